@@ -20,3 +20,15 @@ export class EventDecodeError extends Error {
     this.name = 'EventDecodeError';
   }
 }
+
+/** A value that does not match its event's schema; names every offending field path. */
+export class EventEncodeError extends Error {
+  readonly code = 'FF_EVENT_ENCODE';
+  constructor(
+    readonly eventName: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`FF_EVENT_ENCODE: ${eventName} does not match its schema: ${problems.join('; ')}`);
+    this.name = 'EventEncodeError';
+  }
+}

@@ -41,3 +41,15 @@ export class SchemaNotFoundError extends Error {
     this.name = 'SchemaNotFoundError';
   }
 }
+
+/** The schema itself is not valid Avro (registration is refused before any compatibility check). */
+export class SchemaInvalidError extends Error {
+  readonly code = 'FF_SCHEMA_INVALID';
+  constructor(
+    readonly subject: string,
+    readonly reason: string,
+  ) {
+    super(`FF_SCHEMA_INVALID: schema for subject "${subject}" is not valid Avro: ${reason}`);
+    this.name = 'SchemaInvalidError';
+  }
+}

@@ -1,0 +1,105 @@
+// Generated from proto/asset/asset-committed.avsc by npm run contracts:gen — do not edit.
+import type { EventDefinition } from '../event-definition';
+
+/** A new snapshot of a lake table was committed. */
+export interface AssetCommittedEvent {
+  /** uuid v4; consumers record it in their inbox to drop redeliveries. */
+  eventId: string;
+  /** When the fact happened, epoch milliseconds. */
+  occurredAt: number;
+  /** Service that produced the event, e.g. "gateway". */
+  producer: string;
+  /** W3C trace context of the producing span. */
+  traceparent: string | null;
+  /** Version of this schema the producer wrote with (flowforge.version). */
+  schemaVersion: number;
+  /** Asset id, also the ordering key. */
+  assetId: string;
+  /** Layer the table lives in. */
+  layer: AssetLayer;
+  /** Table namespace in the catalog. */
+  namespace: string;
+  /** Table name. */
+  table: string;
+  /** Snapshot that was committed. */
+  snapshotId: string;
+  /** Previous snapshot; null for the first commit. */
+  parentSnapshotId: string | null;
+  /** Rows in the snapshot. */
+  rowCount: number;
+  /** Run that produced the snapshot, null for manual commits. */
+  runId: string | null;
+  /** Number of data files in the snapshot. */
+  files: number;
+}
+
+/** Medallion layer of the lake. */
+export const AssetLayerSymbols = ['bronze', 'silver', 'gold'] as const;
+export type AssetLayer = (typeof AssetLayerSymbols)[number];
+
+/** io.flowforge.asset.AssetCommitted v1 on flowforge.asset.committed. */
+export const AssetCommitted: EventDefinition<AssetCommittedEvent> = {
+  name: 'io.flowforge.asset.AssetCommitted',
+  topic: 'flowforge.asset.committed',
+  subject: 'flowforge.asset.committed-value',
+  version: 1,
+  schema: {
+    type: 'record',
+    name: 'AssetCommitted',
+    namespace: 'io.flowforge.asset',
+    doc: 'A new snapshot of a lake table was committed.',
+    flowforge: { topic: 'flowforge.asset.committed', version: 1 },
+    fields: [
+      {
+        name: 'eventId',
+        type: { type: 'string', logicalType: 'uuid' },
+        doc: 'uuid v4; consumers record it in their inbox to drop redeliveries.',
+      },
+      {
+        name: 'occurredAt',
+        type: { type: 'long', logicalType: 'timestamp-millis' },
+        doc: 'When the fact happened, epoch milliseconds.',
+      },
+      { name: 'producer', type: 'string', doc: 'Service that produced the event, e.g. "gateway".' },
+      {
+        name: 'traceparent',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'W3C trace context of the producing span.',
+      },
+      {
+        name: 'schemaVersion',
+        type: 'int',
+        doc: 'Version of this schema the producer wrote with (flowforge.version).',
+      },
+      { name: 'assetId', type: 'string', doc: 'Asset id, also the ordering key.' },
+      {
+        name: 'layer',
+        type: {
+          type: 'enum',
+          name: 'AssetLayer',
+          doc: 'Medallion layer of the lake.',
+          symbols: ['bronze', 'silver', 'gold'],
+        },
+        doc: 'Layer the table lives in.',
+      },
+      { name: 'namespace', type: 'string', doc: 'Table namespace in the catalog.' },
+      { name: 'table', type: 'string', doc: 'Table name.' },
+      { name: 'snapshotId', type: 'string', doc: 'Snapshot that was committed.' },
+      {
+        name: 'parentSnapshotId',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'Previous snapshot; null for the first commit.',
+      },
+      { name: 'rowCount', type: 'long', doc: 'Rows in the snapshot.' },
+      {
+        name: 'runId',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'Run that produced the snapshot, null for manual commits.',
+      },
+      { name: 'files', type: 'int', doc: 'Number of data files in the snapshot.' },
+    ],
+  },
+};

@@ -1,0 +1,59 @@
+// Generated from proto/**/*.avsc by npm run contracts:gen — do not edit.
+// Topic → definition and topic → payload type (immich EventMap): a handler keyed by topic gets its
+// payload type from TopicEventMap, and `satisfies` proves both maps agree.
+import type { EventDefinition } from '../event-definition';
+import { AssetCommitted, type AssetCommittedEvent } from './asset-committed.event';
+import { AuditRecorded, type AuditRecordedEvent } from './audit-recorded.event';
+import { RunRequested, type RunRequestedEvent } from './run-requested.event';
+import { RunStateChanged, type RunStateChangedEvent } from './run-state-changed.event';
+import { StepCompleted, type StepCompletedEvent } from './step-completed.event';
+import { StepDispatched, type StepDispatchedEvent } from './step-dispatched.event';
+import { StepFailed, type StepFailedEvent } from './step-failed.event';
+import { StepProgress, type StepProgressEvent } from './step-progress.event';
+import { EchoRequested, type EchoRequestedEvent } from './system-echo-requested.event';
+
+/** Every event definition, one per schema (e.g. to register all schemas at boot). */
+export const AllEventDefinitions = [
+  AssetCommitted,
+  AuditRecorded,
+  RunRequested,
+  RunStateChanged,
+  StepCompleted,
+  StepDispatched,
+  StepFailed,
+  StepProgress,
+  EchoRequested,
+] as const;
+
+export interface TopicEventMap {
+  'flowforge.asset.committed': AssetCommittedEvent;
+  'flowforge.audit.recorded': AuditRecordedEvent;
+  'flowforge.run.requested': RunRequestedEvent;
+  'flowforge.run.state-changed': RunStateChangedEvent;
+  'flowforge.step.completed': StepCompletedEvent;
+  'flowforge.step.dispatched.ingestion': StepDispatchedEvent;
+  'flowforge.step.dispatched.quality': StepDispatchedEvent;
+  'flowforge.step.dispatched.reconciliation': StepDispatchedEvent;
+  'flowforge.step.dispatched.transformation': StepDispatchedEvent;
+  'flowforge.step.failed': StepFailedEvent;
+  'flowforge.step.progress': StepProgressEvent;
+  'flowforge.system.echo-requested': EchoRequestedEvent;
+}
+
+export type EventTopic = keyof TopicEventMap;
+export type EventPayload<K extends EventTopic> = TopicEventMap[K];
+
+export const Events = {
+  'flowforge.asset.committed': AssetCommitted,
+  'flowforge.audit.recorded': AuditRecorded,
+  'flowforge.run.requested': RunRequested,
+  'flowforge.run.state-changed': RunStateChanged,
+  'flowforge.step.completed': StepCompleted,
+  'flowforge.step.dispatched.ingestion': StepDispatched,
+  'flowforge.step.dispatched.quality': StepDispatched,
+  'flowforge.step.dispatched.reconciliation': StepDispatched,
+  'flowforge.step.dispatched.transformation': StepDispatched,
+  'flowforge.step.failed': StepFailed,
+  'flowforge.step.progress': StepProgress,
+  'flowforge.system.echo-requested': EchoRequested,
+} as const satisfies { readonly [K in EventTopic]: EventDefinition<TopicEventMap[K]> };
