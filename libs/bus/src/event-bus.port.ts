@@ -22,6 +22,20 @@ export interface PublishOptions {
   headers?: Record<string, string>;
 }
 
+/** One event of a `publishMany` batch. */
+export interface PublishManyItem<T extends EventEnvelope> {
+  event: EventInput<T>;
+  key: string;
+  headers?: Record<string, string>;
+}
+
+export interface PublishManyOptions {
+  /** The caller's open transaction; the whole batch exists iff it commits. */
+  tx?: Queryable;
+  /** Overrides the definition's default topic for every event of the batch. */
+  topic?: string;
+}
+
 export interface EventContext {
   topic: string;
   partition: number;
@@ -64,6 +78,15 @@ export interface TopicOptions {
 export interface EventBus {
   /** Publishes one event; fills eventId/occurredAt/producer/traceparent/schemaVersion when absent. */
   publish<T extends EventEnvelope>(def: EventDefinition<T>, event: EventInput<T>, opts: PublishOptions): Promise<T>;
+  /**
+   * Publishes a batch atomically (all or none), keeping per-key order as given. Same semantics as
+   * calling `publish` for each item in one transaction, but with one round of writes per batch.
+   */
+  publishMany<T extends EventEnvelope>(
+    def: EventDefinition<T>,
+    items: ReadonlyArray<PublishManyItem<T>>,
+    opts?: PublishManyOptions,
+  ): Promise<T[]>;
   subscribe<T extends EventEnvelope>(
     def: EventDefinition<T>,
     opts: SubscribeOptions,

@@ -1,0 +1,60 @@
+/**
+ * Schema `ff_bus`: the Postgres bus is infrastructure (like a Kafka cluster), not a service, so it owns
+ * its schema. Every statement is idempotent; `migrate()` runs them under an advisory lock so that
+ * several processes starting at once do not race on CREATE.
+ */
+export const BUS_MIGRATION_LOCK = 0x66665f62; // "ff_b"
+
+export const BUS_SCHEMA_SQL = [
+  `CREATE SCHEMA IF NOT EXISTS ff_bus`,
+  `CREATE TABLE IF NOT EXISTS ff_bus.topics (
+     name         text PRIMARY KEY,
+     partitions   int NOT NULL CHECK (partitions > 0),
+     retention_ms bigint NOT NULL,
+     created_at   timestamptz NOT NULL DEFAULT now()
+   )`,
+  // Head counters: the row lock taken by `next_offset = next_offset + n` serialises publishers to a
+  // partition until they commit, so offsets become visible in order and a reader never skips a gap.
+  `CREATE TABLE IF NOT EXISTS ff_bus.partitions (
+     topic       text NOT NULL REFERENCES ff_bus.topics(name) ON DELETE CASCADE,
+     partition   int NOT NULL,
+     next_offset bigint NOT NULL DEFAULT 0,
+     PRIMARY KEY (topic, partition)
+   )`,
+  `CREATE TABLE IF NOT EXISTS ff_bus.log (
+     topic      text NOT NULL,
+     partition  int NOT NULL,
+     "offset"   bigint NOT NULL,
+     key        text NOT NULL,
+     headers    jsonb NOT NULL DEFAULT '{}'::jsonb,
+     payload    bytea NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (topic, partition, "offset")
+   )`,
+  `CREATE TABLE IF NOT EXISTS ff_bus.consumer_members (
+     group_id     text NOT NULL,
+     topic        text NOT NULL,
+     member_id    text NOT NULL,
+     heartbeat_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (group_id, topic, member_id)
+   )`,
+  // committed_offset is the next offset the group will process (Kafka semantics).
+  `CREATE TABLE IF NOT EXISTS ff_bus.consumer_partitions (
+     group_id         text NOT NULL,
+     topic            text NOT NULL,
+     partition        int NOT NULL,
+     committed_offset bigint NOT NULL DEFAULT 0,
+     owner            text,
+     generation       bigint NOT NULL DEFAULT 0,
+     lease_expires_at timestamptz,
+     PRIMARY KEY (group_id, topic, partition)
+   )`,
+  `CREATE INDEX IF NOT EXISTS consumer_partitions_topic_idx ON ff_bus.consumer_partitions (topic, partition)`,
+  `CREATE TABLE IF NOT EXISTS ff_bus.inbox (
+     group_id   text NOT NULL,
+     event_id   uuid NOT NULL,
+     handled_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (group_id, event_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS inbox_handled_at_idx ON ff_bus.inbox (handled_at)`,
+];

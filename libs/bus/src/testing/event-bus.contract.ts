@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@flowforge/db';
+import { DeadLetterHeaders, type EventBus, type EventContext, type Subscription } from '../event-bus.port';
+import { BusTestEventDef, type BusTestEvent } from './bus-test.event';
+
+/** A transaction on the database the producing service uses (for Postgres, the bus's database). */
+export interface HarnessTransaction {
+  tx: Queryable;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface StoredRecord {
+  key: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
+/**
+ * What an adapter must provide to run the contract suite. One harness serves the whole suite; every
+ * case uses its own topics and groups.
+ */
+export interface EventBusHarness {
+  /** A new bus instance on the shared backend; members of one group on different buses compete. */
+  createBus(): Promise<EventBus>;
+  /** Appends bytes the codec would never write (corrupt-frame case). */
+  injectRawFrame(topic: string, key: string, frame: Buffer): Promise<void>;
+  /** Every record of a topic as stored (DLQ inspection when the payload does not decode). */
+  readTopic(topic: string): Promise<StoredRecord[]>;
+  /** Crashes a bus: no graceful release, its in-flight transactions die with its connections. */
+  kill(bus: EventBus): Promise<void>;
+  /** Opens a transaction on the service database (publish-with-tx cases). */
+  begin(): Promise<HarnessTransaction>;
+  /** Plain queries on the service database (tables that handlers write through ctx.tx). */
+  db: Queryable;
+  cleanup(): Promise<void>;
+}
+
+/** Deadline for conditions that should become true; failing it fails the test with `what`. */
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const uniq = (): string => randomUUID().slice(0, 8);
+
+/**
+ * The promises of the EventBus port (event-bus.port.ts), asserted against a real backend. Every
+ * adapter calls this once (Kestra's JdbcQueueTest pattern); a case that fails here is a broken bus.
+ */
+export function describeEventBusContract(name: string, makeHarness: () => Promise<EventBusHarness>): void {
+  describe(`EventBus contract: ${name}`, () => {
+    let h: EventBusHarness;
+    let buses: EventBus[] = [];
+    const killed = new Set<EventBus>();
+
+    const newBus = async (): Promise<EventBus> => {
+      const bus = await h.createBus();
+      buses.push(bus);
+      return bus;
+    };
+    const topicFor = (c: string): string => `flowforge.test.${c}.${uniq()}`;
+    const handledRows = async (test: string): Promise<{ total: number; distinct: number }> => {
+      const { rows } = await h.db.query<{ total: string; distinct: string }>(
+        `SELECT count(*)::text AS total, count(DISTINCT event_id)::text AS distinct FROM bus_contract_handled WHERE test = $1`,
+        [test],
+      );
+      return { total: Number(rows[0]!.total), distinct: Number(rows[0]!.distinct) };
+    };
+    const recordHandled = (ctx: EventContext, test: string, ev: BusTestEvent, member: string): Promise<unknown> =>
+      ctx.tx.query(`INSERT INTO bus_contract_handled (test, event_id, seq, member) VALUES ($1, $2, $3, $4)`, [
+        test,
+        ev.eventId,
+        ev.seq,
+        member,
+      ]);
+
+    beforeAll(async () => {
+      h = await makeHarness();
+      await h.db.query(
+        `CREATE TABLE IF NOT EXISTS bus_contract_handled (test text NOT NULL, event_id uuid NOT NULL, seq int NOT NULL, member text NOT NULL)`,
+      );
+    });
+
+    afterEach(async () => {
+      await Promise.all(buses.filter((b) => !killed.has(b)).map((b) => b.close()));
+      buses = [];
+    });
+
+    afterAll(async () => {
+      await h?.cleanup();
+    });
+
+    it('delivers the events of one key in publish order (single and batch publishes)', async () => {
+      const topic = topicFor('order');
+      const bus = await newBus();
+      const seen = new Map<string, number[]>();
+      await bus.subscribe(BusTestEventDef, { group: 'order', topic }, async (ev) => {
+        seen.set(ev.key, [...(seen.get(ev.key) ?? []), ev.seq]);
+      });
+      const keys = ['run-a', 'run-b', 'run-c'];
+      for (let seq = 0; seq < 100; seq++) {
+        for (const key of keys) await bus.publish(BusTestEventDef, { seq, key }, { key, topic });
+      }
+      for (let start = 100; start < 200; start += 25) {
+        const items = [];
+        for (let seq = start; seq < start + 25; seq++) for (const key of keys) items.push({ key, event: { seq, key } });
+        await bus.publishMany(BusTestEventDef, items, { topic });
+      }
+      await waitFor('600 events', () => keys.every((k) => (seen.get(k)?.length ?? 0) >= 200));
+      const expected = Array.from({ length: 200 }, (_, i) => i);
+      for (const k of keys) expect(seen.get(k)).toEqual(expected);
+    });
+
+    it('gives every consumer group every event', async () => {
+      const topic = topicFor('groups');
+      const bus = await newBus();
+      const got = { billing: new Set<string>(), audit: new Set<string>() };
+      for (const group of ['billing', 'audit'] as const) {
+        await bus.subscribe(BusTestEventDef, { group, topic }, async (ev) => {
+          got[group].add(ev.eventId);
+        });
+      }
+      const published = await bus.publishMany(
+        BusTestEventDef,
+        Array.from({ length: 50 }, (_, seq) => ({ key: `k${seq % 7}`, event: { seq, key: `k${seq % 7}` } })),
+        { topic },
+      );
+      await waitFor('both groups got 50', () => got.billing.size === 50 && got.audit.size === 50);
+      const ids = new Set(published.map((e) => e.eventId));
+      expect(got.billing).toEqual(ids);
+      expect(got.audit).toEqual(ids);
+    });
+
+    it('splits the work between competing members of a group, each event handled exactly once', async () => {
+      const topic = topicFor('compete');
+      const test = `compete-${uniq()}`;
+      const perMember = new Map<string, number>();
+      const handledIds: string[] = [];
+      for (const member of ['m1', 'm2', 'm3']) {
+        perMember.set(member, 0);
+        const bus = await newBus();
+        await bus.subscribe(BusTestEventDef, { group: 'workers', topic }, async (ev, ctx) => {
+          await recordHandled(ctx, test, ev, member);
+          perMember.set(member, perMember.get(member)! + 1);
+          handledIds.push(ev.eventId);
+        });
+      }
+      const publisher = await newBus();
+      // Members join and rebalance asynchronously; publish rounds until everyone has had work.
+      let published = 0;
+      for (let round = 0; round < 40 && [...perMember.values()].some((n) => n === 0); round++) {
+        await publisher.publishMany(
+          BusTestEventDef,
+          Array.from({ length: 40 }, (_, i) => ({ key: `run-${published + i}`, event: { seq: published + i, key: `run-${published + i}` } })),
+          { topic },
+        );
+        published += 40;
+        const target = published;
+        await waitFor(`${target} handled`, async () => (await handledRows(test)).distinct >= target);
+      }
+      for (const [member, n] of perMember) expect({ member, handledSome: n > 0 }).toEqual({ member, handledSome: true });
+      expect(await handledRows(test)).toEqual({ total: published, distinct: published });
+      expect(new Set(handledIds).size).toBe(published);
+    });
+
+    it('retries a failing handler with increasing attempt, dead-letters it with the error, and moves on', async () => {
+      const topic = topicFor('retry');
+      const bus = await newBus();
+      const test = `retry-${uniq()}`;
+      const attempts: number[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'retry', topic, maxAttempts: 3, backoffMs: 20 }, async (ev, ctx) => {
+        if (ev.seq === 1) {
+          attempts.push(ctx.attempt);
+          throw Object.assign(new Error(`boom on seq ${ev.seq}`), { code: 'TEST_BOOM' });
+        }
+        // Committed effects are what count: an adapter may replay (rolled back) neighbours of a failure.
+        await recordHandled(ctx, test, ev, 'only');
+      });
+      let handled: number[] = [];
+      const committedSeqs = async (): Promise<number[]> =>
+        (handled = (
+          await h.db.query<{ seq: number }>(`SELECT seq FROM bus_contract_handled WHERE test = $1 ORDER BY seq`, [test])
+        ).rows.map((r) => r.seq));
+      const dead: { event: BusTestEvent; headers: Record<string, string> }[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'dlq-reader', topic: `${topic}.dlq` }, async (event, ctx) => {
+        dead.push({ event, headers: ctx.headers });
+      });
+      const events = [];
+      for (let seq = 0; seq < 3; seq++) events.push(await bus.publish(BusTestEventDef, { seq, key: 'same' }, { key: 'same', topic }));
+      await waitFor('seq 2 handled and seq 1 dead-lettered', async () => (await committedSeqs()).includes(2) && dead.length === 1);
+      expect(handled).toEqual([0, 2]);
+      expect(attempts).toEqual([1, 2, 3]);
+      const { event, headers } = dead[0]!;
+      expect(event.eventId).toBe(events[1]!.eventId);
+      expect(event.seq).toBe(1);
+      expect(headers[DeadLetterHeaders.error]).toContain('boom on seq 1');
+      expect(headers[DeadLetterHeaders.errorCode]).toBe('TEST_BOOM');
+      expect(headers[DeadLetterHeaders.originalTopic]).toBe(topic);
+      expect(headers[DeadLetterHeaders.group]).toBe('retry');
+      expect(headers[DeadLetterHeaders.attempts]).toBe('3');
+      expect(headers[DeadLetterHeaders.originalOffset]).toMatch(/^\d+$/);
+      expect(headers[DeadLetterHeaders.originalPartition]).toMatch(/^\d+$/);
+      // Later events still flow after the dead letter.
+      await bus.publish(BusTestEventDef, { seq: 3, key: 'same' }, { key: 'same', topic });
+      await waitFor('seq 3 handled', async () => (await committedSeqs()).includes(3));
+      expect(handled).toEqual([0, 2, 3]);
+      expect(attempts).toEqual([1, 2, 3]);
+    });
+
+    it('handles a redelivered event (same eventId) once per group', async () => {
+      const topic = topicFor('dedupe');
+      const bus = await newBus();
+      const calls: string[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'dedupe', topic }, async (ev) => {
+        calls.push(`${ev.seq}:${ev.eventId}`);
+      });
+      const eventId = randomUUID();
+      await bus.publish(BusTestEventDef, { eventId, seq: 0, key: 'k' }, { key: 'k', topic });
+      await bus.publish(BusTestEventDef, { eventId, seq: 0, key: 'k' }, { key: 'k', topic });
+      await bus.publishMany(BusTestEventDef, [{ key: 'k', event: { eventId, seq: 0, key: 'k' } }], { topic });
+      const sentinel = await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+      await waitFor('sentinel handled', () => calls.includes(`1:${sentinel.eventId}`));
+      expect(calls).toEqual([`0:${eventId}`, `1:${sentinel.eventId}`]);
+    });
+
+    it('delivers a publish iff its transaction commits', async () => {
+      const topic = topicFor('outbox');
+      const bus = await newBus();
+      const seqs: number[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'outbox', topic }, async (ev) => {
+        seqs.push(ev.seq);
+      });
+      const rolledBack = await h.begin();
+      await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic, tx: rolledBack.tx });
+      await rolledBack.rollback();
+      const committed = await h.begin();
+      await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic, tx: committed.tx });
+      await committed.commit();
+      const batch = await h.begin();
+      await bus.publishMany(BusTestEventDef, [{ key: 'k', event: { seq: 2, key: 'k' } }, { key: 'k', event: { seq: 3, key: 'k' } }], {
+        topic,
+        tx: batch.tx,
+      });
+      await batch.rollback();
+      // Same key = same partition: the rolled-back events would come before the sentinel.
+      await bus.publish(BusTestEventDef, { seq: 4, key: 'k' }, { key: 'k', topic });
+      await waitFor('sentinel handled', () => seqs.includes(4));
+      expect(seqs).toEqual([1, 4]);
+    });
+
+    it('loses nothing when a consumer is killed mid-batch; the inbox keeps it exactly once', async () => {
+      const topic = topicFor('crash');
+      const test = `crash-${uniq()}`;
+      const victim = await newBus();
+      const blocked = deferred();
+      const unblock = deferred();
+      const victimSeqs: number[] = [];
+      await victim.subscribe(BusTestEventDef, { group: 'crash', topic }, async (ev, ctx) => {
+        await recordHandled(ctx, test, ev, 'victim');
+        victimSeqs.push(ev.seq);
+        if (ev.seq === 30) {
+          blocked.resolve();
+          await unblock.promise;
+        }
+      });
+      const publisher = await newBus();
+      const N = 100;
+      await publisher.publishMany(
+        BusTestEventDef,
+        Array.from({ length: N }, (_, seq) => ({ key: 'one-key', event: { seq, key: 'one-key' } })),
+        { topic },
+      );
+      await blocked.promise;
+      const survivorSeqs: number[] = [];
+      const survivor = await newBus();
+      await survivor.subscribe(BusTestEventDef, { group: 'crash', topic }, async (ev, ctx) => {
+        await recordHandled(ctx, test, ev, 'survivor');
+        survivorSeqs.push(ev.seq);
+      });
+      await h.kill(victim);
+      killed.add(victim);
+      unblock.resolve();
+      await waitFor(`${N} handled after the crash`, async () => (await handledRows(test)).distinct >= N);
+      expect(victimSeqs).toContain(30);
+      // The batch the victim was in when it died was rolled back and redone by the survivor.
+      expect(survivorSeqs).toContain(30);
+      expect(await handledRows(test)).toEqual({ total: N, distinct: N });
+      expect(survivorSeqs).toEqual([...survivorSeqs].sort((a, b) => a - b));
+    });
+
+    it('dead-letters a frame that does not decode, with the reason, and keeps consuming', async () => {
+      const topic = topicFor('corrupt');
+      const bus = await newBus();
+      const seqs: number[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'corrupt', topic }, async (ev) => {
+        seqs.push(ev.seq);
+      });
+      await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic });
+      const garbage = Buffer.from([7, 1, 2, 3, 4, 5, 6]);
+      await h.injectRawFrame(topic, 'k', garbage);
+      await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+      await waitFor('seq 1 handled', () => seqs.includes(1));
+      expect(seqs).toEqual([0, 1]);
+      let dead: StoredRecord[] = [];
+      await waitFor('dead letter stored', async () => (dead = await h.readTopic(`${topic}.dlq`)).length === 1);
+      expect(dead[0]!.payload.equals(garbage)).toBe(true);
+      expect(dead[0]!.key).toBe('k');
+      expect(dead[0]!.headers[DeadLetterHeaders.errorCode]).toBe('FF_EVENT_DECODE');
+      expect(dead[0]!.headers[DeadLetterHeaders.error]).toMatch(/FF_EVENT_DECODE/);
+      expect(dead[0]!.headers[DeadLetterHeaders.originalTopic]).toBe(topic);
+      expect(dead[0]!.headers[DeadLetterHeaders.group]).toBe('corrupt');
+    });
+
+    it('lets the in-flight handler finish and commit on graceful close', async () => {
+      const topic = topicFor('drain');
+      const test = `drain-${uniq()}`;
+      const bus = await newBus();
+      const log: string[] = [];
+      const started = deferred();
+      const gate = deferred();
+      const sub: Subscription = await bus.subscribe(BusTestEventDef, { group: 'drain', topic }, async (ev, ctx) => {
+        log.push(`start ${ev.seq}`);
+        started.resolve();
+        await gate.promise;
+        await recordHandled(ctx, test, ev, 'first');
+        log.push(`end ${ev.seq}`);
+      });
+      await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic });
+      await started.promise;
+      const closing = sub.close().then(() => log.push('closed'));
+      await new Promise((r) => setImmediate(r));
+      expect(log).toEqual(['start 0']);
+      gate.resolve();
+      await closing;
+      expect(log).toEqual(['start 0', 'end 0', 'closed']);
+      expect(await handledRows(test)).toEqual({ total: 1, distinct: 1 });
+      // The offset was committed with the handler: a new member of the group resumes after it.
+      const later: number[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'drain', topic }, async (ev) => {
+        later.push(ev.seq);
+      });
+      await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+      await waitFor('seq 1 handled by the new member', () => later.includes(1));
+      expect(later).toEqual([1]);
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export * from './event-bus.contract';
+export * from './bus-test.event';
