@@ -17,6 +17,7 @@ const base = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
+    '^@flowforge/service-kit$': '<rootDir>/libs/service-kit/src/index.ts',
     '^@flowforge/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
     '^@flowforge/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },
@@ -25,6 +26,8 @@ const base = {
 };
 
 module.exports = {
+  // testTimeout is a global option in jest 30 (ignored inside projects): generous for the real-server tiers.
+  testTimeout: 60000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     {
@@ -33,7 +36,6 @@ module.exports = {
       testMatch: ['**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.js',
       globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.js',
-      testTimeout: 60000,
     },
     {
       ...base,
@@ -41,7 +43,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.js',
       globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.js',
-      testTimeout: 120000,
     },
   ],
 };

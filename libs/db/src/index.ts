@@ -1,0 +1,3 @@
+export * from './queryable';
+export * from './data-source.factory';
+export * from './pool.factory';

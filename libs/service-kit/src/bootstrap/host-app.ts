@@ -1,0 +1,81 @@
+import { type INestApplication, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BusExceptionFilter, BusTransport, type EventBus } from '@flowforge/bus';
+import { BusModule } from '../bus/bus.module';
+import { ProblemDetailsFilter } from '../errors/problem-details.filter';
+import { createValidationPipe } from '../errors/validation.pipe';
+import { HealthController } from '../health/health.controller';
+import { requestTelemetry } from '../http/request-telemetry.middleware';
+import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
+import { MetricsController } from '../metrics/metrics.controller';
+import { EVENT_BUS, HOST_RUNTIME } from '../tokens';
+import type { HostConfig } from './host-config';
+import { HostRuntime, type HostMode } from './host-runtime';
+import { KitModule } from './kit.module';
+import type { ServiceDefinition } from './service-definition';
+
+export interface CreateHostAppOptions {
+  mode: HostMode;
+  /** "embedded" or the service name: the `service` log field, the bus `producer`. */
+  host: string;
+  services: ServiceDefinition[];
+  config: HostConfig;
+  logger: FlowForgeLogger;
+  /** Overrides config.common.DATABASE_URL (the embedded host's own PostgreSQL). */
+  databaseUrl?: string;
+  /** Overrides config.common.PORT (tests listen on an ephemeral port). */
+  port?: number;
+}
+
+@Module({ controllers: [HealthController, MetricsController] })
+class HostModule {
+  static forRoot(opts: CreateHostAppOptions, runtime: HostRuntime): DynamicModule {
+    return {
+      module: HostModule,
+      imports: [
+        KitModule.forRoot({ common: opts.config.common, services: opts.config.services, runtime, logger: opts.logger }),
+        BusModule.forRoot({ producer: opts.host }),
+        ...opts.services.map((s) => s.module),
+      ],
+    };
+  }
+}
+
+/**
+ * Builds (and initialises: migrations run, bus ready) the Nest application hosting `services` — the
+ * one code path shared by a standalone service (one module) and the embedded host (all of them).
+ * The caller decides when to listen (startHostApp).
+ */
+export async function createHostApp(opts: CreateHostAppOptions): Promise<INestApplication> {
+  const databaseUrl = opts.databaseUrl ?? opts.config.common.DATABASE_URL;
+  if (!databaseUrl) throw new Error('FF_CONFIG: DATABASE_URL is required to build the application');
+  const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl);
+  const app = await NestFactory.create(HostModule.forRoot(opts, runtime), {
+    logger: new NestPinoLogger(opts.logger),
+    bufferLogs: false,
+    abortOnError: false,
+  });
+  app.use(requestTelemetry());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  const bus = app.get<EventBus>(EVENT_BUS);
+  // @OnEvent handlers of every hosted module subscribe through one transport. deferInitialization lets the
+  // filter be bound before the handlers are, so dead-letter headers keep the real error, not Nest's
+  // generic "Internal server error".
+  app
+    .connectMicroservice({ strategy: new BusTransport(bus) }, { deferInitialization: true })
+    .useGlobalFilters(new BusExceptionFilter());
+  await app.init();
+  return app;
+}
+
+/** Starts the bus consumers, then listens. Returns the bound port. */
+export async function startHostApp(app: INestApplication, port: number, hostname?: string): Promise<number> {
+  await app.startAllMicroservices();
+  await app.listen(port, hostname as string);
+  const address = app.getHttpServer().address() as { port: number } | string;
+  const bound = typeof address === 'string' ? port : address.port;
+  // Embedded peers reach each other through this port: it must be the real one (tests listen on 0).
+  app.get<HostRuntime>(HOST_RUNTIME).port = bound;
+  return bound;
+}

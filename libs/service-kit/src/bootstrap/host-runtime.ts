@@ -1,0 +1,27 @@
+import { SERVICE_PORTS, type ServiceName } from '../config/common-config';
+
+export type HostMode = 'embedded' | 'standalone';
+
+/**
+ * What a service module may know about the process hosting it — only enough to reach its peers over
+ * internal HTTP; never which other modules are loaded.
+ */
+export class HostRuntime {
+  constructor(
+    readonly mode: HostMode,
+    /** "embedded" or the service name. */
+    readonly host: string,
+    /** The bound HTTP port (set again after listen, for port 0). */
+    public port: number,
+    readonly databaseUrl: string,
+  ) {}
+
+  /**
+   * Base URL of a peer's internal API when no explicit FLOWFORGE_<SERVICE>_URL is set: the process's
+   * own port when embedded (every module is here), else the peer's standalone default port.
+   */
+  defaultServiceUrl(service: ServiceName): string {
+    const port = this.mode === 'embedded' ? this.port : SERVICE_PORTS[service];
+    return `http://127.0.0.1:${port}`;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './config-variable';
+export * from './config.error';
+export * from './load-config';
+export * from './common-config';

@@ -1,0 +1,2 @@
+export * from './alerting.module';
+export * from './alerting.definition';

@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { alertingService } from './alerting.definition';
+
+bootstrapService(alertingService);

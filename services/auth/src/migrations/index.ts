@@ -1,0 +1,4 @@
+import { CreateAuthSchema1764201600000 } from './1764201600000-create-auth-schema';
+
+/** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
+export const authMigrations = [CreateAuthSchema1764201600000];

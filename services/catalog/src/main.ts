@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { catalogService } from './catalog.definition';
+
+bootstrapService(catalogService);

@@ -1,0 +1,4 @@
+import { CreateCatalogSchema1764201600000 } from './1764201600000-create-catalog-schema';
+
+/** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
+export const catalogMigrations = [CreateCatalogSchema1764201600000];

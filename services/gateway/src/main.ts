@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { gatewayService } from './gateway.definition';
+
+bootstrapService(gatewayService);

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  currentTraceHeaders,
+  HOST_RUNTIME,
+  HostRuntime,
+  serviceConfigToken,
+  UpstreamProblem,
+} from '@flowforge/service-kit';
+import type { GatewayConfig } from '../gateway.config';
+
+export interface OrchestratorEchoReceipt {
+  id: string;
+  message: string;
+  handledCount: number;
+  handledAt: string;
+}
+
+const TIMEOUT_MS = 5_000;
+
+/** The orchestrator's internal HTTP API as the gateway sees it (queries only; facts go over the bus). */
+@Injectable()
+export class OrchestratorClient {
+  private readonly baseUrl: string;
+
+  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
+    this.baseUrl = (config.FLOWFORGE_ORCHESTRATOR_URL ?? runtime.defaultServiceUrl('orchestrator')).replace(/\/$/, '');
+  }
+
+  /** null while the orchestrator has not handled the echo. */
+  async findEcho(id: string): Promise<OrchestratorEchoReceipt | null> {
+    const url = `${this.baseUrl}/internal/orchestrator/echo/${encodeURIComponent(id)}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'application/json', ...currentTraceHeaders() }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (err) {
+      throw new UpstreamProblem('FF_ORCHESTRATOR_UNREACHABLE', `orchestrator at ${this.baseUrl} did not answer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (res.status === 404) return null;
+    if (!res.ok) throw new UpstreamProblem('FF_ORCHESTRATOR_FAILED', `orchestrator answered ${res.status} for echo ${id}`);
+    return (await res.json()) as OrchestratorEchoReceipt;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './lineage.module';
+export * from './lineage.definition';

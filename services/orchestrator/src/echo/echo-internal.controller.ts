@@ -1,0 +1,23 @@
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { NotFoundProblem } from '@flowforge/service-kit';
+import { EchoReceiptStore } from './echo-receipt.store';
+
+export interface EchoReceiptView {
+  id: string;
+  message: string;
+  handledCount: number;
+  handledAt: string;
+}
+
+/** Internal query API, called by the gateway only (never exposed publicly). */
+@Controller('internal/orchestrator/echo')
+export class EchoInternalController {
+  constructor(private readonly store: EchoReceiptStore) {}
+
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<EchoReceiptView> {
+    const receipt = await this.store.find(id);
+    if (!receipt) throw new NotFoundProblem('FF_ECHO_NOT_FOUND', `echo ${id} has not been handled by the orchestrator (yet)`);
+    return { id: receipt.echoId, message: receipt.message, handledCount: receipt.handledCount, handledAt: receipt.handledAt.toISOString() };
+  }
+}

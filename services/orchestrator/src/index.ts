@@ -1,0 +1,2 @@
+export * from './orchestrator.module';
+export * from './orchestrator.definition';

@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { orchestratorService } from './orchestrator.definition';
+
+bootstrapService(orchestratorService);

@@ -1,0 +1,4 @@
+import { CreateEchoReceipts1764201600000 } from './1764201600000-create-echo-receipts';
+
+/** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
+export const orchestratorMigrations = [CreateEchoReceipts1764201600000];

@@ -1,0 +1,2 @@
+export * from './quality.module';
+export * from './quality.definition';

@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { qualityService } from './quality.definition';
+
+bootstrapService(qualityService);

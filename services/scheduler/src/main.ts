@@ -1,0 +1,4 @@
+import { bootstrapService } from '@flowforge/service-kit';
+import { schedulerService } from './scheduler.definition';
+
+bootstrapService(schedulerService);

@@ -1,0 +1,2 @@
+export * from './transformation.module';
+export * from './transformation.definition';

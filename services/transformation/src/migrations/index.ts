@@ -1,0 +1,4 @@
+import { CreateTransformationSchema1764201600000 } from './1764201600000-create-transformation-schema';
+
+/** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
+export const transformationMigrations = [CreateTransformationSchema1764201600000];

@@ -1,0 +1,2 @@
+export * from './triggers.module';
+export * from './triggers.definition';

@@ -1,0 +1,4 @@
+import { CreateTriggersSchema1764201600000 } from './1764201600000-create-triggers-schema';
+
+/** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
+export const triggersMigrations = [CreateTriggersSchema1764201600000];
