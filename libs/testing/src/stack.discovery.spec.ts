@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { discoverStack, requireStack, StackUnavailableError } from './stack.discovery';
+
+describe('stack discovery', () => {
+  const noFile = path.join(os.tmpdir(), 'ff-no-such-stack-env');
+
+  it('reads servers from environment variables', () => {
+    const stack = discoverStack(
+      { DATABASE_URL: 'postgres://x', FLOWFORGE_TEST_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093' },
+      noFile,
+    );
+    expect(stack.postgresUrl).toBe('postgres://x');
+    expect(stack.kafkaBrokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect(stack.keycloakUrl).toBeUndefined();
+  });
+
+  it('falls back to the file scripts/stack writes, and the environment wins over it', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ff-stack-')), 'env');
+    fs.writeFileSync(file, 'FLOWFORGE_TEST_KEYCLOAK_URL=http://127.0.0.1:8180\nFLOWFORGE_TEST_KAFKA_BROKERS=127.0.0.1:9092\n');
+    const stack = discoverStack({ FLOWFORGE_TEST_KAFKA_BROKERS: '10.0.0.1:1' }, file);
+    expect(stack.keycloakUrl).toBe('http://127.0.0.1:8180');
+    expect(stack.kafkaBrokers).toEqual(['10.0.0.1:1']);
+  });
+
+  it('skips loudly without FLOWFORGE_REQUIRE_STACK, and fails naming the variables with it', () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(requireStack('kafka bus contract', ['kafkaBrokers'], {}, {})).toBeNull();
+      expect(String(write.mock.calls[0]?.[0])).toContain('SKIPPING kafka bus contract');
+    } finally {
+      write.mockRestore();
+    }
+    expect(() => requireStack('kafka bus contract', ['kafkaBrokers', 'schemaRegistryUrl'], { FLOWFORGE_REQUIRE_STACK: '1' }, {})).toThrow(
+      StackUnavailableError,
+    );
+    expect(() => requireStack('x', ['kafkaBrokers'], { FLOWFORGE_REQUIRE_STACK: '1' }, {})).toThrow(/FLOWFORGE_TEST_KAFKA_BROKERS/);
+    expect(requireStack('pg', ['postgresUrl'], { FLOWFORGE_REQUIRE_STACK: '1' }, { postgresUrl: 'postgres://x' })).toEqual({
+      postgresUrl: 'postgres://x',
+    });
+  });
+});
