@@ -19,9 +19,9 @@ describe('stack discovery', () => {
   it('falls back to the file scripts/stack writes, and the environment wins over it', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ff-stack-')), 'env');
     fs.writeFileSync(file, 'FLOWFORGE_TEST_KEYCLOAK_URL=http://127.0.0.1:8180\nFLOWFORGE_TEST_KAFKA_BROKERS=127.0.0.1:9092\n');
-    const stack = discoverStack({ FLOWFORGE_TEST_KAFKA_BROKERS: '10.0.0.1:1' }, file);
+    const stack = discoverStack({ FLOWFORGE_TEST_KAFKA_BROKERS: '127.0.0.2:9092' }, file);
     expect(stack.keycloakUrl).toBe('http://127.0.0.1:8180');
-    expect(stack.kafkaBrokers).toEqual(['10.0.0.1:1']);
+    expect(stack.kafkaBrokers).toEqual(['127.0.0.2:9092']);
   });
 
   it('skips loudly without FLOWFORGE_REQUIRE_STACK, and fails naming the variables with it', () => {
