@@ -42,6 +42,9 @@ export function commonConfigVariables(host: keyof typeof SERVICE_PORTS) {
           ? 'FLOWFORGE_BUS=kafka needs the distributed stack (not available yet); unset it or use FLOWFORGE_BUS=postgres'
           : null,
     }),
+    // Distributed mode (FLOWFORGE_BUS=kafka): brokers and the Confluent-compatible schema registry.
+    FLOWFORGE_KAFKA_BROKERS: env.string('127.0.0.1:9092', { expected: 'comma-separated host:port list', pattern: /^[^,\s]+:\d+(,[^,\s]+:\d+)*$/ }),
+    FLOWFORGE_SCHEMA_REGISTRY_URL: env.optionalUrl(['http:', 'https:'], 'http://localhost:8081/apis/ccompat/v7'),
     LOG_LEVEL: env.enumOf(LOG_LEVELS, 'info'),
     OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl(['http:', 'https:'], 'http://localhost:4318'),
     FLOWFORGE_HOME: env.string('./.flowforge', { expected: 'a directory path' }),
