@@ -7,3 +7,4 @@ export * from './compatibility';
 export * from './schema-fingerprint';
 export * from './in-memory-schema-registry';
 export * from './postgres-schema-registry';
+export * from './confluent-schema-registry';

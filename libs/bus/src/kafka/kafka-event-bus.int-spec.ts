@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
+import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
+import type { EventBus } from '../event-bus.port';
+import { BusTestEventDef, describeEventBusContract, type EventBusHarness, type StoredRecord } from '../testing';
+import { KafkaEventBus } from './kafka-event-bus';
+
+jest.setTimeout(60_000);
+
+const stack = requireStack('Kafka bus contract', ['kafkaBrokers']);
+
+// FF_TEST_BUS_LOG=1 prints the bus's (and kafkajs's) warnings and errors when a case needs debugging.
+const quiet =
+  process.env.FF_TEST_BUS_LOG === '1'
+    ? { info: () => undefined, warn: (m: string, c?: Record<string, unknown>) => console.warn(m, c), error: (m: string, c?: Record<string, unknown>) => console.error(m, c) }
+    : { info: () => undefined, warn: () => undefined, error: () => undefined };
+const SCHEMA = 'ff_kafka_contract';
+
+async function makeKafkaHarness(brokers: string[]): Promise<EventBusHarness> {
+  // Every run gets its own group ids: the broker is shared, and groups of the contract have fixed names.
+  const runId = randomUUID().slice(0, 8);
+  const db: TestDatabase = await createTestDatabase('ff_kbus');
+  const admin = new Pool({ connectionString: db.url, max: 4 });
+  admin.on('error', () => undefined);
+  const registry = new PostgresSchemaRegistry({ pool: admin });
+  await registry.migrate();
+  const codec = new AvroCodec(registry);
+  const kafka = new Kafka({ clientId: `ff-contract-${runId}`, brokers, logLevel: logLevel.NOTHING });
+  let rawProducer: Producer | null = null;
+  let kafkaAdmin: Admin | null = null;
+  const byBus = new Map<EventBus, KafkaEventBus>();
+  let injector: KafkaEventBus | null = null;
+  let migrated = false;
+
+  const createBus = async (): Promise<KafkaEventBus> => {
+    const bus = new KafkaEventBus({
+      brokers,
+      clientId: `ff-contract-${runId}`,
+      producer: 'bus-contract',
+      pool: new Pool({ connectionString: db.url, max: 10 }),
+      endPoolOnClose: true,
+      outboxSchema: SCHEMA,
+      codec,
+      defaultPartitions: 4,
+      defaultRetentionMs: 3600_000,
+      groupIdPrefix: `ff-contract-${runId}.`,
+      // The broker's floor for sessions is 6 s; the rest is tuned so joins and rebalances take ~1 s.
+      consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+      relay: { pollIntervalMs: 200, lockRetryMs: 200, maxBackoffMs: 1_000 },
+      logger: quiet,
+      metrics: new Registry(),
+    });
+    if (!migrated) {
+      await bus.migrate();
+      migrated = true;
+    }
+    byBus.set(bus, bus);
+    return bus;
+  };
+  const adminClient = async (): Promise<Admin> => {
+    if (!kafkaAdmin) {
+      kafkaAdmin = kafka.admin();
+      await kafkaAdmin.connect();
+    }
+    return kafkaAdmin;
+  };
+
+  return {
+    db: admin,
+    createBus,
+    async injectRawFrame(topic, key, frame) {
+      injector ??= await createBus();
+      await injector.ensureTopic(topic);
+      if (!rawProducer) {
+        rawProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+        await rawProducer.connect();
+      }
+      // Straight to the broker, past the outbox and the codec: a frame no FlowForge producer would write.
+      await rawProducer.send({ topic, messages: [{ key, value: frame }] });
+    },
+    async readTopic(topic) {
+      const a = await adminClient();
+      let high: { partition: number; high: string; low: string }[];
+      try {
+        high = await a.fetchTopicOffsets(topic);
+      } catch {
+        return [];
+      }
+      const remaining = new Map(high.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+      if (remaining.size === 0) return [];
+      // kafkajs has no manual assignment: a fresh group reading from the beginning up to the high watermarks.
+      const consumer = kafka.consumer({ groupId: `ff-contract-${runId}.reader.${randomUUID()}`, sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+      const out: { partition: number; offset: bigint; record: StoredRecord }[] = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`readTopic(${topic}) did not reach the high watermarks`)), 20_000);
+          consumer
+            .run({
+              eachMessage: async ({ partition, message }) => {
+                const headers: Record<string, string> = {};
+                for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0]! : v).toString();
+                out.push({ partition, offset: BigInt(message.offset), record: { key: message.key?.toString() ?? '', headers, payload: message.value ?? Buffer.alloc(0) } });
+                if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
+                if (remaining.size === 0) {
+                  clearTimeout(timer);
+                  resolve();
+                }
+              },
+            })
+            .catch(reject);
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      out.sort((x, y) => x.partition - y.partition || (x.offset < y.offset ? -1 : 1));
+      return out.map((o) => o.record);
+    },
+    async kill(bus) {
+      await byBus.get(bus)!.crash();
+    },
+    async begin() {
+      const client = await admin.connect();
+      await client.query('BEGIN');
+      return {
+        tx: client,
+        commit: async () => {
+          await client.query('COMMIT');
+          client.release();
+        },
+        rollback: async () => {
+          await client.query('ROLLBACK');
+          client.release();
+        },
+      };
+    },
+    async cleanup() {
+      await injector?.close();
+      await rawProducer?.disconnect();
+      await kafkaAdmin?.disconnect();
+      await admin.end().catch(() => undefined);
+      await db.drop();
+    },
+  };
+}
+
+// No stack → the suite is reported as skipped (requireStack printed why); under FLOWFORGE_REQUIRE_STACK=1
+// requireStack threw above instead, failing the run.
+if (stack?.kafkaBrokers) {
+  const brokers = stack.kafkaBrokers;
+  describeEventBusContract('KafkaEventBus', () => makeKafkaHarness(brokers));
+
+  describe('KafkaEventBus specifics', () => {
+    let h: EventBusHarness;
+    beforeAll(async () => {
+      h = await makeKafkaHarness(brokers);
+    });
+    afterAll(async () => {
+      await h.cleanup();
+    });
+
+    it('carries traceparent as a Kafka header, marks relayed rows sent, and elects one relay per schema', async () => {
+      const [a, b] = [await h.createBus(), await h.createBus()];
+      const topic = `flowforge.test.trace.${randomUUID().slice(0, 8)}`;
+      const tp = '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01';
+      const headers: Record<string, string>[] = [];
+      await b.subscribe(BusTestEventDef, { group: 'trace', topic }, async (_ev, ctx) => {
+        headers.push(ctx.headers);
+      });
+      await a.publish(BusTestEventDef, { seq: 0, key: 'k', traceparent: tp }, { key: 'k', topic });
+      await waitUntil(() => headers.length === 1);
+      expect(headers[0]!.traceparent).toBe(tp);
+      // The relay marks rows after the broker's ack, so the consumer may see the event a moment earlier.
+      const unsent = async (): Promise<string> =>
+        (await h.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${SCHEMA}.outbox WHERE topic = $1 AND sent_at IS NULL`, [topic]))
+          .rows[0]!.n;
+      await waitUntil(async () => (await unsent()) === '0');
+      // Both buses run a relay; the advisory lock lets exactly one of them send.
+      const leaders = await h.db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = hashtext($2)::oid
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [0x66666b72, SCHEMA],
+      );
+      expect(leaders.rows[0]!.n).toBe('1');
+      await Promise.all([a.close(), b.close()]);
+    });
+  });
+} else {
+  describe.skip('EventBus contract: KafkaEventBus (no Kafka broker: FLOWFORGE_TEST_KAFKA_BROKERS)', () => {
+    it('needs a broker', () => undefined);
+  });
+}
+
+/**
+ * What the bus promises on the database side holds without any broker: these cases point the bus at a
+ * closed port, so they run on every machine (the integration tier always has PostgreSQL).
+ */
+describe('KafkaEventBus outbox (no broker needed)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let codec: AvroCodec;
+  const unreachable = ['127.0.0.1:1'];
+  const newBus = (schema = 'ff_kbus_unit'): KafkaEventBus =>
+    new KafkaEventBus({
+      brokers: unreachable,
+      clientId: 'outbox-spec',
+      pool,
+      outboxSchema: schema,
+      codec,
+      logger: quiet,
+      metrics: new Registry(),
+      relay: { pollIntervalMs: 50, lockRetryMs: 50, maxBackoffMs: 200 },
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ff_kbus_unit');
+    pool = new Pool({ connectionString: db.url, max: 8 });
+    pool.on('error', () => undefined);
+    const registry = new PostgresSchemaRegistry({ pool });
+    await registry.migrate();
+    codec = new AvroCodec(registry);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('migrate() is idempotent and safe to run concurrently', async () => {
+    const buses = [newBus(), newBus(), newBus()];
+    await Promise.all(buses.map((b) => b.migrate()));
+    await Promise.all(buses.map((b) => b.migrate()));
+    const { rows } = await pool.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'ff_kbus_unit' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.t)).toEqual(['inbox', 'outbox']);
+    await Promise.all(buses.map((b) => b.close()));
+  });
+
+  it('writes the outbox in the caller transaction only, in order, with traceparent headers; rows stay unsent while the broker is down', async () => {
+    const bus = newBus();
+    await bus.migrate();
+    const topic = `flowforge.test.outbox.${randomUUID().slice(0, 8)}`;
+    const tp = '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01';
+    const rolledBack = await pool.connect();
+    await rolledBack.query('BEGIN');
+    await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic, tx: rolledBack });
+    await rolledBack.query('ROLLBACK');
+    rolledBack.release();
+    const committed = await pool.connect();
+    await committed.query('BEGIN');
+    await bus.publishMany(BusTestEventDef, [1, 2, 3].map((seq) => ({ key: 'k', event: { seq, key: 'k', traceparent: tp } })), { topic, tx: committed });
+    await committed.query('COMMIT');
+    committed.release();
+    await bus.publish(BusTestEventDef, { seq: 4, key: 'k' }, { key: 'k', topic, headers: { extra: 'x' } });
+    // Give the relay several rounds against the closed port: it must retry, never mark or drop rows.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const { rows } = await pool.query<{ headers: Record<string, string>; payload: Buffer; sent: boolean }>(
+      `SELECT headers, payload, sent_at IS NOT NULL AS sent FROM ff_kbus_unit.outbox WHERE topic = $1 ORDER BY id`,
+      [topic],
+    );
+    const seqs = await Promise.all(rows.map(async (r) => (await codec.decode(BusTestEventDef, r.payload)).seq));
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    expect(rows.every((r) => !r.sent)).toBe(true);
+    expect(rows[0]!.headers).toEqual({ traceparent: tp });
+    expect(rows[3]!.headers).toEqual({ extra: 'x' });
+    await bus.close();
+  });
+
+  it('refuses bad names with stable codes', async () => {
+    expect(() => newBus('Bad-Schema; drop')).toThrow(/FF_BUS_KAFKA_INVALID_SCHEMA/);
+    const bus = newBus();
+    await expect(bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic: 'no spaces' })).rejects.toThrow(/FF_BUS_INVALID_TOPIC/);
+    await bus.close();
+    await expect(bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic: 'ok' })).rejects.toThrow(/FF_BUS_CLOSED/);
+  });
+});
+
+async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

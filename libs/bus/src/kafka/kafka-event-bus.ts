@@ -1,0 +1,698 @@
+import { performance } from 'node:perf_hooks';
+import type { Pool, PoolClient } from 'pg';
+import type { Registry } from 'prom-client';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachMessagePayload,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import type { EventCodec, EventDefinition, EventEnvelope, EventInput } from '@flowforge/contracts';
+import type { Queryable } from '@flowforge/db';
+import { BusError, errorCodeOf, errorMessageOf, isDecodeError } from '../bus.errors';
+import { consoleBusLogger, type BusLogger } from '../bus.logger';
+import { BusMetrics } from '../bus.metrics';
+import { completeEnvelope } from '../event-envelope';
+import {
+  DeadLetterHeaders,
+  type EventBus,
+  type EventContext,
+  type EventHandler,
+  type PublishManyItem,
+  type PublishManyOptions,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicOptions,
+} from '../event-bus.port';
+import { KafkaBusError } from './kafka-bus.errors';
+import { assertOutboxSchema, KAFKA_MIGRATION_LOCK, kafkaOutboxSchemaSql, outboxChannel } from './kafka-outbox.schema';
+import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
+
+export { KafkaBusError, type KafkaBusErrorCode } from './kafka-bus.errors';
+export type { OutboxRelayTuning } from './outbox.relay';
+
+/** Consumer-group timings. Defaults suit production; tests lower them (group joins are slow by default). */
+export interface KafkaConsumerTuning {
+  /** A member silent this long is evicted (default 30 s; the broker's floor is group.min.session.timeout.ms, 6 s by default). */
+  sessionTimeoutMs?: number;
+  /** How long a rebalance waits for members to rejoin (default 60 s). */
+  rebalanceTimeoutMs?: number;
+  /** Heartbeat period, well below a third of the session timeout (default 3 s). */
+  heartbeatIntervalMs?: number;
+  /** Fetch long-poll; also bounds how late an idle member notices a rebalance (default 1000 ms). */
+  maxWaitTimeMs?: number;
+  /** Partitions of one subscription handled concurrently, each still in order (default 4). */
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface KafkaEventBusOptions {
+  brokers: string[];
+  /** kafkajs client id; also the `producer` of events published without one unless `producer` is set. */
+  clientId: string;
+  producer?: string;
+  /** The service's database: outbox, inbox and handler transactions. The caller owns and ends it... */
+  pool: Pool;
+  /** ...unless this is set: then close() and crash() end the pool too. */
+  endPoolOnClose?: boolean;
+  /** The service's own schema (e.g. 'ff_orchestrator'); `outbox` and `inbox` are created in it. */
+  outboxSchema: string;
+  codec: EventCodec;
+  /** Partitions of topics created implicitly (default 8). */
+  defaultPartitions?: number;
+  /** retention.ms of topics created implicitly (default 7 days). */
+  defaultRetentionMs?: number;
+  /** Replication factor of created topics (default: the broker's default.replication.factor). */
+  replicationFactor?: number;
+  /**
+   * Prepended to Kafka group ids (e.g. an environment name), so that several deployments or test runs
+   * sharing a cluster never join each other's groups. Inbox rows and DLQ headers keep the plain group.
+   */
+  groupIdPrefix?: string;
+  consumer?: KafkaConsumerTuning;
+  relay?: OutboxRelayTuning;
+  logger?: BusLogger;
+  /** prom-client registry for the bus metrics (default: the global registry). */
+  metrics?: Registry;
+}
+
+/** An encoded frame for the outbox (dead letters keep the original bytes). */
+export interface KafkaRawEntry {
+  key: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
+const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ERROR_HEADER = 2000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * EventBus on Kafka (distributed mode; ARCHITECTURE.md §4). Publishing never talks to Kafka: it writes
+ * the service's outbox in the caller's transaction, and the OutboxRelay produces committed rows with the
+ * idempotent producer. Consumer groups, partitions and offsets are Kafka's; each event is handled in a
+ * database transaction that also writes the inbox row, and the Kafka offset is committed only after
+ * that transaction, so a redelivery finds the inbox row and is acknowledged without running twice.
+ */
+export class KafkaEventBus implements EventBus {
+  private readonly kafka: Kafka;
+  private readonly pool: Pool;
+  private readonly codec: EventCodec;
+  private readonly producerName: string;
+  private readonly schema: string;
+  private readonly defaultPartitions: number;
+  private readonly defaultRetentionMs: number;
+  private readonly replicationFactor: number | undefined;
+  private readonly groupIdPrefix: string;
+  private readonly tuning: Required<KafkaConsumerTuning>;
+  private readonly endPoolOnClose: boolean;
+  private readonly logger: BusLogger;
+  private readonly metrics: BusMetrics;
+  private readonly relay: OutboxRelay;
+  private readonly insertSql: string;
+  private readonly topics = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<KafkaSubscription<EventEnvelope>>();
+  private readonly checkedOut = new Set<PoolClient>();
+  private producer: Producer | null = null;
+  private producerReady: Promise<Producer> | null = null;
+  private admin: Admin | null = null;
+  private adminReady: Promise<Admin> | null = null;
+  private closed = false;
+  private crashed = false;
+  private readonly onPoolError = (err: Error): void =>
+    this.logger.warn('FF_BUS_CONNECTION_LOST: an idle bus connection failed; it will be replaced', { error: err.message });
+
+  constructor(opts: KafkaEventBusOptions) {
+    this.schema = assertOutboxSchema(opts.outboxSchema);
+    this.pool = opts.pool;
+    this.codec = opts.codec;
+    this.producerName = opts.producer ?? opts.clientId;
+    this.defaultPartitions = opts.defaultPartitions ?? 8;
+    this.defaultRetentionMs = opts.defaultRetentionMs ?? 7 * DAY_MS;
+    this.replicationFactor = opts.replicationFactor;
+    this.groupIdPrefix = opts.groupIdPrefix ?? '';
+    this.endPoolOnClose = opts.endPoolOnClose ?? false;
+    this.logger = opts.logger ?? consoleBusLogger;
+    this.metrics = new BusMetrics(opts.metrics);
+    this.tuning = {
+      sessionTimeoutMs: opts.consumer?.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeoutMs: opts.consumer?.rebalanceTimeoutMs ?? 60_000,
+      heartbeatIntervalMs: opts.consumer?.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeMs: opts.consumer?.maxWaitTimeMs ?? 1_000,
+      partitionsConsumedConcurrently: opts.consumer?.partitionsConsumedConcurrently ?? 4,
+    };
+    const logger = this.logger;
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      connectionTimeout: 3_000,
+      retry: { initialRetryTime: 100, retries: 5 },
+      logLevel: KafkaLogLevel.WARN,
+      // kafkajs logs through the bus logger, so one configuration silences or routes both.
+      logCreator: () => (entry: LogEntry) => {
+        const context = { namespace: entry.namespace, ...entry.log };
+        const message = `kafkajs: ${entry.log.message}`;
+        // Retries are bounded on purpose (see producerClient): said once per producer, it is not a warning here.
+        if (entry.log.message.startsWith('Limiting retries for the idempotent producer')) logger.info(message, context);
+        else if (entry.level === KafkaLogLevel.ERROR) logger.error(message, context);
+        else if (entry.level === KafkaLogLevel.WARN) logger.warn(message, context);
+        else logger.info(message, context);
+      },
+    });
+    // One statement = atomic even without a transaction. The NOTIFY rides along and is delivered at commit,
+    // so the relay wakes exactly when the rows become visible; WITH ORDINALITY keeps the batch's order in ids.
+    this.insertSql = `
+      INSERT INTO "${this.schema}".outbox (topic, key, headers, payload)
+      SELECT $1, e.key, e.headers, e.payload
+      FROM unnest($2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS e(key, headers, payload, ord)
+      CROSS JOIN (SELECT pg_notify('${outboxChannel(this.schema)}', '')) AS n
+      ORDER BY e.ord`;
+    // Without a listener, an idle pooled client losing its server would crash the process.
+    this.pool.on('error', this.onPoolError);
+    this.relay = new OutboxRelay(
+      {
+        pool: this.pool,
+        schema: this.schema,
+        logger: this.logger,
+        metrics: this.metrics,
+        ensureTopic: (topic) => this.ensureTopic(topic),
+        send: (batch) => this.send(batch),
+      },
+      opts.relay,
+    );
+  }
+
+  /** Creates `<schema>.outbox` and `<schema>.inbox` (idempotent; safe from several processes at once), then starts the relay. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KAFKA_MIGRATION_LOCK, this.schema]);
+      for (const sql of kafkaOutboxSchemaSql(this.schema)) await client.query(sql);
+      await client.query('COMMIT');
+      client.release();
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw new KafkaBusError('FF_BUS_KAFKA_MIGRATION', `creating ${this.schema}.outbox/inbox failed: ${errorMessageOf(err)}`);
+    }
+    this.startRelay();
+  }
+
+  /**
+   * Starts this process's outbox relay (idempotent). migrate(), publish and subscribe start it too; a
+   * process that only needs to drain an outbox left by a previous run calls it at boot.
+   */
+  startRelay(): void {
+    if (!this.closed) this.relay.start();
+  }
+
+  async ensureTopic(topic: string, opts: TopicOptions = {}): Promise<void> {
+    assertTopic(topic);
+    let known = this.topics.get(topic);
+    if (!known) {
+      known = this.createTopics(topic, opts);
+      this.topics.set(topic, known);
+      known.catch(() => this.topics.delete(topic));
+    }
+    return known;
+  }
+
+  async publish<T extends EventEnvelope>(def: EventDefinition<T>, event: EventInput<T>, opts: PublishOptions): Promise<T> {
+    this.assertOpen();
+    const topic = opts.topic ?? def.topic;
+    assertTopic(topic);
+    const full = completeEnvelope(def, event, this.producerName);
+    const payload = await this.codec.encode(def, full);
+    await this.appendToOutbox(topic, [{ key: opts.key, headers: withTraceparent(full, opts.headers), payload }], opts.tx);
+    return full;
+  }
+
+  async publishMany<T extends EventEnvelope>(
+    def: EventDefinition<T>,
+    items: ReadonlyArray<PublishManyItem<T>>,
+    opts: PublishManyOptions = {},
+  ): Promise<T[]> {
+    this.assertOpen();
+    const topic = opts.topic ?? def.topic;
+    assertTopic(topic);
+    const full = items.map((item) => completeEnvelope(def, item.event, this.producerName));
+    const entries: KafkaRawEntry[] = [];
+    for (let i = 0; i < items.length; i++) {
+      entries.push({ key: items[i]!.key, headers: withTraceparent(full[i]!, items[i]!.headers), payload: await this.codec.encode(def, full[i]!) });
+    }
+    await this.appendToOutbox(topic, entries, opts.tx);
+    return full;
+  }
+
+  /**
+   * Writes already-encoded frames to the outbox (dead letters keep the original bytes; tools that
+   * re-drive a DLQ use it too). Same transactional rules as publish.
+   */
+  async publishRaw(topic: string, entries: KafkaRawEntry[], tx?: Queryable): Promise<void> {
+    this.assertOpen();
+    assertTopic(topic);
+    await this.appendToOutbox(topic, entries, tx);
+  }
+
+  async subscribe<T extends EventEnvelope>(
+    def: EventDefinition<T>,
+    opts: SubscribeOptions,
+    handler: EventHandler<T>,
+  ): Promise<Subscription> {
+    this.assertOpen();
+    const topic = opts.topic ?? def.topic;
+    await this.ensureTopic(topic);
+    // Dead letters travel through the outbox, so a consuming process needs a relay as well.
+    this.startRelay();
+    const consumer = this.kafka.consumer({
+      groupId: `${this.groupIdPrefix}${opts.group}`,
+      sessionTimeout: this.tuning.sessionTimeoutMs,
+      rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
+      heartbeatInterval: this.tuning.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.tuning.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+    const sub = new KafkaSubscription<T>(
+      {
+        codec: this.codec,
+        metrics: this.metrics,
+        logger: this.logger,
+        schema: this.schema,
+        partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
+        checkout: () => this.checkout(),
+        release: (client, broken) => this.release(client, broken),
+        deadLetter: (dlqTopic, entry) => this.appendToOutbox(dlqTopic, [entry]),
+        isCrashed: () => this.crashed,
+      },
+      { def, topic, group: opts.group, handler, maxAttempts: opts.maxAttempts ?? 5, backoffMs: opts.backoffMs ?? 200 },
+      consumer,
+    );
+    const erased = sub as unknown as KafkaSubscription<EventEnvelope>;
+    this.subscriptions.add(erased);
+    try {
+      await sub.start();
+    } catch (err) {
+      this.subscriptions.delete(erased);
+      await sub.close().catch(() => undefined);
+      throw new KafkaBusError('FF_BUS_KAFKA_SUBSCRIBE', `group "${opts.group}" on "${topic}": ${errorMessageOf(err)}`);
+    }
+    return {
+      close: async () => {
+        await sub.close();
+        this.subscriptions.delete(erased);
+      },
+    };
+  }
+
+  /** Graceful drain: subscriptions finish their in-flight event and leave their groups, the relay finishes its round. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+    await this.relay.stop();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    if (this.endPoolOnClose) await this.pool.end();
+    else this.pool.off('error', this.onPoolError);
+  }
+
+  /**
+   * TEST HOOK — simulates a process crash: handler transactions die with their connections (the server
+   * rolls them back), no Kafka offset is committed for an event whose transaction did not commit, the
+   * relay stops without marking anything more. Consumers are told to leave their groups in the
+   * background — a real crash would wait for the session timeout instead; the outcome for the group is
+   * the same, only sooner.
+   */
+  async crash(): Promise<void> {
+    this.crashed = true;
+    this.closed = true;
+    this.relay.crash();
+    for (const s of this.subscriptions) s.crash();
+    this.subscriptions.clear();
+    await Promise.all(
+      [...this.checkedOut].map(async (client) => {
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      }),
+    );
+    void this.producer?.disconnect().catch(() => undefined);
+    void this.admin?.disconnect().catch(() => undefined);
+    // Not awaited: pool.end() waits for handlers still stuck in user code to hand their clients back.
+    if (this.endPoolOnClose) void this.pool.end().catch(() => undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BusError('FF_BUS_CLOSED', 'the event bus was closed; create a new one to publish or subscribe');
+  }
+
+  private async appendToOutbox(topic: string, entries: KafkaRawEntry[], tx?: Queryable): Promise<void> {
+    if (entries.length === 0) return;
+    this.startRelay();
+    await (tx ?? this.pool).query(this.insertSql, [
+      topic,
+      entries.map((e) => e.key),
+      entries.map((e) => JSON.stringify(e.headers)),
+      entries.map((e) => e.payload),
+    ]);
+  }
+
+  private async createTopics(topic: string, opts: TopicOptions): Promise<void> {
+    const config = (name: string): { topic: string; numPartitions: number; replicationFactor?: number; configEntries: { name: string; value: string }[] } => ({
+      topic: name,
+      numPartitions: opts.partitions ?? this.defaultPartitions,
+      ...(this.replicationFactor === undefined ? {} : { replicationFactor: this.replicationFactor }),
+      configEntries: [{ name: 'retention.ms', value: String(opts.retentionMs ?? this.defaultRetentionMs) }],
+    });
+    // The DLQ is provisioned with its topic, so dead-lettering never waits on topic creation.
+    const names = topic.endsWith('.dlq') ? [topic] : [topic, `${topic}.dlq`];
+    try {
+      const admin = await this.adminClient();
+      // Only the missing ones: kafkajs logs TOPIC_ALREADY_EXISTS at error level, and every process of every
+      // service ensures the same topics at start. A creation racing ours still resolves (false), quietly enough.
+      const existing = new Set(await admin.listTopics());
+      const missing = names.filter((n) => !existing.has(n));
+      // Existing topics are never altered (partition count, retention): that is an operator's decision.
+      if (missing.length > 0) await admin.createTopics({ topics: missing.map(config), waitForLeaders: true });
+    } catch (err) {
+      throw new KafkaBusError('FF_BUS_KAFKA_TOPIC', `creating ${names.join(', ')} failed: ${errorMessageOf(err)}`);
+    }
+  }
+
+  private async send(batch: TopicMessages[]): Promise<void> {
+    const producer = await this.producerClient();
+    await producer.sendBatch({ topicMessages: batch, acks: -1 });
+  }
+
+  private producerClient(): Promise<Producer> {
+    if (!this.producerReady) {
+      // Idempotent + one request in flight: broker-side dedupe of the producer's own retries, and no
+      // reordering within a partition when a request is retried. Retries are bounded (kafkajs would retry
+      // forever and then warns): with the broker down, send() must fail so that the relay can back off and
+      // stop() can return; the relay re-sends the same rows, and what the broker had already written is
+      // either deduplicated by the producer sequence or absorbed by the consumers' inbox.
+      const producer = (this.producer ??= this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }));
+      const ready = producer.connect().then(() => producer);
+      ready.catch(() => (this.producerReady = null));
+      this.producerReady = ready;
+    }
+    return this.producerReady;
+  }
+
+  private adminClient(): Promise<Admin> {
+    if (!this.adminReady) {
+      const admin = (this.admin ??= this.kafka.admin());
+      const ready = admin.connect().then(() => admin);
+      ready.catch(() => (this.adminReady = null));
+      this.adminReady = ready;
+    }
+    return this.adminReady;
+  }
+
+  private async checkout(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    // A connection killed while checked out emits 'error' outside any query; the query path reports it.
+    client.on('error', noop);
+    this.checkedOut.add(client);
+    return client;
+  }
+
+  private release(client: PoolClient, broken: boolean): void {
+    this.checkedOut.delete(client);
+    client.off('error', noop);
+    client.release(broken || this.crashed ? true : undefined);
+  }
+}
+
+interface SubscriptionRuntime {
+  codec: EventCodec;
+  metrics: BusMetrics;
+  logger: BusLogger;
+  schema: string;
+  partitionsConsumedConcurrently: number;
+  checkout(): Promise<PoolClient>;
+  release(client: PoolClient, broken: boolean): void;
+  deadLetter(dlqTopic: string, entry: KafkaRawEntry): Promise<void>;
+  isCrashed(): boolean;
+}
+
+interface SubscriptionConfig<T extends EventEnvelope> {
+  def: EventDefinition<T>;
+  topic: string;
+  group: string;
+  handler: EventHandler<T>;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+interface Delivery {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
+type Attempt = { kind: 'handled' } | { kind: 'duplicate' } | { kind: 'failed'; error: unknown };
+
+/**
+ * One subscription = one kafkajs consumer in the subscription's group. kafkajs resolves a message's
+ * offset only when eachMessage returns, and auto-commits resolved offsets after each fetched batch (and
+ * on graceful stop), so an offset is committed only after its handler transaction committed. Throwing
+ * from eachMessage leaves the message unresolved: kafkajs redelivers it (transient errors) or the next
+ * owner of the partition does (crash, close during backoff).
+ */
+class KafkaSubscription<T extends EventEnvelope> {
+  private readonly abort = new AbortController();
+  private closing: Promise<void> | null = null;
+  private readonly insertInboxSql: string;
+
+  constructor(
+    private readonly rt: SubscriptionRuntime,
+    private readonly cfg: SubscriptionConfig<T>,
+    private readonly consumer: Consumer,
+  ) {
+    this.insertInboxSql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh`;
+  }
+
+  async start(): Promise<void> {
+    const { topic, group } = this.cfg;
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
+      this.rt.metrics.lag.set({ topic, group, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
+    });
+    await this.consumer.connect();
+    // A new group starts at the beginning, like the Postgres bus (committed offset 0): events published
+    // before the first member joined are not skipped.
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.rt.partitionsConsumedConcurrently,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  /** Finishes the in-flight event (a retry backoff is cut short and left for redelivery), then leaves the group. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.abort.abort();
+      await this.consumer.disconnect();
+    })();
+    return this.closing;
+  }
+
+  /** See KafkaEventBus.crash(). */
+  crash(): void {
+    this.abort.abort();
+    this.closing ??= this.consumer.disconnect().catch(() => undefined);
+  }
+
+  private get halted(): boolean {
+    return this.abort.signal.aborted || this.rt.isCrashed();
+  }
+
+  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    if (this.rt.isCrashed()) throw stopped('the bus crashed');
+    const d: Delivery = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? '',
+      headers: stringHeaders(message.headers),
+      payload: message.value ?? Buffer.alloc(0),
+    };
+    let event: T;
+    try {
+      event = await this.rt.codec.decode(this.cfg.def, d.payload);
+    } catch (err) {
+      // Anything but a decode error (registry unreachable...) is transient: thrown, kafkajs redelivers.
+      if (!isDecodeError(err)) throw err;
+      return this.deadLetter(d, err, 0);
+    }
+    if (typeof event.eventId !== 'string' || !UUID_RE.test(event.eventId)) {
+      return this.deadLetter(d, new BusError('FF_BUS_INVALID_EVENT_ID', `eventId ${JSON.stringify(event.eventId)} is not a uuid`), 0);
+    }
+    const { group } = this.cfg;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(event, d, attempt);
+      if (outcome.kind !== 'failed') {
+        this.rt.metrics.consumed.inc({ topic, group });
+        return;
+      }
+      this.rt.metrics.failed.inc({ topic, group });
+      this.rt.logger.warn('FF_BUS_HANDLER_FAILED: handler threw; will retry', {
+        group,
+        topic,
+        partition,
+        offset: d.offset,
+        attempt,
+        error: errorMessageOf(outcome.error),
+      });
+      if (attempt >= this.cfg.maxAttempts) return this.deadLetter(d, outcome.error, attempt);
+      await this.backoff(this.cfg.backoffMs * 2 ** (attempt - 1), heartbeat);
+      if (this.halted) throw stopped('the subscription is closing; the event is left for the next owner of the partition');
+    }
+  }
+
+  /** One handler run in one transaction with its inbox row; a duplicate commits the no-op and skips the handler. */
+  private async attempt(event: T, d: Delivery, attempt: number): Promise<Attempt> {
+    const { group, handler, topic } = this.cfg;
+    const client = await this.rt.checkout();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const inbox = await client.query(this.insertInboxSql, [group, event.eventId.toLowerCase()]);
+      if (inbox.rowCount === 0) {
+        await client.query('COMMIT');
+        return { kind: 'duplicate' };
+      }
+      const ctx: EventContext = {
+        topic: d.topic,
+        partition: d.partition,
+        offset: d.offset,
+        key: d.key,
+        headers: d.headers,
+        attempt,
+        tx: client,
+      };
+      const started = performance.now();
+      try {
+        await handler(event, ctx);
+      } finally {
+        this.rt.metrics.handlerDuration.observe({ topic, group }, (performance.now() - started) / 1000);
+      }
+      // A crashed bus must not commit; its connection is gone anyway, this only makes the intent explicit.
+      if (this.rt.isCrashed()) throw stopped('the bus crashed during the handler');
+      await client.query('COMMIT');
+      return { kind: 'handled' };
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      if (this.rt.isCrashed()) throw stopped('the bus crashed during the handler');
+      return { kind: 'failed', error };
+    } finally {
+      this.rt.release(client, broken);
+    }
+  }
+
+  /**
+   * The original bytes go to `<topic>.dlq` through the outbox; the offset is resolved only after that
+   * insert committed, so a crash in between dead-letters the event again rather than losing it.
+   */
+  private async deadLetter(d: Delivery, error: unknown, attempts: number): Promise<void> {
+    const { group, topic } = this.cfg;
+    const message = errorMessageOf(error);
+    this.rt.logger.warn('FF_BUS_DEAD_LETTERED: event moved to the dead-letter topic', {
+      group,
+      topic,
+      partition: d.partition,
+      offset: d.offset,
+      attempts,
+      error: message,
+    });
+    await this.rt.deadLetter(`${topic}.dlq`, {
+      key: d.key,
+      headers: {
+        ...d.headers,
+        [DeadLetterHeaders.error]: message.length > MAX_ERROR_HEADER ? `${message.slice(0, MAX_ERROR_HEADER)}…` : message,
+        [DeadLetterHeaders.errorCode]: errorCodeOf(error),
+        [DeadLetterHeaders.originalTopic]: topic,
+        [DeadLetterHeaders.originalPartition]: String(d.partition),
+        [DeadLetterHeaders.originalOffset]: d.offset,
+        [DeadLetterHeaders.group]: group,
+        [DeadLetterHeaders.attempts]: String(attempts),
+      },
+      payload: d.payload,
+    });
+    this.rt.metrics.deadLettered.inc({ topic, group });
+  }
+
+  /** Sleeps in heartbeat-sized slices: kafkajs only heartbeats when told to, and a long backoff must not cost the partition. */
+  private async backoff(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.halted && Date.now() < until) {
+      await sleep(Math.min(until - Date.now(), 1_000), this.abort.signal);
+      if (!this.halted) await heartbeat().catch(() => undefined);
+    }
+  }
+}
+
+function stopped(why: string): KafkaBusError {
+  return new KafkaBusError('FF_BUS_KAFKA_STOPPED', why);
+}
+
+function assertTopic(topic: string): void {
+  if (!TOPIC_RE.test(topic)) {
+    throw new BusError('FF_BUS_INVALID_TOPIC', `topic "${topic}" must be 1-249 characters of [A-Za-z0-9._-]`);
+  }
+}
+
+/** W3C trace context travels as a Kafka header too, so tracing works without decoding the payload. */
+function withTraceparent(event: EventEnvelope, headers: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...headers };
+  if (event.traceparent && out.traceparent === undefined) out.traceparent = event.traceparent;
+  return out;
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
+function noop(): void {
+  // intentionally empty: see checkout()
+}

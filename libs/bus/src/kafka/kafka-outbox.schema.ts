@@ -1,0 +1,59 @@
+import { KafkaBusError } from './kafka-bus.errors';
+
+/**
+ * The Kafka bus keeps its transactional state in the *service's* schema (ARCHITECTURE.md §4): the
+ * outbox must be written in the same transaction as the service's own state, and the inbox in the same
+ * transaction as the handler's effects, so both live in the service database, not in a bus schema.
+ */
+
+// The schema name is interpolated into DDL and LISTEN (identifiers cannot be bind parameters), so only
+// plain identifiers are accepted; that also keeps the NOTIFY channel name valid without quoting games.
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,50}$/;
+
+/** Advisory lock namespace ("ffkr") for relay leadership; the second key is hashtext(schema). */
+export const RELAY_LOCK_CLASS = 0x66666b72;
+/** Advisory lock ("ffkm") serialising concurrent migrate() calls. */
+export const KAFKA_MIGRATION_LOCK = 0x66666b6d;
+
+export function assertOutboxSchema(schema: string): string {
+  if (!SCHEMA_RE.test(schema)) {
+    throw new KafkaBusError(
+      'FF_BUS_KAFKA_INVALID_SCHEMA',
+      `outboxSchema "${schema}" must match ${SCHEMA_RE.source} (it is used as an SQL identifier)`,
+    );
+  }
+  return schema;
+}
+
+/** The NOTIFY channel that wakes the relay of a schema. */
+export function outboxChannel(schema: string): string {
+  return `${schema}_outbox`;
+}
+
+export function kafkaOutboxSchemaSql(schema: string): string[] {
+  const s = `"${assertOutboxSchema(schema)}"`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    // id gives the relay its send order; headers carry traceparent and, for dead letters, the error.
+    `CREATE TABLE IF NOT EXISTS ${s}.outbox (
+       id         bigserial PRIMARY KEY,
+       topic      text NOT NULL,
+       key        text NOT NULL,
+       headers    jsonb NOT NULL DEFAULT '{}'::jsonb,
+       payload    bytea NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       sent_at    timestamptz
+     )`,
+    // The relay only ever scans unsent rows; a partial index keeps that scan small however many sent
+    // rows wait for housekeeping.
+    `CREATE INDEX IF NOT EXISTS outbox_unsent_idx ON ${s}.outbox (id) WHERE sent_at IS NULL`,
+    `CREATE INDEX IF NOT EXISTS outbox_sent_at_idx ON ${s}.outbox (sent_at) WHERE sent_at IS NOT NULL`,
+    `CREATE TABLE IF NOT EXISTS ${s}.inbox (
+       group_id   text NOT NULL,
+       event_id   uuid NOT NULL,
+       handled_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (group_id, event_id)
+     )`,
+    `CREATE INDEX IF NOT EXISTS inbox_handled_at_idx ON ${s}.inbox (handled_at)`,
+  ];
+}
