@@ -34,6 +34,7 @@ import {
 import { KafkaBusError } from './kafka-bus.errors';
 import { assertOutboxSchema, KAFKA_MIGRATION_LOCK, kafkaOutboxSchemaSql, outboxChannel } from './kafka-outbox.schema';
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
+import { abortableSleep as sleep } from '../abortable-sleep';
 
 export { KafkaBusError, type KafkaBusErrorCode } from './kafka-bus.errors';
 export type { OutboxRelayTuning } from './outbox.relay';
@@ -680,18 +681,6 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 function noop(): void {
   // intentionally empty: see checkout()

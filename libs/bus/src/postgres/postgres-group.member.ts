@@ -8,6 +8,7 @@ import type { BusLogger } from '../bus.logger';
 import type { BusMetrics } from '../bus.metrics';
 import { DeadLetterHeaders, type EventContext, type EventHandler } from '../event-bus.port';
 import { partitionChannelKey, type TopicNotifier } from './topic.notifier';
+import { abortableSleep as sleep } from '../abortable-sleep';
 
 /** An encoded frame ready to append to a topic. */
 export interface RawEntry {
@@ -526,15 +527,3 @@ class PartitionWorker<T extends EventEnvelope> {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
