@@ -66,7 +66,7 @@ export async function runMigrations(dataSource: DataSource): Promise<MigrationRe
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`ff-migrations:${schema}`]);
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [schemaMigrationLockKey(schema)]);
     try {
       await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -77,4 +77,12 @@ export async function runMigrations(dataSource: DataSource): Promise<MigrationRe
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Advisory-lock key under which every DDL on one schema runs (TypeORM migrations here, the Kafka bus's
+ * outbox/inbox): CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent CREATE of the same schema.
+ */
+export function schemaMigrationLockKey(schema: string): string {
+  return `ff-migrations:${schema}`;
 }

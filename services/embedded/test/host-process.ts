@@ -29,12 +29,13 @@ export interface HostProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnHost(env: Record<string, string>): HostProcess {
+/** Starts the embedded host, or one service alone when `main` names its dist entry point. */
+export function spawnHost(env: Record<string, string>, main = MAIN): HostProcess {
   let out = '';
   let err = '';
   const base = { ...process.env };
   delete base.DATABASE_URL; // only what the test passes
-  const child = spawn(process.execPath, [MAIN], { cwd: repoRoot, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [main], { cwd: repoRoot, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -3,7 +3,7 @@ import { env, type ConfigOf } from '@flowforge/service-kit';
 /** Variables only the gateway reads. */
 export const gatewayConfigVariables = {
   // Unset: the process's own port when embedded, the orchestrator's standalone port otherwise.
-  FLOWFORGE_ORCHESTRATOR_URL: env.optionalUrl(['http:', 'https:'], 'http://orchestrator:8083'),
+  FLOWFORGE_ORCHESTRATOR_URL: env.optionalUrl(['http:', 'https:'], 'http://orchestrator:8103'),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;

@@ -14,7 +14,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import type { EventCodec, EventDefinition, EventEnvelope, EventInput } from '@flowforge/contracts';
-import type { Queryable } from '@flowforge/db';
+import { schemaMigrationLockKey, type Queryable } from '@flowforge/db';
 import { BusError, errorCodeOf, errorMessageOf, isDecodeError } from '../bus.errors';
 import { consoleBusLogger, type BusLogger } from '../bus.logger';
 import { BusMetrics } from '../bus.metrics';
@@ -32,7 +32,7 @@ import {
   type TopicOptions,
 } from '../event-bus.port';
 import { KafkaBusError } from './kafka-bus.errors';
-import { assertOutboxSchema, KAFKA_MIGRATION_LOCK, kafkaOutboxSchemaSql, outboxChannel } from './kafka-outbox.schema';
+import { assertOutboxSchema, kafkaOutboxSchemaSql, outboxChannel } from './kafka-outbox.schema';
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
 import { abortableSleep as sleep } from '../abortable-sleep';
 
@@ -195,7 +195,8 @@ export class KafkaEventBus implements EventBus {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KAFKA_MIGRATION_LOCK, this.schema]);
+      // The service's own migrations may be creating the same schema right now: share their lock.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [schemaMigrationLockKey(this.schema)]);
       for (const sql of kafkaOutboxSchemaSql(this.schema)) await client.query(sql);
       await client.query('COMMIT');
       client.release();

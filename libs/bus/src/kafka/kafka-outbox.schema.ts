@@ -12,8 +12,6 @@ const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,50}$/;
 
 /** Advisory lock namespace ("ffkr") for relay leadership; the second key is hashtext(schema). */
 export const RELAY_LOCK_CLASS = 0x66666b72;
-/** Advisory lock ("ffkm") serialising concurrent migrate() calls. */
-export const KAFKA_MIGRATION_LOCK = 0x66666b6d;
 
 export function assertOutboxSchema(schema: string): string {
   if (!SCHEMA_RE.test(schema)) {

@@ -5,8 +5,9 @@ import type { Pool } from 'pg';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import type { FlowForgeLogger } from '../logging/logger';
 import { HostRuntime } from '../bootstrap/host-runtime';
-import { EVENT_BUS, HOST_RUNTIME, LOGGER } from '../tokens';
-import { createPostgresBus } from './postgres-bus.factory';
+import { COMMON_CONFIG, EVENT_BUS, HOST_RUNTIME, LOGGER } from '../tokens';
+import { createKafkaBus, createPostgresBus } from './postgres-bus.factory';
+import type { CommonConfig } from '../config/common-config';
 
 const BUS_POOL = Symbol.for('flowforge.bus-pool');
 
@@ -36,12 +37,23 @@ export class BusModule {
         },
         {
           provide: EVENT_BUS,
-          inject: [BUS_POOL, LOGGER, ReadinessRegistry],
-          useFactory: async (pool: Pool, logger: FlowForgeLogger, readiness: ReadinessRegistry): Promise<EventBus> => {
+          inject: [BUS_POOL, LOGGER, ReadinessRegistry, COMMON_CONFIG],
+          useFactory: async (pool: Pool, logger: FlowForgeLogger, readiness: ReadinessRegistry, common: CommonConfig): Promise<EventBus> => {
             const started = Date.now();
-            const bus = await createPostgresBus({ pool, logger: logger.child({ component: 'bus' }), producer: opts.producer });
-            logger.info({ ms: Date.now() - started }, 'bus ready (postgres)');
-            readiness.register('bus', () => pool.query('SELECT 1 FROM ff_bus.topics LIMIT 1'));
+            const busLogger = logger.child({ component: 'bus' });
+            let bus: EventBus;
+            if (common.FLOWFORGE_BUS === 'kafka') {
+              const schemaRegistryUrl = common.FLOWFORGE_SCHEMA_REGISTRY_URL;
+              if (!schemaRegistryUrl) {
+                throw new Error('FF_CONFIG: FLOWFORGE_SCHEMA_REGISTRY_URL is required when FLOWFORGE_BUS=kafka (e.g. http://localhost:8081/apis/ccompat/v7)');
+              }
+              bus = await createKafkaBus({ pool, logger: busLogger, producer: opts.producer, brokers: common.FLOWFORGE_KAFKA_BROKERS.split(','), schemaRegistryUrl });
+              readiness.register('bus', () => pool.query('SELECT 1'));
+            } else {
+              bus = await createPostgresBus({ pool, logger: busLogger, producer: opts.producer });
+              readiness.register('bus', () => pool.query('SELECT 1 FROM ff_bus.topics LIMIT 1'));
+            }
+            logger.info({ ms: Date.now() - started }, `bus ready (${common.FLOWFORGE_BUS})`);
             return bus;
           },
         },

@@ -1,5 +1,5 @@
-import { PostgresEventBus, type BusLogger, type EventBus } from '@flowforge/bus';
-import { AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
+import { KafkaEventBus, PostgresEventBus, type BusLogger, type EventBus } from '@flowforge/bus';
+import { AvroCodec, ConfluentSchemaRegistry, PostgresSchemaRegistry } from '@flowforge/contracts';
 import type { Pool } from 'pg';
 import type { FlowForgeLogger } from '../logging/logger';
 import { metricsRegistry } from '../metrics/metrics.registry';
@@ -28,6 +28,32 @@ export async function createPostgresBus(deps: PostgresBusDeps): Promise<EventBus
     pool: deps.pool,
     codec,
     producer: deps.producer,
+    logger: toBusLogger(deps.logger),
+    metrics: metricsRegistry(),
+  });
+  await bus.migrate();
+  return bus;
+}
+
+export interface KafkaBusDeps extends PostgresBusDeps {
+  brokers: string[];
+  schemaRegistryUrl: string;
+}
+
+/**
+ * Distributed mode (FLOWFORGE_BUS=kafka): Confluent-compatible registry + Avro codec + Kafka bus whose
+ * outbox and inbox live in the process's own schema (`ff_<producer>`), so a publish still commits with
+ * the caller's state change.
+ */
+export async function createKafkaBus(deps: KafkaBusDeps): Promise<EventBus> {
+  const codec = new AvroCodec(new ConfluentSchemaRegistry({ url: deps.schemaRegistryUrl }));
+  const bus = new KafkaEventBus({
+    brokers: deps.brokers,
+    clientId: `flowforge-${deps.producer}`,
+    producer: deps.producer,
+    pool: deps.pool,
+    outboxSchema: `ff_${deps.producer.replace(/[^a-z0-9_]/g, '_')}`,
+    codec,
     logger: toBusLogger(deps.logger),
     metrics: metricsRegistry(),
   });

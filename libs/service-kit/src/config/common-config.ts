@@ -5,19 +5,20 @@ import { env, type ConfigOf } from './config-variable';
  * mode one process serves everything on PORT (default 8080, the gateway's port). Keep in sync with
  * libs/service-kit/README.md.
  */
+// 81xx, not 808x: the stack's schema registry (8081) and Kafka Connect (8083) own those ports.
 export const SERVICE_PORTS = {
   gateway: 8080,
-  auth: 8081,
-  catalog: 8082,
-  orchestrator: 8083,
-  scheduler: 8084,
-  triggers: 8085,
-  ingestion: 8086,
-  transformation: 8087,
-  quality: 8088,
-  reconciliation: 8089,
-  lineage: 8090,
-  alerting: 8091,
+  auth: 8101,
+  catalog: 8102,
+  orchestrator: 8103,
+  scheduler: 8104,
+  triggers: 8105,
+  ingestion: 8106,
+  transformation: 8107,
+  quality: 8108,
+  reconciliation: 8109,
+  lineage: 8110,
+  alerting: 8111,
   embedded: 8080,
 } as const;
 
@@ -37,10 +38,7 @@ export function commonConfigVariables(host: keyof typeof SERVICE_PORTS) {
       description: 'PostgreSQL holding every service schema (and the Postgres bus)',
     }),
     FLOWFORGE_BUS: env.enumOf(['postgres', 'kafka'] as const, 'postgres', {
-      check: (v) =>
-        v === 'kafka'
-          ? 'FLOWFORGE_BUS=kafka needs the distributed stack (not available yet); unset it or use FLOWFORGE_BUS=postgres'
-          : null,
+      description: 'postgres (embedded default) or kafka (distributed: needs FLOWFORGE_SCHEMA_REGISTRY_URL)',
     }),
     // Distributed mode (FLOWFORGE_BUS=kafka): brokers and the Confluent-compatible schema registry.
     FLOWFORGE_KAFKA_BROKERS: env.string('127.0.0.1:9092', { expected: 'comma-separated host:port list', pattern: /^[^,\s]+:\d+(,[^,\s]+:\d+)*$/ }),

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
 
   it('applies defaults, including the per-service port', () => {
     const cfg = loadConfig(vars, {});
-    expect(cfg).toMatchObject({ PORT: 8083, FLOWFORGE_BUS: 'postgres', LOG_LEVEL: 'info', FLOWFORGE_HOME: './.flowforge' });
+    expect(cfg).toMatchObject({ PORT: 8103, FLOWFORGE_BUS: 'postgres', LOG_LEVEL: 'info', FLOWFORGE_HOME: './.flowforge' });
     expect(cfg.DATABASE_URL).toBeUndefined();
     expect(loadConfig(commonConfigVariables('embedded'), {}).PORT).toBe(8080);
   });
@@ -44,10 +44,14 @@ describe('loadConfig', () => {
     expect(issues[2]).toContain('OTEL_EXPORTER_OTLP_ENDPOINT must be a http:// or https:// URL');
   });
 
-  it('refuses FLOWFORGE_BUS=kafka with a clear message', () => {
-    expect(issuesOf(() => loadConfig(vars, { FLOWFORGE_BUS: 'kafka' }))).toEqual([
-      expect.stringMatching(/^FF_CONFIG: FLOWFORGE_BUS=kafka needs the distributed stack \(not available yet\)/),
-    ]);
+  it('accepts FLOWFORGE_BUS=kafka with its brokers, and names a bad bus or broker list', () => {
+    const cfg = loadConfig(vars, { FLOWFORGE_BUS: 'kafka', FLOWFORGE_KAFKA_BROKERS: 'k1:9092,k2:9092' });
+    expect(cfg.FLOWFORGE_BUS).toBe('kafka');
+    expect(cfg.FLOWFORGE_KAFKA_BROKERS).toBe('k1:9092,k2:9092');
+    const issues = issuesOf(() => loadConfig(vars, { FLOWFORGE_BUS: 'rabbit', FLOWFORGE_KAFKA_BROKERS: 'k1' }));
+    expect(issues).toHaveLength(2);
+    expect(issues[0]).toContain('FLOWFORGE_BUS must be one of "postgres", "kafka" (got "rabbit")');
+    expect(issues[1]).toContain('FLOWFORGE_KAFKA_BROKERS must be comma-separated host:port list');
   });
 
   it('never echoes a sensitive value', () => {
