@@ -62,6 +62,14 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
       this.byId.set(id, schema);
       return id;
     } catch (err) {
+      // Concurrent first registrations race on the subject's compatibility setting, which the client
+      // writes after registering ("rule COMPATIBILITY already exists"): the schema itself is in, so
+      // finding it under the subject is the answer.
+      const existing = await this.lookup(subject, schema).catch(() => null);
+      if (existing !== null) {
+        this.byId.set(existing, schema);
+        return existing;
+      }
       const status = (err as { status?: number }).status;
       // A concurrent writer may have registered an incompatible version between our check and the write.
       if (status === 409) throw new SchemaIncompatibleError(subject, `the registry refused it: ${errorText(err)}`);
@@ -85,6 +93,14 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     if (res.status === 404) return null;
     const body = (await this.json(res, `latest version of "${subject}"`)) as VersionBody;
     return { id: body.id, subject, version: body.version, schema: JSON.parse(body.schema) as Record<string, unknown> };
+  }
+
+  /** Id of `schema` if it is already registered under `subject`, else null (Confluent's lookup call). */
+  private async lookup(subject: string, schema: Record<string, unknown>): Promise<number | null> {
+    const res = await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: JSON.stringify(schema) });
+    if (res.status === 404) return null;
+    const body = (await this.json(res, `lookup under "${subject}"`)) as { id: number };
+    return body.id;
   }
 
   async checkCompatibility(subject: string, schema: Record<string, unknown>): Promise<string | null> {
