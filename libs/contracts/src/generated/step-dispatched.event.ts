@@ -31,27 +31,28 @@ export interface StepDispatchedEvent {
   deadlineAt: number | null;
 }
 
-/** Executor services; each listens on its own dispatch topic. */
+/** Executor services; each listens on its own dispatch topic. builtin = the noop/sleep/fail job types of libs/executor, hosted by the orchestrator. */
 export const StepExecutorSymbols = [
   'ingestion',
   'transformation',
   'quality',
   'reconciliation',
+  'builtin',
 ] as const;
 export type StepExecutor = (typeof StepExecutorSymbols)[number];
 
-/** io.flowforge.step.StepDispatched v1 on flowforge.step.dispatched.<executor>. */
+/** io.flowforge.step.StepDispatched v2 on flowforge.step.dispatched.<executor>. */
 export const StepDispatched: EventDefinition<StepDispatchedEvent> = {
   name: 'io.flowforge.step.StepDispatched',
   topic: 'flowforge.step.dispatched',
   subject: 'flowforge.step.dispatched-value',
-  version: 1,
+  version: 2,
   schema: {
     type: 'record',
     name: 'StepDispatched',
     namespace: 'io.flowforge.step',
     doc: 'The orchestrator handed one attempt of a step to an executor. Published on flowforge.step.dispatched.<executor>.',
-    flowforge: { topic: 'flowforge.step.dispatched', version: 1, topicSuffixField: 'executor' },
+    flowforge: { topic: 'flowforge.step.dispatched', version: 2, topicSuffixField: 'executor' },
     fields: [
       {
         name: 'eventId',
@@ -89,8 +90,8 @@ export const StepDispatched: EventDefinition<StepDispatchedEvent> = {
         type: {
           type: 'enum',
           name: 'StepExecutor',
-          doc: 'Executor services; each listens on its own dispatch topic.',
-          symbols: ['ingestion', 'transformation', 'quality', 'reconciliation'],
+          doc: 'Executor services; each listens on its own dispatch topic. builtin = the noop/sleep/fail job types of libs/executor, hosted by the orchestrator.',
+          symbols: ['ingestion', 'transformation', 'quality', 'reconciliation', 'builtin'],
         },
         doc: 'Executor that must run the step; selects the topic.',
       },
@@ -111,6 +112,7 @@ export const StepDispatchedTopics = {
   transformation: 'flowforge.step.dispatched.transformation',
   quality: 'flowforge.step.dispatched.quality',
   reconciliation: 'flowforge.step.dispatched.reconciliation',
+  builtin: 'flowforge.step.dispatched.builtin',
 } as const;
 
 export const StepDispatchedExecutors: readonly StepExecutor[] = StepExecutorSymbols;
