@@ -7,7 +7,9 @@ import {
   Partitioners,
   type Admin,
   type Consumer,
+  type EachBatchPayload,
   type EachMessagePayload,
+  type KafkaMessage,
   type IHeaders,
   type LogEntry,
   type Producer,
@@ -51,6 +53,13 @@ export interface KafkaConsumerTuning {
   maxWaitTimeMs?: number;
   /** Partitions of one subscription handled concurrently, each still in order (default 4). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Events handled in one database transaction (default 100). A fetched batch is cut into chunks of this
+   * size; each chunk writes its inbox rows and runs its handlers in one transaction, which is what makes
+   * the inbox cheap. A chunk whose handler throws is rolled back and replayed one event per transaction
+   * (with retries and dead-lettering), so one bad event never holds back or takes down its neighbours.
+   */
+  maxEventsPerTransaction?: number;
 }
 
 export interface KafkaEventBusOptions {
@@ -148,6 +157,7 @@ export class KafkaEventBus implements EventBus {
       heartbeatIntervalMs: opts.consumer?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeMs: opts.consumer?.maxWaitTimeMs ?? 1_000,
       partitionsConsumedConcurrently: opts.consumer?.partitionsConsumedConcurrently ?? 4,
+      maxEventsPerTransaction: Math.max(1, opts.consumer?.maxEventsPerTransaction ?? 100),
     };
     const logger = this.logger;
     this.kafka = new Kafka({
@@ -290,6 +300,7 @@ export class KafkaEventBus implements EventBus {
         logger: this.logger,
         schema: this.schema,
         partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
+        maxEventsPerTransaction: this.tuning.maxEventsPerTransaction,
         checkout: () => this.checkout(),
         release: (client, broken) => this.release(client, broken),
         deadLetter: (dlqTopic, entry) => this.appendToOutbox(dlqTopic, [entry]),
@@ -446,6 +457,7 @@ interface SubscriptionRuntime {
   logger: BusLogger;
   schema: string;
   partitionsConsumedConcurrently: number;
+  maxEventsPerTransaction: number;
   checkout(): Promise<PoolClient>;
   release(client: PoolClient, broken: boolean): void;
   deadLetter(dlqTopic: string, entry: KafkaRawEntry): Promise<void>;
@@ -472,17 +484,23 @@ interface Delivery {
 
 type Attempt = { kind: 'handled' } | { kind: 'duplicate' } | { kind: 'failed'; error: unknown };
 
+/** Fast-path result; `index` is the chunk position of the event that needs the slow path. */
+type ChunkOutcome = { kind: 'committed' } | { kind: 'fallback'; index: number; failure?: { error: unknown } };
+
 /**
- * One subscription = one kafkajs consumer in the subscription's group. kafkajs resolves a message's
- * offset only when eachMessage returns, and auto-commits resolved offsets after each fetched batch (and
- * on graceful stop), so an offset is committed only after its handler transaction committed. Throwing
- * from eachMessage leaves the message unresolved: kafkajs redelivers it (transient errors) or the next
- * owner of the partition does (crash, close during backoff).
+ * One subscription = one kafkajs consumer in the subscription's group. Offsets are resolved by hand
+ * (eachBatchAutoResolve off) and only after the transaction holding the events' inbox rows committed;
+ * kafkajs auto-commits resolved offsets after each batch (and on graceful stop). The fast path handles a
+ * chunk of a fetched batch in one transaction; the slow path (a handler threw, or a frame cannot be
+ * decoded) handles one event per transaction with retries and dead-lettering. Throwing out of eachBatch
+ * leaves the unresolved rest for redelivery: kafkajs retries it (transient errors) or the next owner of
+ * the partition does (crash, close during backoff, rebalance).
  */
 class KafkaSubscription<T extends EventEnvelope> {
   private readonly abort = new AbortController();
   private closing: Promise<void> | null = null;
   private readonly insertInboxSql: string;
+  private readonly insertInboxManySql: string;
 
   constructor(
     private readonly rt: SubscriptionRuntime,
@@ -490,6 +508,8 @@ class KafkaSubscription<T extends EventEnvelope> {
     private readonly consumer: Consumer,
   ) {
     this.insertInboxSql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh`;
+    // Duplicates inside one statement are skipped like conflicts with older rows (DO NOTHING).
+    this.insertInboxManySql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id`;
   }
 
   async start(): Promise<void> {
@@ -504,7 +524,8 @@ class KafkaSubscription<T extends EventEnvelope> {
     await this.consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.rt.partitionsConsumedConcurrently,
-      eachMessage: (payload) => this.onMessage(payload),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
     });
   }
 
@@ -527,7 +548,113 @@ class KafkaSubscription<T extends EventEnvelope> {
     return this.abort.signal.aborted || this.rt.isCrashed();
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    const size = this.rt.maxEventsPerTransaction;
+    // The event that made the last chunk fall back, and why: it goes straight to the slow path, where the
+    // fast path's failed handler run counts as its first attempt.
+    let slow = null as { index: number; failure?: { error: unknown } } | null;
+    let i = 0;
+    while (i < messages.length) {
+      if (this.rt.isCrashed()) throw stopped('the bus crashed');
+      // A rebalance took the partition (stale) or the consumer is stopping: the rest goes to the next owner.
+      if (!isRunning() || isStale() || this.halted) return;
+      if (slow?.index === i) {
+        const message = messages[i]!;
+        await this.onMessage({ topic, partition, message, heartbeat }, slow.failure);
+        resolveOffset(message.offset);
+        slow = null;
+        i += 1;
+      } else {
+        // A chunk never reaches past the event waiting for the slow path.
+        const chunk = messages.slice(i, Math.min(i + size, slow?.index ?? messages.length));
+        const outcome = await this.handleChunk(topic, partition, chunk);
+        if (outcome.kind === 'committed') {
+          resolveOffset(chunk[chunk.length - 1]!.offset);
+          i += chunk.length;
+        } else {
+          // Nothing committed. The events before the offending one go again as a shorter chunk.
+          slow = { index: i + outcome.index, ...(outcome.failure ? { failure: outcome.failure } : {}) };
+        }
+      }
+      await heartbeat();
+    }
+  }
+
+  /**
+   * Fast path: the chunk's inbox rows and handlers in one transaction. Returns false — with nothing
+   * committed — when the slow path must take over: a frame that does not decode or has no valid
+   * eventId (it is dead-lettered there, in order), or a handler that threw (retried there one by one).
+   */
+  private async handleChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<ChunkOutcome> {
+    const events: { event: T; message: KafkaMessage }[] = [];
+    for (const [index, message] of chunk.entries()) {
+      let event: T;
+      try {
+        event = await this.rt.codec.decode(this.cfg.def, message.value ?? Buffer.alloc(0));
+      } catch (err) {
+        // Anything but a decode error (registry unreachable...) is transient: thrown, kafkajs redelivers.
+        if (!isDecodeError(err)) throw err;
+        return { kind: 'fallback', index };
+      }
+      if (typeof event.eventId !== 'string' || !UUID_RE.test(event.eventId)) return { kind: 'fallback', index };
+      events.push({ event, message });
+    }
+    const { group, handler } = this.cfg;
+    const client = await this.rt.checkout();
+    let broken = false;
+    // Index of the event whose handler is running; -1 outside handlers.
+    let failedAt = -1;
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ event_id: string }>(this.insertInboxManySql, [
+        group,
+        events.map((e) => e.event.eventId.toLowerCase()),
+      ]);
+      const fresh = new Set(inserted.rows.map((r) => r.event_id));
+      for (const [index, { event, message }] of events.entries()) {
+        failedAt = index;
+        // Set.delete: an event repeated inside the chunk (a relay re-send) runs once, like across chunks.
+        if (!fresh.delete(event.eventId.toLowerCase())) continue;
+        const started = performance.now();
+        try {
+          await handler(event, {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? '',
+            headers: stringHeaders(message.headers),
+            attempt: 1,
+            tx: client,
+          });
+        } finally {
+          this.rt.metrics.handlerDuration.observe({ topic, group }, (performance.now() - started) / 1000);
+        }
+        if (this.rt.isCrashed()) throw stopped('the bus crashed during the handler');
+      }
+      failedAt = -1;
+      await client.query('COMMIT');
+      this.rt.metrics.consumed.inc({ topic, group }, events.length);
+      return { kind: 'committed' };
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      if (this.rt.isCrashed()) throw stopped('the bus crashed during the handler');
+      // A database failure (not a handler's) sends the chunk the slow way from its start, with nothing counted.
+      return failedAt >= 0 ? { kind: 'fallback', index: failedAt, failure: { error } } : { kind: 'fallback', index: 0 };
+    } finally {
+      this.rt.release(client, broken);
+    }
+  }
+
+  /** Slow path: one event per transaction. `failure` = its first attempt already ran (in a fast-path chunk) and threw this. */
+  private async onMessage(
+    { topic, partition, message, heartbeat }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
+    failure?: { error: unknown },
+  ): Promise<void> {
     if (this.rt.isCrashed()) throw stopped('the bus crashed');
     const d: Delivery = {
       topic,
@@ -550,7 +677,7 @@ class KafkaSubscription<T extends EventEnvelope> {
     }
     const { group } = this.cfg;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(event, d, attempt);
+      const outcome: Attempt = attempt === 1 && failure ? { kind: 'failed', error: failure.error } : await this.attempt(event, d, attempt);
       if (outcome.kind !== 'failed') {
         this.rt.metrics.consumed.inc({ topic, group });
         return;
