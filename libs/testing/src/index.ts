@@ -1,2 +1,3 @@
 export * from './test-database';
 export * from './stack.discovery';
+export * from './private-kafka';

@@ -299,7 +299,7 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       expect(survivorSeqs).toEqual([...survivorSeqs].sort((a, b) => a - b));
     });
 
-    it('dead-letters a frame that does not decode, with the reason, and keeps consuming', async () => {
+    it('dead-letters frames that are not Avro or name an unknown schema id, with the reason, and keeps consuming', async () => {
       const topic = topicFor('corrupt');
       const bus = await newBus();
       const seqs: number[] = [];
@@ -309,11 +309,17 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic });
       const garbage = Buffer.from([7, 1, 2, 3, 4, 5, 6]);
       await h.injectRawFrame(topic, 'k', garbage);
+      // Confluent framing (magic byte 0) with a schema id no registry has ever handed out.
+      const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 2, 4, 6]);
+      await h.injectRawFrame(topic, 'k', unknownId);
       await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
       await waitFor('seq 1 handled', () => seqs.includes(1));
       expect(seqs).toEqual([0, 1]);
       let dead: StoredRecord[] = [];
-      await waitFor('dead letter stored', async () => (dead = await h.readTopic(`${topic}.dlq`)).length === 1);
+      await waitFor('dead letters stored', async () => (dead = await h.readTopic(`${topic}.dlq`)).length === 2);
+      expect(dead[1]!.payload.equals(unknownId)).toBe(true);
+      expect(dead[1]!.headers[DeadLetterHeaders.errorCode]).toBe('FF_EVENT_DECODE');
+      expect(dead[1]!.headers[DeadLetterHeaders.error]).toMatch(/unknown schema id 2147483393/);
       expect(dead[0]!.payload.equals(garbage)).toBe(true);
       expect(dead[0]!.key).toBe('k');
       expect(dead[0]!.headers[DeadLetterHeaders.errorCode]).toBe('FF_EVENT_DECODE');
