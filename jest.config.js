@@ -18,6 +18,7 @@ const base = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
     '^@flowforge/service-kit$': '<rootDir>/libs/service-kit/src/index.ts',
+    '^@flowforge/storage/testing$': '<rootDir>/libs/storage/src/testing/index.ts',
     '^@flowforge/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
     '^@flowforge/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ServiceDatabaseModule } from '@flowforge/service-kit';
-import { catalogMigrations } from './migrations';
+import { AssetsModule } from './assets/assets.module';
+import { catalogDatabase } from './catalog.database';
+import { ConnectionsModule } from './connections/connections.module';
+import { LakeMaintenanceModule } from './lake/lake-maintenance.module';
 
 /** The catalog service as a Nest module: hosted alone (main.ts) or with every other service (embedded). */
 @Module({
-  imports: [ServiceDatabaseModule.forService({ service: 'catalog', entities: [], migrations: catalogMigrations })],
+  imports: [catalogDatabase, ConnectionsModule, AssetsModule, LakeMaintenanceModule],
 })
 export class CatalogModule {}

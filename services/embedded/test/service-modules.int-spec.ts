@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createHostApp, createLogger, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
@@ -14,7 +15,9 @@ describe.each(embeddedServices.map((def) => [def.service, def] as const))('servi
 
   beforeAll(async () => {
     db = await createTestDatabase(`ff_${name.slice(0, 8)}`);
-    const config = loadHostConfig({ host: name, services: [def], env: { DATABASE_URL: db.url }, requireDatabaseUrl: true });
+    // A standalone catalog needs its master key (only the embedded host generates one).
+    const env = { DATABASE_URL: db.url, FLOWFORGE_MASTER_KEY: randomBytes(32).toString('base64') };
+    const config = loadHostConfig({ host: name, services: [def], env, requireDatabaseUrl: true });
     app = await createHostApp({ mode: 'standalone', host: name, services: [def], config, logger: quiet, port: 0 });
     const port = await startHostApp(app, 0, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { tableRoot } from '@flowforge/engine';
+import { dataSourceToken, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
+import type { ObjectStore } from '@flowforge/storage';
+import type { DataSource } from 'typeorm';
+import { inTransaction, queryableOf } from '../catalog.transaction';
+import { LAKE_STORE } from '../lake/lake.module';
+import { assetNotFound } from './asset.errors';
+import type { RetentionRequest } from './asset.requests';
+import { assetStore, type AssetRecord } from './asset.store';
+
+export interface RetentionReport {
+  assetId: string;
+  policy: { keepLast: number | null; maxAgeSeconds: number | null };
+  expiredSnapshotIds: string[];
+  keptSnapshots: number;
+  /** Data files no remaining snapshot lists, removed from the lake. */
+  deletedFiles: string[];
+}
+
+/**
+ * Snapshot retention: a snapshot stays while it is the current one, among the last `keepLast`, or
+ * younger than `maxAgeSeconds` (either rule keeps it); the rest are forgotten in one transaction, then
+ * the files only they listed are deleted. A file another snapshot still lists is never deleted.
+ */
+@Injectable()
+export class AssetRetentionService {
+  constructor(
+    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(LAKE_STORE) private readonly store: ObjectStore,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+  ) {}
+
+  /** Sets the policy (an absent field keeps its rule, null clears it). */
+  async setPolicy(assetId: string, req: RetentionRequest): Promise<AssetRecord> {
+    const q = queryableOf(this.dataSource);
+    const asset = await assetStore.find(q, assetId);
+    if (!asset) throw assetNotFound(assetId);
+    const keepLast = req.keepLast === undefined ? asset.retentionKeepLast : req.keepLast;
+    const maxAge = req.maxAgeSeconds === undefined ? asset.retentionMaxAgeSeconds : req.maxAgeSeconds;
+    await assetStore.setRetention(q, assetId, keepLast, maxAge);
+    return { ...asset, retentionKeepLast: keepLast, retentionMaxAgeSeconds: maxAge };
+  }
+
+  async apply(assetId: string, now = new Date()): Promise<RetentionReport> {
+    const found = await assetStore.find(queryableOf(this.dataSource), assetId);
+    if (!found) throw assetNotFound(assetId);
+    const root = tableRoot(found);
+    const report = await inTransaction(this.dataSource, async (tx) => {
+      await assetStore.lockTable(tx, root); // same order as a commit: table lock, then the asset row
+      const asset = (await assetStore.find(tx, assetId, { forUpdate: true }))!;
+      const policy = { keepLast: asset.retentionKeepLast, maxAgeSeconds: asset.retentionMaxAgeSeconds };
+      const candidates = await assetStore.retentionCandidates(tx, assetId);
+      const hasPolicy = policy.keepLast !== null || policy.maxAgeSeconds !== null;
+      const expired = !hasPolicy
+        ? []
+        : candidates.filter((s, newestFirst) => {
+            if (s.id === asset.currentSnapshotId) return false;
+            const byCount = policy.keepLast !== null && newestFirst < policy.keepLast;
+            const byAge = policy.maxAgeSeconds !== null && now.getTime() - s.committedAt.getTime() < policy.maxAgeSeconds * 1000;
+            return !byCount && !byAge;
+          });
+      const ids = expired.map((s) => s.id);
+      const deletedFiles = ids.length > 0 ? await assetStore.filesOnlyIn(tx, assetId, ids) : [];
+      if (ids.length > 0) await assetStore.deleteSnapshots(tx, ids);
+      return { assetId, policy, expiredSnapshotIds: ids, keptSnapshots: candidates.length - ids.length, deletedFiles };
+    });
+    if (report.deletedFiles.length > 0) {
+      // After COMMIT: no snapshot lists these files any more. A failure here leaves orphans the lake GC removes.
+      await this.store.deleteMany(report.deletedFiles).catch((err: unknown) =>
+        this.logger.warn({ module: 'catalog', assetId, files: report.deletedFiles.length, err }, 'FF_RETENTION_DELETE: expired files stay until the lake GC removes them'),
+      );
+    }
+    if (report.expiredSnapshotIds.length > 0) {
+      this.logger.info({ module: 'catalog', assetId, expired: report.expiredSnapshotIds.length, deletedFiles: report.deletedFiles.length }, `retention expired ${report.expiredSnapshotIds.length} snapshot(s) of ${root}`);
+    }
+    return report;
+  }
+}

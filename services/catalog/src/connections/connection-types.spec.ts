@@ -1,0 +1,66 @@
+import { fieldErrorsOf } from '../http/zod-validation';
+import { CONNECTION_SPECS, type ConnectionType } from './connection-types';
+import { createConnectionRequest } from './connection.requests';
+
+function errorsOf(type: ConnectionType, config: unknown) {
+  const r = CONNECTION_SPECS[type].schema.safeParse(config);
+  if (r.success) return [];
+  return fieldErrorsOf(r.error, 'config');
+}
+
+describe('connection type schemas', () => {
+  it('apply defaults and accept a minimal valid config of each type', () => {
+    expect(CONNECTION_SPECS.postgres.schema.parse({ host: 'db', database: 'd', user: 'u' })).toEqual({ host: 'db', port: 5432, database: 'd', user: 'u', ssl: false });
+    expect(CONNECTION_SPECS.mysql.schema.parse({ host: 'db', user: 'u' })).toMatchObject({ port: 3306 });
+    expect(CONNECTION_SPECS.s3.schema.parse({ bucket: 'my-bucket' })).toMatchObject({ region: 'us-east-1', forcePathStyle: false });
+    expect(CONNECTION_SPECS.local.schema.parse({ path: '/data/in' })).toEqual({ path: '/data/in' });
+    expect(CONNECTION_SPECS.sftp.schema.parse({ host: 'h', user: 'u', privateKey: 'PEM' })).toMatchObject({ port: 22 });
+    expect(CONNECTION_SPECS.http.schema.parse({ baseUrl: 'https://api.example.com' })).toMatchObject({ allowPrivateNetworks: false, timeoutMs: 10000, testMethod: 'HEAD' });
+    expect(CONNECTION_SPECS.kafka.schema.parse({ brokers: ['k1:9092'] })).toMatchObject({ ssl: false });
+  });
+
+  it('names each bad field with a message a user can act on', () => {
+    expect(errorsOf('postgres', { host: 'db', port: 70000, database: 'd', user: 'u', pasword: 'typo' })).toEqual([
+      { field: 'config.port', message: 'must be an integer between 1 and 65535' },
+      { field: 'config.pasword', message: 'is not a known field' },
+    ]);
+    expect(errorsOf('postgres', { host: 'db', port: '5432', user: 'u' })).toEqual([
+      { field: 'config.port', message: 'must be an integer between 1 and 65535' },
+      { field: 'config.database', message: 'is required' },
+    ]);
+    // Every problem at once: the bad bucket and the missing half of the credential pair.
+    expect(errorsOf('s3', { bucket: 'Bad_Bucket', accessKeyId: 'AK' })).toEqual([
+      { field: 'config.bucket', message: expect.stringContaining('must be an S3 bucket name') },
+      { field: 'config.secretAccessKey', message: 'is required when accessKeyId is set' },
+    ]);
+    expect(errorsOf('local', { path: 'relative/dir' })).toEqual([{ field: 'config.path', message: 'must be an absolute directory path' }]);
+    expect(errorsOf('sftp', { host: 'h', user: 'u' })).toEqual([{ field: 'config.password', message: 'is required unless privateKey is set' }]);
+    expect(errorsOf('http', { baseUrl: 'ftp://x', timeoutMs: 5 })).toEqual([
+      { field: 'config.baseUrl', message: 'must be an http:// or https:// URL, e.g. https://api.example.com/v1' },
+      { field: 'config.timeoutMs', message: 'must be an integer between 100 and 60000' },
+    ]);
+    expect(errorsOf('kafka', { brokers: ['ok:9092', 'nope'], sasl: { mechanism: 'md5', username: 'u' } })).toEqual([
+      { field: 'config.brokers[1]', message: 'must be host:port' },
+      { field: 'config.sasl.mechanism', message: 'must be one of "plain", "scram-sha-256", "scram-sha-512"' },
+      { field: 'config.sasl.password', message: 'is required' },
+    ]);
+  });
+
+  it('an unknown type is named with the list of known ones', () => {
+    const r = createConnectionRequest.safeParse({ name: 'x', type: 'oracle', config: {} });
+    expect(r.success).toBe(false);
+    expect(fieldErrorsOf(r.error!)).toEqual([{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka"' }]);
+  });
+
+  it('declares the secret fields of every type', () => {
+    expect(Object.fromEntries(Object.entries(CONNECTION_SPECS).map(([t, s]) => [t, s.secretFields]))).toEqual({
+      postgres: ['password'],
+      mysql: ['password'],
+      s3: ['secretAccessKey'],
+      local: [],
+      sftp: ['password', 'privateKey', 'passphrase'],
+      http: ['headers', 'token'],
+      kafka: ['sasl.password'],
+    });
+  });
+});

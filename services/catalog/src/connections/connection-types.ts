@@ -1,0 +1,150 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { says } from '../http/zod-validation';
+
+export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+
+const host = () => z.string(says('must be a host name or IP address')).trim().min(1, 'must be a host name or IP address').max(253, 'must be at most 253 characters');
+const port = (def: number) =>
+  z
+    .number(says('must be an integer between 1 and 65535'))
+    .int('must be an integer between 1 and 65535')
+    .min(1, 'must be an integer between 1 and 65535')
+    .max(65535, 'must be an integer between 1 and 65535')
+    .default(def);
+const text = (what: string) => z.string(says(`must be ${what}`)).min(1, `must be ${what}`).max(1000, 'must be at most 1000 characters');
+const secret = (what: string) => z.string(says(`must be ${what} (a string)`)).min(1, 'must not be empty').max(65_536, 'must be at most 64 KiB');
+const flag = () => z.boolean(says('must be true or false')).default(false);
+const httpUrl = (example: string) =>
+  z.string(says(`must be an http:// or https:// URL, e.g. ${example}`)).refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be an http:// or https:// URL, e.g. ${example}`);
+
+const postgres = z.strictObject({
+  host: host(),
+  port: port(5432),
+  database: text('a database name'),
+  user: text('a user name'),
+  password: secret('the password').optional(),
+  ssl: flag(),
+});
+
+const mysql = z.strictObject({
+  host: host(),
+  port: port(3306),
+  database: text('a database name').optional(),
+  user: text('a user name'),
+  password: secret('the password').optional(),
+  ssl: flag(),
+});
+
+const s3 = z
+  .strictObject({
+    bucket: z
+      .string(says('must be an S3 bucket name'))
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)'),
+    region: z.string(says('must be a region such as eu-west-1')).min(1, 'must be a region such as eu-west-1').default('us-east-1'),
+    endpoint: httpUrl('http://minio:9000').optional(),
+    forcePathStyle: flag(),
+    prefix: z.string(says('must be a key prefix')).max(1024, 'must be at most 1024 characters').optional(),
+    accessKeyId: text('an access key id').optional(),
+    secretAccessKey: secret('the secret access key').optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.accessKeyId !== undefined && c.secretAccessKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secretAccessKey'], message: 'is required when accessKeyId is set' });
+    }
+    if (c.accessKeyId === undefined && c.secretAccessKey !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'is required when secretAccessKey is set' });
+    }
+  });
+
+const local = z.strictObject({
+  path: z
+    .string(says('must be an absolute directory path'))
+    .min(1, 'must be an absolute directory path')
+    .refine((p) => path.isAbsolute(p), 'must be an absolute directory path'),
+});
+
+const sftp = z
+  .strictObject({
+    host: host(),
+    port: port(22),
+    user: text('a user name'),
+    password: secret('the password').optional(),
+    privateKey: secret('a PEM private key').optional(),
+    passphrase: secret('the private key passphrase').optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.password === undefined && c.privateKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required unless privateKey is set' });
+    }
+  });
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const http = z.strictObject({
+  baseUrl: httpUrl('https://api.example.com/v1'),
+  /** Sent with every request; secret as a whole (they usually carry API keys). */
+  headers: z
+    .record(z.string().regex(HEADER_NAME, 'must be a valid HTTP header name'), z.string(says('must be a header value (a string)')).max(8192, 'must be at most 8192 characters'), says('must be an object of header names to values'))
+    .optional(),
+  /** Bearer token, sent as `Authorization: Bearer <token>`. */
+  token: secret('a bearer token').optional(),
+  /** Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true. */
+  allowPrivateNetworks: flag(),
+  timeoutMs: z.number(says('must be an integer between 100 and 60000')).int('must be an integer between 100 and 60000').min(100, 'must be an integer between 100 and 60000').max(60_000, 'must be an integer between 100 and 60000').default(10_000),
+  /** Path (relative to baseUrl) the connection test requests. */
+  testPath: z.string(says('must be a path such as /health')).max(2048, 'must be at most 2048 characters').optional(),
+  testMethod: z.enum(['HEAD', 'GET'], says('must be one of "HEAD", "GET"')).default('HEAD'),
+});
+
+const kafka = z.strictObject({
+  brokers: z
+    .array(z.string(says('must be host:port')).regex(/^[^\s,:]+:\d{1,5}$/, 'must be host:port'), says('must be a list of host:port brokers'))
+    .min(1, 'must list at least one broker'),
+  clientId: text('a client id').optional(),
+  ssl: flag(),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], says('must be one of "plain", "scram-sha-256", "scram-sha-512"')),
+      username: text('a user name'),
+      password: secret('the password'),
+    })
+    .optional(),
+});
+
+/** What the catalog knows about one connection type: its config schema and which fields are secrets. */
+export interface ConnectionTypeSpec<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  /** Dot paths of secret fields: encrypted at rest, never returned, logged or published. */
+  readonly secretFields: readonly string[];
+}
+
+export const CONNECTION_SPECS = {
+  postgres: { schema: postgres, secretFields: ['password'] },
+  mysql: { schema: mysql, secretFields: ['password'] },
+  s3: { schema: s3, secretFields: ['secretAccessKey'] },
+  local: { schema: local, secretFields: [] },
+  sftp: { schema: sftp, secretFields: ['password', 'privateKey', 'passphrase'] },
+  http: { schema: http, secretFields: ['headers', 'token'] },
+  kafka: { schema: kafka, secretFields: ['sasl.password'] },
+} as const satisfies Record<ConnectionType, ConnectionTypeSpec>;
+
+export type ConnectionConfigOf<T extends ConnectionType> = z.output<(typeof CONNECTION_SPECS)[T]['schema']>;
+export type PostgresConfig = ConnectionConfigOf<'postgres'>;
+export type MysqlConfig = ConnectionConfigOf<'mysql'>;
+export type S3Config = ConnectionConfigOf<'s3'>;
+export type LocalConfig = ConnectionConfigOf<'local'>;
+export type SftpConfig = ConnectionConfigOf<'sftp'>;
+export type HttpConfig = ConnectionConfigOf<'http'>;
+export type KafkaConfig = ConnectionConfigOf<'kafka'>;
+
+export function isConnectionType(value: unknown): value is ConnectionType {
+  return typeof value === 'string' && (CONNECTION_TYPES as readonly string[]).includes(value);
+}

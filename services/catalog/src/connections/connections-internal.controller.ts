@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { uuidParam } from '../http/uuid-param';
+import { ZodPipe } from '../http/zod-validation';
+import {
+  createConnectionRequest,
+  listConnectionsQuery,
+  updateConnectionRequest,
+  type CreateConnectionRequest,
+  type ListConnectionsQuery,
+  type UpdateConnectionRequest,
+} from './connection.requests';
+import { ConnectionsService, type ConnectionView } from './connections.service';
+import type { ConnectionTestResult } from './testers/probe-outcome';
+
+/** Internal API (called by the gateway only; never exposed publicly). Bodies are validated with zod. */
+@Controller('internal/catalog/connections')
+export class ConnectionsInternalController {
+  constructor(private readonly connections: ConnectionsService) {}
+
+  @Post()
+  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest): Promise<ConnectionView> {
+    return this.connections.create(body);
+  }
+
+  @Get()
+  list(@Query(new ZodPipe(listConnectionsQuery)) query: ListConnectionsQuery): Promise<ConnectionView[]> {
+    return this.connections.list(query);
+  }
+
+  @Get(':id')
+  get(@Param('id', uuidParam()) id: string): Promise<ConnectionView> {
+    return this.connections.get(id);
+  }
+
+  @Patch(':id')
+  update(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(updateConnectionRequest)) body: UpdateConnectionRequest): Promise<ConnectionView> {
+    return this.connections.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id', uuidParam()) id: string): Promise<void> {
+    await this.connections.delete(id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  test(@Param('id', uuidParam()) id: string): Promise<ConnectionTestResult> {
+    return this.connections.test(id);
+  }
+}

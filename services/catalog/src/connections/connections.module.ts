@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { catalogDatabase } from '../catalog.database';
+import { SecretsModule } from '../secrets/secrets.module';
+import { ConnectionsInternalController } from './connections-internal.controller';
+import { ConnectionsService } from './connections.service';
+
+@Module({
+  imports: [catalogDatabase, SecretsModule],
+  controllers: [ConnectionsInternalController],
+  providers: [ConnectionsService],
+})
+export class ConnectionsModule {}

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import type { DataSource } from 'typeorm';
+import { inTransaction, queryableOf } from '../catalog.transaction';
+import { parseOrThrow } from '../http/zod-validation';
+import { SecretCipher, type SealedSecret } from '../secrets/secret-cipher';
+import { lockSecretsForWrite } from '../secrets/secret-rotation';
+import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, splitSecrets, type JsonObject } from './connection-config';
+import { connectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
+import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
+import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from './connection.requests';
+import { probeConnection } from './testers/connection-prober';
+import type { ConnectionTestResult } from './testers/probe-outcome';
+
+/** A connection as every API shows it: secrets replaced by `{ "set": true|false }`. */
+export interface ConnectionView {
+  id: string;
+  name: string;
+  type: ConnectionType;
+  description: string | null;
+  config: JsonObject;
+  /** Dot paths of this type's secret fields. */
+  secretFields: readonly string[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class ConnectionsService {
+  constructor(
+    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+  ) {}
+
+  async create(req: CreateConnectionRequest): Promise<ConnectionView> {
+    const spec = CONNECTION_SPECS[req.type];
+    const config = parseOrThrow(spec.schema, applyConfigPatch({}, req.config, spec.secretFields), 'config') as JsonObject;
+    const { plain, secrets } = splitSecrets(config, spec.secretFields);
+    const id = randomUUID();
+    const record = await this.named(req.name, () =>
+      inTransaction(this.dataSource, async (tx) => {
+        await lockSecretsForWrite(tx);
+        const row = await connectionStore.insert(tx, { id, name: req.name, type: req.type, description: req.description ?? null, config: plain });
+        await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
+        return row;
+      }),
+    );
+    this.logger.info({ module: 'catalog', connectionId: id, type: req.type, name: req.name, secretFields: Object.keys(secrets) }, 'connection created');
+    return this.view(record, new Set(Object.keys(secrets)));
+  }
+
+  async list(query: ListConnectionsQuery): Promise<ConnectionView[]> {
+    const q = queryableOf(this.dataSource);
+    const records = await connectionStore.list(q, query);
+    const fields = await connectionStore.secretFieldsOf(q, records.map((r) => r.id));
+    return records.map((r) => this.view(r, fields.get(r.id) ?? new Set()));
+  }
+
+  async get(id: string): Promise<ConnectionView> {
+    const q = queryableOf(this.dataSource);
+    const record = await connectionStore.find(q, id);
+    if (!record) throw this.notFound(id);
+    const fields = await connectionStore.secretFieldsOf(q, [id]);
+    return this.view(record, fields.get(id) ?? new Set());
+  }
+
+  /** Merge-patches the config (secrets decrypted only to validate the whole and re-encrypted with fresh IVs). */
+  async update(id: string, req: UpdateConnectionRequest): Promise<ConnectionView> {
+    const { record, setFields } = await this.named(req.name ?? '', () =>
+      inTransaction(this.dataSource, async (tx) => {
+        await lockSecretsForWrite(tx);
+        const current = await connectionStore.find(tx, id, { forUpdate: true });
+        if (!current) throw this.notFound(id);
+        const spec = CONNECTION_SPECS[current.type];
+        const full = joinSecrets(current.config, this.open(id, await connectionStore.secretsOf(tx, id)));
+        const next = req.config ? (parseOrThrow(spec.schema, applyConfigPatch(full, req.config, spec.secretFields), 'config') as JsonObject) : full;
+        const { plain, secrets } = splitSecrets(next, spec.secretFields);
+        const row = await connectionStore.update(tx, id, {
+          name: req.name ?? current.name,
+          description: req.description === undefined ? current.description : req.description,
+          config: plain,
+        });
+        if (req.config) await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
+        return { record: row, setFields: new Set(Object.keys(secrets)) };
+      }),
+    );
+    this.logger.info({ module: 'catalog', connectionId: id, version: record.version }, 'connection updated');
+    return this.view(record, setFields);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await connectionStore.delete(queryableOf(this.dataSource), id))) throw this.notFound(id);
+    this.logger.info({ module: 'catalog', connectionId: id }, 'connection deleted');
+  }
+
+  /** Runs the type's probe with the decrypted config; the answer never carries a secret, even one a driver echoed. */
+  async test(id: string): Promise<ConnectionTestResult> {
+    const q = queryableOf(this.dataSource);
+    const record = await connectionStore.find(q, id);
+    if (!record) throw this.notFound(id);
+    const secrets = this.open(id, await connectionStore.secretsOf(q, id));
+    const config = joinSecrets(record.config, secrets) as ConnectionConfigOf<ConnectionType>;
+    const started = performance.now();
+    const outcome = await probeConnection(record.type, config);
+    const result: ConnectionTestResult = { ...outcome, message: scrubSecrets(outcome.message, secrets), latencyMs: Math.round(performance.now() - started) };
+    this.logger.info(
+      { module: 'catalog', connectionId: id, type: record.type, ok: result.ok, code: result.ok ? undefined : result.code, latencyMs: result.latencyMs },
+      `connection test ${result.ok ? 'passed' : 'failed'}: ${result.message}`,
+    );
+    return result;
+  }
+
+  private seal(connectionId: string, secrets: Record<string, unknown>): Record<string, SealedSecret> {
+    const out: Record<string, SealedSecret> = {};
+    for (const [field, value] of Object.entries(secrets)) out[field] = this.cipher.seal(JSON.stringify(value), secretContext(connectionId, field));
+    return out;
+  }
+
+  private open(connectionId: string, stored: readonly StoredSecret[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const s of stored) out[s.field] = JSON.parse(this.cipher.open(s, secretContext(connectionId, s.field))) as unknown;
+    return out;
+  }
+
+  private view(r: ConnectionRecord, setFields: ReadonlySet<string>): ConnectionView {
+    const spec = CONNECTION_SPECS[r.type];
+    return {
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      description: r.description,
+      config: renderWithPlaceholders(r.config, spec.secretFields, setFields),
+      secretFields: spec.secretFields,
+      version: r.version,
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+    };
+  }
+
+  private notFound(id: string): NotFoundProblem {
+    return new NotFoundProblem('FF_CONNECTION_NOT_FOUND', `connection ${id} does not exist`);
+  }
+
+  /** A taken name is the caller's mistake (409 naming it), not a 500. */
+  private async named<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: unknown }).code === UNIQUE_VIOLATION || (err as { driverError?: { code?: unknown } }).driverError?.code === UNIQUE_VIOLATION) {
+        throw new FlowForgeError('FF_CONNECTION_NAME_TAKEN', 409, 'Conflict', `a connection named "${name}" already exists; pick another name`);
+      }
+      throw err;
+    }
+  }
+}

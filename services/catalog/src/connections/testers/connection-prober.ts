@@ -1,0 +1,39 @@
+import { FlowForgeError } from '@flowforge/service-kit';
+import type { ConnectionConfigOf, ConnectionType } from '../connection-types';
+import { probeHttp } from './http.tester';
+import { probeKafka } from './kafka.tester';
+import { probeLocal } from './local.tester';
+import { probeMysql } from './mysql.tester';
+import { probePostgres } from './postgres.tester';
+import type { ProbeOutcome } from './probe-outcome';
+import { probeS3 } from './s3.tester';
+
+export class TesterUnavailableProblem extends FlowForgeError {
+  constructor(type: ConnectionType, why: string) {
+    super('FF_CONNECTION_TESTER_UNAVAILABLE', 501, 'Connection test not available', `${type} connections cannot be tested: ${why}`);
+  }
+}
+
+/** Picks the probe of a connection type. `config` is the full config (secrets included), already validated. */
+export function probeConnection<T extends ConnectionType>(type: T, config: ConnectionConfigOf<T>): Promise<ProbeOutcome> {
+  const c = config as ConnectionConfigOf<ConnectionType>;
+  switch (type as ConnectionType) {
+    case 'postgres':
+      return probePostgres(c as ConnectionConfigOf<'postgres'>);
+    case 'mysql':
+      return probeMysql(c as ConnectionConfigOf<'mysql'>);
+    case 's3':
+      return probeS3(c as ConnectionConfigOf<'s3'>);
+    case 'local':
+      return probeLocal(c as ConnectionConfigOf<'local'>);
+    case 'http':
+      return probeHttp(c as ConnectionConfigOf<'http'>);
+    case 'kafka':
+      return probeKafka(c as ConnectionConfigOf<'kafka'>);
+    case 'sftp':
+      throw new TesterUnavailableProblem(
+        'sftp',
+        'no SFTP client library is installed in this build (the connection is stored and its secrets are encrypted; only the test is missing)',
+      );
+  }
+}

@@ -1,0 +1,66 @@
+import type { INestApplication } from '@nestjs/common';
+import { Writable } from 'node:stream';
+import { createHostApp, createLogger, loadHostConfig, startHostApp, type HostMode, type ServiceDefinition } from '@flowforge/service-kit';
+import { catalogService } from '../src/catalog.definition';
+
+/** A catalog (and optionally other services) in this process on an ephemeral port, with every log line captured. */
+export interface CatalogHost {
+  app: INestApplication;
+  base: string;
+  /** Parsed JSON log lines, in order. */
+  logs: Record<string, unknown>[];
+  /** Every log line as written, for "never appears" assertions. */
+  rawLogs(): string;
+  close(): Promise<void>;
+}
+
+export interface CatalogHostOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  mode?: HostMode;
+  services?: ServiceDefinition[];
+}
+
+export async function startCatalogHost(opts: CatalogHostOptions): Promise<CatalogHost> {
+  const raw: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        raw.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      cb();
+    },
+  });
+  const services = opts.services ?? [catalogService];
+  const mode = opts.mode ?? 'standalone';
+  const host = mode === 'embedded' ? 'embedded' : services[0]!.service;
+  const logger = createLogger({ service: host, level: 'debug', destination });
+  const config = loadHostConfig({ host, services, env: { DATABASE_URL: opts.databaseUrl, ...opts.env }, requireDatabaseUrl: true });
+  const app = await createHostApp({ mode, host, services, config, logger, port: 0 });
+  const port = await startHostApp(app, 0, '127.0.0.1');
+  return {
+    app,
+    base: `http://127.0.0.1:${port}`,
+    logs,
+    rawLogs: () => raw.join('\n'),
+    close: () => app.close(),
+  };
+}
+
+/** JSON request helper: answers status, headers and the parsed body. */
+export async function call<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; contentType: string; body: T; text: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as T, text };
+}

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import {
+  AssetDto,
+  DownloadQueryDto,
+  ListAssetsQueryDto,
+  PageQueryDto,
+  PreviewDto,
+  PreviewQueryDto,
+  RetentionDto,
+  RetentionReportDto,
+  SchemaVersionDto,
+  SnapshotDetailDto,
+  SnapshotDto,
+} from './asset.dto';
+import { CatalogClient } from './catalog.client';
+import { ProblemDto } from './connection.dto';
+import { uuidParam } from './uuid-param';
+
+const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Asset id' });
+const notFound = ApiResponse({ status: 404, type: ProblemDto, description: 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or FF_ASSET_EMPTY' });
+
+/** Public read API of the lake's tables (writers commit through the catalog's internal API). */
+@ApiTags('assets')
+@ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid input; `errors` names each field' })
+@ApiResponse({ status: 502, type: ProblemDto, description: 'FF_CATALOG_UNREACHABLE: the catalog did not answer' })
+@Controller('api/v1/assets')
+export class AssetsController {
+  constructor(private readonly catalog: CatalogClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List data assets', description: 'Lake tables, filtered by layer, namespace and table.' })
+  @ApiResponse({ status: 200, type: [AssetDto] })
+  list(@Query() query: ListAssetsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: '/assets', query }, req, res);
+  }
+
+  @Get(':id')
+  @idParam
+  @ApiOperation({ summary: 'Get a data asset with its current snapshot' })
+  @ApiResponse({ status: 200, type: AssetDto })
+  @notFound
+  get(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}` }, req, res);
+  }
+
+  @Get(':id/snapshots')
+  @idParam
+  @ApiOperation({ summary: 'List the snapshots of an asset, newest first' })
+  @ApiResponse({ status: 200, type: [SnapshotDto] })
+  @notFound
+  snapshots(@Param('id', uuidParam()) id: string, @Query() query: PageQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}/snapshots`, query }, req, res);
+  }
+
+  @Get(':id/snapshots/:snapshotId')
+  @idParam
+  @ApiParam({ name: 'snapshotId', format: 'uuid' })
+  @ApiOperation({ summary: 'Get one snapshot with its data files' })
+  @ApiResponse({ status: 200, type: SnapshotDetailDto })
+  @notFound
+  snapshot(@Param('id', uuidParam()) id: string, @Param('snapshotId', uuidParam('snapshotId')) snapshotId: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}/snapshots/${snapshotId}` }, req, res);
+  }
+
+  @Get(':id/schema-history')
+  @idParam
+  @ApiOperation({ summary: 'Schema versions of an asset, each with the snapshot that introduced it' })
+  @ApiResponse({ status: 200, type: [SchemaVersionDto] })
+  @notFound
+  schemaHistory(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}/schema-history` }, req, res);
+  }
+
+  @Get(':id/preview')
+  @idParam
+  @ApiOperation({ summary: 'First rows of a snapshot', description: 'Default: the current snapshot, 100 rows (at most 10000).' })
+  @ApiResponse({ status: 200, type: PreviewDto })
+  @notFound
+  preview(@Param('id', uuidParam()) id: string, @Query() query: PreviewQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}/preview`, query }, req, res);
+  }
+
+  @Get(':id/download')
+  @idParam
+  @ApiOperation({ summary: 'Download a snapshot as CSV or Parquet', description: 'Streamed, with Content-Disposition: attachment; filename="<layer>.<namespace>.<table>.<sequence>.<format>".' })
+  @ApiProduces('text/csv', 'application/vnd.apache.parquet')
+  @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @notFound
+  download(@Param('id', uuidParam()) id: string, @Query() query: DownloadQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/assets/${id}/download`, query }, req, res);
+  }
+
+  @Put(':id/retention')
+  @idParam
+  @ApiOperation({ summary: 'Set the retention policy', description: 'A snapshot stays while it is current, among the last `keepLast`, or younger than `maxAgeSeconds`.' })
+  @ApiBody({ type: RetentionDto })
+  @ApiResponse({ status: 200, type: AssetDto })
+  @notFound
+  setRetention(@Param('id', uuidParam()) id: string, @Body() body: RetentionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'PUT', path: `/assets/${id}/retention`, body }, req, res);
+  }
+
+  @Post(':id/retention/apply')
+  @idParam
+  @ApiOperation({ summary: 'Apply the retention policy now', description: 'Expires snapshots and deletes the files no remaining snapshot lists (the periodic sweep does the same).' })
+  @ApiResponse({ status: 200, type: RetentionReportDto })
+  @notFound
+  applyRetention(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'POST', path: `/assets/${id}/retention/apply` }, req, res);
+  }
+}

@@ -1,0 +1,107 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** Mirrors the catalog's list; the catalog validates each type's config in depth (400 naming `config.<field>`). */
+export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/;
+const CONFIG_DOC =
+  'Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
+  'http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead.';
+
+export class CreateConnectionDto {
+  @ApiProperty({ example: 'warehouse', description: '1-128 letters, digits, spaces, "_", "." or "-"; unique' })
+  @IsString()
+  @Matches(NAME, { message: 'name must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit' })
+  name!: string;
+
+  @ApiProperty({ enum: CONNECTION_TYPES })
+  @IsIn(CONNECTION_TYPES, { message: `type must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}` })
+  type!: (typeof CONNECTION_TYPES)[number];
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: CONFIG_DOC, example: { host: 'db', port: 5432, database: 'dwh', user: 'etl', password: 's3cret' } })
+  @IsObject({ message: 'config must be an object' })
+  config!: Record<string, unknown>;
+}
+
+export class UpdateConnectionDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: 'name must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit' })
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `JSON merge patch of the config (null removes a field). ${CONFIG_DOC} Sending \`{ "set": true }\` back keeps a stored secret, \`{ "set": false }\` clears it.`,
+  })
+  @IsOptional()
+  @IsObject({ message: 'config must be an object' })
+  config?: Record<string, unknown>;
+}
+
+export class ListConnectionsQueryDto {
+  @ApiPropertyOptional({ enum: CONNECTION_TYPES })
+  @IsOptional()
+  @IsIn(CONNECTION_TYPES, { message: `type must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}` })
+  type?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class ConnectionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: CONNECTION_TYPES }) type!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The config with `{ "set": boolean }` in place of every secret field', example: { host: 'db', port: 5432, password: { set: true } } })
+  config!: Record<string, unknown>;
+  @ApiProperty({ type: [String], description: 'Dot paths of this type’s secret fields', example: ['password'] }) secretFields!: string[];
+  @ApiProperty({ description: 'Incremented by every update' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class ConnectionTestResultDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty({ description: 'Round trip of the probe' }) latencyMs!: number;
+  @ApiProperty({ example: 'PostgreSQL at db:5432 refused the password for user "etl"' }) message!: string;
+  @ApiPropertyOptional({ description: 'Failure code', example: 'FF_CONN_AUTH' }) code?: string;
+}
+
+/** RFC 9457 problem details, as every FlowForge error answers. */
+export class ProblemDto {
+  @ApiProperty({ example: 'https://flowforge.dev/problems/validation' }) type!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: number;
+  @ApiProperty() detail!: string;
+  @ApiProperty() instance!: string;
+  @ApiProperty({ example: 'FF_VALIDATION' }) code!: string;
+  @ApiPropertyOptional({ example: [{ field: 'config.port', message: 'must be an integer between 1 and 65535' }] }) errors?: { field: string; message: string }[];
+}
