@@ -8,52 +8,16 @@
  *      (target p99 ≤ 50 ms).
  * Writes its figures into bench/RESULTS.md (section "bus-postgres").
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { PostgresEventBus } from '@flowforge/bus';
-import { AvroCodec, PostgresSchemaRegistry, type EventDefinition, type EventEnvelope } from '@flowforge/contracts';
-
-interface BenchEvent extends EventEnvelope {
-  seq: number;
-  key: string;
-  sentAt: number;
-}
-
-const BenchEventDef: EventDefinition<BenchEvent> = {
-  name: 'io.flowforge.bench.BenchEvent',
-  topic: 'flowforge.bench.events',
-  subject: 'flowforge.bench.events-value',
-  version: 1,
-  schema: {
-    type: 'record',
-    name: 'BenchEvent',
-    namespace: 'io.flowforge.bench',
-    fields: [
-      { name: 'eventId', type: { type: 'string', logicalType: 'uuid' } },
-      { name: 'occurredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      { name: 'producer', type: 'string' },
-      { name: 'traceparent', type: ['null', 'string'], default: null },
-      { name: 'schemaVersion', type: 'int' },
-      { name: 'seq', type: 'int' },
-      { name: 'key', type: 'string' },
-      { name: 'sentAt', type: 'double' },
-    ],
-  },
-};
+import { AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
+import { BenchEventDef, now, percentile, quiet, verdict, writeResults, type ResultRow } from './bench-kit';
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const RATE = 1_000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
-const quiet = { info: () => undefined, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
-const now = (): number => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main(): Promise<void> {
   const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -73,6 +37,7 @@ async function main(): Promise<void> {
     const pgInfo = Object.fromEntries(settings.rows.map((r) => [r.name, r.setting]));
     const mkBus = (max: number): PostgresEventBus => {
       const pool = new Pool({ connectionString: url, max });
+      pool.on('error', () => undefined); // the database is dropped WITH (FORCE) at the end
       pools.push(pool);
       const registry = new PostgresSchemaRegistry({ pool });
       const bus = new PostgresEventBus({
@@ -167,40 +132,30 @@ async function main(): Promise<void> {
     };
     const acks = [...publishAcks].sort((a, b) => a - b);
 
-    const rows: [string, string, string, string][] = [
+    const rows: ResultRow[] = [
       ['throughput, publishMany (500/batch) only', `${throughput.publishRate.toFixed(0)} events/s`, '—', ''],
-      ['throughput, end to end (publish → handler)', `${throughput.endToEndRate.toFixed(0)} events/s`, '≥ 5,000 events/s', throughput.endToEndRate >= 5000 ? 'met' : 'MISSED'],
+      ['throughput, end to end (publish → handler)', `${throughput.endToEndRate.toFixed(0)} events/s`, '≥ 5,000 events/s', verdict(throughput.endToEndRate >= 5000)],
       [`latency p50 @ ${latency.rate.toFixed(0)} events/s`, `${latency.p50.toFixed(1)} ms`, '', ''],
       ['latency p95', `${latency.p95.toFixed(1)} ms`, '', ''],
-      ['latency p99', `${latency.p99.toFixed(1)} ms`, '≤ 50 ms', latency.p99 <= 50 ? 'met' : 'MISSED'],
+      ['latency p99', `${latency.p99.toFixed(1)} ms`, '≤ 50 ms', verdict(latency.p99 <= 50)],
       ['latency max', `${latency.max.toFixed(1)} ms`, '', ''],
       ['publish() ack time p50 / p99 (same run)', `${percentile(acks, 50).toFixed(1)} / ${percentile(acks, 99).toFixed(1)} ms`, '', ''],
-      ['latency events received / sent', `${latency.received} / ${latency.events}`, 'all', latency.received === latency.events ? 'met' : 'MISSED'],
+      ['latency events received / sent', `${latency.received} / ${latency.events}`, 'all', verdict(latency.received === latency.events)],
     ];
-    console.table(rows.map(([measure, value, target, verdict]) => ({ measure, value, target, verdict })));
-
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${pgInfo.server_version} (fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}) on the same machine`;
-    const section = [
-      '<!-- bus-postgres:start -->',
-      '## bus-postgres — PostgresEventBus (`node bench/run.js bench/bus-postgres.bench.ts`)',
-      '',
-      `Run ${new Date().toISOString()} on ${machine}.`,
-      `One publisher bus (pool 16) and one consumer bus (pool 12, one group member owning all 8 partitions, batches of 500), Avro via AvroCodec + PostgresSchemaRegistry, handlers doing no I/O.`,
-      '',
-      '| measure | value | target | verdict |',
-      '|---|---|---|---|',
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
-      '',
-      `(a) ${N} events, keys k0..k999, publishMany batches of 500, timed from first publish to last handler (publishing took ${throughput.publishSeconds.toFixed(2)} s, end to end ${throughput.endToEndSeconds.toFixed(2)} s).`,
-      `(b) ${latency.events} single-event publishes (each its own autocommit transaction) paced at ${RATE}/s for ${LATENCY_SECONDS} s; latency = handler time − sentAt (performance.timeOrigin + performance.now(), same process).`,
-      '<!-- bus-postgres:end -->',
-    ].join('\n');
-    const file = path.join(__dirname, 'RESULTS.md');
-    let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nFigures from real runs; each benchmark owns its section.\n';
-    const re = /<!-- bus-postgres:start -->[\s\S]*?<!-- bus-postgres:end -->/;
-    text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, text);
-    console.log(`figures written to ${file}`);
+    writeResults(
+      'bus-postgres',
+      'bus-postgres — PostgresEventBus (`node bench/run.js bench/bus-postgres.bench.ts`)',
+      [
+        `Run ${new Date().toISOString()} on ${machine}.`,
+        `One publisher bus (pool 16) and one consumer bus (pool 12, one group member owning all 8 partitions, batches of 500), Avro via AvroCodec + PostgresSchemaRegistry, handlers doing no I/O.`,
+      ],
+      rows,
+      [
+        `(a) ${N} events, keys k0..k999, publishMany batches of 500, timed from first publish to last handler (publishing took ${throughput.publishSeconds.toFixed(2)} s, end to end ${throughput.endToEndSeconds.toFixed(2)} s).`,
+        `(b) ${latency.events} single-event publishes (each its own autocommit transaction) paced at ${RATE}/s for ${LATENCY_SECONDS} s; latency = handler time − sentAt (performance.timeOrigin + performance.now(), same process).`,
+      ],
+    );
   } finally {
     for (const b of buses) await b.close();
     for (const p of pools) await p.end();

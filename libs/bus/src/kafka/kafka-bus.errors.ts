@@ -11,6 +11,8 @@ export type KafkaBusErrorCode =
   | 'FF_BUS_KAFKA_TOPIC'
   /** A subscription could not join its consumer group (broker unreachable, bad group id...). */
   | 'FF_BUS_KAFKA_SUBSCRIBE'
+  /** An encoded event is larger than the broker accepts (maxEventBytes); it is refused before it reaches the outbox. */
+  | 'FF_BUS_KAFKA_EVENT_TOO_LARGE'
   /** The bus was crashed (test hook) or its subscription is stopping: the in-flight event is left uncommitted on purpose. */
   | 'FF_BUS_KAFKA_STOPPED';
 

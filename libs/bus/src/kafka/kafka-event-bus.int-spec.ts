@@ -188,6 +188,22 @@ if (stack?.kafkaBrokers) {
       expect(leaders.rows[0]!.n).toBe('1');
       await Promise.all([a.close(), b.close()]);
     });
+
+    it('relays large events of one partition in rounds the broker accepts (byte budget per round)', async () => {
+      const bus = await h.createBus();
+      const topic = `flowforge.test.large.${randomUUID().slice(0, 8)}`;
+      const seqs: number[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'large', topic }, async (ev) => {
+        seqs.push(ev.seq);
+      });
+      // Three ~400 KB events on one key: one record batch of all three (1.2 MB) would exceed the
+      // broker's 1 MiB message.max.bytes and be refused on every round, forever.
+      const big = 'x'.repeat(400_000);
+      await bus.publishMany(BusTestEventDef, [0, 1, 2].map((seq) => ({ key: 'one', event: { seq, key: big } })), { topic });
+      await waitUntil(() => seqs.length === 3, 30_000);
+      expect(seqs).toEqual([0, 1, 2]);
+      await bus.close();
+    });
   });
 } else {
   describe.skip('EventBus contract: KafkaEventBus (no Kafka broker: FLOWFORGE_TEST_KAFKA_BROKERS)', () => {
@@ -267,6 +283,19 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     expect(rows.every((r) => !r.sent)).toBe(true);
     expect(rows[0]!.headers).toEqual({ traceparent: tp });
     expect(rows[3]!.headers).toEqual({ extra: 'x' });
+    await bus.close();
+  });
+
+  it('refuses an event larger than the broker accepts before it reaches the outbox', async () => {
+    const bus = newBus();
+    await bus.migrate();
+    const topic = `flowforge.test.toolarge.${randomUUID().slice(0, 8)}`;
+    const huge = 'x'.repeat(1024 * 1024);
+    await expect(bus.publish(BusTestEventDef, { seq: 0, key: huge }, { key: 'k', topic })).rejects.toThrow(
+      /FF_BUS_KAFKA_EVENT_TOO_LARGE: an event for "flowforge\.test\.toolarge\.[0-9a-f]+" \(key "k"\) is \d+ bytes encoded; the limit is 921600/,
+    );
+    const { rows } = await pool.query(`SELECT 1 FROM ff_kbus_unit.outbox WHERE topic = $1`, [topic]);
+    expect(rows).toHaveLength(0);
     await bus.close();
   });
 

@@ -78,6 +78,12 @@ export interface KafkaEventBusOptions {
   defaultPartitions?: number;
   /** retention.ms of topics created implicitly (default 7 days). */
   defaultRetentionMs?: number;
+  /**
+   * Largest encoded event accepted by publish (default 900 KiB, under the broker's default
+   * message.max.bytes of 1 MiB with room for key and headers). A larger one would sit in the outbox
+   * forever, refused by the broker on every relay round; large data goes to the object store instead.
+   */
+  maxEventBytes?: number;
   /** Replication factor of created topics (default: the broker's default.replication.factor). */
   replicationFactor?: number;
   /**
@@ -120,13 +126,18 @@ export class KafkaEventBus implements EventBus {
   private readonly defaultPartitions: number;
   private readonly defaultRetentionMs: number;
   private readonly replicationFactor: number | undefined;
+  private readonly maxEventBytes: number;
   private readonly groupIdPrefix: string;
   private readonly tuning: Required<KafkaConsumerTuning>;
   private readonly endPoolOnClose: boolean;
   private readonly logger: BusLogger;
   private readonly metrics: BusMetrics;
   private readonly relay: OutboxRelay;
+  /** For a caller's transaction: the NOTIFY rides along and is delivered at its commit. */
+  private readonly insertNotifySql: string;
+  /** Autocommit publishes: no NOTIFY in the statement (see appendToOutbox). */
   private readonly insertSql: string;
+  private notifyScheduled = false;
   private readonly topics = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription<EventEnvelope>>();
   private readonly checkedOut = new Set<PoolClient>();
@@ -147,6 +158,7 @@ export class KafkaEventBus implements EventBus {
     this.defaultPartitions = opts.defaultPartitions ?? 8;
     this.defaultRetentionMs = opts.defaultRetentionMs ?? 7 * DAY_MS;
     this.replicationFactor = opts.replicationFactor;
+    this.maxEventBytes = opts.maxEventBytes ?? 900 * 1024;
     this.groupIdPrefix = opts.groupIdPrefix ?? '';
     this.endPoolOnClose = opts.endPoolOnClose ?? false;
     this.logger = opts.logger ?? consoleBusLogger;
@@ -179,11 +191,14 @@ export class KafkaEventBus implements EventBus {
     });
     // One statement = atomic even without a transaction. The NOTIFY rides along and is delivered at commit,
     // so the relay wakes exactly when the rows become visible; WITH ORDINALITY keeps the batch's order in ids.
-    this.insertSql = `
+    const insert = `
       INSERT INTO "${this.schema}".outbox (topic, key, headers, payload)
       SELECT $1, e.key, e.headers, e.payload
-      FROM unnest($2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS e(key, headers, payload, ord)
+      FROM unnest($2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS e(key, headers, payload, ord)`;
+    this.insertNotifySql = `${insert}
       CROSS JOIN (SELECT pg_notify('${outboxChannel(this.schema)}', '')) AS n
+      ORDER BY e.ord`;
+    this.insertSql = `${insert}
       ORDER BY e.ord`;
     // Without a listener, an idle pooled client losing its server would crash the process.
     this.pool.on('error', this.onPoolError);
@@ -368,15 +383,42 @@ export class KafkaEventBus implements EventBus {
     if (this.closed) throw new BusError('FF_BUS_CLOSED', 'the event bus was closed; create a new one to publish or subscribe');
   }
 
+  /**
+   * A transaction that sent NOTIFY holds a server-wide lock through its commit (WAL flush included), so
+   * NOTIFY-per-publish serialises every publishing session of the cluster. Only a caller's transaction
+   * needs the NOTIFY inside (it is delivered at that commit, whenever it comes); an autocommit publish is
+   * visible when the INSERT returns, so it wakes this process's relay directly and, when the relay
+   * leading this schema lives in another process, sends one NOTIFY per event-loop tick for all of them.
+   */
   private async appendToOutbox(topic: string, entries: KafkaRawEntry[], tx?: Queryable): Promise<void> {
     if (entries.length === 0) return;
+    for (const e of entries) {
+      if (e.payload.length > this.maxEventBytes) {
+        throw new KafkaBusError(
+          'FF_BUS_KAFKA_EVENT_TOO_LARGE',
+          `an event for "${topic}" (key "${e.key}") is ${e.payload.length} bytes encoded; the limit is ${this.maxEventBytes} (maxEventBytes): put large data in the object store and send its location`,
+        );
+      }
+    }
     this.startRelay();
-    await (tx ?? this.pool).query(this.insertSql, [
-      topic,
-      entries.map((e) => e.key),
-      entries.map((e) => JSON.stringify(e.headers)),
-      entries.map((e) => e.payload),
-    ]);
+    const params = [topic, entries.map((e) => e.key), entries.map((e) => JSON.stringify(e.headers)), entries.map((e) => e.payload)];
+    if (tx) {
+      await tx.query(this.insertNotifySql, params);
+      return;
+    }
+    await this.pool.query(this.insertSql, params);
+    if (this.relay.isLeader) this.relay.nudge();
+    else this.scheduleNotify();
+  }
+
+  private scheduleNotify(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      // Lost only if the database is unreachable, and then the relay's fallback poll finds the rows.
+      this.pool.query(`SELECT pg_notify('${outboxChannel(this.schema)}', '')`).catch(() => undefined);
+    });
   }
 
   private async createTopics(topic: string, opts: TopicOptions): Promise<void> {
