@@ -6,7 +6,7 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import type { FlowForgeLogger } from '../logging/logger';
 import { HostRuntime } from '../bootstrap/host-runtime';
 import { COMMON_CONFIG, EVENT_BUS, HOST_RUNTIME, LOGGER } from '../tokens';
-import { createKafkaBus, createPostgresBus } from './postgres-bus.factory';
+import { createKafkaBus, createPostgresBus } from './bus.factory';
 import type { CommonConfig } from '../config/common-config';
 
 const BUS_POOL = Symbol.for('flowforge.bus-pool');
