@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Global, Module, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { PostgresEventBus } from '@flowforge/bus';
+import { AvroCodec, InMemorySchemaRegistry } from '@flowforge/contracts';
+import { createLogger, EVENT_BUS, LOGGER } from '@flowforge/service-kit';
+import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { builtinJobTypes } from '../builtin';
+import type { StepExecutor } from '../step.executor';
+import { OrchestratorProbe } from '../testing';
+import { ExecutorModule, stepExecutorToken } from './executor.module';
+
+jest.setTimeout(60_000);
+
+describe('ExecutorModule.register', () => {
+  let db: TestDatabase;
+  let bus: PostgresEventBus;
+  let probe: OrchestratorProbe;
+  let app: INestApplication;
+  const logLines: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ff_exec_nest');
+    const pool = new Pool({ connectionString: db.url, max: 20 });
+    pool.on('error', () => undefined);
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    bus = new PostgresEventBus({
+      pool,
+      endPoolOnClose: true,
+      codec: new AvroCodec(new InMemorySchemaRegistry()),
+      producer: 'nest-test',
+      pollIntervalMs: 50,
+      leaseMs: 1000,
+      retentionIntervalMs: 0,
+      logger: quiet,
+      metrics: new Registry(),
+    });
+    await bus.migrate();
+    probe = await OrchestratorProbe.attach(bus);
+    const logger = createLogger({
+      service: 'test',
+      level: 'debug',
+      destination: new Writable({
+        write: (chunk: Buffer, _enc, cb) => {
+          logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+
+    // What BusModule and KitModule give a real host: EVENT_BUS and LOGGER, globally.
+    @Global()
+    @Module({ providers: [{ provide: EVENT_BUS, useValue: bus }, { provide: LOGGER, useValue: logger }], exports: [EVENT_BUS, LOGGER] })
+    class FakeHostModule {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [FakeHostModule, ExecutorModule.register({ executor: 'transformation', jobTypes: builtinJobTypes, instanceId: 'nest-a', leaseMs: 900 })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await probe?.close();
+    await bus?.close();
+    await db?.drop();
+  });
+
+  it('builds the executor from the host bus and starts it with the app', async () => {
+    const executor = app.get<StepExecutor>(stepExecutorToken('transformation'));
+    expect({ instanceId: executor.instanceId, leaseMs: executor.leaseMs, state: executor.status().state }).toEqual({
+      instanceId: 'nest-a',
+      leaseMs: 900,
+      state: 'running',
+    });
+    const reg = await probe.waitFor('registration', (h) => h.registered.find((r) => r.instanceId === 'nest-a'));
+    expect(reg.executor).toBe('transformation');
+
+    const runId = `run-${randomUUID()}`;
+    await probe.dispatch('transformation', { runId, jobType: 'sleep', config: { ms: 300 } });
+    expect((await probe.outcome(runId, 'step-1')).completed).toMatchObject({ outputs: '{"sleptMs":300}' });
+    // The host's pino logger got the job's lines with the attempt's identity.
+    expect(logLines).toContainEqual(expect.objectContaining({ component: 'executor', executor: 'transformation', runId, stepId: 'step-1', attempt: 1, msg: 'sleeping' }));
+  });
+
+  it('starts once when the host bootstraps twice (a deferred microservice runs onApplicationBootstrap again)', async () => {
+    const lifecycle = app.get<{ onApplicationBootstrap(): Promise<void> }>(`${stepExecutorToken('transformation')}.lifecycle`);
+    await expect(lifecycle.onApplicationBootstrap()).resolves.toBeUndefined();
+    expect(app.get<StepExecutor>(stepExecutorToken('transformation')).status().state).toBe('running');
+  });
+
+  it('stops the executor when the app closes, interrupting the running attempt', async () => {
+    const runId = `run-${randomUUID()}`;
+    await probe.dispatch('transformation', { runId, jobType: 'sleep', config: { ms: 600_000 } });
+    await probe.started(runId, 'step-1');
+    const executor = app.get<StepExecutor>(stepExecutorToken('transformation'));
+    await app.close();
+    expect(executor.status().state).toBe('stopped');
+    expect((await probe.outcome(runId, 'step-1')).failed).toMatchObject({ errorCode: 'FF_STEP_INTERRUPTED', retryable: true });
+  });
+});
