@@ -1,0 +1,90 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Put, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SaveJobDto, SavedJobDto } from './job.dto';
+import { OrchestrationClient } from './orchestration.client';
+import { OrchestrationProblemDto } from './orchestration-problem.dto';
+
+const nameParam = ApiParam({ name: 'name', example: 'extract-orders' });
+const enc = encodeURIComponent;
+
+/** Public jobs API: typed, versioned job configurations (owned by the orchestrator). Auth/RBAC: a later issue. */
+@ApiTags('jobs')
+@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly orchestrator: OrchestrationClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List jobs', description: 'The latest version of every job, by name.' })
+  @ApiResponse({ status: 200, type: JobListDto })
+  list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: '/jobs' }, req, res);
+  }
+
+  @Get(':name')
+  @nameParam
+  @ApiOperation({ summary: 'Get the latest version of a job' })
+  @ApiResponse({ status: 200, type: JobDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  get(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}` }, req, res);
+  }
+
+  @Get(':name/versions')
+  @nameParam
+  @ApiOperation({ summary: 'List the versions of a job', description: 'Newest first.' })
+  @ApiResponse({ status: 200, type: JobListDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  versions(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions` }, req, res);
+  }
+
+  @Get(':name/versions/:version')
+  @nameParam
+  @ApiParam({ name: 'version', type: Number, example: 1 })
+  @ApiOperation({ summary: 'Get one version of a job' })
+  @ApiResponse({ status: 200, type: JobDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions/${version}` }, req, res);
+  }
+
+  @Put(':name')
+  @nameParam
+  @ApiOperation({
+    summary: 'Create or edit a job',
+    description: 'Creates version 1, or the next version when type, description or config differ from the latest; an identical body changes nothing (200). The config is validated against the JSON Schema its type announced.',
+  })
+  @ApiBody({ type: SaveJobDto })
+  @ApiResponse({ status: 201, type: SavedJobDto, description: 'A version was created' })
+  @ApiResponse({ status: 200, type: SavedJobDto, description: 'Unchanged: equal to the latest version' })
+  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_JOB_INVALID (unknown type, config field), FF_NAME_MISMATCH, FF_VALIDATION' })
+  save(@Param('name') name: string, @Body() body: SaveJobDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'PUT', path: `/jobs/${enc(name)}`, body }, req, res);
+  }
+}
+
+/** Job types announced by executors: what a job's `type` may be and the schema of its config. */
+@ApiTags('jobs')
+@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE' })
+@Controller('api/v1/job-types')
+export class JobTypesController {
+  constructor(private readonly orchestrator: OrchestrationClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List job types', description: 'As the executors announced them (type, executor, version, config JSON Schema).' })
+  @ApiResponse({ status: 200, type: JobTypeListDto })
+  list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: '/job-types' }, req, res);
+  }
+
+  @Get(':type')
+  @ApiParam({ name: 'type', example: 'sleep' })
+  @ApiOperation({ summary: 'Get a job type' })
+  @ApiResponse({ status: 200, type: JobTypeDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_TYPE_NOT_FOUND' })
+  get(@Param('type') type: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/job-types/${enc(type)}` }, req, res);
+  }
+}

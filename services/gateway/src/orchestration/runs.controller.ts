@@ -1,0 +1,119 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { OrchestrationClient } from './orchestration.client';
+import { OrchestrationProblemDto } from './orchestration-problem.dto';
+import { CancelRunDto, CreateRunDto, ListRunsQueryDto, LogPageDto, LogsQueryDto, RerunDto, RunDto, RunListDto } from './run.dto';
+
+const idParam = ApiParam({ name: 'id', format: 'uuid' });
+/** Until authentication lands (a later issue), every public request acts as "api". */
+const PRINCIPAL = 'api';
+
+/** Public runs API: start, watch, cancel and rerun workflow runs. Auth/RBAC: a later issue. */
+@ApiTags('runs')
+@ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'Invalid input; `errors` names each field' })
+@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@Controller('api/v1/runs')
+export class RunsController {
+  constructor(private readonly orchestrator: OrchestrationClient) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Start a run',
+    description: 'Parameters are resolved against the workflow\'s declarations; each step\'s job version is pinned. The workflow\'s concurrency may queue the run, or cancel it (overlap skip).',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key, same run' })
+  @ApiBody({ type: CreateRunDto })
+  @ApiResponse({ status: 201, type: RunDto, description: 'Created' })
+  @ApiResponse({ status: 200, type: RunDto, description: 'The run this idempotency key created before' })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_IDEMPOTENCY_CONFLICT, FF_JOB_TYPE_UNKNOWN' })
+  create(
+    @Body() body: CreateRunDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
+    return this.orchestrator.forward(
+      { method: 'POST', path: '/runs', body: { ...body, idempotencyKey: body.idempotencyKey ?? (key || undefined), requestedBy: PRINCIPAL } },
+      req,
+      res,
+    );
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List runs', description: 'Newest first, without steps; page with `before`.' })
+  @ApiResponse({ status: 200, type: RunListDto })
+  list(@Query() query: ListRunsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: '/runs', query }, req, res);
+  }
+
+  @Get(':id')
+  @idParam
+  @ApiOperation({ summary: 'Get a run with its steps and attempts' })
+  @ApiResponse({ status: 200, type: RunDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  get(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/runs/${id}` }, req, res);
+  }
+
+  @Post(':id/cancel')
+  @idParam
+  @ApiOperation({ summary: 'Cancel a run', description: 'Running attempts are asked to stop; every open step and the run become cancelled. Cancelling a cancelled run is a no-op.' })
+  @ApiBody({ type: CancelRunDto, required: false })
+  @ApiResponse({ status: 200, type: RunDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_ALREADY_FINISHED' })
+  cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/cancel`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
+  }
+
+  @Post(':id/rerun')
+  @idParam
+  @ApiOperation({
+    summary: 'Rerun the failed part of a finished run',
+    description:
+      'Creates a NEW run (parentRunId = this run) with the same pinned workflow, job versions and parameters: steps that succeeded are reused with their outputs; the failed, timed-out, cancelled and upstream-failed steps (or `fromStep`) and everything downstream run again. The old run keeps its outcome.',
+  })
+  @ApiBody({ type: RerunDto, required: false })
+  @ApiResponse({ status: 201, type: RunDto, description: 'The new run' })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FINISHED, FF_RUN_NOTHING_TO_RERUN' })
+  rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/rerun`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
+  }
+
+  @Get(':id/logs')
+  @idParam
+  @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first; filter by step and attempt; page with `after`.' })
+  @ApiResponse({ status: 200, type: LogPageDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: LogsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/runs/${id}/logs`, query }, req, res);
+  }
+
+  @Get(':id/events')
+  @idParam
+  @ApiOperation({
+    summary: 'Watch a run live (Server-Sent Events)',
+    description:
+      'Events: `snapshot` (the run with its steps), then `run` and `step` state changes and `log` lines as they happen, and `end` when the run is final. Each event id is a cursor: reconnect with Last-Event-ID (or ?after=) to resume.',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  events(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
+    return this.orchestrator.forward(
+      { method: 'GET', path: `/runs/${id}/events`, query: { after }, headers: { accept: 'text/event-stream', 'last-event-id': lastEventId } },
+      req,
+      res,
+    );
+  }
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { OrchestrationClient } from './orchestration.client';
+import { OrchestrationProblemDto } from './orchestration-problem.dto';
+import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
+import { readYamlBody } from './yaml-body';
+
+const nameParam = ApiParam({ name: 'name', example: 'daily-sales' });
+const enc = encodeURIComponent;
+
+/**
+ * Public workflows API and workflow-as-code: `apply` takes a multi-document YAML file (Jobs and
+ * Workflows) in one transaction, `export` gives the canonical YAML back (export -> apply -> export
+ * gives the same text). `apply` and `export` are reserved workflow names. Auth/RBAC: a later issue.
+ */
+@ApiTags('workflows')
+@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@Controller('api/v1/workflows')
+export class WorkflowsController {
+  constructor(private readonly orchestrator: OrchestrationClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List workflows', description: 'The latest version of every workflow, by name.' })
+  @ApiResponse({ status: 200, type: WorkflowListDto })
+  list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: '/workflows' }, req, res);
+  }
+
+  @Post('apply')
+  @ApiOperation({
+    summary: 'Apply workflow-as-code',
+    description:
+      'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow`), applied in one transaction: every document is valid or nothing is written. Documents equal to their latest version create no version. Errors name the line.',
+  })
+  @ApiConsumes('application/yaml', 'application/json')
+  @ApiBody({ schema: { type: 'string', example: 'apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: wait\nspec:\n  type: sleep\n  config: { ms: 1000 }\n' } })
+  @ApiResponse({ status: 200, type: ApplyResultDto })
+  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_YAML_INVALID / FF_WORKFLOW_INVALID / FF_JOB_INVALID, each issue with its line' })
+  @ApiResponse({ status: 415, type: OrchestrationProblemDto, description: 'FF_UNSUPPORTED_MEDIA_TYPE' })
+  async apply(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    const text = await readYamlBody(req);
+    return this.orchestrator.forward({ method: 'POST', path: '/workflows/apply', raw: { contentType: 'application/yaml', text } }, req, res);
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'Export workflow-as-code', description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.' })
+  @ApiProduces('application/yaml')
+  @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  export(@Query() query: ExportQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: '/workflows/export', query }, req, res);
+  }
+
+  @Get(':name')
+  @nameParam
+  @ApiOperation({ summary: 'Get the latest version of a workflow' })
+  @ApiResponse({ status: 200, type: WorkflowDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  get(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}` }, req, res);
+  }
+
+  @Get(':name/versions')
+  @nameParam
+  @ApiOperation({ summary: 'List the versions of a workflow', description: 'Newest first.' })
+  @ApiResponse({ status: 200, type: WorkflowListDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  versions(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions` }, req, res);
+  }
+
+  @Get(':name/versions/:version')
+  @nameParam
+  @ApiParam({ name: 'version', type: Number, example: 1 })
+  @ApiOperation({ summary: 'Get one version of a workflow' })
+  @ApiResponse({ status: 200, type: WorkflowDto })
+  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions/${version}` }, req, res);
+  }
+
+  @Put(':name')
+  @nameParam
+  @ApiOperation({
+    summary: 'Create or edit a workflow',
+    description: 'Creates version 1, or the next version when the normalised spec differs from the latest; an identical spec changes nothing (200).',
+  })
+  @ApiBody({ type: SaveWorkflowDto })
+  @ApiResponse({ status: 201, type: SavedWorkflowDto, description: 'A version was created' })
+  @ApiResponse({ status: 200, type: SavedWorkflowDto, description: 'Unchanged: equal to the latest version' })
+  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_INVALID naming each field, FF_NAME_MISMATCH, FF_WORKFLOW_NAME_RESERVED' })
+  save(@Param('name') name: string, @Body() body: SaveWorkflowDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'PUT', path: `/workflows/${enc(name)}`, body }, req, res);
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '@flowforge/db';
+import type { JobContext, JobSpec, WorkflowContext, WorkflowSpec } from '@flowforge/workflow';
+import { JobTypeStore } from '../registry/job-type.store';
+import { specHash } from './canonical-json';
+import { JobStore, type JobRecord } from './job.store';
+import { WorkflowStore, type WorkflowRecord } from './workflow.store';
+
+export type SaveStatus = 'created' | 'updated' | 'unchanged';
+
+export interface SavedJob {
+  status: SaveStatus;
+  job: JobRecord;
+}
+
+export interface SavedWorkflow {
+  status: SaveStatus;
+  workflow: WorkflowRecord;
+}
+
+/** What the job of a spec hashes to: everything a version is made of. */
+const jobContent = (spec: JobSpec) => ({ type: spec.type, description: spec.description ?? null, config: spec.config });
+
+/**
+ * Writes validated jobs and workflows as versions. Two writers of one name are serialised by an
+ * advisory lock on the name, so "latest + 1" never collides; a spec whose normalised form hashes like
+ * the latest version is left alone — re-applying a file creates nothing.
+ */
+@Injectable()
+export class DefinitionWriter {
+  constructor(
+    private readonly jobs: JobStore,
+    private readonly workflows: WorkflowStore,
+    private readonly jobTypes: JobTypeStore,
+  ) {}
+
+  /** What validation needs from the catalog: registered job types and the existing job versions. */
+  async context(db: Queryable): Promise<WorkflowContext & JobContext> {
+    const types = new Map((await this.jobTypes.list(db)).map((t) => [t.type, t.configSchema]));
+    const versions = await this.jobs.versionIndex(db);
+    return {
+      jobConfigSchema: (type) => types.get(type),
+      jobExists: (name, version) => (version === undefined ? versions.has(name) : (versions.get(name)?.has(version) ?? false)),
+    };
+  }
+
+  async saveJob(tx: Queryable, spec: JobSpec): Promise<SavedJob> {
+    await lockName(tx, 'job', spec.name);
+    const latest = await this.jobs.latest(tx, spec.name);
+    const hash = specHash(jobContent(spec));
+    if (latest?.specHash === hash) return { status: 'unchanged', job: latest };
+    const job = await this.jobs.insert(tx, {
+      name: spec.name,
+      version: (latest?.version ?? 0) + 1,
+      type: spec.type,
+      description: spec.description ?? null,
+      config: spec.config,
+      specHash: hash,
+    });
+    return { status: latest ? 'updated' : 'created', job };
+  }
+
+  async saveWorkflow(tx: Queryable, spec: WorkflowSpec): Promise<SavedWorkflow> {
+    await lockName(tx, 'workflow', spec.name);
+    const latest = await this.workflows.latest(tx, spec.name);
+    const hash = specHash(spec);
+    if (latest?.specHash === hash) return { status: 'unchanged', workflow: latest };
+    const workflow = await this.workflows.insert(tx, { name: spec.name, version: (latest?.version ?? 0) + 1, spec, specHash: hash });
+    return { status: latest ? 'updated' : 'created', workflow };
+  }
+}
+
+async function lockName(tx: Queryable, kind: 'job' | 'workflow', name: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`ff-orchestrator:${kind}:${name}`]);
+}
+
+/** A stored job back as the model's JobSpec (for export and dispatch). */
+export function jobSpecOf(job: JobRecord): JobSpec {
+  return { name: job.name, type: job.type, ...(job.description !== null && { description: job.description }), config: job.config };
+}

@@ -1,0 +1,97 @@
+import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { serviceConfigToken, type HttpResponse } from '@flowforge/service-kit';
+import { isTerminalRunState } from '@flowforge/workflow';
+import type { OrchestratorConfig } from '../orchestrator.config';
+import { runNotFound } from '../runs/run.errors';
+import { RunQueries } from '../runs/run.queries';
+import { RunStore } from '../runs/run.store';
+import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import type { Pool } from 'pg';
+import { RunFeedListener } from './run-feed.listener';
+import { formatCursor, parseCursor, RunFeedReader, type FeedCursor } from './run-feed.reader';
+
+const PAGE = 500;
+const KEEPALIVE_MS = 15_000;
+
+function send(res: HttpResponse, event: string, data: unknown, id?: string): void {
+  res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * Live run events as Server-Sent Events: `snapshot` (the run with its steps) first, then `run` and
+ * `step` state changes and `log` lines as they commit, and `end` once the run is final and everything
+ * before it was sent. Each event's id is the stream cursor: a client reconnecting with Last-Event-ID
+ * (or `?after=`) resumes where it left off. Woken by NOTIFY, polling as the fallback.
+ */
+@Controller('internal/orchestrator/runs')
+export class RunEventsController implements BeforeApplicationShutdown {
+  private readonly open = new Set<AbortController>();
+
+  constructor(
+    @Inject(ORCHESTRATOR_POOL) private readonly pool: Pool,
+    @Inject(serviceConfigToken('orchestrator')) private readonly config: OrchestratorConfig,
+    private readonly runs: RunStore,
+    private readonly queries: RunQueries,
+    private readonly reader: RunFeedReader,
+    private readonly listener: RunFeedListener,
+  ) {}
+
+  @Get(':id/events')
+  async events(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
+    const snapshot = await this.queries.get(id); // 404 problem before the stream starts
+    const abort = new AbortController();
+    this.open.add(abort);
+    // The response closes when the client goes away (the request's own 'close' may come earlier).
+    res.on('close', () => abort.abort());
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const sub = await this.listener.subscribe(id);
+    let cursor: FeedCursor = parseCursor(lastEventId ?? after);
+    try {
+      send(res, 'snapshot', snapshot, formatCursor(cursor));
+      let quietSince = Date.now();
+      while (!abort.signal.aborted) {
+        // Read the state before the feed: if it is final now, the feed read next holds everything.
+        const run = await this.runs.find(this.pool, id);
+        if (!run) throw runNotFound(id);
+        const { entries, full } = await this.reader.after(id, cursor, PAGE);
+        for (const e of entries) {
+          cursor = e.kind === 'log' ? { ...cursor, logs: e.id } : { ...cursor, transitions: e.id };
+          send(res, e.kind, e.data, formatCursor(cursor));
+        }
+        if (entries.length) quietSince = Date.now();
+        if (full) continue;
+        if (isTerminalRunState(run.state)) {
+          send(res, 'end', { runId: id, state: run.state, reason: run.reason }, formatCursor(cursor));
+          break;
+        }
+        if (Date.now() - quietSince >= KEEPALIVE_MS) {
+          res.write(': keep-alive\n\n');
+          quietSince = Date.now();
+        }
+        await sub.changed(Math.min(this.config.FLOWFORGE_ORCHESTRATOR_FEED_POLL_MS, KEEPALIVE_MS), abort.signal);
+      }
+    } catch (err) {
+      // Headers are sent: the error can only be told as an event.
+      if (!abort.signal.aborted) send(res, 'error', { code: 'FF_FEED_FAILED', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      sub.close();
+      this.open.delete(abort);
+      res.end();
+    }
+  }
+
+  /** Open streams would keep the HTTP server from closing: end them first. */
+  beforeApplicationShutdown(): void {
+    for (const a of this.open) a.abort();
+  }
+}

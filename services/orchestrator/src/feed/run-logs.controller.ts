@@ -1,0 +1,38 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { LogsQuery } from '../runs/run.dto';
+import { runNotFound } from '../runs/run.errors';
+import { RunLogStore } from '../runs/run-log.store';
+import { RunStore } from '../runs/run.store';
+
+export interface RunLogLineView {
+  id: string;
+  stepId: string;
+  attempt: number;
+  at: string;
+  level: string;
+  message: string;
+  fields: Record<string, unknown> | null;
+}
+
+/** Pages of a run's log lines, oldest first; `nextCursor` is the `after` of the next page. */
+@Controller('internal/orchestrator/runs')
+export class RunLogsController {
+  constructor(
+    @Inject(ORCHESTRATOR_POOL) private readonly pool: Pool,
+    private readonly runs: RunStore,
+    private readonly logs: RunLogStore,
+  ) {}
+
+  @Get(':id/logs')
+  async page(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: LogsQuery): Promise<{ items: RunLogLineView[]; nextCursor: string | null }> {
+    if (!(await this.runs.find(this.pool, id))) throw runNotFound(id);
+    const limit = q.limit ?? 500;
+    const lines = await this.logs.page(this.pool, id, { stepId: q.step, attempt: q.attempt, after: q.after, limit });
+    return {
+      items: lines.map((l) => ({ id: l.id, stepId: l.stepId, attempt: l.attempt, at: l.at.toISOString(), level: l.level, message: l.message, fields: l.fields })),
+      nextCursor: lines.length === limit ? lines[lines.length - 1]!.id : null,
+    };
+  }
+}

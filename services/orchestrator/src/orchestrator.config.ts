@@ -1,0 +1,38 @@
+import { env, type ConfigOf } from '@flowforge/service-kit';
+
+/**
+ * Variables only the orchestrator reads. Defaults suit production; tests shorten the intervals.
+ * Leases: an executor renews an attempt's lease with StepStarted/StepProgress/StepLog (leaseMs comes
+ * from StepStarted); an attempt nobody started within the dispatch timeout counts as lost as well.
+ */
+export const orchestratorConfigVariables = {
+  FLOWFORGE_ORCHESTRATOR_MAX_ACTIVE_RUNS: env.int(
+    { min: 0, max: 100_000, def: 0 },
+    { description: 'runs in state running across every workflow; 0 = no global limit (beyond it runs wait in queued)' },
+  ),
+  FLOWFORGE_ORCHESTRATOR_SWEEP_MS: env.int(
+    { min: 20, max: 60_000, def: 1_000 },
+    { description: 'period of the sweeper (expired leases, due retries, step and run timeouts, queued runs)' },
+  ),
+  // Long on purpose (Airflow's task_queued_timeout is 10 min too): an executor that took a dispatch
+  // announces StepStarted in the same transaction, and a dead one's dispatches go back to its group,
+  // so this only catches "no executor at all" — a busy executor must not see its queue duplicated.
+  FLOWFORGE_ORCHESTRATOR_DISPATCH_TIMEOUT_MS: env.int(
+    { min: 50, max: 86_400_000, def: 600_000 },
+    { description: 'a dispatched attempt no executor started within this time is re-dispatched' },
+  ),
+  FLOWFORGE_ORCHESTRATOR_DEFAULT_LEASE_MS: env.int(
+    { min: 50, max: 3_600_000, def: 30_000 },
+    { description: 'lease of a started attempt when the executor announced none (leaseMs = 0)' },
+  ),
+  FLOWFORGE_ORCHESTRATOR_MAX_LOST_ATTEMPTS: env.int(
+    { min: 0, max: 100, def: 3 },
+    { description: 'lease losses tolerated per step before it fails with FF_STEP_LEASE_LOST' },
+  ),
+  FLOWFORGE_ORCHESTRATOR_FEED_POLL_MS: env.int(
+    { min: 20, max: 60_000, def: 1_000 },
+    { description: 'fallback polling of the run event stream (SSE) when no notification arrives' },
+  ),
+};
+
+export type OrchestratorConfig = ConfigOf<typeof orchestratorConfigVariables>;

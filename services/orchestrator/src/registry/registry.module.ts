@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ExecutorRegisteredHandler } from './executor-registered.handler';
+import { JobTypeStore } from './job-type.store';
+import { JobTypesController } from './job-types.controller';
+
+/** Job type registry: fed by ExecutorRegistered, read when jobs are validated and steps dispatched. */
+@Module({
+  controllers: [ExecutorRegisteredHandler, JobTypesController],
+  providers: [JobTypeStore],
+  exports: [JobTypeStore],
+})
+export class RegistryModule {}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '@flowforge/db';
+import { toAttemptRecord, toStepRecord, type AttemptRecord, type AttemptRow, type AttemptState, type StepRecord, type StepRow } from './run.records';
+
+/**
+ * When the sweeper must look at a step: the earliest of lease expiry and step deadline while an
+ * attempt is out, the retry time while it waits to retry, never otherwise.
+ */
+export function wakeAt(s: StepRecord): Date | null {
+  if (s.state === 'queued' || s.state === 'running') {
+    const times = [s.leaseExpiresAt, s.deadlineAt].filter((d): d is Date => d !== null);
+    return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
+  }
+  if (s.state === 'retrying') return s.nextAttemptAt;
+  return null;
+}
+
+/** ff_orchestrator.run_steps and step_attempts; rows are read and written with their run locked. */
+@Injectable()
+export class RunStepStore {
+  async insertMany(tx: Queryable, steps: StepRecord[]): Promise<void> {
+    if (steps.length === 0) return;
+    await tx.query(
+      `INSERT INTO ff_orchestrator.run_steps
+         (run_id, step_id, position, job_name, job_version, job_type, executor, state, outputs, reason, finished_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[])`,
+      [
+        steps.map((s) => s.runId),
+        steps.map((s) => s.stepId),
+        steps.map((s) => s.position),
+        steps.map((s) => s.jobName),
+        steps.map((s) => s.jobVersion),
+        steps.map((s) => s.jobType),
+        steps.map((s) => s.executor),
+        steps.map((s) => s.state),
+        steps.map((s) => (s.outputs === null ? null : JSON.stringify(s.outputs))),
+        steps.map((s) => s.reason),
+        steps.map((s) => s.finishedAt),
+      ],
+    );
+  }
+
+  async ofRun(db: Queryable, runId: string): Promise<StepRecord[]> {
+    const { rows } = await db.query<StepRow>(`SELECT * FROM ff_orchestrator.run_steps WHERE run_id = $1 ORDER BY position`, [runId]);
+    return rows.map(toStepRecord);
+  }
+
+  async save(tx: Queryable, s: StepRecord): Promise<void> {
+    await tx.query(
+      `UPDATE ff_orchestrator.run_steps SET state = $3, attempt = $4, failures = $5, lost_attempts = $6, next_attempt_at = $7,
+         lease_expires_at = $8, deadline_at = $9, wake_at = $10, outputs = $11::jsonb, error_code = $12, error_message = $13,
+         reason = $14, started_at = $15, finished_at = $16, updated_at = now()
+       WHERE run_id = $1 AND step_id = $2`,
+      [
+        s.runId,
+        s.stepId,
+        s.state,
+        s.attempt,
+        s.failures,
+        s.lostAttempts,
+        s.nextAttemptAt,
+        s.leaseExpiresAt,
+        s.deadlineAt,
+        wakeAt(s),
+        s.outputs === null ? null : JSON.stringify(s.outputs),
+        s.errorCode,
+        s.errorMessage,
+        s.reason,
+        s.startedAt,
+        s.finishedAt,
+      ],
+    );
+  }
+
+  /** Runs with a step due now (lease expired, deadline passed, retry due). */
+  async dueRuns(db: Queryable, limit: number): Promise<string[]> {
+    const { rows } = await db.query<{ run_id: string }>(
+      `SELECT run_id FROM ff_orchestrator.run_steps WHERE wake_at <= clock_timestamp() GROUP BY run_id ORDER BY min(wake_at) LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.run_id);
+  }
+
+  async insertAttempt(
+    tx: Queryable,
+    a: { runId: string; stepId: string; attempt: number; state: AttemptState; executor: string; config: Record<string, unknown>; at: Date; errorCode?: string; errorMessage?: string },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO ff_orchestrator.step_attempts (run_id, step_id, attempt, state, executor, config, dispatched_at, finished_at, error_code, error_message)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, CASE WHEN $4 = 'dispatched' THEN NULL ELSE $7::timestamptz END, $8, $9)`,
+      [a.runId, a.stepId, a.attempt, a.state, a.executor, JSON.stringify(a.config), a.at, a.errorCode ?? null, a.errorMessage ?? null],
+    );
+  }
+
+  async startAttempt(tx: Queryable, s: StepRecord, instanceId: string, leaseMs: number, at: Date): Promise<void> {
+    await tx.query(
+      `UPDATE ff_orchestrator.step_attempts SET state = 'running', instance_id = $4, lease_ms = $5, started_at = COALESCE(started_at, $6)
+       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')`,
+      [s.runId, s.stepId, s.attempt, instanceId, leaseMs, at],
+    );
+  }
+
+  async leaseMsOf(tx: Queryable, s: StepRecord): Promise<number | null> {
+    const { rows } = await tx.query<{ lease_ms: number | null }>(
+      `SELECT lease_ms FROM ff_orchestrator.step_attempts WHERE run_id = $1 AND step_id = $2 AND attempt = $3`,
+      [s.runId, s.stepId, s.attempt],
+    );
+    return rows[0]?.lease_ms ?? null;
+  }
+
+  async finishAttempt(
+    tx: Queryable,
+    s: StepRecord,
+    state: Exclude<AttemptState, 'dispatched' | 'running'>,
+    at: Date,
+    detail: { outputs?: Record<string, unknown> | null; metrics?: Record<string, number> | null; errorCode?: string | null; errorMessage?: string | null } = {},
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE ff_orchestrator.step_attempts SET state = $4, finished_at = $5, outputs = $6::jsonb, metrics = $7::jsonb, error_code = $8, error_message = $9
+       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')`,
+      [
+        s.runId,
+        s.stepId,
+        s.attempt,
+        state,
+        at,
+        detail.outputs == null ? null : JSON.stringify(detail.outputs),
+        detail.metrics == null ? null : JSON.stringify(detail.metrics),
+        detail.errorCode ?? null,
+        detail.errorMessage ?? null,
+      ],
+    );
+  }
+
+  async attemptsOf(db: Queryable, runId: string): Promise<AttemptRecord[]> {
+    const { rows } = await db.query<AttemptRow>(
+      `SELECT * FROM ff_orchestrator.step_attempts WHERE run_id = $1 ORDER BY step_id, attempt`,
+      [runId],
+    );
+    return rows.map(toAttemptRecord);
+  }
+}

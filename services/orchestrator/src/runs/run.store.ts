@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '@flowforge/db';
+import type { RunState } from '@flowforge/workflow';
+import { toRunRecord, type RunRecord, type RunRow } from './run.records';
+
+export interface NewRun {
+  id: string;
+  workflowName: string;
+  workflowVersion: number;
+  spec: RunRecord['spec'];
+  params: Record<string, unknown>;
+  idempotencyKey: string | null;
+  requestedBy: string;
+  parentRunId: string | null;
+  rerunFrom: string | null;
+}
+
+export interface RunFilter {
+  workflow?: string;
+  state?: RunState;
+  /** Runs created before this seq (the previous page's cursor). */
+  before?: string;
+  limit: number;
+}
+
+/** A locked run and the database clock when the lock was taken (every deadline is on that clock). */
+export interface LockedRun {
+  run: RunRecord;
+  now: Date;
+}
+
+/** ff_orchestrator.runs. Every engine change of a run happens with its row locked (lock/tryLock). */
+@Injectable()
+export class RunStore {
+  /**
+   * Inserts a queued run, or nothing when its id or idempotency key exists (the unique index settles
+   * racing requests: the loser waits for the winner's commit, then finds its row).
+   */
+  async insert(tx: Queryable, run: NewRun): Promise<LockedRun | null> {
+    const { rows } = await tx.query<RunRow & { db_now: Date }>(
+      `INSERT INTO ff_orchestrator.runs
+         (id, workflow_name, workflow_version, spec, params, state, idempotency_key, requested_by, parent_run_id, rerun_from)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, 'queued', $6, $7, $8, $9)
+       ON CONFLICT DO NOTHING
+       RETURNING *, clock_timestamp() AS db_now`,
+      [
+        run.id,
+        run.workflowName,
+        run.workflowVersion,
+        JSON.stringify(run.spec),
+        JSON.stringify(run.params),
+        run.idempotencyKey,
+        run.requestedBy,
+        run.parentRunId,
+        run.rerunFrom,
+      ],
+    );
+    return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
+  }
+
+  async find(db: Queryable, id: string): Promise<RunRecord | null> {
+    const { rows } = await db.query<RunRow>(`SELECT * FROM ff_orchestrator.runs WHERE id = $1`, [id]);
+    return rows[0] ? toRunRecord(rows[0]) : null;
+  }
+
+  async findByKey(db: Queryable, key: string): Promise<RunRecord | null> {
+    const { rows } = await db.query<RunRow>(`SELECT * FROM ff_orchestrator.runs WHERE idempotency_key = $1`, [key]);
+    return rows[0] ? toRunRecord(rows[0]) : null;
+  }
+
+  /** Waits for the row lock. */
+  lock(tx: Queryable, id: string): Promise<LockedRun | null> {
+    return this.locked(tx, id, '');
+  }
+
+  /** null when another transaction holds the run (the sweeper moves on; a replica is on it). */
+  tryLock(tx: Queryable, id: string): Promise<LockedRun | null> {
+    return this.locked(tx, id, 'SKIP LOCKED');
+  }
+
+  private async locked(tx: Queryable, id: string, mode: string): Promise<LockedRun | null> {
+    // clock_timestamp(), not now(): the transaction may have waited for the lock.
+    const { rows } = await tx.query<RunRow & { db_now: Date }>(
+      `SELECT *, clock_timestamp() AS db_now FROM ff_orchestrator.runs WHERE id = $1 FOR UPDATE ${mode}`,
+      [id],
+    );
+    return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
+  }
+
+  async save(tx: Queryable, run: RunRecord): Promise<void> {
+    await tx.query(
+      `UPDATE ff_orchestrator.runs SET state = $2, reason = $3, deadline_at = $4, started_at = $5, finished_at = $6, updated_at = now()
+       WHERE id = $1`,
+      [run.id, run.state, run.reason, run.deadlineAt, run.startedAt, run.finishedAt],
+    );
+  }
+
+  async list(db: Queryable, f: RunFilter): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.workflow !== undefined) where.push(`workflow_name = $${params.push(f.workflow)}`);
+    if (f.state !== undefined) where.push(`state = $${params.push(f.state)}`);
+    if (f.before !== undefined) where.push(`seq < $${params.push(f.before)}`);
+    const { rows } = await db.query<RunRow>(
+      `SELECT * FROM ff_orchestrator.runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.push(f.limit)}`,
+      params,
+    );
+    return rows.map(toRunRecord);
+  }
+
+  /** Other queued or running runs of a workflow, oldest first. */
+  async activeOf(tx: Queryable, workflowName: string, exceptId: string): Promise<{ id: string; state: RunState; seq: string }[]> {
+    const { rows } = await tx.query<{ id: string; state: RunState; seq: string }>(
+      `SELECT id, state, seq::text AS seq FROM ff_orchestrator.runs
+       WHERE workflow_name = $1 AND state IN ('queued', 'running') AND id <> $2 ORDER BY seq`,
+      [workflowName, exceptId],
+    );
+    return rows;
+  }
+
+  async countRunning(tx: Queryable, workflowName?: string): Promise<number> {
+    const { rows } =
+      workflowName === undefined
+        ? await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE state = 'running'`)
+        : await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE state = 'running' AND workflow_name = $1`, [
+            workflowName,
+          ]);
+    return rows[0]!.n;
+  }
+
+  /** The oldest queued run of a workflow nobody else holds, locked. */
+  async nextQueued(tx: Queryable, workflowName: string): Promise<LockedRun | null> {
+    const { rows } = await tx.query<RunRow & { db_now: Date }>(
+      `SELECT *, clock_timestamp() AS db_now FROM ff_orchestrator.runs
+       WHERE workflow_name = $1 AND state = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [workflowName],
+    );
+    return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
+  }
+
+  async workflowsWithQueuedRuns(db: Queryable, limit: number): Promise<string[]> {
+    const { rows } = await db.query<{ workflow_name: string }>(
+      `SELECT workflow_name FROM ff_orchestrator.runs WHERE state = 'queued' GROUP BY workflow_name ORDER BY min(seq) LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.workflow_name);
+  }
+
+  /** Running runs whose run timeout passed. */
+  async pastDeadline(db: Queryable, limit: number): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT id FROM ff_orchestrator.runs WHERE state = 'running' AND deadline_at <= clock_timestamp() ORDER BY deadline_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { HttpResponse } from '@flowforge/service-kit';
+import { CancelRunDto, CreateRunDto, ListRunsQuery, RerunDto } from './run.dto';
+import { RunCommands } from './run.commands';
+import { RunQueries } from './run.queries';
+import type { RunView } from './run.views';
+
+/** Internal run API (called by the gateway); logs and the live event stream are in feed/. */
+@Controller('internal/orchestrator/runs')
+export class RunsController {
+  constructor(
+    private readonly commands: RunCommands,
+    private readonly queries: RunQueries,
+  ) {}
+
+  /** 201 with the new run; 200 with the existing run when the idempotency key was used before. */
+  @Post()
+  async create(
+    @Body() body: CreateRunDto,
+    @Headers('idempotency-key') headerKey: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<RunView> {
+    const { run, created } = await this.commands.create({
+      workflow: body.workflow,
+      workflowVersion: body.workflowVersion ?? null,
+      params: body.params ?? {},
+      idempotencyKey: body.idempotencyKey ?? (headerKey || null),
+      requestedBy: body.requestedBy ?? 'api',
+    });
+    res.statusCode = created ? 201 : 200;
+    return this.queries.get(run.id);
+  }
+
+  @Get()
+  list(@Query() q: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
+    return this.queries.list({ workflow: q.workflow, state: q.state, before: q.before, limit: q.limit ?? 50 });
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<RunView> {
+    return this.queries.get(id);
+  }
+
+  /** Stops the run: attempts out are asked to stop (StepCancelRequested), every open step is cancelled. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto): Promise<RunView> {
+    const by = body.requestedBy ?? 'api';
+    await this.commands.cancel(id, body.reason ? `cancelled by ${by}: ${body.reason}` : `cancelled by ${by}`);
+    return this.queries.get(id);
+  }
+
+  /** A new run re-executing the failed part (see RunCommands.rerun); 201 with that run. */
+  @Post(':id/rerun')
+  @HttpCode(201)
+  async rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto): Promise<RunView> {
+    const { run } = await this.commands.rerun(id, { fromStep: body.fromStep, requestedBy: body.requestedBy ?? 'api' });
+    return this.queries.get(run.id);
+  }
+}

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { DefinitionsModule } from '../definitions/definitions.module';
+import { RegistryModule } from '../registry/registry.module';
+import { RunAdmission } from './run.admission';
+import { RunCommands } from './run.commands';
+import { RunCreator } from './run.creator';
+import { RunEngine } from './run.engine';
+import { RunLogStore } from './run-log.store';
+import { RunQueries } from './run.queries';
+import { RunRequestedHandler } from './run-requested.handler';
+import { RunScopes } from './run.scopes';
+import { RunStepStore } from './run-step.store';
+import { RunStore } from './run.store';
+import { RunSweeper } from './run.sweeper';
+import { RunTransitions } from './run.transitions';
+import { RunsController } from './runs.controller';
+import { StepDispatcher } from './step.dispatcher';
+import { StepEventsHandler } from './step-events.handler';
+import { StepEventsProcessor } from './step-events.processor';
+import { SweepAlarm } from './sweep.alarm';
+
+/** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper. */
+@Module({
+  imports: [DefinitionsModule, RegistryModule],
+  controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
+  providers: [
+    RunStore,
+    RunStepStore,
+    RunLogStore,
+    RunScopes,
+    RunTransitions,
+    StepDispatcher,
+    SweepAlarm,
+    RunEngine,
+    RunAdmission,
+    RunCreator,
+    RunCommands,
+    RunQueries,
+    StepEventsProcessor,
+    RunSweeper,
+  ],
+  exports: [RunStore, RunLogStore, RunQueries],
+})
+export class RunsModule {}
