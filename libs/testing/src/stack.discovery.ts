@@ -1,7 +1,8 @@
 /**
  * Where the integration tier finds its servers (ARCHITECTURE.md §7). Order: servers named by
  * environment variables, then the ones `scripts/stack` started (it writes the same variables into
- * `.stack/env` — with the infrastructure issue), then testcontainers where a Docker engine answers.
+ * `.stack/env`), then testcontainers where a Docker engine answers (started by the jest global setup,
+ * jest/stack-containers.js, which exports the same variables).
  * A tier whose servers are missing is skipped with a loud message; FLOWFORGE_REQUIRE_STACK=1 (CI)
  * turns that into a failure.
  */
