@@ -8,11 +8,25 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const swc = require.resolve('@swc/cli/bin/swc.js');
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-execFileSync(
-  process.execPath,
-  [swc, 'libs', 'services', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts', '--quiet'],
-  { cwd: root, stdio: 'inherit' },
-);
-// Plain .js helpers that live beside the TypeScript sources (e.g. jest setup) are copied as they are.
-fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString());
+// Built beside dist/ and swapped in by rename: a host, the CLI or a test suite that starts while another
+// process builds never sees a half-written tree (two concurrent builds each swap in a complete one).
+const out = `dist.tmp-${process.pid}`;
+const old = `dist.old-${process.pid}`;
+fs.rmSync(path.join(root, out), { recursive: true, force: true });
+try {
+  execFileSync(
+    process.execPath,
+    [swc, 'libs', 'services', '-d', out, '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts', '--quiet'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  fs.writeFileSync(path.join(root, out, '.build-stamp'), new Date().toISOString());
+  try {
+    fs.renameSync(path.join(root, 'dist'), path.join(root, old));
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  fs.renameSync(path.join(root, out), path.join(root, 'dist'));
+} finally {
+  fs.rmSync(path.join(root, out), { recursive: true, force: true });
+  fs.rmSync(path.join(root, old), { recursive: true, force: true });
+}

@@ -1,0 +1,229 @@
+import { ApiProblemError, CliFailure, GatewayUnreachableError, UsageError } from '../cli.errors';
+import type {
+  ApplyResult,
+  AssetView,
+  LogPage,
+  PreviewView,
+  ProblemBody,
+  RunList,
+  RunView,
+  SnapshotView,
+} from './api.types';
+import { readSseStream, type SseMessage } from './sse.parser';
+
+export interface FlowForgeClientOptions {
+  /** The gateway, e.g. http://127.0.0.1:8080 (a path prefix is kept: https://host/flowforge). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`; never printed. */
+  token?: string;
+  fetch?: typeof fetch;
+  /** Budget until response headers arrive; an event stream then lasts as long as the run. */
+  headersTimeoutMs?: number;
+}
+
+interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  body?: { contentType: string; text: string };
+  accept?: string;
+  headers?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+}
+
+export interface CreateRunInput {
+  workflow: string;
+  params?: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+
+/**
+ * The public REST API (/api/v1) as typed methods. A non-2xx answer throws ApiProblemError (the
+ * problem+json's title, detail and code); no answer at all throws GatewayUnreachableError naming the
+ * URL; the caller's signal (Ctrl+C) aborts with its own reason.
+ */
+export class FlowForgeClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+  private readonly headersTimeoutMs: number;
+
+  constructor(options: FlowForgeClientOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.token = options.token || undefined;
+    this.fetchFn = options.fetch ?? fetch;
+    this.headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  }
+
+  // -- workflows -------------------------------------------------------------------------------
+
+  applyYaml(text: string, signal?: AbortSignal): Promise<ApplyResult> {
+    return this.json('POST', '/api/v1/workflows/apply', { body: { contentType: 'application/yaml', text }, signal });
+  }
+
+  async exportYaml(workflow?: string, signal?: AbortSignal): Promise<string> {
+    const res = await this.send('GET', '/api/v1/workflows/export', { query: { workflow }, accept: 'application/yaml', signal });
+    return res.text();
+  }
+
+  // -- runs ------------------------------------------------------------------------------------
+
+  /** `created` is false when the idempotency key names a run made before (200 instead of 201). */
+  async createRun(input: CreateRunInput, signal?: AbortSignal): Promise<{ run: RunView; created: boolean }> {
+    const res = await this.send('POST', '/api/v1/runs', {
+      json: { workflow: input.workflow, params: input.params ?? {} },
+      headers: { 'idempotency-key': input.idempotencyKey },
+      signal,
+    });
+    return { run: await readJson<RunView>(res), created: res.status === 201 };
+  }
+
+  listRuns(query: { workflow?: string; state?: string; limit?: number; before?: string }, signal?: AbortSignal): Promise<RunList> {
+    return this.json('GET', '/api/v1/runs', { query, signal });
+  }
+
+  getRun(id: string, signal?: AbortSignal): Promise<RunView> {
+    return this.json('GET', `/api/v1/runs/${enc(id)}`, { signal });
+  }
+
+  cancelRun(id: string, reason?: string, signal?: AbortSignal): Promise<RunView> {
+    return this.json('POST', `/api/v1/runs/${enc(id)}/cancel`, { json: reason === undefined ? {} : { reason }, signal });
+  }
+
+  rerunRun(id: string, fromStep?: string, signal?: AbortSignal): Promise<RunView> {
+    return this.json('POST', `/api/v1/runs/${enc(id)}/rerun`, { json: fromStep === undefined ? {} : { fromStep }, signal });
+  }
+
+  runLogs(id: string, query: { after?: string; limit?: number; step?: string; attempt?: number }, signal?: AbortSignal): Promise<LogPage> {
+    return this.json('GET', `/api/v1/runs/${enc(id)}/logs`, { query, signal });
+  }
+
+  /**
+   * The run's live event stream (SSE), raw. `after` is a stream cursor (an event id): the stream
+   * resumes after it. Ends when the server ends the stream (after its `end` event) or `signal` aborts.
+   */
+  async *runEvents(id: string, options: { after?: string; signal?: AbortSignal } = {}): AsyncGenerator<SseMessage> {
+    const res = await this.send('GET', `/api/v1/runs/${enc(id)}/events`, {
+      accept: 'text/event-stream',
+      headers: { 'last-event-id': options.after },
+      signal: options.signal,
+    });
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream')) {
+      throw new CliFailure(`the gateway answered GET /api/v1/runs/${id}/events with "${type}", not an event stream`);
+    }
+    if (!res.body) return;
+    yield* readSseStream(res.body as unknown as AsyncIterable<Uint8Array>);
+  }
+
+  // -- assets ----------------------------------------------------------------------------------
+
+  listAssets(query: { layer?: string; namespace?: string; table?: string; limit?: number; offset?: number }, signal?: AbortSignal): Promise<AssetView[]> {
+    return this.json('GET', '/api/v1/assets', { query, signal });
+  }
+
+  getAsset(id: string, signal?: AbortSignal): Promise<AssetView> {
+    return this.json('GET', `/api/v1/assets/${enc(id)}`, { signal });
+  }
+
+  assetSnapshots(id: string, query: { limit?: number; offset?: number } = {}, signal?: AbortSignal): Promise<SnapshotView[]> {
+    return this.json('GET', `/api/v1/assets/${enc(id)}/snapshots`, { query, signal });
+  }
+
+  previewAsset(id: string, query: { limit?: number; snapshot?: string }, signal?: AbortSignal): Promise<PreviewView> {
+    return this.json('GET', `/api/v1/assets/${enc(id)}/preview`, { query, signal });
+  }
+
+  // -- transport -------------------------------------------------------------------------------
+
+  private async json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    return readJson<T>(await this.send(method, path, options));
+  }
+
+  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const url = `${this.baseUrl}${path}${queryString(options.query)}`;
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', 'user-agent': 'flowforge-cli' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined && value !== '') headers[name] = value;
+    let body: string | undefined;
+    if (options.body) {
+      headers['content-type'] = options.body.contentType;
+      body = options.body.text;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(), this.headersTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([headersTimeout.signal, options.signal]) : headersTimeout.signal;
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, { method, headers, body, signal });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      const reason = headersTimeout.signal.aborted ? `no answer within ${this.headersTimeoutMs / 1000} s` : networkReason(err);
+      throw new GatewayUnreachableError(this.baseUrl, reason);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!res.ok) throw await problemOf(res);
+    return res;
+  }
+}
+
+/** `--url` as typed: http(s) only, no query or fragment, no trailing slash. */
+export function normaliseBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url must be an http:// or https:// URL (got "${text}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be an http:// or https:// URL (got "${text}")`);
+  if (url.search || url.hash) throw new UsageError(`--url must not have a query or fragment (got "${text}")`);
+  if (url.username || url.password) throw new UsageError('--url must not carry credentials; pass a token with --token or FLOWFORGE_TOKEN');
+  return url.toString().replace(/\/+$/, '');
+}
+
+async function problemOf(res: Response): Promise<ApiProblemError> {
+  const type = res.headers.get('content-type') ?? '';
+  const text = await res.text().catch(() => '');
+  if (type.includes('json')) {
+    try {
+      const p = JSON.parse(text) as ProblemBody;
+      return new ApiProblemError(res.status, p.title ?? `HTTP ${res.status}`, p.detail ?? '', p.code, p.errors);
+    } catch {
+      // not JSON after all: told as text below
+    }
+  }
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  return new ApiProblemError(res.status, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, snippet);
+}
+
+async function readJson<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CliFailure(`the gateway answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+/** What fetch's "fetch failed" hides: ECONNREFUSED, ENOTFOUND, a TLS error... */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
