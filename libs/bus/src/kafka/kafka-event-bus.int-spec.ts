@@ -256,6 +256,22 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
+  it('migrate() beside a busy writer runs no DDL and takes no table lock once the schema is current', async () => {
+    const first = newBus('ff_kbus_busy');
+    await first.migrate();
+    // An open transaction writing the outbox holds ROW EXCLUSIVE: any CREATE INDEX (even IF NOT EXISTS,
+    // even for an index that exists) would wait for it.
+    const writer = await pool.connect();
+    await writer.query('BEGIN');
+    await writer.query(`INSERT INTO ff_kbus_busy.outbox (topic, key, payload) VALUES ('t', 'k', '\\x00')`);
+    const second = newBus('ff_kbus_busy');
+    const settled = await Promise.race([second.migrate().then(() => 'migrated'), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
+    expect(settled).toBe('migrated');
+    await writer.query('ROLLBACK');
+    writer.release();
+    await Promise.all([first.close(), second.close()]);
+  });
+
   it('writes the outbox in the caller transaction only, in order, with traceparent headers; rows stay unsent while the broker is down', async () => {
     const bus = newBus();
     await bus.migrate();

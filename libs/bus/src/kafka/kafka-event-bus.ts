@@ -34,7 +34,7 @@ import {
   type TopicOptions,
 } from '../event-bus.port';
 import { KafkaBusError } from './kafka-bus.errors';
-import { assertOutboxSchema, kafkaOutboxSchemaSql, outboxChannel } from './kafka-outbox.schema';
+import { assertOutboxSchema, kafkaOutboxSchemaSql, kafkaOutboxSchemaVersion, outboxChannel } from './kafka-outbox.schema';
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
 import { abortableSleep as sleep } from '../abortable-sleep';
 
@@ -217,12 +217,31 @@ export class KafkaEventBus implements EventBus {
 
   /** Creates `<schema>.outbox` and `<schema>.inbox` (idempotent; safe from several processes at once), then starts the relay. */
   async migrate(): Promise<void> {
+    const version = kafkaOutboxSchemaVersion();
+    const current = async (db: Queryable): Promise<boolean> => {
+      const { rows } = await db.query<{ version: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS version`, [
+        `"${this.schema}".outbox`,
+      ]);
+      return rows[0]?.version === version;
+    };
+    try {
+      if (await current(this.pool)) {
+        this.startRelay();
+        return;
+      }
+    } catch (err) {
+      throw new KafkaBusError('FF_BUS_KAFKA_MIGRATION', `reading ${this.schema}.outbox failed: ${errorMessageOf(err)}`);
+    }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       // The service's own migrations may be creating the same schema right now: share their lock.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [schemaMigrationLockKey(this.schema)]);
-      for (const sql of kafkaOutboxSchemaSql(this.schema)) await client.query(sql);
+      if (!(await current(client))) {
+        for (const sql of kafkaOutboxSchemaSql(this.schema)) await client.query(sql);
+        // A hex literal: COMMENT takes no parameters.
+        await client.query(`COMMENT ON TABLE "${this.schema}".outbox IS '${version}'`);
+      }
       await client.query('COMMIT');
       client.release();
     } catch (err) {

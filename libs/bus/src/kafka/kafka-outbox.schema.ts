@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { KafkaBusError } from './kafka-bus.errors';
 
 /**
@@ -26,6 +27,15 @@ export function assertOutboxSchema(schema: string): string {
 /** The NOTIFY channel that wakes the relay of a schema. */
 export function outboxChannel(schema: string): string {
   return `${schema}_outbox`;
+}
+
+/**
+ * Fingerprint of the DDL, stored as the outbox table's comment: a process starting beside busy
+ * replicas finds it and runs no DDL at all (CREATE INDEX IF NOT EXISTS takes a SHARE lock on the table
+ * even when the index exists, which blocks — or deadlocks with — relays and consumers writing to it).
+ */
+export function kafkaOutboxSchemaVersion(): string {
+  return createHash('sha256').update(kafkaOutboxSchemaSql('ff_fingerprint').join(';\n')).digest('hex').slice(0, 16);
 }
 
 export function kafkaOutboxSchemaSql(schema: string): string[] {
