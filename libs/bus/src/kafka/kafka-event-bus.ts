@@ -89,6 +89,7 @@ export interface KafkaEventBusOptions {
   /**
    * Prepended to Kafka group ids (e.g. an environment name), so that several deployments or test runs
    * sharing a cluster never join each other's groups. Inbox rows and DLQ headers keep the plain group.
+   * Kafka group ids are `<prefix><group>.<topic>` (see kafkaGroupId).
    */
   groupIdPrefix?: string;
   consumer?: KafkaConsumerTuning;
@@ -319,7 +320,7 @@ export class KafkaEventBus implements EventBus {
     // Dead letters travel through the outbox, so a consuming process needs a relay as well.
     this.startRelay();
     const consumer = this.kafka.consumer({
-      groupId: `${this.groupIdPrefix}${opts.group}`,
+      groupId: kafkaGroupId(this.groupIdPrefix, opts.group, topic),
       sessionTimeout: this.tuning.sessionTimeoutMs,
       rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
       heartbeatInterval: this.tuning.heartbeatIntervalMs,
@@ -842,6 +843,17 @@ class KafkaSubscription<T extends EventEnvelope> {
       if (!this.halted) await heartbeat().catch(() => undefined);
     }
   }
+}
+
+/**
+ * The Kafka consumer group of one subscription. The port's group is a logical consumer (a service, a
+ * feature) that may subscribe to several topics, each subscription with its own consumer; members of one
+ * Kafka group subscribed to different topics make the broker assign partitions to members that never
+ * read them (endless rebalances, events never consumed). So the Kafka group is per (group, topic), like
+ * the Postgres bus's offsets; the inbox and the DLQ headers keep the plain group.
+ */
+export function kafkaGroupId(prefix: string, group: string, topic: string): string {
+  return `${prefix}${group}.${topic}`;
 }
 
 function stopped(why: string): KafkaBusError {

@@ -142,6 +142,21 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       expect(got.audit).toEqual(ids);
     });
 
+    it('lets one group subscribe to several topics, from one process or two, each topic getting its own events', async () => {
+      const topics = [topicFor('multi-a'), topicFor('multi-b'), topicFor('multi-c')];
+      const [one, two] = [await newBus(), await newBus()];
+      const got = new Map<string, number[]>(topics.map((t) => [t, []]));
+      // A service's handlers: one group, a subscription per topic, spread over two replicas.
+      for (const [i, topic] of topics.entries()) {
+        await (i === 2 ? two : one).subscribe(BusTestEventDef, { group: 'service', topic }, async (ev, ctx) => {
+          got.get(ctx.topic)!.push(ev.seq);
+        });
+      }
+      for (const [i, topic] of topics.entries()) await one.publish(BusTestEventDef, { seq: i, key: 'k' }, { key: 'k', topic });
+      await waitFor('each topic handled', () => topics.every((t) => got.get(t)!.length === 1));
+      expect(topics.map((t) => got.get(t))).toEqual([[0], [1], [2]]);
+    });
+
     it('splits the work between competing members of a group, each event handled exactly once', async () => {
       const topic = topicFor('compete');
       const test = `compete-${uniq()}`;
