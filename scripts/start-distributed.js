@@ -22,6 +22,24 @@ function stackEnv() {
   );
 }
 
+/**
+ * The catalog encrypts connection secrets under FLOWFORGE_MASTER_KEY and refuses to start without it.
+ * This launcher is for a developer's machine: unless the variable is set, it keeps one key under
+ * .flowforge/distributed/master.key (mode 0600, git-ignored) so secrets survive restarts. Production sets
+ * the variable from its secret manager (docker-compose.yml, k8s).
+ */
+function masterKey() {
+  if (process.env.FLOWFORGE_MASTER_KEY) return process.env.FLOWFORGE_MASTER_KEY;
+  const dir = path.join(root, '.flowforge', 'distributed');
+  const file = path.join(dir, 'master.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, require('node:crypto').randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    process.stderr.write(`[flowforge] generated the catalog master key in ${path.relative(root, file)}\n`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 function main() {
   prepare();
   const s = stackEnv();
@@ -32,6 +50,8 @@ function main() {
     FLOWFORGE_KAFKA_BROKERS: process.env.FLOWFORGE_KAFKA_BROKERS || s.FLOWFORGE_TEST_KAFKA_BROKERS,
     FLOWFORGE_SCHEMA_REGISTRY_URL: process.env.FLOWFORGE_SCHEMA_REGISTRY_URL || s.FLOWFORGE_TEST_SCHEMA_REGISTRY_URL,
     FLOWFORGE_ORCHESTRATOR_URL: process.env.FLOWFORGE_ORCHESTRATOR_URL || `http://127.0.0.1:${SERVICES.orchestrator}`,
+    FLOWFORGE_CATALOG_URL: process.env.FLOWFORGE_CATALOG_URL || `http://127.0.0.1:${SERVICES.catalog}`,
+    FLOWFORGE_MASTER_KEY: masterKey(),
   };
   const missing = ['DATABASE_URL', 'FLOWFORGE_KAFKA_BROKERS', 'FLOWFORGE_SCHEMA_REGISTRY_URL'].filter((k) => !env[k]);
   if (missing.length) {
