@@ -50,6 +50,14 @@ export interface EventContext {
    * makes the handler's effects commit atomically with the inbox row and the consumer offset.
    */
   tx: Queryable;
+  /**
+   * Registers work to run in `tx` after the last handler of the transaction and before the offset
+   * commits — where a handler publishes what it gathered, so that the partition heads its publishes
+   * lock (Postgres bus) are held for the commit only, not across the rest of the batch. A failure there
+   * fails the last event handled (the events before it commit, it is retried alone). Offered by buses
+   * that handle several events in one transaction (the Postgres bus); absent, do the work in the handler.
+   */
+  beforeCommit?: (work: () => Promise<void>) => void;
 }
 
 export type EventHandler<T extends EventEnvelope> = (event: T, ctx: EventContext) => Promise<void>;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Schema `ff_bus`: the Postgres bus is infrastructure (like a Kafka cluster), not a service, so it owns
  * its schema. Every statement is idempotent; `migrate()` runs them under an advisory lock so that
@@ -58,3 +60,11 @@ export const BUS_SCHEMA_SQL = [
    )`,
   `CREATE INDEX IF NOT EXISTS inbox_handled_at_idx ON ff_bus.inbox (handled_at)`,
 ];
+
+/**
+ * Fingerprint of BUS_SCHEMA_SQL, kept as the comment of schema `ff_bus` once applied. A process finding
+ * it there runs no DDL at all: CREATE INDEX IF NOT EXISTS takes a SHARE lock on its table even when the
+ * index exists, so a process starting beside busy consumers would wait for them, or deadlock with them
+ * (holding one table's lock while a consumer that holds another wants it).
+ */
+export const BUS_SCHEMA_VERSION = createHash('sha256').update(BUS_SCHEMA_SQL.join(';\n')).digest('hex').slice(0, 16);

@@ -154,6 +154,28 @@ describe('PostgresEventBus specifics', () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
+  it('migrate() beside busy consumers takes no lock once the schema is current', async () => {
+    const bus = (await h.createBus()) as PostgresEventBus;
+    await bus.migrate();
+    // A consumer mid-batch holds ROW EXCLUSIVE on the inbox and the group's offsets. CREATE INDEX IF NOT
+    // EXISTS would wait for it (SHARE lock even when the index exists) — or deadlock with it.
+    const consumer = await h.pools[0]!.connect();
+    try {
+      await consumer.query('BEGIN');
+      await consumer.query('LOCK TABLE ff_bus.inbox, ff_bus.consumer_partitions IN ROW EXCLUSIVE MODE');
+      const late = (await h.createBus()) as PostgresEventBus;
+      const migrating = late.migrate().then(() => 'migrated');
+      const outcome = await Promise.race([migrating, new Promise((r) => setTimeout(() => r('blocked behind the consumer'), 3_000))]);
+      await consumer.query('COMMIT');
+      await migrating;
+      await late.close();
+      expect(outcome).toBe('migrated');
+    } finally {
+      consumer.release();
+    }
+    await bus.close();
+  });
+
   it('refuses an invalid topic name with a stable code', async () => {
     const bus = await h.createBus();
     await expect(bus.ensureTopic('no spaces allowed')).rejects.toThrow(/FF_BUS_INVALID_TOPIC/);

@@ -17,7 +17,7 @@ import type {
   TopicOptions,
 } from '../event-bus.port';
 import { partitionForKey } from '../key.partitioner';
-import { BUS_MIGRATION_LOCK, BUS_SCHEMA_SQL } from './postgres-bus.schema';
+import { BUS_MIGRATION_LOCK, BUS_SCHEMA_SQL, BUS_SCHEMA_VERSION } from './postgres-bus.schema';
 import { GroupMember, type ConsumerRuntime, type RawEntry } from './postgres-group.member';
 import { BUS_CHANNEL, TopicNotifier } from './topic.notifier';
 
@@ -169,13 +169,27 @@ export class PostgresEventBus implements EventBus {
     }
   }
 
-  /** Creates schema ff_bus (idempotent; safe to run from several processes at once). */
+  /**
+   * Creates schema ff_bus (idempotent; safe to run from several processes at once, and beside running
+   * consumers: a schema already at this version is left alone, without taking any lock).
+   */
   async migrate(): Promise<void> {
+    const current = async (db: Queryable): Promise<boolean> => {
+      const { rows } = await db.query<{ version: string | null }>(
+        `SELECT obj_description(oid, 'pg_namespace') AS version FROM pg_namespace WHERE nspname = 'ff_bus'`,
+      );
+      return rows[0]?.version === BUS_SCHEMA_VERSION;
+    };
+    if (await current(this.pool)) return;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [BUS_MIGRATION_LOCK]);
-      for (const sql of BUS_SCHEMA_SQL) await client.query(sql);
+      if (!(await current(client))) {
+        for (const sql of BUS_SCHEMA_SQL) await client.query(sql);
+        // A hex literal: COMMENT takes no parameters.
+        await client.query(`COMMENT ON SCHEMA ff_bus IS '${BUS_SCHEMA_VERSION}'`);
+      }
       await client.query('COMMIT');
       client.release();
     } catch (err) {

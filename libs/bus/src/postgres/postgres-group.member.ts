@@ -419,6 +419,10 @@ class PartitionWorker<T extends EventEnvelope> {
       }
       let acknowledged = 0;
       let deadLettered = 0;
+      // EventContext.beforeCommit: one list per transaction, run after its last handler.
+      const beforeCommit: Array<() => Promise<void>> = [];
+      const registerBeforeCommit = (work: () => Promise<void>): void => void beforeCommit.push(work);
+      let lastHandled = -1;
       for (let k = from; k < to; k++) {
         const d = ds[k]!;
         if (dead?.index === k) {
@@ -444,6 +448,7 @@ class PartitionWorker<T extends EventEnvelope> {
           headers: d.headers,
           attempt: (failures.get(k)?.count ?? 0) + 1,
           tx: client,
+          beforeCommit: registerBeforeCommit,
         };
         const started = performance.now();
         try {
@@ -467,7 +472,27 @@ class PartitionWorker<T extends EventEnvelope> {
         } finally {
           this.rt.metrics.handlerDuration.observe({ topic, group }, (performance.now() - started) / 1000);
         }
+        lastHandled = k;
         acknowledged++;
+      }
+      try {
+        for (const work of beforeCommit) await work();
+      } catch (error) {
+        // The work of every handler so far, done last: it counts as the failure of the last one handled.
+        this.rt.metrics.failed.inc({ topic, group });
+        this.rt.logger.warn('FF_BUS_HANDLER_FAILED: work registered to run before commit threw; will retry', {
+          group,
+          topic,
+          partition: this.partition,
+          offset: ds[lastHandled]!.offset.toString(),
+          error: errorMessageOf(error),
+        });
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        return { kind: 'failed', at: lastHandled, error };
       }
       const nextOffset = ds[to - 1]!.offset + 1n;
       await client.query(
