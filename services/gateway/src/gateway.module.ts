@@ -1,11 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
 import { CatalogApiModule } from './catalog/catalog-api.module';
 import { gatewayDatabase } from './gateway.database';
+import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { SystemModule } from './system/system.module';
 
+/**
+ * The modules holding the public API's controllers: exactly what the OpenAPI document describes (the
+ * embedded host mounts every service's internal controllers in the same application). A feature module
+ * imported below but missing here fails services/gateway/src/openapi/openapi.int-spec.ts.
+ */
+export const GATEWAY_API_MODULES: Type<unknown>[] = [SystemModule, CatalogApiModule, OrchestrationModule, OpenApiModule];
+
 /** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
 @Module({
-  imports: [gatewayDatabase, SystemModule, CatalogApiModule, OrchestrationModule],
+  imports: [gatewayDatabase, ...GATEWAY_API_MODULES],
 })
 export class GatewayModule {}

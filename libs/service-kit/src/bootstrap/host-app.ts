@@ -25,6 +25,11 @@ export interface CreateHostAppOptions {
   databaseUrl?: string;
   /** Overrides config.common.PORT (tests listen on an ephemeral port). */
   port?: number;
+  /**
+   * Nest's preview mode: the module graph and its routes, no provider built — no database, no bus, no
+   * migrations. Enough to inspect the application (the OpenAPI snapshot); it cannot serve or listen.
+   */
+  preview?: boolean;
 }
 
 @Module({ controllers: [HealthController, MetricsController] })
@@ -47,14 +52,17 @@ class HostModule {
  * The caller decides when to listen (startHostApp).
  */
 export async function createHostApp(opts: CreateHostAppOptions): Promise<INestApplication> {
-  const databaseUrl = opts.databaseUrl ?? opts.config.common.DATABASE_URL;
+  const databaseUrl = opts.databaseUrl ?? opts.config.common.DATABASE_URL ?? (opts.preview ? 'postgres://preview.invalid/none' : undefined);
   if (!databaseUrl) throw new Error('FF_CONFIG: DATABASE_URL is required to build the application');
   const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl);
   const app = await NestFactory.create(HostModule.forRoot(opts, runtime), {
     logger: new NestPinoLogger(opts.logger),
     bufferLogs: false,
     abortOnError: false,
+    preview: opts.preview ?? false,
   });
+  if (opts.preview) return app;
+  for (const service of opts.services) service.configureApp?.(app);
   app.use(requestTelemetry());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());

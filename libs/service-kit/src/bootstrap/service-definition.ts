@@ -1,4 +1,4 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { ConfigOf, ConfigVariables } from '../config/config-variable';
 import type { ServiceName } from '../config/common-config';
 
@@ -7,6 +7,12 @@ export interface ServiceDefinition<V extends ConfigVariables = ConfigVariables> 
   service: ServiceName;
   module: Type<unknown> | DynamicModule;
   config?: V;
+  /**
+   * Called once the host's Nest application exists (providers built, before init and listen), for
+   * the rare module that needs the application itself — the gateway documents its routes from it.
+   * Not called for preview applications.
+   */
+  configureApp?: (app: INestApplication) => void;
 }
 
 export type ServiceConfig<D> = D extends ServiceDefinition<infer V> ? ConfigOf<V> : never;

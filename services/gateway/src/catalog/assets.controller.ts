@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { ApiProblem } from '../openapi/problem.dto';
 import {
   AssetDto,
   DownloadQueryDto,
@@ -15,16 +16,15 @@ import {
   SnapshotDto,
 } from './asset.dto';
 import { CatalogClient } from './catalog.client';
-import { ProblemDto } from './connection.dto';
 import { uuidParam } from './uuid-param';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Asset id' });
-const notFound = ApiResponse({ status: 404, type: ProblemDto, description: 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or FF_ASSET_EMPTY' });
+const notFound = ApiProblem(404, 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or FF_ASSET_EMPTY');
 
 /** Public read API of the lake's tables (writers commit through the catalog's internal API). */
 @ApiTags('assets')
-@ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid input; `errors` names each field' })
-@ApiResponse({ status: 502, type: ProblemDto, description: 'FF_CATALOG_UNREACHABLE: the catalog did not answer' })
+@ApiProblem(400, 'Invalid input; `errors` names each field')
+@ApiProblem(502, 'FF_CATALOG_UNREACHABLE: the catalog did not answer')
 @Controller('api/v1/assets')
 export class AssetsController {
   constructor(private readonly catalog: CatalogClient) {}

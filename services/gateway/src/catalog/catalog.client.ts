@@ -34,10 +34,14 @@ export interface CatalogCall {
  */
 @Injectable()
 export class CatalogClient {
-  readonly baseUrl: string;
+  constructor(
+    @Inject(serviceConfigToken('gateway')) private readonly config: GatewayConfig,
+    @Inject(HOST_RUNTIME) private readonly runtime: HostRuntime,
+  ) {}
 
-  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.baseUrl = (config.FLOWFORGE_CATALOG_URL ?? runtime.defaultServiceUrl('catalog')).replace(/\/$/, '');
+  /** Read per call: when embedded the peer is this process, whose port is known only once it listens (tests listen on 0). */
+  get baseUrl(): string {
+    return (this.config.FLOWFORGE_CATALOG_URL ?? this.runtime.defaultServiceUrl('catalog')).replace(/\/$/, '');
   }
 
   /** Sends `call` and relays the answer into `res`. */

@@ -94,14 +94,3 @@ export class ConnectionTestResultDto {
   @ApiProperty({ example: 'PostgreSQL at db:5432 refused the password for user "etl"' }) message!: string;
   @ApiPropertyOptional({ description: 'Failure code', example: 'FF_CONN_AUTH' }) code?: string;
 }
-
-/** RFC 9457 problem details, as every FlowForge error answers. */
-export class ProblemDto {
-  @ApiProperty({ example: 'https://flowforge.dev/problems/validation' }) type!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() status!: number;
-  @ApiProperty() detail!: string;
-  @ApiProperty() instance!: string;
-  @ApiProperty({ example: 'FF_VALIDATION' }) code!: string;
-  @ApiPropertyOptional({ example: [{ field: 'config.port', message: 'must be an integer between 1 and 65535' }] }) errors?: { field: string; message: string }[];
-}

@@ -1,16 +1,17 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { ApiProblem } from '../openapi/problem.dto';
 import { CatalogClient } from './catalog.client';
-import { ConnectionDto, ConnectionTestResultDto, CreateConnectionDto, ListConnectionsQueryDto, ProblemDto, UpdateConnectionDto } from './connection.dto';
+import { ConnectionDto, ConnectionTestResultDto, CreateConnectionDto, ListConnectionsQueryDto, UpdateConnectionDto } from './connection.dto';
 import { uuidParam } from './uuid-param';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
 
 /** Public connections API; the catalog owns connections and their secrets. Auth/RBAC: a later issue. */
 @ApiTags('connections')
-@ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid input; `errors` names each field' })
-@ApiResponse({ status: 502, type: ProblemDto, description: 'FF_CATALOG_UNREACHABLE: the catalog did not answer' })
+@ApiProblem(400, 'Invalid input; `errors` names each field')
+@ApiProblem(502, 'FF_CATALOG_UNREACHABLE: the catalog did not answer')
 @Controller('api/v1/connections')
 export class ConnectionsController {
   constructor(private readonly catalog: CatalogClient) {}
@@ -19,7 +20,7 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Create a connection', description: 'Secrets are encrypted at rest (AES-256-GCM) and never returned.' })
   @ApiBody({ type: CreateConnectionDto })
   @ApiResponse({ status: 201, type: ConnectionDto })
-  @ApiResponse({ status: 409, type: ProblemDto, description: 'FF_CONNECTION_NAME_TAKEN' })
+  @ApiProblem(409, 'FF_CONNECTION_NAME_TAKEN')
   create(@Body() body: CreateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: '/connections', body }, req, res);
   }
@@ -35,7 +36,7 @@ export class ConnectionsController {
   @idParam
   @ApiOperation({ summary: 'Get a connection' })
   @ApiResponse({ status: 200, type: ConnectionDto })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'FF_CONNECTION_NOT_FOUND' })
+  @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   get(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/connections/${id}` }, req, res);
   }
@@ -45,7 +46,7 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Update a connection', description: '`config` is a JSON merge patch; secrets are replaced whole or kept with `{ "set": true }`.' })
   @ApiBody({ type: UpdateConnectionDto })
   @ApiResponse({ status: 200, type: ConnectionDto })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'FF_CONNECTION_NOT_FOUND' })
+  @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   update(@Param('id', uuidParam()) id: string, @Body() body: UpdateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'PATCH', path: `/connections/${id}`, body }, req, res);
   }
@@ -54,7 +55,7 @@ export class ConnectionsController {
   @idParam
   @ApiOperation({ summary: 'Delete a connection and its secrets' })
   @ApiResponse({ status: 204, description: 'Deleted' })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'FF_CONNECTION_NOT_FOUND' })
+  @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   delete(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'DELETE', path: `/connections/${id}` }, req, res);
   }
@@ -66,8 +67,8 @@ export class ConnectionsController {
     description: 'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster). A failed probe is still a 200 with ok=false and a message saying what failed.',
   })
   @ApiResponse({ status: 200, type: ConnectionTestResultDto })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'FF_CONNECTION_NOT_FOUND' })
-  @ApiResponse({ status: 501, type: ProblemDto, description: 'FF_CONNECTION_TESTER_UNAVAILABLE (sftp)' })
+  @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
+  @ApiProblem(501, 'FF_CONNECTION_TESTER_UNAVAILABLE (sftp)')
   test(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: `/connections/${id}/test` }, req, res);
   }

@@ -1,16 +1,16 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { ApiProblem } from '../openapi/problem.dto';
 import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SaveJobDto, SavedJobDto } from './job.dto';
 import { OrchestrationClient } from './orchestration.client';
-import { OrchestrationProblemDto } from './orchestration-problem.dto';
 
 const nameParam = ApiParam({ name: 'name', example: 'extract-orders' });
 const enc = encodeURIComponent;
 
 /** Public jobs API: typed, versioned job configurations (owned by the orchestrator). Auth/RBAC: a later issue. */
 @ApiTags('jobs')
-@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
 @Controller('api/v1/jobs')
 export class JobsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
@@ -26,7 +26,7 @@ export class JobsController {
   @nameParam
   @ApiOperation({ summary: 'Get the latest version of a job' })
   @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  @ApiProblem(404, 'FF_JOB_NOT_FOUND')
   get(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}` }, req, res);
   }
@@ -35,7 +35,7 @@ export class JobsController {
   @nameParam
   @ApiOperation({ summary: 'List the versions of a job', description: 'Newest first.' })
   @ApiResponse({ status: 200, type: JobListDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  @ApiProblem(404, 'FF_JOB_NOT_FOUND')
   versions(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions` }, req, res);
   }
@@ -43,9 +43,10 @@ export class JobsController {
   @Get(':name/versions/:version')
   @nameParam
   @ApiParam({ name: 'version', type: Number, example: 1 })
+  @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
   @ApiOperation({ summary: 'Get one version of a job' })
   @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_NOT_FOUND' })
+  @ApiProblem(404, 'FF_JOB_NOT_FOUND')
   version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions/${version}` }, req, res);
   }
@@ -59,7 +60,7 @@ export class JobsController {
   @ApiBody({ type: SaveJobDto })
   @ApiResponse({ status: 201, type: SavedJobDto, description: 'A version was created' })
   @ApiResponse({ status: 200, type: SavedJobDto, description: 'Unchanged: equal to the latest version' })
-  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_JOB_INVALID (unknown type, config field), FF_NAME_MISMATCH, FF_VALIDATION' })
+  @ApiProblem(400, 'FF_JOB_INVALID (unknown type, config field), FF_NAME_MISMATCH, FF_VALIDATION')
   save(@Param('name') name: string, @Body() body: SaveJobDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/jobs/${enc(name)}`, body }, req, res);
   }
@@ -67,7 +68,7 @@ export class JobsController {
 
 /** Job types announced by executors: what a job's `type` may be and the schema of its config. */
 @ApiTags('jobs')
-@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE' })
+@ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE')
 @Controller('api/v1/job-types')
 export class JobTypesController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
@@ -83,7 +84,7 @@ export class JobTypesController {
   @ApiParam({ name: 'type', example: 'sleep' })
   @ApiOperation({ summary: 'Get a job type' })
   @ApiResponse({ status: 200, type: JobTypeDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_JOB_TYPE_NOT_FOUND' })
+  @ApiProblem(404, 'FF_JOB_TYPE_NOT_FOUND')
   get(@Param('type') type: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/job-types/${enc(type)}` }, req, res);
   }

@@ -39,10 +39,14 @@ export interface OrchestratorCall {
  */
 @Injectable()
 export class OrchestrationClient {
-  readonly baseUrl: string;
+  constructor(
+    @Inject(serviceConfigToken('gateway')) private readonly config: GatewayConfig,
+    @Inject(HOST_RUNTIME) private readonly runtime: HostRuntime,
+  ) {}
 
-  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.baseUrl = (config.FLOWFORGE_ORCHESTRATOR_URL ?? runtime.defaultServiceUrl('orchestrator')).replace(/\/$/, '');
+  /** Read per call: when embedded the peer is this process, whose port is known only once it listens (tests listen on 0). */
+  get baseUrl(): string {
+    return (this.config.FLOWFORGE_ORCHESTRATOR_URL ?? this.runtime.defaultServiceUrl('orchestrator')).replace(/\/$/, '');
   }
 
   async forward(call: OrchestratorCall, req: HttpRequest, res: HttpResponse): Promise<void> {

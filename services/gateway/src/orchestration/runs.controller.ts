@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
-import { OrchestrationProblemDto } from './orchestration-problem.dto';
 import { CancelRunDto, CreateRunDto, ListRunsQueryDto, LogPageDto, LogsQueryDto, RerunDto, RunDto, RunListDto } from './run.dto';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
@@ -11,8 +11,8 @@ const PRINCIPAL = 'api';
 
 /** Public runs API: start, watch, cancel and rerun workflow runs. Auth/RBAC: a later issue. */
 @ApiTags('runs')
-@ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'Invalid input; `errors` names each field' })
-@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@ApiProblem(400, 'Invalid input; `errors` names each field')
+@ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
 @Controller('api/v1/runs')
 export class RunsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
@@ -26,8 +26,8 @@ export class RunsController {
   @ApiBody({ type: CreateRunDto })
   @ApiResponse({ status: 201, type: RunDto, description: 'Created' })
   @ApiResponse({ status: 200, type: RunDto, description: 'The run this idempotency key created before' })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
-  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_IDEMPOTENCY_CONFLICT, FF_JOB_TYPE_UNKNOWN' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
+  @ApiProblem(409, 'FF_RUN_IDEMPOTENCY_CONFLICT, FF_JOB_TYPE_UNKNOWN')
   create(
     @Body() body: CreateRunDto,
     @Headers('idempotency-key') key: string | undefined,
@@ -52,7 +52,7 @@ export class RunsController {
   @idParam
   @ApiOperation({ summary: 'Get a run with its steps and attempts' })
   @ApiResponse({ status: 200, type: RunDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   get(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/runs/${id}` }, req, res);
   }
@@ -62,8 +62,8 @@ export class RunsController {
   @ApiOperation({ summary: 'Cancel a run', description: 'Running attempts are asked to stop; every open step and the run become cancelled. Cancelling a cancelled run is a no-op.' })
   @ApiBody({ type: CancelRunDto, required: false })
   @ApiResponse({ status: 200, type: RunDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
-  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_ALREADY_FINISHED' })
+  @ApiProblem(404, 'FF_RUN_NOT_FOUND')
+  @ApiProblem(409, 'FF_RUN_ALREADY_FINISHED')
   cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/cancel`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
   }
@@ -77,8 +77,8 @@ export class RunsController {
   })
   @ApiBody({ type: RerunDto, required: false })
   @ApiResponse({ status: 201, type: RunDto, description: 'The new run' })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
-  @ApiResponse({ status: 409, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FINISHED, FF_RUN_NOTHING_TO_RERUN' })
+  @ApiProblem(404, 'FF_RUN_NOT_FOUND')
+  @ApiProblem(409, 'FF_RUN_NOT_FINISHED, FF_RUN_NOTHING_TO_RERUN')
   rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/rerun`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
   }
@@ -87,7 +87,7 @@ export class RunsController {
   @idParam
   @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first; filter by step and attempt; page with `after`.' })
   @ApiResponse({ status: 200, type: LogPageDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: LogsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/runs/${id}/logs`, query }, req, res);
   }
@@ -102,7 +102,7 @@ export class RunsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_RUN_NOT_FOUND' })
+  @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   events(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,

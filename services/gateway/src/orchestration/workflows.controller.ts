@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
-import { OrchestrationProblemDto } from './orchestration-problem.dto';
 import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
 import { readYamlBody } from './yaml-body';
 
@@ -15,7 +15,7 @@ const enc = encodeURIComponent;
  * gives the same text). `apply` and `export` are reserved workflow names. Auth/RBAC: a later issue.
  */
 @ApiTags('workflows')
-@ApiResponse({ status: 502, type: OrchestrationProblemDto, description: 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer' })
+@ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
 @Controller('api/v1/workflows')
 export class WorkflowsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
@@ -36,8 +36,8 @@ export class WorkflowsController {
   @ApiConsumes('application/yaml', 'application/json')
   @ApiBody({ schema: { type: 'string', example: 'apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: wait\nspec:\n  type: sleep\n  config: { ms: 1000 }\n' } })
   @ApiResponse({ status: 200, type: ApplyResultDto })
-  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_YAML_INVALID / FF_WORKFLOW_INVALID / FF_JOB_INVALID, each issue with its line' })
-  @ApiResponse({ status: 415, type: OrchestrationProblemDto, description: 'FF_UNSUPPORTED_MEDIA_TYPE' })
+  @ApiProblem(400, 'FF_YAML_INVALID / FF_WORKFLOW_INVALID / FF_JOB_INVALID, each issue with its line')
+  @ApiProblem(415, 'FF_UNSUPPORTED_MEDIA_TYPE')
   async apply(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     const text = await readYamlBody(req);
     return this.orchestrator.forward({ method: 'POST', path: '/workflows/apply', raw: { contentType: 'application/yaml', text } }, req, res);
@@ -47,7 +47,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Export workflow-as-code', description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.' })
   @ApiProduces('application/yaml')
   @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
   export(@Query() query: ExportQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: '/workflows/export', query }, req, res);
   }
@@ -56,7 +56,7 @@ export class WorkflowsController {
   @nameParam
   @ApiOperation({ summary: 'Get the latest version of a workflow' })
   @ApiResponse({ status: 200, type: WorkflowDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
   get(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}` }, req, res);
   }
@@ -65,7 +65,7 @@ export class WorkflowsController {
   @nameParam
   @ApiOperation({ summary: 'List the versions of a workflow', description: 'Newest first.' })
   @ApiResponse({ status: 200, type: WorkflowListDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
   versions(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions` }, req, res);
   }
@@ -73,9 +73,10 @@ export class WorkflowsController {
   @Get(':name/versions/:version')
   @nameParam
   @ApiParam({ name: 'version', type: Number, example: 1 })
+  @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
   @ApiOperation({ summary: 'Get one version of a workflow' })
   @ApiResponse({ status: 200, type: WorkflowDto })
-  @ApiResponse({ status: 404, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_NOT_FOUND' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
   version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions/${version}` }, req, res);
   }
@@ -89,7 +90,7 @@ export class WorkflowsController {
   @ApiBody({ type: SaveWorkflowDto })
   @ApiResponse({ status: 201, type: SavedWorkflowDto, description: 'A version was created' })
   @ApiResponse({ status: 200, type: SavedWorkflowDto, description: 'Unchanged: equal to the latest version' })
-  @ApiResponse({ status: 400, type: OrchestrationProblemDto, description: 'FF_WORKFLOW_INVALID naming each field, FF_NAME_MISMATCH, FF_WORKFLOW_NAME_RESERVED' })
+  @ApiProblem(400, 'FF_WORKFLOW_INVALID naming each field, FF_NAME_MISMATCH, FF_WORKFLOW_NAME_RESERVED')
   save(@Param('name') name: string, @Body() body: SaveWorkflowDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/workflows/${enc(name)}`, body }, req, res);
   }

@@ -1,19 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '@flowforge/bus';
 import { EchoRequested } from '@flowforge/contracts';
 import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
-import { EchoRequestDto } from './echo-request.dto';
+import { ApiProblem } from '../openapi/problem.dto';
+import { EchoAcceptedDto, EchoRequestDto, EchoViewDto } from './echo-request.dto';
 import { OrchestratorClient } from './orchestrator.client';
 
-export interface EchoView {
-  id: string;
-  message: string;
-  handled: true;
-  handledCount: number;
-}
-
 /** End-to-end proof of the platform: REST → bus → orchestrator → internal HTTP query back. */
+@ApiTags('system')
 @Controller('api/v1/system/echo')
 export class EchoController {
   constructor(
@@ -23,14 +19,24 @@ export class EchoController {
 
   @Post()
   @HttpCode(202)
-  async request(@Body() body: EchoRequestDto): Promise<{ id: string }> {
+  @ApiOperation({ summary: 'Send an echo through the bus', description: 'Publishes EchoRequested; the orchestrator handles it once. Poll the returned id.' })
+  @ApiBody({ type: EchoRequestDto })
+  @ApiResponse({ status: 202, type: EchoAcceptedDto, description: 'Published' })
+  @ApiProblem(400, 'FF_VALIDATION: `message` must be 1 to 1000 characters')
+  async request(@Body() body: EchoRequestDto): Promise<EchoAcceptedDto> {
     const echoId = randomUUID();
     await this.bus.publish(EchoRequested, { echoId, message: body.message }, { key: echoId });
     return { id: echoId };
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<EchoView> {
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Whether the orchestrator handled an echo' })
+  @ApiResponse({ status: 200, type: EchoViewDto })
+  @ApiProblem(400, 'FF_BAD_REQUEST: the id is not a UUID')
+  @ApiProblem(404, 'FF_ECHO_NOT_FOUND: not handled yet')
+  @ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE, FF_ORCHESTRATOR_FAILED')
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<EchoViewDto> {
     const receipt = await this.orchestrator.findEcho(id);
     if (!receipt) throw new NotFoundProblem('FF_ECHO_NOT_FOUND', `echo ${id} has not been handled yet`);
     return { id: receipt.id, message: receipt.message, handled: true, handledCount: receipt.handledCount };

@@ -20,10 +20,14 @@ const TIMEOUT_MS = 5_000;
 /** The orchestrator's internal HTTP API as the gateway sees it (queries only; facts go over the bus). */
 @Injectable()
 export class OrchestratorClient {
-  private readonly baseUrl: string;
+  constructor(
+    @Inject(serviceConfigToken('gateway')) private readonly config: GatewayConfig,
+    @Inject(HOST_RUNTIME) private readonly runtime: HostRuntime,
+  ) {}
 
-  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.baseUrl = (config.FLOWFORGE_ORCHESTRATOR_URL ?? runtime.defaultServiceUrl('orchestrator')).replace(/\/$/, '');
+  /** Read per call: when embedded the peer is this process, whose port is known only once it listens (tests listen on 0). */
+  private get baseUrl(): string {
+    return (this.config.FLOWFORGE_ORCHESTRATOR_URL ?? this.runtime.defaultServiceUrl('orchestrator')).replace(/\/$/, '');
   }
 
   /** null while the orchestrator has not handled the echo. */

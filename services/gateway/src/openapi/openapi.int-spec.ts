@@ -1,0 +1,149 @@
+import { Controller, Get, Module, RequestMethod, type INestApplication } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { ApiOperation, ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createHostApp, createLogger, defineService, loadHostConfig, startHostApp } from '@flowforge/service-kit';
+import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { gatewayService } from '../gateway.definition';
+import { renderOpenApiSnapshot } from './openapi.snapshot';
+
+const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** Stands for another service's internal API, mounted in the same app as in the embedded host — documented on purpose. */
+@Controller('internal/orchestrator/probe')
+class InternalProbeController {
+  @Get()
+  @ApiOperation({ summary: 'internal' })
+  @ApiResponse({ status: 200 })
+  get(): { ok: true } {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [InternalProbeController] })
+class InternalProbeModule {}
+const internalService = defineService({ service: 'orchestrator', module: InternalProbeModule });
+
+interface Route {
+  method: string;
+  /** OpenAPI form: `/api/v1/runs/{id}`. */
+  path: string;
+  handler: string;
+}
+
+/** Every controller method with an HTTP method decorator, in every module of the application. */
+function routeTable(app: INestApplication): Route[] {
+  const scanner = new MetadataScanner();
+  const routes: Route[] = [];
+  const paths = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : [typeof value === 'string' ? value : '']);
+  for (const moduleRef of app.get(ModulesContainer).values()) {
+    for (const wrapper of moduleRef.controllers.values()) {
+      const type = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!type) continue;
+      const prototype = type.prototype as object;
+      for (const name of scanner.getAllMethodNames(prototype)) {
+        const fn = (prototype as Record<string, unknown>)[name] as object;
+        const method = Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod | undefined;
+        if (method === undefined) continue;
+        for (const base of paths(Reflect.getMetadata(PATH_METADATA, type))) {
+          for (const sub of paths(Reflect.getMetadata(PATH_METADATA, fn))) {
+            const joined = `/${[base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+            routes.push({ method: RequestMethod[method].toLowerCase(), path: joined.replace(/:(\w+)/g, '{$1}'), handler: `${type.name}.${name}` });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/**
+ * The OpenAPI document served at /api/openapi.json against Nest's own route table: a route under /api
+ * cannot escape the document, and another service's /internal routes mounted in the same application
+ * (the embedded host) never appear in it.
+ */
+describe('gateway OpenAPI document (/api/openapi.json)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  let served: OpenAPIObject;
+  let servedType: string | null;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ff_gwopenapi');
+    const services = [gatewayService, internalService];
+    const config = loadHostConfig({ host: 'gateway', services, env: { DATABASE_URL: db.url }, requireDatabaseUrl: true });
+    app = await createHostApp({ mode: 'standalone', host: 'gateway', services, config, logger: quiet, port: 0 });
+    base = `http://127.0.0.1:${await startHostApp(app, 0, '127.0.0.1')}`;
+    const res = await fetch(`${base}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    servedType = res.headers.get('content-type');
+    served = (await res.json()) as OpenAPIObject;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('is an OpenAPI 3 JSON document titled FlowForge, versioned like package.json', () => {
+    expect(servedType).toContain('application/json');
+    expect(served.openapi).toMatch(/^3\./);
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(served.info).toMatchObject({ title: 'FlowForge', version: pkg.version });
+  });
+
+  it('documents every /api route of the application with an operationId and a success response', () => {
+    const routes = routeTable(app);
+    // The walk sees the whole application: the internal probe and the kit's /health are there too.
+    expect(routes).toContainEqual(expect.objectContaining({ method: 'get', path: '/internal/orchestrator/probe' }));
+    const api = routes.filter((r) => r.path === '/api' || r.path.startsWith('/api/'));
+    expect(api.length).toBeGreaterThan(30);
+    const undocumented = api.filter((r) => !served.paths[r.path]?.[r.method as 'get']).map((r) => `${r.method.toUpperCase()} ${r.path} (${r.handler})`);
+    expect(undocumented).toEqual([]);
+    const operationIds: string[] = [];
+    for (const r of api) {
+      const op = served.paths[r.path]![r.method as 'get']!;
+      expect({ route: `${r.method} ${r.path}`, operationId: typeof op.operationId }).toEqual({ route: `${r.method} ${r.path}`, operationId: 'string' });
+      operationIds.push(op.operationId!);
+      const success = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
+      expect({ route: `${r.method} ${r.path}`, success: success.length > 0 }).toEqual({ route: `${r.method} ${r.path}`, success: true });
+    }
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    // Nothing documented that the application does not route.
+    const routed = new Set(api.map((r) => `${r.method} ${r.path}`));
+    const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+    const documented = Object.entries(served.paths).flatMap(([p, item]) => Object.keys(item).filter((m) => methods.includes(m)).map((m) => `${m} ${p}`));
+    expect(documented.filter((d) => !routed.has(d))).toEqual([]);
+  });
+
+  it('describes no /internal path and nothing outside /api', () => {
+    const paths = Object.keys(served.paths);
+    expect(paths.filter((p) => p.startsWith('/internal'))).toEqual([]);
+    expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual([]);
+  });
+
+  it('answers every 4xx and 5xx with the shared Problem schema as application/problem+json', () => {
+    expect(served.components?.schemas?.Problem).toMatchObject({ required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'code']) });
+    const wrong: string[] = [];
+    for (const [p, item] of Object.entries(served.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>)) {
+        for (const [status, response] of Object.entries(op.responses ?? {})) {
+          if (!/^[45]\d\d$/.test(status)) continue;
+          if (response.content?.['application/problem+json']?.schema?.$ref !== '#/components/schemas/Problem' || Object.keys(response.content).length !== 1) {
+            wrong.push(`${method.toUpperCase()} ${p} ${status}`);
+          }
+        }
+        if (!op.responses?.['500']) wrong.push(`${method.toUpperCase()} ${p}: no 500`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('is the document the preview generator commits (scripts/openapi.js builds it without a database)', async () => {
+    expect(JSON.parse(await renderOpenApiSnapshot())).toEqual(served);
+  });
+});
