@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './stack.discovery';
 export * from './private-kafka';
+export * from './sse.reader';

@@ -12,7 +12,7 @@ export interface SseStream {
   until(pred: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
 }
 
-/** A minimal Server-Sent Events client over fetch, for tests. */
+/** A minimal Server-Sent Events client over fetch, for tests (the run event stream, internal or public). */
 export function readSse(url: string, headers: Record<string, string> = {}, timeoutMs = 20_000): SseStream {
   const events: SseEvent[] = [];
   const waiters: { pred: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];

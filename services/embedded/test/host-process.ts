@@ -68,8 +68,10 @@ export async function waitReady(base: string, host: HostProcess, timeoutMs = 60_
 
 export async function stopHost(host: HostProcess, timeoutMs = 10_000): Promise<number | null> {
   host.child.kill('SIGINT');
-  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
-  const result = await Promise.race([host.exited, timer]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+  const result = await Promise.race([host.exited, timeout]);
+  clearTimeout(timer); // else jest waits for it after the last test
   if (result === 'timeout') {
     host.child.kill('SIGKILL');
     throw new Error(`host did not exit within ${timeoutMs} ms of SIGINT\nstderr:\n${host.stderr()}`);

@@ -10,7 +10,15 @@ describe('orchestrator configuration', () => {
       FLOWFORGE_ORCHESTRATOR_DEFAULT_LEASE_MS: 30_000,
       FLOWFORGE_ORCHESTRATOR_MAX_LOST_ATTEMPTS: 3,
       FLOWFORGE_ORCHESTRATOR_FEED_POLL_MS: 1000,
+      FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: 'true',
     });
+  });
+
+  it('turns the hosted builtin executor off, and refuses anything but true/false', () => {
+    expect(loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: 'false' }).FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR).toBe('false');
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: 'no' })).toThrow(
+      'FF_CONFIG: FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR must be one of "true", "false" (got "no")',
+    );
   });
 
   it('names every bad variable and the expected form', () => {

@@ -33,6 +33,11 @@ export const orchestratorConfigVariables = {
     { min: 20, max: 60_000, def: 1_000 },
     { description: 'fallback polling of the run event stream (SSE) when no notification arrives' },
   ),
+  // Off when dedicated processes host the `builtin` executor (scaled on their own, or killed in tests):
+  // the orchestrator then neither takes builtin dispatches nor announces the builtin job types.
+  FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: env.enumOf(['true', 'false'] as const, 'true', {
+    description: 'host the builtin executor (noop, sleep, fail) in this process',
+  }),
 };
 
 export type OrchestratorConfig = ConfigOf<typeof orchestratorConfigVariables>;

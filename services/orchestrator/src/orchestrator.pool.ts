@@ -17,7 +17,7 @@ export const ORCHESTRATOR_POOL = Symbol.for('flowforge.orchestrator.pool');
     {
       provide: ORCHESTRATOR_POOL,
       inject: [HOST_RUNTIME],
-      useFactory: (runtime: HostRuntime): Pool => createPgPool({ url: runtime.databaseUrl, max: 4, applicationName: 'flowforge-orchestrator-engine' }),
+      useFactory: (runtime: HostRuntime): Pool => createPgPool({ url: runtime.databaseUrl, max: 8, applicationName: 'flowforge-orchestrator-engine' }),
     },
     {
       provide: 'flowforge.orchestrator.pool.lifecycle',

@@ -20,11 +20,12 @@ describe('ExecutorModule.register', () => {
   let bus: PostgresEventBus;
   let probe: OrchestratorProbe;
   let app: INestApplication;
+  let pool: Pool;
   const logLines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('ff_exec_nest');
-    const pool = new Pool({ connectionString: db.url, max: 20 });
+    pool = new Pool({ connectionString: db.url, max: 20 });
     pool.on('error', () => undefined);
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
     bus = new PostgresEventBus({
@@ -91,6 +92,38 @@ describe('ExecutorModule.register', () => {
     const lifecycle = app.get<{ onApplicationBootstrap(): Promise<void> }>(`${stepExecutorToken('transformation')}.lifecycle`);
     await expect(lifecycle.onApplicationBootstrap()).resolves.toBeUndefined();
     expect(app.get<StepExecutor>(stepExecutorToken('transformation')).status().state).toBe('running');
+  });
+
+  it('builds but never starts an executor its host configured off (enabledWhen)', async () => {
+    @Global()
+    @Module({ providers: [{ provide: EVENT_BUS, useValue: bus }, { provide: 'test.config', useValue: { HOST_QUALITY: 'false' } }], exports: [EVENT_BUS, 'test.config'] })
+    class ConfiguredHostModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfiguredHostModule,
+        ExecutorModule.register({
+          executor: 'quality',
+          jobTypes: builtinJobTypes,
+          instanceId: 'nest-off',
+          enabledWhen: { inject: 'test.config', when: (c: { HOST_QUALITY: string }) => c.HOST_QUALITY === 'true' },
+        }),
+      ],
+    }).compile();
+    const off = moduleRef.createNestApplication({ logger: false });
+    await off.init();
+    try {
+      expect(off.get<StepExecutor>(stepExecutorToken('quality')).status().state).toBe('idle');
+      const runId = `run-${randomUUID()}`;
+      await probe.dispatch('quality', { runId, jobType: 'noop', config: {} });
+      await new Promise((r) => setTimeout(r, 1_000));
+      // Nobody consumed the dispatch and nothing was announced.
+      expect(probe.heard.registered.find((r) => r.instanceId === 'nest-off')).toBeUndefined();
+      expect(probe.of(runId)).toEqual({ started: [], progress: [], log: [], completed: [], failed: [] });
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ff_bus.consumer_members WHERE group_id LIKE 'executor-quality%'`);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await off.close();
+    }
   });
 
   it('stops the executor when the app closes, interrupting the running attempt', async () => {

@@ -5,7 +5,15 @@ import { pinoExecutorLogger } from '../executor.logger';
 import { StepExecutor, type StepExecutorOptions } from '../step.executor';
 import type { StepExecutorName } from '../step.executor';
 
-export type ExecutorModuleOptions = Omit<StepExecutorOptions, 'bus' | 'logger'>;
+export interface ExecutorModuleOptions<G = unknown> extends Omit<StepExecutorOptions, 'bus' | 'logger'> {
+  /**
+   * Whether this host runs the executor, decided at boot from a provider the host has — typically the
+   * service's validated config (`serviceConfigToken(service)`). Default: always. A disabled executor is
+   * built but never started: it takes no dispatches and announces no job types, so other processes
+   * hosting the same executor get them all.
+   */
+  enabledWhen?: { inject: string; when: (value: G) => boolean };
+}
 
 /** Token of the StepExecutor a module registered (one per executor, so a host can register several). */
 export const stepExecutorToken = (executor: StepExecutorName): string => `flowforge.step-executor.${executor}`;
@@ -18,7 +26,8 @@ export const stepExecutorToken = (executor: StepExecutorName): string => `flowfo
  */
 @Module({})
 export class ExecutorModule {
-  static register(opts: ExecutorModuleOptions): DynamicModule {
+  static register<G = unknown>(opts: ExecutorModuleOptions<G>): DynamicModule {
+    const { enabledWhen, ...executorOptions } = opts;
     const token = stepExecutorToken(opts.executor);
     return {
       module: ExecutorModule,
@@ -28,15 +37,20 @@ export class ExecutorModule {
           inject: [EVENT_BUS, { token: LOGGER, optional: true }],
           useFactory: (bus: EventBus, logger?: FlowForgeLogger) =>
             new StepExecutor({
-              ...opts,
+              ...executorOptions,
               bus,
               logger: logger ? pinoExecutorLogger(logger.child({ component: 'executor' })) : undefined,
             }),
         },
         {
           provide: `${token}.lifecycle`,
-          inject: [token],
-          useFactory: (executor: StepExecutor): OnApplicationBootstrap & OnModuleDestroy => {
+          inject: [token, { token: LOGGER, optional: true }, ...(enabledWhen ? [enabledWhen.inject] : [])],
+          useFactory: (executor: StepExecutor, logger?: FlowForgeLogger, gate?: G): OnApplicationBootstrap & OnModuleDestroy => {
+            const enabled = enabledWhen ? enabledWhen.when(gate as G) : true;
+            if (!enabled) {
+              logger?.info({ executor: opts.executor }, `executor "${opts.executor}" is off by configuration: other processes take its dispatches`);
+              return { onApplicationBootstrap: () => undefined, onModuleDestroy: () => undefined };
+            }
             // Started once: a host that connects a microservice with deferInitialization (service-kit
             // does, for the bus transport) runs onApplicationBootstrap a second time when it listens.
             let started: Promise<void> | null = null;

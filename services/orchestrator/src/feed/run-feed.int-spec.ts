@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { createTestDatabase, readSse, type SseEvent, type TestDatabase } from '@flowforge/testing';
 import { FakeExecutor } from '../../test/fake.executor';
 import { BUILTIN_JOBS, jobYaml, startOrchestrator, type OrchestratorHarness } from '../../test/orchestrator.harness';
-import { readSse, type SseEvent } from '../../test/sse.reader';
 
 const WORKFLOWS = `
 apiVersion: flowforge.io/v1

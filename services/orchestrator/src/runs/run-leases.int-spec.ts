@@ -124,6 +124,21 @@ describe('leases: an executor dies mid-step', () => {
       return rows[0].n === 0 ? true : undefined;
     });
   });
+
+  it('settles an attempt whose outcome overtook its StepStarted; the late StepStarted still records where it ran', async () => {
+    const { id } = await h.createRun('abandoned');
+    const d = await fake.waitDispatch(id, 'work', 1);
+    await fake.failed(d, 'FF_QUICK', 'failed at once', false); // on its own topic, ahead of StepStarted
+    expect((await h.waitRun(id)).state).toBe('failed');
+    await fake.started(d, 5_000);
+    const after = await waitFor('the late StepStarted to name the instance', async () => {
+      const run = await h.getRun(id);
+      return run.steps![0]!.attempts[0]!.instanceId === fake.instanceId ? run : undefined;
+    });
+    expect(after.state).toBe('failed');
+    expect(after.steps![0]).toMatchObject({ state: 'failed', errorCode: 'FF_QUICK' });
+    expect(after.steps![0]!.attempts).toEqual([expect.objectContaining({ attempt: 1, state: 'failed', errorCode: 'FF_QUICK', startedAt: null })]);
+  });
 });
 
 describe('leases with two orchestrator replicas sweeping the same runs', () => {

@@ -46,12 +46,18 @@ export class RunStepStore {
   }
 
   async save(tx: Queryable, s: StepRecord): Promise<void> {
-    await tx.query(
-      `UPDATE ff_orchestrator.run_steps SET state = $3, attempt = $4, failures = $5, lost_attempts = $6, next_attempt_at = $7,
+    const { text, values } = this.saveStatement(s);
+    await tx.query(text, values);
+  }
+
+  /** The UPDATE of save(), for a caller that sends it together with other work in one statement. */
+  saveStatement(s: StepRecord): { text: string; values: unknown[] } {
+    return {
+      text: `UPDATE ff_orchestrator.run_steps SET state = $3, attempt = $4, failures = $5, lost_attempts = $6, next_attempt_at = $7,
          lease_expires_at = $8, deadline_at = $9, wake_at = $10, outputs = $11::jsonb, error_code = $12, error_message = $13,
          reason = $14, started_at = $15, finished_at = $16, updated_at = now()
        WHERE run_id = $1 AND step_id = $2`,
-      [
+      values: [
         s.runId,
         s.stepId,
         s.state,
@@ -69,7 +75,7 @@ export class RunStepStore {
         s.startedAt,
         s.finishedAt,
       ],
-    );
+    };
   }
 
   /** Runs with a step due now (lease expired, deadline passed, retry due). */
@@ -97,6 +103,18 @@ export class RunStepStore {
       `UPDATE ff_orchestrator.step_attempts SET state = 'running', instance_id = $4, lease_ms = $5, started_at = COALESCE(started_at, $6)
        WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')`,
       [s.runId, s.stepId, s.attempt, instanceId, leaseMs, at],
+    );
+  }
+
+  /**
+   * A StepStarted that arrived after its attempt was settled (its own outcome overtook it on another
+   * topic, or the attempt was written off): the attempt keeps its state, but records who ran it.
+   */
+  async recordLateStart(tx: Queryable, a: { runId: string; stepId: string; attempt: number }, instanceId: string): Promise<void> {
+    await tx.query(
+      `UPDATE ff_orchestrator.step_attempts SET instance_id = $4
+       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND instance_id IS NULL`,
+      [a.runId, a.stepId, a.attempt, instanceId],
     );
   }
 

@@ -40,9 +40,18 @@ export class RunAdmission {
   /** A run just created (queued, locked by this transaction). */
   async admit(scope: RunScope): Promise<void> {
     const { tx, run } = scope;
+    const limit = runLimit(run.spec);
+    if (limit === Number.POSITIVE_INFINITY) {
+      // No slot to count against, so no lock: concurrent runs of an unlimited workflow (the common case
+      // for event-driven work) must not queue behind each other's transactions. FIFO still holds: a run
+      // queued by an older version's limit or the global one goes first.
+      if (await this.runs.hasQueued(tx, run.workflowName, run.id)) return;
+      if (!(await this.globalSlotFree(tx))) return;
+      await this.engine.start(scope, null);
+      return;
+    }
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [workflowLock(run.workflowName)]);
     const others = await this.runs.activeOf(tx, run.workflowName, run.id);
-    const limit = runLimit(run.spec);
     const overlap = run.spec.concurrency.overlap;
     if (others.length >= limit) {
       const busy = `workflow "${run.workflowName}" already has ${others.length} active run(s) (maxRuns ${limit === Infinity ? 'unlimited' : limit})`;
@@ -73,6 +82,8 @@ export class RunAdmission {
    * sweep) does the promoting, and a caller holding a run lock never waits here.
    */
   async promote(tx: Queryable, workflowName: string): Promise<number> {
+    // The common case — nothing waits — costs one cheap read, not the lock and a locking scan.
+    if (!(await this.runs.hasQueued(tx, workflowName))) return 0;
     const { rows } = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok`, [workflowLock(workflowName)]);
     if (!rows[0]?.ok) return 0;
     let started = 0;

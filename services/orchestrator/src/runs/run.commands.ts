@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { withTransaction } from '@flowforge/db';
 import { isTerminalRunState, type StepSpec } from '@flowforge/workflow';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
 import { RunAdmission } from './run.admission';
 import { RunCreator, type CreatedRun, type RunRequest } from './run.creator';
 import { RunEngine } from './run.engine';
+import { RunOutbox } from './run.outbox';
 import { nothingToRerun, runAlreadyFinished, runNotFinished, runNotFound, unknownStep } from './run.errors';
 import type { RunRecord, StepRecord } from './run.records';
 import { RunScopes } from './run.scopes';
@@ -32,7 +32,11 @@ export function downstreamClosure(steps: StepSpec[], roots: Iterable<string>): S
   return out;
 }
 
-/** The run commands of the internal HTTP API, each in its own transaction. */
+/**
+ * The run commands of the internal HTTP API, each in its own transaction — run again when PostgreSQL
+ * picks it as a deadlock victim (it locks a run and the bus's partition heads, as the step handlers do
+ * in their own order): the caller gets its answer, not a 500.
+ */
 @Injectable()
 export class RunCommands {
   constructor(
@@ -43,15 +47,16 @@ export class RunCommands {
     private readonly admission: RunAdmission,
     private readonly runs: RunStore,
     private readonly steps: RunStepStore,
+    private readonly outbox: RunOutbox,
   ) {}
 
   create(req: RunRequest): Promise<CreatedRun> {
-    return withTransaction(this.pool, (tx) => this.creator.create(tx, req));
+    return this.outbox.transaction(this.pool, (tx) => this.creator.create(tx, req));
   }
 
   /** Idempotent: cancelling a cancelled run returns it; other final states are a conflict. */
   cancel(runId: string, reason: string): Promise<RunRecord> {
-    return withTransaction(this.pool, async (tx) => {
+    return this.outbox.transaction(this.pool, async (tx) => {
       const scope = await this.scopes.open(tx, runId);
       if (!scope) throw runNotFound(runId);
       if (isTerminalRunState(scope.run.state)) {
@@ -73,7 +78,7 @@ export class RunCommands {
    * Same pinned workflow version, job versions and parameters as the parent.
    */
   rerun(runId: string, opts: { fromStep?: string; requestedBy: string }): Promise<CreatedRun> {
-    return withTransaction(this.pool, async (tx) => {
+    return this.outbox.transaction(this.pool, async (tx) => {
       const parent = await this.runs.find(tx, runId);
       if (!parent) throw runNotFound(runId);
       if (!isTerminalRunState(parent.state)) throw runNotFinished(runId, parent.state);

@@ -119,7 +119,7 @@ export class RunCreator {
         const what = step.jobVersion === undefined ? `job "${step.job}" does not exist` : `job "${step.job}" has no version ${step.jobVersion}`;
         throw new RunRefused('FF_JOB_NOT_FOUND', 409, `step "${step.id}": ${what}`, `steps.${step.id}.job`);
       }
-      const type = await this.jobTypes.find(tx, job.type);
+      const type = await this.jobTypes.findRecent(tx, job.type);
       if (!type) {
         throw new RunRefused(
           'FF_JOB_TYPE_UNKNOWN',

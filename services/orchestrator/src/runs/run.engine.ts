@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EventBus } from '@flowforge/bus';
 import { StepCancelRequested } from '@flowforge/contracts';
-import { EVENT_BUS, serviceConfigToken } from '@flowforge/service-kit';
+import { serviceConfigToken } from '@flowforge/service-kit';
 import { evaluateDag, hasAttemptLeft, isTerminalRunState, isTerminalStepState, retryDelayMs } from '@flowforge/workflow';
 import type { OrchestratorConfig } from '../orchestrator.config';
+import { RunOutbox } from './run.outbox';
 import type { StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
 import { RunStepStore } from './run-step.store';
@@ -31,7 +31,7 @@ const isOut = (s: StepRecord): boolean => s.state === 'queued' || s.state === 'r
 @Injectable()
 export class RunEngine {
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly outbox: RunOutbox,
     @Inject(serviceConfigToken('orchestrator')) private readonly config: OrchestratorConfig,
     private readonly transitions: RunTransitions,
     private readonly dispatcher: StepDispatcher,
@@ -233,7 +233,7 @@ export class RunEngine {
   private async stopAttempt(scope: RunScope, step: StepRecord, as: 'cancelled' | 'timed_out' | 'lost', reason: string): Promise<void> {
     const code = as === 'lost' ? 'FF_STEP_LEASE_EXPIRED' : as === 'timed_out' ? 'FF_STEP_TIMEOUT' : 'FF_STEP_CANCELLED';
     await this.steps.finishAttempt(scope.tx, step, as, scope.now, { errorCode: code, errorMessage: reason });
-    await this.bus.publish(StepCancelRequested, { runId: step.runId, stepId: step.stepId, attempt: step.attempt, reason }, { key: step.runId, tx: scope.tx });
+    this.outbox.add(scope.tx, StepCancelRequested, { runId: step.runId, stepId: step.stepId, attempt: step.attempt, reason }, { key: step.runId });
   }
 
   private timeoutMessage(scope: RunScope, step: StepRecord): string {

@@ -79,20 +79,30 @@ export class RunStore {
   }
 
   private async locked(tx: Queryable, id: string, mode: string): Promise<LockedRun | null> {
-    // clock_timestamp(), not now(): the transaction may have waited for the lock.
+    // The clock when the lock was granted: not now() (the transaction's start), and not in the locking
+    // SELECT's own list, which PostgreSQL computes before waiting for the row (a handler that waited
+    // 1 s would date its changes 1 s early: an attempt finishing before it started, a lease cut short).
+    // The outer SELECT of the CTE reads the clock only once the locked row comes out.
     const { rows } = await tx.query<RunRow & { db_now: Date }>(
-      `SELECT *, clock_timestamp() AS db_now FROM ff_orchestrator.runs WHERE id = $1 FOR UPDATE ${mode}`,
+      `WITH locked AS (SELECT * FROM ff_orchestrator.runs WHERE id = $1 FOR UPDATE ${mode})
+       SELECT *, clock_timestamp() AS db_now FROM locked`,
       [id],
     );
     return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
   }
 
   async save(tx: Queryable, run: RunRecord): Promise<void> {
-    await tx.query(
-      `UPDATE ff_orchestrator.runs SET state = $2, reason = $3, deadline_at = $4, started_at = $5, finished_at = $6, updated_at = now()
+    const { text, values } = this.saveStatement(run);
+    await tx.query(text, values);
+  }
+
+  /** The UPDATE of save(), for a caller that sends it together with other work in one statement. */
+  saveStatement(run: RunRecord): { text: string; values: unknown[] } {
+    return {
+      text: `UPDATE ff_orchestrator.runs SET state = $2, reason = $3, deadline_at = $4, started_at = $5, finished_at = $6, updated_at = now()
        WHERE id = $1`,
-      [run.id, run.state, run.reason, run.deadlineAt, run.startedAt, run.finishedAt],
-    );
+      values: [run.id, run.state, run.reason, run.deadlineAt, run.startedAt, run.finishedAt],
+    };
   }
 
   async list(db: Queryable, f: RunFilter): Promise<RunRecord[]> {
@@ -116,6 +126,15 @@ export class RunStore {
       [workflowName, exceptId],
     );
     return rows;
+  }
+
+  /** Whether a run of the workflow (other than `exceptId`) waits in queued. */
+  async hasQueued(tx: Queryable, workflowName: string, exceptId?: string): Promise<boolean> {
+    const { rows } = await tx.query<{ queued: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ff_orchestrator.runs WHERE workflow_name = $1 AND state = 'queued' AND id IS DISTINCT FROM $2::uuid) AS queued`,
+      [workflowName, exceptId ?? null],
+    );
+    return rows[0]!.queued;
   }
 
   async countRunning(tx: Queryable, workflowName?: string): Promise<number> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { withTransaction } from '@flowforge/db';
 import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import type { OrchestratorConfig } from '../orchestrator.config';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';
+import { RunOutbox } from './run.outbox';
 import { RunScopes } from './run.scopes';
 import { RunStepStore } from './run-step.store';
 import { RunStore } from './run.store';
@@ -43,6 +43,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly scopes: RunScopes,
     private readonly engine: RunEngine,
     private readonly admission: RunAdmission,
+    private readonly outbox: RunOutbox,
     alarm: SweepAlarm,
   ) {
     alarm.listen((inMs) => this.schedule(inMs + 5));
@@ -65,7 +66,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     for (const id of ids) {
       if (this.stopped) break;
       try {
-        const handled = await withTransaction(this.pool, async (tx) => {
+        const handled = await this.outbox.transaction(this.pool, async (tx) => {
           const scope = await this.scopes.tryOpen(tx, id);
           if (!scope) return false;
           await this.engine.sweep(scope);
@@ -81,7 +82,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     for (const workflow of await this.runs.workflowsWithQueuedRuns(this.pool, BATCH)) {
       if (this.stopped) break;
       try {
-        promoted += await withTransaction(this.pool, (tx) => this.admission.promote(tx, workflow));
+        promoted += await this.outbox.transaction(this.pool, (tx) => this.admission.promote(tx, workflow));
       } catch (err) {
         this.logger.warn({ workflow, err }, `FF_SWEEP_FAILED: starting queued runs of workflow "${workflow}" failed; the next sweep retries`);
       }

@@ -6,6 +6,7 @@ import { RunCommands } from './run.commands';
 import { RunCreator } from './run.creator';
 import { RunEngine } from './run.engine';
 import { RunLogStore } from './run-log.store';
+import { RunOutbox } from './run.outbox';
 import { RunQueries } from './run.queries';
 import { RunRequestedHandler } from './run-requested.handler';
 import { RunScopes } from './run.scopes';
@@ -24,6 +25,7 @@ import { SweepAlarm } from './sweep.alarm';
   imports: [DefinitionsModule, RegistryModule],
   controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
   providers: [
+    RunOutbox,
     RunStore,
     RunStepStore,
     RunLogStore,

@@ -29,26 +29,26 @@ export class StepEventsHandler {
 
   @OnEvent(StepStarted, RETRY)
   onStarted(@Payload() e: StepStartedEvent, @Ctx() ctx: BusContext): Promise<void> {
-    return this.processor.started(ctx.getTx(), e);
+    return this.processor.started(ctx.getEventContext(), e);
   }
 
   @OnEvent(StepProgress, RETRY)
   onProgress(@Payload() e: StepProgressEvent, @Ctx() ctx: BusContext): Promise<void> {
-    return this.processor.progress(ctx.getTx(), e);
+    return this.processor.progress(ctx.getEventContext(), e);
   }
 
   @OnEvent(StepLog, RETRY)
   onLog(@Payload() e: StepLogEvent, @Ctx() ctx: BusContext): Promise<void> {
-    return this.processor.log(ctx.getTx(), e);
+    return this.processor.log(ctx.getEventContext(), e);
   }
 
   @OnEvent(StepCompleted, RETRY)
   onCompleted(@Payload() e: StepCompletedEvent, @Ctx() ctx: BusContext): Promise<void> {
-    return this.processor.completed(ctx.getTx(), e);
+    return this.processor.completed(ctx.getEventContext(), e);
   }
 
   @OnEvent(StepFailed, RETRY)
   onFailed(@Payload() e: StepFailedEvent, @Ctx() ctx: BusContext): Promise<void> {
-    return this.processor.failed(ctx.getTx(), e);
+    return this.processor.failed(ctx.getEventContext(), e);
   }
 }

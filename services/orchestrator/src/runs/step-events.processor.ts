@@ -3,6 +3,8 @@ import type { StepCompletedEvent, StepFailedEvent, StepLogEvent, StepProgressEve
 import type { Queryable } from '@flowforge/db';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { RunLogStore } from './run-log.store';
+import { RunOutbox, type HandlerTransaction } from './run.outbox';
+import { RunStepStore } from './run-step.store';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';
 import type { StepRecord } from './run.records';
@@ -41,26 +43,39 @@ export class StepEventsProcessor {
     private readonly engine: RunEngine,
     private readonly admission: RunAdmission,
     private readonly logs: RunLogStore,
+    private readonly steps: RunStepStore,
+    private readonly outbox: RunOutbox,
   ) {}
 
-  started(tx: Queryable, e: StepStartedEvent): Promise<void> {
-    return this.withCurrentAttempt(tx, e, 'StepStarted', (scope, step) => this.engine.started(scope, step, e.instanceId, e.leaseMs));
+  started(ctx: HandlerTransaction, e: StepStartedEvent): Promise<void> {
+    return this.withCurrentAttempt(
+      ctx,
+      e,
+      'StepStarted',
+      (scope, step) => this.engine.started(scope, step, e.instanceId, e.leaseMs),
+      // Overtaken by its own outcome (a job that fails at once): the attempt still says where it ran.
+      () => this.steps.recordLateStart(ctx.tx, e, e.instanceId),
+    );
   }
 
-  progress(tx: Queryable, e: StepProgressEvent): Promise<void> {
-    return this.withCurrentAttempt(tx, e, 'StepProgress', (scope, step) => this.engine.heartbeat(scope, step));
+  progress(ctx: HandlerTransaction, e: StepProgressEvent): Promise<void> {
+    return this.withCurrentAttempt(ctx, e, 'StepProgress', (scope, step) => this.engine.heartbeat(scope, step));
   }
 
-  completed(tx: Queryable, e: StepCompletedEvent): Promise<void> {
-    return this.withCurrentAttempt(tx, e, 'StepCompleted', (scope, step) => this.engine.completed(scope, step, parseOutputs(e.outputs), e.metrics));
+  completed(ctx: HandlerTransaction, e: StepCompletedEvent): Promise<void> {
+    return this.withCurrentAttempt(ctx, e, 'StepCompleted', (scope, step) => this.engine.completed(scope, step, parseOutputs(e.outputs), e.metrics));
   }
 
-  failed(tx: Queryable, e: StepFailedEvent): Promise<void> {
-    return this.withCurrentAttempt(tx, e, 'StepFailed', (scope, step) => this.engine.failed(scope, step, e.errorCode, e.errorMessage, e.retryable));
+  failed(ctx: HandlerTransaction, e: StepFailedEvent): Promise<void> {
+    return this.withCurrentAttempt(ctx, e, 'StepFailed', (scope, step) => this.engine.failed(scope, step, e.errorCode, e.errorMessage, e.retryable));
   }
 
   /** Lines are kept for any attempt (they describe what it did); only the current one renews its lease. */
-  async log(tx: Queryable, e: StepLogEvent): Promise<void> {
+  log(ctx: HandlerTransaction, e: StepLogEvent): Promise<void> {
+    return this.outbox.handle(ctx, () => this.appendLog(ctx.tx, e));
+  }
+
+  private async appendLog(tx: Queryable, e: StepLogEvent): Promise<void> {
     const scope = await this.scopes.open(tx, e.runId);
     if (!scope) {
       this.logger.warn({ runId: e.runId, stepId: e.stepId, eventId: e.eventId }, `FF_RUN_NOT_FOUND: StepLog for unknown run ${e.runId} dropped`);
@@ -75,7 +90,24 @@ export class StepEventsProcessor {
     if (this.isCurrent(step, e.attempt)) await this.engine.heartbeat(scope, step);
   }
 
-  private async withCurrentAttempt(tx: Queryable, e: AttemptRef, what: string, fn: (scope: RunScope, step: StepRecord) => Promise<void>): Promise<void> {
+  /** What the handler publishes goes out with the rest of its batch, just before the bus commits (RunOutbox). */
+  private withCurrentAttempt(
+    ctx: HandlerTransaction,
+    e: AttemptRef,
+    what: string,
+    fn: (scope: RunScope, step: StepRecord) => Promise<void>,
+    onStale?: () => Promise<void>,
+  ): Promise<void> {
+    return this.outbox.handle(ctx, () => this.onCurrentAttempt(ctx.tx, e, what, fn, onStale));
+  }
+
+  private async onCurrentAttempt(
+    tx: Queryable,
+    e: AttemptRef,
+    what: string,
+    fn: (scope: RunScope, step: StepRecord) => Promise<void>,
+    onStale?: () => Promise<void>,
+  ): Promise<void> {
     const scope = await this.scopes.open(tx, e.runId);
     const step = scope?.step(e.stepId);
     if (!scope || !step) {
@@ -87,6 +119,7 @@ export class StepEventsProcessor {
         { runId: e.runId, stepId: e.stepId, attempt: e.attempt, currentAttempt: step.attempt, state: step.state, eventId: e.eventId },
         `FF_STEP_EVENT_STALE: ${what} of attempt ${e.attempt} ignored; step "${e.stepId}" is ${step.state} at attempt ${step.attempt}`,
       );
+      await onStale?.();
       return;
     }
     await fn(scope, step);

@@ -1,15 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EventBus, PublishManyItem } from '@flowforge/bus';
+import type { PublishManyItem } from '@flowforge/bus';
 import { StepDispatched, stepDispatchedTopic, type StepDispatchedEvent, type StepExecutor } from '@flowforge/contracts';
-import { EVENT_BUS, serviceConfigToken } from '@flowforge/service-kit';
+import { serviceConfigToken } from '@flowforge/service-kit';
 import { formatIssue, renderStepParams, WorkflowValidationError } from '@flowforge/workflow';
 import { JobStore, type JobRecord } from '../definitions/job.store';
 import type { OrchestratorConfig } from '../orchestrator.config';
 import { JobTypeStore } from '../registry/job-type.store';
+import { RunOutbox } from './run.outbox';
 import type { StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
 import { RunStepStore } from './run-step.store';
 import { RunTransitions } from './run.transitions';
+
+/** Job versions are immutable rows: a dispatch reads each one from the database once. */
+const JOB_CACHE_SIZE = 1_000;
 
 const earliest = (...dates: (Date | null)[]): Date | null => {
   const set = dates.filter((d): d is Date => d !== null);
@@ -18,13 +22,15 @@ const earliest = (...dates: (Date | null)[]): Date | null => {
 
 /**
  * Hands the next attempt of steps to their executors: inserts the attempt, moves the step to queued
- * and publishes StepDispatched on the executor's topic — all in the caller's transaction, so a
+ * and publishes StepDispatched on the executor's topic (RunOutbox) — all in the caller's transaction, so a
  * dispatch exists if and only if the state change that caused it commits.
  */
 @Injectable()
 export class StepDispatcher {
+  private readonly jobCache = new Map<string, JobRecord>();
+
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly outbox: RunOutbox,
     @Inject(serviceConfigToken('orchestrator')) private readonly config: OrchestratorConfig,
     private readonly transitions: RunTransitions,
     private readonly steps: RunStepStore,
@@ -34,13 +40,10 @@ export class StepDispatcher {
 
   async dispatch(scope: RunScope, toDispatch: StepRecord[], why?: string): Promise<void> {
     const batches = new Map<StepExecutor, PublishManyItem<StepDispatchedEvent>[]>();
-    const jobs = new Map<string, JobRecord | null>();
     for (const step of toDispatch) {
       const spec = scope.spec(step.stepId);
       const attempt = step.attempt + 1;
-      const jobKey = `${step.jobName}@${step.jobVersion}`;
-      if (!jobs.has(jobKey)) jobs.set(jobKey, await this.jobs.version(scope.tx, step.jobName, step.jobVersion));
-      const job = jobs.get(jobKey)!;
+      const job = await this.job(scope, step);
       let params: Record<string, unknown>;
       try {
         params = renderStepParams(spec, scope.run.params, scope.outputs());
@@ -63,7 +66,7 @@ export class StepDispatcher {
         nextAttemptAt: null,
         startedAt: step.startedAt ?? scope.now,
       });
-      const type = await this.jobTypes.find(scope.tx, step.jobType);
+      const type = await this.jobTypes.findRecent(scope.tx, step.jobType);
       const deadlineAt = earliest(stepDeadline, scope.run.deadlineAt);
       const executor = step.executor as StepExecutor;
       const batch = batches.get(executor) ?? [];
@@ -82,9 +85,20 @@ export class StepDispatcher {
       });
       batches.set(executor, batch);
     }
-    for (const [executor, items] of batches) {
-      await this.bus.publishMany(StepDispatched, items, { tx: scope.tx, topic: stepDispatchedTopic(executor) });
+    for (const [executor, items] of batches) this.outbox.addMany(scope.tx, StepDispatched, items, stepDispatchedTopic(executor));
+  }
+
+  /** The pinned job version of a step (committed before the run that pinned it: safe to keep). */
+  private async job(scope: RunScope, step: StepRecord): Promise<JobRecord | null> {
+    const key = `${step.jobName}@${step.jobVersion}`;
+    const cached = this.jobCache.get(key);
+    if (cached) return cached;
+    const job = await this.jobs.version(scope.tx, step.jobName, step.jobVersion);
+    if (job) {
+      if (this.jobCache.size >= JOB_CACHE_SIZE) this.jobCache.delete(this.jobCache.keys().next().value!);
+      this.jobCache.set(key, job);
     }
+    return job;
   }
 
   /** The attempt cannot even be built (a `${...}` without a value): it fails at once, never retried. */
