@@ -120,8 +120,10 @@ apicurio_up() {
     return 0
   fi
   if ! _apicurio_pid_alive && _apicurio_healthy; then
-    _apicurio_log "port $APICURIO_PORT already answers the ccompat API but not from our pid file; not starting a second one"
-    return 1
+    # e.g. a second clone of the repo on a machine whose stack already runs (as kafka and connect do)
+    _apicurio_log "REUSING the registry already answering at $_APICURIO_CCOMPAT (not started from this checkout; 'down' will not stop it)"
+    _apicurio_write_env
+    return 0
   fi
   if ! _apicurio_pid_alive && (exec 3<>"/dev/tcp/$APICURIO_HOST/$APICURIO_PORT") 2>/dev/null; then
     _apicurio_log "port $APICURIO_HOST:$APICURIO_PORT is taken by something else"
