@@ -23,6 +23,11 @@ function send(res: HttpResponse, event: string, data: unknown, id?: string): voi
  * before it was sent. Each event's id is the stream cursor: a client reconnecting with Last-Event-ID
  * (or `?after=`) resumes where it left off. Woken by NOTIFY, polling as the fallback.
  */
+/** After the run is final, the stream waits this long without a new log line before it ends... */
+const LOG_SETTLE_MS = 750;
+/** ...and never longer than this after the run became final. */
+const LOG_SETTLE_MAX_MS = 5_000;
+
 @Controller('internal/orchestrator/runs')
 export class RunEventsController implements BeforeApplicationShutdown {
   private readonly open = new Set<AbortController>();
@@ -59,6 +64,8 @@ export class RunEventsController implements BeforeApplicationShutdown {
     try {
       send(res, 'snapshot', snapshot, formatCursor(cursor));
       let quietSince = Date.now();
+      let lastEntryAt = Date.now();
+      let finalSince: number | null = null;
       while (!abort.signal.aborted) {
         // Read the state before the feed: if it is final now, the feed read next holds everything.
         const run = await this.runs.find(this.pool, id);
@@ -68,11 +75,20 @@ export class RunEventsController implements BeforeApplicationShutdown {
           cursor = e.kind === 'log' ? { ...cursor, logs: e.id } : { ...cursor, transitions: e.id };
           send(res, e.kind, e.data, formatCursor(cursor));
         }
-        if (entries.length) quietSince = Date.now();
+        if (entries.length) quietSince = lastEntryAt = Date.now();
         if (full) continue;
         if (isTerminalRunState(run.state)) {
-          send(res, 'end', { runId: id, state: run.state, reason: run.reason }, formatCursor(cursor));
-          break;
+          // Log lines travel on their own topic and may commit after the outcome that ended the run:
+          // the stream ends once they have been quiet for a moment (bounded), not at the final state.
+          // A run that finished long ago (finishedAt is the database's clock) has nothing left in flight.
+          finalSince ??= run.finishedAt && Date.now() - run.finishedAt.getTime() > LOG_SETTLE_MAX_MS ? 0 : Date.now();
+          const now = Date.now();
+          if (now - lastEntryAt >= LOG_SETTLE_MS || now - finalSince >= LOG_SETTLE_MAX_MS) {
+            send(res, 'end', { runId: id, state: run.state, reason: run.reason }, formatCursor(cursor));
+            break;
+          }
+          await sub.changed(LOG_SETTLE_MS - (now - lastEntryAt), abort.signal);
+          continue;
         }
         if (Date.now() - quietSince >= KEEPALIVE_MS) {
           res.write(': keep-alive\n\n');
