@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
 import { startS3rver, type S3rverHandle } from '@flowforge/storage/testing';
 import { call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
+import { generateRsaPem, startSftpServer, type SftpServerHandle } from '../../test/sftp-server';
 import { encodeMasterKey, generateMasterKey, MasterKeyring } from '../secrets/master-key';
 import { SecretCipher } from '../secrets/secret-cipher';
 import type { ConnectionView } from './connections.service';
@@ -25,7 +26,7 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   const key = generateMasterKey();
   const cipher = new SecretCipher(new MasterKeyring(key));
   /** Every secret any test sends: none may ever come back, be logged or be published. */
-  const secrets = ['pg-S3cret-value', 'pg-Rotated-value', 'mysql-Wrong-pass', 'S3RVER', 'kafka-Sasl-pass', 'Bearer-tok-123', 'x-api-key-value', 'sftp-pw-value'];
+  const secrets = ['pg-S3cret-value', 'pg-Rotated-value', 'mysql-Wrong-pass', 'S3RVER', 'kafka-Sasl-pass', 'Bearer-tok-123', 'x-api-key-value', 'sftp-pw-value', 'sftp-Wrong-pass', 'sftp-Key-passphrase'];
   const responses: string[] = [];
   let db: TestDatabase;
   let host: CatalogHost;
@@ -33,6 +34,10 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   let tmp: string;
   let api: http.Server;
   let apiUrl: string;
+  let sftp: SftpServerHandle;
+  let sftpRoot: string;
+  const sftpKey = generateRsaPem('sftp-Key-passphrase');
+  secrets.push(sftpKey.split('\n').find((line) => line.length === 64)!); // a line of the (encrypted) key body
 
   const req = async <T>(method: string, p: string, body?: unknown) => {
     const r = await call<T>(host.base, method, `/internal/catalog/connections${p}`, body);
@@ -62,12 +67,26 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    sftpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-sftp-'));
+    fs.mkdirSync(path.join(sftpRoot, 'sftp-home'));
+    fs.writeFileSync(path.join(sftpRoot, 'sftp-home', 'a.csv'), 'a\n');
+    fs.mkdirSync(path.join(sftpRoot, 'sftp-home', 'in'));
+    sftp = await startSftpServer(
+      {
+        ff: { password: 'sftp-pw-value', home: path.join(sftpRoot, 'sftp-home') },
+        keyed: { privateKey: sftpKey, home: path.join(sftpRoot, 'sftp-home') },
+        homeless: { password: 'sftp-pw-value', home: path.join(sftpRoot, 'no-such-home') },
+      },
+      { keyed: 'sftp-Key-passphrase' },
+    );
   });
 
   afterAll(async () => {
     await host?.close();
     await s3?.stop();
     await new Promise((r) => api?.close(r));
+    await sftp?.close();
+    if (sftpRoot) fs.rmSync(sftpRoot, { recursive: true, force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
     await db?.drop();
   });
@@ -233,12 +252,35 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     expect(r).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: 'Kafka broker at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)' });
   });
 
-  it('sftp: stored, but the test answers 501 FF_CONNECTION_TESTER_UNAVAILABLE saying why', async () => {
-    const c = await create({ name: 'sftp', type: 'sftp', config: { host: 'files.example.com', user: 'u', password: 'sftp-pw-value' } });
-    expect(c.config).toMatchObject({ password: { set: true }, privateKey: { set: false }, passphrase: { set: false } });
-    const r = await req<Problem>('POST', `/${c.id}/test`);
-    expect(r.status).toBe(501);
-    expect(r.body).toMatchObject({ code: 'FF_CONNECTION_TESTER_UNAVAILABLE', detail: expect.stringContaining('no SFTP client library is installed') });
+  it('sftp tester: lists the login directory with a password or a private key; refused credentials, a closed port and a missing directory fail clearly', async () => {
+    const where = `${sftp.host}:${sftp.port}`;
+    const base = { host: sftp.host, port: sftp.port };
+    const ok = await create({ name: 'sftp-ok', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-pw-value' } });
+    expect(ok.config).toMatchObject({ password: { set: true }, privateKey: { set: false }, passphrase: { set: false } });
+    expect(await test(ok.id)).toMatchObject({ ok: true, message: `connected to SFTP server at ${where} as "ff"; directory / lists 2 entries`, latencyMs: expect.any(Number) });
+
+    const keyed = await create({ name: 'sftp-key', type: 'sftp', config: { ...base, user: 'keyed', privateKey: sftpKey, passphrase: 'sftp-Key-passphrase' } });
+    expect(await test(keyed.id)).toMatchObject({ ok: true, message: `connected to SFTP server at ${where} as "keyed"; directory / lists 2 entries` });
+    expect(await test((await create({ name: 'sftp-key-nopass', type: 'sftp', config: { ...base, user: 'keyed', privateKey: sftpKey } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_AUTH',
+      message: `SFTP connection to ${where}: the private key cannot be used (missing or wrong passphrase)`,
+    });
+
+    const wrong = await test((await create({ name: 'sftp-wrong', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-Wrong-pass' } })).id);
+    expect(wrong).toEqual({ ok: false, code: 'FF_CONN_AUTH', message: `SFTP server at ${where}: authentication failed for user "ff" (the password was refused)`, latencyMs: expect.any(Number) });
+
+    expect(await test((await create({ name: 'sftp-port', type: 'sftp', config: { host: '127.0.0.1', port: 1, user: 'ff', password: 'sftp-pw-value' } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_REFUSED',
+      message: 'SFTP server at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',
+    });
+
+    expect(await test((await create({ name: 'sftp-homeless', type: 'sftp', config: { ...base, user: 'homeless', password: 'sftp-pw-value' } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_NOT_FOUND',
+      message: `SFTP server at ${where}: the login directory of user "homeless" does not exist (path missing)`,
+    });
   });
 
   it('never returns, logs or publishes a secret', async () => {

@@ -162,7 +162,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
       ].sort(),
     );
     expect(doc.paths['/api/v1/connections']?.post?.tags).toEqual(['connections']);
-    expect(doc.paths['/api/v1/connections/{id}/test']?.post?.responses).toHaveProperty('501');
+    expect(doc.paths['/api/v1/connections/{id}/test']?.post?.responses).toHaveProperty('404');
     expect(doc.components?.schemas).toHaveProperty('CreateConnectionDto');
     expect(doc.components?.schemas).toHaveProperty('SnapshotDto');
     expect(doc.paths['/api/v1/assets/{id}/preview']?.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['id', 'snapshot', 'limit']));

@@ -64,11 +64,10 @@ export class ConnectionsController {
   @idParam
   @ApiOperation({
     summary: 'Test a connection',
-    description: 'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster). A failed probe is still a 200 with ok=false and a message saying what failed.',
+    description: 'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.',
   })
   @ApiResponse({ status: 200, type: ConnectionTestResultDto })
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
-  @ApiProblem(501, 'FF_CONNECTION_TESTER_UNAVAILABLE (sftp)')
   test(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: `/connections/${id}/test` }, req, res);
   }

@@ -1,4 +1,3 @@
-import { FlowForgeError } from '@flowforge/service-kit';
 import type { ConnectionConfigOf, ConnectionType } from '../connection-types';
 import { probeHttp } from './http.tester';
 import { probeKafka } from './kafka.tester';
@@ -7,12 +6,7 @@ import { probeMysql } from './mysql.tester';
 import { probePostgres } from './postgres.tester';
 import type { ProbeOutcome } from './probe-outcome';
 import { probeS3 } from './s3.tester';
-
-export class TesterUnavailableProblem extends FlowForgeError {
-  constructor(type: ConnectionType, why: string) {
-    super('FF_CONNECTION_TESTER_UNAVAILABLE', 501, 'Connection test not available', `${type} connections cannot be tested: ${why}`);
-  }
-}
+import { probeSftp } from './sftp.tester';
 
 /** Picks the probe of a connection type. `config` is the full config (secrets included), already validated. */
 export function probeConnection<T extends ConnectionType>(type: T, config: ConnectionConfigOf<T>): Promise<ProbeOutcome> {
@@ -31,9 +25,6 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
     case 'kafka':
       return probeKafka(c as ConnectionConfigOf<'kafka'>);
     case 'sftp':
-      throw new TesterUnavailableProblem(
-        'sftp',
-        'no SFTP client library is installed in this build (the connection is stored and its secrets are encrypted; only the test is missing)',
-      );
+      return probeSftp(c as ConnectionConfigOf<'sftp'>);
   }
 }
