@@ -1,0 +1,113 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
+
+/** Budget until the upstream's response headers arrive; a body (download, event stream) may then flow for as long as it lasts. */
+const HEADERS_TIMEOUT_MS = 30_000;
+/** Headers of the upstream's answer the client gets too; everything else is the gateway's own. */
+const RELAYED_HEADERS = ['content-type', 'content-disposition', 'content-length', 'cache-control'];
+
+export interface UpstreamCall {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path under the service's internal prefix, e.g. `/runs/<id>/cancel`. */
+  path: string;
+  query?: object;
+  /** JSON body. */
+  body?: unknown;
+  /** A body sent as is (e.g. YAML), with its content type. */
+  raw?: { contentType: string; text: string };
+  headers?: Record<string, string | undefined>;
+}
+
+export interface UpstreamService {
+  /** e.g. 'catalog': named in errors (`FF_CATALOG_UNREACHABLE`). */
+  name: string;
+  /** e.g. '/internal/catalog'. */
+  prefix: string;
+  /** Read per call: when embedded the peer is this process, whose port is known only once it listens. */
+  baseUrl(): string;
+}
+
+/**
+ * A service's internal HTTP API as the gateway's public routes see it: a request is forwarded and the
+ * answer — status (201 vs 200 matters), problem+json, a streamed download or a Server-Sent Events
+ * stream — is relayed unchanged, except that a problem's `instance` names the public URL the client
+ * called. The client going away (a closed tab, an aborted download) cancels the upstream request.
+ */
+export class UpstreamForwarder {
+  constructor(private readonly service: UpstreamService) {}
+
+  get baseUrl(): string {
+    return this.service.baseUrl().replace(/\/$/, '');
+  }
+
+  async forward(call: UpstreamCall, req: HttpRequest, res: HttpResponse): Promise<void> {
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const upstream = await this.send(call, gone.signal);
+    await this.relay(upstream, req, res);
+  }
+
+  async send(call: UpstreamCall, gone?: AbortSignal): Promise<Response> {
+    const base = this.baseUrl;
+    const url = `${base}${this.service.prefix}${call.path}${queryString(call.query)}`;
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)), HEADERS_TIMEOUT_MS);
+    const headers: Record<string, string> = { accept: 'application/json', ...currentTraceHeaders() };
+    for (const [k, v] of Object.entries(call.headers ?? {})) if (v !== undefined) headers[k] = v;
+    let body: string | undefined;
+    if (call.raw) {
+      headers['content-type'] = call.raw.contentType;
+      body = call.raw.text;
+    } else if (call.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    try {
+      const signal = gone ? AbortSignal.any([headersTimeout.signal, gone]) : headersTimeout.signal;
+      return await fetch(url, { method: call.method, headers, body, signal });
+    } catch (err) {
+      const reason = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new UpstreamProblem(
+        `FF_${this.service.name.toUpperCase()}_UNREACHABLE`,
+        `${this.service.name} at ${base} did not answer ${call.method} ${call.path}: ${reason?.code ?? reason?.message ?? (err as Error).message}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async relay(upstream: Response, req: HttpRequest, res: HttpResponse): Promise<void> {
+    res.statusCode = upstream.status;
+    const type = upstream.headers.get('content-type') ?? '';
+    if (type.startsWith(PROBLEM_CONTENT_TYPE)) {
+      const problem = (await upstream.json()) as Record<string, unknown>;
+      res.setHeader('Content-Type', type);
+      res.end(JSON.stringify({ ...problem, instance: req.originalUrl ?? req.url }));
+      return;
+    }
+    for (const name of RELAYED_HEADERS) {
+      const value = upstream.headers.get(name);
+      if (value) res.setHeader(name, value);
+    }
+    if (type.startsWith('text/event-stream')) {
+      res.setHeader('X-Accel-Buffering', 'no');
+      res.flushHeaders();
+    }
+    if (!upstream.body) {
+      res.end();
+      return;
+    }
+    // A client that goes away mid-stream destroys the response; pipeline then cancels the upstream body.
+    await pipeline(Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>), res).catch(() => res.destroy());
+  }
+}
+
+function queryString(query: object | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
