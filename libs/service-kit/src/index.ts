@@ -7,6 +7,7 @@ export * from './health';
 export * from './errors';
 export * from './http/http-types';
 export * from './http/request-telemetry.middleware';
+export * from './http/yaml-body.reader';
 export * from './database';
 export * from './bus';
 export * from './bootstrap';

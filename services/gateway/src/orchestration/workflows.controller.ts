@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
-import { readYamlBody } from './yaml-body';
 
 const nameParam = ApiParam({ name: 'name', example: 'daily-sales' });
 const enc = encodeURIComponent;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
-import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
 import { bodyObject } from './body-object';
@@ -7,7 +7,6 @@ import { workflowNotFound } from './definition.errors';
 import { workflowView, type SavedWorkflowView, type WorkflowView } from './definition.views';
 import { DefinitionsService, type AppliedDocument } from './definitions.service';
 import { WorkflowStore } from './workflow.store';
-import { readYamlBody } from './yaml-body.reader';
 
 /** Internal API over workflows and workflow-as-code (apply / export). */
 @Controller('internal/orchestrator/workflows')

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { HttpRequest } from '@flowforge/service-kit';
+import type { HttpRequest } from './http-types';
 import { MAX_YAML_BYTES, readYamlBody } from './yaml-body.reader';
 
 const request = (contentType: string | undefined, body: string | Buffer, parsed?: unknown): HttpRequest =>

@@ -1,13 +1,15 @@
-import { FlowForgeError, type HttpRequest } from '@flowforge/service-kit';
+import { FlowForgeError } from '../errors/problem';
+import type { HttpRequest } from './http-types';
 
 /** Workflow-as-code files are small; a megabyte is thousands of steps. */
-const MAX_YAML_BYTES = 1024 * 1024;
+export const MAX_YAML_BYTES = 1024 * 1024;
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
 /**
- * The YAML text of an apply request: the raw body when sent as YAML, or `{ "yaml": "..." }` as JSON
- * (Express parses only JSON, so a YAML body is still unread on the request stream). The orchestrator
- * parses and validates it; the gateway only bounds its size.
+ * The YAML text of an apply request (the gateway bounds and forwards it, the orchestrator parses it): the raw body when sent as YAML (`curl --data-binary @flows.yaml
+ * -H 'content-type: application/yaml'`), or `{ "yaml": "..." }` as JSON. Express only parses JSON, so
+ * a YAML body is still unread on the request stream.
  */
 export async function readYamlBody(req: HttpRequest): Promise<string> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -33,7 +35,9 @@ export async function readYamlBody(req: HttpRequest): Promise<string> {
   for await (const chunk of req) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += buf.length;
-    if (size > MAX_YAML_BYTES) throw new FlowForgeError('FF_PAYLOAD_TOO_LARGE', 413, 'Payload too large', `the YAML body is larger than ${MAX_YAML_BYTES} bytes`);
+    if (size > MAX_YAML_BYTES) {
+      throw new FlowForgeError('FF_PAYLOAD_TOO_LARGE', 413, 'Payload too large', `the YAML body is larger than ${MAX_YAML_BYTES} bytes`);
+    }
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
