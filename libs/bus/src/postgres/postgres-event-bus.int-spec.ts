@@ -134,9 +134,11 @@ describe('PostgresEventBus specifics', () => {
     });
     await bus.publishMany(BusTestEventDef, [0, 1, 2, 3, 4].map((seq) => ({ key: 'k', event: { seq, key: 'k' } })), { topic });
     await waitUntil(() => handled.size === 4);
-    await waitUntil(async () => (await registry.getSingleMetric('ff_bus_dead_lettered_total')!.get()).values.length > 0);
     const value = async (name: string, labels: Record<string, string>): Promise<number | undefined> =>
       (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+    // Counters move when the batch commits, a moment after its handlers ran.
+    await waitUntil(async () => (await value('ff_bus_dead_lettered_total', { topic, group: 'm' })) === 1);
+    await waitUntil(async () => (await value('ff_bus_consumed_total', { topic, group: 'm' })) === 4);
     expect(await value('ff_bus_published_total', { topic })).toBe(5);
     expect(await value('ff_bus_published_total', { topic: `${topic}.dlq` })).toBe(1);
     expect(await value('ff_bus_consumed_total', { topic, group: 'm' })).toBe(4);
