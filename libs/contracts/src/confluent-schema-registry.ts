@@ -37,6 +37,16 @@ interface VersionBody {
  * registry enforces it. Lookups are plain REST calls so the raw schema JSON comes back as registered.
  * A refusal is reported with the field named by FlowForge's own checker (registries word it differently).
  */
+class RegistryTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RegistryTimeout(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class ConfluentSchemaRegistry implements SchemaRegistry {
   private readonly client: ConfluentClient;
   private readonly url: string;
@@ -55,10 +65,15 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     const reason = await this.checkCompatibility(subject, schema);
     if (reason) throw new SchemaIncompatibleError(subject, reason);
     try {
-      const { id } = await this.client.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-        { subject, compatibility: COMPATIBILITY.BACKWARD },
-      );
+      // The client library has no request timeout of its own; registering is idempotent, so a request
+      // that never answers (a pooled socket the server dropped) is abandoned and made once more.
+      const write = (): Promise<{ id: number }> =>
+        withTimeout(
+          this.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: COMPATIBILITY.BACKWARD }),
+          this.timeoutMs,
+          `registering under "${subject}"`,
+        );
+      const { id } = await write().catch((err: unknown) => (err instanceof RegistryTimeout ? write() : Promise.reject(err)));
       this.byId.set(id, schema);
       return id;
     } catch (err) {
