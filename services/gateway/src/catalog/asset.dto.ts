@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { PageQueryDto } from './page-query.dto';
 
 export const LAYERS = ['bronze', 'silver', 'gold'] as const;
 const LAKE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const LAKE_NAME_MESSAGE = 'must be 1-63 lower-case letters, digits or "_", starting with a letter';
 
-export class ListAssetsQueryDto {
+export class ListAssetsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: LAYERS })
   @IsOptional()
   @IsIn(LAYERS, { message: 'layer must be one of "bronze", "silver", "gold"' })
@@ -22,37 +23,6 @@ export class ListAssetsQueryDto {
   @Matches(LAKE_NAME, { message: `table ${LAKE_NAME_MESSAGE}` })
   table?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class PreviewQueryDto {

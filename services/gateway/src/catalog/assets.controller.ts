@@ -6,7 +6,6 @@ import {
   AssetDto,
   DownloadQueryDto,
   ListAssetsQueryDto,
-  PageQueryDto,
   PreviewDto,
   PreviewQueryDto,
   RetentionDto,
@@ -16,6 +15,7 @@ import {
   SnapshotDto,
 } from './asset.dto';
 import { CatalogClient } from './catalog.client';
+import { PageQueryDto } from './page-query.dto';
 import { uuidParam } from './uuid-param';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Asset id' });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from './page-query.dto';
 
 /** Mirrors the catalog's list; the catalog validates each type's config in depth (400 naming `config.<field>`). */
 export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
@@ -53,26 +53,12 @@ export class UpdateConnectionDto {
   config?: Record<string, unknown>;
 }
 
-export class ListConnectionsQueryDto {
+export class ListConnectionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CONNECTION_TYPES })
   @IsOptional()
   @IsIn(CONNECTION_TYPES, { message: `type must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}` })
   type?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class ConnectionDto {
