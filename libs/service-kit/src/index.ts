@@ -8,6 +8,8 @@ export * from './errors';
 export * from './http/http-types';
 export * from './http/request-telemetry.middleware';
 export * from './http/yaml-body.reader';
+export * from './http/internal-api.guard';
 export * from './database';
 export * from './bus';
 export * from './bootstrap';
+export * from './http/zod-validation';

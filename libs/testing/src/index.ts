@@ -2,3 +2,5 @@ export * from './test-database';
 export * from './stack.discovery';
 export * from './private-kafka';
 export * from './sse.reader';
+export * from './keycloak/keycloak-login';
+export * from './smtp/test-smtp-server';

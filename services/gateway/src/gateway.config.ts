@@ -6,6 +6,20 @@ export const gatewayConfigVariables = {
   FLOWFORGE_ORCHESTRATOR_URL: env.optionalUrl(['http:', 'https:'], 'http://orchestrator:8103'),
   // Unset: the process's own port when embedded, the catalog's standalone port otherwise.
   FLOWFORGE_CATALOG_URL: env.optionalUrl(['http:', 'https:'], 'http://catalog:8102'),
+  // Unset: the process's own port when embedded, the auth service's standalone port otherwise.
+  FLOWFORGE_AUTH_URL: env.optionalUrl(['http:', 'https:'], 'http://auth:8101'),
+  // The built-in issuer (the auth service): its `iss` (same variable as the auth service reads) and whether it is trusted.
+  FLOWFORGE_AUTH_ISSUER: env.string('flowforge', { expected: 'the built-in issuer name, the same as the auth service\'s' }),
+  FLOWFORGE_AUTH_BUILTIN: env.enumOf(['true', 'false'] as const, 'true', { description: 'trust tokens of the built-in issuer (local accounts)' }),
+  FLOWFORGE_AUTH_AUDIENCE: env.string('flowforge-gateway', { expected: 'the audience access tokens must carry' }),
+  // Keycloak (or any OIDC provider): the realm's issuer URL. Unset: only the built-in issuer is trusted.
+  FLOWFORGE_OIDC_ISSUER: env.optionalUrl(['http:', 'https:'], 'https://sso.example.com/realms/flowforge'),
+  // Unset: read from the issuer's discovery document.
+  FLOWFORGE_OIDC_JWKS_URL: env.optionalUrl(['http:', 'https:'], 'https://sso.example.com/realms/flowforge/protocol/openid-connect/certs'),
+  // Realm role -> FlowForge role; a realm role named like a FlowForge role maps to it anyway. e.g. "flowforge-admins=admin,data-team=developer".
+  FLOWFORGE_OIDC_ROLE_MAP: env.string('', { expected: 'comma-separated realm-role=flowforge-role pairs', pattern: /^([^=,\s]+=[a-z][a-z0-9-]*(,[^=,\s]+=[a-z][a-z0-9-]*)*)?$/ }),
+  // How long a gateway may use what it learnt of roles, revocations and API tokens before asking again.
+  FLOWFORGE_AUTH_CACHE_SECONDS: env.int({ min: 1, max: 300, def: 10 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;

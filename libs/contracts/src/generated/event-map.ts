@@ -4,6 +4,8 @@
 import type { EventDefinition } from '../event-definition';
 import { AssetCommitted, type AssetCommittedEvent } from './asset-committed.event';
 import { AuditRecorded, type AuditRecordedEvent } from './audit-recorded.event';
+import { AuthAccessChanged, type AuthAccessChangedEvent } from './auth-access-changed.event';
+import { AuthSessionRevoked, type AuthSessionRevokedEvent } from './auth-session-revoked.event';
 import { ExecutorRegistered, type ExecutorRegisteredEvent } from './executor-registered.event';
 import { RunRequested, type RunRequestedEvent } from './run-requested.event';
 import { RunStateChanged, type RunStateChangedEvent } from './run-state-changed.event';
@@ -20,6 +22,8 @@ import { EchoRequested, type EchoRequestedEvent } from './system-echo-requested.
 export const AllEventDefinitions = [
   AssetCommitted,
   AuditRecorded,
+  AuthAccessChanged,
+  AuthSessionRevoked,
   ExecutorRegistered,
   RunRequested,
   RunStateChanged,
@@ -36,6 +40,8 @@ export const AllEventDefinitions = [
 export interface TopicEventMap {
   'flowforge.asset.committed': AssetCommittedEvent;
   'flowforge.audit.recorded': AuditRecordedEvent;
+  'flowforge.auth.access-changed': AuthAccessChangedEvent;
+  'flowforge.auth.session-revoked': AuthSessionRevokedEvent;
   'flowforge.executor.registered': ExecutorRegisteredEvent;
   'flowforge.run.requested': RunRequestedEvent;
   'flowforge.run.state-changed': RunStateChangedEvent;
@@ -59,6 +65,8 @@ export type EventPayload<K extends EventTopic> = TopicEventMap[K];
 export const Events = {
   'flowforge.asset.committed': AssetCommitted,
   'flowforge.audit.recorded': AuditRecorded,
+  'flowforge.auth.access-changed': AuthAccessChanged,
+  'flowforge.auth.session-revoked': AuthSessionRevoked,
   'flowforge.executor.registered': ExecutorRegistered,
   'flowforge.run.requested': RunRequested,
   'flowforge.run.state-changed': RunStateChanged,

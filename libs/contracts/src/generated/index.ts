@@ -1,6 +1,8 @@
 // Generated from proto/**/*.avsc by npm run contracts:gen — do not edit.
 export * from './asset-committed.event';
 export * from './audit-recorded.event';
+export * from './auth-access-changed.event';
+export * from './auth-session-revoked.event';
 export * from './executor-registered.event';
 export * from './run-requested.event';
 export * from './run-state-changed.event';

@@ -5,6 +5,7 @@ import { BusModule } from '../bus/bus.module';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { HealthController } from '../health/health.controller';
+import { generateInternalToken, internalApiGuard } from '../http/internal-api.guard';
 import { requestTelemetry } from '../http/request-telemetry.middleware';
 import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -54,7 +55,13 @@ class HostModule {
 export async function createHostApp(opts: CreateHostAppOptions): Promise<INestApplication> {
   const databaseUrl = opts.databaseUrl ?? opts.config.common.DATABASE_URL ?? (opts.preview ? 'postgres://preview.invalid/none' : undefined);
   if (!databaseUrl) throw new Error('FF_CONFIG: DATABASE_URL is required to build the application');
-  const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl);
+  const internalToken = opts.config.common.FLOWFORGE_INTERNAL_TOKEN || generateInternalToken();
+  if (!opts.config.common.FLOWFORGE_INTERNAL_TOKEN && opts.mode === 'standalone' && !opts.preview) {
+    opts.logger.warn(
+      'FLOWFORGE_INTERNAL_TOKEN is not set: this service\'s internal API (/internal/...) answers no other process. Set the same value in every FlowForge process.',
+    );
+  }
+  const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl, internalToken);
   const app = await NestFactory.create(HostModule.forRoot(opts, runtime), {
     logger: new NestPinoLogger(opts.logger),
     bufferLogs: false,
@@ -64,6 +71,7 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   if (opts.preview) return app;
   for (const service of opts.services) service.configureApp?.(app);
   app.use(requestTelemetry());
+  app.use(internalApiGuard(internalToken));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   const bus = app.get<EventBus>(EVENT_BUS);

@@ -1,4 +1,5 @@
 import { SERVICE_PORTS, type ServiceName } from '../config/common-config';
+import { INTERNAL_TOKEN_HEADER } from '../http/internal-api.guard';
 
 export type HostMode = 'embedded' | 'standalone';
 
@@ -14,7 +15,14 @@ export class HostRuntime {
     /** The bound HTTP port (set again after listen, for port 0). */
     public port: number,
     readonly databaseUrl: string,
+    /** The shared secret of the internal APIs (FLOWFORGE_INTERNAL_TOKEN, or this process's random one). */
+    readonly internalToken: string,
   ) {}
+
+  /** Headers a call to a peer's internal API carries. */
+  internalHeaders(): Record<string, string> {
+    return { [INTERNAL_TOKEN_HEADER]: this.internalToken };
+  }
 
   /**
    * Base URL of a peer's internal API when no explicit FLOWFORGE_<SERVICE>_URL is set: the process's

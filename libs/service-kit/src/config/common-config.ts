@@ -46,6 +46,14 @@ export function commonConfigVariables(host: keyof typeof SERVICE_PORTS) {
     LOG_LEVEL: env.enumOf(LOG_LEVELS, 'info'),
     OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl(['http:', 'https:'], 'http://localhost:4318'),
     FLOWFORGE_HOME: env.string('./.flowforge', { expected: 'a directory path' }),
+    // The services' internal APIs (/internal/...) answer only callers holding it. Unset: a random token for
+    // this process — right for the embedded host; services run as separate processes must share one.
+    FLOWFORGE_INTERNAL_TOKEN: env.string('', {
+      sensitive: true,
+      expected: 'at least 32 characters (e.g. `openssl rand -base64 32`), the same in every FlowForge process',
+      pattern: /^(.{32,})?$/,
+      description: 'shared secret of the internal service APIs',
+    }),
   };
 }
 

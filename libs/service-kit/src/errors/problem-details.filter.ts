@@ -34,6 +34,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) return;
     res.statusCode = problem.status;
+    if (exception instanceof FlowForgeError) for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
     res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     res.end(JSON.stringify(problem));
   }

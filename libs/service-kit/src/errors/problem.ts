@@ -33,6 +33,9 @@ export class FlowForgeError extends Error {
     super(detail);
     this.name = 'FlowForgeError';
   }
+
+  /** Response headers the answer carries (Retry-After, WWW-Authenticate). */
+  headers?: Record<string, string>;
 }
 
 export class NotFoundProblem extends FlowForgeError {

@@ -83,3 +83,10 @@ export function currentTraceHeaders(): Record<string, string> {
 }
 
 export { SpanKind };
+
+/** Trace id of the active span (what an audit entry names to find its spans); undefined outside any trace. */
+export function currentTraceId(): string | undefined {
+  const span = trace.getSpan(context.active());
+  const id = span?.spanContext().traceId;
+  return id && !/^0+$/.test(id) ? id : undefined;
+}

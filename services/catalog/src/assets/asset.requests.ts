@@ -1,6 +1,6 @@
 import { LAKE_LAYERS, LAKE_NAME } from '@flowforge/engine';
 import { z } from 'zod';
-import { says } from '../http/zod-validation';
+import { says } from '@flowforge/service-kit';
 
 const layer = z.enum(LAKE_LAYERS, says('must be one of "bronze", "silver", "gold"'));
 const lakeName = z.string(says('must be a lake name')).regex(LAKE_NAME, 'must be 1-63 lower-case letters, digits or "_", starting with a letter');

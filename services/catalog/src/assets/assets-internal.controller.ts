@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@
 import { pipeline } from 'node:stream/promises';
 import type { HttpResponse } from '@flowforge/service-kit';
 import { uuidParam } from '../http/uuid-param';
-import { ZodPipe } from '../http/zod-validation';
+import { ZodPipe } from '@flowforge/service-kit';
 import { AssetCommitService, type CommitResult } from './asset-commit.service';
 import { AssetReadService, type PreviewView } from './asset-read.service';
 import { AssetRetentionService, type RetentionReport } from './asset-retention.service';

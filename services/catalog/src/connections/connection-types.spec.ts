@@ -1,4 +1,4 @@
-import { fieldErrorsOf } from '../http/zod-validation';
+import { fieldErrorsOf } from '@flowforge/service-kit';
 import { CONNECTION_SPECS, type ConnectionType } from './connection-types';
 import { createConnectionRequest } from './connection.requests';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { says } from '../http/zod-validation';
+import { says } from '@flowforge/service-kit';
 
 export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];

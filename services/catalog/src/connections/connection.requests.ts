@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { says } from '../http/zod-validation';
+import { says } from '@flowforge/service-kit';
 import { CONNECTION_TYPES } from './connection-types';
 
 const name = z

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../http/uuid-param';
-import { ZodPipe } from '../http/zod-validation';
+import { ZodPipe } from '@flowforge/service-kit';
 import {
   createConnectionRequest,
   listConnectionsQuery,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
-import { parseOrThrow } from '../http/zod-validation';
+import { parseOrThrow } from '@flowforge/service-kit';
 import { SecretCipher, type SealedSecret } from '../secrets/secret-cipher';
 import { lockSecretsForWrite } from '../secrets/secret-rotation';
 import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, splitSecrets, type JsonObject } from './connection-config';

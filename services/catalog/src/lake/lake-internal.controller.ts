@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodPipe, says } from '../http/zod-validation';
+import { ZodPipe, says } from '@flowforge/service-kit';
 import { LakeGcService, type GcReport } from './lake-gc.service';
 import { LakeMaintenance } from './lake-maintenance';
 

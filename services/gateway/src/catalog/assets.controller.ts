@@ -17,6 +17,7 @@ import {
 import { CatalogClient } from './catalog.client';
 import { PageQueryDto } from './page-query.dto';
 import { uuidParam } from './uuid-param';
+import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Asset id' });
 const notFound = ApiProblem(404, 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or FF_ASSET_EMPTY');
@@ -30,6 +31,7 @@ export class AssetsController {
   constructor(private readonly catalog: CatalogClient) {}
 
   @Get()
+  @RequirePermission('asset:view')
   @ApiOperation({ summary: 'List data assets', description: 'Lake tables, filtered by layer, namespace and table.' })
   @ApiResponse({ status: 200, type: [AssetDto] })
   list(@Query() query: ListAssetsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -37,6 +39,7 @@ export class AssetsController {
   }
 
   @Get(':id')
+  @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'Get a data asset with its current snapshot' })
   @ApiResponse({ status: 200, type: AssetDto })
@@ -46,6 +49,7 @@ export class AssetsController {
   }
 
   @Get(':id/snapshots')
+  @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'List the snapshots of an asset, newest first' })
   @ApiResponse({ status: 200, type: [SnapshotDto] })
@@ -55,6 +59,7 @@ export class AssetsController {
   }
 
   @Get(':id/snapshots/:snapshotId')
+  @RequirePermission('asset:view')
   @idParam
   @ApiParam({ name: 'snapshotId', format: 'uuid' })
   @ApiOperation({ summary: 'Get one snapshot with its data files' })
@@ -65,6 +70,7 @@ export class AssetsController {
   }
 
   @Get(':id/schema-history')
+  @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'Schema versions of an asset, each with the snapshot that introduced it' })
   @ApiResponse({ status: 200, type: [SchemaVersionDto] })
@@ -74,6 +80,7 @@ export class AssetsController {
   }
 
   @Get(':id/preview')
+  @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'First rows of a snapshot', description: 'Default: the current snapshot, 100 rows (at most 10000).' })
   @ApiResponse({ status: 200, type: PreviewDto })
@@ -83,6 +90,7 @@ export class AssetsController {
   }
 
   @Get(':id/download')
+  @RequirePermission('asset:download')
   @idParam
   @ApiOperation({ summary: 'Download a snapshot as CSV or Parquet', description: 'Streamed, with Content-Disposition: attachment; filename="<layer>.<namespace>.<table>.<sequence>.<format>".' })
   @ApiProduces('text/csv', 'application/vnd.apache.parquet')
@@ -93,6 +101,7 @@ export class AssetsController {
   }
 
   @Put(':id/retention')
+  @RequirePermission('asset:edit')
   @idParam
   @ApiOperation({ summary: 'Set the retention policy', description: 'A snapshot stays while it is current, among the last `keepLast`, or younger than `maxAgeSeconds`.' })
   @ApiBody({ type: RetentionDto })
@@ -103,6 +112,7 @@ export class AssetsController {
   }
 
   @Post(':id/retention/apply')
+  @RequirePermission('asset:delete')
   @idParam
   @ApiOperation({ summary: 'Apply the retention policy now', description: 'Expires snapshots and deletes the files no remaining snapshot lists (the periodic sweep does the same).' })
   @ApiResponse({ status: 200, type: RetentionReportDto })

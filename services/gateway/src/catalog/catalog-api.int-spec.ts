@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createHostApp, createLogger, loadHostConfig, startHostApp } from '@flowforge/service-kit';
+import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { gatewayService } from '../gateway.definition';
 
@@ -15,6 +15,8 @@ interface Seen {
 }
 
 const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+/** The platform's internal token, configured on the gateway: the stand-in answers nothing without it. */
+const INTERNAL_TOKEN = generateInternalToken();
 const ID = '0b7f0e8e-1f0e-4a57-9d0f-5b1f3c9d2a11';
 
 /**
@@ -31,7 +33,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
   const big = 'x'.repeat(3 * 1024 * 1024);
 
   const start = async (catalogUrl: string) => {
-    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_CATALOG_URL: catalogUrl }, requireDatabaseUrl: true });
+    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN }, requireDatabaseUrl: true });
     const a = await createHostApp({ mode: 'standalone', host: 'gateway', services: [gatewayService], config, logger: quiet, port: 0 });
     return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
   };
@@ -39,6 +41,8 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
   beforeAll(async () => {
     db = await createTestDatabase('ff_gwcat');
     fake = http.createServer((req, res) => {
+      // As the real catalog's guard: a call without the platform's internal token goes no further.
+      if (req.headers[INTERNAL_TOKEN_HEADER] !== INTERNAL_TOKEN) return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {

@@ -15,6 +15,7 @@ export class CatalogClient {
       name: 'catalog',
       prefix: '/internal/catalog',
       baseUrl: () => config.FLOWFORGE_CATALOG_URL ?? runtime.defaultServiceUrl('catalog'),
+      headers: () => runtime.internalHeaders(),
     });
   }
 

@@ -5,6 +5,7 @@ import { ApiProblem } from '../openapi/problem.dto';
 import { CatalogClient } from './catalog.client';
 import { ConnectionDto, ConnectionTestResultDto, CreateConnectionDto, ListConnectionsQueryDto, UpdateConnectionDto } from './connection.dto';
 import { uuidParam } from './uuid-param';
+import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
 
@@ -17,6 +18,7 @@ export class ConnectionsController {
   constructor(private readonly catalog: CatalogClient) {}
 
   @Post()
+  @RequirePermission('settings:manage-connections')
   @ApiOperation({ summary: 'Create a connection', description: 'Secrets are encrypted at rest (AES-256-GCM) and never returned.' })
   @ApiBody({ type: CreateConnectionDto })
   @ApiResponse({ status: 201, type: ConnectionDto })
@@ -26,6 +28,7 @@ export class ConnectionsController {
   }
 
   @Get()
+  @RequirePermission('connection:view')
   @ApiOperation({ summary: 'List connections', description: 'Ordered by name; filter by type.' })
   @ApiResponse({ status: 200, type: [ConnectionDto] })
   list(@Query() query: ListConnectionsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -33,6 +36,7 @@ export class ConnectionsController {
   }
 
   @Get(':id')
+  @RequirePermission('connection:view')
   @idParam
   @ApiOperation({ summary: 'Get a connection' })
   @ApiResponse({ status: 200, type: ConnectionDto })
@@ -42,6 +46,7 @@ export class ConnectionsController {
   }
 
   @Patch(':id')
+  @RequirePermission('settings:manage-connections')
   @idParam
   @ApiOperation({ summary: 'Update a connection', description: '`config` is a JSON merge patch; secrets are replaced whole or kept with `{ "set": true }`.' })
   @ApiBody({ type: UpdateConnectionDto })
@@ -52,6 +57,7 @@ export class ConnectionsController {
   }
 
   @Delete(':id')
+  @RequirePermission('settings:manage-connections')
   @idParam
   @ApiOperation({ summary: 'Delete a connection and its secrets' })
   @ApiResponse({ status: 204, description: 'Deleted' })
@@ -61,6 +67,7 @@ export class ConnectionsController {
   }
 
   @Post(':id/test')
+  @RequirePermission('connection:use')
   @idParam
   @ApiOperation({
     summary: 'Test a connection',

@@ -47,9 +47,14 @@ export function buildOpenApiDocument(app: INestApplication, modules: Type<unknow
     .addTag('workflows', 'Versioned workflows (DAGs of steps) and workflow-as-code YAML')
     .addTag('runs', 'Start, watch, cancel and rerun workflow runs')
     .addTag('system', 'The API document and platform self-checks')
+    .addTag('auth', 'Sign-in (built-in accounts), sessions, two-factor authentication, the permission matrix')
+    .addTag('users', 'Users, custom roles and API tokens')
+    .addTag('audit', 'The hash-chained audit log: search, export, verify')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (built-in issuer or Keycloak) or an API token (ffp_…)' })
     .build();
   const doc = SwaggerModule.createDocument(app, config, { include: modules, extraModels: [ProblemDto], operationIdFactory: operationId });
   documentUnexpectedErrors(doc);
+  assertEveryRouteDeclaresAccess(doc);
   return { ...doc, paths: sortedKeys(doc.paths), components: { ...doc.components, schemas: sortedKeys(doc.components?.schemas ?? {}) } };
 }
 
@@ -64,6 +69,23 @@ function documentUnexpectedErrors(doc: OpenAPIObject): void {
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
       };
     }
+  }
+}
+
+/**
+ * A route without `x-permission` (RequirePermission, Authenticated or Public) would be open to anyone:
+ * the document refuses to build, so the snapshot check in `npm test` and the gateway's start both fail.
+ */
+export function assertEveryRouteDeclaresAccess(doc: OpenAPIObject): void {
+  const unguarded: string[] = [];
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const method of HTTP_METHODS) {
+      const op = item[method] as { 'x-permission'?: unknown } | undefined;
+      if (op && typeof op['x-permission'] !== 'string') unguarded.push(`${method.toUpperCase()} ${p}`);
+    }
+  }
+  if (unguarded.length) {
+    throw new Error(`FF_ROUTE_UNGUARDED: these routes declare no access (add @RequirePermission, @Authenticated or @Public): ${unguarded.join(', ')}`);
   }
 }
 

@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SaveJobDto, SavedJobDto } from './job.dto';
 import { OrchestrationClient } from './orchestration.client';
+import { RequirePermission } from '../auth/route-access';
 
 const nameParam = ApiParam({ name: 'name', example: 'extract-orders' });
 const enc = encodeURIComponent;
@@ -16,6 +17,7 @@ export class JobsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
 
   @Get()
+  @RequirePermission('job:view')
   @ApiOperation({ summary: 'List jobs', description: 'The latest version of every job, by name.' })
   @ApiResponse({ status: 200, type: JobListDto })
   list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -23,6 +25,7 @@ export class JobsController {
   }
 
   @Get(':name')
+  @RequirePermission('job:view')
   @nameParam
   @ApiOperation({ summary: 'Get the latest version of a job' })
   @ApiResponse({ status: 200, type: JobDto })
@@ -32,6 +35,7 @@ export class JobsController {
   }
 
   @Get(':name/versions')
+  @RequirePermission('job:view')
   @nameParam
   @ApiOperation({ summary: 'List the versions of a job', description: 'Newest first.' })
   @ApiResponse({ status: 200, type: JobListDto })
@@ -41,6 +45,7 @@ export class JobsController {
   }
 
   @Get(':name/versions/:version')
+  @RequirePermission('job:view')
   @nameParam
   @ApiParam({ name: 'version', type: Number, example: 1 })
   @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
@@ -52,6 +57,7 @@ export class JobsController {
   }
 
   @Put(':name')
+  @RequirePermission('job:edit')
   @nameParam
   @ApiOperation({
     summary: 'Create or edit a job',
@@ -74,6 +80,7 @@ export class JobTypesController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
 
   @Get()
+  @RequirePermission('job:view')
   @ApiOperation({ summary: 'List job types', description: 'As the executors announced them (type, executor, version, config JSON Schema).' })
   @ApiResponse({ status: 200, type: JobTypeListDto })
   list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -81,6 +88,7 @@ export class JobTypesController {
   }
 
   @Get(':type')
+  @RequirePermission('job:view')
   @ApiParam({ name: 'type', example: 'sleep' })
   @ApiOperation({ summary: 'Get a job type' })
   @ApiResponse({ status: 200, type: JobTypeDto })

@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createHostApp, createLogger, loadHostConfig, startHostApp } from '@flowforge/service-kit';
+import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { gatewayService } from '../gateway.definition';
 
@@ -15,6 +15,8 @@ interface Seen {
 }
 
 const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+/** The platform's internal token, configured on the gateway: the stand-in answers nothing without it. */
+const INTERNAL_TOKEN = generateInternalToken();
 const RUN = '5b8d7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
 
 /**
@@ -31,7 +33,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   let streamClosed: Promise<void> = Promise.resolve();
 
   const start = async (orchestratorUrl: string) => {
-    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_ORCHESTRATOR_URL: orchestratorUrl }, requireDatabaseUrl: true });
+    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_ORCHESTRATOR_URL: orchestratorUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN }, requireDatabaseUrl: true });
     const a = await createHostApp({ mode: 'standalone', host: 'gateway', services: [gatewayService], config, logger: quiet, port: 0 });
     return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
   };
@@ -39,6 +41,8 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   beforeAll(async () => {
     db = await createTestDatabase('ff_gworch');
     fake = http.createServer((req, res) => {
+      // As the real orchestrator's guard: a call without the platform's internal token goes no further.
+      if (req.headers[INTERNAL_TOKEN_HEADER] !== INTERNAL_TOKEN) return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
       if (req.url?.startsWith(`/internal/orchestrator/runs/${RUN}/events`)) {
         seen.push({ method: req.method!, url: req.url, body: '', headers: req.headers });
         // A live stream: one event now, one later; the test reads the first before the second exists.

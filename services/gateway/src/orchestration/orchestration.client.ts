@@ -18,6 +18,7 @@ export class OrchestrationClient {
       name: 'orchestrator',
       prefix: '/internal/orchestrator',
       baseUrl: () => config.FLOWFORGE_ORCHESTRATOR_URL ?? runtime.defaultServiceUrl('orchestrator'),
+      headers: () => runtime.internalHeaders(),
     });
   }
 

@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { CancelRunDto, CreateRunDto, ListRunsQueryDto, LogPageDto, LogsQueryDto, RerunDto, RunDto, RunListDto } from './run.dto';
+import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
 /** Until authentication lands (a later issue), every public request acts as "api". */
@@ -18,6 +19,7 @@ export class RunsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
 
   @Post()
+  @RequirePermission('workflow:execute')
   @ApiOperation({
     summary: 'Start a run',
     description: 'Parameters are resolved against the workflow\'s declarations; each step\'s job version is pinned. The workflow\'s concurrency may queue the run, or cancel it (overlap skip).',
@@ -42,6 +44,7 @@ export class RunsController {
   }
 
   @Get()
+  @RequirePermission('workflow:view')
   @ApiOperation({ summary: 'List runs', description: 'Newest first, without steps; page with `before`.' })
   @ApiResponse({ status: 200, type: RunListDto })
   list(@Query() query: ListRunsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -49,6 +52,7 @@ export class RunsController {
   }
 
   @Get(':id')
+  @RequirePermission('workflow:view')
   @idParam
   @ApiOperation({ summary: 'Get a run with its steps and attempts' })
   @ApiResponse({ status: 200, type: RunDto })
@@ -58,6 +62,7 @@ export class RunsController {
   }
 
   @Post(':id/cancel')
+  @RequirePermission('workflow:execute')
   @idParam
   @ApiOperation({ summary: 'Cancel a run', description: 'Running attempts are asked to stop; every open step and the run become cancelled. Cancelling a cancelled run is a no-op.' })
   @ApiBody({ type: CancelRunDto, required: false })
@@ -69,6 +74,7 @@ export class RunsController {
   }
 
   @Post(':id/rerun')
+  @RequirePermission('workflow:execute')
   @idParam
   @ApiOperation({
     summary: 'Rerun the failed part of a finished run',
@@ -84,6 +90,7 @@ export class RunsController {
   }
 
   @Get(':id/logs')
+  @RequirePermission('workflow:view')
   @idParam
   @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first; filter by step and attempt; page with `after`.' })
   @ApiResponse({ status: 200, type: LogPageDto })
@@ -93,6 +100,7 @@ export class RunsController {
   }
 
   @Get(':id/events')
+  @RequirePermission('workflow:view')
   @idParam
   @ApiOperation({
     summary: 'Watch a run live (Server-Sent Events)',

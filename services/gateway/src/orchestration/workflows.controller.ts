@@ -4,6 +4,7 @@ import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/se
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
+import { RequirePermission } from '../auth/route-access';
 
 const nameParam = ApiParam({ name: 'name', example: 'daily-sales' });
 const enc = encodeURIComponent;
@@ -11,7 +12,7 @@ const enc = encodeURIComponent;
 /**
  * Public workflows API and workflow-as-code: `apply` takes a multi-document YAML file (Jobs and
  * Workflows) in one transaction, `export` gives the canonical YAML back (export -> apply -> export
- * gives the same text). `apply` and `export` are reserved workflow names. Auth/RBAC: a later issue.
+ * gives the same text). `apply` and `export` are reserved workflow names.
  */
 @ApiTags('workflows')
 @ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
@@ -20,6 +21,7 @@ export class WorkflowsController {
   constructor(private readonly orchestrator: OrchestrationClient) {}
 
   @Get()
+  @RequirePermission('workflow:view')
   @ApiOperation({ summary: 'List workflows', description: 'The latest version of every workflow, by name.' })
   @ApiResponse({ status: 200, type: WorkflowListDto })
   list(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -27,6 +29,7 @@ export class WorkflowsController {
   }
 
   @Post('apply')
+  @RequirePermission('workflow:create')
   @ApiOperation({
     summary: 'Apply workflow-as-code',
     description:
@@ -43,6 +46,7 @@ export class WorkflowsController {
   }
 
   @Get('export')
+  @RequirePermission('workflow:view')
   @ApiOperation({ summary: 'Export workflow-as-code', description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.' })
   @ApiProduces('application/yaml')
   @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
@@ -52,6 +56,7 @@ export class WorkflowsController {
   }
 
   @Get(':name')
+  @RequirePermission('workflow:view')
   @nameParam
   @ApiOperation({ summary: 'Get the latest version of a workflow' })
   @ApiResponse({ status: 200, type: WorkflowDto })
@@ -61,6 +66,7 @@ export class WorkflowsController {
   }
 
   @Get(':name/versions')
+  @RequirePermission('workflow:view')
   @nameParam
   @ApiOperation({ summary: 'List the versions of a workflow', description: 'Newest first.' })
   @ApiResponse({ status: 200, type: WorkflowListDto })
@@ -70,6 +76,7 @@ export class WorkflowsController {
   }
 
   @Get(':name/versions/:version')
+  @RequirePermission('workflow:view')
   @nameParam
   @ApiParam({ name: 'version', type: Number, example: 1 })
   @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
@@ -81,6 +88,7 @@ export class WorkflowsController {
   }
 
   @Put(':name')
+  @RequirePermission('workflow:edit')
   @nameParam
   @ApiOperation({
     summary: 'Create or edit a workflow',

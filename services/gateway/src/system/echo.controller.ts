@@ -7,6 +7,7 @@ import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { EchoAcceptedDto, EchoRequestDto, EchoViewDto } from './echo-request.dto';
 import { OrchestratorClient } from './orchestrator.client';
+import { RequirePermission } from '../auth/route-access';
 
 /** End-to-end proof of the platform: REST → bus → orchestrator → internal HTTP query back. */
 @ApiTags('system')
@@ -18,6 +19,7 @@ export class EchoController {
   ) {}
 
   @Post()
+  @RequirePermission('settings:configure-system')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send an echo through the bus', description: 'Publishes EchoRequested; the orchestrator handles it once. Poll the returned id.' })
   @ApiBody({ type: EchoRequestDto })
@@ -30,6 +32,7 @@ export class EchoController {
   }
 
   @Get(':id')
+  @RequirePermission('settings:configure-system')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Whether the orchestrator handled an echo' })
   @ApiResponse({ status: 200, type: EchoViewDto })

@@ -35,7 +35,7 @@ export class OrchestratorClient {
     const url = `${this.baseUrl}/internal/orchestrator/echo/${encodeURIComponent(id)}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json', ...currentTraceHeaders() }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      res = await fetch(url, { headers: { accept: 'application/json', ...currentTraceHeaders(), ...this.runtime.internalHeaders() }, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (err) {
       throw new UpstreamProblem('FF_ORCHESTRATOR_UNREACHABLE', `orchestrator at ${this.baseUrl} did not answer: ${err instanceof Error ? err.message : String(err)}`);
     }

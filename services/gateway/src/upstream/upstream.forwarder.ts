@@ -7,6 +7,8 @@ import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HttpRe
 const HEADERS_TIMEOUT_MS = 30_000;
 /** Headers of the upstream's answer the client gets too; everything else is the gateway's own. */
 const RELAYED_HEADERS = ['content-type', 'content-disposition', 'content-length', 'cache-control'];
+/** Headers of an upstream problem the client needs to act on it (when to retry a locked login). */
+const PROBLEM_RELAYED_HEADERS = ['retry-after'];
 
 export interface UpstreamCall {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -27,6 +29,8 @@ export interface UpstreamService {
   prefix: string;
   /** Read per call: when embedded the peer is this process, whose port is known only once it listens. */
   baseUrl(): string;
+  /** Headers every call carries: the internal token (HostRuntime.internalHeaders). */
+  headers(): Record<string, string>;
 }
 
 /**
@@ -54,7 +58,7 @@ export class UpstreamForwarder {
     const url = `${base}${this.service.prefix}${call.path}${queryString(call.query)}`;
     const headersTimeout = new AbortController();
     const timer = setTimeout(() => headersTimeout.abort(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)), HEADERS_TIMEOUT_MS);
-    const headers: Record<string, string> = { accept: 'application/json', ...currentTraceHeaders() };
+    const headers: Record<string, string> = { accept: 'application/json', ...currentTraceHeaders(), ...this.service.headers() };
     for (const [k, v] of Object.entries(call.headers ?? {})) if (v !== undefined) headers[k] = v;
     let body: string | undefined;
     if (call.raw) {
@@ -84,6 +88,10 @@ export class UpstreamForwarder {
     if (type.startsWith(PROBLEM_CONTENT_TYPE)) {
       const problem = (await upstream.json()) as Record<string, unknown>;
       res.setHeader('Content-Type', type);
+      for (const name of PROBLEM_RELAYED_HEADERS) {
+        const value = upstream.headers.get(name);
+        if (value) res.setHeader(name, value);
+      }
       res.end(JSON.stringify({ ...problem, instance: req.originalUrl ?? req.url }));
       return;
     }

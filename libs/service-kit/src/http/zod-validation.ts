@@ -1,5 +1,5 @@
 import { type PipeTransform } from '@nestjs/common';
-import { ValidationProblem } from '@flowforge/service-kit';
+import { ValidationProblem } from '../errors/problem';
 import type { z } from 'zod';
 
 export interface FieldError {

@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Res } from '@nestjs/common';
+import type { Actor } from '@flowforge/access';
+import { ZodPipe, type HttpResponse } from '@flowforge/service-kit';
+import type { z } from 'zod';
+import { UsersService, type UserView } from '../accounts/users.service';
+import { RolesService, type RoleView } from '../roles/roles.service';
+import { LoginService, type SessionView } from '../sessions/login.service';
+import { CallingActor } from './actor.decorator';
+import { createUserRequest, putRoleRequest, updateUserRequest } from './auth.requests';
+
+/** Users and roles (the gateway guards these with settings:manage-users). */
+@Controller('internal/auth')
+export class AdminInternalController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly roles: RolesService,
+    private readonly login: LoginService,
+  ) {}
+
+  @Get('users')
+  listUsers(): Promise<UserView[]> {
+    return this.users.list();
+  }
+
+  @Post('users')
+  createUser(@Body(new ZodPipe(createUserRequest)) body: z.infer<typeof createUserRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+    return this.users.create(body, actor);
+  }
+
+  @Get('users/:id')
+  getUser(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
+    return this.users.get(id);
+  }
+
+  @Patch('users/:id')
+  updateUser(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(updateUserRequest)) body: z.infer<typeof updateUserRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+    return this.users.update(id, body, actor);
+  }
+
+  @Delete('users/:id')
+  @HttpCode(204)
+  async deleteUser(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<void> {
+    await this.users.delete(id, actor);
+  }
+
+  @Post('users/:id/unlock')
+  @HttpCode(200)
+  unlock(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<UserView> {
+    return this.users.unlock(id, actor);
+  }
+
+  @Get('users/:id/sessions')
+  async userSessions(@Param('id', ParseUUIDPipe) id: string): Promise<SessionView[]> {
+    await this.users.get(id);
+    return this.login.sessionsOf(id, null);
+  }
+
+  @Delete('users/:id/sessions/:sessionId')
+  @HttpCode(204)
+  async revokeUserSession(@Param('id', ParseUUIDPipe) id: string, @Param('sessionId', ParseUUIDPipe) sessionId: string, @CallingActor() actor: Actor): Promise<void> {
+    await this.login.revokeSession(id, sessionId, actor);
+  }
+
+  @Get('roles')
+  listRoles(): Promise<RoleView[]> {
+    return this.roles.list();
+  }
+
+  @Get('roles/:name')
+  getRole(@Param('name') name: string): Promise<RoleView> {
+    return this.roles.get(name);
+  }
+
+  @Put('roles/:name')
+  async putRole(
+    @Param('name') name: string,
+    @Body(new ZodPipe(putRoleRequest)) body: z.infer<typeof putRoleRequest>,
+    @CallingActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<RoleView> {
+    const { role, created } = await this.roles.put(name, body, actor);
+    res.statusCode = created ? 201 : 200;
+    return role;
+  }
+
+  @Delete('roles/:name')
+  @HttpCode(204)
+  async deleteRole(@Param('name') name: string, @CallingActor() actor: Actor): Promise<void> {
+    await this.roles.delete(name, actor);
+  }
+}

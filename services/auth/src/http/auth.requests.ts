@@ -1,0 +1,63 @@
+import { ALL_PERMISSIONS } from '@flowforge/access';
+import { z } from 'zod';
+
+const text = (max: number) => z.string().min(1).max(max);
+/** Passwords are bounded before they reach argon2 (a megabyte password is a denial of service). */
+const password = z.string().min(1).max(1024);
+
+export const loginRequest = z.strictObject({
+  username: text(256),
+  password,
+  otp: z.string().max(16).optional(),
+  recoveryCode: z.string().max(64).optional(),
+});
+
+export const refreshRequest = z.strictObject({ refreshToken: text(512) });
+export const changePasswordRequest = z.strictObject({ currentPassword: password, newPassword: password });
+export const resetRequest = z.strictObject({ email: z.string().email().max(320) });
+export const resetPassword = z.strictObject({ token: text(512), newPassword: password });
+export const mfaCode = z.strictObject({ code: z.string().min(6).max(10) });
+
+export const createUserRequest = z.strictObject({
+  username: text(64),
+  email: z.string().email().max(320).nullable().optional(),
+  displayName: z.string().max(200).nullable().optional(),
+  password,
+  roles: z.array(text(40)).max(50).default([]),
+  mustChangePassword: z.boolean().optional(),
+});
+
+export const updateUserRequest = z.strictObject({
+  email: z.string().email().max(320).nullable().optional(),
+  displayName: z.string().max(200).nullable().optional(),
+  roles: z.array(text(40)).max(50).optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const putRoleRequest = z.strictObject({
+  description: z.string().max(500).optional(),
+  permissions: z.array(z.string().max(80)).max(ALL_PERMISSIONS.length),
+});
+
+export const createTokenRequest = z.strictObject({
+  name: text(100),
+  permissions: z.array(z.string().max(80)).min(1).max(ALL_PERMISSIONS.length),
+  /** Unset or null: never expires (discouraged; the console defaults to 90 days). */
+  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
+});
+
+export const verifyTokenRequest = z.strictObject({ token: text(512) });
+
+export const auditQuery = z.strictObject({
+  actor: z.string().max(200).optional(),
+  action: z.string().max(100).optional(),
+  resourceType: z.string().max(100).optional(),
+  resourceId: z.string().max(300).optional(),
+  outcome: z.enum(['success', 'denied', 'error']).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  format: z.enum(['json', 'csv']).optional(),
+});
+export type AuditQueryInput = z.infer<typeof auditQuery>;

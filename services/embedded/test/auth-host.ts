@@ -1,0 +1,122 @@
+import type { INestApplication } from '@nestjs/common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { authService } from '@flowforge/service-auth';
+import { catalogService } from '@flowforge/service-catalog';
+import { gatewayService } from '@flowforge/service-gateway';
+import { createHostApp, createLogger, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime } from '@flowforge/service-kit';
+import { orchestratorService } from '@flowforge/service-orchestrator';
+import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { Pool } from 'pg';
+
+const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+export const ADMIN = { username: 'admin', password: 'Bootstrap-Root-Pass-9' };
+
+export interface Answer<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  sessionId: string;
+  expiresIn: number;
+  user: { id: string; username: string; roles: string[] };
+}
+
+/**
+ * The embedded host's identity path in one process: gateway, auth, catalog and orchestrator on a fresh
+ * database, the admin created at first start from FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD.
+ */
+export interface AuthHost {
+  app: INestApplication;
+  base: string;
+  db: TestDatabase;
+  pool: Pool;
+  runtime: HostRuntime;
+  call<T = unknown>(method: string, urlPath: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer<T>>;
+  login(username: string, password: string, extra?: Record<string, string>): Promise<TokenPair>;
+  adminToken(): Promise<string>;
+  /** Creates a user holding `roles` and signs them in. */
+  userWith(roles: string[], name?: string): Promise<{ id: string; username: string; password: string; token: string; session: TokenPair }>;
+  stop(): Promise<void>;
+}
+
+export async function startAuthHost(name: string, env: Record<string, string> = {}): Promise<AuthHost> {
+  const db = await createTestDatabase(name);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-auth-host-'));
+  const services = [gatewayService, authService, catalogService, orchestratorService];
+  const config = loadHostConfig({
+    host: 'embedded',
+    services,
+    env: {
+      DATABASE_URL: db.url,
+      FLOWFORGE_HOME: home,
+      FLOWFORGE_MASTER_KEY: randomBytes(32).toString('base64'),
+      FLOWFORGE_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      FLOWFORGE_AUTH_CACHE_SECONDS: '1',
+      ...env,
+    },
+    requireDatabaseUrl: true,
+  });
+  const app = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
+  const port = await startHostApp(app, 0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  const pool = new Pool({ connectionString: db.url, max: 3 });
+  pool.on('error', () => undefined);
+
+  const call: AuthHost['call'] = async (method, urlPath, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await fetch(`${base}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: body as never, text, headers: res.headers };
+  };
+  const login: AuthHost['login'] = async (username, password, extra = {}) => {
+    const res = await call<TokenPair>('POST', '/api/v1/auth/login', { body: { username, password, ...extra } });
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text}`);
+    return res.body;
+  };
+  let admin: string | undefined;
+  const adminToken = async () => (admin ??= (await login(ADMIN.username, ADMIN.password)).accessToken);
+  let n = 0;
+  const userWith: AuthHost['userWith'] = async (roles, userName) => {
+    const username = userName ?? `${roles.join('-') || 'none'}-${++n}-${randomBytes(3).toString('hex')}`;
+    const password = `Strong-${randomBytes(6).toString('hex')}-Pw9`;
+    const res = await call<{ id: string }>('POST', '/api/v1/users', { token: await adminToken(), body: { username, password, roles } });
+    if (res.status !== 201) throw new Error(`create user ${username}: ${res.status} ${res.text}`);
+    const session = await login(username, password);
+    return { id: res.body.id, username, password, token: session.accessToken, session };
+  };
+  return {
+    app,
+    base,
+    db,
+    pool,
+    runtime: app.get<HostRuntime>(HOST_RUNTIME),
+    call,
+    login,
+    adminToken,
+    userWith,
+    async stop() {
+      await app.close();
+      await pool.end();
+      await db.drop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

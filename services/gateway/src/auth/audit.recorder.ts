@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { accessLabel, type RouteAccess } from '@flowforge/access';
+import type { EventBus } from '@flowforge/bus';
+import { AuditRecorded } from '@flowforge/contracts';
+import { currentTraceId, EVENT_BUS, LOGGER, redactDeep, type FlowForgeLogger } from '@flowforge/service-kit';
+import { actorOf, type AuthenticatedRequest } from './principal';
+
+export interface AuditedCall {
+  access: RouteAccess;
+  /** `PUT /api/v1/workflows/:name` */
+  route: string;
+  status: number;
+  resourceId: string | null;
+  body: unknown;
+}
+
+/** The resource a permission names (`workflow:edit` → workflow); auth routes name their own. */
+function resourceOf(access: RouteAccess, route: string): string {
+  if (access.kind === 'permission') return access.permission.split(':')[0]!;
+  return /\/api\/v1\/([a-z-]+)/.exec(route)?.[1] ?? 'api';
+}
+
+/**
+ * Publishes the gateway's audit.recorded entries: every mutating call and every download (who, which
+ * permission, which resource, the answer, the request body with secrets redacted) and every refusal.
+ * Best effort after the answer: the bus's outbox makes a published entry durable; a failure to publish
+ * is logged loudly and does not change the answer the client already has.
+ */
+@Injectable()
+export class AuditRecorder {
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+  ) {}
+
+  record(req: AuthenticatedRequest, call: AuditedCall): void {
+    const actor = actorOf(req);
+    const outcome = call.status === 401 || call.status === 403 ? 'denied' : call.status >= 400 ? 'error' : 'success';
+    const changes = { route: call.route, request: call.body === undefined ? null : redactDeep(call.body) };
+    this.bus
+      .publish(
+        AuditRecorded,
+        {
+          actor: actor.id,
+          actorType: actor.type,
+          actorName: actor.name,
+          action: call.access.kind === 'permission' ? call.access.permission : `${resourceOf(call.access, call.route)}:${(req.method ?? 'GET').toLowerCase()}`,
+          resourceType: resourceOf(call.access, call.route),
+          resourceId: call.resourceId,
+          outcome,
+          httpStatus: call.status,
+          ip: actor.ip,
+          userAgent: actor.userAgent,
+          traceId: currentTraceId() ?? null,
+          diff: JSON.stringify(changes),
+        },
+        { key: 'audit' },
+      )
+      .catch((err: unknown) => this.logger.error({ err, route: call.route }, `FF_AUDIT_PUBLISH_FAILED: audit entry for ${call.route} (${accessLabel(call.access)}) not recorded`));
+  }
+
+  denied(req: AuthenticatedRequest, access: RouteAccess, status: number): void {
+    this.record(req, { access, route: `${req.method} ${req.route?.path ?? req.url}`, status, resourceId: resourceIdOf(req), body: undefined });
+  }
+}
+
+export function resourceIdOf(req: AuthenticatedRequest): string | null {
+  const p = req.params ?? {};
+  return p.id ?? p.name ?? p.runId ?? null;
+}

@@ -1,0 +1,164 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { serviceConfigToken, type HttpResponse } from '@flowforge/service-kit';
+import type { GatewayConfig } from '../gateway.config';
+import { ApiProblem } from '../openapi/problem.dto';
+import { uuidParam } from '../catalog/uuid-param';
+import { AccessState } from './access-state';
+import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
+import { AuthClient } from './auth.client';
+import type { AuthenticatedRequest } from './principal';
+import { Authenticated, Public, SelfAudited } from './route-access';
+
+/**
+ * Sign-in and the caller's own account: built-in accounts (embedded default) — Keycloak users sign in
+ * at Keycloak and only use `me` and `permissions` here. The auth service audits each of these itself.
+ */
+@ApiTags('auth')
+@SelfAudited()
+@ApiProblem(400, 'Invalid input; `errors` names each field')
+@ApiProblem(502, 'FF_AUTH_UNREACHABLE: the auth service did not answer')
+@Controller('api/v1/auth')
+export class AuthApiController {
+  constructor(
+    private readonly auth: AuthClient,
+    private readonly state: AccessState,
+    @Inject(serviceConfigToken('gateway')) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get('config')
+  @Public()
+  @ApiOperation({ summary: 'How to sign in', description: 'Which issuers this gateway trusts: the console picks Keycloak (OIDC) or the built-in login form from this.' })
+  @ApiJson(200, { type: 'object', properties: { builtin: { type: 'boolean' }, oidc: { type: 'object', nullable: true, properties: { issuer: str, clientId: str } } } })
+  authConfig(): { builtin: boolean; oidc: { issuer: string; clientId: string } | null } {
+    const issuer = this.config.FLOWFORGE_OIDC_ISSUER;
+    return { builtin: this.config.FLOWFORGE_AUTH_BUILTIN === 'true', oidc: issuer ? { issuer, clientId: 'flowforge-console' } : null };
+  }
+
+  @Post('login')
+  @Public()
+  @ApiOperation({
+    summary: 'Sign in (built-in accounts)',
+    description:
+      'Password, then `otp` or `recoveryCode` when the account uses two-factor authentication. Failed logins lock the login name for a while after the threshold (429 with Retry-After), the same for unknown names.',
+  })
+  @ApiJsonBody({ username: str, password: str, otp: str, recoveryCode: str }, ['username', 'password'])
+  @ApiJson(200, schemas.tokenPair)
+  @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS (same answer for an unknown user) or FF_AUTH_MFA_REQUIRED')
+  @ApiProblem(429, 'FF_AUTH_LOCKED: too many failed logins; see Retry-After')
+  login(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/login', body }, req, res);
+  }
+
+  @Post('refresh')
+  @Public()
+  @ApiOperation({ summary: 'Refresh the access token', description: 'Single use: the answer carries a new refresh token. A refresh token used twice ends the session (it was copied).' })
+  @ApiJsonBody({ refreshToken: str }, ['refreshToken'])
+  @ApiJson(200, schemas.tokenPair)
+  @ApiProblem(401, 'FF_AUTH_REFRESH_INVALID, FF_AUTH_REFRESH_REUSED or FF_AUTH_SESSION_ENDED')
+  refresh(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/refresh', body }, req, res);
+  }
+
+  @Post('logout')
+  @Authenticated()
+  @ApiOperation({ summary: 'Sign out', description: 'Ends the current session: its access and refresh tokens stop working at once.' })
+  @ApiNoContent('Signed out')
+  async logout(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.auth.forward({ method: 'POST', path: '/logout' }, req, res);
+    const sid = req.principal?.actor.sessionId;
+    if (res.statusCode === 204 && sid) this.state.markRevoked(sid);
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The signed-in user', description: 'With the permissions their roles grant.' })
+  @ApiJson(200, { ...schemas.user, properties: { ...schemas.user.properties, permissions: strings } })
+  me(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'GET', path: '/me' }, req, res);
+  }
+
+  @Get('permissions')
+  @Authenticated()
+  @ApiOperation({ summary: 'The permission matrix', description: 'Every resource with its actions, and every role with the permissions it grants.' })
+  @ApiJson(200, { type: 'object', properties: { resources: { type: 'object', additionalProperties: strings }, permissions: strings, roles: listOf(schemas.role) } })
+  permissions(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'GET', path: '/access-model' }, req, res);
+  }
+
+  @Get('sessions')
+  @Authenticated()
+  @ApiOperation({ summary: 'My sessions', description: 'The signed-in user\'s open sessions (devices), `current` marking this one.' })
+  @ApiJson(200, listOf(schemas.session))
+  sessions(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'GET', path: '/me/sessions' }, req, res);
+  }
+
+  @Delete('sessions/:id')
+  @Authenticated()
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'End one of my sessions' })
+  @ApiNoContent('Ended')
+  @ApiProblem(404, 'FF_SESSION_NOT_FOUND')
+  async revokeSession(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.auth.forward({ method: 'DELETE', path: `/me/sessions/${id}` }, req, res);
+    if (res.statusCode === 204) this.state.markRevoked(id);
+  }
+
+  @Post('password')
+  @Authenticated()
+  @ApiOperation({ summary: 'Change my password', description: 'Checks the current one and the password policy (length, character classes, common passwords, the last 5); ends my other sessions.' })
+  @ApiJsonBody({ currentPassword: str, newPassword: str }, ['currentPassword', 'newPassword'])
+  @ApiNoContent('Changed')
+  @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS: the current password is wrong')
+  changePassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/me/password', body }, req, res);
+  }
+
+  @Post('password/reset-request')
+  @Public()
+  @ApiOperation({ summary: 'Ask for a password-reset mail', description: 'Always 202, whether or not the address has an account.' })
+  @ApiJsonBody({ email: str }, ['email'])
+  @ApiJson(202, { type: 'object', properties: { accepted: { type: 'boolean' } } }, 'Accepted')
+  requestReset(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/password-reset/request', body }, req, res);
+  }
+
+  @Post('password/reset')
+  @Public()
+  @ApiOperation({ summary: 'Reset the password with the mailed token', description: 'Single use; ends every session of the account.' })
+  @ApiJsonBody({ token: str, newPassword: str }, ['token', 'newPassword'])
+  @ApiNoContent('Reset')
+  resetPassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/password-reset', body }, req, res);
+  }
+
+  @Post('mfa/totp')
+  @Authenticated()
+  @ApiOperation({ summary: 'Start two-factor enrolment', description: 'A new TOTP secret and its otpauth:// URI (for a QR code); confirm with a code to switch it on.' })
+  @ApiJson(200, { type: 'object', properties: { secret: str, otpauthUri: str } })
+  @ApiProblem(409, 'FF_MFA_ALREADY_ENABLED')
+  beginTotp(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/me/mfa/totp' }, req, res);
+  }
+
+  @Post('mfa/totp/confirm')
+  @Authenticated()
+  @ApiOperation({ summary: 'Confirm two-factor enrolment', description: 'Switches TOTP on and returns ten single-use recovery codes, shown only now.' })
+  @ApiJsonBody({ code: str }, ['code'])
+  @ApiJson(200, { type: 'object', properties: { recoveryCodes: strings } })
+  @ApiProblem(409, 'FF_MFA_ALREADY_ENABLED / FF_MFA_NOT_ENROLLING')
+  confirmTotp(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/me/mfa/totp/confirm', body }, req, res);
+  }
+
+  @Post('mfa/totp/disable')
+  @Authenticated()
+  @ApiOperation({ summary: 'Switch two-factor authentication off', description: 'Needs a current code.' })
+  @ApiJsonBody({ code: str }, ['code'])
+  @ApiNoContent('Switched off')
+  @ApiProblem(409, 'FF_MFA_NOT_ENABLED')
+  disableTotp(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.auth.forward({ method: 'POST', path: '/me/mfa/totp/disable', body }, req, res);
+  }
+}

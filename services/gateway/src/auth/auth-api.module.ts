@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessState } from './access-state';
+import { AuthApiController } from './auth-api.controller';
+import { AuthClient } from './auth.client';
+import { AuthGuard } from './auth.guard';
+import { AuditInterceptor } from './audit.interceptor';
+import { AuditRecorder } from './audit.recorder';
+import { AuditController, RolesController, TokensController, UsersController } from './identity-admin.controller';
+import { TokenVerifier } from './token-verifier';
+
+/**
+ * Authentication, RBAC and audit at the gateway (the guard and interceptor are global: every public
+ * route passes them), and the public identity API forwarded to the auth service.
+ */
+@Module({
+  controllers: [AuthApiController, UsersController, RolesController, TokensController, AuditController],
+  providers: [
+    AuthClient,
+    AccessState,
+    TokenVerifier,
+    AuditRecorder,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [AccessState, TokenVerifier, AuthClient],
+})
+export class AuthApiModule {}

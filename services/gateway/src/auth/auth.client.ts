@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorHeaders } from '@flowforge/access';
+import { HOST_RUNTIME, HostRuntime, serviceConfigToken, UpstreamProblem, type HttpResponse } from '@flowforge/service-kit';
+import type { GatewayConfig } from '../gateway.config';
+import { UpstreamForwarder, type UpstreamCall } from '../upstream/upstream.forwarder';
+import { actorOf, type AuthenticatedRequest } from './principal';
+
+/** The auth service's internal API (`/internal/auth`): the public identity routes and what the guard needs. */
+@Injectable()
+export class AuthClient {
+  private readonly upstream: UpstreamForwarder;
+
+  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
+    this.upstream = new UpstreamForwarder({
+      name: 'auth',
+      prefix: '/internal/auth',
+      baseUrl: () => config.FLOWFORGE_AUTH_URL ?? runtime.defaultServiceUrl('auth'),
+      headers: () => runtime.internalHeaders(),
+    });
+  }
+
+  get baseUrl(): string {
+    return this.upstream.baseUrl;
+  }
+
+  /** Forwards with the caller (or the anonymous client) in the actor headers. */
+  forward(call: UpstreamCall, req: AuthenticatedRequest, res: HttpResponse): Promise<void> {
+    return this.upstream.forward({ ...call, headers: { ...actorHeaders(actorOf(req)), ...call.headers } }, req, res);
+  }
+
+  /** A JSON call for the gateway itself; a problem answer becomes `onProblem(status, body)` or an UpstreamProblem. */
+  async json<T>(call: UpstreamCall): Promise<{ status: number; body: T }> {
+    const res = await this.upstream.send(call);
+    const body = (await res.json().catch(() => null)) as T;
+    if (res.status >= 500) throw new UpstreamProblem('FF_AUTH_FAILED', `auth answered ${res.status} to ${call.method} ${call.path}`);
+    return { status: res.status, body };
+  }
+}

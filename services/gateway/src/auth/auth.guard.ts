@@ -1,0 +1,59 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { RouteAccess } from '@flowforge/access';
+import { FlowForgeError } from '@flowforge/service-kit';
+import { AccessState } from './access-state';
+import { clientOf, type AuthenticatedRequest } from './principal';
+import { ROUTE_ACCESS } from './route-access';
+import { TokenVerifier, UnauthenticatedError } from './token-verifier';
+import { AuditRecorder } from './audit.recorder';
+
+export class ForbiddenError extends FlowForgeError {
+  constructor(detail: string) {
+    super('FF_FORBIDDEN', 403, 'Forbidden', detail);
+  }
+}
+
+/**
+ * The gateway's one guard, global: authentication, then RBAC, for every route that declares its access
+ * (every /api route must: the OpenAPI build refuses one that does not). Routes without a declaration —
+ * health, metrics, the internal APIs of the services the embedded host mounts beside the gateway — are
+ * not its business (the internal-token middleware guards /internal). A /api route that somehow lacks a
+ * declaration is refused, not let through.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    private readonly state: AccessState,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
+    const path = req.url ?? '';
+    if (!access) {
+      if (path === '/api' || path.startsWith('/api/')) throw new ForbiddenError('this route declares no permission, so nobody may call it (a FlowForge bug: report it)');
+      return true;
+    }
+    req.client = clientOf(req);
+    if (access.kind === 'public') return true;
+    await this.state.ready();
+    const principal = await this.verifier.verify(req.headers.authorization);
+    if (principal.actor.sessionId && this.state.isRevoked(principal.actor.sessionId)) {
+      throw new UnauthenticatedError('FF_AUTH_SESSION_ENDED', 'this session has ended (signed out or revoked): sign in again');
+    }
+    req.principal = { ...principal, actor: { ...principal.actor, ...req.client } };
+    if (access.kind === 'authenticated') return true;
+    const granted = principal.scopes ?? this.state.permissionsOf(principal.roles);
+    if (granted.has(access.permission)) return true;
+    const why = principal.scopes
+      ? `this API token's scopes do not include ${access.permission}`
+      : `${access.permission} is not granted by your role(s): ${principal.roles.length ? principal.roles.join(', ') : 'none'}`;
+    this.audit.denied(req, access, 403);
+    throw new ForbiddenError(why);
+  }
+}

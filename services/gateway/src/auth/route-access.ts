@@ -1,0 +1,31 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { accessLabel, type Permission, type RouteAccess } from '@flowforge/access';
+import { ApiProblem } from '../openapi/problem.dto';
+
+export const ROUTE_ACCESS = 'flowforge:route-access';
+/** Routes whose upstream (the auth service) writes its own, richer audit entries. */
+export const SELF_AUDITED = 'flowforge:self-audited';
+
+function declare(access: RouteAccess): MethodDecorator & ClassDecorator {
+  const documented = [SetMetadata(ROUTE_ACCESS, access), ApiExtension('x-permission', accessLabel(access))];
+  if (access.kind === 'public') return applyDecorators(...documented);
+  return applyDecorators(
+    ...documented,
+    ApiBearerAuth(),
+    ApiProblem(401, 'FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token'),
+    ...(access.kind === 'permission' ? [ApiProblem(403, `FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant ${access.permission}`)] : []),
+  );
+}
+
+/**
+ * Every route under /api declares what it needs — one of these three — or the OpenAPI document refuses
+ * to build (services/gateway/src/openapi/openapi.document.ts), which fails `npm test` and the start.
+ */
+export const RequirePermission = (permission: Permission) => declare({ kind: 'permission', permission });
+/** Any signed-in caller (their own profile, sessions and tokens). */
+export const Authenticated = () => declare({ kind: 'authenticated' });
+/** No credential needed (sign-in, the API document). */
+export const Public = () => declare({ kind: 'public' });
+/** The upstream audits these itself, with before/after; the gateway records only refusals. */
+export const SelfAudited = () => SetMetadata(SELF_AUDITED, true);
