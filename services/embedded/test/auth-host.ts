@@ -12,7 +12,6 @@ import { orchestratorService } from '@flowforge/service-orchestrator';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { Pool } from 'pg';
 
-const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 export const ADMIN = { username: 'admin', password: 'Bootstrap-Root-Pass-9' };
 
@@ -41,6 +40,10 @@ export interface AuthHost {
   db: TestDatabase;
   pool: Pool;
   runtime: HostRuntime;
+  /** Every log line the host wrote (level info and up), to search for secrets. */
+  logs: string[];
+  /** The text of every answer `call` received. */
+  answers: string[];
   call<T = unknown>(method: string, urlPath: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer<T>>;
   login(username: string, password: string, extra?: Record<string, string>): Promise<TokenPair>;
   adminToken(): Promise<string>;
@@ -50,6 +53,9 @@ export interface AuthHost {
 }
 
 export async function startAuthHost(name: string, env: Record<string, string> = {}): Promise<AuthHost> {
+  const logs: string[] = [];
+  const answers: string[] = [];
+  const logger = createLogger({ service: 'test', level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) }) });
   const db = await createTestDatabase(name);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-auth-host-'));
   const services = [gatewayService, authService, catalogService, orchestratorService];
@@ -67,7 +73,7 @@ export async function startAuthHost(name: string, env: Record<string, string> = 
     },
     requireDatabaseUrl: true,
   });
-  const app = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
+  const app = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger, port: 0 });
   const port = await startHostApp(app, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const pool = new Pool({ connectionString: db.url, max: 3 });
@@ -78,6 +84,7 @@ export async function startAuthHost(name: string, env: Record<string, string> = 
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     const res = await fetch(`${base}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
     const text = await res.text();
+    answers.push(text);
     let body: unknown = text;
     try {
       body = JSON.parse(text);
@@ -108,6 +115,8 @@ export async function startAuthHost(name: string, env: Record<string, string> = 
     db,
     pool,
     runtime: app.get<HostRuntime>(HOST_RUNTIME),
+    logs,
+    answers,
     call,
     login,
     adminToken,

@@ -14,7 +14,7 @@ import { withTransaction } from '@flowforge/db';
 import { NotFoundProblem, serviceConfigToken } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
 import type { AuthConfig } from '../auth.config';
-import { invalidCredentials, LockedProblem, UnauthenticatedProblem } from '../auth.errors';
+import { ConflictProblem, invalidCredentials, LockedProblem, UnauthenticatedProblem } from '../auth.errors';
 import { AUTH_POOL } from '../auth.pool';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { SigningKeys } from '../keys/signing-keys';
@@ -166,7 +166,7 @@ export class LoginService {
   }
 
   async logout(actor: Actor): Promise<void> {
-    if (!actor.sessionId) throw new UnauthenticatedProblem('FF_AUTH_NO_SESSION', 'this credential has no session to end (API tokens are revoked instead)');
+    if (!actor.sessionId) throw new ConflictProblem('FF_AUTH_NO_SESSION', 'this credential has no session to end (API tokens are revoked with DELETE /api/v1/tokens/{id})');
     await withTransaction(this.pool, async (tx) => {
       await this.revoker.revoke(tx, { sessionId: actor.sessionId! }, 'logout');
       await this.audit.record({ actor, action: 'auth:logout', resourceType: 'session', resourceId: actor.sessionId, outcome: 'success' }, tx);

@@ -64,6 +64,7 @@ export class AuthApiController {
   @Authenticated()
   @ApiOperation({ summary: 'Sign out', description: 'Ends the current session: its access and refresh tokens stop working at once.' })
   @ApiNoContent('Signed out')
+  @ApiProblem(409, 'FF_AUTH_NO_SESSION: an API token has no session (revoke it instead)')
   async logout(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     await this.auth.forward({ method: 'POST', path: '/logout' }, req, res);
     const sid = req.principal?.actor.sessionId;
