@@ -79,6 +79,22 @@ export class AuthApiController {
     return this.auth.forward({ method: 'GET', path: '/me' }, req, res);
   }
 
+  @Get('whoami')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Who the gateway takes the caller for',
+    description: 'For any credential — built-in or Keycloak access token, API token: the identity, the FlowForge roles and the permissions in effect.',
+  })
+  @ApiJson(200, {
+    type: 'object',
+    properties: { id: str, username: str, type: { type: 'string', enum: ['user', 'token'] }, via: { type: 'string', enum: ['builtin', 'keycloak', 'api-token'] }, roles: strings, permissions: strings },
+  })
+  whoami(@Req() req: AuthenticatedRequest): { id: string; username: string; type: string; via: string; roles: readonly string[]; permissions: string[] } {
+    const p = req.principal!;
+    const permissions = [...(p.scopes ?? this.state.permissionsOf(p.roles))].sort();
+    return { id: p.actor.id, username: p.actor.name, type: p.actor.type, via: p.via, roles: p.roles, permissions };
+  }
+
   @Get('permissions')
   @Authenticated()
   @ApiOperation({ summary: 'The permission matrix', description: 'Every resource with its actions, and every role with the permissions it grants.' })
