@@ -23,21 +23,23 @@ function stackEnv() {
 }
 
 /**
- * The catalog encrypts connection secrets under FLOWFORGE_MASTER_KEY and refuses to start without it.
- * This launcher is for a developer's machine: unless the variable is set, it keeps one key under
- * .flowforge/distributed/master.key (mode 0600, git-ignored) so secrets survive restarts. Production sets
- * the variable from its secret manager (docker-compose.yml, k8s).
+ * A secret every process needs the same value of, kept for a developer's machine: unless `variable` is set,
+ * one value under .flowforge/distributed/<file> (mode 0600, git-ignored, generated once) so it survives
+ * restarts. Production sets the variables from its secret manager (docker-compose.yml, k8s).
+ *  - FLOWFORGE_MASTER_KEY: the catalog encrypts connection secrets under it and refuses to start without it.
+ *  - FLOWFORGE_INTERNAL_TOKEN: the services' internal APIs (/internal/...) answer only callers holding it;
+ *    unset, each process would make up its own and the gateway could reach none of them.
  */
-function masterKey() {
-  if (process.env.FLOWFORGE_MASTER_KEY) return process.env.FLOWFORGE_MASTER_KEY;
+function devSecret(variable, file, what) {
+  if (process.env[variable]) return process.env[variable];
   const dir = path.join(root, '.flowforge', 'distributed');
-  const file = path.join(dir, 'master.key');
-  if (!fs.existsSync(file)) {
+  const keyFile = path.join(dir, file);
+  if (!fs.existsSync(keyFile)) {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(file, require('node:crypto').randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    process.stderr.write(`[flowforge] generated the catalog master key in ${path.relative(root, file)}\n`);
+    fs.writeFileSync(keyFile, require('node:crypto').randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    process.stderr.write(`[flowforge] generated ${what} in ${path.relative(root, keyFile)}\n`);
   }
-  return fs.readFileSync(file, 'utf8').trim();
+  return fs.readFileSync(keyFile, 'utf8').trim();
 }
 
 function main() {
@@ -51,7 +53,8 @@ function main() {
     FLOWFORGE_SCHEMA_REGISTRY_URL: process.env.FLOWFORGE_SCHEMA_REGISTRY_URL || s.FLOWFORGE_TEST_SCHEMA_REGISTRY_URL,
     FLOWFORGE_ORCHESTRATOR_URL: process.env.FLOWFORGE_ORCHESTRATOR_URL || `http://127.0.0.1:${SERVICES.orchestrator}`,
     FLOWFORGE_CATALOG_URL: process.env.FLOWFORGE_CATALOG_URL || `http://127.0.0.1:${SERVICES.catalog}`,
-    FLOWFORGE_MASTER_KEY: masterKey(),
+    FLOWFORGE_MASTER_KEY: devSecret('FLOWFORGE_MASTER_KEY', 'master.key', 'the catalog master key'),
+    FLOWFORGE_INTERNAL_TOKEN: devSecret('FLOWFORGE_INTERNAL_TOKEN', 'internal.token', "the services' internal API token"),
   };
   const missing = ['DATABASE_URL', 'FLOWFORGE_KAFKA_BROKERS', 'FLOWFORGE_SCHEMA_REGISTRY_URL'].filter((k) => !env[k]);
   if (missing.length) {

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { attemptPrefix, newAttemptId, writeParquet } from '@flowforge/engine';
+import { generateInternalToken, INTERNAL_TOKEN_HEADER } from '@flowforge/service-kit';
 import { LocalObjectStore } from '@flowforge/storage';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import type { RunView } from './api/api.types';
@@ -18,6 +19,8 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const HOST_MAIN = path.join(repoRoot, 'dist/services/embedded/src/main.js');
 const BIN = path.join(repoRoot, 'scripts/flowforge.js');
 const FIXTURE = path.join(repoRoot, 'libs/workflow/src/__fixtures__/pipeline.yaml');
+/** The host's internal token (FLOWFORGE_INTERNAL_TOKEN), for the one internal call: a writer's commit. */
+const INTERNAL_TOKEN = generateInternalToken();
 
 const PIPELINE = `# builtin job types only: they run in every mode
 apiVersion: flowforge.io/v1
@@ -159,7 +162,7 @@ describe('flowforge CLI against a real embedded host', () => {
     fs.writeFileSync(path.join(home, 'broken.yaml'), BAD_PIPELINE);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, LOG_LEVEL: 'warn', FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN };
     host = spawn(process.execPath, [HOST_MAIN], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     host.stdout!.on('data', (d: Buffer) => (hostOutput += d.toString()));
     host.stderr!.on('data', (d: Buffer) => (hostOutput += d.toString()));
@@ -352,7 +355,7 @@ describe('flowforge CLI against a real embedded host', () => {
     });
     const commit = await fetch(`${url}/internal/catalog/assets/commit`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: INTERNAL_TOKEN },
       body: JSON.stringify({ ...ref, parentSnapshotId: null, mode: 'overwrite', ...written, idempotencyKey: 'cli-e2e/orders/1' }),
     });
     expect(commit.status).toBe(201);

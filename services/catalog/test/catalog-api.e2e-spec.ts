@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { AssetCommitted, AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
 import { attemptPrefix, openDuckDb, writeParquet } from '@flowforge/engine';
 import { LocalObjectStore } from '@flowforge/storage';
+import { generateInternalToken, INTERNAL_TOKEN_HEADER } from '@flowforge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -83,9 +84,12 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
     const base = `http://127.0.0.1:${gatewayPort}`;
     const catalogUrl = `http://127.0.0.1:${catalogPort}`;
     const [oldKey, newKey] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
-    const catalogEnv = { DATABASE_URL: db.url, PORT: String(catalogPort), FLOWFORGE_HOME: home, FLOWFORGE_LAKE_DIR: path.join(home, 'lake') };
+    // The processes share one internal token, as a deployment does; the test holds it too, for its /internal calls.
+    const internalToken = generateInternalToken();
+    const catalogEnv = { DATABASE_URL: db.url, PORT: String(catalogPort), FLOWFORGE_HOME: home, FLOWFORGE_LAKE_DIR: path.join(home, 'lake'), FLOWFORGE_INTERNAL_TOKEN: internalToken };
     const api = async <T>(method: string, p: string, body?: unknown, at = base): Promise<{ status: number; body: T; headers: Headers }> => {
-      const res = await fetch(`${at}${p}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const internal: Record<string, string> = p.startsWith('/internal/') ? { [INTERNAL_TOKEN_HEADER]: internalToken } : {};
+      const res = await fetch(`${at}${p}`, { method, headers: { ...internal, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
       responses.push(text);
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
@@ -107,7 +111,7 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
 
     try {
       let catalog = await start('catalog', { ...catalogEnv, FLOWFORGE_MASTER_KEY: oldKey }, catalogUrl);
-      await start('gateway', { DATABASE_URL: db.url, PORT: String(gatewayPort), FLOWFORGE_CATALOG_URL: catalogUrl }, base);
+      await start('gateway', { DATABASE_URL: db.url, PORT: String(gatewayPort), FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: internalToken }, base);
 
       const pg = await api<{ id: string; config: Record<string, unknown> }>('POST', '/api/v1/connections', {
         name: 'e2e-postgres',
@@ -174,7 +178,7 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
       const published = JSON.stringify(committedEvents) + frames.map((f) => JSON.stringify(f.headers) + f.payload.toString('latin1')).join('\n');
       const logs = outputs.join('\n');
       expect(logs).toContain('connection test failed');
-      for (const s of [...secrets, oldKey, newKey]) {
+      for (const s of [...secrets, oldKey, newKey, internalToken]) {
         expect({ s, responses: responses.some((r) => r.includes(s)), logs: logs.includes(s), events: published.includes(s) }).toEqual({ s, responses: false, logs: false, events: false });
       }
     } finally {

@@ -1,6 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { createHostApp, createLogger, loadHostConfig, startHostApp, type HostMode, type ServiceDefinition } from '@flowforge/service-kit';
+import {
+  createHostApp,
+  createLogger,
+  generateInternalToken,
+  INTERNAL_TOKEN_HEADER,
+  loadHostConfig,
+  startHostApp,
+  type HostMode,
+  type ServiceDefinition,
+} from '@flowforge/service-kit';
 import { catalogService } from '../src/catalog.definition';
 
 /** A catalog (and optionally other services) in this process on an ephemeral port, with every log line captured. */
@@ -13,6 +22,13 @@ export interface CatalogHost {
   rawLogs(): string;
   close(): Promise<void>;
 }
+
+/**
+ * The internal token every host started here gets (FLOWFORGE_INTERNAL_TOKEN, one per test run unless a test
+ * passes its own), and the header `call` sends with it: what a peer service or the gateway holds.
+ */
+export const INTERNAL_TOKEN = generateInternalToken();
+export const internalHeaders: Readonly<Record<string, string>> = { [INTERNAL_TOKEN_HEADER]: INTERNAL_TOKEN };
 
 export interface CatalogHostOptions {
   databaseUrl: string;
@@ -37,7 +53,7 @@ export async function startCatalogHost(opts: CatalogHostOptions): Promise<Catalo
   const mode = opts.mode ?? 'standalone';
   const host = mode === 'embedded' ? 'embedded' : services[0]!.service;
   const logger = createLogger({ service: host, level: 'debug', destination });
-  const config = loadHostConfig({ host, services, env: { DATABASE_URL: opts.databaseUrl, ...opts.env }, requireDatabaseUrl: true });
+  const config = loadHostConfig({ host, services, env: { DATABASE_URL: opts.databaseUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...opts.env }, requireDatabaseUrl: true });
   const app = await createHostApp({ mode, host, services, config, logger, port: 0 });
   const port = await startHostApp(app, 0, '127.0.0.1');
   return {
@@ -49,7 +65,7 @@ export async function startCatalogHost(opts: CatalogHostOptions): Promise<Catalo
   };
 }
 
-/** JSON request helper: answers status, headers and the parsed body. */
+/** JSON request helper (with the internal token): answers status, headers and the parsed body. */
 export async function call<T = unknown>(
   base: string,
   method: string,
@@ -58,7 +74,7 @@ export async function call<T = unknown>(
 ): Promise<{ status: number; contentType: string; body: T; text: string }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { ...internalHeaders, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

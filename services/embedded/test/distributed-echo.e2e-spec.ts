@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { generateInternalToken } from '@flowforge/service-kit';
 import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
 import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
 
@@ -28,6 +29,8 @@ const main = (service: string): string => path.join(repoRoot, `dist/services/${s
       FLOWFORGE_BUS: 'kafka',
       FLOWFORGE_KAFKA_BROKERS: (stack?.kafkaBrokers ?? []).join(','),
       FLOWFORGE_SCHEMA_REGISTRY_URL: stack?.schemaRegistryUrl ?? '',
+      // The gateway reads the echo receipt from the orchestrator's internal API: both hold one token.
+      FLOWFORGE_INTERNAL_TOKEN: generateInternalToken(),
     };
     const orchestratorPort = await freePort();
     const gatewayPort = await freePort();

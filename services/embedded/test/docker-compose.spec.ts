@@ -79,6 +79,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives every FlowForge service the same internal-API token, required from the environment', () => {
+    for (const name of SERVICE_NAMES) {
+      expect({ service: name, token: compose.services[name]?.environment?.FLOWFORGE_INTERNAL_TOKEN }).toEqual({
+        service: name,
+        token: expect.stringMatching(/^\$\{FLOWFORGE_INTERNAL_TOKEN:\?[^}]+\}$/),
+      });
+    }
+  });
+
   it('points every service URL at a compose service and a port it listens on', () => {
     const urls: Array<{ from: string; url: string }> = [];
     for (const [from, s] of Object.entries(compose.services)) {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import type { EventBus } from '@flowforge/bus';
-import { createHostApp, createLogger, EVENT_BUS, loadHostConfig, startHostApp } from '@flowforge/service-kit';
+import { createHostApp, createLogger, EVENT_BUS, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime } from '@flowforge/service-kit';
 import { Pool } from 'pg';
 import { orchestratorService } from '../src/orchestrator.definition';
 import type { RunView } from '../src/runs/run.views';
@@ -20,6 +20,9 @@ export interface OrchestratorHarness {
   /** The test's own connection to the database (reads and SQL assertions). */
   pool: Pool;
   bus: EventBus;
+  /** The internal-API token header of this orchestrator (`api` and `apply` send it; raw fetches add it). */
+  internalHeaders: Record<string, string>;
+  /** A request to the orchestrator with the internal token (a test's own `headers` may override it). */
   api<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   apply(yaml: string): Promise<{ status: number; body: unknown }>;
   createRun(workflow: string, params?: Record<string, unknown>, extra?: Record<string, unknown>): Promise<RunView>;
@@ -42,13 +45,14 @@ export async function startOrchestrator(dbUrl: string, env: Record<string, strin
   const app = await createHostApp({ mode: 'standalone', host: 'orchestrator', services, config, logger: quiet, port: 0 });
   const port = await startHostApp(app, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
+  const internalHeaders = app.get<HostRuntime>(HOST_RUNTIME).internalHeaders();
   const pool = new Pool({ connectionString: dbUrl, max: 4 });
   pool.on('error', () => undefined);
 
   const api: OrchestratorHarness['api'] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { ...internalHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -72,9 +76,10 @@ export async function startOrchestrator(dbUrl: string, env: Record<string, strin
     base,
     pool,
     bus: app.get<EventBus>(EVENT_BUS),
+    internalHeaders,
     api,
     apply: async (yaml) => {
-      const res = await fetch(`${base}/internal/orchestrator/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+      const res = await fetch(`${base}/internal/orchestrator/workflows/apply`, { method: 'POST', headers: { ...internalHeaders, 'content-type': 'application/yaml' }, body: yaml });
       return { status: res.status, body: (await res.json()) as unknown };
     },
     createRun: async (workflow, params = {}, extra = {}) => {

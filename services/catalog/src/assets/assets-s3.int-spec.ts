@@ -2,7 +2,7 @@ import { attemptPrefix, openDuckDb, writeParquet, type DuckDb } from '@flowforge
 import { S3ObjectStore } from '@flowforge/storage';
 import { startS3rver, type S3rverHandle } from '@flowforge/storage/testing';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
+import { call, internalHeaders, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
 import { encodeMasterKey, generateMasterKey } from '../secrets/master-key';
 import type { CommitResult } from './asset-commit.service';
 import type { PreviewView } from './asset-read.service';
@@ -54,13 +54,13 @@ describe('data assets on an S3 lake (s3rver)', () => {
     const preview = await call<PreviewView>(host.base, 'GET', `/internal/catalog/assets/${assetId}/preview?limit=3`);
     expect(preview.body.rows).toEqual([0, 1, 2].map((i) => ({ id: String(i), name: `contact ${i}` })));
 
-    const csv = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv`);
+    const csv = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv`, { headers: internalHeaders });
     const lines = (await csv.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(30_001);
     expect(lines[0]).toBe('id,name');
     expect(lines[30_000]).toBe('29999,contact 29999');
 
-    const parquet = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=parquet`);
+    const parquet = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=parquet`, { headers: internalHeaders });
     expect(parquet.status).toBe(200);
     const bytes = Buffer.from(await parquet.arrayBuffer());
     expect(bytes.subarray(0, 4).toString()).toBe('PAR1');

@@ -9,7 +9,7 @@ import { EVENT_BUS } from '@flowforge/service-kit';
 import { LocalObjectStore, type ObjectStore } from '@flowforge/storage';
 import { collect } from '@flowforge/storage/testing';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
+import { call, internalHeaders, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
 import { encodeMasterKey, generateMasterKey } from '../secrets/master-key';
 import type { CommitResult } from './asset-commit.service';
 import type { PreviewView } from './asset-read.service';
@@ -51,7 +51,7 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
   });
   const commit = (body: unknown) => api<CommitResult & Problem>('POST', '/assets/commit', body);
   const csvOf = async (assetId: string, snapshot?: string) => {
-    const res = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv${snapshot ? `&snapshot=${snapshot}` : ''}`);
+    const res = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv${snapshot ? `&snapshot=${snapshot}` : ''}`, { headers: internalHeaders });
     return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: await res.text() };
   };
 
@@ -139,7 +139,7 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       disposition: 'attachment; filename="silver.shop.orders.1.csv"',
       body: 'id,label,price\n1,item 1,1.5\n2,item 2,3.0\n3,item 3,4.5\n4,item 4,6.0\n5,item 5,7.5\n',
     });
-    const parquet = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=parquet`);
+    const parquet = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=parquet`, { headers: internalHeaders });
     expect(parquet.headers.get('content-type')).toBe('application/vnd.apache.parquet');
     expect(parquet.headers.get('content-disposition')).toBe('attachment; filename="silver.shop.orders.1.parquet"');
     const file = path.join(home, 'download.parquet');

@@ -34,7 +34,7 @@ describe('run feed: logs and the live event stream (SSE)', () => {
   it('streams the snapshot, state changes and log lines live, and ends when the run is final', async () => {
     const { id } = await h.createRun('chatty');
     const d = await fake.waitDispatch(id, 'talk', 1);
-    const stream = readSse(`${h.base}/internal/orchestrator/runs/${id}/events`);
+    const stream = readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, h.internalHeaders);
     await stream.until((e) => e.event === 'step' && (e.data as { to: string }).to === 'queued');
     await fake.started(d, 10_000);
     await fake.log(d, 'connecting', 'reading rows');
@@ -55,7 +55,7 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     expect(talk).toEqual(['queued', 'running', 'succeeded']);
     // Every event carries the cursor; resuming from one replays only what came after it.
     const mid = events.find((e) => e.event === 'log' && (e.data as { message: string }).message === 'reading rows')!;
-    const resumed = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, { 'last-event-id': mid.id! }).done;
+    const resumed = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, { ...h.internalHeaders, 'last-event-id': mid.id! }).done;
     const resumedLogs = resumed.filter((e) => e.event === 'log').map((e) => (e.data as { message: string }).message);
     expect(resumedLogs[0]).toBe('done');
     expect(resumedLogs).not.toContain('connecting');
@@ -93,7 +93,7 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     const logs = await h.api<{ code: string }>('GET', `/internal/orchestrator/runs/${ghost}/logs`);
     expect(logs.status).toBe(404);
     expect(logs.body.code).toBe('FF_RUN_NOT_FOUND');
-    const res = await fetch(`${h.base}/internal/orchestrator/runs/${ghost}/events`);
+    const res = await fetch(`${h.base}/internal/orchestrator/runs/${ghost}/events`, { headers: h.internalHeaders });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -103,7 +103,7 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     const d = await fake.waitDispatch(id, 'talk', 1);
     await fake.completed(d);
     await h.waitRun(id);
-    const events: SseEvent[] = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`).done;
+    const events: SseEvent[] = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, h.internalHeaders).done;
     expect(events[0]!.event).toBe('snapshot');
     expect(events.filter((e) => e.event === 'run')).toHaveLength(3);
     expect(events[events.length - 1]!.event).toBe('end');
