@@ -1,2 +1,3 @@
 export * from './auth.module';
 export * from './auth.definition';
+export { BootstrapAdmin } from './accounts/bootstrap-admin';

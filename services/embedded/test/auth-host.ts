@@ -27,7 +27,7 @@ export interface TokenPair {
   refreshToken: string;
   sessionId: string;
   expiresIn: number;
-  user: { id: string; username: string; roles: string[] };
+  user: { id: string; username: string; roles: string[]; mustChangePassword: boolean };
 }
 
 /**

@@ -221,6 +221,8 @@ export class LoginService {
       preferred_username: user.username,
       roles: user.roles,
       amr: mfa ? ['pwd', 'otp'] : ['pwd'],
+      // The gateway lets such a token do nothing but change the password (then refresh for a clean one).
+      ...(user.must_change_password ? { ff_pwd_change: true } : {}),
     });
     const view = userView(user);
     return {

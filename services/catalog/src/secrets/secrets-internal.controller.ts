@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { SecretRotationService, type RotationResult } from './secret-rotation.service';
 
-/** Internal only (scripts/catalog-rotate-key.js calls it); the gateway never forwards here. */
+/** Internal: the gateway forwards POST /api/v1/system/secrets/rotate (settings:configure-system) here. */
 @Controller('internal/catalog/secrets')
 export class SecretsInternalController {
   constructor(private readonly rotation: SecretRotationService) {}

@@ -8,7 +8,7 @@ import { AccessState } from './access-state';
 import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
-import { Authenticated, Public, SelfAudited } from './route-access';
+import { AllowedBeforePasswordChange, Authenticated, Public, SelfAudited } from './route-access';
 
 /**
  * Sign-in and the caller's own account: built-in accounts (embedded default) — Keycloak users sign in
@@ -62,6 +62,7 @@ export class AuthApiController {
 
   @Post('logout')
   @Authenticated()
+  @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'Sign out', description: 'Ends the current session: its access and refresh tokens stop working at once.' })
   @ApiNoContent('Signed out')
   @ApiProblem(409, 'FF_AUTH_NO_SESSION: an API token has no session (revoke it instead)')
@@ -73,6 +74,7 @@ export class AuthApiController {
 
   @Get('me')
   @Authenticated()
+  @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'The signed-in user', description: 'With the permissions their roles grant.' })
   @ApiJson(200, { ...schemas.user, properties: { ...schemas.user.properties, permissions: strings } })
   me(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -81,6 +83,7 @@ export class AuthApiController {
 
   @Get('whoami')
   @Authenticated()
+  @AllowedBeforePasswordChange()
   @ApiOperation({
     summary: 'Who the gateway takes the caller for',
     description: 'For any credential — built-in or Keycloak access token, API token: the identity, the FlowForge roles and the permissions in effect.',
@@ -124,7 +127,12 @@ export class AuthApiController {
 
   @Post('password')
   @Authenticated()
-  @ApiOperation({ summary: 'Change my password', description: 'Checks the current one and the password policy (length, character classes, common passwords, the last 5); ends my other sessions.' })
+  @AllowedBeforePasswordChange()
+  @ApiOperation({
+    summary: 'Change my password',
+    description:
+      'Checks the current one and the password policy (length, character classes, common passwords, the last 5); ends my other sessions. A token issued while a change was required stays limited: refresh it (or sign in again) afterwards.',
+  })
   @ApiJsonBody({ currentPassword: str, newPassword: str }, ['currentPassword', 'newPassword'])
   @ApiNoContent('Changed')
   @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS: the current password is wrong')

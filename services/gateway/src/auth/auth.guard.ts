@@ -4,13 +4,19 @@ import type { RouteAccess } from '@flowforge/access';
 import { FlowForgeError } from '@flowforge/service-kit';
 import { AccessState } from './access-state';
 import { clientOf, type AuthenticatedRequest } from './principal';
-import { ROUTE_ACCESS } from './route-access';
+import { BEFORE_PASSWORD_CHANGE, ROUTE_ACCESS } from './route-access';
 import { TokenVerifier, UnauthenticatedError } from './token-verifier';
 import { AuditRecorder } from './audit.recorder';
 
 export class ForbiddenError extends FlowForgeError {
   constructor(detail: string) {
     super('FF_FORBIDDEN', 403, 'Forbidden', detail);
+  }
+}
+
+export class PasswordChangeRequiredError extends FlowForgeError {
+  constructor() {
+    super('FF_AUTH_PASSWORD_CHANGE_REQUIRED', 403, 'Forbidden', 'change your password first (POST /api/v1/auth/password, or `flowforge passwd`), then refresh your token or sign in again');
   }
 }
 
@@ -47,6 +53,9 @@ export class AuthGuard implements CanActivate {
       throw new UnauthenticatedError('FF_AUTH_SESSION_ENDED', 'this session has ended (signed out or revoked): sign in again');
     }
     req.principal = { ...principal, actor: { ...principal.actor, ...req.client } };
+    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE, [context.getHandler(), context.getClass()])) {
+      throw new PasswordChangeRequiredError();
+    }
     if (access.kind === 'authenticated') return true;
     const granted = principal.scopes ?? this.state.permissionsOf(principal.roles);
     if (granted.has(access.permission)) return true;

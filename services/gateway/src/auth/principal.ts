@@ -11,6 +11,8 @@ export interface Principal {
   scopes: ReadonlySet<Permission> | null;
   /** Seconds since the epoch when the credential stops being valid (cache bound). */
   expiresAt: number;
+  /** A built-in account that must change its password first (first admin, reset by an admin). */
+  mustChangePassword: boolean;
 }
 
 export interface AuthenticatedRequest extends HttpRequest {

@@ -14,7 +14,12 @@ function declare(access: RouteAccess): MethodDecorator & ClassDecorator {
     ...documented,
     ApiBearerAuth(),
     ApiProblem(401, 'FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token'),
-    ...(access.kind === 'permission' ? [ApiProblem(403, `FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant ${access.permission}`)] : []),
+    ApiProblem(
+      403,
+      access.kind === 'permission'
+        ? `FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant ${access.permission}; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first`
+        : 'FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first',
+    ),
   );
 }
 
@@ -27,5 +32,8 @@ export const RequirePermission = (permission: Permission) => declare({ kind: 'pe
 export const Authenticated = () => declare({ kind: 'authenticated' });
 /** No credential needed (sign-in, the API document). */
 export const Public = () => declare({ kind: 'public' });
+export const BEFORE_PASSWORD_CHANGE = 'flowforge:before-password-change';
+/** Open to a caller who must change their password first (the change itself, sign-out, who am I). */
+export const AllowedBeforePasswordChange = () => SetMetadata(BEFORE_PASSWORD_CHANGE, true);
 /** The upstream audits these itself, with before/after; the gateway records only refusals. */
 export const SelfAudited = () => SetMetadata(SELF_AUDITED, true);

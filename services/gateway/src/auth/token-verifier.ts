@@ -112,6 +112,7 @@ export class TokenVerifier {
       roles: issuer.roles(claims),
       scopes: null,
       expiresAt: claims.exp!,
+      mustChangePassword: issuer.name === 'builtin' && claims.ff_pwd_change === true,
     };
   }
 
@@ -130,6 +131,7 @@ export class TokenVerifier {
       roles: [],
       scopes: new Set(body.permissions.filter(isPermission) as Permission[]),
       expiresAt: Math.min(until, expires),
+      mustChangePassword: false,
     };
   }
 }

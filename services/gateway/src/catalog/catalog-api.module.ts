@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { AssetsController } from './assets.controller';
 import { CatalogClient } from './catalog.client';
 import { ConnectionsController } from './connections.controller';
+import { SecretsController } from './secrets.controller';
 
-/** /api/v1/connections and /api/v1/assets, forwarded to the catalog's internal API. */
+/** /api/v1/connections, /api/v1/assets and /api/v1/system/secrets, forwarded to the catalog's internal API. */
 @Module({
-  controllers: [ConnectionsController, AssetsController],
+  controllers: [ConnectionsController, AssetsController, SecretsController],
   providers: [CatalogClient],
 })
 export class CatalogApiModule {}
