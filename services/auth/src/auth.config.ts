@@ -12,6 +12,8 @@ export const authConfigVariables = {
   FLOWFORGE_AUTH_SESSION_MAX_HOURS: env.int({ min: 1, max: 8760, def: 168 }),
   FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: env.int({ min: 1, max: 100, def: 5 }, { description: 'failed logins before a login name is locked' }),
   FLOWFORGE_AUTH_LOCKOUT_MINUTES: env.int({ min: 1, max: 1440, def: 15 }),
+  // Failed logins from one client address (any login names) before it is refused for LOCKOUT_MINUTES: password spraying.
+  FLOWFORGE_AUTH_IP_FAILURE_LIMIT: env.int({ min: 1, max: 100_000, def: 50 }),
   FLOWFORGE_AUTH_RESET_TOKEN_MINUTES: env.int({ min: 5, max: 1440, def: 30 }),
   // First start only: the admin account's name and password. Unset password: one is generated and printed once.
   FLOWFORGE_BOOTSTRAP_ADMIN_USERNAME: env.string('admin', { expected: 'a user name', pattern: /^[A-Za-z0-9._@-]{2,64}$/ }),

@@ -17,7 +17,7 @@ describe('first start without FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD', () => {
       return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
     });
     try {
-      host = await startAuthHost('ff_authfirst', { FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: '' });
+      host = await startAuthHost('ff_authfirst', { FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: '', FLOWFORGE_AUTH_IP_FAILURE_LIMIT: '8' });
     } finally {
       spy.mockRestore();
     }
@@ -65,5 +65,16 @@ describe('first start without FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD', () => {
     expect(again).not.toMatch(/one-time password/);
     const { rows } = await host.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_auth.users`);
     expect(rows[0]!.n).toBe(1);
+  });
+
+  // Last: it locks this test's client address.
+  it('refuses a client address that sprays failed logins over many names (8 here), whatever the name', async () => {
+    // The first test's refused login with the old password was this address's first failure: 7 more lock it.
+    for (let i = 0; i < 7; i++) {
+      const res = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: `spray-${i}`, password: 'Winter2026!' } });
+      expect({ i, code: res.body.code }).toEqual({ i, code: 'FF_AUTH_INVALID_CREDENTIALS' });
+    }
+    const res = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: 'spray-fresh-name', password: 'Winter2026!' } });
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 429, code: 'FF_AUTH_LOCKED' });
   });
 });

@@ -94,14 +94,16 @@ export class LoginService {
   async login(req: LoginRequest, client: Pick<Actor, 'ip' | 'userAgent'>): Promise<TokenPair> {
     const login = req.username.trim().toLowerCase();
     const who = anonymousActor(client, login);
-    const lockedFor = await this.lockedSeconds(login);
+    // One counter per login name (guessing one account) and one per client address (spraying many).
+    const ipKey = client.ip ? `ip:${client.ip}` : null;
+    const lockedFor = Math.max(await this.lockedSeconds(login), ipKey ? await this.lockedSeconds(ipKey) : 0);
     if (lockedFor > 0) {
       await this.audit.record({ actor: who, action: 'auth:login', resourceType: 'session', outcome: 'denied', changes: { reason: 'locked' } });
       throw new LockedProblem(lockedFor);
     }
     const user = await this.users.byLogin(login);
     const passwordOk = user?.password_hash && !user.disabled ? await verifyPassword(user.password_hash, req.password) : await verifyAgainstDummy(req.password);
-    if (!user || !passwordOk) return this.fail(login, who, 'bad-credentials');
+    if (!user || !passwordOk) return this.fail(login, ipKey, who, 'bad-credentials');
 
     let mfa = false;
     if (user.totp_enabled) {
@@ -109,7 +111,7 @@ export class LoginService {
         throw new UnauthenticatedProblem('FF_AUTH_MFA_REQUIRED', 'this account uses two-factor authentication: send `otp` (the authenticator code) or `recoveryCode`');
       }
       mfa = req.otp ? await this.acceptTotp(user, req.otp) : await this.acceptRecoveryCode(user.id, req.recoveryCode!);
-      if (!mfa) return this.fail(login, { ...who, type: 'user', id: user.id, name: user.username, userId: user.id }, 'bad-second-factor');
+      if (!mfa) return this.fail(login, ipKey, { ...who, type: 'user', id: user.id, name: user.username, userId: user.id }, 'bad-second-factor');
     }
 
     await this.pool.query(`DELETE FROM ff_auth.login_failures WHERE login = $1`, [login]);
@@ -244,22 +246,28 @@ export class LoginService {
     return rows[0] ? Math.max(1, Math.ceil(rows[0].s)) : 0;
   }
 
-  /** Counts the failure (the window restarts after the lockout period), locks at the threshold, audits, answers 401. */
-  private async fail(login: string, actor: Actor, reason: string): Promise<never> {
+  /** Counts the failure against the login name and the client address, locks either at its threshold, audits, answers 401. */
+  private async fail(login: string, ipKey: string | null, actor: Actor, reason: string): Promise<never> {
+    await this.countFailure(login, this.config.FLOWFORGE_AUTH_LOCKOUT_THRESHOLD);
+    if (ipKey) await this.countFailure(ipKey, this.config.FLOWFORGE_AUTH_IP_FAILURE_LIMIT);
+    await this.audit.record({ actor, action: 'auth:login', resourceType: 'session', outcome: 'denied', changes: { reason } });
+    throw invalidCredentials();
+  }
+
+  /** One more failure for `key` (the window restarts after the lockout period); at `threshold` the key is locked. */
+  private async countFailure(key: string, threshold: number): Promise<void> {
     const minutes = this.config.FLOWFORGE_AUTH_LOCKOUT_MINUTES;
-    const { rows } = await this.pool.query<{ failures: number; locked: boolean }>(
+    const { rows } = await this.pool.query<{ failures: number }>(
       `INSERT INTO ff_auth.login_failures AS f (login, failures, first_failure_at) VALUES ($1, 1, now())
        ON CONFLICT (login) DO UPDATE SET
          failures = CASE WHEN f.first_failure_at < now() - make_interval(mins => $2) THEN 1 ELSE f.failures + 1 END,
          first_failure_at = CASE WHEN f.first_failure_at < now() - make_interval(mins => $2) THEN now() ELSE f.first_failure_at END
-       RETURNING failures, false AS locked`,
-      [login, minutes],
+       RETURNING failures`,
+      [key, minutes],
     );
-    if (rows[0]!.failures >= this.config.FLOWFORGE_AUTH_LOCKOUT_THRESHOLD) {
-      await this.pool.query(`UPDATE ff_auth.login_failures SET locked_until = now() + make_interval(mins => $2), failures = 0, first_failure_at = now() WHERE login = $1`, [login, minutes]);
+    if (rows[0]!.failures >= threshold) {
+      await this.pool.query(`UPDATE ff_auth.login_failures SET locked_until = now() + make_interval(mins => $2), failures = 0, first_failure_at = now() WHERE login = $1`, [key, minutes]);
     }
-    await this.audit.record({ actor, action: 'auth:login', resourceType: 'session', outcome: 'denied', changes: { reason } });
-    throw invalidCredentials();
   }
 
   private async acceptTotp(user: UserRow, code: string): Promise<boolean> {
