@@ -13,3 +13,4 @@ export * from './database';
 export * from './bus';
 export * from './bootstrap';
 export * from './http/zod-validation';
+export * from './audit/audit-trail';

@@ -170,6 +170,50 @@ describe('built-in accounts', () => {
       expect(new Set(filtered.body.items.map((e) => e.action.split(':')[0]))).toEqual(new Set(['auth']));
     });
 
+    it('owning services record each change with its before/after (secrets redacted), and secret reads', async () => {
+      const dev = await host.userWith(['developer']);
+      const admin = await host.adminToken();
+      const dbPassword = 'Conn-Secret-Value-31';
+      passwords.push(dbPassword, 'Conn-Secret-Value-32');
+      const created = await host.call<{ id: string }>('POST', '/api/v1/connections', {
+        token: admin,
+        body: { name: 'audited-pg', type: 'postgres', config: { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', password: dbPassword } },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      expect((await host.call('PATCH', `/api/v1/connections/${id}`, { token: admin, body: { description: 'warehouse', config: { password: 'Conn-Secret-Value-32' } } })).status).toBe(200);
+      expect((await host.call('POST', `/api/v1/connections/${id}/test`, { token: dev.token })).status).toBe(200);
+      expect((await host.call('DELETE', `/api/v1/connections/${id}`, { token: admin })).status).toBe(204);
+      const wf = { steps: [{ id: 'a', job: 'noop-job' }] };
+      const job = await host.call('PUT', '/api/v1/jobs/noop-job', { token: dev.token, body: { type: 'noop', config: {} } });
+      expect(job.status).toBe(201);
+      expect((await host.call('PUT', '/api/v1/workflows/audited-flow', { token: dev.token, body: wf })).status).toBe(201);
+      expect((await host.call('PUT', '/api/v1/workflows/audited-flow', { token: dev.token, body: { ...wf, description: 'v2' } })).status).toBe(201);
+
+      type Entry = { service: string; action: string; actorName: string | null; resourceType: string | null; resourceId: string | null; changes: { before: unknown; after: unknown } };
+      let entries: Entry[] = [];
+      const byService = () => entries.filter((e) => e.service === 'embedded' && e.changes && 'before' in e.changes);
+      for (let i = 0; i < 50; i++) {
+        entries = (await host.call<{ items: Entry[] }>('GET', `/api/v1/audit/entries?limit=1000`, { token: admin })).body.items;
+        if (entries.some((e) => e.action === 'workflow:edit' && e.resourceId === 'audited-flow' && e.changes && 'before' in e.changes)) break;
+        await wait(100);
+      }
+      const connection = byService().filter((e) => e.resourceType === 'connection' && e.resourceId === id);
+      expect(connection.map((e) => e.action)).toEqual(['settings:manage-connections', 'settings:manage-connections', 'settings:manage-connections']);
+      expect(connection[0]!.changes.before).toBeNull();
+      expect(connection[0]!.changes.after).toMatchObject({ name: 'audited-pg', config: { host: '127.0.0.1', password: '[redacted]' } });
+      expect(connection[1]!.changes).toEqual({ before: { description: null, version: 1, updatedAt: expect.any(String) }, after: { description: 'warehouse', version: 2, updatedAt: expect.any(String) } });
+      expect(connection[2]!.changes.after).toBeNull();
+      const read = entries.find((e) => e.action === 'connection:secret-read' && e.resourceId === id);
+      expect(read).toMatchObject({ actorName: dev.username, changes: { purpose: 'connection test', fields: ['password'] } });
+      const flow = byService().filter((e) => e.resourceType === 'workflow' && e.resourceId === 'audited-flow');
+      expect(flow.map((e) => e.action)).toEqual(['workflow:create', 'workflow:edit']);
+      expect(flow[1]).toMatchObject({ actorName: dev.username, changes: { before: { version: 1 }, after: { version: 2, spec: { description: 'v2' } } } });
+      const exported = await host.call('GET', '/api/v1/audit/export?format=json', { token: admin });
+      expect(exported.text).not.toContain(dbPassword);
+      expect(exported.text).not.toContain('Conn-Secret-Value-32');
+    });
+
     it('exports CSV and JSON', async () => {
       const admin = await host.adminToken();
       const csv = await host.call('GET', '/api/v1/audit/export?format=csv', { token: admin });

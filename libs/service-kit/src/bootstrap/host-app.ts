@@ -5,6 +5,7 @@ import { BusModule } from '../bus/bus.module';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { HealthController } from '../health/health.controller';
+import { actorContext } from '../audit/audit-trail';
 import { generateInternalToken, internalApiGuard } from '../http/internal-api.guard';
 import { requestTelemetry } from '../http/request-telemetry.middleware';
 import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
@@ -72,6 +73,7 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   for (const service of opts.services) service.configureApp?.(app);
   app.use(requestTelemetry());
   app.use(internalApiGuard(internalToken));
+  app.use(actorContext());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   const bus = app.get<EventBus>(EVENT_BUS);

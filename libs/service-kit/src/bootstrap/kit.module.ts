@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import type { FlowForgeLogger } from '../logging/logger';
 import { COMMON_CONFIG, HOST_RUNTIME, LOGGER, serviceConfigToken } from '../tokens';
@@ -12,7 +13,7 @@ export interface KitModuleOptions {
   logger: FlowForgeLogger;
 }
 
-/** Process-wide providers: validated config, logger, host runtime, readiness registry. */
+/** Process-wide providers: validated config, logger, host runtime, readiness registry, audit trail. */
 @Global()
 @Module({})
 export class KitModule {
@@ -25,9 +26,10 @@ export class KitModule {
         { provide: HOST_RUNTIME, useValue: opts.runtime },
         { provide: LOGGER, useValue: opts.logger },
         ReadinessRegistry,
+        AuditTrail,
         ...serviceConfigs,
       ],
-      exports: [COMMON_CONFIG, HOST_RUNTIME, LOGGER, ReadinessRegistry, ...serviceConfigs.map((p) => p.provide)],
+      exports: [COMMON_CONFIG, HOST_RUNTIME, LOGGER, ReadinessRegistry, AuditTrail, ...serviceConfigs.map((p) => p.provide)],
     };
   }
 }

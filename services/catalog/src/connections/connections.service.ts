@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import type { Queryable } from '@flowforge/db';
 import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
 import { parseOrThrow } from '@flowforge/service-kit';
@@ -35,6 +36,7 @@ export class ConnectionsService {
     @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+    private readonly audit: AuditTrail,
   ) {}
 
   async create(req: CreateConnectionRequest): Promise<ConnectionView> {
@@ -47,6 +49,7 @@ export class ConnectionsService {
         await lockSecretsForWrite(tx);
         const row = await connectionStore.insert(tx, { id, name: req.name, type: req.type, description: req.description ?? null, config: plain });
         await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
+        await this.audited(tx, id, null, this.view(row, new Set(Object.keys(secrets))));
         return row;
       }),
     );
@@ -76,6 +79,7 @@ export class ConnectionsService {
         await lockSecretsForWrite(tx);
         const current = await connectionStore.find(tx, id, { forUpdate: true });
         if (!current) throw this.notFound(id);
+        const before = this.view(current, (await connectionStore.secretFieldsOf(tx, [id])).get(id) ?? new Set());
         const spec = CONNECTION_SPECS[current.type];
         const full = joinSecrets(current.config, this.open(id, await connectionStore.secretsOf(tx, id)));
         const next = req.config ? (parseOrThrow(spec.schema, applyConfigPatch(full, req.config, spec.secretFields), 'config') as JsonObject) : full;
@@ -86,7 +90,9 @@ export class ConnectionsService {
           config: plain,
         });
         if (req.config) await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
-        return { record: row, setFields: new Set(Object.keys(secrets)) };
+        const setFields = new Set(Object.keys(secrets));
+        await this.audited(tx, id, before, this.view(row, setFields));
+        return { record: row, setFields };
       }),
     );
     this.logger.info({ module: 'catalog', connectionId: id, version: record.version }, 'connection updated');
@@ -94,8 +100,17 @@ export class ConnectionsService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await connectionStore.delete(queryableOf(this.dataSource), id))) throw this.notFound(id);
+    await inTransaction(this.dataSource, async (tx) => {
+      const current = await connectionStore.find(tx, id, { forUpdate: true });
+      if (!current || !(await connectionStore.delete(tx, id))) throw this.notFound(id);
+      await this.audited(tx, id, this.view(current, new Set()), null);
+    });
     this.logger.info({ module: 'catalog', connectionId: id }, 'connection deleted');
+  }
+
+  /** The change as an audit entry (connection views carry no secret: `{ "set": true }` placeholders). */
+  private audited(tx: Queryable, id: string, before: ConnectionView | null, after: ConnectionView | null): Promise<void> {
+    return this.audit.change(tx, 'catalog', { action: 'settings:manage-connections', resourceType: 'connection', resourceId: id, before, after });
   }
 
   /** Runs the type's probe with the decrypted config; the answer never carries a secret, even one a driver echoed. */
@@ -104,6 +119,9 @@ export class ConnectionsService {
     const record = await connectionStore.find(q, id);
     if (!record) throw this.notFound(id);
     const secrets = this.open(id, await connectionStore.secretsOf(q, id));
+    // Decrypting secrets is a secret read: audited (which fields, never their values).
+    const actor = this.audit.currentActor() ?? { type: 'system' as const, id: 'catalog', name: 'catalog', userId: null, sessionId: null, ip: null, userAgent: null };
+    await this.audit.record({ actor, action: 'connection:secret-read', resourceType: 'connection', resourceId: id, outcome: 'success', changes: { purpose: 'connection test', fields: Object.keys(secrets) } });
     const config = joinSecrets(record.config, secrets) as ConnectionConfigOf<ConnectionType>;
     const started = performance.now();
     const outcome = await probeConnection(record.type, config);

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { accessLabel, type RouteAccess } from '@flowforge/access';
-import type { EventBus } from '@flowforge/bus';
-import { AuditRecorded } from '@flowforge/contracts';
-import { currentTraceId, EVENT_BUS, LOGGER, redactDeep, type FlowForgeLogger } from '@flowforge/service-kit';
+import { AuditTrail, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { actorOf, type AuthenticatedRequest } from './principal';
 
 export interface AuditedCall {
@@ -29,33 +27,23 @@ function resourceOf(access: RouteAccess, route: string): string {
 @Injectable()
 export class AuditRecorder {
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly trail: AuditTrail,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
   ) {}
 
   record(req: AuthenticatedRequest, call: AuditedCall): void {
-    const actor = actorOf(req);
     const outcome = call.status === 401 || call.status === 403 ? 'denied' : call.status >= 400 ? 'error' : 'success';
-    const changes = { route: call.route, request: call.body === undefined ? null : redactDeep(call.body) };
-    this.bus
-      .publish(
-        AuditRecorded,
-        {
-          actor: actor.id,
-          actorType: actor.type,
-          actorName: actor.name,
-          action: call.access.kind === 'permission' ? call.access.permission : `${resourceOf(call.access, call.route)}:${(req.method ?? 'GET').toLowerCase()}`,
-          resourceType: resourceOf(call.access, call.route),
-          resourceId: call.resourceId,
-          outcome,
-          httpStatus: call.status,
-          ip: actor.ip,
-          userAgent: actor.userAgent,
-          traceId: currentTraceId() ?? null,
-          diff: JSON.stringify(changes),
-        },
-        { key: 'audit' },
-      )
+    const resourceType = resourceOf(call.access, call.route);
+    this.trail
+      .record({
+        actor: actorOf(req),
+        action: call.access.kind === 'permission' ? call.access.permission : `${resourceType}:${(req.method ?? 'GET').toLowerCase()}`,
+        resourceType,
+        resourceId: call.resourceId,
+        outcome,
+        httpStatus: call.status,
+        changes: { route: call.route, request: call.body === undefined ? null : call.body },
+      })
       .catch((err: unknown) => this.logger.error({ err, route: call.route }, `FF_AUDIT_PUBLISH_FAILED: audit entry for ${call.route} (${accessLabel(call.access)}) not recorded`));
   }
 

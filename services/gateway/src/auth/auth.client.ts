@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorHeaders } from '@flowforge/access';
 import { HOST_RUNTIME, HostRuntime, serviceConfigToken, UpstreamProblem, type HttpResponse } from '@flowforge/service-kit';
 import type { GatewayConfig } from '../gateway.config';
 import { UpstreamForwarder, type UpstreamCall } from '../upstream/upstream.forwarder';
-import { actorOf, type AuthenticatedRequest } from './principal';
+import type { AuthenticatedRequest } from './principal';
 
 /** The auth service's internal API (`/internal/auth`): the public identity routes and what the guard needs. */
 @Injectable()
@@ -25,7 +24,7 @@ export class AuthClient {
 
   /** Forwards with the caller (or the anonymous client) in the actor headers. */
   forward(call: UpstreamCall, req: AuthenticatedRequest, res: HttpResponse): Promise<void> {
-    return this.upstream.forward({ ...call, headers: { ...actorHeaders(actorOf(req)), ...call.headers } }, req, res);
+    return this.upstream.forward(call, req, res);
   }
 
   /** A JSON call for the gateway itself; a problem answer becomes `onProblem(status, body)` or an UpstreamProblem. */

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { actorHeaders } from '@flowforge/access';
 import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
+import { actorOf } from '../auth/principal';
 
 /** Budget until the upstream's response headers arrive; a body (download, event stream) may then flow for as long as it lasts. */
 const HEADERS_TIMEOUT_MS = 30_000;
@@ -46,10 +48,11 @@ export class UpstreamForwarder {
     return this.service.baseUrl().replace(/\/$/, '');
   }
 
+  /** Forwards with the caller (the authenticated principal, or the anonymous client) in the actor headers, for the upstream's audit entries. */
   async forward(call: UpstreamCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
-    const upstream = await this.send(call, gone.signal);
+    const upstream = await this.send({ ...call, headers: { ...actorHeaders(actorOf(req)), ...call.headers } }, gone.signal);
     await this.relay(upstream, req, res);
   }
 

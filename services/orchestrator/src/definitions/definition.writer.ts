@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
+import { AuditTrail } from '@flowforge/service-kit';
 import type { JobContext, JobSpec, WorkflowContext, WorkflowSpec } from '@flowforge/workflow';
 import { JobTypeStore } from '../registry/job-type.store';
 import { specHash } from './canonical-json';
@@ -22,7 +23,7 @@ export interface SavedWorkflow {
 const jobContent = (spec: JobSpec) => ({ type: spec.type, description: spec.description ?? null, config: spec.config });
 
 /**
- * Writes validated jobs and workflows as versions. Two writers of one name are serialised by an
+ * Writes validated jobs and workflows as versions, each new version audited with its before/after. Two writers of one name are serialised by an
  * advisory lock on the name, so "latest + 1" never collides; a spec whose normalised form hashes like
  * the latest version is left alone — re-applying a file creates nothing.
  */
@@ -32,6 +33,7 @@ export class DefinitionWriter {
     private readonly jobs: JobStore,
     private readonly workflows: WorkflowStore,
     private readonly jobTypes: JobTypeStore,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** What validation needs from the catalog: registered job types and the existing job versions. */
@@ -57,6 +59,13 @@ export class DefinitionWriter {
       config: spec.config,
       specHash: hash,
     });
+    await this.audit.change(tx, 'orchestrator', {
+      action: latest ? 'job:edit' : 'job:create',
+      resourceType: 'job',
+      resourceId: spec.name,
+      before: latest ? { version: latest.version, ...jobSpecOf(latest) } : null,
+      after: { version: job.version, ...jobSpecOf(job) },
+    });
     return { status: latest ? 'updated' : 'created', job };
   }
 
@@ -66,6 +75,13 @@ export class DefinitionWriter {
     const hash = specHash(spec);
     if (latest?.specHash === hash) return { status: 'unchanged', workflow: latest };
     const workflow = await this.workflows.insert(tx, { name: spec.name, version: (latest?.version ?? 0) + 1, spec, specHash: hash });
+    await this.audit.change(tx, 'orchestrator', {
+      action: latest ? 'workflow:edit' : 'workflow:create',
+      resourceType: 'workflow',
+      resourceId: spec.name,
+      before: latest ? { version: latest.version, spec: latest.spec } : null,
+      after: { version: workflow.version, spec },
+    });
     return { status: latest ? 'updated' : 'created', workflow };
   }
 }
