@@ -1,5 +1,5 @@
 import { totpCode } from '@flowforge/access';
-import { startTestSmtpServer, type TestSmtpServer } from '@flowforge/testing';
+import { startTestSmtpServer, type TestSmtpServer, createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost } from './auth-host';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,7 +26,7 @@ describe('built-in accounts', () => {
   beforeAll(async () => {
     smtp = await startTestSmtpServer({ username: 'mailer', password: 'smtp-secret-Pw1' });
     passwords.push('smtp-secret-Pw1', 'Bootstrap-Root-Pass-9');
-    host = await startAuthHost('ff_authaccounts', { FLOWFORGE_SMTP_URL: smtp.url, FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: '5', FLOWFORGE_PUBLIC_URL: 'http://console.test' });
+    host = await startAuthHost(() => createTestDatabase('ff_authaccounts'), { FLOWFORGE_SMTP_URL: smtp.url, FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: '5', FLOWFORGE_PUBLIC_URL: 'http://console.test' });
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { BootstrapAdmin } from '@flowforge/service-auth';
+import { createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost, type TokenPair } from './auth-host';
 
 /**
@@ -17,7 +18,7 @@ describe('first start without FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD', () => {
       return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
     });
     try {
-      host = await startAuthHost('ff_authfirst', { FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: '', FLOWFORGE_AUTH_IP_FAILURE_LIMIT: '8' });
+      host = await startAuthHost(() => createTestDatabase('ff_authfirst'), { FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: '', FLOWFORGE_AUTH_IP_FAILURE_LIMIT: '8' });
     } finally {
       spy.mockRestore();
     }

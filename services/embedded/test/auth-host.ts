@@ -9,7 +9,6 @@ import { catalogService } from '@flowforge/service-catalog';
 import { gatewayService } from '@flowforge/service-gateway';
 import { createHostApp, createLogger, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime } from '@flowforge/service-kit';
 import { orchestratorService } from '@flowforge/service-orchestrator';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { Pool } from 'pg';
 
 
@@ -34,10 +33,16 @@ export interface TokenPair {
  * The embedded host's identity path in one process: gateway, auth, catalog and orchestrator on a fresh
  * database, the admin created at first start from FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD.
  */
+/** The database the host runs on (a spec passes `createTestDatabase` of @flowforge/testing: only specs may import it). */
+export interface HostDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
 export interface AuthHost {
   app: INestApplication;
   base: string;
-  db: TestDatabase;
+  db: HostDatabase;
   pool: Pool;
   runtime: HostRuntime;
   /** Every log line the host wrote (level info and up), to search for secrets. */
@@ -52,11 +57,11 @@ export interface AuthHost {
   stop(): Promise<void>;
 }
 
-export async function startAuthHost(name: string, env: Record<string, string> = {}): Promise<AuthHost> {
+export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: Record<string, string> = {}): Promise<AuthHost> {
   const logs: string[] = [];
   const answers: string[] = [];
   const logger = createLogger({ service: 'test', level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) }) });
-  const db = await createTestDatabase(name);
+  const db = await createDb();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-auth-host-'));
   const services = [gatewayService, authService, catalogService, orchestratorService];
   const config = loadHostConfig({

@@ -1,5 +1,5 @@
 import { DEFAULT_ROLE_PERMISSIONS, type BuiltinRole } from '@flowforge/access';
-import { FLOWFORGE_REALM_ROLES, KEYCLOAK_TEST_REDIRECT_URI, keycloakLogin, keycloakTestRealm, readKeycloakTestSecrets, requireStack } from '@flowforge/testing';
+import { FLOWFORGE_REALM_ROLES, KEYCLOAK_TEST_REDIRECT_URI, keycloakLogin, keycloakTestRealm, readKeycloakTestSecrets, requireStack, createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost } from './auth-host';
 
 /**
@@ -18,7 +18,7 @@ if (stack?.keycloakUrl) {
     const { testUserPassword } = readKeycloakTestSecrets();
 
     beforeAll(async () => {
-      host = await startAuthHost('ff_authkeycloak', { FLOWFORGE_OIDC_ISSUER: issuer });
+      host = await startAuthHost(() => createTestDatabase('ff_authkeycloak'), { FLOWFORGE_OIDC_ISSUER: issuer });
     });
     afterAll(async () => host?.stop());
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROLE_PERMISSIONS, parseAccessLabel, type Permission, type RouteAccess } from '@flowforge/access';
+import { createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost } from './auth-host';
 
 interface Operation {
@@ -46,7 +47,7 @@ describe('RBAC matrix: every /api route × every role', () => {
   const callers: { name: string; token: () => Promise<string>; grants: ReadonlySet<Permission> }[] = [];
 
   beforeAll(async () => {
-    host = await startAuthHost('ff_authmatrix');
+    host = await startAuthHost(() => createTestDatabase('ff_authmatrix'));
     const doc = await host.call<{ paths: Record<string, Record<string, { 'x-permission'?: string }>> }>('GET', '/api/openapi.json');
     expect(doc.status).toBe(200);
     ops = operationsOf(doc.body);

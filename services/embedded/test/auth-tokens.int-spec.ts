@@ -1,5 +1,6 @@
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { createHmac, randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost, type TokenPair } from './auth-host';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -32,7 +33,7 @@ describe('token attacks and session revocation', () => {
   const honest = () => ({ iss: 'flowforge', aud: 'flowforge-gateway', sub: adminId, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 });
 
   beforeAll(async () => {
-    host = await startAuthHost('ff_authtokens');
+    host = await startAuthHost(() => createTestDatabase('ff_authtokens'));
     const session = await host.login('admin', 'Bootstrap-Root-Pass-9');
     adminId = session.user.id;
     // The test reads the issuer's private key from ff_auth (it has database access) to forge tokens an
