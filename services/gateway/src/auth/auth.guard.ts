@@ -40,7 +40,8 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
-    const path = req.url ?? '';
+    // Express routes ignore letter case: so does this check.
+    const path = (req.url ?? '').toLowerCase();
     if (!access) {
       if (path === '/api' || path.startsWith('/api/')) throw new ForbiddenError('this route declares no permission, so nobody may call it (a FlowForge bug: report it)');
       return true;
