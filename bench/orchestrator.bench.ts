@@ -4,8 +4,8 @@
  *
  * Embedded mode, as `npm start` runs it: one Node process hosting every service module (gateway,
  * orchestrator with its builtin executor, catalog, …) on the Postgres bus, default settings. Runs are
- * submitted through the public API (POST /api/v1/runs: gateway → orchestrator internal API); the
- * workflow is two `noop` steps, a → b.
+ * submitted through the public API (POST /api/v1/runs: gateway → orchestrator internal API) with an
+ * admin's API token, as a CI client would; the workflow is two `noop` steps, a → b.
  *  (a) throughput: a closed loop of BENCH_CONCURRENCY submitters (default 128 runs in flight) for
  *      BENCH_SECONDS, each starting its next run when its previous one succeeded → sustained steps/s and
  *      runs/min (target ≥ 200 steps/s, i.e. ≥ 6,000 two-step runs per minute); shorter loops at 32 and
@@ -30,6 +30,7 @@ import { Registry } from 'prom-client';
 import { PostgresEventBus } from '@flowforge/bus';
 import { AvroCodec, PostgresSchemaRegistry, RunStateChanged, StepDispatched, stepDispatchedTopic } from '@flowforge/contracts';
 import { createHostApp, createLogger, loadHostConfig, metricsRegistry, startHostApp } from '@flowforge/service-kit';
+import { adminApiToken, bearer, testAdminEnv } from '@flowforge/testing';
 import { embeddedServices } from '../services/embedded/src/embedded.services';
 import { machineLine, now, percentile, quiet, scratchDatabase, sleep, verdict, writeResults, type ResultRow } from './bench-kit';
 
@@ -279,9 +280,15 @@ interface Submitted {
   answeredAt: number;
 }
 
-async function submit(base: string): Promise<Submitted> {
+/** Where runs are submitted: the host's base URL and the caller's credentials. */
+interface Gateway {
+  base: string;
+  auth: Record<string, string>;
+}
+
+async function submit({ base, auth }: Gateway): Promise<Submitted> {
   const startedAt = now();
-  const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: WORKFLOW }) });
+  const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ workflow: WORKFLOW }) });
   const body = (await res.json()) as { id?: string };
   if (res.status !== 201 || !body.id) throw new Error(`POST /api/v1/runs answered ${res.status}: ${JSON.stringify(body)}`);
   return { runId: body.id, startedAt, answeredAt: now() };
@@ -323,7 +330,7 @@ interface LoopResult {
  * that many runs are always in flight, the engine works at that load and no backlog builds up.
  * Throughput counts the runs that finished within the window.
  */
-async function closedLoop(base: string, poller: RunPoller, concurrency: number, seconds: number, profile?: (submitted: Submitted[]) => Promise<void>): Promise<LoopResult> {
+async function closedLoop(gateway: Gateway, poller: RunPoller, concurrency: number, seconds: number, profile?: (submitted: Submitted[]) => Promise<void>): Promise<LoopResult> {
   const submitted: Submitted[] = [];
   const cpuBefore = process.cpuUsage();
   const machineBefore = cpuSnapshot();
@@ -332,7 +339,7 @@ async function closedLoop(base: string, poller: RunPoller, concurrency: number, 
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (now() < tEnd) {
-        const s = await submit(base);
+        const s = await submit(gateway);
         submitted.push(s);
         await poller.settled(s.runId);
       }
@@ -379,19 +386,20 @@ async function main(): Promise<void> {
   let observerBus: PostgresEventBus | undefined;
   try {
     const logger = createLogger({ service: 'embedded', level: 'warn', destination: tally });
-    const config = loadHostConfig({ host: 'embedded', services: embeddedServices, env: { DATABASE_URL: db.url, FLOWFORGE_HOME: home } });
+    const config = loadHostConfig({ host: 'embedded', services: embeddedServices, env: { DATABASE_URL: db.url, FLOWFORGE_HOME: home, ...testAdminEnv } });
     app = await createHostApp({ mode: 'embedded', host: 'embedded', services: embeddedServices, config, logger, databaseUrl: db.url, port: 0 });
     const host = app;
     const base = `http://127.0.0.1:${await startHostApp(app, 0, '127.0.0.1')}`;
+    const gateway: Gateway = { base, auth: bearer(await adminApiToken(base, 'bench')) };
 
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const res = await fetch(`${base}/api/v1/job-types/noop`);
+      const res = await fetch(`${base}/api/v1/job-types/noop`, { headers: gateway.auth });
       if (res.status === 200) break;
       if (Date.now() > deadline) throw new Error(`the builtin executor did not announce its job types within 20 s (${res.status}: ${await res.text()})`);
       await sleep(50);
     }
-    const applied = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: WORKFLOW_YAML });
+    const applied = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml', ...gateway.auth }, body: WORKFLOW_YAML });
     if (applied.status !== 200) throw new Error(`apply answered ${applied.status}: ${await applied.text()}`);
 
     observerPool = new Pool({ connectionString: db.url, max: 4, application_name: 'bench' });
@@ -413,7 +421,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (warm.length < WARMUP_RUNS) {
-          const w = await submit(base);
+          const w = await submit(gateway);
           warm.push(w);
           await poller.settled(w.runId);
         }
@@ -424,7 +432,7 @@ async function main(): Promise<void> {
     // (a) throughput: closed loops, the main one last.
     const curve: LoopResult[] = [];
     for (const c of CURVE) {
-      curve.push(await closedLoop(base, poller, c, CURVE_SECONDS));
+      curve.push(await closedLoop(gateway, poller, c, CURVE_SECONDS));
       console.log(`${c} in flight: ${curve[curve.length - 1]!.runsPerSecond.toFixed(1)} runs/s`);
       await sleep(1_000);
     }
@@ -449,7 +457,7 @@ async function main(): Promise<void> {
     loopDelay.enable();
     sampler?.start();
     statements?.start();
-    const main = await closedLoop(base, poller, CONCURRENCY, SECONDS, async (submitted) => {
+    const main = await closedLoop(gateway, poller, CONCURRENCY, SECONDS, async (submitted) => {
       loopDelay.disable();
       clearInterval(poolTimer);
       if (!profiling) return;
@@ -502,7 +510,7 @@ async function main(): Promise<void> {
       const wait = due - now();
       if (wait > 0) await sleep(wait);
       inflight.push(
-        submit(base).then(
+        submit(gateway).then(
           (s) => void paced.push(s),
           (err: unknown) => void errors.push(String(err)),
         ),
@@ -544,12 +552,12 @@ async function main(): Promise<void> {
       'orchestrator — run engine in embedded mode (`node bench/run.js bench/orchestrator.bench.ts`)',
       [
         `Run ${new Date().toISOString()} on ${machineLine(db)}; load average before the run ${load}.`,
-        `One process hosting every service module (embedded mode, default settings: bus pool 8, orchestrator engine pool 8, sweeper every 1 s, builtin executor with its default 4 slots), runs submitted through the public API (POST /api/v1/runs → gateway → orchestrator, 201 with the run), workflow of two \`noop\` steps a → b. ${WARMUP_RUNS} warm-up runs first.`,
+        `One process hosting every service module (embedded mode, default settings: bus pool 8, orchestrator engine pool 8, sweeper every 1 s, builtin executor with its default 4 slots), runs submitted through the public API (POST /api/v1/runs with an admin's API token → gateway → orchestrator, 201 with the run), workflow of two \`noop\` steps a → b. ${WARMUP_RUNS} warm-up runs first.`,
       ],
       rows,
       [
         `(a) Closed loop: ${CONCURRENCY} submitters each call POST /api/v1/runs and start their next run once the previous one is final (read from ff_orchestrator.runs every 10 ms), so ${CONCURRENCY} runs are in flight throughout and nothing queues up unseen; throughput = runs finished within the ${SECONDS} s window × 2 steps. CPU during it: ${cpuText(main)}; the rest of the machine's load is other processes. The database holds ${dbRows[0]!.runs} succeeded runs and ${dbRows[0]!.attempts} attempts at the end.`,
-        `(b) ${total} runs submitted at ${RATE}/s for ${LATENCY_SECONDS} s (open loop: a call starts on schedule whether earlier ones answered or not). Latency = time the observer's consumer group received the StepDispatched of step a (attempt 1) − time the API call started; same process clock. It includes the gateway hop, the orchestrator's transaction (run + steps + admission + dispatch), the commit and the bus delivery to a consumer (NOTIFY wake-up + fetch): what an executor experiences. ${dispatchedBeforeAnswer} of ${dispatch.n} dispatches reached the observer before the API answer reached the client (the answer reads the run back after the commit).`,
+        `(b) ${total} runs submitted at ${RATE}/s for ${LATENCY_SECONDS} s (open loop: a call starts on schedule whether earlier ones answered or not). Latency = time the observer's consumer group received the StepDispatched of step a (attempt 1) − time the API call started; same process clock. It includes the gateway hop (with its token check), the orchestrator's transaction (run + steps + admission + dispatch), the commit and the bus delivery to a consumer (NOTIFY wake-up + fetch): what an executor experiences. ${dispatchedBeforeAnswer} of ${dispatch.n} dispatches reached the observer before the API answer reached the client (the answer reads the run back after the commit).`,
         `Comparison: Kestra publishes ~4,000 executions/min at ~0.64 s latency on 4 vCPU (JDBC backend); here ${(main.runsPerSecond * 60).toFixed(0)} two-step runs/min (${(steps * 60).toFixed(0)} steps/min) at a requested → succeeded p50 of ${ms(main.endToEnd.p50)} with ${CONCURRENCY} in flight, and ${ms(success.p50)} at ${RATE} runs/s, on ${os.cpus().length} cores shared with PostgreSQL and whatever else runs on the machine. Different workloads and machines: an order of magnitude, not a ranking.`,
         'Before the engine changes of this benchmark (services/orchestrator/README.md, "Publishing last" and "Fewer round trips"; the builtin executor\'s slots) the same host did ~40 steps/s with 32 submitters, API calls waited up to 3 s on partition heads and the workflow\'s admission lock, and some answered 500 (deadlock).',
         `Host warnings and errors during the measured phases: ${[...warnDelta.entries()].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}.${errors.length ? ` API errors: ${errors.slice(0, 3).join('; ')}` : ''}`,

@@ -4,3 +4,4 @@ export * from './private-kafka';
 export * from './sse.reader';
 export * from './keycloak/keycloak-login';
 export * from './smtp/test-smtp-server';
+export * from './test-admin';

@@ -9,7 +9,7 @@ import { AssetCommitted, AvroCodec, PostgresSchemaRegistry } from '@flowforge/co
 import { attemptPrefix, openDuckDb, writeParquet } from '@flowforge/engine';
 import { LocalObjectStore } from '@flowforge/storage';
 import { generateInternalToken, INTERNAL_TOKEN_HEADER } from '@flowforge/service-kit';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { adminApiToken, bearer, createTestDatabase, TEST_ADMIN, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const main = (service: string) => path.join(repoRoot, `dist/services/${service}/src/main.js`);
@@ -58,11 +58,12 @@ async function stop(host: Host): Promise<number | null> {
 
 /**
  * The real thing, as deployed in distributed mode: the built gateway and catalog as two processes (the
- * Postgres bus between them), driven through /api/v1. Secrets are sent in, then searched for everywhere
- * they must not be: every response, both processes' whole log output (debug level) and every event on
+ * Postgres bus between them; the auth service as a third, the gateway checks the admin's token with it),
+ * driven through /api/v1. Secrets are sent in, then searched for everywhere
+ * they must not be: every response, every process's whole log output (debug level) and every event on
  * the bus. (The embedded host's key file is covered by src/secrets/secret-rotation.int-spec.ts.)
  */
-describe('catalog through the gateway (gateway and catalog processes)', () => {
+describe('catalog through the gateway (gateway, auth and catalog processes)', () => {
   let db: TestDatabase;
   let home: string;
   const responses: string[] = [];
@@ -80,16 +81,18 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
   });
 
   it('connections, a commit, preview and download, key rotation across restarts — and no secret leaks anywhere', async () => {
-    const [gatewayPort, catalogPort] = [await freePort(), await freePort()];
+    const [gatewayPort, catalogPort, authPort] = [await freePort(), await freePort(), await freePort()];
     const base = `http://127.0.0.1:${gatewayPort}`;
     const catalogUrl = `http://127.0.0.1:${catalogPort}`;
+    const authUrl = `http://127.0.0.1:${authPort}`;
+    let token = '';
     const [oldKey, newKey] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
     // The processes share one internal token, as a deployment does; the test holds it too, for its /internal calls.
     const internalToken = generateInternalToken();
     const catalogEnv = { DATABASE_URL: db.url, PORT: String(catalogPort), FLOWFORGE_HOME: home, FLOWFORGE_LAKE_DIR: path.join(home, 'lake'), FLOWFORGE_INTERNAL_TOKEN: internalToken };
     const api = async <T>(method: string, p: string, body?: unknown, at = base): Promise<{ status: number; body: T; headers: Headers }> => {
-      const internal: Record<string, string> = p.startsWith('/internal/') ? { [INTERNAL_TOKEN_HEADER]: internalToken } : {};
-      const res = await fetch(`${at}${p}`, { method, headers: { ...internal, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const credentials: Record<string, string> = p.startsWith('/internal/') ? { [INTERNAL_TOKEN_HEADER]: internalToken } : bearer(token);
+      const res = await fetch(`${at}${p}`, { method, headers: { ...credentials, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
       responses.push(text);
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
@@ -111,7 +114,9 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
 
     try {
       let catalog = await start('catalog', { ...catalogEnv, FLOWFORGE_MASTER_KEY: oldKey }, catalogUrl);
-      await start('gateway', { DATABASE_URL: db.url, PORT: String(gatewayPort), FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: internalToken }, base);
+      await start('auth', { DATABASE_URL: db.url, PORT: String(authPort), FLOWFORGE_INTERNAL_TOKEN: internalToken, ...testAdminEnv }, authUrl);
+      await start('gateway', { DATABASE_URL: db.url, PORT: String(gatewayPort), FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_AUTH_URL: authUrl, FLOWFORGE_INTERNAL_TOKEN: internalToken }, base);
+      token = await adminApiToken(base);
 
       const pg = await api<{ id: string; config: Record<string, unknown> }>('POST', '/api/v1/connections', {
         name: 'e2e-postgres',
@@ -145,7 +150,7 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
         { day: '2025-01-01', revenue: '0' },
         { day: '2025-01-02', revenue: '10' },
       ]);
-      const csv = await fetch(`${base}/api/v1/assets/${assetId}/download?format=csv`);
+      const csv = await fetch(`${base}/api/v1/assets/${assetId}/download?format=csv`, { headers: bearer(token) });
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(csv.headers.get('content-disposition')).toBe('attachment; filename="gold.kpi.daily.1.csv"');
       expect(await csv.text()).toBe('day,revenue\n2025-01-01,0\n2025-01-02,10\n2025-01-03,20\n');
@@ -157,7 +162,7 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
       hosts.splice(hosts.indexOf(catalog), 1);
       expect(await stop(catalog)).toBe(0);
       catalog = await start('catalog', { ...catalogEnv, FLOWFORGE_MASTER_KEY: newKey, FLOWFORGE_MASTER_KEY_PREVIOUS: oldKey }, catalogUrl);
-      const rotated = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/catalog-rotate-key.js'), '--url', catalogUrl], { encoding: 'utf8' });
+      const rotated = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/catalog-rotate-key.js'), '--url', base], { encoding: 'utf8', env: { ...process.env, FLOWFORGE_TOKEN: token } });
       expect(rotated).toMatch(/master key rotated to [0-9a-f]{16} \(was [0-9a-f]{16}\): 4 secret\(s\) re-encrypted\n.*remove FLOWFORGE_MASTER_KEY_PREVIOUS/);
       outputs.push(catalog.output());
       hosts.splice(hosts.indexOf(catalog), 1);
@@ -178,7 +183,7 @@ describe('catalog through the gateway (gateway and catalog processes)', () => {
       const published = JSON.stringify(committedEvents) + frames.map((f) => JSON.stringify(f.headers) + f.payload.toString('latin1')).join('\n');
       const logs = outputs.join('\n');
       expect(logs).toContain('connection test failed');
-      for (const s of [...secrets, oldKey, newKey, internalToken]) {
+      for (const s of [...secrets, oldKey, newKey, internalToken, token, TEST_ADMIN.password]) {
         expect({ s, responses: responses.some((r) => r.includes(s)), logs: logs.includes(s), events: published.includes(s) }).toEqual({ s, responses: false, logs: false, events: false });
       }
     } finally {

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { generateInternalToken } from '@flowforge/service-kit';
-import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
+import { adminApiToken, createTestDatabase, requireStack, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
+import { PublicApi } from './public-api';
 
-// Distributed mode: gateway and orchestrator as separate processes on the real Kafka broker and
+// Distributed mode: gateway, auth and orchestrator as separate processes on the real Kafka broker and
 // Confluent-compatible registry from scripts/stack (FLOWFORGE_BUS=kafka). The same echo round trip
-// as the embedded test: REST → gateway outbox → relay → Kafka → orchestrator inbox → internal HTTP.
+// as the embedded test: REST → gateway outbox → relay → Kafka → orchestrator inbox → internal HTTP;
+// the gateway checks the caller's token with the auth service (FLOWFORGE_AUTH_URL).
 const stack = requireStack('distributed echo e2e', ['kafkaBrokers', 'schemaRegistryUrl']);
 const main = (service: string): string => path.join(repoRoot, `dist/services/${service}/src/main.js`);
 
@@ -23,41 +25,43 @@ const main = (service: string): string => path.join(repoRoot, `dist/services/${s
     await db?.drop();
   });
 
-  it('handles an echo once, through Kafka, across two processes', async () => {
+  it('handles an echo once, through Kafka, across separate processes', async () => {
     const common = {
       DATABASE_URL: db.url,
       FLOWFORGE_BUS: 'kafka',
       FLOWFORGE_KAFKA_BROKERS: (stack?.kafkaBrokers ?? []).join(','),
       FLOWFORGE_SCHEMA_REGISTRY_URL: stack?.schemaRegistryUrl ?? '',
-      // The gateway reads the echo receipt from the orchestrator's internal API: both hold one token.
+      // The gateway reads the echo receipt from the orchestrator's internal API and checks tokens with the
+      // auth service's: all three hold one token.
       FLOWFORGE_INTERNAL_TOKEN: generateInternalToken(),
     };
     const orchestratorPort = await freePort();
+    const authPort = await freePort();
     const gatewayPort = await freePort();
     const orchestrator = spawnHost({ ...common, PORT: String(orchestratorPort) }, main('orchestrator'));
     hosts.push(orchestrator);
+    const auth = spawnHost({ ...common, ...testAdminEnv, PORT: String(authPort) }, main('auth'));
+    hosts.push(auth);
     const gateway = spawnHost(
-      { ...common, PORT: String(gatewayPort), FLOWFORGE_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}` },
+      { ...common, PORT: String(gatewayPort), FLOWFORGE_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}`, FLOWFORGE_AUTH_URL: `http://127.0.0.1:${authPort}` },
       main('gateway'),
     );
     hosts.push(gateway);
     await waitReady(`http://127.0.0.1:${orchestratorPort}`, orchestrator);
-    const base = `http://127.0.0.1:${gatewayPort}`;
-    await waitReady(base, gateway);
+    await waitReady(`http://127.0.0.1:${authPort}`, auth);
+    const api = new PublicApi(`http://127.0.0.1:${gatewayPort}`, gateway);
+    await waitReady(api.base, gateway);
+    api.token = await adminApiToken(api.base);
 
-    const res = await fetch(`${base}/api/v1/system/echo`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'over kafka' }),
-    });
+    const res = await api.call<{ id: string }>('POST', '/api/v1/system/echo', { message: 'over kafka' });
     expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
+    const { id } = res.body;
 
     const handled = await waitFor(
       `echo ${id} handled over Kafka`,
       async () => {
-        const r = await fetch(`${base}/api/v1/system/echo/${id}`);
-        return r.status === 200 ? ((await r.json()) as { message: string; handledCount: number }) : undefined;
+        const r = await api.call<{ message: string; handledCount: number }>('GET', `/api/v1/system/echo/${id}`);
+        return r.status === 200 ? r.body : undefined;
       },
       60_000,
       gateway,

@@ -1,32 +1,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { adminApiToken, createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 import { buildIfNeeded, freePort, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
+import { PublicApi } from './public-api';
 
-async function postEcho(base: string, message: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/system/echo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ message }),
-  });
+async function postEcho(api: PublicApi, message: string): Promise<string> {
+  const res = await api.call<{ id: string }>('POST', '/api/v1/system/echo', { message });
   expect(res.status).toBe(202);
-  const body = (await res.json()) as { id: string };
-  expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
-  return body.id;
+  expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
+  return res.body.id;
 }
 
-async function waitHandled(base: string, id: string, host: HostProcess) {
+async function waitHandled(api: PublicApi, id: string, host: HostProcess) {
   return waitFor(
     `echo ${id} handled`,
     async () => {
-      const res = await fetch(`${base}/api/v1/system/echo/${id}`);
+      const res = await api.call<{ id: string; message: string; handled: boolean; handledCount: number }>('GET', `/api/v1/system/echo/${id}`);
       if (res.status === 404) {
-        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.contentType).toContain('application/problem+json');
         return undefined;
       }
       expect(res.status).toBe(200);
-      return (await res.json()) as { id: string; message: string; handled: boolean; handledCount: number };
+      return res.body;
     },
     15_000,
     host,
@@ -51,10 +47,12 @@ describe('embedded host (one process, every service)', () => {
   it('serves an echo through the bus, stops cleanly on SIGINT and keeps its data across restarts', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env = { DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home };
+    const env = { DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, ...testAdminEnv };
 
     const first = spawnHost(env);
     await waitReady(base, first);
+    const api = new PublicApi(base);
+    api.token = await adminApiToken(base);
     expect(first.stdout()).toContain(`FlowForge is ready on http://localhost:${port} (embedded`);
 
     const ready = (await (await fetch(`${base}/health/ready`)).json()) as { status: string; checks: Record<string, string> };
@@ -66,16 +64,16 @@ describe('embedded host (one process, every service)', () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
 
     // Validation: problem+json naming the field.
-    const bad = await fetch(`${base}/api/v1/system/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: '' }) });
+    const bad = await api.call<{ code: string; detail: string; status: number; type: string; title: string; instance: string }>('POST', '/api/v1/system/echo', { message: '' });
     expect(bad.status).toBe(400);
-    expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    const problem = (await bad.json()) as { code: string; detail: string; status: number; type: string; title: string; instance: string };
+    expect(bad.contentType).toContain('application/problem+json');
+    const problem = bad.body;
     expect(problem).toMatchObject({ status: 400, code: 'FF_VALIDATION', instance: '/api/v1/system/echo' });
     expect(problem.detail).toContain('message');
 
     const message = `hello from e2e ✓ ${Date.now()}`;
-    const id = await postEcho(base, message);
-    const echo = await waitHandled(base, id, first);
+    const id = await postEcho(api, message);
+    const echo = await waitHandled(api, id, first);
     expect(echo).toEqual({ id, message, handled: true, handledCount: 1 });
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -89,9 +87,10 @@ describe('embedded host (one process, every service)', () => {
     const second = spawnHost(env);
     try {
       await waitReady(base, second);
-      expect(await waitHandled(base, id, second)).toEqual({ id, message, handled: true, handledCount: 1 });
-      const id2 = await postEcho(base, 'second life');
-      expect(await waitHandled(base, id2, second)).toMatchObject({ id: id2, message: 'second life', handledCount: 1 });
+      // The API token outlives the restart (it is kept in the auth service's tables).
+      expect(await waitHandled(api, id, second)).toEqual({ id, message, handled: true, handledCount: 1 });
+      const id2 = await postEcho(api, 'second life');
+      expect(await waitHandled(api, id2, second)).toMatchObject({ id: id2, message: 'second life', handledCount: 1 });
     } finally {
       expect(await stopHost(second)).toBe(0);
     }
@@ -118,8 +117,9 @@ describe('embedded host with its own PostgreSQL (no DATABASE_URL)', () => {
 
   it('creates a cluster under FLOWFORGE_HOME and reuses its data on the next start', async () => {
     const port = await freePort();
-    const env = { PORT: String(port), FLOWFORGE_HOME: home, FLOWFORGE_PG_PORT: String(await freePort()) };
+    const env = { PORT: String(port), FLOWFORGE_HOME: home, FLOWFORGE_PG_PORT: String(await freePort()), ...testAdminEnv };
     const base = `http://127.0.0.1:${port}`;
+    const api = new PublicApi(base);
 
     const first = spawnHost(env);
     let id: string;
@@ -127,8 +127,9 @@ describe('embedded host with its own PostgreSQL (no DATABASE_URL)', () => {
       await waitReady(base, first, 90_000);
       expect(fs.existsSync(path.join(home, 'pg', 'PG_VERSION'))).toBe(true);
       expect(first.stdout()).toContain(`(embedded, data in ${home})`);
-      id = await postEcho(base, 'kept across restarts');
-      await waitHandled(base, id, first);
+      api.token = await adminApiToken(base);
+      id = await postEcho(api, 'kept across restarts');
+      await waitHandled(api, id, first);
     } finally {
       expect(await stopHost(first)).toBe(0);
     }
@@ -136,7 +137,7 @@ describe('embedded host with its own PostgreSQL (no DATABASE_URL)', () => {
     const second = spawnHost(env);
     try {
       await waitReady(base, second, 60_000);
-      expect(await waitHandled(base, id, second)).toMatchObject({ id, message: 'kept across restarts', handledCount: 1 });
+      expect(await waitHandled(api, id, second)).toMatchObject({ id, message: 'kept across restarts', handledCount: 1 });
     } finally {
       expect(await stopHost(second)).toBe(0);
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, readSse, type TestDatabase } from '@flowforge/testing';
+import { adminApiToken, createTestDatabase, readSse, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
 import { PublicApi, stepOf, stepStates } from './public-api';
 
@@ -72,9 +72,11 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
       FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: 'false',
       FLOWFORGE_ORCHESTRATOR_SWEEP_MS: '200',
       FLOWFORGE_ORCHESTRATOR_FEED_POLL_MS: '200',
+      ...testAdminEnv,
     });
     api = new PublicApi(`http://127.0.0.1:${port}`, host);
     await waitReady(api.base, host, 90_000);
+    api.token = await adminApiToken(api.base);
   }, 120_000);
 
   afterAll(async () => {
@@ -126,7 +128,7 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
     // Exactly one run, which went to succeeded once; the step went back to queued once (the re-dispatch).
     const runs = await api.call<{ items: { id: string }[] }>('GET', '/api/v1/runs?workflow=survives-a-kill');
     expect(runs.body.items.map((r) => r.id)).toEqual([created.id]);
-    const events = await readSse(`${api.base}/api/v1/runs/${created.id}/events`, {}, 30_000).done;
+    const events = await readSse(`${api.base}/api/v1/runs/${created.id}/events`, api.auth, 30_000).done;
     expect(events.filter((e) => e.event === 'run').map((e) => (e.data as { to: string }).to)).toEqual(['queued', 'running', 'succeeded']);
     const workTrail = events.filter((e) => e.event === 'step' && (e.data as { stepId: string }).stepId === 'work').map((e) => (e.data as { to: string }).to);
     expect(workTrail).toEqual(['queued', 'running', 'queued', 'running', 'succeeded']);

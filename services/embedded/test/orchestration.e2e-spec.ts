@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, readSse, type SseEvent, type TestDatabase } from '@flowforge/testing';
+import { adminApiToken, createTestDatabase, readSse, testAdminEnv, type SseEvent, type TestDatabase } from '@flowforge/testing';
 import { buildIfNeeded, freePort, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
 import { PublicApi, stepOf, stepStates, type Problem, type PublicRun } from './public-api';
 
@@ -120,11 +120,13 @@ describe('orchestration through the public API (embedded host)', () => {
       LOG_LEVEL: 'debug',
       FLOWFORGE_ORCHESTRATOR_SWEEP_MS: '200',
       FLOWFORGE_ORCHESTRATOR_FEED_POLL_MS: '200',
+      ...testAdminEnv,
     };
     host = spawnHost(env);
     processes.push(host);
     api = new PublicApi(`http://127.0.0.1:${port}`, host);
     await waitReady(api.base, host, 90_000);
+    api.token = await adminApiToken(api.base);
     await waitFor(
       'the builtin job types to be registered',
       async () => {
@@ -164,7 +166,7 @@ describe('orchestration through the public API (embedded host)', () => {
     const created = await api.startRun('fan-out-in');
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const events = await readSse(`${api.base}/api/v1/runs/${id}/events`, {}, 60_000).done;
+    const events = await readSse(`${api.base}/api/v1/runs/${id}/events`, api.auth, 60_000).done;
 
     expect(events[0]!.event).toBe('snapshot');
     expect(dataOf<PublicRun>(events[0]!).id).toBe(id);

@@ -74,6 +74,8 @@ export const stepOf = (r: PublicRun, stepId: string): PublicStep => {
  */
 export class PublicApi {
   readonly responses: string[] = [];
+  /** Sent as `authorization: Bearer <token>` with every call once set: `api.token = await adminApiToken(api.base)` (@flowforge/testing). */
+  token?: string;
 
   constructor(
     readonly base: string,
@@ -84,15 +86,20 @@ export class PublicApi {
   async call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.auth, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return this.record<T>(res);
   }
 
+  /** The authorization header every call sends (for a raw fetch or an SSE stream); empty without a token. */
+  get auth(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
+
   /** POST /api/v1/workflows/apply with a YAML body. */
   async apply<T = unknown>(yaml: string): Promise<ApiResponse<T>> {
-    const res = await fetch(`${this.base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+    const res = await fetch(`${this.base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml', ...this.auth }, body: yaml });
     return this.record<T>(res);
   }
 

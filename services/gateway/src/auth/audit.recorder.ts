@@ -20,7 +20,9 @@ function resourceOf(access: RouteAccess, route: string): string {
 
 /**
  * Publishes the gateway's audit.recorded entries: every mutating call and every download (who, which
- * permission, which resource, the answer, the request body with secrets redacted) and every refusal.
+ * permission, which resource, the answer, which fields the request set — names only: the gateway cannot
+ * tell which values are secret (an HTTP connection's header values are), the owning service records the
+ * change itself with its before/after) and every refusal.
  * Best effort after the answer: the bus's outbox makes a published entry durable; a failure to publish
  * is logged loudly and does not change the answer the client already has.
  */
@@ -42,7 +44,7 @@ export class AuditRecorder {
         resourceId: call.resourceId,
         outcome,
         httpStatus: call.status,
-        changes: { route: call.route, request: call.body === undefined ? null : call.body },
+        changes: { route: call.route, fields: fieldsOf(call.body) },
       })
       .catch((err: unknown) => this.logger.error({ err, route: call.route }, `FF_AUDIT_PUBLISH_FAILED: audit entry for ${call.route} (${accessLabel(call.access)}) not recorded`));
   }
@@ -50,6 +52,16 @@ export class AuditRecorder {
   denied(req: AuthenticatedRequest, access: RouteAccess, status: number): void {
     this.record(req, { access, route: `${req.method} ${req.route?.path ?? req.url}`, status, resourceId: resourceIdOf(req), body: undefined });
   }
+}
+
+/** The dot paths of a JSON body's leaves, without their values (arrays count as leaves). */
+export function fieldsOf(body: unknown, prefix = '', out: string[] = []): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    if (prefix) out.push(prefix);
+    return out;
+  }
+  for (const [key, value] of Object.entries(body)) fieldsOf(value, prefix ? `${prefix}.${key}` : key, out);
+  return out;
 }
 
 export function resourceIdOf(req: AuthenticatedRequest): string | null {

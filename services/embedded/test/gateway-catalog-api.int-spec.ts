@@ -3,9 +3,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { authService } from '@flowforge/service-auth';
+import { gatewayService } from '@flowforge/service-gateway';
 import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { gatewayService } from '../gateway.definition';
+import { adminApiToken, bearer, createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 
 interface Seen {
   method: string;
@@ -23,18 +24,22 @@ const ID = '0b7f0e8e-1f0e-4a57-9d0f-5b1f3c9d2a11';
  * The gateway's catalog API against a stand-in catalog: what is forwarded (method, path, query, body),
  * what comes back (status, problem+json with the public `instance`, streamed downloads), and what the
  * gateway refuses itself. The real catalog behind the real gateway: services/catalog/test/*.e2e-spec.ts.
+ * The auth service runs beside the gateway (one process, as embedded: a gateway test may not import
+ * it, hence here), and every call carries the admin's API token.
  */
 describe('gateway /api/v1/connections and /api/v1/assets → catalog internal API', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let base: string;
   let fake: http.Server;
+  let auth: Record<string, string>;
   const seen: Seen[] = [];
   const big = 'x'.repeat(3 * 1024 * 1024);
 
   const start = async (catalogUrl: string) => {
-    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN }, requireDatabaseUrl: true });
-    const a = await createHostApp({ mode: 'standalone', host: 'gateway', services: [gatewayService], config, logger: quiet, port: 0 });
+    const services = [gatewayService, authService];
+    const config = loadHostConfig({ host: 'embedded', services, env: { DATABASE_URL: db.url, FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...testAdminEnv }, requireDatabaseUrl: true });
+    const a = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
     return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
   };
 
@@ -63,6 +68,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     ({ app, base } = await start(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`));
+    auth = bearer(await adminApiToken(base));
   });
 
   afterAll(async () => {
@@ -72,12 +78,13 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
   });
 
   const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('forwards method, path, validated query and body, and relays the status', async () => {
     const created = await send('POST', '/api/v1/connections', { name: 'dwh', type: 'postgres', config: { host: 'db', password: 'p' } });
     expect(created.status).toBe(201);
     expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/internal/catalog/connections' });
+    expect(seen.at(-1)!.headers.authorization).toBeUndefined(); // the caller's token stays at the gateway
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ name: 'dwh', type: 'postgres', config: { host: 'db', password: 'p' } });
 
     expect((await send('GET', '/api/v1/connections?type=mysql&limit=5')).status).toBe(200);
@@ -138,7 +145,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     await new Promise((r) => probe.close(r));
     const dead = await start(`http://127.0.0.1:${port}`);
     try {
-      const res = await fetch(`${dead.base}/api/v1/connections`);
+      const res = await fetch(`${dead.base}/api/v1/connections`, { headers: auth });
       expect(res.status).toBe(502);
       expect(await res.json()).toMatchObject({ code: 'FF_CATALOG_UNREACHABLE', detail: `catalog at http://127.0.0.1:${port} did not answer GET /connections: ECONNREFUSED` });
     } finally {

@@ -3,9 +3,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { authService } from '@flowforge/service-auth';
+import { gatewayService } from '@flowforge/service-gateway';
 import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { gatewayService } from '../gateway.definition';
+import { adminApiToken, bearer, createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
 
 interface Seen {
   method: string;
@@ -22,19 +23,23 @@ const RUN = '5b8d7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
 /**
  * The gateway's orchestration API against a stand-in orchestrator: what is forwarded (method, path,
  * query, body, YAML, headers), what comes back (status, problem+json with the public `instance`, YAML,
- * a live SSE stream), and what the gateway refuses itself.
+ * a live SSE stream), and what the gateway refuses itself. The auth service runs beside the gateway (one
+ * process, as embedded: a gateway test may not import it, hence here), and every call carries the
+ * admin's API token.
  */
 describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let base: string;
   let fake: http.Server;
+  let auth: Record<string, string>;
   const seen: Seen[] = [];
   let streamClosed: Promise<void> = Promise.resolve();
 
   const start = async (orchestratorUrl: string) => {
-    const config = loadHostConfig({ host: 'gateway', services: [gatewayService], env: { DATABASE_URL: db.url, FLOWFORGE_ORCHESTRATOR_URL: orchestratorUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN }, requireDatabaseUrl: true });
-    const a = await createHostApp({ mode: 'standalone', host: 'gateway', services: [gatewayService], config, logger: quiet, port: 0 });
+    const services = [gatewayService, authService];
+    const config = loadHostConfig({ host: 'embedded', services, env: { DATABASE_URL: db.url, FLOWFORGE_ORCHESTRATOR_URL: orchestratorUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...testAdminEnv }, requireDatabaseUrl: true });
+    const a = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
     return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
   };
 
@@ -83,6 +88,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     ({ app, base } = await start(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`));
+    auth = bearer(await adminApiToken(base));
   });
 
   afterAll(async () => {
@@ -93,7 +99,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
 
   const last = (): Seen => seen[seen.length - 1]!;
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('forwards job and workflow reads and writes, relaying 201 (created) and 200 (unchanged)', async () => {
     const created = await call('PUT', '/api/v1/jobs/wait', { type: 'sleep', config: { ms: 5 }, stray: 'dropped' });
@@ -114,7 +120,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
 
   it('forwards YAML to apply (raw or as JSON) and relays problems with the public instance', async () => {
     const yaml = 'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: broken\nspec:\n  steps:\n    - { id: a, job: x }\n    - { id: b, job: x, dependsOn: [aa] }\n';
-    const res = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+    const res = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { ...auth, 'content-type': 'application/yaml' }, body: yaml });
     expect(last()).toMatchObject({ method: 'POST', url: '/internal/orchestrator/workflows/apply', body: yaml });
     expect(last().headers['content-type']).toBe('application/yaml');
     expect(res.status).toBe(400);
@@ -126,7 +132,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     const json = await call('POST', '/api/v1/workflows/apply', { yaml: 'kind: Job\n' });
     expect(json.status).toBe(201);
     expect(last().body).toBe('kind: Job\n');
-    const xml = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<x/>' });
+    const xml = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<x/>' });
     expect(xml.status).toBe(415);
     expect(((await xml.json()) as { code: string }).code).toBe('FF_UNSUPPORTED_MEDIA_TYPE');
   });
@@ -170,7 +176,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
 
   it('proxies the run event stream live, and closes the upstream stream when the client leaves', async () => {
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/v1/runs/${RUN}/events`, { headers: { 'last-event-id': '3.4' }, signal: abort.signal });
+    const res = await fetch(`${base}/api/v1/runs/${RUN}/events`, { headers: { ...auth, 'last-event-id': '3.4' }, signal: abort.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(last().headers['last-event-id']).toBe('3.4');
@@ -186,7 +192,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   it('answers 502 FF_ORCHESTRATOR_UNREACHABLE when the orchestrator does not answer', async () => {
     const dead = await start('http://127.0.0.1:9');
     try {
-      const res = await fetch(`${dead.base}/api/v1/workflows`);
+      const res = await fetch(`${dead.base}/api/v1/workflows`, { headers: auth });
       expect(res.status).toBe(502);
       const p = (await res.json()) as { code: string; detail: string };
       expect(p.code).toBe('FF_ORCHESTRATOR_UNREACHABLE');
