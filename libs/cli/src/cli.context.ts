@@ -1,5 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { FlowForgeClient } from './api/flowforge.client';
+import { FlowForgeClient, normaliseBaseUrl } from './api/flowforge.client';
+import { StaticCredentials, StoredSessionCredentials, type BearerCredentials } from './auth/bearer.credentials';
+import { CredentialStore } from './auth/credentials.store';
 import { CliOutput, type CliIo } from './cli.io';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -8,18 +10,28 @@ export const DEFAULT_URL = 'http://127.0.0.1:8080';
 export interface GlobalOptions {
   url: string;
   token?: string;
+  /** Where `token` came from: --token or FLOWFORGE_TOKEN. */
+  tokenSource?: 'flag' | 'env';
   json?: boolean;
+  /** Each request and answer on stderr (never a credential). */
+  verbose?: boolean;
 }
 
 /** As commander parsed them: absent when not given. */
-type ParsedGlobals = Partial<GlobalOptions>;
+type ParsedGlobals = Partial<Omit<GlobalOptions, 'tokenSource'>>;
 
-/** The flag wins, then FLOWFORGE_URL / FLOWFORGE_TOKEN, then the local default. */
+/**
+ * The flag wins, then FLOWFORGE_URL / FLOWFORGE_TOKEN, then the local default (for the token: the
+ * sign-in stored by `flowforge login`, looked up later by CliContext).
+ */
 export function resolveGlobals(parsed: ParsedGlobals, env: CliIo['env']): GlobalOptions {
+  const tokenSource = parsed.token ? 'flag' : env.FLOWFORGE_TOKEN ? 'env' : undefined;
   return {
     url: parsed.url || env.FLOWFORGE_URL || DEFAULT_URL,
     token: parsed.token || env.FLOWFORGE_TOKEN || undefined,
+    tokenSource,
     json: parsed.json === true,
+    verbose: parsed.verbose === true,
   };
 }
 
@@ -27,6 +39,7 @@ export function resolveGlobals(parsed: ParsedGlobals, env: CliIo['env']): Global
 export class CliContext {
   readonly out: CliOutput;
   private clientInstance: FlowForgeClient | undefined;
+  private storeInstance: CredentialStore | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -45,8 +58,42 @@ export class CliContext {
 
   /** Built on first use, so a bad --url is reported only by commands that talk to the gateway. */
   get client(): FlowForgeClient {
-    this.clientInstance ??= new FlowForgeClient({ baseUrl: this.globals.url, token: this.globals.token, fetch: this.io.fetch });
+    this.clientInstance ??= this.clientWith(this.explicitCredentials() ?? this.storedCredentials());
     return this.clientInstance;
+  }
+
+  /** `$FLOWFORGE_CONFIG_DIR/credentials.json`, else `~/.flowforge/credentials.json`. */
+  get store(): CredentialStore {
+    this.storeInstance ??= CredentialStore.fromEnv(this.io.env);
+    return this.storeInstance;
+  }
+
+  /** The gateway URL as the credentials file keys it (normalised; a bad --url is a usage error). */
+  get server(): string {
+    return normaliseBaseUrl(this.globals.url);
+  }
+
+  /** A client sending `credentials` (none: anonymous), e.g. logout's, which ends the stored sign-in whatever FLOWFORGE_TOKEN says. */
+  clientWith(credentials: BearerCredentials | undefined): FlowForgeClient {
+    return new FlowForgeClient({ baseUrl: this.globals.url, credentials, fetch: this.io.fetch, trace: this.trace });
+  }
+
+  /** --token, then FLOWFORGE_TOKEN. */
+  explicitCredentials(): BearerCredentials | undefined {
+    return this.globals.token && this.globals.tokenSource ? new StaticCredentials(this.globals.token, this.globals.tokenSource) : undefined;
+  }
+
+  /** The sign-in `flowforge login` stored for this gateway, refreshed through an anonymous client. */
+  storedCredentials(): StoredSessionCredentials | undefined {
+    const server = this.server;
+    const stored = this.store.read(server);
+    if (!stored) return undefined;
+    const anonymous = this.clientWith(undefined);
+    return new StoredSessionCredentials(this.store, server, stored, (token, signal) => anonymous.refreshSession(token, signal), { trace: this.trace });
+  }
+
+  private get trace(): ((line: string) => void) | undefined {
+    return this.globals.verbose ? (line) => this.out.note(line) : undefined;
   }
 }
 

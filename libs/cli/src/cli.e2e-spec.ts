@@ -3,17 +3,22 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { verifyAuditChain, type ChainedAuditRecord } from '@flowforge/access';
 import { attemptPrefix, newAttemptId, writeParquet } from '@flowforge/engine';
 import { generateInternalToken, INTERNAL_TOKEN_HEADER } from '@flowforge/service-kit';
 import { LocalObjectStore } from '@flowforge/storage';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { Client } from 'pg';
 import type { RunView } from './api/api.types';
+import { CredentialStore } from './auth/credentials.store';
 import { runCli } from './cli.program';
 import { capturedIo } from './testing/captured.io';
 
 // The CLI against a real embedded host (every service, real PostgreSQL, the builtin executor running
 // noop/sleep/fail), built the way `npm start` builds it. Most commands run in-process (runCli with
 // captured streams); a few go through the real bin, `node scripts/flowforge.js`, to prove it too.
+// Every /api route needs a credential: the suite signs in first (`flowforge login --password-stdin`
+// through the bin, stored in a temp FLOWFORGE_CONFIG_DIR), as a user of the CLI would.
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const HOST_MAIN = path.join(repoRoot, 'dist/services/embedded/src/main.js');
@@ -21,6 +26,8 @@ const BIN = path.join(repoRoot, 'scripts/flowforge.js');
 const FIXTURE = path.join(repoRoot, 'libs/workflow/src/__fixtures__/pipeline.yaml');
 /** The host's internal token (FLOWFORGE_INTERNAL_TOKEN), for the one internal call: a writer's commit. */
 const INTERNAL_TOKEN = generateInternalToken();
+/** The first admin, created by the host at first start (FLOWFORGE_BOOTSTRAP_ADMIN_*). */
+const ADMIN = { username: 'admin', password: 'Cli-Root-Pass-2026' };
 
 const PIPELINE = `# builtin job types only: they run in every mode
 apiVersion: flowforge.io/v1
@@ -118,17 +125,19 @@ async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: nu
   throw new Error(`timed out waiting for ${what}:\n${output()}`);
 }
 
-/** The bin as a user runs it: its own process, exit code and streams. */
-function runBin(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The bin as a user runs it: its own process, exit code and streams; `input` is piped to its stdin. */
+function runBin(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const base = { ...process.env };
     delete base.FLOWFORGE_URL;
     delete base.FLOWFORGE_TOKEN;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    delete base.FLOWFORGE_CONFIG_DIR;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...base, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -139,12 +148,43 @@ describe('flowforge CLI against a real embedded host', () => {
   let host: ChildProcess;
   let hostOutput = '';
   let url: string;
+  /** Where `flowforge login` stores the sign-in (FLOWFORGE_CONFIG_DIR); `nowhere` stays empty. */
+  let configDir: string;
+  let nowhere: string;
+  /** Everything the CLI printed, to check that no password or token was ever among it. */
+  const printed: string[] = [];
+  /** The secrets seen during the run (passwords, tokens). */
+  const secrets = new Set<string>([ADMIN.password]);
 
-  /** The CLI in-process, pointed at the host through FLOWFORGE_URL. */
+  /** The CLI in-process, pointed at the host through FLOWFORGE_URL, with the stored sign-in. */
   async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const io = capturedIo({ FLOWFORGE_URL: url }, { cwd: home });
+    return cliWith({}, ...argv);
+  }
+
+  /** The same with more (or other) environment, e.g. FLOWFORGE_TOKEN or an empty FLOWFORGE_CONFIG_DIR. */
+  async function cliWith(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const io = capturedIo({ FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: configDir, ...env }, { cwd: home });
     const code = await runCli(argv, io);
+    printed.push(io.stdout.text, io.stderr.text);
     return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+  }
+
+  /**
+   * The bin with the stored sign-in. Its own build notes (`[flowforge] sources changed: rebuilding...`,
+   * when a source changed since beforeAll built dist/) are not the CLI's output: left out of stderr.
+   */
+  async function bin(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const r = await runBin(args, { FLOWFORGE_CONFIG_DIR: configDir, ...env }, input);
+    const stderr = r.stderr.replace(/^\[flowforge\] .*\n/gm, '');
+    printed.push(r.stdout, stderr);
+    return { ...r, stderr };
+  }
+
+  /** The sign-in as stored now (its tokens change at each refresh). */
+  function stored() {
+    const credentials = new CredentialStore(configDir).read(url);
+    if (credentials) [credentials.accessToken, credentials.refreshToken].forEach((t) => secrets.add(t));
+    return credentials;
   }
 
   async function startRun(workflow: string): Promise<RunView> {
@@ -158,20 +198,35 @@ describe('flowforge CLI against a real embedded host', () => {
     execFileSync(process.execPath, ['-e', "require('./scripts/start').buildIfNeeded()"], { cwd: repoRoot, stdio: 'inherit' });
     db = await createTestDatabase('ff_cli_e2e');
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-cli-'));
+    configDir = path.join(home, 'config');
+    nowhere = path.join(home, 'no-config');
     fs.writeFileSync(path.join(home, 'pipeline.yaml'), PIPELINE);
     fs.writeFileSync(path.join(home, 'broken.yaml'), BAD_PIPELINE);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, LOG_LEVEL: 'warn', FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN };
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      FLOWFORGE_HOME: home,
+      LOG_LEVEL: 'warn',
+      FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN,
+      FLOWFORGE_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    };
     host = spawn(process.execPath, [HOST_MAIN], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     host.stdout!.on('data', (d: Buffer) => (hostOutput += d.toString()));
     host.stderr!.on('data', (d: Buffer) => (hostOutput += d.toString()));
     await waitUntil('/health/ready', async () => (await fetch(`${url}/health/ready`)).status === 200, 90_000, host, () => hostOutput);
+    // Sign in as CI would: the real bin, the password on stdin.
+    const signedIn = await bin(['login', '--username', ADMIN.username, '--password-stdin'], { FLOWFORGE_URL: url }, `${ADMIN.password}\n`);
+    expect(signedIn).toEqual({ code: 0, stdout: `signed in to ${url} as admin (admin)\n`, stderr: '' });
     // apply checks job configs against the types the builtin executor announced: wait for them.
     await waitUntil(
       'builtin job types',
       async () => {
-        const body = (await (await fetch(`${url}/api/v1/job-types`)).json()) as { items: { type: string }[] };
+        const headers = { authorization: `Bearer ${stored()!.accessToken}` };
+        const body = (await (await fetch(`${url}/api/v1/job-types`, { headers })).json()) as { items: { type: string }[] };
         return ['noop', 'sleep', 'fail'].every((t) => body.items.some((i) => i.type === t));
       },
       30_000,
@@ -191,6 +246,13 @@ describe('flowforge CLI against a real embedded host', () => {
     }
     await db?.drop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('login stored the session for this URL in FLOWFORGE_CONFIG_DIR: 0600 in a 0700 directory', () => {
+    const file = path.join(configDir, 'credentials.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(configDir).mode & 0o777).toBe(0o700);
+    expect(stored()).toMatchObject({ username: 'admin', accessToken: expect.any(String), refreshToken: expect.stringMatching(/^ffr_/) });
   });
 
   it('applies a pipeline: created the first time, unchanged the second', async () => {
@@ -385,12 +447,179 @@ describe('flowforge CLI against a real embedded host', () => {
   });
 
   it('the bin (node scripts/flowforge.js) runs the built CLI with the same exit codes', async () => {
-    const failing = await runBin(['run', 'cli-doomed', '--wait'], { FLOWFORGE_URL: url });
+    const failing = await bin(['run', 'cli-doomed', '--wait'], { FLOWFORGE_URL: url });
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/step explode failed: FF_BUILTIN_FAIL/);
-    const listing = await runBin(['runs', '--json', '--url', url, '-n', '1'], {});
+    const listing = await bin(['runs', '--json', '--url', url, '-n', '1']);
     expect(listing.code).toBe(0);
     expect((JSON.parse(listing.stdout) as { items: RunView[] }).items).toHaveLength(1);
+  });
+
+  it('whoami names the signed-in admin, how it signed in and its permissions; --verbose shows no credential', async () => {
+    const r = await cli('whoami', '--verbose');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^user +admin \([0-9a-f-]{36}\)\nvia +builtin\ncredential +sign-in of admin stored in .*credentials\.json\nroles +admin\npermissions +.*audit:export, audit:view/);
+    expect(r.stderr).toMatch(new RegExp(`^> GET ${url}/api/v1/auth/whoami \\(Bearer: sign-in of admin stored in `));
+    expect(r.stderr).toMatch(/\n< 200 OK \(\d+ ms\)\n$/);
+  });
+
+  it('refreshes a stored access token that has expired, storing the new pair (the old refresh token is spent)', async () => {
+    const before = stored()!;
+    // As if the 5 minutes had passed: the CLI refreshes before sending.
+    await new CredentialStore(configDir).save(url, { ...before, accessExpiresAt: new Date(Date.now() - 1000).toISOString() });
+    const r = await cli('whoami', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { username: string }).username).toBe('admin');
+    const after = stored()!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(Date.parse(after.accessExpiresAt)).toBeGreaterThan(Date.now());
+    // (Not re-presenting the spent refresh token here: the server takes a second use for a stolen
+    // copy and ends the session, which is why the CLI stores the new pair before using it.)
+  });
+
+  it('without any credential, a call exits 1 saying how to sign in', async () => {
+    const r = await cliWith({ FLOWFORGE_CONFIG_DIR: nowhere }, 'runs');
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: not signed in to ${url} (FF_AUTH_REQUIRED)\n  sign in: flowforge login\n  or, for scripts and CI, set FLOWFORGE_TOKEN to an API token (flowforge tokens create)\n`,
+    });
+    const viaBin = await bin(['runs'], { FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: nowhere });
+    expect(viaBin.code).toBe(1);
+    expect(viaBin.stderr).toContain('sign in: flowforge login');
+  });
+
+  it('an API token from tokens create works as FLOWFORGE_TOKEN, within its scopes, until revoked', async () => {
+    const created = await cli('tokens', 'create', 'cli-e2e-ci', '--permission', 'workflow:view', '--expires-in-days', '1');
+    expect({ code: created.code, stderr: created.stderr.split('\n')[0] }).toEqual({ code: 0, stderr: expect.stringMatching(/^created API token/) });
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^ffp_[0-9a-f-]{36}\./);
+    secrets.add(token);
+    printed.pop(); // the stderr of create is checked like any other output...
+    printed.pop(); // ...but its stdout is the token, on purpose
+    printed.push(created.stderr);
+    expect(created.stderr).toMatch(/^created API token [0-9a-f-]{36} "cli-e2e-ci" \(workflow:view\), expires \d{4}-/);
+    expect(created.stderr).toContain('this is the only time the token is shown');
+    const id = /^created API token ([0-9a-f-]{36})/.exec(created.stderr)![1]!;
+
+    const asToken = { FLOWFORGE_TOKEN: token, FLOWFORGE_CONFIG_DIR: nowhere };
+    const runs = await cliWith(asToken, 'runs', '--workflow', 'cli-greet', '-n', '1', '--json');
+    expect(runs.code).toBe(0);
+    expect((JSON.parse(runs.stdout) as { items: RunView[] }).items).toHaveLength(1);
+    const me = await cliWith(asToken, 'whoami');
+    expect(me.stdout).toMatch(/^token +cli-e2e-ci \(admin\) \([0-9a-f-]{36}\)\nvia +api-token\ncredential +API token from FLOWFORGE_TOKEN\n/);
+    // Beyond its scopes: the server's detail names the permission.
+    const forbidden = await cliWith(asToken, 'audit', 'verify');
+    expect(forbidden).toEqual({ code: 1, stdout: '', stderr: "error: Forbidden: this API token's scopes do not include audit:view\n" });
+    // The bin takes it from the environment too.
+    expect((await bin(['runs', '-n', '1'], { FLOWFORGE_URL: url, ...asToken })).code).toBe(0);
+
+    const ls = await cli('tokens', 'ls');
+    expect(ls.stdout).toMatch(new RegExp(`\\n${id} +cli-e2e-ci +active +workflow:view +`));
+    expect(ls.stdout).not.toContain(token);
+    expect(await cli('tokens', 'revoke', id)).toEqual({ code: 0, stdout: `token ${id} revoked\n`, stderr: '' });
+    const refused = await cliWith(asToken, 'runs');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'error: the gateway refused the API token from FLOWFORGE_TOKEN (FF_AUTH_TOKEN_INVALID: the API token is not valid (unknown, revoked or expired))\n' +
+        '  use a valid API token (flowforge tokens create), or leave FLOWFORGE_TOKEN unset to use the sign-in of flowforge login\n',
+    );
+  });
+
+  it('audit verify re-checks the whole chain here: intact, N > 0 entries', async () => {
+    const r = await bin(['audit', 'verify'], { FLOWFORGE_URL: url });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }); // no terminal: no progress bar
+    const m = /^audit chain intact: (\d+) entries, last seq (\d+), last hash ([0-9a-f]{64})\n$/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(m![2]).toBe(m![1]);
+  });
+
+  it('audit export writes a whole CSV file (header seq,id,at...) or JSON that verifies locally; search finds the sign-in', async () => {
+    const csv = await cli('audit', 'export', '--format', 'csv', '-o', 'audit.csv');
+    expect(csv.code).toBe(0);
+    expect(csv.stderr).toMatch(/^wrote [\d.]+ (B|KiB) of audit log to audit\.csv \(csv\)\n$/);
+    const lines = fs.readFileSync(path.join(home, 'audit.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^seq,id,at,/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(fs.readdirSync(home).filter((f) => f.endsWith('.part'))).toEqual([]);
+
+    expect((await cli('audit', 'export', '-o', 'audit.json')).code).toBe(0);
+    const entries = JSON.parse(fs.readFileSync(path.join(home, 'audit.json'), 'utf8')) as ChainedAuditRecord[];
+    expect(verifyAuditChain(entries)).toMatchObject({ ok: true, checked: entries.length });
+
+    const search = await cli('audit', 'search', '--action', 'auth:login', '--actor', 'admin', '--json');
+    const found = JSON.parse(search.stdout) as { items: ChainedAuditRecord[] };
+    expect(found.items.length).toBeGreaterThan(0);
+    expect(found.items.every((e) => e.action === 'auth:login')).toBe(true);
+    const table = await cli('audit', 'search', '--action', 'auth:*', '-n', '2');
+    expect(table.stdout.split('\n')[0]).toMatch(/^SEQ +AT +ACTOR +ACTION +RESOURCE +OUTCOME +STATUS +IP$/);
+  });
+
+  it('audit verify exits 1 naming the entry edited in the database behind the service\'s back', async () => {
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    let target: number;
+    try {
+      const { rows } = await pg.query<{ max: string }>('SELECT max(seq) AS max FROM ff_auth.audit_log');
+      target = Math.max(2, Math.floor(Number(rows[0]!.max) / 2));
+      // A superuser can switch the append-only trigger off; the hash chain still tells.
+      await pg.query('ALTER TABLE ff_auth.audit_log DISABLE TRIGGER audit_log_append_only');
+      await pg.query(`UPDATE ff_auth.audit_log SET actor_name = 'someone-else' WHERE seq = $1`, [target]);
+      await pg.query('ALTER TABLE ff_auth.audit_log ENABLE TRIGGER audit_log_append_only');
+    } finally {
+      await pg.end();
+    }
+    const r = await bin(['audit', 'verify'], { FLOWFORGE_URL: url });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: audit chain broken at seq ${target} (FF_AUDIT_CHAIN_BROKEN, hash-mismatch): entry ${target} does not match its hash: its content was changed after it was written\n` +
+        `  ${target - 1} entries before it verified intact\n`,
+    );
+  });
+
+  it('login of an account that must change its password changes it on the terminal; the next call works', async () => {
+    const user = { username: 'cli-bob', password: 'Bob-Initial-Pass-2026', next: 'Bob-Changed-Pass-2027' };
+    [user.password, user.next].forEach((p) => secrets.add(p));
+    const created = await fetch(`${url}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stored()!.accessToken}` },
+      body: JSON.stringify({ username: user.username, password: user.password, roles: ['analyst'], mustChangePassword: true }),
+    });
+    expect(created.status).toBe(201);
+    const bobConfig = path.join(home, 'config-bob');
+    const answers = [user.password, user.next, user.next];
+    const asked: string[] = [];
+    const io = capturedIo({ FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: bobConfig }, { cwd: home, prompt: async (q) => (asked.push(q), answers.shift() ?? '') });
+    expect(await runCli(['login', '--username', user.username], io)).toBe(0);
+    printed.push(io.stdout.text, io.stderr.text);
+    expect(asked).toEqual(['Password: ', 'New password: ', 'Repeat the new password: ']);
+    expect(io.stdout.text).toBe(`signed in to ${url} as cli-bob (analyst)\npassword changed; your other sessions have been ended\n`);
+    const runs = await cliWith({ FLOWFORGE_CONFIG_DIR: bobConfig }, 'runs', '-n', '1');
+    expect(runs.code).toBe(0);
+    // The old password is gone; the new one signs in without a change asked for.
+    const again = await bin(['login', '-u', user.username, '--password-stdin'], { FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: bobConfig }, user.next);
+    expect(again).toEqual({ code: 0, stdout: `signed in to ${url} as cli-bob (analyst)\n`, stderr: '' });
+  });
+
+  it('logout ends the session and deletes it; the next call says how to sign in', async () => {
+    const before = stored()!;
+    const r = await cli('logout');
+    expect(r).toEqual({ code: 0, stdout: `signed out of ${url}\n`, stderr: '' });
+    expect(stored()).toBeUndefined();
+    const after = await cli('runs');
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(new RegExp(`^error: not signed in to ${url} \\(FF_AUTH_REQUIRED\\)\\n  sign in: flowforge login\\n`));
+    // The server ended the session too: its tokens no longer work anywhere.
+    const old = await fetch(`${url}/api/v1/auth/whoami`, { headers: { authorization: `Bearer ${before.accessToken}` } });
+    expect(old.status).toBe(401);
+  });
+
+  it('never printed a password or a token (the created API token aside, on purpose)', () => {
+    const all = printed.join('\n');
+    expect([...secrets].filter((s) => all.includes(s))).toEqual([]);
   });
 
   it('exits 3 naming the URL when the gateway is unreachable', async () => {

@@ -31,6 +31,8 @@ export class ApiProblemError extends Error {
     readonly detail: string,
     readonly code?: string,
     readonly errors?: { field: string; message: string }[],
+    /** Retry-After in seconds, when the answer had one (429 FF_AUTH_LOCKED). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiProblemError';
@@ -61,5 +63,21 @@ export class CliFailure extends Error {
   ) {
     super(message);
     this.name = 'CliFailure';
+  }
+}
+
+/**
+ * The gateway did not accept who we are (401), or we had nothing to show it: exit 1, with lines
+ * saying how to sign in. `code` is the server's (FF_AUTH_REQUIRED, FF_AUTH_TOKEN_INVALID...) or the
+ * CLI's own (FF_CLI_SESSION_ENDED when a stored sign-in could not be refreshed).
+ */
+export class AuthenticationFailure extends CliFailure {
+  constructor(
+    readonly code: string,
+    message: string,
+    details: readonly string[] = [],
+  ) {
+    super(message, details);
+    this.name = 'AuthenticationFailure';
   }
 }

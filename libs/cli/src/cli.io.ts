@@ -11,8 +11,14 @@ export interface OutputStream {
 export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
-  /** Read by `apply -f -`. */
+  /** Read by `apply -f -` and `login --password-stdin`. */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Asks the person at the terminal (login's username, password, code); absent when stdin is not a
+   * terminal (CI, pipes), so commands say which flag to pass instead of waiting for input that never
+   * comes. `secret`: the answer is not echoed.
+   */
+  prompt?: (question: string, options?: { secret?: boolean }) => Promise<string>;
   env: Readonly<Record<string, string | undefined>>;
   /** Relative file paths resolve against this. */
   cwd: string;

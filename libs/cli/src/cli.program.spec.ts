@@ -44,9 +44,10 @@ describe('flowforge command line', () => {
   it('prints help with exit 0, naming every command, the exit codes and the environment', async () => {
     const { code, io, sent } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['apply', 'run', 'runs', 'logs', 'cancel', 'rerun', 'export', 'assets']) expect(io.stdout.text).toMatch(new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['login', 'logout', 'whoami', 'passwd', 'apply', 'run', 'runs', 'logs', 'cancel', 'rerun', 'export', 'assets', 'tokens', 'audit']) expect(io.stdout.text).toMatch(new RegExp(`\\n  ${command}\\b`));
     expect(io.stdout.text).toContain('3 gateway unreachable');
     expect(io.stdout.text).toContain('FLOWFORGE_URL');
+    expect(io.stdout.text).toContain('FLOWFORGE_CONFIG_DIR');
     expect(sent).toEqual([]);
   });
 

@@ -4,12 +4,18 @@ import { ApiProblemError, CliFailure, ExitCodes, GatewayUnreachableError, UsageE
 import type { CliIo } from './cli.io';
 import { registerApplyCommand } from './commands/apply.command';
 import { registerAssetsCommand } from './commands/assets.command';
+import { registerAuditCommand } from './commands/audit.command';
 import { registerCancelCommand } from './commands/cancel.command';
 import { registerExportCommand } from './commands/export.command';
+import { registerLoginCommand } from './commands/login.command';
+import { registerLogoutCommand } from './commands/logout.command';
 import { registerLogsCommand } from './commands/logs.command';
+import { registerPasswdCommand } from './commands/passwd.command';
 import { registerRerunCommand } from './commands/rerun.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerRunsCommand } from './commands/runs.command';
+import { registerTokensCommand } from './commands/tokens.command';
+import { registerWhoamiCommand } from './commands/whoami.command';
 
 /**
  * The `flowforge` command tree. A fresh one per call: commander keeps parsed option values on the
@@ -18,11 +24,12 @@ import { registerRunsCommand } from './commands/runs.command';
  */
 export function buildProgram(io: CliIo, runner: CommandRunner, version = 'dev'): Command {
   const program = new Command('flowforge')
-    .description('FlowForge from the command line: apply workflow-as-code, start and watch runs, read logs, look at data assets.')
+    .description('FlowForge from the command line: apply workflow-as-code, start and watch runs, read logs, look at data assets, manage API tokens, verify the audit log.')
     .version(version, '-V, --version')
     .option('--url <url>', `gateway URL (default: $FLOWFORGE_URL, else ${DEFAULT_URL})`)
-    .option('--token <token>', 'API token, sent as a Bearer token (default: $FLOWFORGE_TOKEN)')
+    .option('--token <token>', 'API token (ffp_...) or access token, sent as a Bearer token (default: $FLOWFORGE_TOKEN, else the sign-in of flowforge login)')
     .option('--json', 'machine-readable JSON output')
+    .option('--verbose', 'print each request and answer on stderr (never a credential)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -35,9 +42,15 @@ export function buildProgram(io: CliIo, runner: CommandRunner, version = 'dev'):
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 1 the API refused (or the run did not succeed), 2 usage error, 3 gateway unreachable.
-Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, NO_COLOR.`,
+Exit codes: 0 done, 1 the API refused (not signed in, no permission, the run did not succeed), 2 usage error, 3 gateway unreachable.
+Credentials, first found: --token, FLOWFORGE_TOKEN (API token for scripts and CI), the sign-in stored by
+flowforge login (per gateway URL, in $FLOWFORGE_CONFIG_DIR/credentials.json, default ~/.flowforge).
+Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_CONFIG_DIR, NO_COLOR.`,
     );
+  registerLoginCommand(program, runner);
+  registerLogoutCommand(program, runner);
+  registerWhoamiCommand(program, runner);
+  registerPasswdCommand(program, runner);
   registerApplyCommand(program, runner);
   registerRunCommand(program, runner);
   registerRunsCommand(program, runner);
@@ -46,6 +59,8 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, NO_COLOR.`
   registerRerunCommand(program, runner);
   registerExportCommand(program, runner);
   registerAssetsCommand(program, runner);
+  registerTokensCommand(program, runner);
+  registerAuditCommand(program, runner);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { terminalPrompt } from './auth/terminal.prompt';
 import { runCli } from './cli.program';
 
 /** The repository's version: package.json above this file (sources or dist/). */
@@ -31,7 +32,16 @@ async function main(): Promise<void> {
   });
   const code = await runCli(
     process.argv.slice(2),
-    { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: interrupt.signal },
+    {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      // Only a terminal can be asked; elsewhere (CI, pipes) login says which flag to pass.
+      prompt: process.stdin.isTTY ? terminalPrompt(process.stdin, process.stderr, interrupt) : undefined,
+      env: process.env,
+      cwd: process.cwd(),
+      signal: interrupt.signal,
+    },
     packageVersion(),
   );
   process.exitCode = code;

@@ -1,5 +1,9 @@
 // The public REST API's shapes as the CLI reads them (services/gateway/src/{orchestration,catalog}/*.dto.ts
-// are the source; the CLI is a client of the HTTP contract, not of the gateway's code).
+// and, for auth, tokens and audit, services/gateway/openapi.json are the source; the CLI is a client of
+// the HTTP contract, not of the gateway's code). Audit entries are @flowforge/access's ChainedAuditRecord:
+// the CLI re-checks their hashes with the same code that wrote them.
+
+import type { ChainedAuditRecord } from '@flowforge/access';
 
 export const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -159,4 +163,64 @@ export interface PreviewView {
   limit: number;
   columns: { name: string; type: string }[];
   rows: Record<string, unknown>[];
+}
+
+/** POST /auth/login and /auth/refresh. */
+export interface TokenPair {
+  tokenType: 'Bearer';
+  accessToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  /** Single use: each refresh returns a new one. */
+  refreshToken: string;
+  refreshExpiresIn: number;
+  sessionId: string;
+  user: { id: string; username: string; roles: string[]; mustChangePassword?: boolean };
+}
+
+/** GET /auth/whoami: who the gateway takes the caller for, whatever the credential. */
+export interface WhoAmI {
+  id: string;
+  username: string;
+  type: 'user' | 'token';
+  via: 'builtin' | 'keycloak' | 'api-token';
+  roles: string[];
+  permissions: string[];
+}
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  ownerId: string;
+  permissions: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /tokens: the only answer that carries the token itself. */
+export interface CreatedApiToken extends ApiTokenView {
+  token: string;
+}
+
+export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
+
+/** The filters of GET /audit/entries and /audit/export. */
+export interface AuditFilters {
+  actor?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  outcome?: string;
+  /** ISO 8601 with an offset, inclusive. */
+  since?: string;
+  /** ISO 8601 with an offset, exclusive. */
+  until?: string;
+}
+
+/** GET /audit/entries: oldest first; `nextAfterSeq` is null on the last page. */
+export interface AuditEntryPage {
+  items: ChainedAuditRecord[];
+  nextAfterSeq: number | null;
 }

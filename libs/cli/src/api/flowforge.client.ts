@@ -1,13 +1,20 @@
-import { ApiProblemError, CliFailure, GatewayUnreachableError, UsageError } from '../cli.errors';
+import { StaticCredentials, type BearerCredentials } from '../auth/bearer.credentials';
+import { ApiProblemError, AuthenticationFailure, CliFailure, GatewayUnreachableError, UsageError } from '../cli.errors';
 import type {
+  ApiTokenView,
   ApplyResult,
   AssetView,
+  AuditEntryPage,
+  AuditFilters,
+  CreatedApiToken,
   LogPage,
   PreviewView,
   ProblemBody,
   RunList,
   RunView,
   SnapshotView,
+  TokenPair,
+  WhoAmI,
 } from './api.types';
 import { readSseStream, type SseMessage } from './sse.parser';
 
@@ -15,8 +22,12 @@ export interface FlowForgeClientOptions {
   /** The gateway, e.g. http://127.0.0.1:8080 (a path prefix is kept: https://host/flowforge). */
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>`; never printed. */
+  credentials?: BearerCredentials;
+  /** Shorthand for `credentials` of a fixed token (as --token gives). */
   token?: string;
   fetch?: typeof fetch;
+  /** --verbose: one line per request and answer, and why a token is refreshed; never a credential. */
+  trace?: (line: string) => void;
   /** Budget until response headers arrive; an event stream then lasts as long as the run. */
   headersTimeoutMs?: number;
 }
@@ -28,6 +39,8 @@ interface RequestOptions {
   accept?: string;
   headers?: Record<string, string | undefined>;
   signal?: AbortSignal;
+  /** Sign-in routes: no Authorization header, and their 401s are theirs to explain. */
+  anonymous?: boolean;
 }
 
 export interface CreateRunInput {
@@ -40,20 +53,73 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 
 /**
  * The public REST API (/api/v1) as typed methods. A non-2xx answer throws ApiProblemError (the
- * problem+json's title, detail and code); no answer at all throws GatewayUnreachableError naming the
- * URL; the caller's signal (Ctrl+C) aborts with its own reason.
+ * problem+json's title, detail and code); a 401 throws AuthenticationFailure saying how to sign in; no
+ * answer at all throws GatewayUnreachableError naming the URL; the caller's signal (Ctrl+C) aborts
+ * with its own reason. An access token the gateway calls expired is renewed once and the call
+ * retried (bodies are strings, so a request can be sent twice).
  */
 export class FlowForgeClient {
   readonly baseUrl: string;
-  private readonly token: string | undefined;
+  readonly credentials: BearerCredentials | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly headersTimeoutMs: number;
+  private readonly trace: ((line: string) => void) | undefined;
 
   constructor(options: FlowForgeClientOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
-    this.token = options.token || undefined;
+    this.credentials = options.credentials ?? (options.token ? new StaticCredentials(options.token, 'flag') : undefined);
     this.fetchFn = options.fetch ?? fetch;
     this.headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    this.trace = options.trace;
+  }
+
+  // -- sign-in ---------------------------------------------------------------------------------
+
+  login(input: { username: string; password: string; otp?: string }, signal?: AbortSignal): Promise<TokenPair> {
+    return this.json('POST', '/api/v1/auth/login', { json: input, anonymous: true, signal });
+  }
+
+  /** Spends `refreshToken` (single use): the answer holds the pair to keep. */
+  refreshSession(refreshToken: string, signal?: AbortSignal): Promise<TokenPair> {
+    return this.json('POST', '/api/v1/auth/refresh', { json: { refreshToken }, anonymous: true, signal });
+  }
+
+  async logout(signal?: AbortSignal): Promise<void> {
+    await this.send('POST', '/api/v1/auth/logout', { signal });
+  }
+
+  /** Ends the caller's other sessions; a token issued while a change was required stays limited until refreshed. */
+  async changePassword(input: { currentPassword: string; newPassword: string }, signal?: AbortSignal): Promise<void> {
+    await this.send('POST', '/api/v1/auth/password', { json: input, signal });
+  }
+
+  whoami(signal?: AbortSignal): Promise<WhoAmI> {
+    return this.json('GET', '/api/v1/auth/whoami', { signal });
+  }
+
+  // -- API tokens ------------------------------------------------------------------------------
+
+  listTokens(signal?: AbortSignal): Promise<ApiTokenView[]> {
+    return this.json('GET', '/api/v1/tokens', { signal });
+  }
+
+  createToken(input: { name: string; permissions: string[]; expiresInDays?: number }, signal?: AbortSignal): Promise<CreatedApiToken> {
+    return this.json('POST', '/api/v1/tokens', { json: input, signal });
+  }
+
+  async revokeToken(id: string, signal?: AbortSignal): Promise<void> {
+    await this.send('DELETE', `/api/v1/tokens/${enc(id)}`, { signal });
+  }
+
+  // -- audit -----------------------------------------------------------------------------------
+
+  auditEntries(query: AuditFilters & { afterSeq?: number; limit?: number }, signal?: AbortSignal): Promise<AuditEntryPage> {
+    return this.json('GET', '/api/v1/audit/entries', { query: { ...query }, signal });
+  }
+
+  /** The export as the server streams it: read `body` chunk by chunk. */
+  auditExport(format: 'csv' | 'json', filters: AuditFilters, signal?: AbortSignal): Promise<Response> {
+    return this.send('GET', '/api/v1/audit/export', { query: { format, ...filters }, accept: format === 'csv' ? 'text/csv' : 'application/json', signal });
   }
 
   // -- workflows -------------------------------------------------------------------------------
@@ -142,9 +208,30 @@ export class FlowForgeClient {
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const credentials = options.anonymous ? undefined : this.credentials;
+    let token = await credentials?.token(options.signal);
+    let res = await this.attempt(method, path, options, token);
+    if (res.ok) return res;
+    let problem = await problemOf(res);
+    if (problem.status === 401 && problem.code === 'FF_AUTH_TOKEN_EXPIRED' && credentials && token) {
+      const renewed = await credentials.renew(token, options.signal);
+      if (renewed) {
+        token = renewed;
+        res = await this.attempt(method, path, options, token);
+        if (res.ok) return res;
+        problem = await problemOf(res);
+      }
+    }
+    // FF_AUTH_INVALID_CREDENTIALS (a wrong current password) is about the request's body, not the caller.
+    if (problem.status === 401 && !options.anonymous && problem.code !== 'FF_AUTH_INVALID_CREDENTIALS') throw this.unauthenticated(problem, credentials);
+    throw problem;
+  }
+
+  /** One HTTP exchange; a non-2xx answer is returned, not thrown. */
+  private async attempt(method: string, path: string, options: RequestOptions, token: string | undefined): Promise<Response> {
     const url = `${this.baseUrl}${path}${queryString(options.query)}`;
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json', 'user-agent': 'flowforge-cli' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined && value !== '') headers[name] = value;
     let body: string | undefined;
     if (options.body) {
@@ -154,6 +241,8 @@ export class FlowForgeClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     }
+    this.trace?.(`> ${method} ${url}${token ? ` (Bearer: ${this.credentials?.description ?? 'a token'})` : ' (no credential)'}`);
+    const started = Date.now();
     const headersTimeout = new AbortController();
     const timer = setTimeout(() => headersTimeout.abort(), this.headersTimeoutMs);
     const signal = options.signal ? AbortSignal.any([headersTimeout.signal, options.signal]) : headersTimeout.signal;
@@ -167,8 +256,27 @@ export class FlowForgeClient {
     } finally {
       clearTimeout(timer);
     }
-    if (!res.ok) throw await problemOf(res);
+    this.trace?.(`< ${res.status}${res.statusText ? ` ${res.statusText}` : ''} (${Date.now() - started} ms)`);
     return res;
+  }
+
+  /** A 401 as the person can act on it, by what was (or was not) sent. */
+  private unauthenticated(problem: ApiProblemError, credentials: BearerCredentials | undefined): AuthenticationFailure {
+    const code = problem.code ?? 'FF_AUTH_REQUIRED';
+    if (!credentials) {
+      return new AuthenticationFailure(code, `not signed in to ${this.baseUrl} (${code})`, [
+        'sign in: flowforge login',
+        'or, for scripts and CI, set FLOWFORGE_TOKEN to an API token (flowforge tokens create)',
+      ]);
+    }
+    const why = `${code}${problem.detail ? `: ${problem.detail}` : ''}`;
+    if (credentials.source === 'stored') {
+      return new AuthenticationFailure(code, `your sign-in to ${this.baseUrl} is no longer accepted (${why})`, ['sign in again: flowforge login']);
+    }
+    const from = credentials.source === 'flag' ? '--token' : 'FLOWFORGE_TOKEN';
+    return new AuthenticationFailure(code, `the gateway refused the ${credentials.description} (${why})`, [
+      `use a valid API token (flowforge tokens create), or leave ${from} unset to use the sign-in of flowforge login`,
+    ]);
   }
 }
 
@@ -192,13 +300,22 @@ async function problemOf(res: Response): Promise<ApiProblemError> {
   if (type.includes('json')) {
     try {
       const p = JSON.parse(text) as ProblemBody;
-      return new ApiProblemError(res.status, p.title ?? `HTTP ${res.status}`, p.detail ?? '', p.code, p.errors);
+      return new ApiProblemError(res.status, p.title ?? `HTTP ${res.status}`, p.detail ?? '', p.code, p.errors, retryAfterOf(res));
     } catch {
       // not JSON after all: told as text below
     }
   }
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 300);
-  return new ApiProblemError(res.status, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, snippet);
+  return new ApiProblemError(res.status, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, snippet, undefined, undefined, retryAfterOf(res));
+}
+
+/** Retry-After in seconds (the delta form; an HTTP date is turned into seconds from now). */
+function retryAfterOf(res: Response): number | undefined {
+  const value = res.headers.get('retry-after');
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 async function readJson<T>(res: Response): Promise<T> {
