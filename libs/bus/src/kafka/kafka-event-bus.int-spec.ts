@@ -189,6 +189,22 @@ if (stack?.kafkaBrokers) {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('lets several processes ensure the same new topics at once (a creation still propagating is retried)', async () => {
+      const buses = await Promise.all([1, 2, 3, 4, 5, 6].map(() => h.createBus()));
+      const topics = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `flowforge.test.race${i}.${randomUUID().slice(0, 8)}`);
+      // Every bus ensures every topic in a different order, all at the same time: as 12 services starting together.
+      // Without the retry this failed about one run in three here ("This server does not host this topic-partition").
+      await Promise.all(buses.flatMap((bus, b) => topics.map((_t, i) => bus.ensureTopic(topics[(i + b) % topics.length]!))));
+      const received: number[] = [];
+      await buses[0]!.subscribe(BusTestEventDef, { group: 'race', topic: topics[2] }, async (ev) => {
+        received.push(ev.seq);
+      });
+      await buses[1]!.publish(BusTestEventDef, { seq: 7, key: 'k' }, { key: 'k', topic: topics[2] });
+      await waitUntil(() => received.length === 1, 30_000);
+      expect(received).toEqual([7]);
+      await Promise.all(buses.map((bus) => bus.close()));
+    });
+
     it('relays large events of one partition in rounds the broker accepts (byte budget per round)', async () => {
       const bus = await h.createBus();
       const topic = `flowforge.test.large.${randomUUID().slice(0, 8)}`;

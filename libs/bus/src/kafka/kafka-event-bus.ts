@@ -38,6 +38,9 @@ import { assertOutboxSchema, kafkaOutboxSchemaSql, kafkaOutboxSchemaVersion, out
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
 import { abortableSleep as sleep } from '../abortable-sleep';
 
+/** Topic creation attempts (about 10 s in all) before a start gives up. */
+const TOPIC_CREATE_ATTEMPTS = 8;
+
 export { KafkaBusError, type KafkaBusErrorCode } from './kafka-bus.errors';
 export type { OutboxRelayTuning } from './outbox.relay';
 
@@ -450,16 +453,26 @@ export class KafkaEventBus implements EventBus {
     });
     // The DLQ is provisioned with its topic, so dead-lettering never waits on topic creation.
     const names = topic.endsWith('.dlq') ? [topic] : [topic, `${topic}.dlq`];
-    try {
-      const admin = await this.adminClient();
-      // Only the missing ones: kafkajs logs TOPIC_ALREADY_EXISTS at error level, and every process of every
-      // service ensures the same topics at start. A creation racing ours still resolves (false), quietly enough.
-      const existing = new Set(await admin.listTopics());
-      const missing = names.filter((n) => !existing.has(n));
-      // Existing topics are never altered (partition count, retention): that is an operator's decision.
-      if (missing.length > 0) await admin.createTopics({ topics: missing.map(config), waitForLeaders: true });
-    } catch (err) {
-      throw new KafkaBusError('FF_BUS_KAFKA_TOPIC', `creating ${names.join(', ')} failed: ${errorMessageOf(err)}`);
+    // Several processes start at once and ensure the same topics: while another's creation is still
+    // propagating, the broker answers UNKNOWN_TOPIC_OR_PARTITION ("does not host this topic-partition")
+    // to the leader wait. That, and any error kafkajs marks retriable, is retried (listing again first).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const admin = await this.adminClient();
+        // Only the missing ones: kafkajs logs TOPIC_ALREADY_EXISTS at error level, and every process of every
+        // service ensures the same topics at start. A creation racing ours still resolves (false), quietly enough.
+        const existing = new Set(await admin.listTopics());
+        const missing = names.filter((n) => !existing.has(n));
+        // Existing topics are never altered (partition count, retention): that is an operator's decision.
+        if (missing.length > 0) await admin.createTopics({ topics: missing.map(config), waitForLeaders: true });
+        return;
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable !== false;
+        if (!retriable || attempt >= TOPIC_CREATE_ATTEMPTS || this.closed) {
+          throw new KafkaBusError('FF_BUS_KAFKA_TOPIC', `creating ${names.join(', ')} failed: ${errorMessageOf(err)}`);
+        }
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 2_000)));
+      }
     }
   }
 
