@@ -530,10 +530,42 @@ describe('flowforge CLI against a real embedded host', () => {
   it('audit verify re-checks the whole chain here: intact, N > 0 entries', async () => {
     const r = await bin(['audit', 'verify'], { FLOWFORGE_URL: url });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }); // no terminal: no progress bar
-    const m = /^audit chain intact: (\d+) entries, last seq (\d+), last hash ([0-9a-f]{64})\n$/.exec(r.stdout);
+    const m = /^audit chain intact: (\d+) entries; last (\d+):([0-9a-f]{64}) \(keep it for --expect\)\n$/.exec(r.stdout);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(0);
     expect(m![2]).toBe(m![1]);
+  });
+
+  it('audit verify --expect catches entries deleted from the end, which the chain alone cannot', async () => {
+    const verify = async (...expectArgs: string[]) => bin(['audit', 'verify', ...expectArgs], { FLOWFORGE_URL: url });
+    const first = /last (\d+:[0-9a-f]{64})/.exec((await verify()).stdout)![1]!;
+    // More entries (sign-ins are audited), then remember the newest as an earlier run would have.
+    await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong' }) });
+    let second = first;
+    for (let i = 0; i < 50 && second === first; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      second = /last (\d+:[0-9a-f]{64})/.exec((await verify()).stdout)![1]!;
+    }
+    expect(second).not.toBe(first);
+    const held = await verify('--expect', first, '--expect', second);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(/2 earlier checkpoint\(s\) unchanged/);
+
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      await pg.query('ALTER TABLE ff_auth.audit_log DISABLE TRIGGER audit_log_append_only');
+      await pg.query('DELETE FROM ff_auth.audit_log WHERE seq > $1', [Number(first.split(':')[0])]);
+      await pg.query('ALTER TABLE ff_auth.audit_log ENABLE TRIGGER audit_log_append_only');
+    } finally {
+      await pg.end();
+    }
+    expect((await verify()).code).toBe(0); // consistent in itself
+    expect((await verify('--expect', first)).code).toBe(0);
+    const caught = await verify('--expect', second);
+    expect(caught.code).toBe(1);
+    expect(caught.stderr).toMatch(new RegExp(`^error: audit chain does not match an earlier run \\(FF_AUDIT_CHECKPOINT_MISMATCH\\): entry ${second.split(':')[0]} recorded earlier is gone: the log now ends at seq ${first.split(':')[0]}`));
+    expect((await verify('--expect', 'nonsense')).code).toBe(2);
   });
 
   it('audit export writes a whole CSV file (header seq,id,at...) or JSON that verifies locally; search finds the sign-in', async () => {

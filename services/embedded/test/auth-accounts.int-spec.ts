@@ -91,6 +91,24 @@ describe('built-in accounts', () => {
     expect((await host.login(user.username, next)).accessToken).toBeTruthy();
   });
 
+  it('an admin sets a temporary password: old sessions end, the user must change it first', async () => {
+    const admin = await host.adminToken();
+    const user = await host.userWith(['developer']);
+    const temporary = 'Temporary-Pass-4-You';
+    passwords.push(temporary);
+    const set = await host.call<{ mustChangePassword: boolean }>('POST', `/api/v1/users/${user.id}/password`, { token: admin, body: { password: temporary } });
+    expect({ status: set.status, must: set.body.mustChangePassword }).toEqual({ status: 200, must: true });
+    expect((await host.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.session.refreshToken } })).status).toBe(401);
+    const session = await host.login(user.username, temporary);
+    const blocked = await host.call<{ code: string }>('GET', '/api/v1/jobs', { token: session.accessToken });
+    expect(blocked.body.code).toBe('FF_AUTH_PASSWORD_CHANGE_REQUIRED');
+    const weak = await host.call('POST', `/api/v1/users/${user.id}/password`, { token: admin, body: { password: 'short' } });
+    expect(weak.status).toBe(400);
+    const self = await host.call<{ code: string }>('GET', '/api/v1/auth/me', { token: admin });
+    const own = await host.call<{ code: string }>('POST', `/api/v1/users/${(self.body as unknown as { id: string }).id}/password`, { token: admin, body: { password: 'Whatever-Strong-77' } });
+    expect(own.body.code).toBe('FF_USER_SELF_PASSWORD');
+  });
+
   it('TOTP: enrol, confirm, then sign-in needs a fresh code or a single-use recovery code', async () => {
     const user = await host.userWith(['developer']);
     const begin = await host.call<{ secret: string; otpauthUri: string }>('POST', '/api/v1/auth/mfa/totp', { token: user.token });

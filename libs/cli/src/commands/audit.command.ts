@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { ChainedAuditRecord } from '@flowforge/access';
 import { addAuditFilters, filtersOf, type AuditFilterOptions } from '../audit/audit.filters';
@@ -30,10 +30,14 @@ export function registerAuditCommand(program: Command, runner: CommandRunner): v
       'after',
       `
 Needs audit:view. The server's own verdict is not used: every entry is re-hashed here. A rewrite of
-every entry from some point to the end is consistent in itself; compare the printed last hash with
-one recorded earlier (an older run of this command) to catch that too.`,
+every entry from some point to the end, or the last entries deleted, is consistent in itself: keep the
+printed "last seq:hash" of an earlier run and pass it back with --expect to catch that too.
+
+Example:
+  flowforge audit verify --expect 1042:5f0c…e9   # the line printed by last week's run`,
     )
-    .action(runner.action<[object]>(verifyAudit));
+    .option('--expect <seq:hash>', 'an entry recorded by an earlier run: it must still be there, unchanged (repeatable)', collectCheckpoint, [])
+    .action(runner.action<[VerifyOptions]>(verifyAudit));
   addAuditFilters(
     audit
       .command('search')
@@ -52,9 +56,46 @@ one recorded earlier (an older run of this command) to catch that too.`,
     .action(runner.action<[ExportOptions]>(exportAudit));
 }
 
+export interface VerifyOptions {
+  expect?: Checkpoint[];
+}
+
+interface Checkpoint {
+  seq: number;
+  hash: string;
+}
+
+/** commander collector for --expect `<seq>:<hash>` (the "last seq:hash" an earlier run printed). */
+function collectCheckpoint(value: string, previous: Checkpoint[]): Checkpoint[] {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected <seq>:<hash>, e.g. 1042:<64 hex digits> as printed by an earlier `audit verify`');
+  return [...previous, { seq: Number(m[1]), hash: m[2]! }];
+}
+
+/** What the checkpoints of earlier runs say about the chain just verified: [] when all hold. */
+export function checkpointProblems(checkpoints: readonly Checkpoint[], seen: ReadonlyMap<number, string>, lastSeq: number | null): string[] {
+  const problems: string[] = [];
+  for (const c of checkpoints) {
+    const hash = seen.get(c.seq);
+    if (hash === undefined) {
+      problems.push(`entry ${c.seq} recorded earlier is gone: the log now ends at seq ${lastSeq ?? 0} (entries deleted from the end)`);
+    } else if (hash !== c.hash) {
+      problems.push(`entry ${c.seq} now hashes to ${hash}, not ${c.hash} as recorded earlier (the chain was rewritten from there or before)`);
+    }
+  }
+  return problems;
+}
+
 /** `audit verify`: see verifyRemoteChain; a progress bar on a terminal (stderr), one result line. */
-export async function verifyAudit(ctx: CliContext): Promise<number> {
-  const fetchPage = (afterSeq: number, limit: number) => ctx.client.auditEntries({ afterSeq, limit }, ctx.signal);
+export async function verifyAudit(ctx: CliContext, options: VerifyOptions = {}): Promise<number> {
+  const checkpoints = options.expect ?? [];
+  const wanted = new Set(checkpoints.map((c) => c.seq));
+  const seen = new Map<number, string>();
+  const fetchPage = async (afterSeq: number, limit: number) => {
+    const page = await ctx.client.auditEntries({ afterSeq, limit }, ctx.signal);
+    for (const e of page.items) if (wanted.has(e.seq)) seen.set(e.seq, e.hash);
+    return page;
+  };
   const showBar = ctx.io.stderr.isTTY === true && !ctx.json;
   let bar: SingleBar | undefined;
   try {
@@ -78,10 +119,12 @@ export async function verifyAudit(ctx: CliContext): Promise<number> {
     });
     bar?.stop();
     bar = undefined;
+    const problems = result.ok ? checkpointProblems(checkpoints, seen, result.lastSeq) : [];
     if (ctx.json) {
-      ctx.out.data(result);
-      return result.ok ? ExitCodes.ok : ExitCodes.failed;
+      ctx.out.data({ ...result, checkpoints: { checked: checkpoints.length, problems } });
+      return result.ok && problems.length === 0 ? ExitCodes.ok : ExitCodes.failed;
     }
+    if (problems.length > 0) throw new CliFailure(`audit chain does not match an earlier run (FF_AUDIT_CHECKPOINT_MISMATCH): ${problems[0]}`, problems.slice(1));
     if (!result.ok) {
       const { seq, reason, message } = result.brokenAt;
       throw new CliFailure(`audit chain broken at ${seq === null ? 'an entry' : `seq ${seq}`} (FF_AUDIT_CHAIN_BROKEN, ${reason}): ${message}`, [
@@ -91,7 +134,7 @@ export async function verifyAudit(ctx: CliContext): Promise<number> {
     ctx.out.line(
       result.checked === 0
         ? 'audit chain intact: 0 entries (the log is empty)'
-        : `audit chain intact: ${result.checked} entries, last seq ${result.lastSeq ?? '-'}, last hash ${result.lastHash ?? '-'}`,
+        : `audit chain intact: ${result.checked} entries${checkpoints.length ? `, ${checkpoints.length} earlier checkpoint(s) unchanged` : ''}; last ${result.lastSeq ?? '-'}:${result.lastHash ?? '-'} (keep it for --expect)`,
     );
     return ExitCodes.ok;
   } finally {

@@ -202,7 +202,7 @@ export class UsersService {
   }
 
   /** Sets a password after the policy and history checks; ends the user's sessions (but `exceptSessionId`). */
-  async setPassword(userId: string, password: string, actor: Actor, opts: { exceptSessionId?: string; action: string; tx?: PoolClient }): Promise<void> {
+  async setPassword(userId: string, password: string, actor: Actor, opts: { exceptSessionId?: string; action: string; tx?: PoolClient; mustChange?: boolean }): Promise<void> {
     const row = await this.row(userId, opts.tx);
     const { rows: history } = await (opts.tx ?? this.pool).query<{ password_hash: string }>(
       `SELECT password_hash FROM ff_auth.password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`,
@@ -211,7 +211,11 @@ export class UsersService {
     await this.assertPassword(password, { username: row.username, email: row.email ?? undefined, previousHashes: history.map((h) => h.password_hash) });
     const hash = await hashPassword(password);
     const run = async (tx: PoolClient) => {
-      await tx.query(`UPDATE ff_auth.users SET password_hash = $2, password_changed_at = now(), must_change_password = false, updated_at = now() WHERE id = $1`, [userId, hash]);
+      await tx.query(`UPDATE ff_auth.users SET password_hash = $2, password_changed_at = now(), must_change_password = $3, updated_at = now() WHERE id = $1`, [
+        userId,
+        hash,
+        opts.mustChange ?? false,
+      ]);
       await tx.query(`INSERT INTO ff_auth.password_history (user_id, password_hash) VALUES ($1, $2)`, [userId, hash]);
       await tx.query(
         `DELETE FROM ff_auth.password_history WHERE user_id = $1 AND password_hash NOT IN
@@ -223,6 +227,17 @@ export class UsersService {
     };
     if (opts.tx) await run(opts.tx);
     else await withTransaction(this.pool, run);
+  }
+
+  /**
+   * An admin sets a user's password (no mail server, a forgotten password): a temporary one by default,
+   * to be changed at the next sign-in; every session of the user ends. The admin may not do it to
+   * themselves this way (they change their own with the current one).
+   */
+  async adminSetPassword(id: string, password: string, temporary: boolean, actor: Actor): Promise<UserView> {
+    if (actor.userId === id) throw new ConflictProblem('FF_USER_SELF_PASSWORD', 'change your own password with POST /api/v1/auth/password (it asks for the current one)');
+    await this.setPassword(id, password, actor, { action: 'settings:manage-users', mustChange: temporary });
+    return this.get(id);
   }
 
   async unlock(id: string, actor: Actor): Promise<UserView> {

@@ -6,7 +6,7 @@ import { UsersService, type UserView } from '../accounts/users.service';
 import { RolesService, type RoleView } from '../roles/roles.service';
 import { LoginService, type SessionView } from '../sessions/login.service';
 import { CallingActor } from './actor.decorator';
-import { createUserRequest, putRoleRequest, updateUserRequest } from './auth.requests';
+import { createUserRequest, putRoleRequest, setPasswordRequest, updateUserRequest } from './auth.requests';
 
 /** Users and roles (the gateway guards these with settings:manage-users). */
 @Controller('internal/auth')
@@ -41,6 +41,12 @@ export class AdminInternalController {
   @HttpCode(204)
   async deleteUser(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<void> {
     await this.users.delete(id, actor);
+  }
+
+  @Post('users/:id/password')
+  @HttpCode(200)
+  setPassword(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(setPasswordRequest)) body: z.infer<typeof setPasswordRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+    return this.users.adminSetPassword(id, body.password, body.temporary, actor);
   }
 
   @Post('users/:id/unlock')

@@ -34,6 +34,12 @@ export const updateUserRequest = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
+export const setPasswordRequest = z.strictObject({
+  password,
+  /** true (default): the user must change it at the next sign-in. */
+  temporary: z.boolean().default(true),
+});
+
 export const putRoleRequest = z.strictObject({
   description: z.string().max(500).optional(),
   permissions: z.array(z.string().max(80)).max(ALL_PERMISSIONS.length),

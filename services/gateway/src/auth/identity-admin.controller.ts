@@ -78,6 +78,22 @@ export class UsersController {
     void this.state.refresh().catch(() => undefined);
   }
 
+  @Post(':id/password')
+  @idParam
+  @RequirePermission('settings:manage-users')
+  @ApiOperation({
+    summary: 'Set a user\'s password',
+    description: 'For a forgotten password when no mail server is configured: temporary by default (the user must change it at the next sign-in). The policy applies; every session of the user ends.',
+  })
+  @ApiJsonBody({ password: str, temporary: { type: 'boolean', default: true } }, ['password'])
+  @ApiJson(200, schemas.user)
+  @ApiProblem(404, 'FF_USER_NOT_FOUND')
+  @ApiProblem(409, 'FF_USER_SELF_PASSWORD: change your own with POST /api/v1/auth/password')
+  async setPassword(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.auth.forward({ method: 'POST', path: `/users/${id}/password`, body }, req, res);
+    void this.state.refresh().catch(() => undefined);
+  }
+
   @Post(':id/unlock')
   @idParam
   @RequirePermission('settings:manage-users')
