@@ -38,6 +38,7 @@ describe('built-in accounts', () => {
     it('locks a login name after 5 failures, even for the right password, until an admin unlocks it', async () => {
       const user = await host.userWith(['analyst']);
       passwords.push(user.password);
+      const [failures, lockedBefore] = [await host.metric('ff_auth_logins_total', { outcome: 'failure' }), await host.metric('ff_auth_logins_total', { outcome: 'locked' })];
       for (let i = 0; i < 5; i++) {
         const res = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: user.username, password: `wrong-${i}` } });
         expect({ attempt: i, status: res.status, code: res.body.code }).toEqual({ attempt: i, status: 401, code: 'FF_AUTH_INVALID_CREDENTIALS' });
@@ -45,6 +46,8 @@ describe('built-in accounts', () => {
       const locked = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password } });
       expect({ status: locked.status, code: locked.body.code }).toEqual({ status: 429, code: 'FF_AUTH_LOCKED' });
       expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect(await host.metric('ff_auth_logins_total', { outcome: 'failure' })).toBe(failures + 5);
+      expect(await host.metric('ff_auth_logins_total', { outcome: 'locked' })).toBe(lockedBefore + 1);
       const listed = await host.call<{ lockedUntil: string | null }>('GET', `/api/v1/users/${user.id}`, { token: await host.adminToken() });
       expect(listed.body.lockedUntil).not.toBeNull();
       expect((await host.call('POST', `/api/v1/users/${user.id}/unlock`, { token: await host.adminToken() })).status).toBe(200);

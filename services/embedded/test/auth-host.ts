@@ -54,6 +54,8 @@ export interface AuthHost {
   adminToken(): Promise<string>;
   /** Creates a user holding `roles` and signs them in. */
   userWith(roles: string[], name?: string): Promise<{ id: string; username: string; password: string; token: string; session: TokenPair }>;
+  /** The current value of a Prometheus counter on /metrics (0 when absent), e.g. metric('ff_auth_logins_total', { outcome: 'locked' }). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,15 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
     login,
     adminToken,
     userWith,
+    async metric(name, labels = {}) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+        if (want.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return 0;
+    },
     async stop() {
       await app.close();
       await pool.end();

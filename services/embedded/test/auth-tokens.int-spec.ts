@@ -154,11 +154,17 @@ describe('token attacks and session revocation', () => {
     expect((await host.call('GET', '/api/v1/workflows', { token: 'ffp_not-a-token' })).status).toBe(401);
   });
 
-  it('says how to authenticate when the header is missing or malformed', async () => {
+  it('says how to authenticate when the header is missing or malformed, and counts refusals for operators', async () => {
+    const unauthenticated = await host.metric('ff_gateway_auth_denied_total', { reason: 'unauthenticated' });
+    const forbidden = await host.metric('ff_gateway_auth_denied_total', { reason: 'forbidden' });
     const none = await host.call<{ code: string }>('GET', '/api/v1/workflows');
     expect({ status: none.status, code: none.body.code }).toEqual({ status: 401, code: 'FF_AUTH_REQUIRED' });
     const basic = await host.call<{ code: string }>('GET', '/api/v1/workflows', { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } });
     expect({ status: basic.status, code: basic.body.code }).toEqual({ status: 401, code: 'FF_AUTH_REQUIRED' });
     expect((await me('not.a.jwt')).status).toBe(401);
+    const analyst = await host.userWith(['analyst']);
+    expect((await host.call('GET', '/api/v1/users', { token: analyst.token })).status).toBe(403);
+    expect(await host.metric('ff_gateway_auth_denied_total', { reason: 'unauthenticated' })).toBe(unauthenticated + 3);
+    expect(await host.metric('ff_gateway_auth_denied_total', { reason: 'forbidden' })).toBe(forbidden + 1);
   });
 });

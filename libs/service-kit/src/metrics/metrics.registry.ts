@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 let registry: Registry | undefined;
 
@@ -38,6 +38,34 @@ export function httpRequestDuration(): Histogram<'method' | 'route' | 'status'> 
         help: 'HTTP request duration by method, route template and status',
         labelNames: ['method', 'route', 'status'],
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [r],
+      }),
+  );
+}
+
+/** Gateway: requests refused by authentication or RBAC, by reason (an alert on a spike of `forbidden` or `unauthenticated`). */
+export function authDenials(): Counter<'reason'> {
+  return once(
+    'auth-denials',
+    (r) =>
+      new Counter({
+        name: 'ff_gateway_auth_denied_total',
+        help: 'Requests the gateway refused: unauthenticated (401), forbidden by RBAC (403), password change required (403)',
+        labelNames: ['reason'],
+        registers: [r],
+      }),
+  );
+}
+
+/** Auth service: sign-in attempts by outcome (brute force shows as failures and locked). */
+export function authLogins(): Counter<'outcome'> {
+  return once(
+    'auth-logins',
+    (r) =>
+      new Counter({
+        name: 'ff_auth_logins_total',
+        help: 'Sign-in attempts of built-in accounts: success, failure, locked, mfa_required',
+        labelNames: ['outcome'],
         registers: [r],
       }),
   );

@@ -11,7 +11,7 @@ import {
   type Actor,
 } from '@flowforge/access';
 import { withTransaction } from '@flowforge/db';
-import { NotFoundProblem, serviceConfigToken } from '@flowforge/service-kit';
+import { authLogins, NotFoundProblem, serviceConfigToken } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
 import type { AuthConfig } from '../auth.config';
 import { ConflictProblem, invalidCredentials, LockedProblem, UnauthenticatedProblem } from '../auth.errors';
@@ -91,7 +91,21 @@ export class LoginService {
     private readonly audit: AuditEmitter,
   ) {}
 
+  private readonly logins = authLogins();
+
   async login(req: LoginRequest, client: Pick<Actor, 'ip' | 'userAgent'>): Promise<TokenPair> {
+    try {
+      const pair = await this.signIn(req, client);
+      this.logins.inc({ outcome: 'success' });
+      return pair;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      this.logins.inc({ outcome: code === 'FF_AUTH_LOCKED' ? 'locked' : code === 'FF_AUTH_MFA_REQUIRED' ? 'mfa_required' : 'failure' });
+      throw err;
+    }
+  }
+
+  private async signIn(req: LoginRequest, client: Pick<Actor, 'ip' | 'userAgent'>): Promise<TokenPair> {
     const login = req.username.trim().toLowerCase();
     const who = anonymousActor(client, login);
     // One counter per login name (guessing one account) and one per client address (spraying many).

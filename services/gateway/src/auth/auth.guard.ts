@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RouteAccess } from '@flowforge/access';
-import { FlowForgeError } from '@flowforge/service-kit';
+import { authDenials, FlowForgeError } from '@flowforge/service-kit';
 import { AccessState } from './access-state';
 import { clientOf, type AuthenticatedRequest } from './principal';
 import { BEFORE_PASSWORD_CHANGE, ROUTE_ACCESS } from './route-access';
@@ -36,7 +36,19 @@ export class AuthGuard implements CanActivate {
     private readonly audit: AuditRecorder,
   ) {}
 
+  private readonly denials = authDenials();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.decide(context);
+    } catch (err) {
+      const reason = err instanceof PasswordChangeRequiredError ? 'password_change' : err instanceof ForbiddenError ? 'forbidden' : err instanceof UnauthenticatedError ? 'unauthenticated' : 'error';
+      this.denials.inc({ reason });
+      throw err;
+    }
+  }
+
+  private async decide(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
