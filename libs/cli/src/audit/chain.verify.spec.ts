@@ -117,11 +117,11 @@ describe('flowforge audit verify', () => {
     });
   }
 
-  it('reports an intact chain: entries, last seq and last hash; exit 0', async () => {
+  it('reports an intact chain: entries and the last seq:hash to keep; exit 0', async () => {
     const gw = gatewayOf(entries);
     const io = capturedIo({ FLOWFORGE_TOKEN: 'ffp_x' }, { fetch: gw.fetch });
     expect(await runCli(['audit', 'verify'], io)).toBe(0);
-    expect(io.stdout.text).toBe(`audit chain intact: 25 entries, last seq 25, last hash ${entries[24]!.hash}\n`);
+    expect(io.stdout.text).toBe(`audit chain intact: 25 entries; last 25:${entries[24]!.hash} (keep it for --expect)\n`);
     expect(io.stderr.text).toBe('');
     // The whole chain, in pages of the largest size; never the server's own verdict.
     expect(gw.requests.map((r) => r.path)).toEqual(['/api/v1/audit/entries?afterSeq=0&limit=1000']);
@@ -146,7 +146,7 @@ describe('flowforge audit verify', () => {
     expect(await runCli(['audit', 'verify'], io)).toBe(0);
     expect(io.stderr.text).toContain('verifying audit chain [');
     expect(io.stderr.text).toMatch(/25\/25 entries 100%/);
-    expect(io.stdout.text).toBe(`audit chain intact: 25 entries, last seq 25, last hash ${entries[24]!.hash}\n`);
+    expect(io.stdout.text).toBe(`audit chain intact: 25 entries; last 25:${entries[24]!.hash} (keep it for --expect)\n`);
     // The bar's total came from a few one-entry probes before the download.
     expect(gw.requests.filter((r) => r.query.get('limit') === '1').length).toBeGreaterThan(0);
   });
