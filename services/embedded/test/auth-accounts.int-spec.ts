@@ -1,4 +1,5 @@
 import { totpCode } from '@flowforge/access';
+import { startTracing, type TracingHandle } from '@flowforge/service-kit';
 import { startTestSmtpServer, type TestSmtpServer, createTestDatabase } from '@flowforge/testing';
 import { startAuthHost, type AuthHost } from './auth-host';
 
@@ -23,7 +24,11 @@ describe('built-in accounts', () => {
   /** Never in any answer either. */
   const passwords: string[] = [];
 
+  let tracing: TracingHandle;
+
   beforeAll(async () => {
+    // As in every FlowForge process: spans without an exporter, so audit entries carry the request's trace id.
+    tracing = startTracing({ serviceName: 'auth-accounts-test' });
     smtp = await startTestSmtpServer({ username: 'mailer', password: 'smtp-secret-Pw1' });
     passwords.push('smtp-secret-Pw1', 'Bootstrap-Root-Pass-9');
     host = await startAuthHost(() => createTestDatabase('ff_authaccounts'), { FLOWFORGE_SMTP_URL: smtp.url, FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: '5', FLOWFORGE_PUBLIC_URL: 'http://console.test' });
@@ -32,6 +37,7 @@ describe('built-in accounts', () => {
   afterAll(async () => {
     await host?.stop();
     await smtp?.close();
+    await tracing?.shutdown();
   });
 
   describe('brute force', () => {
@@ -173,15 +179,20 @@ describe('built-in accounts', () => {
   describe('audit log', () => {
     it('records logins, failures, user changes and mutating API calls, with actor, IP and user agent', async () => {
       const admin = await host.adminToken();
-      const res = await host.call('PUT', '/api/v1/workflows/audited', { token: admin, body: { steps: [] }, headers: { 'user-agent': 'audit-test/1.0' } });
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const res = await host.call('PUT', '/api/v1/workflows/audited', {
+        token: admin,
+        body: { steps: [] },
+        headers: { 'user-agent': 'audit-test/1.0', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      });
       expect(res.status).toBeGreaterThanOrEqual(200);
-      let entries: { action: string; outcome: string; userAgent: string | null; ip: string | null; actorName: string | null; changes: unknown }[] = [];
+      let entries: { action: string; outcome: string; userAgent: string | null; ip: string | null; actorName: string | null; traceId: string | null; changes: unknown }[] = [];
       for (let i = 0; i < 50 && !entries.some((e) => e.userAgent === 'audit-test/1.0'); i++) {
         await wait(100);
         entries = (await host.call<{ items: typeof entries }>('GET', '/api/v1/audit/entries?limit=1000', { token: admin })).body.items;
       }
       const call = entries.find((e) => e.userAgent === 'audit-test/1.0');
-      expect(call).toMatchObject({ action: 'workflow:edit', actorName: 'admin', ip: '127.0.0.1' });
+      expect(call).toMatchObject({ action: 'workflow:edit', actorName: 'admin', ip: '127.0.0.1', traceId });
       expect(call!.changes).toEqual({ route: 'PUT /api/v1/workflows/:name', fields: ['steps'] });
       const actions = new Set(entries.map((e) => `${e.action}/${e.outcome}`));
       for (const a of ['auth:login/success', 'auth:login/denied', 'settings:manage-users/success', 'auth:mfa-enable/success', 'auth:password-reset/success']) expect([...actions]).toContain(a);

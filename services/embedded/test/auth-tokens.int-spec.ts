@@ -154,6 +154,23 @@ describe('token attacks and session revocation', () => {
     expect((await host.call('GET', '/api/v1/workflows', { token: 'ffp_not-a-token' })).status).toBe(401);
   });
 
+  it('follows a key rotation: new tokens carry the new kid, tokens signed before stay valid', async () => {
+    const before = await host.login('admin', 'Bootstrap-Root-Pass-9');
+    const kidOf = (t: string) => (JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const rotated = await host.call<{ kid: string }>('POST', '/api/v1/auth/keys/rotate', { token: before.accessToken });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.kid).not.toBe(kidOf(before.accessToken));
+    const after = await host.login('admin', 'Bootstrap-Root-Pass-9');
+    expect(kidOf(after.accessToken)).toBe(rotated.body.kid);
+    // The gateway refetches the JWKS at the first unknown kid (at most every 5 s).
+    await eventually('the gateway to accept the new key', async () => (await me(after.accessToken)).status === 200, 8000);
+    expect((await me(before.accessToken)).status).toBe(200);
+    const jwks = (await (await fetch(`${host.base}/internal/auth/jwks`, { headers: host.runtime.internalHeaders() })).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kidOf(before.accessToken), rotated.body.kid]));
+    const analyst = await host.userWith(['analyst']);
+    expect((await host.call('POST', '/api/v1/auth/keys/rotate', { token: analyst.token })).status).toBe(403);
+  });
+
   it('says how to authenticate when the header is missing or malformed, and counts refusals for operators', async () => {
     const unauthenticated = await host.metric('ff_gateway_auth_denied_total', { reason: 'unauthenticated' });
     const forbidden = await host.metric('ff_gateway_auth_denied_total', { reason: 'forbidden' });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { MfaService } from '../accounts/mfa.service';
 import { PasswordResetService } from '../accounts/password-reset.service';
 import { UsersService, type UserView } from '../accounts/users.service';
+import { AuditEmitter } from '../audit/audit.emitter';
 import { SigningKeys } from '../keys/signing-keys';
 import { RolesService, type AccessModel } from '../roles/roles.service';
 import { LoginService, type SessionView, type TokenPair } from '../sessions/login.service';
@@ -24,11 +25,20 @@ export class SessionInternalController {
     private readonly users: UsersService,
     private readonly mfa: MfaService,
     private readonly resets: PasswordResetService,
+    private readonly audit: AuditEmitter,
   ) {}
 
   @Get('jwks')
   jwks(): ReturnType<SigningKeys['jwks']> {
     return this.keys.jwks();
+  }
+
+  @Post('keys/rotate')
+  @HttpCode(200)
+  async rotateKeys(@CallingActor() actor: Actor): Promise<{ kid: string }> {
+    const kid = await this.keys.rotate();
+    await this.audit.record({ actor, action: 'settings:configure-system', resourceType: 'signing-key', resourceId: kid, outcome: 'success', changes: { rotatedTo: kid } });
+    return { kid };
   }
 
   @Get('access-model')

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '@flowforge/db';
 import { serviceConfigToken } from '@flowforge/service-kit';
@@ -10,6 +10,7 @@ import { AUTH_POOL } from '../auth.pool';
 const ALG = 'ES256';
 /** Serialises the first start's key creation between replicas. */
 const KEY_LOCK = 'ff_auth.signing_keys';
+const RELOAD_MS = 60_000;
 
 interface KeyRow extends Record<string, unknown> {
   kid: string;
@@ -35,9 +36,10 @@ export interface AccessClaims extends JWTPayload {
  * in its database: whoever reads ff_auth can mint tokens, so the schema's access must be guarded.
  */
 @Injectable()
-export class SigningKeys implements OnModuleInit {
+export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
   private active?: { kid: string; key: SigningKey };
   private published: JWK[] = [];
+  private reloader?: NodeJS.Timeout;
 
   constructor(
     @Inject(AUTH_POOL) private readonly pool: Pool,
@@ -51,6 +53,14 @@ export class SigningKeys implements OnModuleInit {
       if (rowCount === 0) await this.create(tx);
     });
     await this.load();
+    // Another replica may rotate: pick its key up within a minute (retired keys stay published for
+    // twice the access-token lifetime, so tokens this replica signed meanwhile stay verifiable).
+    this.reloader = setInterval(() => void this.load().catch(() => undefined), RELOAD_MS);
+    this.reloader.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.reloader) clearInterval(this.reloader);
   }
 
   /** Makes a new key the signing key; the previous ones stay published (their tokens remain valid until they expire). */

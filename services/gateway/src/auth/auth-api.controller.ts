@@ -8,7 +8,8 @@ import { AccessState } from './access-state';
 import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
-import { AllowedBeforePasswordChange, Authenticated, Public, SelfAudited } from './route-access';
+import { TokenVerifier } from './token-verifier';
+import { AllowedBeforePasswordChange, Authenticated, Public, RequirePermission, SelfAudited } from './route-access';
 
 /**
  * Sign-in and the caller's own account: built-in accounts (embedded default) — Keycloak users sign in
@@ -23,6 +24,7 @@ export class AuthApiController {
   constructor(
     private readonly auth: AuthClient,
     private readonly state: AccessState,
+    private readonly verifier: TokenVerifier,
     @Inject(serviceConfigToken('gateway')) private readonly config: GatewayConfig,
   ) {}
 
@@ -156,6 +158,18 @@ export class AuthApiController {
   @ApiNoContent('Reset')
   resetPassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/password-reset', body }, req, res);
+  }
+
+  @Post('keys/rotate')
+  @RequirePermission('settings:configure-system')
+  @ApiOperation({
+    summary: 'Rotate the built-in issuer\'s signing key',
+    description: 'A new ES256 key signs from now on; the previous ones stay in the JWKS until every token they signed has expired, so nobody is signed out. This gateway reloads the key set at once, others at the first token with the new key.',
+  })
+  @ApiJson(200, { type: 'object', properties: { kid: str } })
+  async rotateKeys(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.auth.forward({ method: 'POST', path: '/keys/rotate' }, req, res);
+    if (res.statusCode === 200) await this.verifier.reloadBuiltinKeys().catch(() => undefined);
   }
 
   @Post('mfa/totp')

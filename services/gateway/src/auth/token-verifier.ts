@@ -19,10 +19,13 @@ export class UnauthenticatedError extends FlowForgeError {
   }
 }
 
+/** jose's remote key set: a key lookup that can also be told to refetch now. */
+type RemoteKeys = JWTVerifyGetKey & { reload(): Promise<void> };
+
 interface Issuer {
   name: 'builtin' | 'keycloak';
   iss: string;
-  keys: () => Promise<JWTVerifyGetKey>;
+  keys: () => Promise<RemoteKeys>;
   roles: (claims: JWTPayload) => string[];
 }
 
@@ -49,7 +52,8 @@ export class TokenVerifier {
       this.issuers.set(config.FLOWFORGE_AUTH_ISSUER, {
         name: 'builtin',
         iss: config.FLOWFORGE_AUTH_ISSUER,
-        keys: lazy(async () => createRemoteJWKSet(new URL(`${this.auth.baseUrl}/internal/auth/jwks`), { headers: this.runtime.internalHeaders(), cooldownDuration: 5_000 })),
+        // The issuer is our own service, cheap to ask: an unknown kid may refetch once a second.
+        keys: lazy(async () => createRemoteJWKSet(new URL(`${this.auth.baseUrl}/internal/auth/jwks`), { headers: this.runtime.internalHeaders(), cooldownDuration: 1_000 })),
         roles: (claims) => (Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : []),
       });
     }
@@ -79,6 +83,12 @@ export class TokenVerifier {
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, principal);
     return principal;
+  }
+
+  /** The built-in issuer rotated its key through this gateway: refetch its JWKS now, not at the next unknown kid. */
+  async reloadBuiltinKeys(): Promise<void> {
+    const builtin = this.issuers.get(this.config.FLOWFORGE_AUTH_ISSUER);
+    if (builtin?.name === 'builtin') await (await builtin.keys()).reload();
   }
 
   /** Drops cached API tokens (one was revoked through this gateway). */
