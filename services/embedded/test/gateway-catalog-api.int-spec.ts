@@ -1,23 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { authService } from '@flowforge/service-auth';
-import { gatewayService } from '@flowforge/service-gateway';
-import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
+import { startGatewayWithStandIn, type StandInGateway } from './gateway-stand-in';
 
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-/** The platform's internal token, configured on the gateway: the stand-in answers nothing without it. */
-const INTERNAL_TOKEN = generateInternalToken();
 const ID = '0b7f0e8e-1f0e-4a57-9d0f-5b1f3c9d2a11';
 
 /**
@@ -29,29 +15,19 @@ const ID = '0b7f0e8e-1f0e-4a57-9d0f-5b1f3c9d2a11';
  */
 describe('gateway /api/v1/connections and /api/v1/assets → catalog internal API', () => {
   let db: TestDatabase;
-  let app: INestApplication;
+  let gw: StandInGateway;
   let base: string;
-  let fake: http.Server;
   let auth: Record<string, string>;
-  const seen: Seen[] = [];
+  let seen: StandInGateway['seen'];
   const big = 'x'.repeat(3 * 1024 * 1024);
-
-  const start = async (catalogUrl: string) => {
-    const services = [gatewayService, authService];
-    const config = loadHostConfig({ host: 'embedded', services, env: { DATABASE_URL: db.url, FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...testAdminEnv }, requireDatabaseUrl: true });
-    const a = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
-    return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
-  };
 
   beforeAll(async () => {
     db = await createTestDatabase('ff_gwcat');
-    fake = http.createServer((req, res) => {
-      // As the real catalog's guard: a call without the platform's internal token goes no further.
-      if (req.headers[INTERNAL_TOKEN_HEADER] !== INTERNAL_TOKEN) return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, body, headers: req.headers });
+    gw = await startGatewayWithStandIn({
+      db,
+      upstreamVariable: 'FLOWFORGE_CATALOG_URL',
+      env: testAdminEnv,
+      answer: (req, res) => {
         if (req.url?.startsWith(`/internal/catalog/connections/${ID}/test`)) {
           res.writeHead(501, { 'content-type': 'application/problem+json; charset=utf-8' });
           res.end(JSON.stringify({ type: 'https://flowforge.dev/problems/connection-tester-unavailable', title: 'x', status: 501, detail: 'no SFTP client', instance: req.url, code: 'FF_CONNECTION_TESTER_UNAVAILABLE' }));
@@ -64,16 +40,14 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
           res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify({ echoed: req.url }));
         }
-      });
+      },
     });
-    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
-    ({ app, base } = await start(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`));
+    ({ base, seen } = gw);
     auth = bearer(await adminApiToken(base));
   });
 
   afterAll(async () => {
-    await app?.close();
-    await new Promise((r) => fake?.close(r));
+    await gw?.stop();
     await db?.drop();
   });
 
@@ -143,7 +117,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const dead = await start(`http://127.0.0.1:${port}`);
+    const dead = await gw.startAnother(`http://127.0.0.1:${port}`);
     try {
       const res = await fetch(`${dead.base}/api/v1/connections`, { headers: auth });
       expect(res.status).toBe(502);
@@ -154,7 +128,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
   });
 
   it('describes every route in the OpenAPI document', () => {
-    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('FlowForge').build());
+    const doc = SwaggerModule.createDocument(gw.app, new DocumentBuilder().setTitle('FlowForge').build());
     const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/connections') || p.startsWith('/api/v1/assets'));
     expect(paths.sort()).toEqual(
       [

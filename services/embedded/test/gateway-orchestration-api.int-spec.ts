@@ -1,23 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { authService } from '@flowforge/service-auth';
-import { gatewayService } from '@flowforge/service-gateway';
-import { createHostApp, createLogger, generateInternalToken, INTERNAL_TOKEN_HEADER, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
+import { startGatewayWithStandIn, type Seen, type StandInGateway } from './gateway-stand-in';
 
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-/** The platform's internal token, configured on the gateway: the stand-in answers nothing without it. */
-const INTERNAL_TOKEN = generateInternalToken();
 const RUN = '5b8d7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
 
 /**
@@ -29,38 +13,27 @@ const RUN = '5b8d7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
  */
 describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API', () => {
   let db: TestDatabase;
-  let app: INestApplication;
+  let gw: StandInGateway;
   let base: string;
-  let fake: http.Server;
   let auth: Record<string, string>;
-  const seen: Seen[] = [];
+  let seen: Seen[];
   let streamClosed: Promise<void> = Promise.resolve();
-
-  const start = async (orchestratorUrl: string) => {
-    const services = [gatewayService, authService];
-    const config = loadHostConfig({ host: 'embedded', services, env: { DATABASE_URL: db.url, FLOWFORGE_ORCHESTRATOR_URL: orchestratorUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...testAdminEnv }, requireDatabaseUrl: true });
-    const a = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
-    return { app: a, base: `http://127.0.0.1:${await startHostApp(a, 0, '127.0.0.1')}` };
-  };
 
   beforeAll(async () => {
     db = await createTestDatabase('ff_gworch');
-    fake = http.createServer((req, res) => {
-      // As the real orchestrator's guard: a call without the platform's internal token goes no further.
-      if (req.headers[INTERNAL_TOKEN_HEADER] !== INTERNAL_TOKEN) return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
-      if (req.url?.startsWith(`/internal/orchestrator/runs/${RUN}/events`)) {
-        seen.push({ method: req.method!, url: req.url, body: '', headers: req.headers });
-        // A live stream: one event now, one later; the test reads the first before the second exists.
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-        res.write(`id: 0.0\nevent: snapshot\ndata: {"id":"${RUN}"}\n\n`);
-        const later = setTimeout(() => res.write('id: 1.0\nevent: run\ndata: {"to":"running"}\n\n'), 300);
-        streamClosed = new Promise((resolve) => req.on('close', () => (clearTimeout(later), resolve())));
-        return;
-      }
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, body, headers: req.headers });
+    gw = await startGatewayWithStandIn({
+      db,
+      upstreamVariable: 'FLOWFORGE_ORCHESTRATOR_URL',
+      env: testAdminEnv,
+      answer: (req, res, body) => {
+        if (req.url?.startsWith(`/internal/orchestrator/runs/${RUN}/events`)) {
+          // A live stream: one event now, one later; the test reads the first before the second exists.
+          res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+          res.write(`id: 0.0\nevent: snapshot\ndata: {"id":"${RUN}"}\n\n`);
+          const later = setTimeout(() => res.write('id: 1.0\nevent: run\ndata: {"to":"running"}\n\n'), 300);
+          streamClosed = new Promise((resolve) => res.on('close', () => (clearTimeout(later), resolve())));
+          return;
+        }
         if (req.url === '/internal/orchestrator/workflows/apply' && body.includes('dependsOn: [aa]')) {
           res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8' });
           res.end(
@@ -84,20 +57,18 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
           res.writeHead(req.method === 'GET' ? 200 : 201, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify({ echoed: req.url }));
         }
-      });
+      },
     });
-    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
-    ({ app, base } = await start(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`));
+    ({ base, seen } = gw);
     auth = bearer(await adminApiToken(base));
   });
 
   afterAll(async () => {
-    await app?.close();
-    await new Promise((r) => fake?.close(r));
+    await gw?.stop();
     await db?.drop();
   });
 
-  const last = (): Seen => seen[seen.length - 1]!;
+  const last = (): Seen => gw.last();
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -190,7 +161,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   });
 
   it('answers 502 FF_ORCHESTRATOR_UNREACHABLE when the orchestrator does not answer', async () => {
-    const dead = await start('http://127.0.0.1:9');
+    const dead = await gw.startAnother('http://127.0.0.1:9');
     try {
       const res = await fetch(`${dead.base}/api/v1/workflows`, { headers: auth });
       expect(res.status).toBe(502);
@@ -203,7 +174,7 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   });
 
   it('documents every route in the OpenAPI document', () => {
-    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('FlowForge').build());
+    const doc = SwaggerModule.createDocument(gw.app, new DocumentBuilder().setTitle('FlowForge').build());
     for (const path of [
       '/api/v1/jobs',
       '/api/v1/jobs/{name}',
