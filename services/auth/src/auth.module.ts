@@ -7,7 +7,7 @@ import { UsersService } from './accounts/users.service';
 import { AuditEmitter } from './audit/audit.emitter';
 import { AuditLog } from './audit/audit.log';
 import { AuditRecordedHandler } from './audit/audit-recorded.handler';
-import { AuthPoolModule } from './auth.pool';
+import { authPool } from './auth.pool';
 import { AdminInternalController } from './http/admin-internal.controller';
 import { AuditInternalController } from './http/audit-internal.controller';
 import { SessionInternalController } from './http/session-internal.controller';
@@ -25,7 +25,7 @@ import { ApiTokensService } from './tokens/api-tokens.service';
  * It is the built-in issuer (local accounts, sessions, MFA), owns roles, API tokens and the audit log.
  */
 @Module({
-  imports: [ServiceDatabaseModule.forService({ service: 'auth', entities: [], migrations: authMigrations, poolSize: 2 }), AuthPoolModule],
+  imports: [ServiceDatabaseModule.forService({ service: 'auth', entities: [], migrations: authMigrations, poolSize: 2 }), authPool],
   controllers: [SessionInternalController, AdminInternalController, TokensInternalController, AuditInternalController, AuditRecordedHandler],
   providers: [
     SigningKeys,
