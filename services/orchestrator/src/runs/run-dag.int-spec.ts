@@ -121,17 +121,13 @@ describe('run engine: DAG semantics end to end (builtin executor, real bus)', ()
       `SELECT from_state, to_state FROM ff_orchestrator.run_transitions WHERE run_id = $1 AND step_id = 'flaky' ORDER BY id`,
       [run.id],
     );
-    expect(trail.map((t) => `${t.from_state}>${t.to_state}`)).toEqual([
-      'pending>queued',
-      'queued>running',
-      'running>retrying',
-      'retrying>queued',
-      'queued>running',
-      'running>retrying',
-      'retrying>queued',
-      'queued>running',
-      'running>succeeded',
-    ]);
+    // step.started and step.failed/completed travel on different topics: when an attempt's outcome is
+    // handled before its start, the engine goes queued → retrying (or succeeded) directly and ignores the
+    // late start. Both orders are right; the trail is compared with `queued>running, running>X` read as `queued>X`.
+    const steps = trail.map((t) => `${t.from_state}>${t.to_state}`);
+    const collapsed = steps.join(',').replace(/queued>running,running>/g, 'queued>').split(',');
+    expect(collapsed).toEqual(['pending>queued', 'queued>retrying', 'retrying>queued', 'queued>retrying', 'retrying>queued', 'queued>succeeded']);
+    expect(steps.filter((t) => t === 'queued>running' || t.startsWith('running>')).length % 2).toBe(0);
   });
 
   it('gives up when the retry policy has no attempt left', async () => {
