@@ -465,6 +465,11 @@ export class KafkaEventBus implements EventBus {
         const missing = names.filter((n) => !existing.has(n));
         // Existing topics are never altered (partition count, retention): that is an operator's decision.
         if (missing.length > 0) await admin.createTopics({ topics: missing.map(config), waitForLeaders: true });
+        // Listed is not ready: a topic another process has just created may have no partition leader yet,
+        // and a consumer subscribing then fails. Return once every partition has one.
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        if (leaderless.length > 0) throw Object.assign(new Error(`no partition leader yet for ${leaderless.join(', ')}`), { retriable: true });
         return;
       } catch (err) {
         const retriable = (err as { retriable?: boolean }).retriable !== false;
