@@ -36,7 +36,8 @@ export class PrivateKafka {
       FLOWFORGE_STACK_DIR: dir,
       KAFKA_PORT: String(port),
       KAFKA_CONTROLLER_PORT: String(controllerPort),
-      KAFKA_HEAP: '256m',
+      // 256m ran out at start (the log cleaner's buffer) on a busy CI run.
+      KAFKA_HEAP: '384m',
     };
     const kafka = new PrivateKafka(dir, env, [`127.0.0.1:${port}`]);
     await kafka.up();
