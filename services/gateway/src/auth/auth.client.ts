@@ -10,12 +10,7 @@ export class AuthClient {
   private readonly upstream: UpstreamForwarder;
 
   constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.upstream = new UpstreamForwarder({
-      name: 'auth',
-      prefix: '/internal/auth',
-      baseUrl: () => config.FLOWFORGE_AUTH_URL ?? runtime.defaultServiceUrl('auth'),
-      headers: () => runtime.internalHeaders(),
-    });
+    this.upstream = UpstreamForwarder.forService('auth', config.FLOWFORGE_AUTH_URL, runtime);
   }
 
   get baseUrl(): string {

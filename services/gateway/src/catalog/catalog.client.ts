@@ -11,12 +11,7 @@ export class CatalogClient {
   private readonly upstream: UpstreamForwarder;
 
   constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.upstream = new UpstreamForwarder({
-      name: 'catalog',
-      prefix: '/internal/catalog',
-      baseUrl: () => config.FLOWFORGE_CATALOG_URL ?? runtime.defaultServiceUrl('catalog'),
-      headers: () => runtime.internalHeaders(),
-    });
+    this.upstream = UpstreamForwarder.forService('catalog', config.FLOWFORGE_CATALOG_URL, runtime);
   }
 
   get baseUrl(): string {

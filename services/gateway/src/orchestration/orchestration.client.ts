@@ -14,12 +14,7 @@ export class OrchestrationClient {
   private readonly upstream: UpstreamForwarder;
 
   constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
-    this.upstream = new UpstreamForwarder({
-      name: 'orchestrator',
-      prefix: '/internal/orchestrator',
-      baseUrl: () => config.FLOWFORGE_ORCHESTRATOR_URL ?? runtime.defaultServiceUrl('orchestrator'),
-      headers: () => runtime.internalHeaders(),
-    });
+    this.upstream = UpstreamForwarder.forService('orchestrator', config.FLOWFORGE_ORCHESTRATOR_URL, runtime);
   }
 
   get baseUrl(): string {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { actorHeaders } from '@flowforge/access';
-import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
+import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HostRuntime, type HttpRequest, type HttpResponse, type ServiceName } from '@flowforge/service-kit';
 import { actorOf } from '../auth/principal';
 
 /** Budget until the upstream's response headers arrive; a body (download, event stream) may then flow for as long as it lasts. */
@@ -43,6 +43,20 @@ export interface UpstreamService {
  */
 export class UpstreamForwarder {
   constructor(private readonly service: UpstreamService) {}
+
+  /**
+   * The internal API of a peer service: `/internal/<service>` at `configuredUrl` (its
+   * FLOWFORGE_<SERVICE>_URL), else this process when embedded or the peer's standalone port; every call
+   * carries the internal token.
+   */
+  static forService(service: ServiceName, configuredUrl: string | undefined, runtime: HostRuntime): UpstreamForwarder {
+    return new UpstreamForwarder({
+      name: service,
+      prefix: `/internal/${service}`,
+      baseUrl: () => configuredUrl ?? runtime.defaultServiceUrl(service),
+      headers: () => runtime.internalHeaders(),
+    });
+  }
 
   get baseUrl(): string {
     return this.service.baseUrl().replace(/\/$/, '');
