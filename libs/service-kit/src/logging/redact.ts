@@ -28,3 +28,51 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   }
   return out;
 }
+
+/** Shorter secret values are not searched for in text: they would redact ordinary words. */
+const MIN_SECRET_LENGTH = 3;
+/** An encoded form shorter than this is not searched for either (a few base64 letters match anything). */
+const MIN_VARIANT_LENGTH = 4;
+
+/**
+ * The base64 letters that only `bytes` determine, wherever the bytes start in a longer encoded stream
+ * (`Basic base64(user:password)` holds the password at some offset): for each of the three offsets the
+ * letters shared with neighbouring bytes are dropped, so the core matches whatever surrounds it.
+ */
+function base64Cores(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    out.push(b64.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6)));
+  }
+  return out;
+}
+
+/**
+ * The forms a secret value takes when echoed back: itself (matched case-insensitively by the caller),
+ * upper- and lower-cased, URL-encoded (also with `+` for spaces), hex, base64 and base64url (at any
+ * offset of a longer encoded text).
+ */
+export function secretVariants(secret: string): string[] {
+  if (secret.length < MIN_SECRET_LENGTH) return [];
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = new Set<string>([secret, secret.toUpperCase(), secret.toLowerCase(), encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), bytes.toString('hex')]);
+  for (const core of base64Cores(bytes)) {
+    forms.add(core);
+    forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms].filter((f) => f.length >= MIN_VARIANT_LENGTH || f === secret);
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Replaces every echo of the given secret values in `text` with `[redacted]`: the exact value, any
+ * letter case, and the common encodings (secretVariants). A server or driver may echo what it was sent
+ * in any of these forms into an error message that would otherwise reach a response or a log.
+ */
+export function redactSecretValues(text: string, secrets: readonly string[]): string {
+  const variants = [...new Set(secrets.flatMap(secretVariants))].sort((a, b) => b.length - a.length);
+  if (variants.length === 0) return text;
+  return text.replace(new RegExp(variants.map(escapeRegExp).join('|'), 'giu'), REDACTED);
+}

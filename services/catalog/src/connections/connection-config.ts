@@ -1,3 +1,5 @@
+import { redactSecretValues } from '@flowforge/service-kit';
+
 /**
  * Moving secret fields in and out of a connection config. A config lives in two places: the plain part
  * (jsonb, returned by the API) and one encrypted row per secret field; these helpers split and join them
@@ -122,9 +124,10 @@ export function secretTexts(secrets: Record<string, unknown>): string[] {
   return [...texts].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of a secret value in `text` (a driver may echo what it was given). */
+/**
+ * Replaces every echo of a secret value in `text` (a driver or server may echo what it was given, in
+ * any letter case or encoding: redactSecretValues).
+ */
 export function scrubSecrets(text: string, secrets: Record<string, unknown>): string {
-  let out = text;
-  for (const s of secretTexts(secrets)) out = out.split(s).join('[redacted]');
-  return out;
+  return redactSecretValues(text, secretTexts(secrets));
 }
