@@ -65,16 +65,22 @@ export async function startCatalogHost(opts: CatalogHostOptions): Promise<Catalo
   };
 }
 
+/** The caller's permissions as the gateway forwards them: an administrator's (may set allowPrivateNetworks). */
+export const asAdmin: Readonly<Record<string, string>> = { 'x-flowforge-actor-permissions': 'connection:use,connection:view,settings:configure-system,settings:manage-connections' };
+/** A caller who may manage connections but is no administrator. */
+export const asConnectionManager: Readonly<Record<string, string>> = { 'x-flowforge-actor-permissions': 'connection:use,connection:view,settings:manage-connections' };
+
 /** JSON request helper (with the internal token): answers status, headers and the parsed body. */
 export async function call<T = unknown>(
   base: string,
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; contentType: string; body: T; text: string }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...internalHeaders, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...internalHeaders, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -16,6 +16,13 @@ const port = (def: number) =>
 const text = (what: string) => z.string(says(`must be ${what}`)).min(1, `must be ${what}`).max(1000, 'must be at most 1000 characters');
 const secret = (what: string) => z.string(says(`must be ${what} (a string)`)).min(1, 'must not be empty').max(65_536, 'must be at most 64 KiB');
 const flag = () => z.boolean(says('must be true or false')).default(false);
+/**
+ * Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true
+ * (testers/network-guard.ts); only an administrator may set it (ConnectionsService).
+ */
+const allowPrivateNetworks = flag;
+/** Strings with a NUL byte reach neither jsonb nor a driver: refused here, naming the field. */
+const NO_NUL = (v: string) => !v.includes('\u0000');
 const httpUrl = (example: string) =>
   z.string(says(`must be an http:// or https:// URL, e.g. ${example}`)).refine((v) => {
     try {
@@ -32,6 +39,7 @@ const postgres = z.strictObject({
   user: text('a user name'),
   password: secret('the password').optional(),
   ssl: flag(),
+  allowPrivateNetworks: allowPrivateNetworks(),
 });
 
 const mysql = z.strictObject({
@@ -41,6 +49,7 @@ const mysql = z.strictObject({
   user: text('a user name'),
   password: secret('the password').optional(),
   ssl: flag(),
+  allowPrivateNetworks: allowPrivateNetworks(),
 });
 
 const s3 = z
@@ -54,6 +63,7 @@ const s3 = z
     prefix: z.string(says('must be a key prefix')).max(1024, 'must be at most 1024 characters').optional(),
     accessKeyId: text('an access key id').optional(),
     secretAccessKey: secret('the secret access key').optional(),
+    allowPrivateNetworks: allowPrivateNetworks(),
   })
   .superRefine((c, ctx) => {
     if (c.accessKeyId !== undefined && c.secretAccessKey === undefined) {
@@ -68,7 +78,11 @@ const local = z.strictObject({
   path: z
     .string(says('must be an absolute directory path'))
     .min(1, 'must be an absolute directory path')
-    .refine((p) => path.isAbsolute(p), 'must be an absolute directory path'),
+    .max(4096, 'must be at most 4096 characters')
+    .refine(NO_NUL, 'must not contain a NUL byte')
+    .refine((p) => path.isAbsolute(p), 'must be an absolute directory path')
+    // `..` could leave the configured roots before symlinks are even looked at: refused outright.
+    .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".." segments'),
 });
 
 const sftp = z
@@ -79,6 +93,7 @@ const sftp = z
     password: secret('the password').optional(),
     privateKey: secret('a PEM private key').optional(),
     passphrase: secret('the private key passphrase').optional(),
+    allowPrivateNetworks: allowPrivateNetworks(),
   })
   .superRefine((c, ctx) => {
     if (c.password === undefined && c.privateKey === undefined) {
@@ -96,8 +111,7 @@ const http = z.strictObject({
     .optional(),
   /** Bearer token, sent as `Authorization: Bearer <token>`. */
   token: secret('a bearer token').optional(),
-  /** Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true. */
-  allowPrivateNetworks: flag(),
+  allowPrivateNetworks: allowPrivateNetworks(),
   timeoutMs: z.number(says('must be an integer between 100 and 60000')).int('must be an integer between 100 and 60000').min(100, 'must be an integer between 100 and 60000').max(60_000, 'must be an integer between 100 and 60000').default(10_000),
   /** Path (relative to baseUrl) the connection test requests. */
   testPath: z.string(says('must be a path such as /health')).max(2048, 'must be at most 2048 characters').optional(),
@@ -106,7 +120,7 @@ const http = z.strictObject({
 
 const kafka = z.strictObject({
   brokers: z
-    .array(z.string(says('must be host:port')).regex(/^[^\s,:]+:\d{1,5}$/, 'must be host:port'), says('must be a list of host:port brokers'))
+    .array(z.string(says('must be host:port')).regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s,:[\]\u0000]+):\d{1,5}$/, 'must be host:port'), says('must be a list of host:port brokers'))
     .min(1, 'must list at least one broker'),
   clientId: text('a client id').optional(),
   ssl: flag(),
@@ -117,6 +131,7 @@ const kafka = z.strictObject({
       password: secret('the password'),
     })
     .optional(),
+  allowPrivateNetworks: allowPrivateNetworks(),
 });
 
 /** What the catalog knows about one connection type: its config schema and which fields are secrets. */

@@ -5,7 +5,11 @@ import { CONNECTION_TYPES } from './connection-types';
 const name = z
   .string(says('must be a name of 1-128 characters'))
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/, 'must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit');
-const description = z.string(says('must be a string')).max(2000, 'must be at most 2000 characters').nullable();
+const description = z
+  .string(says('must be a string'))
+  .max(2000, 'must be at most 2000 characters')
+  .refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte')
+  .nullable();
 const config = z.record(z.string(), z.unknown(), says('must be an object'));
 
 /** Body of POST /connections; `config` is then validated by the schema of `type`. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../http/uuid-param';
 import { ZodPipe } from '@flowforge/service-kit';
 import {
@@ -9,8 +9,19 @@ import {
   type ListConnectionsQuery,
   type UpdateConnectionRequest,
 } from './connection.requests';
-import { ConnectionsService, type ConnectionView } from './connections.service';
+import { ConnectionsService, type ConnectionCaller, type ConnectionView } from './connections.service';
 import type { ConnectionTestResult } from './testers/probe-outcome';
+
+/**
+ * The caller's permissions as the gateway forwards them (services/gateway/src/catalog/connections.controller.ts);
+ * only holders of the internal token can send it. Absent: the caller holds nothing (a peer's own call).
+ */
+export const CALLER_PERMISSIONS_HEADER = 'x-flowforge-actor-permissions';
+
+function callerOf(permissions: string | undefined): ConnectionCaller {
+  const granted = new Set((permissions ?? '').split(',').map((p) => p.trim()));
+  return { mayAllowPrivateNetworks: granted.has('settings:configure-system') };
+}
 
 /** Internal API (called by the gateway only; never exposed publicly). Bodies are validated with zod. */
 @Controller('internal/catalog/connections')
@@ -18,8 +29,8 @@ export class ConnectionsInternalController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Post()
-  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest): Promise<ConnectionView> {
-    return this.connections.create(body);
+  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest, @Headers(CALLER_PERMISSIONS_HEADER) permissions?: string): Promise<ConnectionView> {
+    return this.connections.create(body, callerOf(permissions));
   }
 
   @Get()
@@ -33,8 +44,12 @@ export class ConnectionsInternalController {
   }
 
   @Patch(':id')
-  update(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(updateConnectionRequest)) body: UpdateConnectionRequest): Promise<ConnectionView> {
-    return this.connections.update(id, body);
+  update(
+    @Param('id', uuidParam()) id: string,
+    @Body(new ZodPipe(updateConnectionRequest)) body: UpdateConnectionRequest,
+    @Headers(CALLER_PERMISSIONS_HEADER) permissions?: string,
+  ): Promise<ConnectionView> {
+    return this.connections.update(id, body, callerOf(permissions));
   }
 
   @Delete(':id')

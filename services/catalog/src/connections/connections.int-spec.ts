@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
 import { startS3rver, type S3rverHandle } from '@flowforge/storage/testing';
-import { call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
+import { asAdmin, call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
 import { generateRsaPem, startSftpServer, type SftpServerHandle } from '../../test/sftp-server';
 import { encodeMasterKey, generateMasterKey, MasterKeyring } from '../secrets/master-key';
 import { SecretCipher } from '../secrets/secret-cipher';
@@ -39,8 +39,9 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   const sftpKey = generateRsaPem('sftp-Key-passphrase');
   secrets.push(sftpKey.split('\n').find((line) => line.length === 64)!); // a line of the (encrypted) key body
 
+  // An administrator's calls: the loopback servers below need allowPrivateNetworks, which only one may set.
   const req = async <T>(method: string, p: string, body?: unknown) => {
-    const r = await call<T>(host.base, method, `/internal/catalog/connections${p}`, body);
+    const r = await call<T>(host.base, method, `/internal/catalog/connections${p}`, body, asAdmin);
     responses.push(r.text);
     return r;
   };
@@ -57,9 +58,9 @@ describe('connections API (catalog on real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ff_catconn');
-    host = await startCatalogHost({ databaseUrl: db.url, env: { FLOWFORGE_MASTER_KEY: encodeMasterKey(key) } });
-    s3 = await startS3rver('ff-conn-test');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-conn-'));
+    host = await startCatalogHost({ databaseUrl: db.url, env: { FLOWFORGE_MASTER_KEY: encodeMasterKey(key), FLOWFORGE_LOCAL_CONNECTION_ROOTS: tmp } });
+    s3 = await startS3rver('ff-conn-test');
     api = http.createServer((rq, rs) => {
       if (rq.url?.startsWith('/private') && rq.headers.authorization !== 'Bearer Bearer-tok-123') rs.writeHead(401).end();
       else if (rq.method === 'HEAD' && rq.url === '/no-head') rs.writeHead(405).end();
@@ -92,12 +93,12 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('creates, lists, gets, updates and deletes a connection; secrets come back only as { set }', async () => {
-    const created = await create({ name: 'warehouse', type: 'postgres', description: 'the DWH', config: { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value' } });
+    const created = await create({ name: 'warehouse', type: 'postgres', description: 'the DWH', config: { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value', allowPrivateNetworks: true } });
     expect(created).toMatchObject({
       name: 'warehouse',
       type: 'postgres',
       description: 'the DWH',
-      config: { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', ssl: false, password: { set: true } },
+      config: { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', ssl: false, allowPrivateNetworks: true, password: { set: true } },
       secretFields: ['password'],
       version: 1,
     });
@@ -175,7 +176,7 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('postgres tester: SELECT 1 succeeds; a wrong port and an unknown user fail with clear messages', async () => {
-    const base = { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value' };
+    const base = { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value', allowPrivateNetworks: true };
     const ok = await test((await create({ name: 'pg-ok', type: 'postgres', config: base })).id);
     expect(ok).toMatchObject({ ok: true, message: expect.stringMatching(/^connected to PostgreSQL .* at 127\.0\.0\.1:5432, database "postgres", as "postgres"$/) });
     expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
@@ -188,16 +189,16 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('mysql tester: MariaDB answers; a wrong password and a wrong port fail with clear messages', async () => {
-    const ok = await test((await create({ name: 'maria-ok', type: 'mysql', config: { host: '127.0.0.1', user: 'root' } })).id);
+    const ok = await test((await create({ name: 'maria-ok', type: 'mysql', config: { host: '127.0.0.1', user: 'root', allowPrivateNetworks: true } })).id);
     expect(ok).toMatchObject({ ok: true, message: expect.stringMatching(/^connected to MySQL-compatible server .*MariaDB.* at 127\.0\.0\.1:3306, as "root"$/) });
-    const pw = await test((await create({ name: 'maria-pw', type: 'mysql', config: { host: '127.0.0.1', user: 'root', password: 'mysql-Wrong-pass' } })).id);
+    const pw = await test((await create({ name: 'maria-pw', type: 'mysql', config: { host: '127.0.0.1', user: 'root', password: 'mysql-Wrong-pass', allowPrivateNetworks: true } })).id);
     expect(pw).toMatchObject({ ok: false, code: 'FF_CONN_AUTH', message: 'MySQL at 127.0.0.1:3306 refused the password for user "root"' });
-    const port = await test((await create({ name: 'maria-port', type: 'mysql', config: { host: '127.0.0.1', port: 1, user: 'root' } })).id);
+    const port = await test((await create({ name: 'maria-port', type: 'mysql', config: { host: '127.0.0.1', port: 1, user: 'root', allowPrivateNetworks: true } })).id);
     expect(port).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: expect.stringContaining('MySQL at 127.0.0.1:1 refused the connection') });
   });
 
   it('s3 tester: HeadBucket succeeds; a missing bucket and a dead endpoint fail with clear messages', async () => {
-    const config = { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const config = { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', allowPrivateNetworks: true };
     expect(await test((await create({ name: 's3-ok', type: 's3', config })).id)).toMatchObject({ ok: true, message: `bucket "${s3.bucket}" is reachable at ${s3.endpoint}` });
     expect(await test((await create({ name: 's3-nobucket', type: 's3', config: { ...config, bucket: 'no-such-bucket' } })).id)).toMatchObject({
       ok: false,
@@ -223,7 +224,7 @@ describe('connections API (catalog on real PostgreSQL)', () => {
 
   it('http tester: refuses private and metadata targets unless allowed; reports status and refused credentials', async () => {
     const refused = await test((await create({ name: 'http-private', type: 'http', config: { baseUrl: apiUrl } })).id);
-    expect(refused).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS', message: expect.stringContaining('(loopback address), which outbound calls refuse; set allowPrivateNetworks: true') });
+    expect(refused).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS', message: expect.stringContaining('(loopback address), which outbound calls refuse; an administrator (settings:configure-system) may set allowPrivateNetworks: true') });
     const metadata = await test((await create({ name: 'http-imds', type: 'http', config: { baseUrl: 'http://169.254.169.254/latest/meta-data/' } })).id);
     expect(metadata).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS', message: expect.stringContaining('169.254.169.254 (cloud metadata address)') });
 
@@ -243,18 +244,18 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   (kafkaStack ? it : it.skip)('kafka tester: describeCluster on the stack broker succeeds', async () => {
-    const r = await test((await create({ name: 'kafka-ok', type: 'kafka', config: { brokers: kafkaStack!.kafkaBrokers } })).id);
+    const r = await test((await create({ name: 'kafka-ok', type: 'kafka', config: { brokers: kafkaStack!.kafkaBrokers, allowPrivateNetworks: true } })).id);
     expect(r).toMatchObject({ ok: true, message: expect.stringMatching(/^reached Kafka cluster \S+ at .* \(\d+ brokers?\)$/) });
   });
 
   it('kafka tester: a closed port fails with a clear message', async () => {
-    const r = await test((await create({ name: 'kafka-port', type: 'kafka', config: { brokers: ['127.0.0.1:1'], sasl: { mechanism: 'plain', username: 'u', password: 'kafka-Sasl-pass' } } })).id);
+    const r = await test((await create({ name: 'kafka-port', type: 'kafka', config: { brokers: ['127.0.0.1:1'], sasl: { mechanism: 'plain', username: 'u', password: 'kafka-Sasl-pass' }, allowPrivateNetworks: true } })).id);
     expect(r).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: 'Kafka broker at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)' });
   });
 
   it('sftp tester: lists the login directory with a password or a private key; refused credentials, a closed port and a missing directory fail clearly', async () => {
     const where = `${sftp.host}:${sftp.port}`;
-    const base = { host: sftp.host, port: sftp.port };
+    const base = { host: sftp.host, port: sftp.port, allowPrivateNetworks: true };
     const ok = await create({ name: 'sftp-ok', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-pw-value' } });
     expect(ok.config).toMatchObject({ password: { set: true }, privateKey: { set: false }, passphrase: { set: false } });
     expect(await test(ok.id)).toMatchObject({ ok: true, message: `connected to SFTP server at ${where} as "ff"; directory / lists 2 entries`, latencyMs: expect.any(Number) });
@@ -270,7 +271,7 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     const wrong = await test((await create({ name: 'sftp-wrong', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-Wrong-pass' } })).id);
     expect(wrong).toEqual({ ok: false, code: 'FF_CONN_AUTH', message: `SFTP server at ${where}: authentication failed for user "ff" (the password was refused)`, latencyMs: expect.any(Number) });
 
-    expect(await test((await create({ name: 'sftp-port', type: 'sftp', config: { host: '127.0.0.1', port: 1, user: 'ff', password: 'sftp-pw-value' } })).id)).toMatchObject({
+    expect(await test((await create({ name: 'sftp-port', type: 'sftp', config: { host: '127.0.0.1', port: 1, user: 'ff', password: 'sftp-pw-value', allowPrivateNetworks: true } })).id)).toMatchObject({
       ok: false,
       code: 'FF_CONN_REFUSED',
       message: 'SFTP server at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',

@@ -3,10 +3,11 @@ import { catalogDatabase } from '../catalog.database';
 import { SecretsModule } from '../secrets/secrets.module';
 import { ConnectionsInternalController } from './connections-internal.controller';
 import { ConnectionsService } from './connections.service';
+import { localPathPolicyProvider } from './local-path.provider';
 
 @Module({
   imports: [catalogDatabase, SecretsModule],
   controllers: [ConnectionsInternalController],
-  providers: [ConnectionsService],
+  providers: [ConnectionsService, localPathPolicyProvider],
 })
 export class ConnectionsModule {}

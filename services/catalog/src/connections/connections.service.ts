@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Queryable } from '@flowforge/db';
 import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
@@ -11,6 +11,8 @@ import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, sp
 import { connectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
 import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
 import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from './connection.requests';
+import { checkLocalPath, type LocalPathPolicy } from './local-path.policy';
+import { LOCAL_PATH_POLICY } from './local-path.provider';
 import { probeConnection } from './testers/connection-prober';
 import type { ConnectionTestResult } from './testers/probe-outcome';
 
@@ -28,7 +30,37 @@ export interface ConnectionView {
   updatedAt: string;
 }
 
+/** What the catalog knows of the caller beyond its identity (forwarded by the gateway). */
+export interface ConnectionCaller {
+  /** Holds settings:configure-system: may let a connection reach private networks. */
+  mayAllowPrivateNetworks: boolean;
+}
+
 const UNIQUE_VIOLATION = '23505';
+
+/** Key order does not matter (jsonb reorders keys): compares the JSON values. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as JsonObject)[k])])) : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+/** The first string (key or value) holding a NUL byte, as the field path that names it; null when none. */
+function nulField(value: unknown, at: string): string | null {
+  const stack: [unknown, string][] = [[value, at]];
+  while (stack.length > 0) {
+    const [v, where] = stack.pop()!;
+    if (typeof v === 'string' && v.includes('\u0000')) return where;
+    if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        const field = `${where}.${k}`;
+        if (k.includes('\u0000')) return field;
+        stack.push([child, field]);
+      }
+    }
+  }
+  return null;
+}
 
 @Injectable()
 export class ConnectionsService {
@@ -37,11 +69,38 @@ export class ConnectionsService {
     private readonly cipher: SecretCipher,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
     private readonly audit: AuditTrail,
+    @Inject(LOCAL_PATH_POLICY) private readonly localPaths: () => Promise<LocalPathPolicy>,
   ) {}
 
-  async create(req: CreateConnectionRequest): Promise<ConnectionView> {
+  /** Validates a whole config of `type` (schema, NUL bytes, local roots, who may allow private networks). */
+  private async validConfig(type: ConnectionType, raw: JsonObject, caller: ConnectionCaller, before: JsonObject | null): Promise<JsonObject> {
+    const nul = nulField(raw, 'config');
+    if (nul) throw new ValidationProblem([{ field: nul, message: 'must not contain a NUL byte' }]);
+    const spec = CONNECTION_SPECS[type];
+    const config = parseOrThrow(spec.schema, raw, 'config') as JsonObject;
+    if (type === 'local') {
+      const verdict = await checkLocalPath(String(config.path), await this.localPaths());
+      if (!verdict.ok) {
+        throw new FlowForgeError('FF_CONNECTION_PATH_FORBIDDEN', 400, 'Path not allowed', `config.path: ${verdict.reason}`, [{ field: 'config.path', message: verdict.reason }]);
+      }
+    }
+    // The flag is an administrator's decision about where this connection goes: setting it, or changing
+    // where a connection that has it goes (any plain field; secrets do not move it), takes one again.
+    if (config.allowPrivateNetworks === true && !caller.mayAllowPrivateNetworks) {
+      const unchanged = before !== null && before.allowPrivateNetworks === true && sameJson(splitSecrets(before, spec.secretFields).plain, splitSecrets(config, spec.secretFields).plain);
+      if (!unchanged) {
+        const message = 'only an administrator (settings:configure-system) may let a connection reach private, loopback, link-local or metadata addresses';
+        throw new FlowForgeError('FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY', 403, 'Forbidden', `config.allowPrivateNetworks: ${message}; leave it false or ask an administrator`, [
+          { field: 'config.allowPrivateNetworks', message },
+        ]);
+      }
+    }
+    return config;
+  }
+
+  async create(req: CreateConnectionRequest, caller: ConnectionCaller): Promise<ConnectionView> {
     const spec = CONNECTION_SPECS[req.type];
-    const config = parseOrThrow(spec.schema, applyConfigPatch({}, req.config, spec.secretFields), 'config') as JsonObject;
+    const config = await this.validConfig(req.type, applyConfigPatch({}, req.config, spec.secretFields), caller, null);
     const { plain, secrets } = splitSecrets(config, spec.secretFields);
     const id = randomUUID();
     const record = await this.named(req.name, () =>
@@ -73,7 +132,7 @@ export class ConnectionsService {
   }
 
   /** Merge-patches the config (secrets decrypted only to validate the whole and re-encrypted with fresh IVs). */
-  async update(id: string, req: UpdateConnectionRequest): Promise<ConnectionView> {
+  async update(id: string, req: UpdateConnectionRequest, caller: ConnectionCaller): Promise<ConnectionView> {
     const { record, setFields } = await this.named(req.name ?? '', () =>
       inTransaction(this.dataSource, async (tx) => {
         await lockSecretsForWrite(tx);
@@ -82,7 +141,7 @@ export class ConnectionsService {
         const before = this.view(current, (await connectionStore.secretFieldsOf(tx, [id])).get(id) ?? new Set());
         const spec = CONNECTION_SPECS[current.type];
         const full = joinSecrets(current.config, this.open(id, await connectionStore.secretsOf(tx, id)));
-        const next = req.config ? (parseOrThrow(spec.schema, applyConfigPatch(full, req.config, spec.secretFields), 'config') as JsonObject) : full;
+        const next = req.config ? await this.validConfig(current.type, applyConfigPatch(full, req.config, spec.secretFields), caller, full) : full;
         const { plain, secrets } = splitSecrets(next, spec.secretFields);
         const row = await connectionStore.update(tx, id, {
           name: req.name ?? current.name,
@@ -124,7 +183,7 @@ export class ConnectionsService {
     await this.audit.record({ actor, action: 'connection:secret-read', resourceType: 'connection', resourceId: id, outcome: 'success', changes: { purpose: 'connection test', fields: Object.keys(secrets) } });
     const config = joinSecrets(record.config, secrets) as ConnectionConfigOf<ConnectionType>;
     const started = performance.now();
-    const outcome = await probeConnection(record.type, config);
+    const outcome = await probeConnection(record.type, config, { localPaths: await this.localPaths() });
     const result: ConnectionTestResult = { ...outcome, message: scrubSecrets(outcome.message, secrets), latencyMs: Math.round(performance.now() - started) };
     this.logger.info(
       { module: 'catalog', connectionId: id, type: record.type, ok: result.ok, code: result.ok ? undefined : result.code, latencyMs: result.latencyMs },

@@ -7,7 +7,10 @@ export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'ht
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/;
 const CONFIG_DOC =
   'Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
-  'http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead.';
+  'http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. ' +
+  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata ' +
+  'addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). ' +
+  'A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`.';
 
 export class CreateConnectionDto {
   @ApiProperty({ example: 'warehouse', description: '1-128 letters, digits, spaces, "_", "." or "-"; unique' })

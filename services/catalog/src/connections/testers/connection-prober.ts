@@ -1,4 +1,5 @@
 import type { ConnectionConfigOf, ConnectionType } from '../connection-types';
+import type { LocalPathPolicy } from '../local-path.policy';
 import { probeHttp } from './http.tester';
 import { probeKafka } from './kafka.tester';
 import { probeLocal } from './local.tester';
@@ -8,8 +9,16 @@ import type { ProbeOutcome } from './probe-outcome';
 import { probeS3 } from './s3.tester';
 import { probeSftp } from './sftp.tester';
 
-/** Picks the probe of a connection type. `config` is the full config (secrets included), already validated. */
-export function probeConnection<T extends ConnectionType>(type: T, config: ConnectionConfigOf<T>): Promise<ProbeOutcome> {
+export interface ProbeContext {
+  /** Where local connections may point. */
+  localPaths: LocalPathPolicy;
+}
+
+/**
+ * Picks the probe of a connection type. `config` is the full config (secrets included), already validated.
+ * Every probe with a host passes the outbound address guard (network-guard.ts) before connecting.
+ */
+export function probeConnection<T extends ConnectionType>(type: T, config: ConnectionConfigOf<T>, ctx: ProbeContext): Promise<ProbeOutcome> {
   const c = config as ConnectionConfigOf<ConnectionType>;
   switch (type as ConnectionType) {
     case 'postgres':
@@ -19,7 +28,7 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
     case 's3':
       return probeS3(c as ConnectionConfigOf<'s3'>);
     case 'local':
-      return probeLocal(c as ConnectionConfigOf<'local'>);
+      return probeLocal(c as ConnectionConfigOf<'local'>, ctx.localPaths);
     case 'http':
       return probeHttp(c as ConnectionConfigOf<'http'>);
     case 'kafka':

@@ -1,17 +1,8 @@
 import http, { type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { HttpConfig } from '../connection-types';
-import { ForbiddenAddressError, resolvePublicTarget, type ResolvedTarget } from './network-guard';
+import { ForbiddenAddressError, pinnedLookup, resolvePublicTarget, type ResolvedTarget } from './network-guard';
 import { describeNetworkError, failed, succeeded, type ProbeOutcome } from './probe-outcome';
-
-/** Every lookup answers the address already checked by the guard: the connection goes nowhere else. */
-function pinnedLookup(target: ResolvedTarget): LookupFunction {
-  return ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
-    if (opts?.all) cb(null, [{ address: target.address, family: target.family }]);
-    else cb(null, target.address, target.family);
-  }) as unknown as LookupFunction;
-}
 
 function send(url: URL, method: 'HEAD' | 'GET', headers: Record<string, string>, target: ResolvedTarget, timeoutMs: number): Promise<IncomingMessage> {
   const options: RequestOptions = { method, headers, lookup: pinnedLookup(target), signal: AbortSignal.timeout(timeoutMs) };

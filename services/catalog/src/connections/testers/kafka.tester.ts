@@ -1,11 +1,25 @@
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type ISocketFactory, type SASLOptions } from 'kafkajs';
+import type tls from 'node:tls';
 import type { KafkaConfig } from '../connection-types';
+import { guardedSocket, resolvePublicTarget } from './network-guard';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, succeeded, type ProbeOutcome } from './probe-outcome';
 
-/** Admin client `describeCluster`: proves a broker answers and accepts the credentials. */
+/**
+ * Admin client `describeCluster`: proves a broker answers and accepts the credentials. Every seed broker
+ * passes the address guard before anything connects, and every socket kafkajs opens (to the brokers the
+ * cluster advertises too) is a guarded one.
+ */
 export async function probeKafka(c: KafkaConfig): Promise<ProbeOutcome> {
   const where = c.brokers.join(',');
+  try {
+    for (const broker of c.brokers) await resolvePublicTarget(broker.replace(/:\d+$/, ''), c.allowPrivateNetworks);
+  } catch (err) {
+    return describeNetworkError(err, 'Kafka broker', where) ?? failed('FF_CONN_FAILED', `Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) =>
+    guardedSocket({ host, port, allowPrivateNetworks: c.allowPrivateNetworks, tls: ssl ? (ssl as tls.ConnectionOptions) : null, onConnect });
   const kafka = new Kafka({
+    socketFactory,
     clientId: c.clientId ?? 'flowforge-connection-test',
     brokers: c.brokers,
     ssl: c.ssl,

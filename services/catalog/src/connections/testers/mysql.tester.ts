@@ -1,15 +1,23 @@
+import net from 'node:net';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { MysqlConfig } from '../connection-types';
-import { describeNetworkError, failed, PROBE_TIMEOUT_MS, succeeded, type ProbeOutcome } from './probe-outcome';
+import { pinnedLookup, type ResolvedTarget } from './network-guard';
+import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
-/** Connects, runs `SELECT 1`, disconnects (MySQL and MariaDB). */
-export async function probeMysql(c: MysqlConfig): Promise<ProbeOutcome> {
+/** Connects (to the address the guard checked), runs `SELECT 1`, disconnects (MySQL and MariaDB). */
+export function probeMysql(c: MysqlConfig): Promise<ProbeOutcome> {
+  return probeGuarded(c.host, c.allowPrivateNetworks, 'MySQL', `${c.host}:${c.port}`, (target) => connectAndSelect(c, target));
+}
+
+async function connectAndSelect(c: MysqlConfig, target: ResolvedTarget): Promise<ProbeOutcome> {
   const where = `${c.host}:${c.port}`;
   let conn: Connection | undefined;
   try {
     conn = await createConnection({
       host: c.host,
       port: c.port,
+      // Our own socket, pinned to the checked address; `host` stays the name for TLS verification.
+      stream: () => net.connect({ host: c.host, port: c.port, lookup: pinnedLookup(target) }),
       user: c.user,
       password: c.password,
       database: c.database,

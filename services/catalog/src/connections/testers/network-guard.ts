@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import net, { BlockList, isIP, type LookupFunction } from 'node:net';
+import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
 
 /** Why an address is not a public internet address; null when it is one. */
@@ -38,6 +39,9 @@ const CLASSES: [AddressClass, BlockList][] = [
   ['reserved', list([['240.0.0.0', 4, 'ipv4'], ['192.0.0.0', 24, 'ipv4'], ['198.18.0.0', 15, 'ipv4']])],
 ];
 
+/** Names of cloud metadata services (their addresses are in CLASSES too). */
+const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
+
 /** IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses are judged by their IPv4 part. */
 function embeddedIpv4(address: string): string | null {
   const m = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -64,8 +68,8 @@ export class ForbiddenAddressError extends Error {
     readonly addressClass: AddressClass,
   ) {
     super(
-      `${host} resolves to ${address} (${addressClass.replace('-', ' ')} address), which outbound calls refuse; ` +
-        'set allowPrivateNetworks: true on the connection if this target is intended',
+      `${host === address && !isIP(host) ? `${host} is a cloud metadata name` : `${host} resolves to ${address} (${addressClass.replace('-', ' ')} address)`}, which outbound calls refuse; ` +
+        'an administrator (settings:configure-system) may set allowPrivateNetworks: true on the connection if this target is intended',
     );
     this.name = 'ForbiddenAddressError';
   }
@@ -78,6 +82,8 @@ export class ForbiddenAddressError extends Error {
  */
 export async function resolvePublicTarget(host: string, allowPrivateNetworks: boolean): Promise<ResolvedTarget> {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
+  // Refused by name too: where such a name does not resolve here, the answer must not differ from one where it does.
+  if (!allowPrivateNetworks && METADATA_NAMES.has(bare.toLowerCase().replace(/\.$/, ''))) throw new ForbiddenAddressError(bare, bare, 'cloud-metadata');
   const answers = isIP(bare) ? [{ address: bare, family: isIP(bare) }] : await lookup(bare, { all: true, verbatim: true });
   if (answers.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
   if (!allowPrivateNetworks) {
@@ -86,6 +92,68 @@ export async function resolvePublicTarget(host: string, allowPrivateNetworks: bo
       if (cls) throw new ForbiddenAddressError(bare, a.address, cls);
     }
   }
-  const first = answers[0]!;
+  // One address is pinned: IPv4 first, as most dual-stack names (localhost) serve at least IPv4.
+  const first = answers.find((a) => a.family === 4) ?? answers[0]!;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+/** Every lookup answers the address already checked by the guard: the connection goes nowhere else. */
+export function pinnedLookup(target: ResolvedTarget): LookupFunction {
+  return ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+    if (opts?.all) cb(null, [{ address: target.address, family: target.family }]);
+    else cb(null, target.address, target.family);
+  }) as unknown as LookupFunction;
+}
+
+/**
+ * A `lookup` for sockets a driver opens by itself (brokers a Kafka cluster advertises, the hosts the S3
+ * SDK derives from bucket and region): each name is resolved and judged when the socket connects, and
+ * the socket connects to the address judged, so no host a driver discovers escapes the guard.
+ */
+export function guardedLookup(allowPrivateNetworks: boolean): LookupFunction {
+  return ((host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+    resolvePublicTarget(host, allowPrivateNetworks).then(
+      (target) => (opts?.all ? cb(null, [{ address: target.address, family: target.family }]) : cb(null, target.address, target.family)),
+      (err: unknown) => cb(err),
+    );
+  }) as unknown as LookupFunction;
+}
+
+/**
+ * A socket skips `lookup` for an IP literal: sockets opened with guardedLookup check literals here first.
+ * Returns the refusal, or null when `host` is a name or an allowed address.
+ */
+export function refusedLiteral(host: string, allowPrivateNetworks: boolean): ForbiddenAddressError | null {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (allowPrivateNetworks || !isIP(bare)) return null;
+  const cls = classifyAddress(bare);
+  return cls ? new ForbiddenAddressError(bare, bare, cls) : null;
+}
+
+/** A TCP (or TLS) socket whose every address passes the guard: literals checked, names resolved by guardedLookup. */
+export function guardedSocket(opts: { host: string; port: number; allowPrivateNetworks: boolean; tls?: tls.ConnectionOptions | null; onConnect?: () => void }): net.Socket {
+  const refused = refusedLiteral(opts.host, opts.allowPrivateNetworks);
+  if (refused) {
+    const socket = new net.Socket();
+    process.nextTick(() => socket.destroy(refused));
+    return socket;
+  }
+  const lookup = guardedLookup(opts.allowPrivateNetworks);
+  if (opts.tls) return tls.connect({ host: opts.host, port: opts.port, lookup, ...(isIP(opts.host) ? {} : { servername: opts.host }), ...opts.tls }, opts.onConnect);
+  return net.connect({ host: opts.host, port: opts.port, lookup }, opts.onConnect);
+}
+
+/** The guard's refusal somewhere in a driver's error (drivers wrap socket errors in their own). */
+export function forbiddenAddressIn(err: unknown): ForbiddenAddressError | null {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length > 0 && seen.size < 32) {
+    const cur = queue.shift();
+    if (!cur || typeof cur !== 'object' || seen.has(cur)) continue;
+    seen.add(cur);
+    if (cur instanceof ForbiddenAddressError) return cur;
+    const { cause, originalError, errors } = cur as { cause?: unknown; originalError?: unknown; errors?: unknown };
+    queue.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
+  }
+  return null;
 }

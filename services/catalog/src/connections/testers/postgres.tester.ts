@@ -1,17 +1,24 @@
+import { isIP } from 'node:net';
 import { Client } from 'pg';
 import type { PostgresConfig } from '../connection-types';
-import { describeNetworkError, failed, PROBE_TIMEOUT_MS, succeeded, type ProbeOutcome } from './probe-outcome';
+import type { ResolvedTarget } from './network-guard';
+import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
-/** Connects, runs `SELECT 1`, disconnects. */
-export async function probePostgres(c: PostgresConfig): Promise<ProbeOutcome> {
+/** Connects (to the address the guard checked), runs `SELECT 1`, disconnects. */
+export function probePostgres(c: PostgresConfig): Promise<ProbeOutcome> {
+  return probeGuarded(c.host, c.allowPrivateNetworks, 'PostgreSQL', `${c.host}:${c.port}`, (target) => connectAndSelect(c, target));
+}
+
+async function connectAndSelect(c: PostgresConfig, target: ResolvedTarget): Promise<ProbeOutcome> {
   const where = `${c.host}:${c.port}`;
   const client = new Client({
-    host: c.host,
+    host: target.address,
     port: c.port,
     database: c.database,
     user: c.user,
     password: c.password,
-    ssl: c.ssl ? { rejectUnauthorized: true } : false,
+    // The socket goes to the checked address; the certificate is still verified against the configured name.
+    ssl: c.ssl ? { rejectUnauthorized: true, ...(isIP(c.host) ? {} : { servername: c.host }) } : false,
     connectionTimeoutMillis: PROBE_TIMEOUT_MS,
     query_timeout: PROBE_TIMEOUT_MS,
     application_name: 'flowforge-connection-test',

@@ -1,3 +1,5 @@
+import { forbiddenAddressIn, resolvePublicTarget, type ResolvedTarget } from './network-guard';
+
 /** Stable codes of a failed connection test; the message says what failed in words. */
 export type ProbeFailureCode =
   | 'FF_CONN_REFUSED'
@@ -9,6 +11,7 @@ export type ProbeFailureCode =
   | 'FF_CONN_NOT_WRITABLE'
   | 'FF_CONN_TLS'
   | 'FF_CONN_FORBIDDEN_ADDRESS'
+  | 'FF_CONN_FORBIDDEN_PATH'
   | 'FF_CONN_HTTP_STATUS'
   | 'FF_CONN_FAILED';
 
@@ -44,6 +47,8 @@ function errnoOf(err: unknown): string | undefined {
 
 /** Socket-level failures, the same words for every driver; null when `err` is not one. */
 export function describeNetworkError(err: unknown, what: string, where: string): ProbeOutcome | null {
+  const refused = forbiddenAddressIn(err);
+  if (refused) return failed('FF_CONN_FORBIDDEN_ADDRESS', refused.message);
   const message = err instanceof Error ? err.message : String(err);
   switch (errnoOf(err)) {
     case 'ECONNREFUSED':
@@ -65,4 +70,26 @@ export function describeNetworkError(err: unknown, what: string, where: string):
       if (/certificate|self[- ]signed|SSL|TLS/i.test(message)) return failed('FF_CONN_TLS', `${what} at ${where}: TLS failed (${message})`);
       return null;
   }
+}
+
+/**
+ * Runs `probe` against `host` only once the outbound address guard accepted it (network-guard.ts): a
+ * refused address answers FF_CONN_FORBIDDEN_ADDRESS before any packet leaves, so the answer is the same
+ * whether a port is open or closed there (no scanning of the platform's own network). The probe must
+ * connect to `target.address`, the address that was checked (no DNS rebinding in between).
+ */
+export async function probeGuarded(
+  host: string,
+  allowPrivateNetworks: boolean,
+  what: string,
+  where: string,
+  probe: (target: ResolvedTarget) => Promise<ProbeOutcome>,
+): Promise<ProbeOutcome> {
+  let target: ResolvedTarget;
+  try {
+    target = await resolvePublicTarget(host, allowPrivateNetworks);
+  } catch (err) {
+    return describeNetworkError(err, what, where) ?? failed('FF_CONN_HOST_NOT_FOUND', `${what} host ${host} could not be resolved (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return probe(target);
 }

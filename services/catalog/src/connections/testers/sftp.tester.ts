@@ -1,6 +1,7 @@
 import { Client, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
 import type { SftpConfig } from '../connection-types';
-import { describeNetworkError, failed, PROBE_TIMEOUT_MS, succeeded, type ProbeOutcome } from './probe-outcome';
+import type { ResolvedTarget } from './network-guard';
+import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /** The sftp config has no root path field: the probe lists the login directory of the user. */
 const ROOT = '.';
@@ -24,10 +25,14 @@ const step = <T>(name: SftpStepError['step'], run: (cb: (err: Error | undefined 
 
 /**
  * SSH handshake + authentication, the SFTP subsystem, then `realpath`, `stat` and `readdir` of the login
- * directory: proves the server answers, accepts the credentials and serves files to this user.
- * Like postgres and mysql (and unlike http), the host is not checked by the outbound address guard.
+ * directory: proves the server answers, accepts the credentials and serves files to this user. The
+ * host passes the outbound address guard first and the socket goes to the address it checked.
  */
-export async function probeSftp(c: SftpConfig): Promise<ProbeOutcome> {
+export function probeSftp(c: SftpConfig): Promise<ProbeOutcome> {
+  return probeGuarded(c.host, c.allowPrivateNetworks, 'SFTP server', `${c.host}:${c.port}`, (target) => loginAndList(c, target));
+}
+
+async function loginAndList(c: SftpConfig, target: ResolvedTarget): Promise<ProbeOutcome> {
   const where = `${c.host}:${c.port}`;
   const client = new Client();
   client.on('error', () => undefined); // a late socket error after end() must not crash the process
@@ -35,7 +40,7 @@ export async function probeSftp(c: SftpConfig): Promise<ProbeOutcome> {
   try {
     const work = (async () => {
       await connect(client, {
-        host: c.host,
+        host: target.address,
         port: c.port,
         username: c.user,
         password: c.password,
