@@ -19,7 +19,7 @@ function send(url: URL, method: 'HEAD' | 'GET', headers: Record<string, string>,
 
 /**
  * HEAD (or GET) on baseUrl + testPath, redirects not followed. Refuses private, loopback, link-local and
- * cloud-metadata targets unless the connection allows private networks (ARCHITECTURE.md §6).
+ * cloud-metadata targets unless the connection allows private networks (network-guard.ts).
  */
 export async function probeHttp(c: HttpConfig): Promise<ProbeOutcome> {
   const url = c.testPath ? new URL(c.testPath.replace(/^\//, ''), c.baseUrl.endsWith('/') ? c.baseUrl : `${c.baseUrl}/`) : new URL(c.baseUrl);
