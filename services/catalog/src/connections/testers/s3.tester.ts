@@ -7,13 +7,13 @@ import { forbiddenAddressIn, guardedSocket } from './network-guard';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /** Agents whose every socket passes the address guard (the SDK derives host names from bucket and region). */
-function guardedAgents(allowPrivateNetworks: boolean): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+export function guardedAgents(allowPrivateNetworks: boolean): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const open = (options: http.ClientRequestArgs & { servername?: string }, secure: boolean): Duplex =>
     guardedSocket({
       host: String(options.host ?? options.hostname ?? 'localhost'),
       port: Number(options.port ?? (secure ? 443 : 80)),
       allowPrivateNetworks,
-      tls: secure ? { servername: options.servername, rejectUnauthorized: true, ALPNProtocols: ['http/1.1'] } : null,
+      tls: secure ? { ...(options.servername ? { servername: options.servername } : {}), rejectUnauthorized: true, ALPNProtocols: ['http/1.1'] } : null,
     });
   class GuardedHttpAgent extends http.Agent {
     override createConnection(options: http.ClientRequestArgs): Duplex {
