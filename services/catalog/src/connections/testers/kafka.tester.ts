@@ -16,8 +16,11 @@ export async function probeKafka(c: KafkaConfig): Promise<ProbeOutcome> {
   } catch (err) {
     return describeNetworkError(err, 'Kafka broker', where) ?? failed('FF_CONN_FAILED', `Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) =>
-    guardedSocket({ host, port, allowPrivateNetworks: c.allowPrivateNetworks, tls: ssl ? (ssl as tls.ConnectionOptions) : null, onConnect });
+  const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+    // Typed as TLS options, but kafkajs hands over `true` as given in the config as well.
+    const options = ssl as tls.ConnectionOptions | boolean | undefined;
+    return guardedSocket({ host, port, allowPrivateNetworks: c.allowPrivateNetworks, tls: options ? (options === true ? {} : options) : null, onConnect });
+  };
   const kafka = new Kafka({
     socketFactory,
     clientId: c.clientId ?? 'flowforge-connection-test',
