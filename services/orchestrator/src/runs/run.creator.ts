@@ -143,6 +143,7 @@ export class RunCreator {
         nextAttemptAt: null,
         leaseExpiresAt: null,
         deadlineAt: null,
+        heldAt: null,
         outputs: null,
         errorCode: null,
         errorMessage: null,
