@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { BUILTIN_JOBS, startOrchestrator, waitFor, type OrchestratorHarness } from '../../test/orchestrator.harness';
+import { BUILTIN_JOBS, jobYaml, startOrchestrator, waitFor, type OrchestratorHarness } from '../../test/orchestrator.harness';
 import type { RunView } from './run.views';
 
 const WORKFLOWS = `
@@ -29,6 +29,17 @@ spec:
       job: long-sleep
       retry: { maxAttempts: 2, initialDelayMs: 10 }
     - { id: after, job: noop, dependsOn: [sleep] }
+---
+${jobYaml('once', 'fail', { message: 'fails once on purpose', failAttempts: 1 })}---
+apiVersion: flowforge.io/v1
+kind: Workflow
+metadata:
+  name: retry-once
+spec:
+  steps:
+    - id: once
+      job: once
+      retry: { maxAttempts: 2, initialDelayMs: 1500 }
 ---
 apiVersion: flowforge.io/v1
 kind: Workflow
@@ -122,6 +133,67 @@ describe('fair share of executor pools (defaults: builtin pool of 64 slots, 50 %
     expect(cleared[0]).toEqual({ held_at: null, state: 'cancelled' });
     for (const r of hogs.slice(5, -1)) await h.api('POST', `/internal/orchestrator/runs/${r.id}/cancel`, { reason: 'test over' });
   }, 60_000);
+});
+
+describe('fair share on a small pool (builtin=4: two slots per requester or workflow)', () => {
+  let db: TestDatabase;
+  let h: OrchestratorHarness;
+  let byWorkflow: OrchestratorHarness;
+  const cancelAll = async (hh: OrchestratorHarness, runs: RunView[]): Promise<void> => {
+    for (const r of runs) await hh.api('POST', `/internal/orchestrator/runs/${r.id}/cancel`, { reason: 'test over' });
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ff_orch_fair_small');
+    h = await startOrchestrator(db.url, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: 'builtin=4' });
+    expect((await h.apply(`${BUILTIN_JOBS}---\n${WORKFLOWS}`)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await byWorkflow?.stop();
+    await h?.stop();
+    await db?.drop();
+  });
+
+  it('holds a due retry while its requester is at its share (not polled), and sends it when a slot of theirs frees', async () => {
+    const flaky = await h.createRun('retry-once', {}, { requestedBy: 'carol' });
+    await h.waitRun(flaky.id, (r) => r.steps![0]!.state === 'retrying');
+    const hogs = [await h.createRun('hog', {}, { requestedBy: 'carol' }), await h.createRun('hog', {}, { requestedBy: 'carol' })];
+    await waitFor('carol at her share', async () => ((await outBy(h, 'carol')) === 2 ? true : undefined));
+    const held = await waitFor('the due retry held', async () => {
+      const { rows } = await h.pool.query<{ state: string; held_at: Date | null; wake_at: Date | null; reason: string }>(
+        `SELECT state, held_at, wake_at, reason FROM ff_orchestrator.run_steps WHERE run_id = $1`,
+        [flaky.id],
+      );
+      return rows[0]!.held_at ? rows[0] : undefined;
+    });
+    expect(held).toMatchObject({ state: 'retrying', wake_at: null });
+    expect(held.reason).toContain('requester "carol" has 2 attempt(s) out');
+    expect((await h.getRun(flaky.id)).steps![0]!.attempts).toHaveLength(1);
+
+    await h.api('POST', `/internal/orchestrator/runs/${hogs[0]!.id}/cancel`, { reason: 'make room' });
+    const done = await h.waitRun(flaky.id, undefined, 10_000);
+    expect(done.state).toBe('succeeded');
+    expect(done.steps![0]!.attempts.map((a) => a.state)).toEqual(['failed', 'succeeded']);
+    await cancelAll(h, hogs);
+  });
+
+  it('with FAIR_SHARE_BY=workflow counts the workflow, whoever requested its runs', async () => {
+    byWorkflow = await startOrchestrator(db.url, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: 'builtin=4', FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: 'workflow' });
+    await h.stop(); // one orchestrator on the database: the sweeper of the other would count by requester
+    h = undefined as unknown as OrchestratorHarness;
+    const hogs = [
+      await byWorkflow.createRun('hog', {}, { requestedBy: 'dave' }),
+      await byWorkflow.createRun('hog', {}, { requestedBy: 'dave' }),
+      await byWorkflow.createRun('hog', {}, { requestedBy: 'erin' }),
+    ];
+    const erinHog = await byWorkflow.waitRun(hogs[2]!.id, (r) => r.steps![0]!.reason?.startsWith('FF_STEP_FAIR_SHARE') ?? false);
+    expect(erinHog.steps![0]!.state).toBe('pending');
+    expect(erinHog.steps![0]!.reason).toContain('workflow "hog" has 2 attempt(s) out');
+    // Erin's run of another workflow is not held by the hog workflow's share.
+    expect((await byWorkflow.waitRun((await byWorkflow.createRun('quick', {}, { requestedBy: 'erin' })).id, undefined, 10_000)).state).toBe('succeeded');
+    await cancelAll(byWorkflow, hogs);
+  });
 });
 
 describe('maximum step duration (FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS)', () => {
