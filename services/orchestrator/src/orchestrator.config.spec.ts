@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '@flowforge/service-kit';
+import { BUILTIN_SLOTS } from './builtin-executor.module';
 import { executorSlots, orchestratorConfigVariables } from './orchestrator.config';
 
 describe('orchestrator configuration', () => {
@@ -22,6 +23,8 @@ describe('orchestrator configuration', () => {
     const parsed = executorSlots(loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: ' builtin = 8, spark=2 ,*=4' }).FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS);
     expect(parsed).toEqual({ byExecutor: new Map([['builtin', 8], ['spark', 2]]), other: 4 });
     expect(executorSlots('builtin=64').other).toBe(16);
+    // The default divides the pool the orchestrator really hosts.
+    expect(executorSlots(loadConfig(orchestratorConfigVariables, {}).FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS).byExecutor.get('builtin')).toBe(BUILTIN_SLOTS);
     for (const bad of ['builtin', 'builtin=0', 'builtin=-1', 'builtin=8,', 'Builtin=8', 'builtin=8;spark=2', 'builtin=1000000']) {
       expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: bad })).toThrow('FF_CONFIG: FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS must be comma-separated executor=slots pairs');
     }

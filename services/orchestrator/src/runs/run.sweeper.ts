@@ -23,10 +23,10 @@ export interface SweepReport {
 /**
  * The time-driven half of the engine (the event-driven half is the step handlers): every
  * FLOWFORGE_ORCHESTRATOR_SWEEP_MS it applies run timeouts, step timeouts, expired leases and due
- * retries, sends steps fair share held back once their requester has room, and starts queued runs
- * that now have a slot (an attempt ending wakes it early when steps are held). Each run is handled in its own short
- * transaction, locked with SKIP LOCKED: several replicas sweep side by side, and a run a step handler
- * holds right now is simply left for the next sweep.
+ * retries, sends steps fair share held back once their requester has room (an attempt ending wakes it
+ * early while steps are held), and starts queued runs that now have a slot. Each run is handled in its
+ * own short transaction, locked with SKIP LOCKED: several replicas sweep side by side, and a run a step
+ * handler holds right now is simply left for the next sweep.
  */
 @Injectable()
 export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
