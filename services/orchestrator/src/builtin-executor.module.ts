@@ -2,8 +2,11 @@ import { builtinJobTypes, ExecutorModule } from '@flowforge/executor';
 import { serviceConfigToken } from '@flowforge/service-kit';
 import type { OrchestratorConfig } from './orchestrator.config';
 
-/** Attempts of builtin jobs running at once in this process. */
-const BUILTIN_SLOTS = 64;
+/**
+ * Attempts of builtin jobs running at once in this process. The default of
+ * FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS (`builtin=64`) is this pool, so fair share divides its real size.
+ */
+export const BUILTIN_SLOTS = 64;
 
 /**
  * noop/sleep/fail (libs/executor) hosted by the orchestrator, so they run in every mode — unless

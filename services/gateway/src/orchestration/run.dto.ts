@@ -22,7 +22,7 @@ export class CreateRunDto {
   @IsObject()
   params?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Same key, same run (also accepted as the Idempotency-Key header)', example: 'nightly-2026-01-31' })
+  @ApiPropertyOptional({ description: 'Same key and same request, same run; reused for another workflow, version or parameters: 422 FF_RUN_IDEMPOTENCY_CONFLICT (also accepted as the Idempotency-Key header)', example: 'nightly-2026-01-31' })
   @IsOptional()
   @IsString()
   @Length(1, 200)

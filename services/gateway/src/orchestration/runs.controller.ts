@@ -24,12 +24,17 @@ export class RunsController {
     summary: 'Start a run',
     description: 'Parameters are resolved against the workflow\'s declarations; each step\'s job version is pinned. The workflow\'s concurrency may queue the run, or cancel it (overlap skip).',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key, same run' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and same request (workflow, version, parameters), same run; the key reused for another request is 422',
+  })
   @ApiBody({ type: CreateRunDto })
   @ApiResponse({ status: 201, type: RunDto, description: 'Created' })
   @ApiResponse({ status: 200, type: RunDto, description: 'The run this idempotency key created before' })
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
-  @ApiProblem(409, 'FF_RUN_IDEMPOTENCY_CONFLICT, FF_JOB_TYPE_UNKNOWN')
+  @ApiProblem(409, 'FF_JOB_TYPE_UNKNOWN')
+  @ApiProblem(422, 'FF_RUN_IDEMPOTENCY_CONFLICT: the key already identifies a run made by another workflow, version or parameters')
   create(
     @Body() body: CreateRunDto,
     @Headers('idempotency-key') key: string | undefined,

@@ -25,6 +25,7 @@ describe('run requests: API and RunRequested, idempotency', () => {
     db = await createTestDatabase('ff_orch_req');
     h = await startOrchestrator(db.url);
     expect((await h.apply(`${BUILTIN_JOBS}---\n${WORKFLOW}`)).status).toBe(200);
+
   });
 
   afterAll(async () => {
@@ -57,17 +58,67 @@ describe('run requests: API and RunRequested, idempotency', () => {
     expect(dto.body.detail).toContain('workflow');
   });
 
-  it('the same idempotency key gives the same run (201 then 200), also as a header', async () => {
+  it('the same idempotency key gives the same run (201 then 200), also as a header, whatever the parameters look like', async () => {
     const key = `k-${randomUUID()}`;
     const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-01' }, idempotencyKey: key });
     const second = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-01' } }, { 'idempotency-key': key });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
+    // The same request spelled differently: the default given explicitly, as text, and the version named.
+    const spelled = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', workflowVersion: 1, params: { limit: '10', day: '2026-02-01' }, idempotencyKey: key });
+    expect(spelled.status).toBe(200);
+    expect(spelled.body.id).toBe(first.body.id);
     expect(await runsWithKey(key)).toBe(1);
-    const other = await h.api<{ code: string }>('POST', '/internal/orchestrator/runs', { workflow: 'solo', idempotencyKey: key });
-    expect(other.status).toBe(409);
-    expect(other.body.code).toBe('FF_RUN_IDEMPOTENCY_CONFLICT');
+  });
+
+  it('the key reused with other parameters, another version or another workflow is 422 naming the key', async () => {
+    const key = `reuse-${randomUUID()}`;
+    const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-03', limit: 5 }, idempotencyKey: key });
+    expect(first.status).toBe(201);
+    type Problem = { status: number; code: string; detail: string; errors: { field: string; message: string }[] };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ workflow: 'report', params: { day: '2026-02-04', limit: 5 } }, 'params', '"day"'],
+      [{ workflow: 'report', params: { day: '2026-02-03' } }, 'params', '"limit"'], // the default (10) is not 5
+      [{ workflow: 'report', params: { day: 'not-a-date', limit: 5 } }, 'params', 'not valid'],
+      [{ workflow: 'report', workflowVersion: 2, params: { day: '2026-02-03', limit: 5 } }, 'workflowVersion', 'version 2'],
+      [{ workflow: 'solo', params: {} }, 'workflow', '"solo"'],
+    ];
+    for (const [body, field, says] of cases) {
+      const res = await h.api<Problem>('POST', '/internal/orchestrator/runs', { ...body, idempotencyKey: key });
+      expect({ body, status: res.status, type: res.headers.get('content-type') }).toEqual({ body, status: 422, type: expect.stringContaining('application/problem+json') });
+      expect(res.body.code).toBe('FF_RUN_IDEMPOTENCY_CONFLICT');
+      expect(res.body.detail).toContain(`idempotency key "${key}"`);
+      expect(res.body.detail).toContain(first.body.id);
+      expect(res.body.detail).toContain(says);
+      expect(res.body.errors.map((e) => e.field)).toEqual(['idempotencyKey', field]);
+    }
+    // Also as the header, and nothing was created by any of them.
+    const header = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-05' } }, { 'idempotency-key': key });
+    expect(header.status).toBe(422);
+    expect(await runsWithKey(key)).toBe(1);
+    const again = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-03', limit: 5 }, idempotencyKey: key });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('a RunRequested reusing a key with other parameters becomes no run and is answered failed, naming the key', async () => {
+    const key = `event-reuse-${randomUUID()}`;
+    const first = await h.createRun('report', { day: '2026-02-06' }, { idempotencyKey: key });
+    const runId = randomUUID();
+    await h.bus.publish(
+      RunRequested,
+      { runId, workflowId: 'report', workflowVersion: null, params: { day: '2026-02-07' }, idempotencyKey: key, requestedBy: 'scheduler' },
+      { key: runId },
+    );
+    const { rows } = await waitFor('the refusal', async () => {
+      const r = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.run.state-changed' AND key = $1`, [runId]);
+      return r.rows[0]!.n > 0 ? r : undefined;
+    });
+    expect(rows[0]!.n).toBe(1);
+    expect((await h.api('GET', `/internal/orchestrator/runs/${runId}`)).status).toBe(404);
+    expect(await runsWithKey(key)).toBe(1);
+    expect((await h.getRun(first.id)).params).toEqual({ day: '2026-02-06', limit: 10 });
   });
 
   it('concurrent requests with one key create one run (the unique index settles the race)', async () => {

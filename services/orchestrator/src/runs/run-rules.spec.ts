@@ -3,6 +3,8 @@ import { runLimit } from './run.admission';
 import { downstreamClosure } from './run.commands';
 import type { StepRecord } from './run.records';
 import { wakeAt } from './run-step.store';
+import { stepTimeout } from './step.dispatcher';
+import type { OrchestratorConfig } from '../orchestrator.config';
 
 const step = (id: string, dependsOn: string[] = []): StepSpec => ({
   id,
@@ -27,6 +29,7 @@ const record = (patch: Partial<StepRecord>): StepRecord => ({
   nextAttemptAt: null,
   leaseExpiresAt: null,
   deadlineAt: null,
+  heldAt: null,
   outputs: null,
   errorCode: null,
   errorMessage: null,
@@ -63,6 +66,24 @@ describe('wakeAt (the sweeper work list)', () => {
     for (const state of ['pending', 'succeeded', 'failed', 'cancelled'] as const) {
       expect(wakeAt(record({ state, leaseExpiresAt: t(1), deadlineAt: t(1), nextAttemptAt: t(1) }))).toBeNull();
     }
+  });
+
+  it('is nothing for a retry fair share holds back (woken when its requester has room, not polled)', () => {
+    expect(wakeAt(record({ state: 'retrying', nextAttemptAt: t(7000), heldAt: t(7000) }))).toBeNull();
+  });
+});
+
+describe('stepTimeout (the longest an attempt may run)', () => {
+  const config = { FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: 60 } as OrchestratorConfig;
+
+  it("is the step's own timeoutMs when within the platform maximum", () => {
+    expect(stepTimeout({ ...step('a'), timeoutMs: 1_500 }, config)).toEqual({ ms: 1_500, byPlatform: false });
+    expect(stepTimeout({ ...step('a'), timeoutMs: 60_000 }, config)).toEqual({ ms: 60_000, byPlatform: false });
+  });
+
+  it('is the platform maximum for a step without timeoutMs or with a longer one', () => {
+    expect(stepTimeout(step('a'), config)).toEqual({ ms: 60_000, byPlatform: true });
+    expect(stepTimeout({ ...step('a'), timeoutMs: 60_001 }, config)).toEqual({ ms: 60_000, byPlatform: true });
   });
 });
 

@@ -4,16 +4,21 @@ import { toAttemptRecord, toStepRecord, type AttemptRecord, type AttemptRow, typ
 
 /**
  * When the sweeper must look at a step: the earliest of lease expiry and step deadline while an
- * attempt is out, the retry time while it waits to retry, never otherwise.
+ * attempt is out, the retry time while it waits to retry, never otherwise. A retry fair share holds
+ * back is due already: it is woken when its share frees (heldRunsWithRoom), not polled.
  */
 export function wakeAt(s: StepRecord): Date | null {
   if (s.state === 'queued' || s.state === 'running') {
     const times = [s.leaseExpiresAt, s.deadlineAt].filter((d): d is Date => d !== null);
     return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
   }
-  if (s.state === 'retrying') return s.nextAttemptAt;
+  if (s.state === 'retrying' && s.heldAt === null) return s.nextAttemptAt;
   return null;
 }
+
+/** Whose share of a pool a step counts against (FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY). */
+export type ShareKey = 'requester' | 'workflow';
+const keyColumn = (by: ShareKey): string => (by === 'workflow' ? 'r.workflow_name' : 'r.requested_by');
 
 /** ff_orchestrator.run_steps and step_attempts; rows are read and written with their run locked. */
 @Injectable()
@@ -55,7 +60,7 @@ export class RunStepStore {
     return {
       text: `UPDATE ff_orchestrator.run_steps SET state = $3, attempt = $4, failures = $5, lost_attempts = $6, next_attempt_at = $7,
          lease_expires_at = $8, deadline_at = $9, wake_at = $10, outputs = $11::jsonb, error_code = $12, error_message = $13,
-         reason = $14, started_at = $15, finished_at = $16, updated_at = now()
+         reason = $14, started_at = $15, finished_at = $16, held_at = $17, updated_at = now()
        WHERE run_id = $1 AND step_id = $2`,
       values: [
         s.runId,
@@ -74,8 +79,53 @@ export class RunStepStore {
         s.reason,
         s.startedAt,
         s.finishedAt,
+        s.heldAt,
       ],
     };
+  }
+
+  /** Attempts out (queued or running) on `executor` of runs whose requester/workflow is `key`. */
+  async outCount(tx: Queryable, executor: string, by: ShareKey, key: string): Promise<number> {
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ff_orchestrator.run_steps s JOIN ff_orchestrator.runs r ON r.id = s.run_id
+       WHERE s.executor = $1 AND s.state IN ('queued','running') AND ${keyColumn(by)} = $2`,
+      [executor, key],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Whether fair share holds any step back right now (cheap: a partial index). */
+  async anyHeld(db: Queryable): Promise<boolean> {
+    const { rows } = await db.query(`SELECT 1 FROM ff_orchestrator.run_steps WHERE held_at IS NOT NULL LIMIT 1`);
+    return rows.length > 0;
+  }
+
+  /**
+   * Runs with a held step whose requester/workflow has room on its executor again, oldest held first —
+   * per (executor, key) only as many as there is room for, so a key with one free slot and a hundred
+   * held steps costs one run's transaction, not a hundred.
+   */
+  async heldRunsWithRoom(db: Queryable, by: ShareKey, caps: { executors: string[]; caps: number[]; other: number }, limit: number): Promise<string[]> {
+    const key = keyColumn(by);
+    const { rows } = await db.query<{ run_id: string }>(
+      `WITH held AS (
+         SELECT s.run_id, s.executor, s.held_at, ${key} AS k
+         FROM ff_orchestrator.run_steps s JOIN ff_orchestrator.runs r ON r.id = s.run_id
+         WHERE s.held_at IS NOT NULL AND r.state = 'running'
+       ), used AS (
+         SELECT s.executor, ${key} AS k, count(*)::int AS n
+         FROM ff_orchestrator.run_steps s JOIN ff_orchestrator.runs r ON r.id = s.run_id
+         WHERE s.state IN ('queued','running') GROUP BY 1, 2
+       ), ranked AS (
+         SELECT h.run_id, h.held_at,
+                row_number() OVER (PARTITION BY h.executor, h.k ORDER BY h.held_at, h.run_id) AS nth,
+                COALESCE((SELECT c.cap FROM unnest($1::text[], $2::int[]) AS c(executor, cap) WHERE c.executor = h.executor), $3) - COALESCE(u.n, 0) AS room
+         FROM held h LEFT JOIN used u ON u.executor = h.executor AND u.k = h.k
+       )
+       SELECT run_id FROM ranked WHERE nth <= room GROUP BY run_id ORDER BY min(held_at) LIMIT $4`,
+      [caps.executors, caps.caps, caps.other, limit],
+    );
+    return rows.map((r) => r.run_id);
   }
 
   /** Runs with a step due now (lease expired, deadline passed, retry due). */

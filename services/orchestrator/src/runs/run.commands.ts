@@ -108,6 +108,7 @@ export class RunCommands {
           nextAttemptAt: null,
           leaseExpiresAt: null,
           deadlineAt: null,
+          heldAt: null,
           outputs: reused ? (s.outputs ?? {}) : null,
           errorCode: null,
           errorMessage: null,

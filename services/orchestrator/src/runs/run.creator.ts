@@ -143,6 +143,7 @@ export class RunCreator {
         nextAttemptAt: null,
         leaseExpiresAt: null,
         deadlineAt: null,
+        heldAt: null,
         outputs: null,
         errorCode: null,
         errorMessage: null,
@@ -154,10 +155,16 @@ export class RunCreator {
     return { spec: { ...spec, steps: pinnedSpecs }, steps };
   }
 
+  /**
+   * The run an idempotency key (or run id) already names. A key stands for one request: reused for
+   * another workflow, version or parameters it would silently hand back a run that is not what was
+   * asked, so that is refused (422) — the same request again still gets the first run.
+   */
   private replay(existing: RunRecord, req: RunRequest): CreatedRun {
-    if (existing.workflowName !== req.workflow && req.idempotencyKey) {
-      throw idempotencyConflict(req.idempotencyKey, existing.id, existing.workflowName, req.workflow);
-    }
+    const key = req.idempotencyKey;
+    if (!key || existing.idempotencyKey !== key) return { run: existing, created: false };
+    const differs = requestDifference(existing, req);
+    if (differs) throw idempotencyConflict(key, existing, differs);
     return { run: existing, created: false };
   }
 
@@ -166,4 +173,45 @@ export class RunCreator {
     if (!wf) throw workflowNotFound(name, version ?? undefined);
     return wf;
   }
+}
+
+/** What in `req` differs from the request that made `existing` (null: the same request). */
+function requestDifference(existing: RunRecord, req: RunRequest): { field: string; message: string } | null {
+  if (existing.workflowName !== req.workflow) {
+    return { field: 'workflow', message: `it names workflow "${req.workflow}", the run is of workflow "${existing.workflowName}"` };
+  }
+  // No version asked = "the latest": a retry after a new version was saved still means the first run.
+  if (req.workflowVersion != null && req.workflowVersion !== existing.workflowVersion) {
+    return { field: 'workflowVersion', message: `it asks version ${req.workflowVersion}, the run is of version ${existing.workflowVersion}` };
+  }
+  // Compared resolved (defaults filled, text converted) against the run's own pinned parameter specs,
+  // so `{limit: "10"}` and an omitted defaulted `limit` are the same request as the stored `{limit: 10}`.
+  let resolved: Record<string, unknown>;
+  try {
+    resolved = resolveParameters(existing.spec.parameters, req.params);
+  } catch (err) {
+    if (!(err instanceof WorkflowValidationError)) throw err;
+    return { field: 'params', message: 'its parameters are not valid for that run, so they differ from the ones the run was created with' };
+  }
+  if (stableJson(resolved) !== stableJson(existing.params)) {
+    const names = [...new Set([...Object.keys(resolved), ...Object.keys(existing.params)])]
+      .filter((n) => stableJson(resolved[n] ?? null) !== stableJson(existing.params[n] ?? null))
+      .sort();
+    return { field: 'params', message: `its parameters differ from the run's (${names.map((n) => `"${n}"`).join(', ')})` };
+  }
+  return null;
+}
+
+/** JSON with object keys sorted at every depth: jsonb gives stored parameters back in its own key order. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -8,7 +8,7 @@ import type { StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
 import { RunStepStore } from './run-step.store';
 import { RunTransitions } from './run.transitions';
-import { StepDispatcher } from './step.dispatcher';
+import { StepDispatcher, stepTimeout } from './step.dispatcher';
 import { SweepAlarm } from './sweep.alarm';
 
 /** What the executor kit reports when the deadline we sent passed (libs/executor). */
@@ -55,7 +55,8 @@ export class RunEngine {
         return;
       }
       if (decision.ready.length === 0) return;
-      await this.dispatcher.dispatch(scope, decision.ready.map((id) => this.stepOf(scope, id)));
+      // Nothing went out: every ready step is held by fair share, and another round would hold them again.
+      if ((await this.dispatcher.dispatch(scope, decision.ready.map((id) => this.stepOf(scope, id)))) === 0) return;
     }
   }
 
@@ -237,7 +238,14 @@ export class RunEngine {
   }
 
   private timeoutMessage(scope: RunScope, step: StepRecord): string {
-    return `attempt ${step.attempt} of step "${step.stepId}" exceeded its timeout of ${scope.spec(step.stepId).timeoutMs ?? 0} ms`;
+    const spec = scope.spec(step.stepId);
+    const { ms, byPlatform } = stepTimeout(spec, this.config);
+    if (!byPlatform) return `attempt ${step.attempt} of step "${step.stepId}" exceeded its timeout of ${ms} ms`;
+    const own = spec.timeoutMs === undefined ? 'the step sets no timeoutMs' : `the step's timeoutMs ${spec.timeoutMs} ms is above it`;
+    return (
+      `attempt ${step.attempt} of step "${step.stepId}" exceeded the maximum step duration of ${ms / 1000} s ` +
+      `(FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS; ${own}); split the work or ask an operator to raise the maximum`
+    );
   }
 
   private stepOf(scope: RunScope, stepId: string): StepRecord {

@@ -1,4 +1,5 @@
 import { FlowForgeError, NotFoundProblem } from '@flowforge/service-kit';
+import type { RunRecord } from './run.records';
 
 export const runNotFound = (id: string): NotFoundProblem => new NotFoundProblem('FF_RUN_NOT_FOUND', `run ${id} does not exist`);
 
@@ -9,13 +10,20 @@ export class RunRefused extends FlowForgeError {
   }
 }
 
-export const idempotencyConflict = (key: string, runId: string, workflow: string, asked: string): FlowForgeError =>
+/**
+ * 422, not 409: nothing about the stored run would let the same request succeed later — the key was
+ * given to a different request, and only a new key (or the original request) can work.
+ */
+export const idempotencyConflict = (key: string, existing: RunRecord, differs: { field: string; message: string }): FlowForgeError =>
   new FlowForgeError(
     'FF_RUN_IDEMPOTENCY_CONFLICT',
-    409,
-    'Idempotency key already used',
-    `idempotency key "${key}" already identifies run ${runId} of workflow "${workflow}", not of "${asked}"; use a new key`,
-    [{ field: 'idempotencyKey', message: `already used by run ${runId} of workflow "${workflow}"` }],
+    422,
+    'Idempotency key reused for another request',
+    `idempotency key "${key}" already identifies run ${existing.id} (workflow "${existing.workflowName}" v${existing.workflowVersion}), created by a different request: ${differs.message}; send the same request to get that run, or use a new key`,
+    [
+      { field: 'idempotencyKey', message: `"${key}" already identifies run ${existing.id}, created with another ${differs.field}` },
+      { field: differs.field, message: differs.message },
+    ],
   );
 
 export const runNotFinished = (id: string, state: string): FlowForgeError =>

@@ -41,6 +41,8 @@ export interface StepRecord {
   nextAttemptAt: Date | null;
   leaseExpiresAt: Date | null;
   deadlineAt: Date | null;
+  /** Set while fair share holds the step back (its requester or workflow has its share of the pool out). */
+  heldAt: Date | null;
   outputs: Record<string, unknown> | null;
   errorCode: string | null;
   errorMessage: string | null;
@@ -122,6 +124,7 @@ export interface StepRow extends Record<string, unknown> {
   next_attempt_at: Date | null;
   lease_expires_at: Date | null;
   deadline_at: Date | null;
+  held_at: Date | null;
   outputs: Record<string, unknown> | null;
   error_code: string | null;
   error_message: string | null;
@@ -145,6 +148,7 @@ export const toStepRecord = (r: StepRow): StepRecord => ({
   nextAttemptAt: r.next_attempt_at,
   leaseExpiresAt: r.lease_expires_at,
   deadlineAt: r.deadline_at,
+  heldAt: r.held_at,
   outputs: r.outputs,
   errorCode: r.error_code,
   errorMessage: r.error_message,

@@ -3,6 +3,7 @@ import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/ser
 import type { Pool } from 'pg';
 import type { OrchestratorConfig } from '../orchestrator.config';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { FairShareGate } from './fair-share.gate';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';
 import { RunOutbox } from './run.outbox';
@@ -22,9 +23,10 @@ export interface SweepReport {
 /**
  * The time-driven half of the engine (the event-driven half is the step handlers): every
  * FLOWFORGE_ORCHESTRATOR_SWEEP_MS it applies run timeouts, step timeouts, expired leases and due
- * retries, and starts queued runs that now have a slot. Each run is handled in its own short
- * transaction, locked with SKIP LOCKED: several replicas sweep side by side, and a run a step handler
- * holds right now is simply left for the next sweep.
+ * retries, sends steps fair share held back once their requester has room (an attempt ending wakes it
+ * early while steps are held), and starts queued runs that now have a slot. Each run is handled in its
+ * own short transaction, locked with SKIP LOCKED: several replicas sweep side by side, and a run a step
+ * handler holds right now is simply left for the next sweep.
  */
 @Injectable()
 export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -44,6 +46,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly engine: RunEngine,
     private readonly admission: RunAdmission,
     private readonly outbox: RunOutbox,
+    private readonly fairShare: FairShareGate,
     alarm: SweepAlarm,
   ) {
     alarm.listen((inMs) => this.schedule(inMs + 5));
@@ -62,6 +65,11 @@ export class RunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   /** One full sweep (also called by tests). */
   async sweepOnce(): Promise<SweepReport> {
     const ids = new Set([...(await this.runs.pastDeadline(this.pool, BATCH)), ...(await this.steps.dueRuns(this.pool, BATCH))]);
+    if (this.fairShare.enabled && (await this.steps.anyHeld(this.pool))) {
+      // Held steps whose requester has room again (one of its attempts ended, maybe on another replica).
+      this.fairShare.noteHeld();
+      for (const id of await this.steps.heldRunsWithRoom(this.pool, this.fairShare.by, this.fairShare.caps(), BATCH)) ids.add(id);
+    }
     let runs = 0;
     for (const id of ids) {
       if (this.stopped) break;

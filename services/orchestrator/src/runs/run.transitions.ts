@@ -8,6 +8,9 @@ import { RunOutbox } from './run.outbox';
 import type { RunScope } from './run.scope';
 import { RunStepStore } from './run-step.store';
 import { RunStore } from './run.store';
+import { FairShareGate } from './fair-share.gate';
+
+const isOutState = (s: StepState): boolean => s === 'queued' || s === 'running';
 
 export type StepPatch = Partial<Omit<StepRecord, 'runId' | 'stepId' | 'position' | 'state'>>;
 
@@ -22,6 +25,7 @@ export class RunTransitions {
     private readonly outbox: RunOutbox,
     private readonly runs: RunStore,
     private readonly steps: RunStepStore,
+    private readonly fairShare: FairShareGate,
   ) {}
 
   /** The first entry of a new run's history (null -> queued). */
@@ -51,6 +55,8 @@ export class RunTransitions {
   async moveStep(scope: RunScope, step: StepRecord, to: StepState, reason: string | null, patch: StepPatch = {}): Promise<void> {
     assertStepTransition(step.state, to);
     const from = step.state;
+    // Any change of state ends a fair-share hold (dispatched, cancelled, ...); only a patch sets one.
+    step.heldAt = null;
     Object.assign(step, patch);
     step.state = to;
     step.reason = reason;
@@ -61,6 +67,7 @@ export class RunTransitions {
       step.nextAttemptAt = null;
     }
     await this.record(scope.tx, this.steps.saveStatement(step), step.runId, step.stepId, step.attempt === 0 ? null : step.attempt, from, to, reason);
+    if (isOutState(from) && !isOutState(to)) this.fairShare.slotFreed();
   }
 
   /** Writes lease/deadline changes of a step that keeps its state (heartbeats). */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions/definitions.module';
+import { FairShareGate } from './fair-share.gate';
 import { RegistryModule } from '../registry/registry.module';
 import { RunAdmission } from './run.admission';
 import { RunCommands } from './run.commands';
@@ -30,6 +31,7 @@ import { SweepAlarm } from './sweep.alarm';
     RunStepStore,
     RunLogStore,
     RunScopes,
+    FairShareGate,
     RunTransitions,
     StepDispatcher,
     SweepAlarm,

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PublishManyItem } from '@flowforge/bus';
 import { StepDispatched, stepDispatchedTopic, type StepDispatchedEvent, type StepExecutor } from '@flowforge/contracts';
 import { serviceConfigToken } from '@flowforge/service-kit';
-import { formatIssue, renderStepParams, WorkflowValidationError } from '@flowforge/workflow';
+import { formatIssue, renderStepParams, WorkflowValidationError, type StepSpec } from '@flowforge/workflow';
 import { JobStore, type JobRecord } from '../definitions/job.store';
 import type { OrchestratorConfig } from '../orchestrator.config';
 import { JobTypeStore } from '../registry/job-type.store';
+import { FairShareGate } from './fair-share.gate';
 import { RunOutbox } from './run.outbox';
 import type { StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
@@ -21,9 +22,20 @@ const earliest = (...dates: (Date | null)[]): Date | null => {
 };
 
 /**
+ * How long an attempt of the step may run: its own timeoutMs, capped by the platform's maximum
+ * (FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS), which is also the timeout of a step that sets none — no
+ * attempt holds an executor slot forever. `byPlatform`: the maximum decided, not the step.
+ */
+export function stepTimeout(spec: StepSpec, config: OrchestratorConfig): { ms: number; byPlatform: boolean } {
+  const max = config.FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS * 1000;
+  return spec.timeoutMs !== undefined && spec.timeoutMs <= max ? { ms: spec.timeoutMs, byPlatform: false } : { ms: max, byPlatform: true };
+}
+
+/**
  * Hands the next attempt of steps to their executors: inserts the attempt, moves the step to queued
  * and publishes StepDispatched on the executor's topic (RunOutbox) — all in the caller's transaction, so a
- * dispatch exists if and only if the state change that caused it commits.
+ * dispatch exists if and only if the state change that caused it commits. Steps beyond their requester's
+ * fair share of the executor's pool are held back instead (FairShareGate).
  */
 @Injectable()
 export class StepDispatcher {
@@ -36,11 +48,18 @@ export class StepDispatcher {
     private readonly steps: RunStepStore,
     private readonly jobs: JobStore,
     private readonly jobTypes: JobTypeStore,
+    private readonly fairShare: FairShareGate,
   ) {}
 
-  async dispatch(scope: RunScope, toDispatch: StepRecord[], why?: string): Promise<void> {
+  /** Returns how many steps left their state (dispatched, or failed before dispatch); the rest are held. */
+  async dispatch(scope: RunScope, toDispatch: StepRecord[], why?: string): Promise<number> {
     const batches = new Map<StepExecutor, PublishManyItem<StepDispatchedEvent>[]>();
-    for (const step of toDispatch) {
+    const { go, held } = await this.fairShare.split(scope, toDispatch);
+    for (const { step, reason } of held) {
+      // Written once: a step advanced again while still held keeps the time it started waiting (FIFO).
+      if (step.heldAt === null) await this.transitions.touchStep(scope, step, { heldAt: scope.now, reason });
+    }
+    for (const step of go) {
       const spec = scope.spec(step.stepId);
       const attempt = step.attempt + 1;
       const job = await this.job(scope, step);
@@ -57,7 +76,7 @@ export class StepDispatcher {
         continue;
       }
       const config = { ...job.config, ...params };
-      const stepDeadline = spec.timeoutMs === undefined ? null : scope.after(spec.timeoutMs);
+      const stepDeadline = scope.after(stepTimeout(spec, this.config).ms);
       await this.steps.insertAttempt(scope.tx, { runId: step.runId, stepId: step.stepId, attempt, state: 'dispatched', executor: step.executor, config, at: scope.now });
       await this.transitions.moveStep(scope, step, 'queued', why ?? `attempt ${attempt} dispatched to executor "${step.executor}"`, {
         attempt,
@@ -86,6 +105,7 @@ export class StepDispatcher {
       batches.set(executor, batch);
     }
     for (const [executor, items] of batches) this.outbox.addMany(scope.tx, StepDispatched, items, stepDispatchedTopic(executor));
+    return go.length;
   }
 
   /** The pinned job version of a step (committed before the run that pinned it: safe to keep). */
