@@ -231,9 +231,11 @@ describe('orchestration through the public API (embedded host)', () => {
     expect(second.body.idempotencyKey).toBe(key);
 
     const conflict = await api.call<Problem>('POST', '/api/v1/runs', { workflow: 'breaks' }, { 'idempotency-key': key });
-    expect(conflict.status).toBe(409);
+    // The key names another workflow's run: 422 naming the key (it used to answer the first run silently).
+    expect(conflict.status).toBe(422);
     expect(conflict.contentType).toContain('application/problem+json');
     expect(conflict.body).toMatchObject({ code: 'FF_RUN_IDEMPOTENCY_CONFLICT', instance: '/api/v1/runs' });
+    expect(conflict.body.detail).toContain(key);
 
     const run = await api.waitRun(first.body.id);
     finished.set(run.id, run.state);
