@@ -62,6 +62,15 @@ async function makePostgresHarness(): Promise<EventBusHarness & { pools: Pool[];
     async kill(bus) {
       await byBus.get(bus)!.crash();
     },
+    async groupsOf(topic) {
+      const { rows } = await admin.query<{ group_id: string }>(
+        `SELECT group_id FROM ff_bus.consumer_partitions WHERE topic = $1
+         UNION SELECT group_id FROM ff_bus.consumer_members WHERE topic = $1
+         UNION SELECT group_id FROM ff_bus.broadcast_groups WHERE topic = $1 ORDER BY 1`,
+        [topic],
+      );
+      return rows.map((r) => r.group_id);
+    },
     async begin() {
       const client = await admin.connect();
       await client.query('BEGIN');
@@ -152,7 +161,7 @@ describe('PostgresEventBus specifics', () => {
     const buses = await Promise.all([1, 2, 3].map(() => h.createBus() as Promise<PostgresEventBus>));
     await Promise.all(buses.map((b) => b.migrate()));
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'ff_bus'`);
-    expect(rows[0]!.n).toBe('6');
+    expect(rows[0]!.n).toBe('7');
     await Promise.all(buses.map((b) => b.close()));
   });
 
