@@ -723,12 +723,12 @@ class KafkaSubscription<T extends EventEnvelope> {
     // The event that made the last chunk fall back, and why: it goes straight to the slow path, where the
     // fast path's failed handler run counts as its first attempt — or, when an earlier run of this
     // process or another owner recorded it failing, where that count left off.
-    let slow = null as { index: number; failure?: { error: unknown }; restored?: RetryState } | null;
+    type Slow = { index: number; failure?: { error: unknown }; restored?: RetryState };
     const restored = messages.length > 0 ? await this.loadRetry(topic, partition) : null;
-    if (restored) {
-      const index = messages.findIndex((m) => m.offset === restored.offset);
-      if (index >= 0) slow = { index, restored };
-    }
+    const restoredIndex = restored ? messages.findIndex((m) => m.offset === restored.offset) : -1;
+    // The recorded event waits for the slow path even when another one falls back before it.
+    const recorded: Slow | null = restored && restoredIndex >= 0 ? { index: restoredIndex, restored } : null;
+    let slow: Slow | null = recorded;
     let i = 0;
     while (i < messages.length) {
       if (this.rt.isCrashed()) throw stopped('the bus crashed');
@@ -738,8 +738,8 @@ class KafkaSubscription<T extends EventEnvelope> {
         const message = messages[i]!;
         await this.onMessage({ topic, partition, message, heartbeat }, slow.failure, slow.restored);
         resolveOffset(message.offset);
-        slow = null;
         i += 1;
+        slow = recorded && recorded.index >= i ? recorded : null;
       } else {
         // A chunk never reaches past the event waiting for the slow path.
         const chunk = messages.slice(i, Math.min(i + size, slow?.index ?? messages.length));
