@@ -197,10 +197,10 @@ export class GroupMember<T extends EventEnvelope> {
       [group, topic, this.rt.broadcastTtlMs],
     );
     if ((renewed.rowCount ?? 0) > 0) return;
-    this.rt.logger.warn('FF_BUS_BROADCAST_EXPIRED: this replica was silent longer than broadcastTtlMs and its broadcast group was deleted; it resumes at the current heads, events in between are missed', {
-      group,
-      topic,
-    });
+    this.rt.logger.warn(
+      'FF_BUS_BROADCAST_EXPIRED: this replica was silent longer than broadcastTtlMs and its broadcast group was deleted; it resumes at the current heads, events in between are missed',
+      { group, topic },
+    );
     await this.rt.pool.query(CREATE_BROADCAST_SQL, [group, topic, this.rt.broadcastTtlMs]);
   }
 
@@ -315,8 +315,9 @@ function restoredRetry(row: ClaimedRow): RetryState | null {
  * handler throws, the batch rolls back, the events before it are committed as a smaller batch, and the
  * failing event is retried alone with a capped exponential backoff, then dead-lettered (DLQ write and
  * offset commit in one transaction) once maxAttempts or maxRetryMs is reached. Where it stands is kept
- * on the partition row, so a restart or a new owner does not start the count over. Optimistic batching costs ~5 round trips per batch instead of ~3 per
- * event with savepoints; failures are rare, so the replay of a prefix is cheap on average.
+ * on the partition row, so a restart or a new owner does not start the count over. Optimistic batching
+ * costs ~5 round trips per batch instead of ~3 per event with savepoints; failures are rare, so the
+ * replay of a prefix is cheap on average.
  */
 class PartitionWorker<T extends EventEnvelope> {
   private readonly abort = new AbortController();
