@@ -3,6 +3,7 @@ export type BusErrorCode =
   | 'FF_BUS_CLOSED'
   | 'FF_BUS_INVALID_TOPIC'
   | 'FF_BUS_INVALID_EVENT_ID'
+  | 'FF_BUS_INVALID_OPTIONS'
   | 'FF_BUS_HANDLER_FAILED'
   | 'FF_BUS_MIGRATION';
 
@@ -43,4 +44,15 @@ export function errorMessageOf(err: unknown): string {
 /** Decode failures are poison: retrying cannot help, so they go to the DLQ at once. */
 export function isDecodeError(err: unknown): boolean {
   return errorCodeOf(err) === 'FF_EVENT_DECODE';
+}
+
+const MAX_STORED_ERROR = 2000;
+
+/**
+ * An error message made storable as a DLQ header or a retry row: bounded, and without NUL, which
+ * PostgreSQL refuses in text and jsonb — a handler failing on a NUL byte must not fail its dead letter too.
+ */
+export function storableErrorText(message: string): string {
+  const clean = message.replace(/\u0000/g, '\uFFFD');
+  return clean.length > MAX_STORED_ERROR ? `${clean.slice(0, MAX_STORED_ERROR)}…` : clean;
 }

@@ -9,8 +9,11 @@ import type { Queryable } from '@flowforge/db';
  * Promises: at-least-once delivery; order per key within a topic; a publish made with `tx` exists
  * if and only if that transaction commits (transactional outbox); handlers run inside a transaction
  * that also records the inbox row, so a redelivered event is handled once per group; a handler that
- * keeps failing is dead-lettered to `<topic>.dlq` with the error and the partition moves on; a frame
- * that does not decode is dead-lettered at once with the reason.
+ * keeps failing is dead-lettered to `<topic>.dlq` with the error and the partition moves on — after
+ * maxAttempts or maxRetryMs, whichever comes first, counted across restarts and owner changes, so one
+ * poisoned event holds its key back for a bounded time only; a frame that does not decode is
+ * dead-lettered at once with the reason. A broadcast subscription gets every event published after it
+ * subscribed, on every replica.
  */
 export interface PublishOptions {
   /** Ordering key (run id, asset id...). Events with the same key are delivered in publish order. */
@@ -67,10 +70,23 @@ export interface SubscribeOptions {
   group: string;
   /** Overrides the definition's default topic. */
   topic?: string;
+  /** Largest delay between two attempts: the doubling of backoffMs stops there (default 5 000). */
+  maxBackoffMs?: number;
+  /**
+   * Longest time an event may keep failing, from its first failure (across restarts and owner changes):
+   * once the next retry would start later than this, it is dead-lettered even with attempts left, so the
+   * events behind it on its key flow again (default 60 000).
+   */
+  maxRetryMs?: number;
   /** Attempts before dead-lettering (default 5). */
   maxAttempts?: number;
   /** First retry delay in ms, doubled each attempt (default 200). */
   backoffMs?: number;
+  /**
+   * Every replica receives every event published after it subscribed: `group` is a prefix, the bus
+   * appends a per-replica suffix and forgets the group when the replica is gone.
+   */
+  broadcast?: boolean;
 }
 
 export interface Subscription {

@@ -342,7 +342,11 @@ describe('StepExecutor against the real PostgresEventBus', () => {
       const runId = newRun();
       const cancelId = await probe.cancel({ runId, reason: 'run cancelled before it started' });
       await waitUntil('the replica handled the cancel', async () => {
-        const { rows } = await admin.query(`SELECT 1 FROM ff_bus.inbox WHERE group_id = $1 AND event_id = $2`, [cancelGroup('builtin', 'builtin-a'), cancelId]);
+        // A broadcast group: the prefix, then the bus's per-replica suffix.
+        const { rows } = await admin.query(`SELECT 1 FROM ff_bus.inbox WHERE starts_with(group_id, $1) AND event_id = $2`, [
+          `${cancelGroup('builtin', 'builtin-a')}.`,
+          cancelId,
+        ]);
         return rows.length > 0;
       });
       await probe.dispatch('builtin', { runId, jobType: 'noop' });
@@ -447,9 +451,27 @@ describe('StepExecutor against the real PostgresEventBus', () => {
       await probe.started(stubborn, 'step-1');
       await probe.dispatch('quality', { runId: queued, jobType: 'noop' });
       await waitUntil('the noop waits for a slot', () => first.status().waiting === 1);
+      // The replica's cancel subscription is a broadcast group of its own, started at the log's head.
+      const prefix = `${cancelGroup('quality', 'quality-a')}.`;
+      const cancelGroups = async (): Promise<string[]> =>
+        (
+          await admin.query<{ group_id: string }>(
+            `SELECT DISTINCT group_id FROM ff_bus.consumer_partitions WHERE topic = 'flowforge.step.cancel-requested' AND starts_with(group_id, $1)`,
+            [prefix],
+          )
+        ).rows.map((r) => r.group_id);
+      expect(await cancelGroups()).toHaveLength(1);
+      // Earlier tests published cancels; the replica started after them and handled none (a group starting
+      // at offset 0 would have, and every new replica would replay the whole topic).
+      const earlier = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.step.cancel-requested'`);
+      expect(earlier.rows[0]!.n).toBeGreaterThan(0);
+      const handledCancels = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bus.inbox WHERE starts_with(group_id, $1)`, [prefix]);
+      expect(handledCancels.rows[0]!.n).toBe(0);
 
       await first.stop();
       expect(first.status()).toEqual({ state: 'stopped', running: 0, waiting: 0 });
+      // ...and the group goes with the replica, instead of piling up one per start forever.
+      expect(await cancelGroups()).toEqual([]);
       // The job that honours its signal and the one that ignores it (reported after the grace period).
       for (const runId of [sleeping, stubborn]) {
         expect((await probe.outcome(runId, 'step-1')).failed).toMatchObject({

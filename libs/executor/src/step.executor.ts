@@ -61,7 +61,11 @@ export function dispatchGroup(executor: StepExecutorName): string {
   return `executor-${executor}`;
 }
 
-/** Consumer group of cancel requests, one per replica: every replica hears every cancel. */
+/**
+ * Prefix of the cancel requests' broadcast group: the bus adds a suffix per subscription, so every
+ * replica (and every start of one) hears every cancel published from its start on, and the group is
+ * deleted when the replica stops (or expires when it dies).
+ */
 export function cancelGroup(executor: StepExecutorName, instanceId: string): string {
   return `executor-${executor}-cancel-${instanceId}`;
 }
@@ -155,9 +159,12 @@ export class StepExecutor {
 
   private async subscribe(): Promise<void> {
     try {
-      // Cancels first: a cancel for an attempt we are about to take must not slip past.
-      this.cancelSub = await this.bus.subscribe(StepCancelRequested, { group: cancelGroup(this.executor, this.instanceId) }, (ev) =>
-        this.onCancelRequested(ev),
+      // Cancels first: a cancel for an attempt we are about to take must not slip past. Broadcast: only
+      // cancels from now on concern this replica, and its group must not outlive it.
+      this.cancelSub = await this.bus.subscribe(
+        StepCancelRequested,
+        { group: cancelGroup(this.executor, this.instanceId), broadcast: true },
+        (ev) => this.onCancelRequested(ev),
       );
       await this.events.registered([...this.jobTypes.values()]);
       // Handlers may run before subscribe() returns.

@@ -123,6 +123,17 @@ async function makeKafkaHarness(brokers: string[]): Promise<EventBusHarness> {
     async kill(bus) {
       await byBus.get(bus)!.crash();
     },
+    async groupsOf(topic) {
+      // Kafka group ids are `<prefix><group>.<topic>` (kafkaGroupId): this run's, on this topic.
+      const prefix = `ff-contract-${runId}.`;
+      const suffix = `.${topic}`;
+      const { groups } = await (await adminClient()).listGroups();
+      return groups
+        .map((g) => g.groupId)
+        .filter((id) => id.startsWith(prefix) && id.endsWith(suffix))
+        .map((id) => id.slice(prefix.length, id.length - suffix.length))
+        .sort();
+    },
     async begin() {
       const client = await admin.connect();
       await client.query('BEGIN');
@@ -280,7 +291,7 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     const { rows } = await pool.query<{ t: string }>(
       `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'ff_kbus_unit' ORDER BY 1`,
     );
-    expect(rows.map((r) => r.t)).toEqual(['inbox', 'outbox']);
+    expect(rows.map((r) => r.t)).toEqual(['consumer_retries', 'inbox', 'outbox']);
     await Promise.all(buses.map((b) => b.close()));
   });
 

@@ -17,7 +17,7 @@ import {
 } from 'kafkajs';
 import type { EventCodec, EventDefinition, EventEnvelope, EventInput } from '@flowforge/contracts';
 import { schemaMigrationLockKey, type Queryable } from '@flowforge/db';
-import { BusError, errorCodeOf, errorMessageOf, isDecodeError } from '../bus.errors';
+import { BusError, errorCodeOf, errorMessageOf, isDecodeError, storableErrorText } from '../bus.errors';
 import { consoleBusLogger, type BusLogger } from '../bus.logger';
 import { BusMetrics } from '../bus.metrics';
 import { completeEnvelope } from '../event-envelope';
@@ -37,6 +37,8 @@ import { KafkaBusError } from './kafka-bus.errors';
 import { assertOutboxSchema, kafkaOutboxSchemaSql, kafkaOutboxSchemaVersion, outboxChannel } from './kafka-outbox.schema';
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
 import { abortableSleep as sleep } from '../abortable-sleep';
+import { broadcastGroupId } from '../broadcast.group';
+import { restoredError, retryPolicyOf, retryVerdict, type RetryPolicy, type RetryState } from '../retry.policy';
 
 /** Topic creation attempts (about 10 s in all) before a start gives up. */
 const TOPIC_CREATE_ATTEMPTS = 8;
@@ -111,7 +113,6 @@ export interface KafkaRawEntry {
 
 const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_ERROR_HEADER = 2000;
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
@@ -319,11 +320,16 @@ export class KafkaEventBus implements EventBus {
   ): Promise<Subscription> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
+    const retry = retryPolicyOf(opts);
     await this.ensureTopic(topic);
     // Dead letters travel through the outbox, so a consuming process needs a relay as well.
     this.startRelay();
+    const broadcast = opts.broadcast === true;
+    // A broadcast replica consumes in a group of its own (inbox, retry rows and DLQ headers included).
+    const group = broadcast ? broadcastGroupId(opts.group) : opts.group;
+    const groupId = kafkaGroupId(this.groupIdPrefix, group, topic);
     const consumer = this.kafka.consumer({
-      groupId: kafkaGroupId(this.groupIdPrefix, opts.group, topic),
+      groupId,
       sessionTimeout: this.tuning.sessionTimeoutMs,
       rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
       heartbeatInterval: this.tuning.heartbeatIntervalMs,
@@ -333,6 +339,7 @@ export class KafkaEventBus implements EventBus {
     });
     const sub = new KafkaSubscription<T>(
       {
+        pool: this.pool,
         codec: this.codec,
         metrics: this.metrics,
         logger: this.logger,
@@ -342,9 +349,11 @@ export class KafkaEventBus implements EventBus {
         checkout: () => this.checkout(),
         release: (client, broken) => this.release(client, broken),
         deadLetter: (dlqTopic, entry) => this.appendToOutbox(dlqTopic, [entry]),
+        heads: (t) => this.heads(t),
+        deleteGroup: (id) => this.deleteGroup(id),
         isCrashed: () => this.crashed,
       },
-      { def, topic, group: opts.group, handler, maxAttempts: opts.maxAttempts ?? 5, backoffMs: opts.backoffMs ?? 200 },
+      { def, topic, group, groupId, handler, retry, broadcast },
       consumer,
     );
     const erased = sub as unknown as KafkaSubscription<EventEnvelope>;
@@ -354,7 +363,7 @@ export class KafkaEventBus implements EventBus {
     } catch (err) {
       this.subscriptions.delete(erased);
       await sub.close().catch(() => undefined);
-      throw new KafkaBusError('FF_BUS_KAFKA_SUBSCRIBE', `group "${opts.group}" on "${topic}": ${errorMessageOf(err)}`);
+      throw new KafkaBusError('FF_BUS_KAFKA_SUBSCRIBE', `group "${group}" on "${topic}": ${errorMessageOf(err)}`);
     }
     return {
       close: async () => {
@@ -481,6 +490,32 @@ export class KafkaEventBus implements EventBus {
     }
   }
 
+  /** The high watermark of every partition of a topic: where a broadcast subscriber starts. */
+  private async heads(topic: string): Promise<{ partition: number; offset: string }[]> {
+    const admin = await this.adminClient();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
+  }
+
+  /**
+   * Deletes a consumer group that has just been left (a broadcast replica closing). The coordinator may
+   * still count the member for a moment after its LeaveGroup (GROUP_NOT_EMPTY): retried a few times.
+   */
+  private async deleteGroup(groupId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const admin = await this.adminClient();
+        await admin.deleteGroups([groupId]);
+        return;
+      } catch (err) {
+        // Gone already (deleted by a previous try whose answer was lost): the goal is reached.
+        if (groupErrorType(err) === 'GROUP_ID_NOT_FOUND') return;
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 1_000)));
+      }
+    }
+  }
+
   private async send(batch: TopicMessages[]): Promise<void> {
     const producer = await this.producerClient();
     await producer.sendBatch({ topicMessages: batch, acks: -1 });
@@ -532,6 +567,8 @@ export class KafkaEventBus implements EventBus {
 }
 
 interface SubscriptionRuntime {
+  /** Retry rows (autocommit statements outside the handler transactions). */
+  pool: Pool;
   codec: EventCodec;
   metrics: BusMetrics;
   logger: BusLogger;
@@ -541,16 +578,22 @@ interface SubscriptionRuntime {
   checkout(): Promise<PoolClient>;
   release(client: PoolClient, broken: boolean): void;
   deadLetter(dlqTopic: string, entry: KafkaRawEntry): Promise<void>;
+  heads(topic: string): Promise<{ partition: number; offset: string }[]>;
+  deleteGroup(groupId: string): Promise<void>;
   isCrashed(): boolean;
 }
 
 interface SubscriptionConfig<T extends EventEnvelope> {
   def: EventDefinition<T>;
   topic: string;
+  /** The group of inbox rows, retry rows and DLQ headers (a broadcast replica's own, suffix included). */
   group: string;
+  /** The Kafka consumer group id (kafkaGroupId of the above). */
+  groupId: string;
   handler: EventHandler<T>;
-  maxAttempts: number;
-  backoffMs: number;
+  retry: RetryPolicy;
+  /** Starts at the high watermarks, and deletes its Kafka group and rows on close. */
+  broadcast: boolean;
 }
 
 interface Delivery {
@@ -581,6 +624,7 @@ class KafkaSubscription<T extends EventEnvelope> {
   private closing: Promise<void> | null = null;
   private readonly insertInboxSql: string;
   private readonly insertInboxManySql: string;
+  private readonly retries: string;
 
   constructor(
     private readonly rt: SubscriptionRuntime,
@@ -590,6 +634,7 @@ class KafkaSubscription<T extends EventEnvelope> {
     this.insertInboxSql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh`;
     // Duplicates inside one statement are skipped like conflicts with older rows (DO NOTHING).
     this.insertInboxManySql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id`;
+    this.retries = `"${rt.schema}".consumer_retries`;
   }
 
   async start(): Promise<void> {
@@ -597,25 +642,69 @@ class KafkaSubscription<T extends EventEnvelope> {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
       this.rt.metrics.lag.set({ topic, group, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
     });
+    // A broadcast group starts at the heads as they are now: read before joining, so that whatever lands
+    // from here on is delivered. (An event still in some outbox, not relayed yet, lands later: delivered.)
+    const heads = this.cfg.broadcast ? await this.rt.heads(topic) : [];
     await this.consumer.connect();
     // A new group starts at the beginning, like the Postgres bus (committed offset 0): events published
     // before the first member joined are not skipped.
-    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await this.consumer.run({
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: !this.cfg.broadcast });
+    const running = this.consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.rt.partitionsConsumedConcurrently,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    // run() creates the consumer group synchronously; seeks queued now are applied (and committed) by the
+    // first fetch of each partition. "latest" alone would be resolved only then, after this returns.
+    for (const h of heads) this.consumer.seek({ topic, partition: h.partition, offset: h.offset });
+    await running;
   }
 
-  /** Finishes the in-flight event (a retry backoff is cut short and left for redelivery), then leaves the group. */
+  /**
+   * Finishes the in-flight event (a retry backoff is cut short and left for redelivery), then leaves the
+   * group; a broadcast replica then deletes its group, inbox and retry rows (nobody will resume them).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
       await this.consumer.disconnect();
+      if (this.cfg.broadcast && !this.rt.isCrashed()) await this.forget();
     })();
     return this.closing;
+  }
+
+  /**
+   * A broadcast group that cannot be deleted now is harmless: it holds no partitions, and the broker
+   * drops it once its committed offsets expire (offsets.retention.minutes after it became empty, 7 days
+   * by default); its inbox and retry rows go with the relay's housekeeping.
+   */
+  private async forget(): Promise<void> {
+    const { group, groupId, topic } = this.cfg;
+    try {
+      await this.rt.deleteGroup(groupId);
+    } catch (err) {
+      this.rt.logger.warn('FF_BUS_KAFKA_GROUP_DELETE: could not delete a closed broadcast group; the broker expires it with its offsets', {
+        group: groupId,
+        topic,
+        error: errorMessageOf(err),
+      });
+    }
+    const client = await this.rt.checkout();
+    let broken = false;
+    try {
+      await client.query(`DELETE FROM "${this.rt.schema}".inbox WHERE group_id = $1`, [group]);
+      await client.query(`DELETE FROM ${this.retries} WHERE group_id = $1`, [group]);
+    } catch (err) {
+      broken = true;
+      this.rt.logger.warn('FF_BUS_RELEASE: could not delete the rows of a closed broadcast group; housekeeping will', {
+        group,
+        topic,
+        error: errorMessageOf(err),
+      });
+    } finally {
+      this.rt.release(client, broken);
+    }
   }
 
   /** See KafkaEventBus.crash(). */
@@ -632,8 +721,14 @@ class KafkaSubscription<T extends EventEnvelope> {
     const { topic, partition, messages } = batch;
     const size = this.rt.maxEventsPerTransaction;
     // The event that made the last chunk fall back, and why: it goes straight to the slow path, where the
-    // fast path's failed handler run counts as its first attempt.
-    let slow = null as { index: number; failure?: { error: unknown } } | null;
+    // fast path's failed handler run counts as its first attempt — or, when an earlier run of this
+    // process or another owner recorded it failing, where that count left off.
+    type Slow = { index: number; failure?: { error: unknown }; restored?: RetryState };
+    const restored = messages.length > 0 ? await this.loadRetry(topic, partition) : null;
+    const restoredIndex = restored ? messages.findIndex((m) => m.offset === restored.offset) : -1;
+    // The recorded event waits for the slow path even when another one falls back before it.
+    const recorded: Slow | null = restored && restoredIndex >= 0 ? { index: restoredIndex, restored } : null;
+    let slow: Slow | null = recorded;
     let i = 0;
     while (i < messages.length) {
       if (this.rt.isCrashed()) throw stopped('the bus crashed');
@@ -641,10 +736,10 @@ class KafkaSubscription<T extends EventEnvelope> {
       if (!isRunning() || isStale() || this.halted) return;
       if (slow?.index === i) {
         const message = messages[i]!;
-        await this.onMessage({ topic, partition, message, heartbeat }, slow.failure);
+        await this.onMessage({ topic, partition, message, heartbeat }, slow.failure, slow.restored);
         resolveOffset(message.offset);
-        slow = null;
         i += 1;
+        slow = recorded && recorded.index >= i ? recorded : null;
       } else {
         // A chunk never reaches past the event waiting for the slow path.
         const chunk = messages.slice(i, Math.min(i + size, slow?.index ?? messages.length));
@@ -730,10 +825,14 @@ class KafkaSubscription<T extends EventEnvelope> {
     }
   }
 
-  /** Slow path: one event per transaction. `failure` = its first attempt already ran (in a fast-path chunk) and threw this. */
+  /**
+   * Slow path: one event per transaction. `failure` = its first attempt already ran (in a fast-path chunk)
+   * and threw this; `restored` = where its retries stood, as recorded by an earlier owner.
+   */
   private async onMessage(
     { topic, partition, message, heartbeat }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
     failure?: { error: unknown },
+    restored?: RetryState,
   ): Promise<void> {
     if (this.rt.isCrashed()) throw stopped('the bus crashed');
     const d: Delivery = {
@@ -756,35 +855,110 @@ class KafkaSubscription<T extends EventEnvelope> {
       return this.deadLetter(d, new BusError('FF_BUS_INVALID_EVENT_ID', `eventId ${JSON.stringify(event.eventId)} is not a uuid`), 0);
     }
     const { group } = this.cfg;
-    for (let attempt = 1; ; attempt++) {
-      const outcome: Attempt = attempt === 1 && failure ? { kind: 'failed', error: failure.error } : await this.attempt(event, d, attempt);
+    let state: RetryState | null = restored ?? null;
+    if (failure) state = await this.failed(d, state, 1, failure.error);
+    for (;;) {
+      if (state) {
+        const verdict = retryVerdict(this.cfg.retry, state.attempts, Date.now() - state.firstFailedAt);
+        if (verdict.kind === 'dead') {
+          await this.deadLetter(d, state.error, state.attempts);
+          await this.clearRetry(d);
+          return;
+        }
+        await this.backoff(verdict.delayMs, heartbeat);
+        if (this.halted) throw stopped('the subscription is closing; the event is left for the next owner of the partition');
+        // Recorded before it runs: an attempt that takes the process down still counts after a restart.
+        state = { ...state, attempts: state.attempts + 1 };
+        await this.saveRetry(d, state);
+      }
+      const attempt = state?.attempts ?? 1;
+      const outcome: Attempt = await this.attempt(event, d, attempt, state !== null);
       if (outcome.kind !== 'failed') {
         this.rt.metrics.consumed.inc({ topic, group });
         return;
       }
-      this.rt.metrics.failed.inc({ topic, group });
-      this.rt.logger.warn('FF_BUS_HANDLER_FAILED: handler threw; will retry', {
-        group,
-        topic,
-        partition,
-        offset: d.offset,
-        attempt,
-        error: errorMessageOf(outcome.error),
-      });
-      if (attempt >= this.cfg.maxAttempts) return this.deadLetter(d, outcome.error, attempt);
-      await this.backoff(this.cfg.backoffMs * 2 ** (attempt - 1), heartbeat);
-      if (this.halted) throw stopped('the subscription is closing; the event is left for the next owner of the partition');
+      state = await this.failed(d, state, attempt, outcome.error);
     }
   }
 
+  /** Counts, logs and records a failed attempt; returns where the event now stands. */
+  private async failed(d: Delivery, state: RetryState | null, attempt: number, error: unknown): Promise<RetryState> {
+    const { group, topic } = this.cfg;
+    this.rt.metrics.failed.inc({ topic, group });
+    this.rt.logger.warn('FF_BUS_HANDLER_FAILED: handler threw; will retry', {
+      group,
+      topic,
+      partition: d.partition,
+      offset: d.offset,
+      attempt,
+      error: errorMessageOf(error),
+    });
+    const next: RetryState = { offset: d.offset, attempts: Math.max(attempt, state?.attempts ?? 0), firstFailedAt: state?.firstFailedAt ?? Date.now(), error };
+    await this.saveRetry(d, next);
+    return next;
+  }
+
+  /** Where the next event of a partition stands, if an earlier run recorded it failing. */
+  private async loadRetry(topic: string, partition: number): Promise<RetryState | null> {
+    const { rows } = await this.rt.pool.query<{ offset: string; attempts: number; error: string | null; error_code: string | null; elapsed_ms: number }>(
+      `SELECT "offset"::text AS "offset", attempts, error, error_code, (extract(epoch FROM now() - first_failed_at) * 1000)::float8 AS elapsed_ms
+       FROM ${this.retries} WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+      [this.cfg.group, topic, partition],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    // The database's clock measured the time since the first failure; carried over to ours.
+    return { offset: r.offset, attempts: r.attempts, firstFailedAt: Date.now() - Math.max(r.elapsed_ms, 0), error: restoredError(r.error, r.error_code) };
+  }
+
+  /** Best effort: when the database is unreachable the attempt fails anyway, and memory keeps counting. */
+  private async saveRetry(d: Delivery, state: RetryState): Promise<void> {
+    try {
+      await this.rt.pool.query(
+        `INSERT INTO ${this.retries} (group_id, topic, partition, "offset", attempts, first_failed_at, error, error_code)
+         VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 millisecond', $7, $8)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET "offset" = EXCLUDED."offset", attempts = EXCLUDED.attempts,
+           first_failed_at = EXCLUDED.first_failed_at, error = EXCLUDED.error, error_code = EXCLUDED.error_code, updated_at = now()`,
+        [
+          this.cfg.group,
+          d.topic,
+          d.partition,
+          d.offset,
+          state.attempts,
+          Math.max(Date.now() - state.firstFailedAt, 0),
+          storableErrorText(errorMessageOf(state.error)),
+          storableErrorText(errorCodeOf(state.error)),
+        ],
+      );
+    } catch (err) {
+      this.rt.logger.warn('FF_BUS_RETRY_STATE: could not record the retry state of a failing event; counting in memory', {
+        group: this.cfg.group,
+        topic: d.topic,
+        partition: d.partition,
+        offset: d.offset,
+        error: errorMessageOf(err),
+      });
+    }
+  }
+
+  private async clearRetry(d: Delivery): Promise<void> {
+    await this.rt.pool
+      .query(`DELETE FROM ${this.retries} WHERE group_id = $1 AND topic = $2 AND partition = $3 AND "offset" = $4`, [this.cfg.group, d.topic, d.partition, d.offset])
+      .catch(() => undefined); // a row left behind names an offset already passed: never matched again
+  }
+
   /** One handler run in one transaction with its inbox row; a duplicate commits the no-op and skips the handler. */
-  private async attempt(event: T, d: Delivery, attempt: number): Promise<Attempt> {
+  private async attempt(event: T, d: Delivery, attempt: number, retrying: boolean): Promise<Attempt> {
     const { group, handler, topic } = this.cfg;
     const client = await this.rt.checkout();
     let broken = false;
     try {
       await client.query('BEGIN');
       const inbox = await client.query(this.insertInboxSql, [group, event.eventId.toLowerCase()]);
+      // A retried event that succeeds (or turns out done) ends its retry row in the same transaction.
+      if (retrying) {
+        await client.query(`DELETE FROM ${this.retries} WHERE group_id = $1 AND topic = $2 AND partition = $3`, [group, d.topic, d.partition]);
+      }
       if (inbox.rowCount === 0) {
         await client.query('COMMIT');
         return { kind: 'duplicate' };
@@ -827,7 +1001,7 @@ class KafkaSubscription<T extends EventEnvelope> {
    */
   private async deadLetter(d: Delivery, error: unknown, attempts: number): Promise<void> {
     const { group, topic } = this.cfg;
-    const message = errorMessageOf(error);
+    const message = storableErrorText(errorMessageOf(error));
     this.rt.logger.warn('FF_BUS_DEAD_LETTERED: event moved to the dead-letter topic', {
       group,
       topic,
@@ -840,8 +1014,8 @@ class KafkaSubscription<T extends EventEnvelope> {
       key: d.key,
       headers: {
         ...d.headers,
-        [DeadLetterHeaders.error]: message.length > MAX_ERROR_HEADER ? `${message.slice(0, MAX_ERROR_HEADER)}…` : message,
-        [DeadLetterHeaders.errorCode]: errorCodeOf(error),
+        [DeadLetterHeaders.error]: message,
+        [DeadLetterHeaders.errorCode]: storableErrorText(errorCodeOf(error)),
         [DeadLetterHeaders.originalTopic]: topic,
         [DeadLetterHeaders.originalPartition]: String(d.partition),
         [DeadLetterHeaders.originalOffset]: d.offset,
@@ -872,6 +1046,17 @@ class KafkaSubscription<T extends EventEnvelope> {
  */
 export function kafkaGroupId(prefix: string, group: string, topic: string): string {
   return `${prefix}${group}.${topic}`;
+}
+
+/** The protocol error type (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP...) of a kafkajs DeleteGroups failure, through retry wrappers. */
+function groupErrorType(err: unknown): string | undefined {
+  let e = err as { groups?: { error?: { type?: unknown } }[]; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const type = e.groups?.find((g) => typeof g.error?.type === 'string')?.error?.type;
+    if (typeof type === 'string') return type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }
 
 function stopped(why: string): KafkaBusError {

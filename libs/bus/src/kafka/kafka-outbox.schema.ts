@@ -63,5 +63,20 @@ export function kafkaOutboxSchemaSql(schema: string): string[] {
        PRIMARY KEY (group_id, event_id)
      )`,
     `CREATE INDEX IF NOT EXISTS inbox_handled_at_idx ON ${s}.inbox (handled_at)`,
+    // Where a failing event stands (attempts begun, first failure, last error), per group and partition:
+    // a restart or the next owner of the partition goes on counting towards maxAttempts and maxRetryMs
+    // instead of starting over. Kafka keeps offsets only, so this lives beside the inbox.
+    `CREATE TABLE IF NOT EXISTS ${s}.consumer_retries (
+       group_id        text NOT NULL,
+       topic           text NOT NULL,
+       partition       int NOT NULL,
+       "offset"        bigint NOT NULL,
+       attempts        int NOT NULL,
+       first_failed_at timestamptz NOT NULL,
+       error           text,
+       error_code      text,
+       updated_at      timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (group_id, topic, partition)
+     )`,
   ];
 }

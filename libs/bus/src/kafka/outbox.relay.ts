@@ -24,7 +24,7 @@ export interface OutboxRelayTuning {
   maxBackoffMs?: number;
   /** Sent rows are kept this long for forensics, then deleted (default 1 h). */
   sentRetentionMs?: number;
-  /** Inbox rows older than this are deleted (default 7 days; keep >= the topics' retention). */
+  /** Inbox rows (and retry rows untouched) older than this are deleted (default 7 days; keep >= the topics' retention). */
   inboxRetentionMs?: number;
   /** Period of the housekeeping deletes (default 60 s). */
   housekeepingIntervalMs?: number;
@@ -279,6 +279,10 @@ export class OutboxRelay {
     const client = this.client!;
     await this.q(client, `DELETE FROM ${this.table} WHERE sent_at < now() - $1 * interval '1 millisecond'`, [this.sentRetentionMs]);
     await this.q(client, `DELETE FROM "${this.rt.schema}".inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`, [
+      this.inboxRetentionMs,
+    ]);
+    // Retry rows left by groups that are gone (a broadcast replica that crashed) or by an owner that died.
+    await this.q(client, `DELETE FROM "${this.rt.schema}".consumer_retries WHERE updated_at < now() - $1 * interval '1 millisecond'`, [
       this.inboxRetentionMs,
     ]);
   }

@@ -38,6 +38,16 @@ class BillingHandlers {
   }
 }
 
+// Every replica of the app hears these (revocations, cache invalidations): a broadcast subscription.
+const broadcastSeqs: number[] = [];
+@Controller()
+class SessionHandlers {
+  @OnEvent(BusTestEventDef, { group: 'sessions', topic: TOPIC, broadcast: true, maxBackoffMs: 50, maxRetryMs: 1_000 })
+  async onEvent(@Payload() event: BusTestEvent): Promise<void> {
+    broadcastSeqs.push(event.seq);
+  }
+}
+
 describe('BusTransport (Nest custom transport over the EventBus)', () => {
   let db: TestDatabase;
   let pool: Pool;
@@ -63,7 +73,7 @@ describe('BusTransport (Nest custom transport over the EventBus)', () => {
       metrics: new Registry(),
     });
     await bus.migrate();
-    const moduleRef = await Test.createTestingModule({ controllers: [AuditHandlers, BillingHandlers] }).compile();
+    const moduleRef = await Test.createTestingModule({ controllers: [AuditHandlers, BillingHandlers, SessionHandlers] }).compile();
     moduleRef.useLogger(false);
     app = moduleRef.createNestApplication({ logger: false });
     // deferInitialization: listeners are bound at start, after the filter is registered.
@@ -98,5 +108,18 @@ describe('BusTransport (Nest custom transport over the EventBus)', () => {
     expect(dlq[0]!.headers[DeadLetterHeaders.error]).toContain('billing cannot handle seq 7');
     expect(dlq[0]!.headers[DeadLetterHeaders.errorCode]).toBe('BILLING_DOWN');
     expect(dlq[0]!.headers[DeadLetterHeaders.attempts]).toBe('2');
+  });
+
+  it('passes broadcast and the retry bounds of @OnEvent to the bus: the group is the replica\'s own, under the prefix', async () => {
+    const { rows } = await pool.query<{ group_id: string }>(`SELECT group_id FROM ff_bus.broadcast_groups WHERE topic = $1`, [TOPIC]);
+    expect(rows.map((r) => r.group_id)).toEqual([expect.stringMatching(/^sessions\.bcast-[0-9a-f]{12}$/)]);
+    await bus.publish(BusTestEventDef, { seq: 8, key: 'k' }, { key: 'k', topic: TOPIC });
+    const deadline = Date.now() + 20_000;
+    while (!broadcastSeqs.includes(8) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    // Seq 7 (the case above) was published after the app started, so this replica heard it too.
+    expect(broadcastSeqs).toEqual([7, 8]);
+    await expect(
+      bus.subscribe(BusTestEventDef, { group: 'x', topic: TOPIC, maxRetryMs: -5 }, async () => undefined),
+    ).rejects.toThrow(/FF_BUS_INVALID_OPTIONS: maxRetryMs/);
   });
 });

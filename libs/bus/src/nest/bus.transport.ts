@@ -73,7 +73,15 @@ export class BusTransport extends Server implements CustomTransportStrategy {
       this.subscriptions.push(
         await this.bus.subscribe<EventEnvelope>(
           sub.def,
-          { group: sub.group, topic, maxAttempts: sub.maxAttempts, backoffMs: sub.backoffMs },
+          {
+            group: sub.group,
+            topic,
+            maxAttempts: sub.maxAttempts,
+            backoffMs: sub.backoffMs,
+            maxBackoffMs: sub.maxBackoffMs,
+            maxRetryMs: sub.maxRetryMs,
+            broadcast: sub.broadcast,
+          },
           async (event, ctx) => {
             const result: unknown = await handler(event, new BusContext([ctx]));
             if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });

@@ -8,6 +8,11 @@ export interface OnEventOptions {
   topic?: string;
   maxAttempts?: number;
   backoffMs?: number;
+  /** See SubscribeOptions: the backoff cap, and the longest time an event may keep failing. */
+  maxBackoffMs?: number;
+  maxRetryMs?: number;
+  /** See SubscribeOptions.broadcast: every replica of the app gets every event from its start on. */
+  broadcast?: boolean;
 }
 
 /** Key under which the subscription travels in Nest's pattern extras (read by BusTransport). */
@@ -18,6 +23,9 @@ export interface BusSubscriptionExtras {
   group: string;
   maxAttempts?: number;
   backoffMs?: number;
+  maxBackoffMs?: number;
+  maxRetryMs?: number;
+  broadcast?: boolean;
 }
 
 /**
@@ -32,6 +40,9 @@ export function OnEvent<T extends EventEnvelope>(def: EventDefinition<T>, opts: 
     group: opts.group,
     maxAttempts: opts.maxAttempts,
     backoffMs: opts.backoffMs,
+    maxBackoffMs: opts.maxBackoffMs,
+    maxRetryMs: opts.maxRetryMs,
+    broadcast: opts.broadcast,
   };
   return EventPattern<string>(opts.topic ?? def.topic, { [BUS_EXTRAS_KEY]: extras });
 }

@@ -52,6 +52,23 @@ export const BUS_SCHEMA_SQL = [
      PRIMARY KEY (group_id, topic, partition)
    )`,
   `CREATE INDEX IF NOT EXISTS consumer_partitions_topic_idx ON ff_bus.consumer_partitions (topic, partition)`,
+  // Where the event at retry_offset stands after failing (attempts begun, first failure, last error):
+  // kept with the offset so that a restart or a new owner goes on counting towards maxAttempts and
+  // maxRetryMs instead of starting over. Meaningful only while retry_offset = committed_offset.
+  `ALTER TABLE ff_bus.consumer_partitions
+     ADD COLUMN IF NOT EXISTS retry_offset bigint,
+     ADD COLUMN IF NOT EXISTS retry_attempts int NOT NULL DEFAULT 0,
+     ADD COLUMN IF NOT EXISTS retry_first_at timestamptz,
+     ADD COLUMN IF NOT EXISTS retry_error text,
+     ADD COLUMN IF NOT EXISTS retry_error_code text`,
+  // Groups of broadcast subscriptions: one per replica, renewed by its heartbeat. A replica gone without
+  // closing stops renewing; runRetention() then deletes the group with its offsets and inbox rows.
+  `CREATE TABLE IF NOT EXISTS ff_bus.broadcast_groups (
+     group_id   text NOT NULL,
+     topic      text NOT NULL,
+     expires_at timestamptz NOT NULL,
+     PRIMARY KEY (group_id, topic)
+   )`,
   `CREATE TABLE IF NOT EXISTS ff_bus.inbox (
      group_id   text NOT NULL,
      event_id   uuid NOT NULL,

@@ -62,6 +62,15 @@ async function makePostgresHarness(): Promise<EventBusHarness & { pools: Pool[];
     async kill(bus) {
       await byBus.get(bus)!.crash();
     },
+    async groupsOf(topic) {
+      const { rows } = await admin.query<{ group_id: string }>(
+        `SELECT group_id FROM ff_bus.consumer_partitions WHERE topic = $1
+         UNION SELECT group_id FROM ff_bus.consumer_members WHERE topic = $1
+         UNION SELECT group_id FROM ff_bus.broadcast_groups WHERE topic = $1 ORDER BY 1`,
+        [topic],
+      );
+      return rows.map((r) => r.group_id);
+    },
     async begin() {
       const client = await admin.connect();
       await client.query('BEGIN');
@@ -152,7 +161,7 @@ describe('PostgresEventBus specifics', () => {
     const buses = await Promise.all([1, 2, 3].map(() => h.createBus() as Promise<PostgresEventBus>));
     await Promise.all(buses.map((b) => b.migrate()));
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'ff_bus'`);
-    expect(rows[0]!.n).toBe('6');
+    expect(rows[0]!.n).toBe('7');
     await Promise.all(buses.map((b) => b.close()));
   });
 
@@ -176,6 +185,66 @@ describe('PostgresEventBus specifics', () => {
       consumer.release();
     }
     await bus.close();
+  });
+
+  it('deletes the broadcast group of a replica that died without closing once broadcastTtlMs passed, and a live replica whose group was swept resumes', async () => {
+    const make = (): PostgresEventBus =>
+      new PostgresEventBus({
+        pool: new Pool({ connectionString: h.url, max: 6 }),
+        endPoolOnClose: true,
+        codec: h.codec,
+        producer: 'broadcast',
+        leaseMs: 600,
+        pollIntervalMs: 100,
+        broadcastTtlMs: 1_500,
+        retentionIntervalMs: 0,
+        logger: quiet,
+        metrics: new Registry(),
+      });
+    const topic = 'flowforge.test.broadcast-expiry';
+    const groupRows = async (prefix: string): Promise<number> =>
+      (
+        await h.db.query<{ n: number }>(
+          `SELECT ((SELECT count(*) FROM ff_bus.consumer_partitions WHERE starts_with(group_id, $1))
+                 + (SELECT count(*) FROM ff_bus.consumer_members WHERE starts_with(group_id, $1))
+                 + (SELECT count(*) FROM ff_bus.broadcast_groups WHERE starts_with(group_id, $1))
+                 + (SELECT count(*) FROM ff_bus.inbox WHERE starts_with(group_id, $1)))::int AS n`,
+          [prefix],
+        )
+      ).rows[0]!.n;
+
+    const dying = make();
+    await dying.migrate();
+    const heard: number[] = [];
+    await dying.subscribe(BusTestEventDef, { group: 'dying', topic, broadcast: true }, async (ev) => {
+      heard.push(ev.seq);
+    });
+    await dying.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+    await waitUntil(() => heard.includes(1));
+    await dying.crash();
+    const sweeper = make();
+    // Within its lease the group stays: a replica between two heartbeats is not gone.
+    expect((await sweeper.runRetention()).deletedBroadcastGroups).toBe(0);
+    expect(await groupRows('dying.')).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_700));
+    expect((await sweeper.runRetention()).deletedBroadcastGroups).toBe(1);
+    expect(await groupRows('dying.')).toBe(0);
+
+    // A live replica silent past its TTL (swept meanwhile) recreates its group and hears what comes next.
+    const live = make();
+    const got: number[] = [];
+    await live.subscribe(BusTestEventDef, { group: 'live', topic, broadcast: true }, async (ev) => {
+      got.push(ev.seq);
+    });
+    await h.db.query(`UPDATE ff_bus.broadcast_groups SET expires_at = now() - interval '1 second' WHERE starts_with(group_id, 'live.')`);
+    expect((await sweeper.runRetention()).deletedBroadcastGroups).toBe(1);
+    await waitUntil(async () => (await h.db.query(`SELECT 1 FROM ff_bus.broadcast_groups WHERE starts_with(group_id, 'live.')`)).rows.length === 1);
+    await sweeper.publish(BusTestEventDef, { seq: 2, key: 'k' }, { key: 'k', topic });
+    await waitUntil(() => got.includes(2));
+    expect(got).toEqual([2]);
+    await live.close();
+    expect(await groupRows('live.')).toBe(0);
+    await sweeper.close();
   });
 
   it('refuses an invalid topic name with a stable code', async () => {

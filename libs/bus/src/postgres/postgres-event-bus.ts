@@ -17,8 +17,10 @@ import type {
   TopicOptions,
 } from '../event-bus.port';
 import { partitionForKey } from '../key.partitioner';
+import { broadcastGroupId } from '../broadcast.group';
+import { retryPolicyOf } from '../retry.policy';
 import { BUS_MIGRATION_LOCK, BUS_SCHEMA_SQL, BUS_SCHEMA_VERSION } from './postgres-bus.schema';
-import { GroupMember, type ConsumerRuntime, type RawEntry } from './postgres-group.member';
+import { DROP_BROADCAST_SQL, GroupMember, type ConsumerRuntime, type RawEntry } from './postgres-group.member';
 import { BUS_CHANNEL, TopicNotifier } from './topic.notifier';
 
 export interface PostgresEventBusOptions {
@@ -45,6 +47,12 @@ export interface PostgresEventBusOptions {
   retentionIntervalMs?: number;
   /** Inbox rows older than this are deleted by retention (default 7 days; keep >= topic retention). */
   inboxRetentionMs?: number;
+  /**
+   * A broadcast group whose replica has not heartbeaten for this long is deleted by runRetention()
+   * (its offsets and inbox rows with it). Keep it well above leaseMs: a replica silent longer (a long
+   * database outage) finds its group gone and resumes at the heads (default max(60 s, 6 × leaseMs)).
+   */
+  broadcastTtlMs?: number;
   logger?: BusLogger;
   /** prom-client registry for the bus metrics (default: the global registry). */
   metrics?: Registry;
@@ -53,6 +61,8 @@ export interface PostgresEventBusOptions {
 export interface RetentionResult {
   deletedEvents: number;
   deletedInboxRows: number;
+  /** Broadcast groups of replicas gone without closing (silent past broadcastTtlMs). */
+  deletedBroadcastGroups: number;
 }
 
 const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
@@ -153,6 +163,7 @@ export class PostgresEventBus implements EventBus {
       heartbeatMs: opts.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
       pollIntervalMs,
       batchSize: opts.batchSize ?? 500,
+      broadcastTtlMs: opts.broadcastTtlMs ?? Math.max(60_000, 6 * leaseMs),
       checkout: () => this.checkout(),
       release: (client, broken) => this.release(client, broken),
       append: (topic, entries, tx) => this.append(topic, entries, tx),
@@ -244,16 +255,18 @@ export class PostgresEventBus implements EventBus {
   ): Promise<Subscription> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
+    const retry = retryPolicyOf(opts);
     const partitions = await this.partitionsOf(topic);
     await this.notifier.start();
+    const broadcast = opts.broadcast === true;
     const member = new GroupMember<T>(this.runtime, {
       def,
       topic,
-      group: opts.group,
+      group: broadcast ? broadcastGroupId(opts.group) : opts.group,
       partitions,
       handler,
-      maxAttempts: opts.maxAttempts ?? 5,
-      backoffMs: opts.backoffMs ?? 200,
+      retry,
+      broadcast,
     });
     const erased = member as unknown as GroupMember<EventEnvelope>;
     this.members.add(erased);
@@ -285,7 +298,16 @@ export class PostgresEventBus implements EventBus {
       if (!lock.rows[0]?.ok) {
         await client.query('COMMIT');
         client.release();
-        return { deletedEvents: 0, deletedInboxRows: 0 };
+        return { deletedEvents: 0, deletedInboxRows: 0, deletedBroadcastGroups: 0 };
+      }
+      // First, so that the offsets of replicas that are gone no longer hold the log back.
+      const expired = await client.query<{ group_id: string; topic: string }>(
+        `SELECT group_id, topic FROM ff_bus.broadcast_groups WHERE expires_at < now() FOR UPDATE SKIP LOCKED`,
+      );
+      let deletedBroadcastGroups = 0;
+      for (const g of expired.rows) {
+        const dropped = await client.query<{ groups: number }>(DROP_BROADCAST_SQL, [g.group_id, g.topic]);
+        deletedBroadcastGroups += dropped.rows[0]?.groups ?? 0;
       }
       const log = await client.query(
         `DELETE FROM ff_bus.log l USING ff_bus.topics t
@@ -301,7 +323,7 @@ export class PostgresEventBus implements EventBus {
       ]);
       await client.query('COMMIT');
       client.release();
-      return { deletedEvents: log.rowCount ?? 0, deletedInboxRows: inbox.rowCount ?? 0 };
+      return { deletedEvents: log.rowCount ?? 0, deletedInboxRows: inbox.rowCount ?? 0, deletedBroadcastGroups };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);

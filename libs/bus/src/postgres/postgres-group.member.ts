@@ -3,12 +3,13 @@ import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import type { EventCodec, EventDefinition, EventEnvelope } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
-import { BusError, errorCodeOf, errorMessageOf, isDecodeError } from '../bus.errors';
+import { BusError, errorCodeOf, errorMessageOf, isDecodeError, storableErrorText } from '../bus.errors';
 import type { BusLogger } from '../bus.logger';
 import type { BusMetrics } from '../bus.metrics';
 import { DeadLetterHeaders, type EventContext, type EventHandler } from '../event-bus.port';
 import { partitionChannelKey, type TopicNotifier } from './topic.notifier';
 import { abortableSleep as sleep } from '../abortable-sleep';
+import { restoredError, retryVerdict, type RetryPolicy, type RetryState } from '../retry.policy';
 
 /** An encoded frame ready to append to a topic. */
 export interface RawEntry {
@@ -28,6 +29,8 @@ export interface ConsumerRuntime {
   heartbeatMs: number;
   pollIntervalMs: number;
   batchSize: number;
+  /** How long a broadcast group outlives its replica's last heartbeat before runRetention() deletes it. */
+  broadcastTtlMs: number;
   checkout(): Promise<PoolClient>;
   release(client: PoolClient, broken: boolean): void;
   append(topic: string, entries: RawEntry[], tx: Queryable): Promise<void>;
@@ -40,8 +43,9 @@ export interface MemberConfig<T extends EventEnvelope> {
   group: string;
   partitions: number;
   handler: EventHandler<T>;
-  maxAttempts: number;
-  backoffMs: number;
+  retry: RetryPolicy;
+  /** A broadcast group: starts at the partitions' heads, heartbeats its row, is deleted on close. */
+  broadcast: boolean;
 }
 
 interface Delivery<T> {
@@ -57,7 +61,34 @@ interface Delivery<T> {
 type BatchOutcome = { kind: 'ok' } | { kind: 'lost' } | { kind: 'resync' } | { kind: 'failed'; at: number; error: unknown };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_ERROR_HEADER = 2000;
+
+/** A claimed partition row, with the retry state of its next event when one is recorded. */
+interface ClaimedRow {
+  partition: number;
+  generation: string;
+  committed_offset: string;
+  retry_attempts: number | null;
+  retry_error: string | null;
+  retry_error_code: string | null;
+  retry_elapsed_ms: number | null;
+}
+
+// A new broadcast group starts at the heads: events already in the log are not its business.
+const CREATE_BROADCAST_SQL = `
+  WITH g AS (
+    INSERT INTO ff_bus.broadcast_groups (group_id, topic, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+    ON CONFLICT (group_id, topic) DO UPDATE SET expires_at = EXCLUDED.expires_at RETURNING 1)
+  INSERT INTO ff_bus.consumer_partitions (group_id, topic, partition, committed_offset)
+  SELECT $1, $2, h.partition, h.next_offset FROM ff_bus.partitions h CROSS JOIN g WHERE h.topic = $2
+  ON CONFLICT DO NOTHING`;
+
+/** Deletes everything a broadcast group left: its row, offsets, members and inbox rows. */
+export const DROP_BROADCAST_SQL = `
+  WITH g AS (DELETE FROM ff_bus.broadcast_groups WHERE group_id = $1 AND topic = $2 RETURNING group_id, topic),
+  p AS (DELETE FROM ff_bus.consumer_partitions c WHERE c.group_id = $1 AND c.topic = $2 RETURNING 1),
+  m AS (DELETE FROM ff_bus.consumer_members c WHERE c.group_id = $1 AND c.topic = $2 RETURNING 1),
+  i AS (DELETE FROM ff_bus.inbox i WHERE i.group_id = $1 RETURNING 1)
+  SELECT (SELECT count(*) FROM g)::int AS groups, (SELECT count(*) FROM i)::int AS inbox`;
 
 /**
  * One subscription = one member of a consumer group (Kafka's group membership, done with rows):
@@ -78,11 +109,15 @@ export class GroupMember<T extends EventEnvelope> {
   ) {}
 
   async start(): Promise<void> {
-    await this.rt.pool.query(
-      `INSERT INTO ff_bus.consumer_partitions (group_id, topic, partition)
-       SELECT $1, $2, generate_series(0, $3 - 1) ON CONFLICT DO NOTHING`,
-      [this.cfg.group, this.cfg.topic, this.cfg.partitions],
-    );
+    if (this.cfg.broadcast) {
+      await this.rt.pool.query(CREATE_BROADCAST_SQL, [this.cfg.group, this.cfg.topic, this.rt.broadcastTtlMs]);
+    } else {
+      await this.rt.pool.query(
+        `INSERT INTO ff_bus.consumer_partitions (group_id, topic, partition)
+         SELECT $1, $2, generate_series(0, $3 - 1) ON CONFLICT DO NOTHING`,
+        [this.cfg.group, this.cfg.topic, this.cfg.partitions],
+      );
+    }
     await this.tick();
     this.schedule();
   }
@@ -96,6 +131,11 @@ export class GroupMember<T extends EventEnvelope> {
     this.workers.clear();
     if (this.rt.isCrashed()) return;
     try {
+      if (this.cfg.broadcast) {
+        // Nobody else will ever consume in this group: forget it now rather than at its expiry.
+        await this.rt.pool.query(DROP_BROADCAST_SQL, [this.cfg.group, this.cfg.topic]);
+        return;
+      }
       await this.rt.pool.query(
         `UPDATE ff_bus.consumer_partitions SET owner = NULL, lease_expires_at = NULL
          WHERE group_id = $1 AND topic = $2 AND owner = $3`,
@@ -107,7 +147,8 @@ export class GroupMember<T extends EventEnvelope> {
         this.memberId,
       ]);
     } catch (err) {
-      // The leases expire on their own; another member resumes from the committed offsets.
+      // The leases expire on their own; another member resumes from the committed offsets (a broadcast
+      // group expires as a whole and runRetention() deletes it).
       this.rt.logger.warn('FF_BUS_RELEASE: could not release partitions on close; they will expire', {
         group: this.cfg.group,
         topic: this.cfg.topic,
@@ -145,6 +186,24 @@ export class GroupMember<T extends EventEnvelope> {
     }, this.rt.heartbeatMs);
   }
 
+  /**
+   * Keeps this replica's broadcast group alive. Found gone (silent past broadcastTtlMs, so swept), it
+   * is recreated at the heads: the events published meanwhile are missed, which is said loudly.
+   */
+  private async renewBroadcast(): Promise<void> {
+    const { group, topic } = this.cfg;
+    const renewed = await this.rt.pool.query(
+      `UPDATE ff_bus.broadcast_groups SET expires_at = now() + $3 * interval '1 millisecond' WHERE group_id = $1 AND topic = $2`,
+      [group, topic, this.rt.broadcastTtlMs],
+    );
+    if ((renewed.rowCount ?? 0) > 0) return;
+    this.rt.logger.warn(
+      'FF_BUS_BROADCAST_EXPIRED: this replica was silent longer than broadcastTtlMs and its broadcast group was deleted; it resumes at the current heads, events in between are missed',
+      { group, topic },
+    );
+    await this.rt.pool.query(CREATE_BROADCAST_SQL, [group, topic, this.rt.broadcastTtlMs]);
+  }
+
   private async tick(): Promise<void> {
     if (this.stopping) return;
     const { group, topic, partitions } = this.cfg;
@@ -155,6 +214,7 @@ export class GroupMember<T extends EventEnvelope> {
        ON CONFLICT (group_id, topic, member_id) DO UPDATE SET heartbeat_at = now()`,
       [group, topic, this.memberId],
     );
+    if (this.cfg.broadcast) await this.renewBroadcast();
     // Partitions in a batch right now are locked by it and skipped; the batch extends them on commit.
     await q.query(
       `UPDATE ff_bus.consumer_partitions p SET lease_expires_at = now() + $4 * interval '1 millisecond'
@@ -204,7 +264,7 @@ export class GroupMember<T extends EventEnvelope> {
         );
       }
     } else if (this.workers.size < share) {
-      const claimed = await q.query<{ partition: number; generation: string; committed_offset: string }>(
+      const claimed = await q.query<ClaimedRow>(
         `WITH free AS (
            SELECT partition FROM ff_bus.consumer_partitions
            WHERE group_id = $1 AND topic = $2 AND (owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now())
@@ -212,14 +272,17 @@ export class GroupMember<T extends EventEnvelope> {
          UPDATE ff_bus.consumer_partitions p
          SET owner = $3, generation = p.generation + 1, lease_expires_at = now() + $5 * interval '1 millisecond'
          FROM free WHERE p.group_id = $1 AND p.topic = $2 AND p.partition = free.partition
-         RETURNING p.partition, p.generation::text AS generation, p.committed_offset::text AS committed_offset`,
+         RETURNING p.partition, p.generation::text AS generation, p.committed_offset::text AS committed_offset,
+           CASE WHEN p.retry_offset = p.committed_offset THEN p.retry_attempts END AS retry_attempts,
+           p.retry_error, p.retry_error_code,
+           (extract(epoch FROM now() - p.retry_first_at) * 1000)::float8 AS retry_elapsed_ms`,
         [group, topic, this.memberId, share - this.workers.size, leaseMs],
       );
       for (const row of claimed.rows) {
         if (this.stopping) break;
         this.workers.set(
           row.partition,
-          new PartitionWorker<T>(this.rt, this, row.partition, BigInt(row.generation), BigInt(row.committed_offset)),
+          new PartitionWorker<T>(this.rt, this, row.partition, BigInt(row.generation), BigInt(row.committed_offset), restoredRetry(row)),
         );
       }
     }
@@ -234,13 +297,27 @@ export class GroupMember<T extends EventEnvelope> {
   }
 }
 
+/** The retry state a claim found recorded for the partition's next event, if any. */
+function restoredRetry(row: ClaimedRow): RetryState | null {
+  if (row.retry_attempts === null || row.retry_attempts <= 0) return null;
+  return {
+    offset: row.committed_offset,
+    attempts: row.retry_attempts,
+    // The database's clock measured the time since the first failure; carried over to ours.
+    firstFailedAt: Date.now() - Math.max(row.retry_elapsed_ms ?? 0, 0),
+    error: restoredError(row.retry_error, row.retry_error_code),
+  };
+}
+
 /**
  * Processes one owned partition in offset order. A batch of up to batchSize events runs in ONE
  * transaction: fence (owner + generation, row locked) → inbox rows → handlers → offset commit. If a
  * handler throws, the batch rolls back, the events before it are committed as a smaller batch, and the
- * failing event is retried alone with exponential backoff, then dead-lettered (DLQ write and offset
- * commit in one transaction). Optimistic batching costs ~5 round trips per batch instead of ~3 per
- * event with savepoints; failures are rare, so the replay of a prefix is cheap on average.
+ * failing event is retried alone with a capped exponential backoff, then dead-lettered (DLQ write and
+ * offset commit in one transaction) once maxAttempts or maxRetryMs is reached. Where it stands is kept
+ * on the partition row, so a restart or a new owner does not start the count over. Optimistic batching
+ * costs ~5 round trips per batch instead of ~3 per event with savepoints; failures are rare, so the
+ * replay of a prefix is cheap on average.
  */
 class PartitionWorker<T extends EventEnvelope> {
   private readonly abort = new AbortController();
@@ -253,6 +330,8 @@ class PartitionWorker<T extends EventEnvelope> {
     readonly partition: number,
     readonly generation: bigint,
     private next: bigint,
+    /** The failing event this worker is retrying (restored from the partition row when claimed). */
+    private retry: RetryState | null,
   ) {
     this.fetchedBatchSize = rt.batchSize;
     this.done = this.run();
@@ -342,43 +421,90 @@ class PartitionWorker<T extends EventEnvelope> {
   }
 
   private async process(ds: Delivery<T>[]): Promise<'done' | 'lost' | 'stopped'> {
-    const failures = new Map<number, { count: number; error: unknown }>();
     let from = 0;
     let to = ds.length;
     while (from < ds.length) {
       // Stop between transactions; what is not committed is redelivered to the next owner.
       if (this.halted) return 'stopped';
-      const failed = failures.get(from);
+      const retry = this.retry?.offset === ds[from]!.offset.toString() ? this.retry : null;
       let dead: { index: number; error: unknown; attempts: number } | undefined;
-      if (failed && failed.count >= this.cfg.maxAttempts) {
-        dead = { index: from, error: failed.error, attempts: failed.count };
+      if (retry) {
+        // A failed event runs alone: its verdict (dead-letter, or retry after a capped backoff) first.
         to = from + 1;
-      } else if (failed) {
-        await sleep(this.cfg.backoffMs * 2 ** (failed.count - 1), this.abort.signal);
-        if (this.halted) return 'stopped';
-        to = from + 1;
+        const verdict = retryVerdict(this.cfg.retry, retry.attempts, Date.now() - retry.firstFailedAt);
+        if (verdict.kind === 'dead') {
+          dead = { index: from, error: retry.error, attempts: retry.attempts };
+        } else {
+          await sleep(verdict.delayMs, this.abort.signal);
+          if (this.halted) return 'stopped';
+          // Recorded before it runs: an attempt that takes the process down still counts after a restart.
+          retry.attempts += 1;
+          await this.saveRetry(retry);
+        }
       }
-      const outcome = await this.runBatch(ds, from, to, failures, dead);
+      const outcome = await this.runBatch(ds, from, to, dead);
       if (outcome.kind === 'lost') return 'lost';
       if (outcome.kind === 'resync') return 'done';
       if (outcome.kind === 'ok') {
+        if (this.retry && BigInt(this.retry.offset) < this.next) this.retry = null;
         from = to;
         to = ds.length;
         continue;
       }
-      const prev = failures.get(outcome.at);
-      failures.set(outcome.at, { count: (prev?.count ?? 0) + 1, error: outcome.error });
+      const failedOffset = ds[outcome.at]!.offset.toString();
+      if (this.retry?.offset === failedOffset) {
+        this.retry.error = outcome.error;
+      } else {
+        this.retry = { offset: failedOffset, attempts: 1, firstFailedAt: Date.now(), error: outcome.error };
+      }
+      await this.saveRetry(this.retry);
       // Commit what precedes the failing event first; the loop then retries it on its own.
       to = outcome.at > from ? outcome.at : from + 1;
     }
     return 'done';
   }
 
+  /**
+   * Records where the failing event stands on the partition row (fenced: only while we own it), so a
+   * restart or the next owner goes on counting. Best effort: when the database is unreachable the
+   * attempt fails anyway, and the state in memory keeps counting.
+   */
+  private async saveRetry(state: RetryState): Promise<void> {
+    const { group, topic } = this.cfg;
+    try {
+      await this.rt.pool.query(
+        `UPDATE ff_bus.consumer_partitions
+         SET retry_offset = $6, retry_attempts = $7, retry_error = $8, retry_error_code = $9,
+             retry_first_at = now() - $10 * interval '1 millisecond'
+         WHERE group_id = $1 AND topic = $2 AND partition = $3 AND owner = $4 AND generation = $5`,
+        [
+          group,
+          topic,
+          this.partition,
+          this.member.memberId,
+          this.generation.toString(),
+          state.offset,
+          state.attempts,
+          storableErrorText(errorMessageOf(state.error)),
+          storableErrorText(errorCodeOf(state.error)),
+          Math.max(Date.now() - state.firstFailedAt, 0),
+        ],
+      );
+    } catch (err) {
+      this.rt.logger.warn('FF_BUS_RETRY_STATE: could not record the retry state of a failing event; counting in memory', {
+        group,
+        topic,
+        partition: this.partition,
+        offset: state.offset,
+        error: errorMessageOf(err),
+      });
+    }
+  }
+
   private async runBatch(
     ds: Delivery<T>[],
     from: number,
     to: number,
-    failures: Map<number, { count: number; error: unknown }>,
     dead: { index: number; error: unknown; attempts: number } | undefined,
   ): Promise<BatchOutcome> {
     const { group, topic, handler } = this.cfg;
@@ -446,7 +572,7 @@ class PartitionWorker<T extends EventEnvelope> {
           offset: d.offset.toString(),
           key: d.key,
           headers: d.headers,
-          attempt: (failures.get(k)?.count ?? 0) + 1,
+          attempt: this.retry?.offset === d.offset.toString() ? this.retry.attempts : 1,
           tx: client,
           beforeCommit: registerBeforeCommit,
         };
@@ -495,8 +621,10 @@ class PartitionWorker<T extends EventEnvelope> {
         return { kind: 'failed', at: lastHandled, error };
       }
       const nextOffset = ds[to - 1]!.offset + 1n;
+      // A retry state behind the new offset is over (handled or dead-lettered); one ahead stays.
       await client.query(
-        `UPDATE ff_bus.consumer_partitions SET committed_offset = $6, lease_expires_at = now() + $7 * interval '1 millisecond'
+        `UPDATE ff_bus.consumer_partitions SET committed_offset = $6, lease_expires_at = now() + $7 * interval '1 millisecond',
+           retry_offset = CASE WHEN retry_offset < $6 THEN NULL ELSE retry_offset END
          WHERE group_id = $1 AND topic = $2 AND partition = $3 AND owner = $4 AND generation = $5`,
         [...fence, nextOffset.toString(), this.rt.leaseMs],
       );
@@ -520,7 +648,7 @@ class PartitionWorker<T extends EventEnvelope> {
   /** The original bytes go to `<topic>.dlq` in the batch transaction, so DLQ write and offset commit are atomic. */
   private async deadLetter(client: PoolClient, d: Delivery<T>, error: unknown, attempts: number): Promise<void> {
     const { group, topic } = this.cfg;
-    const message = errorMessageOf(error);
+    const message = storableErrorText(errorMessageOf(error));
     this.rt.logger.warn('FF_BUS_DEAD_LETTERED: event moved to the dead-letter topic', {
       group,
       topic,
@@ -536,8 +664,8 @@ class PartitionWorker<T extends EventEnvelope> {
           key: d.key,
           headers: {
             ...d.headers,
-            [DeadLetterHeaders.error]: message.length > MAX_ERROR_HEADER ? `${message.slice(0, MAX_ERROR_HEADER)}…` : message,
-            [DeadLetterHeaders.errorCode]: errorCodeOf(error),
+            [DeadLetterHeaders.error]: message,
+            [DeadLetterHeaders.errorCode]: storableErrorText(errorCodeOf(error)),
             [DeadLetterHeaders.originalTopic]: topic,
             [DeadLetterHeaders.originalPartition]: String(this.partition),
             [DeadLetterHeaders.originalOffset]: d.offset.toString(),

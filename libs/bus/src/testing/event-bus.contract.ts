@@ -33,6 +33,11 @@ export interface EventBusHarness {
   begin(): Promise<HarnessTransaction>;
   /** Plain queries on the service database (tables that handlers write through ctx.tx). */
   db: Queryable;
+  /**
+   * The consumer groups the backend keeps any state for on a topic (offsets, members), as the port names
+   * them: a broadcast subscription's group shows with its per-replica suffix (`<prefix>.<suffix>`).
+   */
+  groupsOf(topic: string): Promise<string[]>;
   cleanup(): Promise<void>;
 }
 
@@ -231,6 +236,136 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       await waitFor('seq 3 handled', async () => (await committedSeqs()).includes(3));
       expect(handled).toEqual([0, 2, 3]);
       expect(attempts).toEqual([1, 2, 3]);
+    });
+
+    it('dead-letters an event that always fails once maxRetryMs is spent, backing off no longer than maxBackoffMs, then delivers the events behind it on its key', async () => {
+      const topic = topicFor('poison');
+      const bus = await newBus();
+      const test = `poison-${uniq()}`;
+      // Attempts to spare: only the time bound can end this one (the audit stall of the issue).
+      const policy = { maxAttempts: 1_000, backoffMs: 50, maxBackoffMs: 200, maxRetryMs: 3_000 };
+      const attempts: { attempt: number; at: number }[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'poison', topic, ...policy }, async (ev, ctx) => {
+        if (ev.seq === 0) {
+          attempts.push({ attempt: ctx.attempt, at: Date.now() });
+          throw Object.assign(new Error('cannot store row: value contains \u0000'), { code: 'TEST_POISON' });
+        }
+        await recordHandled(ctx, test, ev, 'only');
+      });
+      const dead: { headers: Record<string, string>; at: number }[] = [];
+      await bus.subscribe(BusTestEventDef, { group: 'dlq-reader', topic: `${topic}.dlq` }, async (_event, ctx) => {
+        dead.push({ headers: ctx.headers, at: Date.now() });
+      });
+      for (let seq = 0; seq < 4; seq++) await bus.publish(BusTestEventDef, { seq, key: 'audit' }, { key: 'audit', topic });
+      let handled: number[] = [];
+      await waitFor('the events behind the poisoned one handled', async () => {
+        handled = (await h.db.query<{ seq: number }>(`SELECT seq FROM bus_contract_handled WHERE test = $1 ORDER BY seq`, [test])).rows.map((r) => r.seq);
+        return handled.length === 3 && dead.length === 1;
+      });
+      expect(handled).toEqual([1, 2, 3]);
+      const first = attempts[0]!.at;
+      const last = attempts[attempts.length - 1]!.at;
+      // No attempt starts later than maxRetryMs after the first failure (a few ms of bookkeeping aside)...
+      expect(last - first).toBeLessThanOrEqual(policy.maxRetryMs + 500);
+      // ...and the doubling stopped at the cap: uncapped, 50 ms doubled fits 6 attempts in 3 s (at 0, 50,
+      // 150, 350, 750, 1550 ms); capped at 200 ms about 16, so 8 holds even on a loaded machine.
+      expect(attempts.length).toBeGreaterThanOrEqual(8);
+      expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_a, i) => i + 1));
+      for (let i = 1; i < attempts.length; i++) expect(attempts[i]!.at - attempts[i - 1]!.at).toBeLessThan(policy.maxBackoffMs + 1_000);
+      expect(dead[0]!.headers[DeadLetterHeaders.attempts]).toBe(String(attempts.length));
+      expect(dead[0]!.headers[DeadLetterHeaders.errorCode]).toBe('TEST_POISON');
+      // The NUL of the error message is replaced: PostgreSQL refuses it in text and jsonb.
+      expect(dead[0]!.headers[DeadLetterHeaders.error]).toBe('cannot store row: value contains \uFFFD');
+    });
+
+    it('keeps counting a failing event across a crash: the next owner goes on from the attempts already made', async () => {
+      const topic = topicFor('retry-crash');
+      const test = `retry-crash-${uniq()}`;
+      const policy = { maxAttempts: 6, backoffMs: 20, maxBackoffMs: 100, maxRetryMs: 60_000 };
+      const victim = await newBus();
+      const inThird = deferred();
+      const never = deferred();
+      const victimAttempts: number[] = [];
+      await victim.subscribe(BusTestEventDef, { group: 'retry-crash', topic, ...policy }, async (ev, ctx) => {
+        if (ev.seq !== 0) return;
+        victimAttempts.push(ctx.attempt);
+        // The process dies during its third attempt (a handler that takes the process down).
+        if (ctx.attempt === 3) {
+          inThird.resolve();
+          await never.promise;
+        }
+        throw new Error('always fails');
+      });
+      const publisher = await newBus();
+      for (let seq = 0; seq < 2; seq++) await publisher.publish(BusTestEventDef, { seq, key: 'k' }, { key: 'k', topic });
+      await inThird.promise;
+      const survivorAttempts: number[] = [];
+      const survivor = await newBus();
+      await survivor.subscribe(BusTestEventDef, { group: 'retry-crash', topic, ...policy }, async (ev, ctx) => {
+        if (ev.seq === 0) {
+          survivorAttempts.push(ctx.attempt);
+          throw new Error('always fails');
+        }
+        await recordHandled(ctx, test, ev, 'survivor');
+      });
+      const dead: Record<string, string>[] = [];
+      await survivor.subscribe(BusTestEventDef, { group: 'dlq-reader', topic: `${topic}.dlq` }, async (_event, ctx) => {
+        dead.push(ctx.headers);
+      });
+      await h.kill(victim);
+      killed.add(victim);
+      never.resolve();
+      await waitFor('seq 1 handled after the dead letter', async () => (await handledRows(test)).total === 1 && dead.length === 1);
+      expect(victimAttempts).toEqual([1, 2, 3]);
+      // A restart that started the count over would show 1, 2, ... here.
+      expect(survivorAttempts).toEqual([4, 5, 6]);
+      expect(dead[0]![DeadLetterHeaders.attempts]).toBe('6');
+    });
+
+    it('gives every broadcast subscriber every event published after it subscribed, none from before, and forgets its group on close', async () => {
+      const topic = topicFor('broadcast');
+      const [one, two] = [await newBus(), await newBus()];
+      // An event in the log before the broadcast subscribers exist; a plain group shows it got there.
+      await one.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic });
+      const witness: number[] = [];
+      await one.subscribe(BusTestEventDef, { group: 'witness', topic }, async (ev) => {
+        witness.push(ev.seq);
+      });
+      await waitFor('the earlier event is in the log', () => witness.includes(0));
+      const got = { one: [] as number[], two: [] as number[] };
+      const subOne = await one.subscribe(BusTestEventDef, { group: 'revocations', topic, broadcast: true }, async (ev) => {
+        got.one.push(ev.seq);
+      });
+      const subTwo = await two.subscribe(BusTestEventDef, { group: 'revocations', topic, broadcast: true }, async (ev) => {
+        got.two.push(ev.seq);
+      });
+      const replicaGroups = async (): Promise<string[]> => (await h.groupsOf(topic)).filter((g) => g.startsWith('revocations.'));
+      const open = await replicaGroups();
+      // One group per replica, named after the prefix: neither shares offsets nor inbox with the other.
+      expect(open).toHaveLength(2);
+      expect(new Set(open).size).toBe(2);
+      // Seq 1 shares the key (and so the partition) of seq 0, behind it: had seq 0 been due, it came first.
+      await two.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+      await one.publish(BusTestEventDef, { seq: 2, key: 'other' }, { key: 'other', topic });
+      await waitFor('both replicas got both later events', () => got.one.length >= 2 && got.two.length >= 2);
+      expect([...got.one].sort()).toEqual([1, 2]);
+      expect([...got.two].sort()).toEqual([1, 2]);
+      await subOne.close();
+      await subTwo.close();
+      expect(await replicaGroups()).toEqual([]);
+      // A plain group keeps its state on close (a new member resumes it).
+      expect(await h.groupsOf(topic)).toContain('witness');
+    });
+
+    it('refuses retry options that could stall a consumer or make no sense, naming the option', async () => {
+      const bus = await newBus();
+      const topic = topicFor('options');
+      const handler = async (): Promise<void> => undefined;
+      await expect(bus.subscribe(BusTestEventDef, { group: 'o', topic, maxAttempts: 0 }, handler)).rejects.toThrow(/FF_BUS_INVALID_OPTIONS: maxAttempts/);
+      await expect(bus.subscribe(BusTestEventDef, { group: 'o', topic, maxBackoffMs: -1 }, handler)).rejects.toThrow(/FF_BUS_INVALID_OPTIONS: maxBackoffMs/);
+      await expect(bus.subscribe(BusTestEventDef, { group: 'o', topic, maxRetryMs: Number.POSITIVE_INFINITY }, handler)).rejects.toThrow(
+        /FF_BUS_INVALID_OPTIONS: maxRetryMs/,
+      );
     });
 
     it('handles a redelivered event (same eventId) once per group', async () => {
