@@ -47,6 +47,24 @@ describe('leases: an executor dies mid-step', () => {
     return rows[0].n as number;
   };
 
+  it('tells an executor that starts a written-off attempt to stop it (it subscribed to cancels after the cancel)', async () => {
+    const { id } = await h.createRun('abandoned');
+    const d = await fake.waitDispatch(id, 'work', 1);
+    // Cancelled while the attempt waits in the executor's queue: the cancel goes out now...
+    expect((await h.api('POST', `/internal/orchestrator/runs/${id}/cancel`, { reason: 'not today' })).status).toBe(200);
+    const cancels = async (): Promise<number> => {
+      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.step.cancel-requested' AND key = $1`, [id]);
+      return rows[0].n as number;
+    };
+    expect(await cancels()).toBe(1);
+    // ...and an executor replica that had not subscribed yet starts the attempt anyway: it is told again.
+    await fake.started(d, 5_000);
+    await waitFor('a second cancel of the late-started attempt', async () => ((await cancels()) === 2 ? true : undefined));
+    const run = await h.getRun(id);
+    expect(run.state).toBe('cancelled');
+    expect(run.steps![0]!.attempts.map((a) => `${a.attempt}:${a.state}:${a.instanceId}`)).toEqual([`1:cancelled:${fake.instanceId}`]);
+  });
+
   it('re-dispatches attempt+1 when the lease expires; the run finishes once; a late completion of the lost attempt is ignored', async () => {
     const { id } = await h.createRun('leased');
     const first = await fake.waitDispatch(id, 'work', 1);

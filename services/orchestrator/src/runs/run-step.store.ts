@@ -160,12 +160,15 @@ export class RunStepStore {
    * A StepStarted that arrived after its attempt was settled (its own outcome overtook it on another
    * topic, or the attempt was written off): the attempt keeps its state, but records who ran it.
    */
-  async recordLateStart(tx: Queryable, a: { runId: string; stepId: string; attempt: number }, instanceId: string): Promise<void> {
-    await tx.query(
-      `UPDATE ff_orchestrator.step_attempts SET instance_id = $4
-       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND instance_id IS NULL`,
+  /** Records where a start that arrived late ran; answers the attempt's state (null: no such attempt). */
+  async recordLateStart(tx: Queryable, a: { runId: string; stepId: string; attempt: number }, instanceId: string): Promise<AttemptState | null> {
+    const { rows } = await tx.query<{ state: AttemptState }>(
+      `UPDATE ff_orchestrator.step_attempts SET instance_id = COALESCE(instance_id, $4)
+       WHERE run_id = $1 AND step_id = $2 AND attempt = $3
+       RETURNING state`,
       [a.runId, a.stepId, a.attempt, instanceId],
     );
+    return rows[0]?.state ?? null;
   }
 
   async leaseMsOf(tx: Queryable, s: StepRecord): Promise<number | null> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { StepCompletedEvent, StepFailedEvent, StepLogEvent, StepProgressEvent, StepStartedEvent } from '@flowforge/contracts';
+import { StepCancelRequested, type StepCompletedEvent, StepFailedEvent, StepLogEvent, StepProgressEvent, StepStartedEvent } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { RunLogStore } from './run-log.store';
@@ -53,9 +53,22 @@ export class StepEventsProcessor {
       e,
       'StepStarted',
       (scope, step) => this.engine.started(scope, step, e.instanceId, e.leaseMs),
-      // Overtaken by its own outcome (a job that fails at once): the attempt still says where it ran.
-      () => this.steps.recordLateStart(ctx.tx, e, e.instanceId),
+      () => this.lateStart(ctx.tx, e),
     );
+  }
+
+  /**
+   * A start for an attempt that is no longer current. Overtaken by its own outcome (a job that fails at
+   * once): the attempt still says where it ran. Written off before it started (cancelled, timed out,
+   * lost): executors hear cancels only from the moment they subscribe (broadcast), so an executor that
+   * started it late — or came up after the cancel — is told again to stop it.
+   */
+  private async lateStart(tx: Queryable, e: StepStartedEvent): Promise<void> {
+    const state = await this.steps.recordLateStart(tx, e, e.instanceId);
+    if (state === 'cancelled' || state === 'timed_out' || state === 'lost') {
+      const reason = `attempt ${e.attempt} was written off (${state}) before it started on ${e.instanceId}`;
+      this.outbox.add(tx, StepCancelRequested, { runId: e.runId, stepId: e.stepId, attempt: e.attempt, reason }, { key: e.runId });
+    }
   }
 
   progress(ctx: HandlerTransaction, e: StepProgressEvent): Promise<void> {
