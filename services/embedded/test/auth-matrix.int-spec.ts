@@ -37,14 +37,15 @@ function operationsOf(doc: { paths: Record<string, Record<string, { 'x-permissio
 /**
  * The route × role matrix, generated from the OpenAPI document the gateway serves: every operation,
  * called by every built-in role, a custom role and a scoped API token, answers 403 exactly when the
- * permission table says no (and never 401/403 when it says yes); anonymous callers get 401 everywhere
+ * permission table says no — for the API token, also on every `interactive` route (FF_AUTH_INTERACTIVE_REQUIRED)
+ * — and never 401/403 when it says yes; anonymous callers get 401 everywhere
  * but on public routes. A route added tomorrow is in the document (openapi.int-spec.ts checks the
  * document against Nest's route table), so it is in this matrix too.
  */
 describe('RBAC matrix: every /api route × every role', () => {
   let host: AuthHost;
   let ops: Operation[];
-  const callers: { name: string; token: () => Promise<string>; grants: ReadonlySet<Permission> }[] = [];
+  const callers: { name: string; token: () => Promise<string>; grants: ReadonlySet<Permission>; apiToken?: boolean }[] = [];
 
   beforeAll(async () => {
     host = await startAuthHost(() => createTestDatabase('ff_authmatrix'));
@@ -69,7 +70,7 @@ describe('RBAC matrix: every /api route × every role', () => {
     const scopes: Permission[] = ['workflow:view', 'asset:download'];
     const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: admin, body: { name: 'matrix', permissions: scopes, expiresInDays: 1 } });
     expect(created.status).toBe(201);
-    callers.push({ name: 'API token [workflow:view, asset:download]', token: async () => created.body.token, grants: new Set(scopes) });
+    callers.push({ name: 'API token [workflow:view, asset:download]', token: async () => created.body.token, grants: new Set(scopes), apiToken: true });
   });
 
   afterAll(async () => host?.stop());
@@ -77,7 +78,23 @@ describe('RBAC matrix: every /api route × every role', () => {
   it('covers every documented operation, each with a known access declaration', () => {
     expect(ops.length).toBeGreaterThanOrEqual(59);
     const kinds = new Set(ops.map((o) => o.access.kind));
-    expect(kinds).toEqual(new Set(['public', 'authenticated', 'permission']));
+    expect(kinds).toEqual(new Set(['public', 'authenticated', 'interactive', 'permission']));
+    // The routes that act for the account itself are the interactive ones (an API token may use none).
+    const interactive = ops.filter((o) => o.access.kind === 'interactive').map((o) => `${o.method} ${o.path}`);
+    expect(interactive).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/auth/me',
+        'GET /api/v1/auth/sessions',
+        'DELETE /api/v1/auth/sessions/{id}',
+        'POST /api/v1/auth/password',
+        'POST /api/v1/auth/mfa/totp',
+        'POST /api/v1/auth/mfa/totp/confirm',
+        'POST /api/v1/auth/mfa/totp/disable',
+        'GET /api/v1/tokens',
+        'POST /api/v1/tokens',
+        'DELETE /api/v1/tokens/{id}',
+      ]),
+    );
   });
 
   it('answers anonymous callers 401 on every route but the public ones', async () => {
@@ -97,10 +114,12 @@ describe('RBAC matrix: every /api route × every role', () => {
     for (const caller of callers) {
       for (const op of ops) {
         if (op.access.kind === 'public') continue;
-        const allowed = op.access.kind === 'authenticated' || caller.grants.has(op.access.permission);
+        const allowed =
+          op.access.kind === 'authenticated' || (op.access.kind === 'interactive' ? !caller.apiToken : caller.grants.has(op.access.permission));
         const res = await host.call(op.method, concrete(op.path), { token: await caller.token(), body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} });
         checked += 1;
-        const refused = res.status === 403 && (res.body as { code?: string }).code === 'FF_FORBIDDEN';
+        const code = (res.body as { code?: string }).code;
+        const refused = res.status === 403 && code === (op.access.kind === 'interactive' ? 'FF_AUTH_INTERACTIVE_REQUIRED' : 'FF_FORBIDDEN');
         if (res.status === 401 || (allowed ? res.status === 403 : !refused)) {
           wrong.push(`${caller.name}: ${op.method} ${op.path} needs ${op.access.kind === 'permission' ? op.access.permission : op.access.kind}; expected ${allowed ? 'allowed' : '403'}, got ${res.status} ${res.text.slice(0, 120)}`);
         }

@@ -17,9 +17,12 @@ export class AuthClient {
     return this.upstream.baseUrl;
   }
 
-  /** Forwards with the caller (or the anonymous client) in the actor headers. */
-  forward(call: UpstreamCall, req: AuthenticatedRequest, res: HttpResponse): Promise<void> {
-    return this.upstream.forward(call, req, res);
+  /**
+   * Forwards with the caller (or the anonymous client) in the actor headers. `beforeAnswer(status)` runs
+   * after auth answered and before the client gets the answer (a revocation is applied here first).
+   */
+  forward(call: UpstreamCall, req: AuthenticatedRequest, res: HttpResponse, beforeAnswer?: (status: number) => Promise<void> | void): Promise<void> {
+    return this.upstream.forward(call, req, res, beforeAnswer ? async (upstream) => void (await beforeAnswer(upstream.status)) : undefined);
   }
 
   /** A JSON call for the gateway itself; a problem answer becomes `onProblem(status, body)` or an UpstreamProblem. */
