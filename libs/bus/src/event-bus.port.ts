@@ -71,6 +71,11 @@ export interface SubscribeOptions {
   maxAttempts?: number;
   /** First retry delay in ms, doubled each attempt (default 200). */
   backoffMs?: number;
+  /**
+   * Every replica receives every event published after it subscribed: `group` is a prefix, the bus
+   * appends a per-replica suffix and forgets the group when the replica is gone.
+   */
+  broadcast?: boolean;
 }
 
 export interface Subscription {

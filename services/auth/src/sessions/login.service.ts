@@ -220,12 +220,10 @@ export class LoginService {
 
   /** Sessions revoked recently enough that their access tokens may still be live: a starting gateway's deny list. */
   async recentlyRevoked(): Promise<{ sessionId: string; expiresAt: string }[]> {
-    const { rows } = await this.pool.query<{ id: string; until: Date }>(
-      `SELECT id, revoked_at + make_interval(secs => $1) AS until FROM ff_auth.sessions
-        WHERE revoked_at IS NOT NULL AND revoked_at > now() - make_interval(secs => $1)`,
-      [this.config.FLOWFORGE_AUTH_ACCESS_TOKEN_SECONDS + 60],
+    const { rows } = await this.pool.query<{ session_id: string; forget_at: Date }>(
+      `SELECT session_id, forget_at FROM ff_auth.session_revocations WHERE forget_at > now()`,
     );
-    return rows.map((r) => ({ sessionId: r.id, expiresAt: r.until.toISOString() }));
+    return rows.map((r) => ({ sessionId: r.session_id, expiresAt: r.forget_at.toISOString() }));
   }
 
   private async issue(tx: PoolClient, user: UserRow, sessionId: string, mfa: boolean): Promise<TokenPair> {
