@@ -45,7 +45,12 @@ function operationsOf(doc: { paths: Record<string, Record<string, { 'x-permissio
 describe('RBAC matrix: every /api route × every role', () => {
   let host: AuthHost;
   let ops: Operation[];
-  const callers: { name: string; token: () => Promise<string>; grants: ReadonlySet<Permission>; apiToken?: boolean }[] = [];
+  const callers: { name: string; token: () => Promise<string>; grants: ReadonlySet<Permission>; apiToken?: boolean; signedOut?: () => void }[] = [];
+  /** One sign-in per caller, made again after `signedOut()`. */
+  const signIn = (username: string, password: string) => {
+    let token: Promise<string> | undefined;
+    return { token: () => (token ??= host.login(username, password).then((s) => s.accessToken)), signedOut: () => (token = undefined) };
+  };
 
   beforeAll(async () => {
     host = await startAuthHost(() => createTestDatabase('ff_authmatrix'));
@@ -53,20 +58,15 @@ describe('RBAC matrix: every /api route × every role', () => {
     expect(doc.status).toBe(200);
     ops = operationsOf(doc.body);
     for (const role of ['admin', 'developer', 'operator', 'analyst'] as const) {
-      const user = role === 'admin' ? null : await host.userWith([role]);
-      callers.push({
-        name: role,
-        // A fresh session per call: some routes end the caller's session (logout) by design.
-        token: async () => (user ? (await host.login(user.username, user.password)).accessToken : (await host.login('admin', 'Bootstrap-Root-Pass-9')).accessToken),
-        grants: new Set(DEFAULT_ROLE_PERMISSIONS[role]),
-      });
+      const user = role === 'admin' ? { username: 'admin', password: 'Bootstrap-Root-Pass-9' } : await host.userWith([role]);
+      callers.push({ name: role, ...signIn(user.username, user.password), grants: new Set(DEFAULT_ROLE_PERMISSIONS[role]) });
     }
     const custom: Permission[] = ['audit:view', 'job:view', 'connection:use'];
     const admin = await host.adminToken();
     const put = await host.call('PUT', '/api/v1/roles/matrix-auditor', { token: admin, body: { description: 'matrix test', permissions: custom } });
     expect(put.status).toBe(201);
     const auditor = await host.userWith(['matrix-auditor']);
-    callers.push({ name: 'custom role matrix-auditor', token: async () => (await host.login(auditor.username, auditor.password)).accessToken, grants: new Set(custom) });
+    callers.push({ name: 'custom role matrix-auditor', ...signIn(auditor.username, auditor.password), grants: new Set(custom) });
     const scopes: Permission[] = ['workflow:view', 'asset:download'];
     const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: admin, body: { name: 'matrix', permissions: scopes, expiresInDays: 1 } });
     expect(created.status).toBe(201);
@@ -117,6 +117,8 @@ describe('RBAC matrix: every /api route × every role', () => {
         const allowed =
           op.access.kind === 'authenticated' || (op.access.kind === 'interactive' ? !caller.apiToken : caller.grants.has(op.access.permission));
         const res = await host.call(op.method, concrete(op.path), { token: await caller.token(), body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} });
+        // Signing out ended that session: the caller signs in again (the other calls share one sign-in, argon2 is slow).
+        if (op.path === '/api/v1/auth/logout') caller.signedOut?.();
         checked += 1;
         const code = (res.body as { code?: string }).code;
         const refused = res.status === 403 && code === (op.access.kind === 'interactive' ? 'FF_AUTH_INTERACTIVE_REQUIRED' : 'FF_FORBIDDEN');
