@@ -47,7 +47,7 @@ export function actorHeaders(actor: Actor): Record<string, string> {
   if (actor.sessionId) out[ACTOR_HEADERS.sessionId] = actor.sessionId;
   if (actor.ip) out[ACTOR_HEADERS.ip] = actor.ip;
   if (actor.userAgent) out[ACTOR_HEADERS.userAgent] = encodeURIComponent(actor.userAgent);
-  // Sent even when empty: "holds nothing" and "unknown" read the same, but an empty header is explicit.
+  // Sent even when empty: an explicit "holds nothing", where a missing header reads as unknown.
   if (actor.permissions) out[ACTOR_HEADERS.permissions] = actor.permissions.join(',');
   return out;
 }
