@@ -225,6 +225,8 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       expect((await host.call('GET', '/api/v1/workflows', { token: rotated.body.accessToken })).status).toBe(200);
       const replay = await host.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
       expect(code(replay)).toEqual({ status: 401, code: 'FF_AUTH_REFRESH_REUSED' });
+      // The auth service named the ended session to the gateway; the client is not told.
+      expect(replay.headers.get('x-flowforge-revoked-session')).toBeNull();
       expect(code(await host.call('GET', '/api/v1/workflows', { token: rotated.body.accessToken }))).toEqual({ status: 401, code: 'FF_AUTH_SESSION_ENDED' });
       expect(code(await host.call('GET', '/api/v1/workflows', { token: first.accessToken }))).toEqual({ status: 401, code: 'FF_AUTH_SESSION_ENDED' });
     });
@@ -266,6 +268,8 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
           }
           await wait(20);
         }
+        // Still pending here means this replica never heard the event: the bus must deliver a broadcast
+        // subscription (SubscribeOptions.broadcast) to every replica, not to one member of a shared group.
         expect([...pending.keys()]).toEqual([]);
         for (const [what, ms] of refusedAfter) expect({ what, within1s: ms <= 1000 }).toEqual({ what, within1s: true });
         // Control: an untouched user's credential still passes on the replica.

@@ -9,6 +9,9 @@ import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } fro
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { TokenVerifier } from './token-verifier';
+
+/** Set by the auth service on an answer that ended a session (services/auth/src/sessions/login.service.ts). */
+const REVOKED_SESSION_HEADER = 'x-flowforge-revoked-session';
 import { AllowedBeforePasswordChange, Authenticated, Interactive, Public, RequirePermission, SelfAudited } from './route-access';
 
 /**
@@ -59,8 +62,11 @@ export class AuthApiController {
   @ApiJson(200, schemas.tokenPair)
   @ApiProblem(401, 'FF_AUTH_REFRESH_INVALID, FF_AUTH_REFRESH_REUSED or FF_AUTH_SESSION_ENDED')
   refresh(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    // A refused refresh may be a reused one, which ended the session: its access tokens die before the client hears.
-    return this.auth.forward({ method: 'POST', path: '/refresh', body }, req, res, (status) => (status === 401 ? this.state.refreshNow() : undefined));
+    // A reused refresh token ended its session (auth names it in a header not relayed): its access tokens die before the client hears.
+    return this.auth.forward({ method: 'POST', path: '/refresh', body }, req, res, (_status, headers) => {
+      const ended = headers.get(REVOKED_SESSION_HEADER);
+      if (ended) this.state.markRevoked(ended);
+    });
   }
 
   @Post('logout')
