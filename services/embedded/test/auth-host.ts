@@ -54,6 +54,11 @@ export interface AuthHost {
   adminToken(): Promise<string>;
   /** Creates a user holding `roles` and signs them in. */
   userWith(roles: string[], name?: string): Promise<{ id: string; username: string; password: string; token: string; session: TokenPair }>;
+  /**
+   * Another gateway replica (gateway and auth modules, own process state) on the same database and bus,
+   * as a second embedded host or a second gateway pod would be: for what must reach every replica.
+   */
+  startReplica(env?: Record<string, string>): Promise<{ base: string; call: AuthHost['call']; stop(): Promise<void> }>;
   /** The current value of a Prometheus counter on /metrics (0 when absent), e.g. metric('ff_auth_logins_total', { outcome: 'locked' }). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
@@ -86,10 +91,10 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
   const pool = new Pool({ connectionString: db.url, max: 3 });
   pool.on('error', () => undefined);
 
-  const call: AuthHost['call'] = async (method, urlPath, opts = {}) => {
+  const callAt = (at: string): AuthHost['call'] => async (method, urlPath, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const res = await fetch(`${base}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const res = await fetch(`${at}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
     const text = await res.text();
     answers.push(text);
     let body: unknown = text;
@@ -99,6 +104,28 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
       // not JSON
     }
     return { status: res.status, body: body as never, text, headers: res.headers };
+  };
+  const call = callAt(base);
+  const replicas: INestApplication[] = [];
+  const startReplica: AuthHost['startReplica'] = async (extra = {}) => {
+    const replicaServices = [gatewayService, authService];
+    const replicaConfig = loadHostConfig({
+      host: 'embedded',
+      services: replicaServices,
+      env: { DATABASE_URL: db.url, FLOWFORGE_HOME: home, FLOWFORGE_AUTH_CACHE_SECONDS: '1', ...env, ...extra },
+      requireDatabaseUrl: true,
+    });
+    const replica = await createHostApp({ mode: 'embedded', host: 'embedded', services: replicaServices, config: replicaConfig, logger, port: 0 });
+    replicas.push(replica);
+    const replicaBase = `http://127.0.0.1:${await startHostApp(replica, 0, '127.0.0.1')}`;
+    return {
+      base: replicaBase,
+      call: callAt(replicaBase),
+      stop: async () => {
+        replicas.splice(replicas.indexOf(replica), 1);
+        await replica.close();
+      },
+    };
   };
   const login: AuthHost['login'] = async (username, password, extra = {}) => {
     const res = await call<TokenPair>('POST', '/api/v1/auth/login', { body: { username, password, ...extra } });
@@ -128,6 +155,7 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
     login,
     adminToken,
     userWith,
+    startReplica,
     async metric(name, labels = {}) {
       const text = await (await fetch(`${base}/metrics`)).text();
       const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -138,6 +166,7 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
       return 0;
     },
     async stop() {
+      for (const replica of replicas.splice(0)) await replica.close();
       await app.close();
       await pool.end();
       await db.drop();

@@ -18,8 +18,10 @@ export const gatewayConfigVariables = {
   FLOWFORGE_OIDC_JWKS_URL: env.optionalUrl(['http:', 'https:'], 'https://sso.example.com/realms/flowforge/protocol/openid-connect/certs'),
   // Realm role -> FlowForge role; a realm role named like a FlowForge role maps to it anyway. e.g. "flowforge-admins=admin,data-team=developer".
   FLOWFORGE_OIDC_ROLE_MAP: env.string('', { expected: 'comma-separated realm-role=flowforge-role pairs', pattern: /^([^=,\s]+=[a-z][a-z0-9-]*(,[^=,\s]+=[a-z][a-z0-9-]*)*)?$/ }),
-  // How long a gateway may use what it learnt of roles, revocations and API tokens before asking again.
-  FLOWFORGE_AUTH_CACHE_SECONDS: env.int({ min: 1, max: 300, def: 10 }),
+  // Fallback only: changes reach every gateway through the bus (auth.session-revoked, auth.access-changed)
+  // within a second; this is how long a gateway may go on with what it learnt of roles, revocations and
+  // API tokens before asking the auth service again, should an event be lost.
+  FLOWFORGE_AUTH_CACHE_SECONDS: env.int({ min: 1, max: 3600, def: 60 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;

@@ -3,6 +3,8 @@
  * in these headers (the internal token guard makes sure only the gateway and peers can set them), so
  * services can audit and own-resource checks (my sessions, my tokens) without verifying tokens again.
  */
+import { isPermission, type Permission } from './permissions';
+
 export type ActorType = 'user' | 'token' | 'system' | 'anonymous';
 
 export interface Actor {
@@ -17,6 +19,12 @@ export interface Actor {
   sessionId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /**
+   * What this credential may do, as the gateway decided it: a token's scopes, or the permissions of the
+   * user's roles. Services check grants against it (nobody grants what they do not hold); absent or
+   * null: unknown, which grants nothing.
+   */
+  permissions?: readonly Permission[] | null;
 }
 
 export const ACTOR_HEADERS = {
@@ -27,6 +35,7 @@ export const ACTOR_HEADERS = {
   sessionId: 'x-flowforge-actor-session-id',
   ip: 'x-flowforge-client-ip',
   userAgent: 'x-flowforge-client-user-agent',
+  permissions: 'x-flowforge-actor-permissions',
 } as const;
 
 const TYPES: readonly ActorType[] = ['user', 'token', 'system', 'anonymous'];
@@ -38,6 +47,8 @@ export function actorHeaders(actor: Actor): Record<string, string> {
   if (actor.sessionId) out[ACTOR_HEADERS.sessionId] = actor.sessionId;
   if (actor.ip) out[ACTOR_HEADERS.ip] = actor.ip;
   if (actor.userAgent) out[ACTOR_HEADERS.userAgent] = encodeURIComponent(actor.userAgent);
+  // Sent even when empty: an explicit "holds nothing", where a missing header reads as unknown.
+  if (actor.permissions) out[ACTOR_HEADERS.permissions] = actor.permissions.join(',');
   return out;
 }
 
@@ -67,5 +78,13 @@ export function actorFromHeaders(headers: Record<string, string | string[] | und
     sessionId: header(headers, ACTOR_HEADERS.sessionId),
     ip,
     userAgent,
+    permissions: permissionsHeader(headers),
   };
+}
+
+function permissionsHeader(headers: Record<string, string | string[] | undefined>): Permission[] | null {
+  const v = headers[ACTOR_HEADERS.permissions];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined) return null;
+  return s.split(',').filter(isPermission);
 }

@@ -72,10 +72,15 @@ export const ROLE_DESCRIPTIONS: Record<BuiltinRole, string> = {
 export const ROLE_NAME = /^[a-z][a-z0-9-]{1,39}$/;
 
 /**
- * What a route requires: one permission; `authenticated` (any signed-in caller: their own profile,
- * sessions and tokens); or `public` (login, the API document). Declared on every route.
+ * What a route requires: one permission; `authenticated` (any signed-in caller, API tokens included:
+ * who am I, the permission catalogue); `interactive` (a person's sign-in — an access token of a session,
+ * built-in or Keycloak — never an API token: routes that act for the account itself, its sessions,
+ * MFA, password and API tokens, which a token must not reach whatever its scopes); or `public` (login,
+ * the API document). Declared on every route.
  */
-export type RouteAccess = { kind: 'permission'; permission: Permission } | { kind: 'authenticated' } | { kind: 'public' };
+export type RouteAccess = { kind: 'permission'; permission: Permission } | { kind: 'authenticated' } | { kind: 'interactive' } | { kind: 'public' };
+
+const ACCESS_KINDS = ['public', 'authenticated', 'interactive'] as const;
 
 /** The union of the permissions of `roles` under `matrix` (unknown roles grant nothing). */
 export function permissionsOf(roles: readonly string[], matrix: ReadonlyMap<string, ReadonlySet<Permission>>): Set<Permission> {
@@ -84,13 +89,19 @@ export function permissionsOf(roles: readonly string[], matrix: ReadonlyMap<stri
   return out;
 }
 
-/** `x-permission` value in the OpenAPI document: `workflow:edit`, `authenticated` or `public`. */
+/** `x-permission` value in the OpenAPI document: `workflow:edit`, `authenticated`, `interactive` or `public`. */
 export function accessLabel(access: RouteAccess): string {
   return access.kind === 'permission' ? access.permission : access.kind;
 }
 
 export function parseAccessLabel(label: string): RouteAccess {
-  if (label === 'public' || label === 'authenticated') return { kind: label };
+  if ((ACCESS_KINDS as readonly string[]).includes(label)) return { kind: label as (typeof ACCESS_KINDS)[number] };
   if (isPermission(label)) return { kind: 'permission', permission: label };
-  throw new Error(`FF_ACCESS_UNKNOWN: "${label}" is neither public, authenticated nor a known permission`);
+  throw new Error(`FF_ACCESS_UNKNOWN: "${label}" is neither public, authenticated, interactive nor a known permission`);
+}
+
+/** The permissions of `wanted` that `held` lacks, in catalogue order (empty: `held` covers them all). */
+export function permissionsLacking(held: ReadonlySet<Permission>, wanted: Iterable<Permission>): Permission[] {
+  const want = new Set(wanted);
+  return ALL_PERMISSIONS.filter((p) => want.has(p) && !held.has(p));
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { checkPassword, hashPassword, verifyPassword, DEFAULT_PASSWORD_POLICY, type Actor } from '@flowforge/access';
+import { checkPassword, hashPassword, permissionsLacking, permissionsOf, verifyPassword, DEFAULT_PASSWORD_POLICY, type Actor } from '@flowforge/access';
 import type { EventBus } from '@flowforge/bus';
 import { AuthAccessChanged } from '@flowforge/contracts';
 import { withTransaction, type Queryable } from '@flowforge/db';
 import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
-import { BadRequestProblem, ConflictProblem, UnauthenticatedProblem } from '../auth.errors';
+import { BadRequestProblem, ConflictProblem, ForbiddenProblem, UnauthenticatedProblem } from '../auth.errors';
 import { AUTH_POOL } from '../auth.pool';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { RolesService } from '../roles/roles.service';
@@ -120,6 +120,8 @@ export class UsersService {
   }
 
   async create(input: CreateUser, actor: Actor): Promise<UserView> {
+    await this.assertRoles(input.roles);
+    await this.roles.assertMayGrantRoles(actor, input.roles);
     return withTransaction(this.pool, (tx) => this.createInTx(tx, input, actor));
   }
 
@@ -154,9 +156,20 @@ export class UsersService {
 
   async update(id: string, patch: UpdateUser, actor: Actor): Promise<UserView> {
     if (patch.roles) await this.assertRoles(patch.roles);
-    if (actor.userId === id && (patch.disabled === true || (patch.roles && !patch.roles.includes('admin') && (await this.row(id)).roles.includes('admin')))) {
-      throw new ConflictProblem('FF_USER_SELF_LOCKOUT', 'you cannot disable yourself or take the admin role from yourself; ask another admin');
+    const current = await this.row(id);
+    if (actor.userId === id && patch.disabled === true) {
+      throw new ConflictProblem('FF_USER_SELF_LOCKOUT', 'you cannot disable yourself; ask another admin');
     }
+    const added = patch.roles?.filter((r) => !current.roles.includes(r)) ?? [];
+    const removed = patch.roles ? current.roles.filter((r) => !patch.roles!.includes(r)) : [];
+    if (actor.userId === id && (added.length || removed.length)) {
+      throw new ForbiddenProblem(
+        'FF_USER_SELF_ROLES',
+        `you cannot change your own roles (${[...added.map((r) => `+${r}`), ...removed.map((r) => `-${r}`)].join(', ')}): ask another user who holds settings:manage-users`,
+      );
+    }
+    if (actor.userId !== id) await this.assertMayManage(actor, current);
+    await this.roles.assertMayGrantRoles(actor, added);
     return withTransaction(this.pool, async (tx) => {
       const before = userView(await this.row(id, tx));
       const sets: string[] = ['updated_at = now()'];
@@ -183,6 +196,7 @@ export class UsersService {
 
   async delete(id: string, actor: Actor): Promise<void> {
     if (actor.userId === id) throw new ConflictProblem('FF_USER_SELF_LOCKOUT', 'you cannot delete yourself; ask another admin');
+    await this.assertMayManage(actor, await this.row(id));
     await withTransaction(this.pool, async (tx) => {
       const before = userView(await this.row(id, tx));
       await this.sessions.revoke(tx, { userId: id }, 'user-deleted');
@@ -236,6 +250,8 @@ export class UsersService {
    */
   async adminSetPassword(id: string, password: string, temporary: boolean, actor: Actor): Promise<UserView> {
     if (actor.userId === id) throw new ConflictProblem('FF_USER_SELF_PASSWORD', 'change your own password with POST /api/v1/auth/password (it asks for the current one)');
+    // Setting someone's password is signing in as them: only for accounts that hold nothing beyond the caller.
+    await this.assertMayManage(actor, await this.row(id));
     await this.setPassword(id, password, actor, { action: 'settings:manage-users', mustChange: temporary });
     return this.get(id);
   }
@@ -247,6 +263,21 @@ export class UsersService {
       await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { unlocked: true } }, tx);
     });
     return this.get(id);
+  }
+
+  /**
+   * Editing, disabling, deleting or setting the password of an account that holds permissions the caller
+   * does not is refused (403 FF_USER_HOLDS_MORE): a user manager must not take over or shut out an admin.
+   */
+  private async assertMayManage(actor: Actor, target: UserRow): Promise<void> {
+    const theirs = permissionsOf(target.roles, await this.roles.matrix());
+    const lacking = permissionsLacking(await this.roles.heldBy(actor), theirs);
+    if (lacking.length) {
+      throw new ForbiddenProblem(
+        'FF_USER_HOLDS_MORE',
+        `user "${target.username}" holds ${lacking.join(', ')}, which you do not: only someone who holds them may edit, disable, delete or reset this account`,
+      );
+    }
   }
 
   private async assertRoles(roles: string[], tx?: PoolClient): Promise<void> {

@@ -4,6 +4,8 @@ import {
   BUILTIN_ROLES,
   DEFAULT_ROLE_PERMISSIONS,
   isPermission,
+  permissionsLacking,
+  permissionsOf,
   RESOURCE_ACTIONS,
   ROLE_DESCRIPTIONS,
   ROLE_NAME,
@@ -13,10 +15,10 @@ import {
 } from '@flowforge/access';
 import type { EventBus } from '@flowforge/bus';
 import { AuthAccessChanged } from '@flowforge/contracts';
-import { withTransaction } from '@flowforge/db';
+import { withTransaction, type Queryable } from '@flowforge/db';
 import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
-import { BadRequestProblem, ConflictProblem } from '../auth.errors';
+import { BadRequestProblem, ConflictProblem, ForbiddenProblem } from '../auth.errors';
 import { AUTH_POOL } from '../auth.pool';
 import { AuditEmitter } from '../audit/audit.emitter';
 
@@ -83,6 +85,49 @@ export class RolesService implements OnModuleInit {
     return toView(rows[0]);
   }
 
+  /** Role name → its permissions, as stored now. */
+  async matrix(tx?: Queryable): Promise<Map<string, ReadonlySet<Permission>>> {
+    const { rows } = await (tx ?? this.pool).query<RoleRow>(`SELECT name, description, builtin, permissions FROM ff_auth.roles`);
+    return new Map(rows.map((r) => [r.name, new Set(toView(r).permissions)]));
+  }
+
+  /**
+   * What `actor` holds, hence may grant: the permissions the gateway established for its credential (a
+   * token's scopes, a user's roles), bounded by the roles its user holds here now — an access token
+   * issued before a role was taken away must not pass that role on. Unknown (no permissions header): nothing.
+   */
+  async heldBy(actor: Actor, tx?: Queryable): Promise<Set<Permission>> {
+    if (actor.type === 'system') return new Set(ALL_PERMISSIONS);
+    const claimed = new Set(actor.permissions ?? []);
+    if (!actor.userId) return claimed;
+    const { rows } = await (tx ?? this.pool).query<{ roles: string[] }>(`SELECT roles FROM ff_auth.users WHERE id = $1 AND NOT disabled`, [actor.userId]);
+    if (!rows[0]) return new Set();
+    const current = permissionsOf(rows[0].roles, await this.matrix(tx));
+    return new Set([...claimed].filter((p) => current.has(p)));
+  }
+
+  /** Refuses (403 FF_GRANT_NOT_HELD) giving `permissions` through `what` (a role, a user's roles) when the actor lacks some. */
+  async assertMayGrant(actor: Actor, permissions: Iterable<Permission>, what: string, tx?: Queryable): Promise<void> {
+    const lacking = permissionsLacking(await this.heldBy(actor, tx), permissions);
+    if (lacking.length) {
+      throw new ForbiddenProblem('FF_GRANT_NOT_HELD', `${what} would grant ${lacking.join(', ')}, which you do not hold: nobody grants what they do not hold`);
+    }
+  }
+
+  /** Refuses giving roles `names` (to a user) unless the actor holds every permission of each; the detail names each role and what it lacks. */
+  async assertMayGrantRoles(actor: Actor, names: readonly string[], tx?: Queryable): Promise<void> {
+    if (names.length === 0) return;
+    const held = await this.heldBy(actor, tx);
+    const matrix = await this.matrix(tx);
+    const refused = names.map((n) => ({ role: n, lacking: permissionsLacking(held, matrix.get(n) ?? []) })).filter((r) => r.lacking.length);
+    if (refused.length) {
+      throw new ForbiddenProblem(
+        'FF_GRANT_NOT_HELD',
+        `you cannot grant ${refused.map((r) => `role "${r.role}" (it grants ${r.lacking.join(', ')}, which you do not hold)`).join('; ')}: nobody grants what they do not hold`,
+      );
+    }
+  }
+
   /** Unknown role names, for a user or token being given roles. */
   async unknownRoles(names: readonly string[], tx?: PoolClient): Promise<string[]> {
     if (names.length === 0) return [];
@@ -110,6 +155,9 @@ export class RolesService implements OnModuleInit {
     const permissions = [...new Set(body.permissions)].sort();
     return withTransaction(this.pool, async (tx) => {
       const before = await tx.query<RoleRow>(`SELECT name, description, builtin, permissions FROM ff_auth.roles WHERE name = $1 FOR UPDATE`, [name]);
+      // Only what the role gains is a grant: keeping a permission the editor lacks is no escalation.
+      const had = new Set(before.rows[0]?.permissions ?? []);
+      await this.assertMayGrant(actor, permissions.filter((p) => !had.has(p)) as Permission[], `role "${name}"`, tx);
       const { rows } = await tx.query<RoleRow>(
         `INSERT INTO ff_auth.roles (name, description, builtin, permissions) VALUES ($1, $2, false, $3)
          ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description, permissions = EXCLUDED.permissions, updated_at = now()

@@ -22,6 +22,8 @@ import { UsersService, userView, type UserRow, type UserView } from '../accounts
 import { SessionRevoker } from './session-revoker';
 
 export const REFRESH_PREFIX = 'ffr_';
+/** On an answer that ended a session: its id, for the forwarding gateway (internal API only). */
+export const REVOKED_SESSION_HEADER = 'x-flowforge-revoked-session';
 
 export interface LoginRequest {
   username: string;
@@ -165,7 +167,7 @@ export class LoginService {
         const user = await this.users.row(row.user_id, tx);
         const actor: Actor = { type: 'user', id: user.id, name: user.username, userId: user.id, sessionId: row.session_id, ip: client.ip, userAgent: client.userAgent };
         await this.audit.record({ actor, action: 'auth:refresh', resourceType: 'session', resourceId: row.session_id, outcome: 'denied', changes: { reason: 'refresh-token-reuse' } }, tx);
-        return 'reused' as const;
+        return { reused: row.session_id };
       }
       const idleMs = this.config.FLOWFORGE_AUTH_SESSION_IDLE_MINUTES * 60_000;
       if (row.revoked_at || row.expires_at.getTime() <= Date.now() || row.last_used_at.getTime() + idleMs <= Date.now()) {
@@ -177,7 +179,12 @@ export class LoginService {
       await tx.query(`UPDATE ff_auth.sessions SET last_used_at = now(), ip = coalesce($2, ip) WHERE id = $1`, [row.session_id, client.ip]);
       return this.issue(tx, user, row.session_id, row.mfa);
     });
-    if (outcome === 'reused') throw new UnauthenticatedProblem('FF_AUTH_REFRESH_REUSED', 'this refresh token was already used: the session has been ended for safety; sign in again');
+    if (typeof outcome === 'object' && 'reused' in outcome) {
+      const problem = new UnauthenticatedProblem('FF_AUTH_REFRESH_REUSED', 'this refresh token was already used: the session has been ended for safety; sign in again');
+      // For the gateway forwarding this: it refuses the session's access tokens before the client hears (not relayed).
+      problem.headers = { [REVOKED_SESSION_HEADER]: outcome.reused };
+      throw problem;
+    }
     return outcome;
   }
 
@@ -220,12 +227,10 @@ export class LoginService {
 
   /** Sessions revoked recently enough that their access tokens may still be live: a starting gateway's deny list. */
   async recentlyRevoked(): Promise<{ sessionId: string; expiresAt: string }[]> {
-    const { rows } = await this.pool.query<{ id: string; until: Date }>(
-      `SELECT id, revoked_at + make_interval(secs => $1) AS until FROM ff_auth.sessions
-        WHERE revoked_at IS NOT NULL AND revoked_at > now() - make_interval(secs => $1)`,
-      [this.config.FLOWFORGE_AUTH_ACCESS_TOKEN_SECONDS + 60],
+    const { rows } = await this.pool.query<{ session_id: string; forget_at: Date }>(
+      `SELECT session_id, forget_at FROM ff_auth.session_revocations WHERE forget_at > now()`,
     );
-    return rows.map((r) => ({ sessionId: r.id, expiresAt: r.until.toISOString() }));
+    return rows.map((r) => ({ sessionId: r.session_id, expiresAt: r.forget_at.toISOString() }));
   }
 
   private async issue(tx: PoolClient, user: UserRow, sessionId: string, mfa: boolean): Promise<TokenPair> {

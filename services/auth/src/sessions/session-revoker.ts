@@ -8,8 +8,9 @@ import type { AuthConfig } from '../auth.config';
 export type RevokeReason = 'logout' | 'revoked' | 'refresh-reuse' | 'password-changed' | 'user-disabled' | 'user-deleted';
 
 /**
- * Ends sessions and tells the gateways (auth.session-revoked, in the same transaction): a gateway refuses
- * the session's access tokens from the moment it hears it, not only when they expire.
+ * Ends sessions, keeps them on the revocation list (ff_auth.session_revocations, which outlives a deleted
+ * user's sessions) and tells the gateways (auth.session-revoked), all in the caller's transaction: a
+ * gateway refuses the session's access tokens from the moment it hears it, not only when they expire.
  */
 @Injectable()
 export class SessionRevoker {
@@ -31,6 +32,13 @@ export class SessionRevoker {
     // Past this, every access token the session was given has expired anyway: gateways may forget it.
     const forgetAt = Date.now() + (this.config.FLOWFORGE_AUTH_ACCESS_TOKEN_SECONDS + 60) * 1000;
     if (rows.length > 0) {
+      // The list gateways load at start and re-read: kept apart from the sessions, which a user's deletion removes.
+      await tx.query(
+        `INSERT INTO ff_auth.session_revocations (session_id, user_id, reason, forget_at)
+         SELECT unnest($1::uuid[]), unnest($2::uuid[]), $3, $4 ON CONFLICT (session_id) DO NOTHING`,
+        [rows.map((r) => r.id), rows.map((r) => r.user_id), reason, new Date(forgetAt)],
+      );
+      await tx.query(`DELETE FROM ff_auth.session_revocations WHERE forget_at < now() - interval '1 hour'`);
       await this.bus.publishMany(
         AuthSessionRevoked,
         rows.map((r) => ({ key: r.user_id, event: { sessionId: r.id, userId: r.user_id, reason, expiresAt: forgetAt } })),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { generateOpaqueToken, isPermission, parseOpaqueToken, permissionsOf, tokenSecretMatches, type Actor, type Permission } from '@flowforge/access';
+import { generateOpaqueToken, isPermission, parseOpaqueToken, permissionsLacking, permissionsOf, tokenSecretMatches, type Actor, type Permission } from '@flowforge/access';
 import type { EventBus } from '@flowforge/bus';
 import { AuthAccessChanged } from '@flowforge/contracts';
 import { withTransaction } from '@flowforge/db';
@@ -63,7 +63,7 @@ const view = (r: TokenRow): ApiTokenView => ({
 /**
  * API tokens for machines (webhook producers, CI): opaque `ffp_<id>.<secret>`, shown once, stored as
  * sha256 of the 256-bit secret (no slow hash needed for that entropy), scoped to permissions the owner
- * holds, expiring, revocable, with a last-used time.
+ * holds and the credential creating it holds, expiring, revocable, with a last-used time.
  */
 @Injectable()
 export class ApiTokensService {
@@ -78,10 +78,13 @@ export class ApiTokensService {
   async create(ownerId: string, body: { name: string; permissions: string[]; expiresInDays?: number | null }, actor: Actor): Promise<ApiTokenView & { token: string }> {
     const unknown = body.permissions.filter((p) => !isPermission(p));
     if (unknown.length) throw new BadRequestProblem('FF_PERMISSION_UNKNOWN', `unknown permission(s): ${unknown.join(', ')}`);
-    const held = await this.ownerPermissions(ownerId);
-    const beyond = body.permissions.filter((p) => !held.has(p as Permission));
+    // Bounded by the owner's roles now and by the credential asking: a token (were one let through) or a
+    // stale access token never mints a token wider than itself.
+    const owner = await this.ownerPermissions(ownerId);
+    const caller = await this.roles.heldBy(actor);
+    const beyond = permissionsLacking(new Set([...owner].filter((p) => caller.has(p))), body.permissions as Permission[]);
     if (beyond.length) {
-      throw new BadRequestProblem('FF_TOKEN_SCOPE_EXCEEDS_OWNER', `a token cannot have permissions its owner lacks: ${beyond.join(', ')}`, [
+      throw new BadRequestProblem('FF_TOKEN_SCOPE_EXCEEDS_OWNER', `a token cannot have permissions you do not hold: ${beyond.join(', ')}`, [
         { field: 'permissions', message: `you do not hold ${beyond.join(', ')}` },
       ]);
     }

@@ -11,10 +11,12 @@ interface AccessModelView {
 /**
  * What the guard must know beyond the token itself, kept in memory so authorization costs no I/O:
  * the role → permissions matrix, and the sessions revoked while their access tokens may still be live.
- * Refreshed from the auth service every FLOWFORGE_AUTH_CACHE_SECONDS (default 10 s) and at once when
- * this gateway forwarded the change itself (logout, role edit); another replica catches up within the
- * interval. A refresh that fails keeps the last good state (and is logged): auth being briefly down must
- * not turn every request into a 5xx.
+ * Kept current three ways: a change this gateway forwarded is applied before the client gets the answer
+ * (markRevoked, refreshNow); every replica hears the auth service's auth.session-revoked and
+ * auth.access-changed events (AccessEventsListener, within a second); and, as a fallback for an event
+ * lost or a bus down, everything is re-read every FLOWFORGE_AUTH_CACHE_SECONDS (default 60 s). A
+ * refresh that fails keeps the last good state (and is logged): auth being briefly down must not turn
+ * every request into a 5xx.
  */
 @Injectable()
 export class AccessState implements OnApplicationShutdown {
@@ -49,6 +51,17 @@ export class AccessState implements OnApplicationShutdown {
     return this.inflight;
   }
 
+  /** A refresh that starts after now: one already in flight may have read the state before the change. */
+  async refreshNow(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
+    await this.refresh();
+  }
+
+  /** Whether the first load happened (before it, there is nothing stale to refresh). */
+  get loaded(): boolean {
+    return this.loadedAt !== 0;
+  }
+
   private async load(): Promise<void> {
     try {
       const [model, revoked] = await Promise.all([
@@ -80,9 +93,13 @@ export class AccessState implements OnApplicationShutdown {
     return this.revoked.has(sessionId);
   }
 
-  /** This gateway forwarded a revocation: refuse the session now, not at the next refresh. */
-  markRevoked(sessionId: string): void {
-    this.revoked.set(sessionId, Date.now() + 3_600_000);
+  /**
+   * Refuses the session's access tokens from now on, until `until` (ms; after it they have all expired
+   * anyway): this gateway forwarded the revocation, or the bus told of it.
+   */
+  markRevoked(sessionId: string, until = Date.now() + 3_600_000): void {
+    if (until <= Date.now()) return;
+    this.revoked.set(sessionId, Math.max(until, this.revoked.get(sessionId) ?? 0));
   }
 
   onApplicationShutdown(): void {

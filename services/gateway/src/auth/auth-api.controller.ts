@@ -9,7 +9,10 @@ import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } fro
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { TokenVerifier } from './token-verifier';
-import { AllowedBeforePasswordChange, Authenticated, Public, RequirePermission, SelfAudited } from './route-access';
+
+/** Set by the auth service on an answer that ended a session (services/auth/src/sessions/login.service.ts). */
+const REVOKED_SESSION_HEADER = 'x-flowforge-revoked-session';
+import { AllowedBeforePasswordChange, Authenticated, Interactive, Public, RequirePermission, SelfAudited } from './route-access';
 
 /**
  * Sign-in and the caller's own account: built-in accounts (embedded default) — Keycloak users sign in
@@ -59,7 +62,11 @@ export class AuthApiController {
   @ApiJson(200, schemas.tokenPair)
   @ApiProblem(401, 'FF_AUTH_REFRESH_INVALID, FF_AUTH_REFRESH_REUSED or FF_AUTH_SESSION_ENDED')
   refresh(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.auth.forward({ method: 'POST', path: '/refresh', body }, req, res);
+    // A reused refresh token ended its session (auth names it in a header not relayed): its access tokens die before the client hears.
+    return this.auth.forward({ method: 'POST', path: '/refresh', body }, req, res, (_status, headers) => {
+      const ended = headers.get(REVOKED_SESSION_HEADER);
+      if (ended) this.state.markRevoked(ended);
+    });
   }
 
   @Post('logout')
@@ -69,13 +76,14 @@ export class AuthApiController {
   @ApiNoContent('Signed out')
   @ApiProblem(409, 'FF_AUTH_NO_SESSION: an API token has no session (revoke it instead)')
   async logout(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'POST', path: '/logout' }, req, res);
     const sid = req.principal?.actor.sessionId;
-    if (res.statusCode === 204 && sid) this.state.markRevoked(sid);
+    await this.auth.forward({ method: 'POST', path: '/logout' }, req, res, (status) => {
+      if (status === 204 && sid) this.state.markRevoked(sid);
+    });
   }
 
   @Get('me')
-  @Authenticated()
+  @Interactive()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'The signed-in user', description: 'With the permissions their roles grant.' })
   @ApiJson(200, { ...schemas.user, properties: { ...schemas.user.properties, permissions: strings } })
@@ -109,7 +117,7 @@ export class AuthApiController {
   }
 
   @Get('sessions')
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'My sessions', description: 'The signed-in user\'s open sessions (devices), `current` marking this one.' })
   @ApiJson(200, listOf(schemas.session))
   sessions(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -117,18 +125,19 @@ export class AuthApiController {
   }
 
   @Delete('sessions/:id')
-  @Authenticated()
+  @Interactive()
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'End one of my sessions' })
   @ApiNoContent('Ended')
   @ApiProblem(404, 'FF_SESSION_NOT_FOUND')
   async revokeSession(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/me/sessions/${id}` }, req, res);
-    if (res.statusCode === 204) this.state.markRevoked(id);
+    await this.auth.forward({ method: 'DELETE', path: `/me/sessions/${id}` }, req, res, (status) => {
+      if (status === 204) this.state.markRevoked(id);
+    });
   }
 
   @Post('password')
-  @Authenticated()
+  @Interactive()
   @AllowedBeforePasswordChange()
   @ApiOperation({
     summary: 'Change my password',
@@ -139,7 +148,8 @@ export class AuthApiController {
   @ApiNoContent('Changed')
   @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS: the current password is wrong')
   changePassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.auth.forward({ method: 'POST', path: '/me/password', body }, req, res);
+    // The other sessions ended: refused here before the answer.
+    return this.auth.forward({ method: 'POST', path: '/me/password', body }, req, res, (status) => (status === 204 ? this.state.refreshNow() : undefined));
   }
 
   @Post('password/reset-request')
@@ -157,7 +167,7 @@ export class AuthApiController {
   @ApiJsonBody({ token: str, newPassword: str }, ['token', 'newPassword'])
   @ApiNoContent('Reset')
   resetPassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.auth.forward({ method: 'POST', path: '/password-reset', body }, req, res);
+    return this.auth.forward({ method: 'POST', path: '/password-reset', body }, req, res, (status) => (status === 204 ? this.state.refreshNow() : undefined));
   }
 
   @Post('keys/rotate')
@@ -173,7 +183,7 @@ export class AuthApiController {
   }
 
   @Post('mfa/totp')
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'Start two-factor enrolment', description: 'A new TOTP secret and its otpauth:// URI (for a QR code); confirm with a code to switch it on.' })
   @ApiJson(200, { type: 'object', properties: { secret: str, otpauthUri: str } })
   @ApiProblem(409, 'FF_MFA_ALREADY_ENABLED')
@@ -182,7 +192,7 @@ export class AuthApiController {
   }
 
   @Post('mfa/totp/confirm')
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'Confirm two-factor enrolment', description: 'Switches TOTP on and returns ten single-use recovery codes, shown only now.' })
   @ApiJsonBody({ code: str }, ['code'])
   @ApiJson(200, { type: 'object', properties: { recoveryCodes: strings } })
@@ -192,7 +202,7 @@ export class AuthApiController {
   }
 
   @Post('mfa/totp/disable')
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'Switch two-factor authentication off', description: 'Needs a current code.' })
   @ApiJsonBody({ code: str }, ['code'])
   @ApiNoContent('Switched off')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessEventsListener } from './access-events.listener';
 import { AccessState } from './access-state';
 import { AuthApiController } from './auth-api.controller';
 import { AuthClient } from './auth.client';
@@ -18,6 +19,7 @@ import { TokenVerifier } from './token-verifier';
   providers: [
     AuthClient,
     AccessState,
+    AccessEventsListener,
     TokenVerifier,
     AuditRecorder,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HOST_RUNTIME, HostRuntime, serviceConfigToken, UpstreamProblem, type HttpResponse } from '@flowforge/service-kit';
+import { HOST_RUNTIME, HostRuntime, LOGGER, serviceConfigToken, UpstreamProblem, type FlowForgeLogger, type HttpResponse } from '@flowforge/service-kit';
 import type { GatewayConfig } from '../gateway.config';
 import { UpstreamForwarder, type UpstreamCall } from '../upstream/upstream.forwarder';
 import type { AuthenticatedRequest } from './principal';
@@ -9,7 +9,11 @@ import type { AuthenticatedRequest } from './principal';
 export class AuthClient {
   private readonly upstream: UpstreamForwarder;
 
-  constructor(@Inject(serviceConfigToken('gateway')) config: GatewayConfig, @Inject(HOST_RUNTIME) runtime: HostRuntime) {
+  constructor(
+    @Inject(serviceConfigToken('gateway')) config: GatewayConfig,
+    @Inject(HOST_RUNTIME) runtime: HostRuntime,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+  ) {
     this.upstream = UpstreamForwarder.forService('auth', config.FLOWFORGE_AUTH_URL, runtime);
   }
 
@@ -17,9 +21,27 @@ export class AuthClient {
     return this.upstream.baseUrl;
   }
 
-  /** Forwards with the caller (or the anonymous client) in the actor headers. */
-  forward(call: UpstreamCall, req: AuthenticatedRequest, res: HttpResponse): Promise<void> {
-    return this.upstream.forward(call, req, res);
+  /**
+   * Forwards with the caller (or the anonymous client) in the actor headers. `beforeAnswer(status, headers)`
+   * runs after auth answered and before the client gets the answer (a revocation is applied here first);
+   * it never fails the answer: the change is made, the bus and the periodic resync still carry it.
+   */
+  forward(
+    call: UpstreamCall,
+    req: AuthenticatedRequest,
+    res: HttpResponse,
+    beforeAnswer?: (status: number, headers: Headers) => Promise<void> | void,
+  ): Promise<void> {
+    const hook = beforeAnswer
+      ? async (upstream: Response) => {
+          try {
+            await beforeAnswer(upstream.status, upstream.headers);
+          } catch (err) {
+            this.logger.warn({ err, path: call.path }, 'applying an access change before answering failed; the bus and the periodic resync carry it');
+          }
+        }
+      : undefined;
+    return this.upstream.forward(call, req, res, hook);
   }
 
   /** A JSON call for the gateway itself; a problem answer becomes `onProblem(status, body)` or an UpstreamProblem. */

@@ -14,6 +14,18 @@ export class ForbiddenError extends FlowForgeError {
   }
 }
 
+/** An API token on a route that acts for its owner's account: only the owner, signed in, may. */
+export class InteractiveSignInRequiredError extends FlowForgeError {
+  constructor(route: string) {
+    super(
+      'FF_AUTH_INTERACTIVE_REQUIRED',
+      403,
+      'Forbidden',
+      `${route} acts for the account itself (sessions, two-factor authentication, password, profile, API tokens) and needs an interactive sign-in: an API token cannot use it, whatever its scopes`,
+    );
+  }
+}
+
 export class PasswordChangeRequiredError extends FlowForgeError {
   constructor() {
     super('FF_AUTH_PASSWORD_CHANGE_REQUIRED', 403, 'Forbidden', 'change your password first (POST /api/v1/auth/password, or `flowforge passwd`), then refresh your token or sign in again');
@@ -42,7 +54,7 @@ export class AuthGuard implements CanActivate {
     try {
       return await this.decide(context);
     } catch (err) {
-      const reason = err instanceof PasswordChangeRequiredError ? 'password_change' : err instanceof ForbiddenError ? 'forbidden' : err instanceof UnauthenticatedError ? 'unauthenticated' : 'error';
+      const reason = err instanceof PasswordChangeRequiredError ? 'password_change' : err instanceof ForbiddenError || err instanceof InteractiveSignInRequiredError ? 'forbidden' : err instanceof UnauthenticatedError ? 'unauthenticated' : 'error';
       this.denials.inc({ reason });
       throw err;
     }
@@ -65,12 +77,18 @@ export class AuthGuard implements CanActivate {
     if (principal.actor.sessionId && this.state.isRevoked(principal.actor.sessionId)) {
       throw new UnauthenticatedError('FF_AUTH_SESSION_ENDED', 'this session has ended (signed out or revoked): sign in again');
     }
-    req.principal = { ...principal, actor: { ...principal.actor, ...req.client } };
+    const granted = principal.scopes ?? this.state.permissionsOf(principal.roles);
+    // The upstream checks grants (a role, a token scope) against what the caller holds: it is told here.
+    req.principal = { ...principal, actor: { ...principal.actor, ...req.client, permissions: [...granted].sort() } };
     if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE, [context.getHandler(), context.getClass()])) {
       throw new PasswordChangeRequiredError();
     }
     if (access.kind === 'authenticated') return true;
-    const granted = principal.scopes ?? this.state.permissionsOf(principal.roles);
+    if (access.kind === 'interactive') {
+      if (principal.via !== 'api-token') return true;
+      this.audit.denied(req, access, 403);
+      throw new InteractiveSignInRequiredError(`${req.method ?? ''} ${req.route?.path ?? req.url ?? ''}`.trim());
+    }
     if (granted.has(access.permission)) return true;
     const why = principal.scopes
       ? `this API token's scopes do not include ${access.permission}`

@@ -7,7 +7,7 @@ import { AccessState } from './access-state';
 import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
-import { Authenticated, RequirePermission, SelfAudited } from './route-access';
+import { Authenticated, Interactive, RequirePermission, SelfAudited } from './route-access';
 import { TokenVerifier } from './token-verifier';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
@@ -23,7 +23,19 @@ export class UsersController {
   constructor(
     private readonly auth: AuthClient,
     private readonly state: AccessState,
+    private readonly verifier: TokenVerifier,
   ) {}
+
+  /**
+   * A user edited, disabled, deleted or given a new password: before the admin hears 2xx, this gateway
+   * has the sessions that ended in its revocation list and no cached credential of the user (their API
+   * tokens are verified again, and refused if the owner is disabled or gone). Other replicas hear it on the bus.
+   */
+  private async userChanged(id: string, status: number): Promise<void> {
+    if (status >= 300) return;
+    this.verifier.forgetUser(id);
+    await this.state.refreshNow();
+  }
 
   @Get()
   @RequirePermission('settings:manage-users')
@@ -62,8 +74,7 @@ export class UsersController {
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
   @ApiProblem(409, 'FF_USER_SELF_LOCKOUT / FF_USER_EXISTS')
   async update(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'PATCH', path: `/users/${id}`, body }, req, res);
-    void this.state.refresh().catch(() => undefined);
+    await this.auth.forward({ method: 'PATCH', path: `/users/${id}`, body }, req, res, (status) => this.userChanged(id, status));
   }
 
   @Delete(':id')
@@ -74,8 +85,7 @@ export class UsersController {
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
   @ApiProblem(409, 'FF_USER_SELF_LOCKOUT')
   async delete(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/users/${id}` }, req, res);
-    void this.state.refresh().catch(() => undefined);
+    await this.auth.forward({ method: 'DELETE', path: `/users/${id}` }, req, res, (status) => this.userChanged(id, status));
   }
 
   @Post(':id/password')
@@ -90,8 +100,7 @@ export class UsersController {
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
   @ApiProblem(409, 'FF_USER_SELF_PASSWORD: change your own with POST /api/v1/auth/password')
   async setPassword(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'POST', path: `/users/${id}/password`, body }, req, res);
-    void this.state.refresh().catch(() => undefined);
+    await this.auth.forward({ method: 'POST', path: `/users/${id}/password`, body }, req, res, (status) => this.userChanged(id, status));
   }
 
   @Post(':id/unlock')
@@ -125,8 +134,9 @@ export class UsersController {
     @Req() req: AuthenticatedRequest,
     @Res() res: HttpResponse,
   ): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/users/${id}/sessions/${sessionId}` }, req, res);
-    if (res.statusCode === 204) this.state.markRevoked(sessionId);
+    await this.auth.forward({ method: 'DELETE', path: `/users/${id}/sessions/${sessionId}` }, req, res, (status) => {
+      if (status === 204) this.state.markRevoked(sessionId);
+    });
   }
 }
 
@@ -159,8 +169,7 @@ export class RolesController {
   @ApiJson(200, schemas.role, 'Replaced')
   @ApiProblem(409, 'FF_ROLE_BUILTIN: built-in roles cannot be changed')
   async put(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'PUT', path: `/roles/${encodeURIComponent(name)}`, body }, req, res);
-    await this.state.refresh().catch(() => undefined);
+    await this.auth.forward({ method: 'PUT', path: `/roles/${encodeURIComponent(name)}`, body }, req, res, (status) => (status < 300 ? this.state.refreshNow() : undefined));
   }
 
   @Delete(':name')
@@ -171,8 +180,7 @@ export class RolesController {
   @ApiProblem(404, 'FF_ROLE_NOT_FOUND')
   @ApiProblem(409, 'FF_ROLE_BUILTIN')
   async delete(@Param('name') name: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/roles/${encodeURIComponent(name)}` }, req, res);
-    await this.state.refresh().catch(() => undefined);
+    await this.auth.forward({ method: 'DELETE', path: `/roles/${encodeURIComponent(name)}` }, req, res, (status) => (status < 300 ? this.state.refreshNow() : undefined));
   }
 }
 
@@ -189,7 +197,7 @@ export class TokensController {
   ) {}
 
   @Get()
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'My API tokens', description: 'Never the token itself: it is shown once, at creation.' })
   @ApiJson(200, listOf(schemas.apiToken))
   list(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -197,7 +205,7 @@ export class TokensController {
   }
 
   @Post()
-  @Authenticated()
+  @Interactive()
   @ApiOperation({
     summary: 'Create an API token',
     description: 'Scoped to permissions you hold; `token` is in this answer only (it is stored hashed). Use it as `Authorization: Bearer ffp_…`.',
@@ -210,13 +218,14 @@ export class TokensController {
 
   @Delete(':id')
   @idParam
-  @Authenticated()
+  @Interactive()
   @ApiOperation({ summary: 'Revoke one of my API tokens' })
   @ApiNoContent('Revoked')
   @ApiProblem(404, 'FF_TOKEN_NOT_FOUND')
   async revoke(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/tokens/${id}` }, req, res);
-    if (res.statusCode === 204) this.verifier.forgetApiTokens();
+    await this.auth.forward({ method: 'DELETE', path: `/tokens/${id}` }, req, res, (status) => {
+      if (status === 204) this.verifier.forgetToken(id);
+    });
   }
 }
 

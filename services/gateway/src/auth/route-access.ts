@@ -18,18 +18,25 @@ function declare(access: RouteAccess): MethodDecorator & ClassDecorator {
       403,
       access.kind === 'permission'
         ? `FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant ${access.permission}; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first`
-        : 'FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first',
+        : access.kind === 'interactive'
+          ? 'FF_AUTH_INTERACTIVE_REQUIRED: an API token cannot act for its owner here, sign in; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first'
+          : 'FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first',
     ),
   );
 }
 
 /**
- * Every route under /api declares what it needs — one of these three — or the OpenAPI document refuses
+ * Every route under /api declares what it needs — one of these four — or the OpenAPI document refuses
  * to build (services/gateway/src/openapi/openapi.document.ts), which fails `npm test` and the start.
  */
 export const RequirePermission = (permission: Permission) => declare({ kind: 'permission', permission });
-/** Any signed-in caller (their own profile, sessions and tokens). */
+/** Any signed-in caller, API tokens included (who am I, the permission catalogue). */
 export const Authenticated = () => declare({ kind: 'authenticated' });
+/**
+ * A person signed in (a session's access token), never an API token: routes that act for the account
+ * itself (its sessions, MFA, password, profile, API tokens) — a token's scopes name none of these.
+ */
+export const Interactive = () => declare({ kind: 'interactive' });
 /** No credential needed (sign-in, the API document). */
 export const Public = () => declare({ kind: 'public' });
 export const BEFORE_PASSWORD_CHANGE = 'flowforge:before-password-change';

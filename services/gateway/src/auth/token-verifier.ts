@@ -36,7 +36,9 @@ interface Issuer {
  * refetched on an unknown `kid`, so key rotation is followed), its issuer and audience, expiry with
  * 30 s of skew. Or an API token (`ffp_…`), verified by the auth service. Verified credentials are cached
  * (by sha256 of the credential, until it expires or FLOWFORGE_AUTH_CACHE_SECONDS for API tokens) so a
- * request costs no crypto and no I/O once its token has been seen; revocation is checked at every use.
+ * request costs no crypto and no I/O once its token has been seen; session revocation is checked at every
+ * use, and a token revoked or a user disabled or deleted drops the cached entries at once (forgetToken,
+ * forgetUser: this gateway's own changes and the bus's auth.access-changed).
  */
 @Injectable()
 export class TokenVerifier {
@@ -91,9 +93,18 @@ export class TokenVerifier {
     if (builtin?.name === 'builtin') await (await builtin.keys()).reload();
   }
 
-  /** Drops cached API tokens (one was revoked through this gateway). */
-  forgetApiTokens(): void {
-    for (const [k, p] of this.cache) if (p.via === 'api-token') this.cache.delete(k);
+  /** Drops the cached verification of one API token (revoked): its next use asks the auth service. */
+  forgetToken(tokenId: string): void {
+    for (const [k, p] of this.cache) if (p.via === 'api-token' && p.actor.id === tokenId) this.cache.delete(k);
+  }
+
+  /**
+   * Drops every cached credential of a user (disabled, deleted, roles changed): their API tokens are
+   * verified again at the next use (and refused when the owner is gone or disabled), their access tokens
+   * are checked again against the revocation list, which already has their sessions.
+   */
+  forgetUser(userId: string): void {
+    for (const [k, p] of this.cache) if (p.actor.userId === userId) this.cache.delete(k);
   }
 
   private async verifyJwt(token: string): Promise<Principal> {

@@ -62,11 +62,16 @@ export class UpstreamForwarder {
     return this.service.baseUrl().replace(/\/$/, '');
   }
 
-  /** Forwards with the caller (the authenticated principal, or the anonymous client) in the actor headers, for the upstream's audit entries. */
-  async forward(call: UpstreamCall, req: HttpRequest, res: HttpResponse): Promise<void> {
+  /**
+   * Forwards with the caller (the authenticated principal, or the anonymous client) in the actor headers, for the upstream's audit entries.
+   * `beforeRelay` runs once the upstream answered and before the client sees anything: what the change
+   * means for this gateway (a revoked session) is applied before the client can send its next request.
+   */
+  async forward(call: UpstreamCall, req: HttpRequest, res: HttpResponse, beforeRelay?: (upstream: Response) => Promise<void>): Promise<void> {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     const upstream = await this.send({ ...call, headers: { ...actorHeaders(actorOf(req)), ...call.headers } }, gone.signal);
+    if (beforeRelay) await beforeRelay(upstream);
     await this.relay(upstream, req, res);
   }
 
