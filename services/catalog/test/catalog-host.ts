@@ -1,3 +1,4 @@
+import { actorHeaders, type Permission } from '@flowforge/access';
 import type { INestApplication } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import {
@@ -65,10 +66,13 @@ export async function startCatalogHost(opts: CatalogHostOptions): Promise<Catalo
   };
 }
 
-/** The caller's permissions as the gateway forwards them: an administrator's (may set allowPrivateNetworks). */
-export const asAdmin: Readonly<Record<string, string>> = { 'x-flowforge-actor-permissions': 'connection:use,connection:view,settings:configure-system,settings:manage-connections' };
+/** The actor headers the gateway forwards for a caller holding `permissions`. */
+const callerHolding = (name: string, permissions: Permission[]): Readonly<Record<string, string>> =>
+  actorHeaders({ type: 'user', id: name, name, userId: null, sessionId: null, ip: null, userAgent: null, permissions });
+/** An administrator's call (may set allowPrivateNetworks). */
+export const asAdmin = callerHolding('admin', ['connection:use', 'connection:view', 'settings:configure-system', 'settings:manage-connections']);
 /** A caller who may manage connections but is no administrator. */
-export const asConnectionManager: Readonly<Record<string, string>> = { 'x-flowforge-actor-permissions': 'connection:use,connection:view,settings:manage-connections' };
+export const asConnectionManager = callerHolding('conn-manager', ['connection:use', 'connection:view', 'settings:manage-connections']);
 
 /** JSON request helper (with the internal token): answers status, headers and the parsed body. */
 export async function call<T = unknown>(

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../http/uuid-param';
+import { actorFromHeaders } from '@flowforge/access';
 import { ZodPipe } from '@flowforge/service-kit';
 import {
   createConnectionRequest,
@@ -13,14 +14,12 @@ import { ConnectionsService, type ConnectionCaller, type ConnectionView } from '
 import type { ConnectionTestResult } from './testers/probe-outcome';
 
 /**
- * The caller's permissions as the gateway forwards them (services/gateway/src/catalog/connections.controller.ts);
- * only holders of the internal token can send it. Absent: the caller holds nothing (a peer's own call).
+ * The caller's permissions as the gateway forwards them in the actor headers (libs/access actorHeaders);
+ * only holders of the internal token can send them. Absent: the caller holds nothing (a peer's own call).
  */
-export const CALLER_PERMISSIONS_HEADER = 'x-flowforge-actor-permissions';
-
-function callerOf(permissions: string | undefined): ConnectionCaller {
-  const granted = new Set((permissions ?? '').split(',').map((p) => p.trim()));
-  return { mayAllowPrivateNetworks: granted.has('settings:configure-system') };
+function callerOf(headers: Record<string, string | string[] | undefined>): ConnectionCaller {
+  const granted = actorFromHeaders(headers).permissions ?? [];
+  return { mayAllowPrivateNetworks: granted.includes('settings:configure-system') };
 }
 
 /** Internal API (called by the gateway only; never exposed publicly). Bodies are validated with zod. */
@@ -29,8 +28,8 @@ export class ConnectionsInternalController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Post()
-  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest, @Headers(CALLER_PERMISSIONS_HEADER) permissions?: string): Promise<ConnectionView> {
-    return this.connections.create(body, callerOf(permissions));
+  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest, @Headers() headers: Record<string, string | string[] | undefined>): Promise<ConnectionView> {
+    return this.connections.create(body, callerOf(headers));
   }
 
   @Get()
@@ -47,9 +46,9 @@ export class ConnectionsInternalController {
   update(
     @Param('id', uuidParam()) id: string,
     @Body(new ZodPipe(updateConnectionRequest)) body: UpdateConnectionRequest,
-    @Headers(CALLER_PERMISSIONS_HEADER) permissions?: string,
+    @Headers() headers: Record<string, string | string[] | undefined>,
   ): Promise<ConnectionView> {
-    return this.connections.update(id, body, callerOf(permissions));
+    return this.connections.update(id, body, callerOf(headers));
   }
 
   @Delete(':id')

@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
-import { AccessState } from '../auth/access-state';
-import type { AuthenticatedRequest } from '../auth/principal';
 import { ApiProblem } from '../openapi/problem.dto';
 import { CatalogClient } from './catalog.client';
 import { ConnectionDto, ConnectionTestResultDto, CreateConnectionDto, ListConnectionsQueryDto, UpdateConnectionDto } from './connection.dto';
@@ -10,8 +8,6 @@ import { uuidParam } from './uuid-param';
 import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
-/** Read by the catalog (services/catalog/src/connections/connections-internal.controller.ts); the internal token guards it. */
-const CALLER_PERMISSIONS_HEADER = 'x-flowforge-actor-permissions';
 
 /** Public connections API; the catalog owns connections and their secrets. */
 @ApiTags('connections')
@@ -19,20 +15,9 @@ const CALLER_PERMISSIONS_HEADER = 'x-flowforge-actor-permissions';
 @ApiProblem(502, 'FF_CATALOG_UNREACHABLE: the catalog did not answer')
 @Controller('api/v1/connections')
 export class ConnectionsController {
-  constructor(
-    private readonly catalog: CatalogClient,
-    private readonly access: AccessState,
-  ) {}
-
-  /**
-   * The caller's permissions, for the catalog's own checks (only an administrator may set
-   * `allowPrivateNetworks`, and only the catalog knows whether a change sets it).
-   */
-  private callerPermissions(req: AuthenticatedRequest): Record<string, string> {
-    const p = req.principal;
-    const granted = p ? [...(p.scopes ?? this.access.permissionsOf(p.roles))].sort() : [];
-    return { [CALLER_PERMISSIONS_HEADER]: granted.join(',') };
-  }
+  // The caller's permissions travel in the actor headers every forwarded call carries (libs/access
+  // actorHeaders): the catalog checks who may set `allowPrivateNetworks` with them.
+  constructor(private readonly catalog: CatalogClient) {}
 
   @Post()
   @RequirePermission('settings:manage-connections')
@@ -42,7 +27,7 @@ export class ConnectionsController {
   @ApiProblem(403, 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks`')
   @ApiProblem(409, 'FF_CONNECTION_NAME_TAKEN')
   create(@Body() body: CreateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.catalog.forward({ method: 'POST', path: '/connections', body, headers: this.callerPermissions(req) }, req, res);
+    return this.catalog.forward({ method: 'POST', path: '/connections', body }, req, res);
   }
 
   @Get()
@@ -72,7 +57,7 @@ export class ConnectionsController {
   @ApiProblem(403, 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks` or change where such a connection goes')
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   update(@Param('id', uuidParam()) id: string, @Body() body: UpdateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.catalog.forward({ method: 'PATCH', path: `/connections/${id}`, body, headers: this.callerPermissions(req) }, req, res);
+    return this.catalog.forward({ method: 'PATCH', path: `/connections/${id}`, body }, req, res);
   }
 
   @Delete(':id')
