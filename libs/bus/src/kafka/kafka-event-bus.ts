@@ -490,11 +490,23 @@ export class KafkaEventBus implements EventBus {
     }
   }
 
-  /** The high watermark of every partition of a topic: where a broadcast subscriber starts. */
+  /**
+   * The high watermark of every partition of a topic: where a broadcast subscriber starts. Right after
+   * the topic was created this client's metadata may still name no leader or an old one
+   * (NOT_LEADER_FOR_PARTITION): errors kafkajs marks retriable are retried on refreshed metadata.
+   */
   private async heads(topic: string): Promise<{ partition: number; offset: string }[]> {
-    const admin = await this.adminClient();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
+    for (let attempt = 1; ; attempt++) {
+      const admin = await this.adminClient();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || attempt >= TOPIC_CREATE_ATTEMPTS || this.closed) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 2_000)));
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      }
+    }
   }
 
   /**
