@@ -121,7 +121,7 @@ function walk(input: unknown, depth: number, l: Required<StorableJsonLimits>, bu
     budget.left -= s.length + 2;
     return s;
   }
-  if (typeof value !== 'object') return undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
   if (ancestors.has(value)) {
     budget.left -= 10;
     return '[cycle]';
