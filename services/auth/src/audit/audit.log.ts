@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditChainVerifier, auditHash, GENESIS_HASH, storableAuditRecord, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
+import { AUDIT_FIELD_LIMITS as L, AuditChainVerifier, auditHash, GENESIS_HASH, storableAuditRecord, storableText, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
 import type { Queryable } from '@flowforge/db';
 import type { Pool } from 'pg';
 import { AUTH_POOL } from '../auth.pool';
@@ -134,7 +134,17 @@ export class AuditLog {
     return appended;
   }
 
-  async search(q: AuditQuery): Promise<ChainedAuditRecord[]> {
+  /** Filters are made storable as the entries were, so a search for `a<NUL>b` finds the entry stored as `a\u0000b`. */
+  async search(query: AuditQuery): Promise<ChainedAuditRecord[]> {
+    const text = (v: string | undefined, max: number) => (v === undefined ? undefined : storableText(v, max));
+    const q: AuditQuery = {
+      ...query,
+      actor: text(query.actor, L.actorId),
+      action: text(query.action, L.action),
+      resourceType: text(query.resourceType, L.resourceType),
+      resourceId: text(query.resourceId, L.resourceId),
+      outcome: text(query.outcome, 16),
+    };
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
