@@ -96,7 +96,7 @@ export class AuditTrail {
         ip: storableNullableText(actor.ip, L.ip),
         userAgent: storableNullableText(actor.userAgent, L.userAgent),
         traceId: storableNullableText(currentTraceId(), L.traceId),
-        // Redacted first: bounding first could cut a secret out of its key into a marker's preview.
+        // Redacted before it is bounded, so bounding (keys cut, items dropped) can never hide a secret key from redaction.
         diff: entry.changes === undefined ? null : JSON.stringify(storableJson(redactDeep(entry.changes))),
       },
       { key: auditStreamKey(actor), tx },
