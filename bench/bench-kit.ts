@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 import type { EventDefinition, EventEnvelope } from '@flowforge/contracts';
 
 export interface BenchEvent extends EventEnvelope {
@@ -61,7 +61,7 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> 
   const name = `${prefix}_${Date.now().toString(36)}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
   const settings = await admin.query<{ name: string; setting: string }>(
     `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit')`,
   );
@@ -71,7 +71,7 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> 
     url: u.toString(),
     settings: Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])),
     async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
       await admin.end();
     },
   };

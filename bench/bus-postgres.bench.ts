@@ -9,7 +9,7 @@
  * Writes its figures into bench/RESULTS.md (section "bus-postgres").
  */
 import os from 'node:os';
-import { Client, Pool } from 'pg';
+import { Client, escapeIdentifier, Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { PostgresEventBus } from '@flowforge/bus';
 import { AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const dbName = `ff_bench_${Date.now().toString(36)}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.query(`CREATE DATABASE ${escapeIdentifier(dbName)}`);
   const u = new URL(server);
   u.pathname = `/${dbName}`;
   const url = u.toString();
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   } finally {
     for (const b of buses) await b.close();
     for (const p of pools) await p.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(dbName)} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -34,3 +34,14 @@ export {
   type AuditChainOptions,
 } from './audit/audit-chain';
 export { diffChanges, DEFAULT_REDACTED_KEYS, REDACTED, type AuditChanges, type DiffOptions } from './audit/audit-diff';
+export {
+  AUDIT_FIELD_LIMITS,
+  ESCAPED_NUL,
+  REPLACEMENT_CHARACTER,
+  storableAuditRecord,
+  storableJson,
+  storableNullableText,
+  storableText,
+  truncationMarker,
+  type StorableJsonLimits,
+} from './audit/audit-storable';

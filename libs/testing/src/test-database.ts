@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 
 /**
  * A fresh, empty database on the test PostgreSQL server (DATABASE_URL — set by the jest global
@@ -34,7 +34,7 @@ export async function createTestDatabase(prefix = 'ff_t'): Promise<TestDatabase>
   const client = new Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
   } finally {
     await client.end();
   }
@@ -45,7 +45,7 @@ export async function createTestDatabase(prefix = 'ff_t'): Promise<TestDatabase>
       const c = new Client({ connectionString: admin });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
       } finally {
         await c.end();
       }

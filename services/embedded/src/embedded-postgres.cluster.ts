@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 
 export interface EmbeddedCluster {
   url: string;
@@ -101,7 +101,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promis
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database}"`);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${escapeIdentifier(opts.database)}`);
   } finally {
     await admin.end();
   }

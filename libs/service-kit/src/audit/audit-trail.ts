@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { actorFromHeaders, diffChanges, type Actor } from '@flowforge/access';
+import { actorFromHeaders, AUDIT_FIELD_LIMITS as L, diffChanges, storableJson, storableNullableText, storableText, type Actor } from '@flowforge/access';
 import type { EventBus } from '@flowforge/bus';
 import { AuditRecorded } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
@@ -75,31 +75,46 @@ export class AuditTrail {
 
   /**
    * Any audit entry: in `tx` when given (the entry exists iff the transaction commits), else on its own.
-   * `changes` is redacted here (secret-looking keys at any depth), whatever the caller passed.
+   * `changes` is redacted here (secret-looking keys at any depth), whatever the caller passed. Every
+   * value is made storable here (NUL escaped, lone surrogates replaced, long values bounded: see
+   * libs/access/src/audit/audit-storable.ts), so a request path or header can never make the audit log
+   * refuse the entry. Keyed by actor (auditStreamKey), not one key for all.
    */
   async record(entry: AuditEntryInput, tx?: Queryable): Promise<void> {
     const { actor } = entry;
     await this.bus.publish(
       AuditRecorded,
       {
-        actor: actor.id,
-        actorType: actor.type,
-        actorName: actor.name,
-        action: entry.action,
-        resourceType: entry.resourceType ?? '',
-        resourceId: entry.resourceId ?? null,
+        actor: storableText(String(actor.id), L.actorId),
+        actorType: storableText(String(actor.type), L.actorId),
+        actorName: storableNullableText(actor.name, L.actorName),
+        action: storableText(entry.action, L.action),
+        resourceType: storableText(entry.resourceType ?? '', L.resourceType),
+        resourceId: storableNullableText(entry.resourceId, L.resourceId),
         outcome: entry.outcome,
-        httpStatus: entry.httpStatus ?? null,
-        ip: actor.ip,
-        userAgent: actor.userAgent,
-        traceId: currentTraceId() ?? null,
-        diff: entry.changes === undefined ? null : JSON.stringify(redactDeep(entry.changes)),
+        httpStatus: Number.isInteger(entry.httpStatus) ? entry.httpStatus! : null,
+        ip: storableNullableText(actor.ip, L.ip),
+        userAgent: storableNullableText(actor.userAgent, L.userAgent),
+        traceId: storableNullableText(currentTraceId(), L.traceId),
+        // Redacted before it is bounded, so bounding (keys cut, items dropped) can never hide a secret key from redaction.
+        diff: entry.changes === undefined ? null : JSON.stringify(storableJson(redactDeep(entry.changes))),
       },
-      { key: 'audit', tx },
+      { key: auditStreamKey(actor), tx },
     );
   }
 
   get host(): string {
     return this.runtime.host;
   }
+}
+
+/**
+ * The bus key of an actor's audit entries: one actor's entries stay in order, different actors (and
+ * anonymous callers from different addresses) spread over the topic's partitions, so one entry the
+ * writer is stuck on holds up its own key's partition, not the whole platform's audit stream. The auth
+ * service appends under one lock whatever the partition, so the hash chain stays one gapless chain.
+ */
+export function auditStreamKey(actor: Pick<Actor, 'type' | 'id' | 'ip'>): string {
+  const who = actor.type === 'anonymous' ? `anonymous:${actor.ip ?? ''}` : `${actor.type}:${actor.id}`;
+  return storableText(who, 200);
 }

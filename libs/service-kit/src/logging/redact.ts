@@ -1,7 +1,11 @@
 /** Keys whose values are secrets wherever they appear in a log record. */
 const SECRET_KEY = /pass(word|wd)?|secret|token|authorization|api[-_]?key|cookie|credential|private[-_]?key/i;
-/** user:password@ in connection strings. */
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@/\s]+@/gi;
+/**
+ * user:password@ in connection strings. A scheme is only tried from the start of its run of scheme
+ * characters (the lookbehind): otherwise every position of a long run is retried, quadratic time (a 1 MB
+ * audit value would have held the event loop for about an hour).
+ */
+const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z0-9+.-]+:\/\/[^:/@\s]+):[^@/\s]+@/gi;
 
 export const REDACTED = '[redacted]';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditChainVerifier, auditHash, GENESIS_HASH, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
+import { AUDIT_FIELD_LIMITS as L, AuditChainVerifier, auditHash, GENESIS_HASH, storableAuditRecord, storableText, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
 import type { Queryable } from '@flowforge/db';
 import type { Pool } from 'pg';
 import { AUTH_POOL } from '../auth.pool';
@@ -84,7 +84,12 @@ export interface AuditVerification {
 export class AuditLog {
   constructor(@Inject(AUTH_POOL) private readonly pool: Pool) {}
 
-  /** Appends in `tx` (the bus handler's transaction). An entry whose id is already there is skipped (redelivery). */
+  /**
+   * Appends in `tx` (the bus handler's transaction). An entry whose id is already there is skipped
+   * (redelivery). Values are made storable before they are hashed (libs/access audit-storable), so the
+   * row PostgreSQL keeps is exactly what the hash covers, and no NUL byte, lone surrogate or huge value
+   * makes it refuse the entry. The chain lock serialises appends from every partition and process.
+   */
   async append(tx: Queryable, records: NewAuditRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [CHAIN_LOCK]);
@@ -98,7 +103,7 @@ export class AuditLog {
       if (seen.has(input.id)) continue;
       seen.add(input.id);
       seq += 1;
-      const record: AuditRecord = { ...input, seq };
+      const record: AuditRecord = { ...storableAuditRecord(input), seq };
       const hash = auditHash(prevHash, record);
       await tx.query(
         `INSERT INTO ff_auth.audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
@@ -129,7 +134,17 @@ export class AuditLog {
     return appended;
   }
 
-  async search(q: AuditQuery): Promise<ChainedAuditRecord[]> {
+  /** Filters are made storable as the entries were, so a search for `a<NUL>b` finds the entry stored as `a\u0000b`. */
+  async search(query: AuditQuery): Promise<ChainedAuditRecord[]> {
+    const text = (v: string | undefined, max: number) => (v === undefined ? undefined : storableText(v, max));
+    const q: AuditQuery = {
+      ...query,
+      actor: text(query.actor, L.actorId),
+      action: text(query.action, L.action),
+      resourceType: text(query.resourceType, L.resourceType),
+      resourceId: text(query.resourceId, L.resourceId),
+      outcome: text(query.outcome, 16),
+    };
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {

@@ -78,7 +78,7 @@ export class RunStore {
     return this.locked(tx, id, 'SKIP LOCKED');
   }
 
-  private async locked(tx: Queryable, id: string, mode: string): Promise<LockedRun | null> {
+  private async locked(tx: Queryable, id: string, mode: '' | 'SKIP LOCKED'): Promise<LockedRun | null> {
     // The clock when the lock was granted: not now() (the transaction's start), and not in the locking
     // SELECT's own list, which PostgreSQL computes before waiting for the row (a handler that waited
     // 1 s would date its changes 1 s early: an attempt finishing before it started, a lease cut short).
