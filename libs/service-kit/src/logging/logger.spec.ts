@@ -23,6 +23,17 @@ describe('createLogger', () => {
     expect(JSON.stringify(lines[0])).not.toMatch(/p1|Bearer|hunter2|"k"/);
   });
 
+  it('never logs a secret nested deeper than it walks: the deep part is a marker', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ service: 'test', destination });
+    let deep: Record<string, unknown> = { token: 'deep-secret-value' };
+    for (let i = 0; i < 20; i++) deep = { level: deep };
+    log.info({ deep }, 'deep');
+    const text = JSON.stringify(lines[0]);
+    expect(text).not.toContain('deep-secret-value');
+    expect(text).toContain('[nested deeper than 8 levels]');
+  });
+
   it('carries trace_id and span_id of the active span', () => {
     const manager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(manager);

@@ -17,10 +17,14 @@ export function scrubText(text: string): string {
   return text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`);
 }
 
+/** Objects nested deeper than this are not walked: they are logged as a marker, never unredacted. */
+const MAX_REDACT_DEPTH = 8;
+
 /** A copy of `value` with secret-looking keys replaced and URL passwords masked, at any depth. */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_REDACT_DEPTH) return `[nested deeper than ${MAX_REDACT_DEPTH} levels]`;
   if (value instanceof Error) {
     return { type: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack), code: (value as { code?: unknown }).code };
   }
