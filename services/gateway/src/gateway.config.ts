@@ -20,6 +20,12 @@ export const gatewayConfigVariables = {
   FLOWFORGE_OIDC_ROLE_MAP: env.string('', { expected: 'comma-separated realm-role=flowforge-role pairs', pattern: /^([^=,\s]+=[a-z][a-z0-9-]*(,[^=,\s]+=[a-z][a-z0-9-]*)*)?$/ }),
   // How long a gateway may use what it learnt of roles, revocations and API tokens before asking again.
   FLOWFORGE_AUTH_CACHE_SECONDS: env.int({ min: 1, max: 300, def: 10 }),
+  // Rate limit of the public API (token bucket): requests per second refilled, and the burst allowed at
+  // once, per principal (a user with its API tokens) and per client address for anonymous calls. 0 per second: no limit.
+  FLOWFORGE_RATE_LIMIT_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 50 }),
+  FLOWFORGE_RATE_LIMIT_BURST: env.int({ min: 1, max: 1_000_000, def: 500 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 10 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_BURST: env.int({ min: 1, max: 1_000_000, def: 100 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;
