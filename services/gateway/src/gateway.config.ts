@@ -24,8 +24,8 @@ export const gatewayConfigVariables = {
   // once, per principal (a user with its API tokens) and per client address for anonymous calls. 0 per second: no limit.
   FLOWFORGE_RATE_LIMIT_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 50 }),
   FLOWFORGE_RATE_LIMIT_BURST: env.int({ min: 1, max: 1_000_000, def: 500 }),
-  FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 10 }),
-  FLOWFORGE_RATE_LIMIT_ANONYMOUS_BURST: env.int({ min: 1, max: 1_000_000, def: 100 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 20 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_BURST: env.int({ min: 1, max: 1_000_000, def: 400 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;

@@ -1,4 +1,4 @@
-import { fieldsOf, MAX_AUDITED_FIELDS } from './audit.recorder';
+import { fieldsOf, MAX_AUDITED_FIELDS, resourceIdOf } from './audit.recorder';
 
 describe('fieldsOf', () => {
   it('lists leaf paths in body order, arrays as leaves', () => {
@@ -20,5 +20,17 @@ describe('fieldsOf', () => {
     expect(out).toHaveLength(MAX_AUDITED_FIELDS + 1);
     expect(out[0]).toBe('params.p0');
     expect(out.at(-1)).toBe('…');
+  });
+});
+
+describe('resourceIdOf', () => {
+  const of = (params: Record<string, string>) => resourceIdOf({ params } as never);
+  it('makes a NUL or a lone surrogate storable, and bounds the length', () => {
+    expect(of({ name: 'a\u0000b' })).toBe('a\\u0000b');
+    expect(of({ id: 'x\ud800' })).toBe('x\\ud800');
+    expect(of({ name: '😀' })).toBe('😀');
+    expect(of({ name: 'n'.repeat(1000) })).toHaveLength(200);
+    expect(of({ name: 'n' + '😀'.repeat(200) }).endsWith('\\ud83d')).toBe(true);
+    expect(of({})).toBeNull();
   });
 });

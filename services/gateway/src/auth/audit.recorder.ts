@@ -89,7 +89,20 @@ export function fieldsOf(body: unknown): string[] {
   return out;
 }
 
+/** Longest resource id an audit entry keeps: a refused call can name anything in its path. */
+const MAX_RESOURCE_ID = 200;
+
 export function resourceIdOf(req: AuthenticatedRequest): string | null {
   const p = req.params ?? {};
-  return p.id ?? p.name ?? p.runId ?? null;
+  const id = p.id ?? p.name ?? p.runId ?? null;
+  // Cut first: a cut through a surrogate pair leaves a lone half, which storable then escapes.
+  return id === null ? null : storable(id.slice(0, MAX_RESOURCE_ID));
+}
+
+/**
+ * A refused call's path parameter as text PostgreSQL stores: a NUL or a lone surrogate is written as
+ * its `\u` escape (the guard refuses a call before the pipes that would reject those characters).
+ */
+function storable(text: string): string {
+  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
