@@ -62,6 +62,7 @@ const BODY_VALUES: [string, string][] = [
   ['huge integer', '99999999999999999999'],
   ['negative', '-9007199254740993'],
   ['long string', JSON.stringify('x'.repeat(20_000))],
+  ['deep YAML flow (10,000 levels)', JSON.stringify(`a: ${'['.repeat(10_000)}`)],
   ['wrong type: boolean', 'true'],
   ['wrong type: array', '[1,"two",{"three":null}]'],
   ['wrong type: object', '{"a":{"b":1}}'],
@@ -146,7 +147,8 @@ function casesOf(doc: OpenApi, op: Operation, pick: <T>(i: number, values: T[]) 
   const cases: Case[] = [];
   let field = 0;
   const send = op.method !== 'GET' && op.method !== 'DELETE';
-  const base = op.body ? baselineBody(doc, op.body.schema) : undefined;
+  // A body documented as a string (workflow-as-code apply) is sent as JSON `{"yaml": "..."}`.
+  const base = op.body ? (op.body.schema.type === 'string' ? { yaml: 'apiVersion: flowforge.io/v1' } : baselineBody(doc, op.body.schema)) : undefined;
   const baseText = base ? JSON.stringify(base) : send ? '{}' : undefined;
   for (const p of op.parameters) {
     for (const [what, value] of pick(field++, URL_VALUES)) cases.push({ what: `${p.in} ${p.name}: ${what}`, url: urlOf(op, { name: p.name, value }), body: baseText });

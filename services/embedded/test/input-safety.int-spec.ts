@@ -87,6 +87,17 @@ describe('bad input is a 4xx naming the field', () => {
       expect(inString.status).toBeLessThan(500);
     });
 
+    it('a workflow-as-code apply whose YAML nests 10,000 flow collections is a 400, and the host lives on', async () => {
+      const res = await fetch(`${host.base}/api/v1/workflows/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/yaml', authorization: `Bearer ${admin}` },
+        body: `apiVersion: flowforge.io/v1\nkind: Job\nmetadata: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Problem).code).toBe('FF_YAML_TOO_DEEP');
+      expect(await live()).toBe(200);
+    });
+
     it('audits a wide body as a bounded list of field names', async () => {
       const params = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`p${i}`, i]));
       const res = await host.call('POST', '/api/v1/runs', { token: operator, body: { workflow: 'wide-params', params } });
