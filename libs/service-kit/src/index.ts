@@ -9,6 +9,7 @@ export * from './http/http-types';
 export * from './http/request-telemetry.middleware';
 export * from './http/yaml-body.reader';
 export * from './http/internal-api.guard';
+export * from './http/request-input.check';
 export * from './database';
 export * from './bus';
 export * from './bootstrap';

@@ -22,6 +22,12 @@ export const gatewayConfigVariables = {
   // within a second; this is how long a gateway may go on with what it learnt of roles, revocations and
   // API tokens before asking the auth service again, should an event be lost.
   FLOWFORGE_AUTH_CACHE_SECONDS: env.int({ min: 1, max: 3600, def: 60 }),
+  // Rate limit of the public API (token bucket): requests per second refilled, and the burst allowed at
+  // once, per principal (a user with its API tokens) and per client address for anonymous calls. 0 per second: no limit.
+  FLOWFORGE_RATE_LIMIT_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 50 }),
+  FLOWFORGE_RATE_LIMIT_BURST: env.int({ min: 1, max: 1_000_000, def: 500 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: env.int({ min: 0, max: 1_000_000, def: 20 }),
+  FLOWFORGE_RATE_LIMIT_ANONYMOUS_BURST: env.int({ min: 1, max: 1_000_000, def: 400 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigVariables>;

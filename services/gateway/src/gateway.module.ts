@@ -2,6 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { AuthApiModule } from './auth/auth-api.module';
 import { CatalogApiModule } from './catalog/catalog-api.module';
 import { gatewayDatabase } from './gateway.database';
+import { LimitsModule } from './limits/limits.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { SystemModule } from './system/system.module';
@@ -15,6 +16,7 @@ export const GATEWAY_API_MODULES: Type<unknown>[] = [AuthApiModule, SystemModule
 
 /** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
 @Module({
-  imports: [gatewayDatabase, ...GATEWAY_API_MODULES],
+  // LimitsModule last: its guard must run after AuthApiModule's AuthGuard.
+  imports: [gatewayDatabase, ...GATEWAY_API_MODULES, LimitsModule],
 })
 export class GatewayModule {}

@@ -7,6 +7,7 @@ import { createValidationPipe } from '../errors/validation.pipe';
 import { HealthController } from '../health/health.controller';
 import { actorContext } from '../audit/audit-trail';
 import { generateInternalToken, internalApiGuard } from '../http/internal-api.guard';
+import { jsonDepthVerifier, MAX_JSON_DEPTH, requestInputCheck } from '../http/request-input.check';
 import { requestTelemetry } from '../http/request-telemetry.middleware';
 import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -32,6 +33,12 @@ export interface CreateHostAppOptions {
    * migrations. Enough to inspect the application (the OpenAPI snapshot); it cannot serve or listen.
    */
   preview?: boolean;
+}
+
+/** The parts of NestExpressApplication used here (@nestjs/platform-express's types are not imported by the kit). */
+interface ExpressApp {
+  useBodyParser(type: 'json' | 'urlencoded', options: Record<string, unknown>): unknown;
+  getHttpAdapter(): { getInstance(): { disable(setting: string): unknown } };
 }
 
 @Module({ controllers: [HealthController, MetricsController] })
@@ -74,6 +81,14 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   app.use(requestTelemetry());
   app.use(internalApiGuard(internalToken));
   app.use(actorContext());
+  // The parsers Nest would add at init, added here so that the depth bound applies and the input check
+  // follows them: the body is refused before any guard, interceptor or handler walks it.
+  const express = app as unknown as ExpressApp;
+  express.useBodyParser('json', { verify: jsonDepthVerifier(MAX_JSON_DEPTH) });
+  express.useBodyParser('urlencoded', { extended: true, depth: 16 });
+  app.use(requestInputCheck());
+  // Names the framework to every caller and helps no one.
+  express.getHttpAdapter().getInstance().disable('x-powered-by');
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   const bus = app.get<EventBus>(EVENT_BUS);

@@ -34,12 +34,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) return;
     res.statusCode = problem.status;
-    if (exception instanceof FlowForgeError) for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
+    const headers = exception instanceof FlowForgeError ? exception.headers : exception instanceof HttpException && exception.cause instanceof FlowForgeError ? exception.cause.headers : undefined;
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     res.end(JSON.stringify(problem));
   }
 
-  private toProblem(exception: unknown, instance: string): ProblemDetails {
+  private toProblem(thrown: unknown, instance: string): ProblemDetails {
+    // Nest wraps an http-errors-shaped error of a middleware (a body parser's verify hook throwing a
+    // FlowForgeError) in an HttpException: the cause is the problem to answer.
+    const exception = thrown instanceof HttpException && thrown.cause instanceof FlowForgeError ? thrown.cause : thrown;
     if (exception instanceof FlowForgeError) {
       return {
         type: problemType(exception.code),

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { INT32_MAX } from '@flowforge/service-kit';
 import { PageQueryDto } from './page-query.dto';
 
 export const LAYERS = ['bronze', 'silver', 'gold'] as const;
@@ -53,16 +54,18 @@ export class DownloadQueryDto {
 }
 
 export class RetentionDto {
-  @ApiPropertyOptional({ nullable: true, minimum: 1, description: 'Keep the last N snapshots (null clears the rule)' })
+  @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: INT32_MAX, description: 'Keep the last N snapshots (null clears the rule)' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   keepLast?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, description: 'Keep snapshots younger than this (null clears the rule)' })
+  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Keep snapshots younger than this (null clears the rule)' })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   maxAgeSeconds?: number | null;
 }
 

@@ -58,16 +58,22 @@ export function buildOpenApiDocument(app: INestApplication, modules: Type<unknow
   return { ...doc, paths: sortedKeys(doc.paths), components: { ...doc.components, schemas: sortedKeys(doc.components?.schemas ?? {}) } };
 }
 
-/** Any route can fail unexpectedly: ProblemDetailsFilter answers 500 FF_INTERNAL (the error is logged). */
+/**
+ * Answers any route can give: 429 FF_RATE_LIMITED (the gateway's rate limit, src/limits/rate-limit.guard.ts)
+ * and 500 FF_INTERNAL (an unexpected error; ProblemDetailsFilter logs it).
+ */
 function documentUnexpectedErrors(doc: OpenAPIObject): void {
+  const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } };
   for (const item of Object.values(doc.paths)) {
     for (const method of HTTP_METHODS) {
       const op = item[method];
-      if (!op || op.responses['500']) continue;
-      op.responses['500'] = {
-        description: 'FF_INTERNAL: an unexpected error; it has been logged',
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      if (!op) continue;
+      op.responses['429'] ??= {
+        description: 'FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds',
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        content: problem,
       };
+      op.responses['500'] ??= { description: 'FF_INTERNAL: an unexpected error; it has been logged', content: problem };
     }
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { INT32_MAX, IntParamPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SaveJobDto, SavedJobDto } from './job.dto';
 import { OrchestrationClient } from './orchestration.client';
@@ -47,12 +47,12 @@ export class JobsController {
   @Get(':name/versions/:version')
   @RequirePermission('job:view')
   @nameParam
-  @ApiParam({ name: 'version', type: Number, example: 1 })
-  @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: INT32_MAX }, example: 1 })
+  @ApiProblem(400, 'FF_VALIDATION: the version is not an integer from 1 to 2147483647')
   @ApiOperation({ summary: 'Get one version of a job' })
   @ApiResponse({ status: 200, type: JobDto })
   @ApiProblem(404, 'FF_JOB_NOT_FOUND')
-  version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions/${version}` }, req, res);
   }
 

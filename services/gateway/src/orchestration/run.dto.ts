@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
+import { INT32_MAX } from '@flowforge/service-kit';
+
+const INT64_MAX = 9_223_372_036_854_775_807n;
+
+/** A page cursor: a PostgreSQL `bigint` id in decimal; a longer or larger one is a 400 naming the field, not an overflow upstream. */
+function IsCursor(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCursor',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= INT64_MAX,
+      defaultMessage: (args) => `${args?.property ?? 'cursor'} must be a decimal integer from 0 to ${INT64_MAX}`,
+    },
+  });
+}
 
 const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 const STEP_STATES = ['pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'upstream_failed', 'cancelled', 'timed_out'] as const;
@@ -15,6 +29,7 @@ export class CreateRunDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   workflowVersion?: number;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { run_date: '2026-01-31', limit: 100 }, description: 'Typed values or text; converted to the declared types' })
@@ -60,23 +75,24 @@ export class ListRunsQueryDto {
 
   @ApiPropertyOptional({ description: 'The previous page\'s nextCursor' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/)
+  @IsCursor()
   before?: string;
 }
 
 export class LogsQueryDto {
   @ApiPropertyOptional({ description: 'Only this step' }) @IsOptional() @IsString() step?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Only this attempt' })
+  @ApiPropertyOptional({ minimum: 1, maximum: INT32_MAX, description: 'Only this attempt' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   attempt?: number;
 
   @ApiPropertyOptional({ description: 'The previous page\'s nextCursor' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/)
+  @IsCursor()
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 500 })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsArray, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { INT32_MAX } from '@flowforge/service-kit';
 
 const STEP_EXAMPLE = { id: 'load', job: 'load-sales', dependsOn: ['extract'], condition: 'on_success', retry: { maxAttempts: 3 }, params: { day: '${params.run_date}' } };
 
@@ -38,10 +39,11 @@ export class SaveWorkflowDto {
   @IsObject()
   concurrency?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 7_200_000, description: 'Run timeout in ms' })
+  @ApiPropertyOptional({ example: 7_200_000, maximum: INT32_MAX, description: 'Run timeout in ms' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   timeoutMs?: number;
 }
 

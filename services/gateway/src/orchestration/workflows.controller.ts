@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
+import { INT32_MAX, IntParamPipe, readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
@@ -78,12 +78,12 @@ export class WorkflowsController {
   @Get(':name/versions/:version')
   @RequirePermission('workflow:view')
   @nameParam
-  @ApiParam({ name: 'version', type: Number, example: 1 })
-  @ApiProblem(400, 'FF_BAD_REQUEST: the version is not an integer')
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: INT32_MAX }, example: 1 })
+  @ApiProblem(400, 'FF_VALIDATION: the version is not an integer from 1 to 2147483647')
   @ApiOperation({ summary: 'Get one version of a workflow' })
   @ApiResponse({ status: 200, type: WorkflowDto })
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
-  version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions/${version}` }, req, res);
   }
 

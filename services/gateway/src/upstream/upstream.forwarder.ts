@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { actorHeaders } from '@flowforge/access';
-import { currentTraceHeaders, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HostRuntime, type HttpRequest, type HttpResponse, type ServiceName } from '@flowforge/service-kit';
+import { currentTraceHeaders, FlowForgeError, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HostRuntime, type HttpRequest, type HttpResponse, type ServiceName } from '@flowforge/service-kit';
 import { actorOf } from '../auth/principal';
 
 /** Budget until the upstream's response headers arrive; a body (download, event stream) may then flow for as long as it lasts. */
@@ -77,7 +77,13 @@ export class UpstreamForwarder {
 
   async send(call: UpstreamCall, gone?: AbortSignal): Promise<Response> {
     const base = this.baseUrl;
-    const url = `${base}${this.service.prefix}${call.path}${queryString(call.query)}`;
+    const path = `${this.service.prefix}${safePath(call.path)}`;
+    const url = `${base}${path}${queryString(call.query)}`;
+    // Defence in depth: the URL parser resolves dot segments (also `%2e`) and reads a backslash as `/`; if it
+    // changed the path, a value did, and the call would reach another route than the one named.
+    if (!new URL(url).pathname.endsWith(path)) {
+      throw new UnsafePathProblem(call.path);
+    }
     const headersTimeout = new AbortController();
     const timer = setTimeout(() => headersTimeout.abort(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)), HEADERS_TIMEOUT_MS);
     const headers: Record<string, string> = { accept: 'application/json', ...currentTraceHeaders(), ...this.service.headers() };
@@ -132,6 +138,34 @@ export class UpstreamForwarder {
     // A client that goes away mid-stream destroys the response; pipeline then cancels the upstream body.
     await pipeline(Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>), res).catch(() => res.destroy());
   }
+}
+
+export class UnsafePathProblem extends FlowForgeError {
+  constructor(path: string) {
+    super('FF_PATH_INVALID', 400, 'Invalid path', `a path parameter would change the route it is forwarded to (${JSON.stringify(path)}): names may not be "." or ".."`);
+  }
+}
+
+/**
+ * Each segment of `path` percent-encoded once, whether its caller encoded it (`encodeURIComponent(name)`)
+ * or interpolated a raw value: no value can add a segment, a query or a fragment. A `.` or `..`
+ * segment is refused: no encoding keeps the URL parser from resolving it.
+ */
+export function safePath(path: string): string {
+  return path
+    .split('/')
+    .map((segment, i) => {
+      if (i === 0) return segment;
+      let value = segment;
+      try {
+        value = decodeURIComponent(segment);
+      } catch {
+        // Not an encoded segment: encode it as it is.
+      }
+      if (value === '.' || value === '..') throw new UnsafePathProblem(path);
+      return encodeURIComponent(value);
+    })
+    .join('/');
 }
 
 function queryString(query: object | undefined): string {
