@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const config = loadHostConfig({
     host: 'embedded',
     services,
-    env: { ...process.env, DATABASE_URL: db.url, FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
+    // The rate limit is off: this measures authentication and RBAC, and sends far more than a caller may.
+    env: { ...process.env, DATABASE_URL: db.url, FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', FLOWFORGE_RATE_LIMIT_PER_SECOND: '0', FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: '0' },
     requireDatabaseUrl: true,
   });
   const logger = createLogger({ service: 'bench', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });

@@ -386,7 +386,18 @@ async function main(): Promise<void> {
   let observerBus: PostgresEventBus | undefined;
   try {
     const logger = createLogger({ service: 'embedded', level: 'warn', destination: tally });
-    const config = loadHostConfig({ host: 'embedded', services: embeddedServices, env: { DATABASE_URL: db.url, FLOWFORGE_HOME: home, ...testAdminEnv } });
+    const config = loadHostConfig({
+      host: 'embedded',
+      services: embeddedServices,
+      env: {
+        DATABASE_URL: db.url,
+        FLOWFORGE_HOME: home,
+        ...testAdminEnv,
+        // One requester starts every run: fair share and the rate limit would measure themselves, not the engine.
+        FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: '100',
+        FLOWFORGE_RATE_LIMIT_PER_SECOND: '0',
+      },
+    });
     app = await createHostApp({ mode: 'embedded', host: 'embedded', services: embeddedServices, config, logger, databaseUrl: db.url, port: 0 });
     const host = app;
     const base = `http://127.0.0.1:${await startHostApp(app, 0, '127.0.0.1')}`;
