@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { recoverPostmasterLock } from './postmaster-lock.recovery';
 
 export interface EmbeddedCluster {
   url: string;
@@ -16,6 +17,8 @@ export interface EmbeddedClusterOptions {
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** What the host should log itself (an orphaned server stopped, a stale lock removed). */
+  onEvent?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 interface Credentials {
@@ -89,6 +92,9 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promis
     // initdb refuses a non-empty directory; as root we created it empty above.
     await pg.initialise();
   }
+  // A host killed with SIGKILL leaves its PostgreSQL running (re-parented) or a stale postmaster.pid;
+  // either would make this start fail with "lock file already exists".
+  await recoverPostmasterLock(dataDir, { onLog: opts.onEvent });
   try {
     await pg.start();
   } catch {

@@ -41,6 +41,7 @@ runProcess(async () => {
       home: path.resolve(config.common.FLOWFORGE_HOME),
       port: extra.FLOWFORGE_PG_PORT,
       database: 'flowforge',
+      onEvent: (message, fields) => logger.warn(fields, message),
     });
     databaseUrl = cluster.url;
     timings.postgres_ms = Date.now() - t;
