@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { adminApiToken, testAdminEnv } from '@flowforge/testing';
+import { isAlive, lockHolder, readPostmasterLock } from '../src/postmaster-lock.recovery';
+import { buildIfNeeded, freePort, spawnHost, stopHost, waitReady, type HostProcess } from './host-process';
+import { PublicApi, stepOf, stepStates } from './public-api';
+
+const SLEEP_MS = 3_000;
+
+const YAML = `
+apiVersion: flowforge.io/v1
+kind: Job
+metadata:
+  name: nap
+spec:
+  type: sleep
+  config: { ms: ${SLEEP_MS} }
+---
+apiVersion: flowforge.io/v1
+kind: Job
+metadata:
+  name: tick
+spec:
+  type: noop
+---
+apiVersion: flowforge.io/v1
+kind: Workflow
+metadata:
+  name: outlives-the-host
+spec:
+  steps:
+    - { id: work, job: nap }
+    - { id: after, job: tick, dependsOn: [work] }
+`;
+
+/**
+ * `kill -9` of the embedded host with its own PostgreSQL (no DATABASE_URL), then a start on the same
+ * FLOWFORGE_HOME: the server the dead host left running is found through postmaster.pid and stopped,
+ * the host comes up with no hand cleanup, and the run that was mid-step finishes (attempt 1 lost when
+ * its lease expires, attempt 2 succeeds). Then a stale postmaster.pid (dead pid, reused pid) is no obstacle.
+ */
+describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () => {
+  let home: string;
+  let env: Record<string, string>;
+  let base: string;
+  const hosts: HostProcess[] = [];
+  let orphanPid = 0;
+
+  const start = (): HostProcess => {
+    const h = spawnHost(env);
+    hosts.push(h);
+    return h;
+  };
+  const warnings = (h: HostProcess) =>
+    h
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; pid?: number; holder?: string });
+
+  beforeAll(async () => {
+    buildIfNeeded();
+    // Under /tmp: as root the server runs as user postgres, which must traverse the path (the host
+    // makes FLOWFORGE_HOME 0755 and hands pg/ to postgres).
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-home-sigkill-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = {
+      PORT: String(port),
+      FLOWFORGE_HOME: home,
+      FLOWFORGE_PG_PORT: String(await freePort()),
+      FLOWFORGE_ORCHESTRATOR_SWEEP_MS: '200',
+      LOG_LEVEL: 'warn',
+      ...testAdminEnv,
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const h of hosts) if (h.child.exitCode === null && h.child.signalCode === null) await stopHost(h, 30_000).catch(() => h.child.kill('SIGKILL'));
+    // Whatever happened above, no server may outlive the suite.
+    if (orphanPid && isAlive(orphanPid)) process.kill(orphanPid, 'SIGQUIT');
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('stops the orphaned server, comes up healthy on the same data, and the run in flight succeeds', async () => {
+    const first = start();
+    await waitReady(base, first, 120_000);
+    const api = new PublicApi(base, first);
+    api.token = await adminApiToken(base);
+    expect((await api.apply(YAML)).status).toBe(200);
+    const { body: created } = await api.startRun('outlives-the-host');
+    await api.waitRun(created.id, (r) => stepOf(r, 'work').state === 'running', 20_000);
+
+    const dataDir = path.join(home, 'pg');
+    const lock = readPostmasterLock(dataDir);
+    expect(lock).toBeDefined();
+    orphanPid = lock!.pid;
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    // The situation of the report: the host is gone, its PostgreSQL still runs on our data directory.
+    expect(isAlive(orphanPid)).toBe(true);
+    expect(lockHolder(orphanPid, dataDir)).toBe('ours');
+
+    const second = start();
+    api.host = second;
+    await waitReady(base, second, 120_000);
+    expect(second.stderr()).not.toContain('FF_EMBEDDED_PG_START');
+    expect(second.stdout()).toContain(`FlowForge is ready on http://localhost:${env.PORT} (embedded, data in ${home})`);
+    expect(isAlive(orphanPid)).toBe(false);
+    expect(warnings(second).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['stopping the PostgreSQL left running by a previous host', 'stopped the PostgreSQL left running by a previous host']),
+    );
+    // A new server holds the data directory now.
+    const now = readPostmasterLock(dataDir);
+    expect(now?.pid).not.toBe(orphanPid);
+    expect(lockHolder(now!.pid, dataDir)).toBe('ours');
+
+    // The token and the run were kept; the step the dead host ran is re-dispatched once its lease
+    // (the builtin executor's 30 s) expires, and the run ends once.
+    const run = await api.waitRun(created.id, undefined, 120_000);
+    expect(run.state).toBe('succeeded');
+    expect(stepStates(run)).toEqual({ work: 'succeeded', after: 'succeeded' });
+    const work = stepOf(run, 'work');
+    expect(work.attempts.map((a) => `${a.attempt}:${a.state}`)).toEqual(['1:lost', '2:succeeded']);
+    expect(work.attempts[0]).toMatchObject({ errorCode: 'FF_STEP_LEASE_EXPIRED' });
+    expect(work.outputs).toEqual({ sleptMs: SLEEP_MS });
+
+    expect(await stopHost(second, 30_000)).toBe(0);
+    // A clean stop leaves no lock behind.
+    expect(readPostmasterLock(dataDir)).toBeUndefined();
+  }, 300_000);
+
+  it('starts over a stale postmaster.pid whose pid is dead or belongs to another process', async () => {
+    const dataDir = path.join(home, 'pg');
+    const lockFile = path.join(dataDir, 'postmaster.pid');
+    // Both shapes a dead host can leave: the server died too (pid free), or the pid went to another program.
+    for (const [pid, holder] of [
+      [2 ** 22 + 1, 'dead'], // above the default pid_max (4194304): no process has it
+      [process.pid, 'foreign'], // this jest worker: alive, not a postgres
+    ] as const) {
+      fs.writeFileSync(lockFile, `${pid}\n${dataDir}\n1733480000\n${env.FLOWFORGE_PG_PORT}\n\n127.0.0.1\n  5433001    32768\nready   \n`);
+      const host = start();
+      await waitReady(base, host, 120_000);
+      expect(warnings(host)).toContainEqual(expect.objectContaining({ msg: 'removed a stale postmaster.pid', pid, holder }));
+      const api = new PublicApi(base, host);
+      api.token = await adminApiToken(base);
+      expect((await api.call('GET', '/api/v1/runs?workflow=outlives-the-host')).status).toBe(200);
+      expect(await stopHost(host, 30_000)).toBe(0);
+      expect(fs.existsSync(lockFile)).toBe(false);
+    }
+  }, 300_000);
+});
