@@ -12,6 +12,7 @@ import { isAlive, lockHolder, readPostmasterLock, recoverPostmasterLock } from '
 describe('postmaster.pid recovery', () => {
   let dir: string;
   const children: ChildProcess[] = [];
+  const orphans: number[] = [];
 
   const fakePostmaster = (dataDir: string, script: string): Promise<ChildProcess> =>
     new Promise((resolve, reject) => {
@@ -20,16 +21,33 @@ describe('postmaster.pid recovery', () => {
       child.on('error', reject);
       child.stdout!.once('data', () => resolve(child));
     });
+  /**
+   * An orphan, like a server whose host was SIGKILLed: started by an intermediate Node process that
+   * exits at once, so it is re-parented (not a child of this jest worker, a Node process, which would
+   * make it a server whose host is alive).
+   */
+  const orphanPostmaster = async (dataDir: string, script: string): Promise<number> => {
+    const starter = `const c = require('node:child_process').spawn('sh', ${JSON.stringify(['-c', `${script}; while :; do sleep 0.05; done`, '-D', dataDir])}, { argv0: 'postgres', detached: true, stdio: 'ignore' }); process.stdout.write(String(c.pid)); c.unref();`;
+    const out = spawnSync(process.execPath, ['-e', starter], { encoding: 'utf8' });
+    const pid = Number(out.stdout);
+    expect(pid).toBeGreaterThan(0);
+    orphans.push(pid);
+    // Its traps are set once the shell runs the script: wait until its command line is the shell's.
+    await new Promise((r) => setTimeout(r, 200));
+    return pid;
+  };
+  const waitDead = async (pid: number) => {
+    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  };
   const writeLock = (pid: number, dataDir = dir) =>
     fs.writeFileSync(path.join(dir, 'postmaster.pid'), `${pid}\n${dataDir}\n1733480000\n5433\n\n127.0.0.1\n  5433001    32768\nready   \n`);
-  const exited = (child: ChildProcess) =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-pglock-'));
   });
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const pid of orphans.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -76,26 +94,40 @@ describe('postmaster.pid recovery', () => {
   });
 
   it('stops our own orphaned server with SIGINT (fast shutdown) and waits until it is gone', async () => {
-    const orphan = await fakePostmaster(dir, `trap 'rm -f "${dir}/postmaster.pid"; exit 0' INT`);
-    writeLock(orphan.pid!);
-    expect(lockHolder(orphan.pid!, dir)).toBe('ours');
+    const orphan = await orphanPostmaster(dir, `trap 'touch "${dir}/got-int"; rm -f "${dir}/postmaster.pid"; exit 0' INT`);
+    writeLock(orphan);
+    expect(lockHolder(orphan, dir)).toBe('ours');
     const events: string[] = [];
     expect(await recoverPostmasterLock(dir, { onLog: (m) => events.push(m) })).toBe('orphan-stopped');
-    await exited(orphan);
-    expect(orphan.exitCode).toBe(0); // it took the SIGINT path
-    expect(isAlive(orphan.pid!)).toBe(false);
+    expect(isAlive(orphan)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'got-int'))).toBe(true); // it took the SIGINT path
     expect(fs.existsSync(path.join(dir, 'postmaster.pid'))).toBe(false);
     expect(events).toEqual(['stopping the PostgreSQL left running by a previous host', 'stopped the PostgreSQL left running by a previous host']);
   });
 
   it('escalates to SIGQUIT when the orphan ignores SIGINT, and removes the lock it left', async () => {
-    const stubborn = await fakePostmaster(dir, `trap '' INT`);
-    writeLock(stubborn.pid!);
+    const stubborn = await orphanPostmaster(dir, `trap '' INT; trap 'touch "${dir}/got-quit"; exit 3' QUIT`);
+    writeLock(stubborn);
     const started = Date.now();
     expect(await recoverPostmasterLock(dir, { stopTimeoutMs: 500 })).toBe('orphan-stopped');
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
-    await exited(stubborn);
-    expect(stubborn.signalCode).toBe('SIGQUIT');
+    await waitDead(stubborn);
+    expect(isAlive(stubborn)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'got-quit'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'postmaster.pid'))).toBe(false);
+  });
+
+  it('refuses, and touches nothing, when the server on our data directory still has its host (a second start)', async () => {
+    // A child of this jest worker: its parent, a Node process, is alive, as a running host would be.
+    const live = await fakePostmaster(dir, 'true');
+    writeLock(live.pid!);
+    expect(lockHolder(live.pid!, dir)).toBe('in-use');
+    await expect(recoverPostmasterLock(dir)).rejects.toMatchObject({
+      code: 'FF_EMBEDDED_PG_IN_USE',
+      message: expect.stringContaining(`belongs to a FlowForge host that is still running (pid ${process.pid})`),
+    });
+    expect(live.exitCode).toBeNull();
+    expect(isAlive(live.pid!)).toBe(true);
+    expect(readPostmasterLock(dir)?.pid).toBe(live.pid);
   });
 });

