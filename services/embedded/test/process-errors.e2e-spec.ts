@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, testAdminEnv, type TestDatabase } from '@flowforge/testing';
+import { isAlive } from '../src/postmaster-lock.recovery';
 import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
 
 const INJECTOR = path.join(repoRoot, 'dist/services/embedded/test/fixtures/fault-injector.js');
 const LINEAGE_MAIN = path.join(repoRoot, 'dist/services/lineage/src/main.js');
+const LAUNCHER = path.join(repoRoot, 'dist/services/embedded/test/fixtures/launcher.js');
 
 interface LogLine {
   level: string;
@@ -13,6 +16,7 @@ interface LogLine {
   service: string;
   code?: string;
   signal?: string;
+  launcherPid?: string;
   err?: { message: string; stack: string };
 }
 
@@ -97,5 +101,30 @@ describe('errors nothing caught (runProcess)', () => {
     expect(lines.find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'uncaughtException' });
     expect(msgs.indexOf('stopped', at)).toBeGreaterThan(msgs.indexOf('shutting down', at));
     expect(host.stderr()).not.toContain('FF_SHUTDOWN');
+  }, 120_000);
+
+  it('a host whose launcher (scripts/start.js) is SIGKILLed stops itself gracefully', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // The host inherits the launcher's stdout and stderr: they stay readable here after the launcher dies.
+    const launcher = spawnHost({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'info', LAUNCH_ENTRY: 'dist/services/lineage/src/main.js' }, LAUNCHER);
+    hosts.push(launcher);
+    await waitReady(base, launcher, 90_000);
+    const [hostPid] = execFileSync('pgrep', ['-P', String(launcher.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    expect(hostPid).toBeGreaterThan(0);
+    try {
+      launcher.child.kill('SIGKILL');
+      expect(await launcher.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+      await waitFor('the orphaned host to stop', async () => (isAlive(hostPid!) ? undefined : true), 20_000);
+      const lines = logLines(launcher);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', service: 'lineage', msg: 'the launcher (npm start, npm run serve) is gone; stopping', launcherPid: String(launcher.child.pid) }),
+      );
+      expect(lines).toContainEqual(expect.objectContaining({ msg: 'shutting down', signal: 'launcher-exited' }));
+      await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    } finally {
+      if (isAlive(hostPid!)) process.kill(hostPid!, 'SIGKILL'); // never leave it behind
+    }
   }, 120_000);
 });

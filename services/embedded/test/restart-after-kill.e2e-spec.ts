@@ -128,10 +128,10 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
     expect(warnings(second).map((l) => l.msg)).toEqual(
       expect.arrayContaining(['stopping the PostgreSQL left running by a previous host', 'stopped the PostgreSQL left running by a previous host']),
     );
-    // A new server holds the data directory now.
+    // A new server holds the data directory now, with its host alive.
     const now = readPostmasterLock(dataDir);
     expect(now?.pid).not.toBe(orphanPid);
-    expect(lockHolder(now!.pid, dataDir)).toBe('ours');
+    expect(lockHolder(now!.pid, dataDir)).toBe('in-use');
 
     // The token and the run were kept; the step the dead host ran is re-dispatched once its lease
     // (the builtin executor's 30 s) expires, and the run ends once.
@@ -173,7 +173,7 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
     const host = start();
     await waitReady(base, host, 120_000);
     const pgPid = readPostmasterLock(dataDir)!.pid;
-    expect(lockHolder(pgPid, dataDir)).toBe('ours');
+    expect(lockHolder(pgPid, dataDir)).toBe('in-use');
     expect(watchdogOf(host)).toHaveLength(1);
     host.child.kill('SIGKILL');
     expect(await host.exited).toEqual({ code: null, signal: 'SIGKILL' });

@@ -45,6 +45,22 @@ function describe(err: unknown): { message: string; stack: string } {
 }
 
 /**
+ * `npm start` and `npm run serve` (scripts/start.js) run the host as their child and sets FLOWFORGE_LAUNCHER_PID. Killed
+ * with SIGKILL it cannot forward anything: the host would go on serving with nobody in front of it
+ * (and its PostgreSQL and port held against the next start), so a re-parented host stops itself.
+ */
+function watchLauncher(onGone: () => void): void {
+  const launcher = Number(process.env.FLOWFORGE_LAUNCHER_PID);
+  if (!Number.isInteger(launcher) || launcher <= 1 || process.ppid !== launcher) return;
+  const timer = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(timer);
+    onGone();
+  }, 500);
+  timer.unref();
+}
+
+/**
  * Runs `start`, then waits for SIGINT/SIGTERM and stops gracefully (exit 0). A ConfigError exits 78
  * (EX_CONFIG) after printing every FF_CONFIG line; any other start failure exits 1.
  *
@@ -109,6 +125,12 @@ export function runProcess(start: (ctx: ProcessContext) => Promise<RunningProces
   });
   process.once('SIGINT', (s) => shutdown(s, 0));
   process.once('SIGTERM', (s) => shutdown(s, 0));
+  watchLauncher(() => {
+    const message = 'the launcher (npm start, npm run serve) is gone; stopping';
+    if (logger) logger.warn({ launcherPid: process.env.FLOWFORGE_LAUNCHER_PID }, message);
+    else process.stderr.write(`${message}\n`);
+    shutdown('launcher-exited', 0);
+  });
 
   start({ useLogger: (l) => (logger = l) }).then(
     (r) => {
