@@ -9,6 +9,7 @@ import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitRe
 const INJECTOR = path.join(repoRoot, 'dist/services/embedded/test/fixtures/fault-injector.js');
 const LINEAGE_MAIN = path.join(repoRoot, 'dist/services/lineage/src/main.js');
 const LAUNCHER = path.join(repoRoot, 'dist/services/embedded/test/fixtures/launcher.js');
+const EARLY_FAULT = path.join(repoRoot, 'dist/services/embedded/test/fixtures/early-fault.js');
 
 interface LogLine {
   level: string;
@@ -127,4 +128,13 @@ describe('errors nothing caught (runProcess)', () => {
       if (isAlive(hostPid!)) process.kill(hostPid!, 'SIGKILL'); // never leave it behind
     }
   }, 120_000);
+
+  it('an uncaught exception while starting, before any logger: stack on stderr, start finishes, its work is stopped, exit 70', async () => {
+    const host = spawnHost({}, EARLY_FAULT);
+    hosts.push(host);
+    expect(await host.exited).toEqual({ code: 70, signal: null });
+    expect(host.stderr()).toMatch(/^FF_UNCAUGHT_EXCEPTION: uncaught exception; stopping the process: Error: early-fault: thrown while starting\n\s+at .*early-fault\.js/m);
+    // What start had set up is not abandoned: start finished, then the stop ran with the reason.
+    expect(host.stdout()).toBe('started\nstopped (uncaughtException)\n');
+  }, 30_000);
 });
