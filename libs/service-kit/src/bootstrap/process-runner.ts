@@ -1,8 +1,7 @@
-import { Counter } from 'prom-client';
 import { ConfigError, EXIT_CONFIG } from '../config/config.error';
 import type { FlowForgeLogger } from '../logging/logger';
 import { scrubText } from '../logging/redact';
-import { metricsRegistry } from '../metrics/metrics.registry';
+import { processUnexpectedErrors } from '../metrics/metrics.registry';
 
 export interface RunningProcess {
   /** Graceful stop: called once on SIGINT/SIGTERM, or after an uncaught exception. */
@@ -18,22 +17,15 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 /** Exit code after an uncaught exception (graceful shutdown attempted or not). */
 export const EXIT_UNCAUGHT = 70; // EX_SOFTWARE
 
-let unexpectedErrors: Counter<'kind'> | undefined;
 function countUnexpected(kind: 'uncaught_exception' | 'unhandled_rejection'): void {
   try {
-    unexpectedErrors ??= new Counter({
-      name: 'ff_process_unexpected_errors_total',
-      help: 'Errors no code caught: uncaught_exception (the process stops) or unhandled_rejection (it keeps serving)',
-      labelNames: ['kind'],
-      registers: [metricsRegistry()],
-    });
-    unexpectedErrors.inc({ kind });
+    processUnexpectedErrors().inc({ kind });
   } catch {
-    // The registry was reset (tests): counting must never be the thing that fails here.
+    // Counting must never be the thing that fails here.
   }
 }
 
-function describe(err: unknown): { message: string; stack: string } {
+function errorText(err: unknown): { message: string; stack: string } {
   if (err instanceof Error) return { message: err.message, stack: err.stack ?? `${err.name}: ${err.message}` };
   let text: string;
   try {
@@ -45,9 +37,10 @@ function describe(err: unknown): { message: string; stack: string } {
 }
 
 /**
- * `npm start` and `npm run serve` (scripts/start.js) run the host as their child and sets FLOWFORGE_LAUNCHER_PID. Killed
- * with SIGKILL it cannot forward anything: the host would go on serving with nobody in front of it
- * (and its PostgreSQL and port held against the next start), so a re-parented host stops itself.
+ * `npm start` and `npm run serve` (scripts/start.js) run the host as their child and set
+ * FLOWFORGE_LAUNCHER_PID. A launcher killed with SIGKILL cannot forward anything: the host would go on
+ * serving with nobody in front of it (its PostgreSQL and port held against the next start), so a
+ * re-parented host stops itself.
  */
 function watchLauncher(onGone: () => void): void {
   const launcher = Number(process.env.FLOWFORGE_LAUNCHER_PID);
@@ -77,7 +70,7 @@ export function runProcess(start: (ctx: ProcessContext) => Promise<RunningProces
   let logger: FlowForgeLogger | undefined;
 
   const report = (code: 'FF_UNCAUGHT_EXCEPTION' | 'FF_UNHANDLED_REJECTION', err: unknown, message: string) => {
-    const { message: errMessage, stack } = describe(err);
+    const { message: errMessage, stack } = errorText(err);
     if (logger) {
       try {
         logger[code === 'FF_UNCAUGHT_EXCEPTION' ? 'fatal' : 'error']({ code, err: { message: errMessage, stack } }, message);
@@ -109,7 +102,7 @@ export function runProcess(start: (ctx: ProcessContext) => Promise<RunningProces
     void r.stop(reason).then(
       () => process.exit(exitCode),
       (err: unknown) => {
-        process.stderr.write(`FF_SHUTDOWN: ${scrubText(describe(err).stack)}\n`);
+        process.stderr.write(`FF_SHUTDOWN: ${scrubText(errorText(err).stack)}\n`);
         process.exit(exitCode || 1);
       },
     );
@@ -142,7 +135,7 @@ export function runProcess(start: (ctx: ProcessContext) => Promise<RunningProces
         process.stderr.write(`${err.issues.join('\n')}\n`);
         process.exit(EXIT_CONFIG);
       }
-      process.stderr.write(`FF_STARTUP: ${scrubText(describe(err).stack)}\n`);
+      process.stderr.write(`FF_STARTUP: ${scrubText(errorText(err).stack)}\n`);
       process.exit(exitCode || 1);
     },
   );
