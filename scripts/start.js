@@ -71,7 +71,10 @@ function runChild(entry, args = []) {
     log(`FF_START: ${entry} does not exist after the build`);
     process.exit(1);
   }
-  const child = spawn(process.execPath, ['--enable-source-maps', main, ...args], { cwd: process.cwd(), stdio: 'inherit', env: process.env });
+  // FLOWFORGE_LAUNCHER_PID: the host stops itself if this process dies without a word (SIGKILL), see
+  // runProcess in libs/service-kit/src/bootstrap/process-runner.ts.
+  const env = { ...process.env, FLOWFORGE_LAUNCHER_PID: String(process.pid) };
+  const child = spawn(process.execPath, ['--enable-source-maps', main, ...args], { cwd: process.cwd(), stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     // Ctrl+C reaches the child through the process group too; a second signal is ignored by the host.
     process.on(signal, () => {

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, escapeIdentifier } from 'pg';
+import { readPostmasterLock, recoverPostmasterLock } from './postmaster-lock.recovery';
 
 export interface EmbeddedCluster {
   url: string;
@@ -16,6 +17,8 @@ export interface EmbeddedClusterOptions {
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** What the host should log itself (an orphaned server stopped, a stale lock removed). */
+  onEvent?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 interface Credentials {
@@ -89,6 +92,9 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promis
     // initdb refuses a non-empty directory; as root we created it empty above.
     await pg.initialise();
   }
+  // A host killed with SIGKILL leaves its PostgreSQL running (re-parented) or a stale postmaster.pid;
+  // either would make this start fail with "lock file already exists".
+  await recoverPostmasterLock(dataDir, { onLog: opts.onEvent });
   try {
     await pg.start();
   } catch {
@@ -96,14 +102,56 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promis
       `FF_EMBEDDED_PG_START: PostgreSQL in ${dataDir} did not start on port ${opts.port} (port taken? set FLOWFORGE_PG_PORT). Last output:\n${lastLines.join('')}`,
     );
   }
+  const watchdog = watchPostmaster(dataDir);
+  const stop = async () => {
+    // Ours to stop now: the watchdog must not fire when this process exits afterwards.
+    watchdog?.kill('SIGKILL');
+    await pg.stop();
+  };
   const url = `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${opts.port}`;
-  const admin = new Client({ connectionString: `${url}/postgres` });
-  await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${escapeIdentifier(opts.database)}`);
-  } finally {
-    await admin.end();
+    const admin = new Client({ connectionString: `${url}/postgres` });
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${escapeIdentifier(opts.database)}`);
+    } finally {
+      await admin.end();
+    }
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
   }
-  return { url: `${url}/${opts.database}`, created, stop: () => pg.stop() };
+  return { url: `${url}/${opts.database}`, created, stop };
+}
+
+/**
+ * Makes the server die with the host where a POSIX shell exists (best effort; the start after a
+ * SIGKILL recovers without it, see postmaster-lock.recovery.ts). Node cannot set PR_SET_PDEATHSIG on a
+ * child, so a tiny `sh` holds the read end of a pipe whose write end only this process has: when the
+ * host dies in any way, even SIGKILL, the kernel closes it, `read` returns and the shell sends SIGINT
+ * (fast shutdown) — after checking, where /proc exists, that the pid still is our server.
+ */
+function watchPostmaster(dataDir: string): ChildProcess | undefined {
+  const pid = readPostmasterLock(dataDir)?.pid;
+  if (!pid || process.platform === 'win32') return undefined;
+  const script = [
+    'read _line',
+    'if [ -r "/proc/$1/cmdline" ]; then tr "\\000" "\\n" < "/proc/$1/cmdline" | grep -qxF -- "$2" || exit 0; fi',
+    'kill -INT "$1" 2>/dev/null',
+  ].join('\n');
+  try {
+    const child = spawn('sh', ['-c', script, 'flowforge-pg-watchdog', String(pid), dataDir], {
+      // Its own process group: a Ctrl+C meant for the host must not end the watch early.
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    child.on('error', () => undefined); // no sh: nothing watches, the next start recovers
+    // Neither the child nor its pipe may keep the host's event loop alive.
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return child;
+  } catch {
+    return undefined;
+  }
 }

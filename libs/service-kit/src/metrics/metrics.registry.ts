@@ -70,3 +70,17 @@ export function authLogins(): Counter<'outcome'> {
       }),
   );
 }
+
+/** runProcess: errors no code caught (an alert on any uncaught_exception; a rising unhandled_rejection is a bug to find in the logs). */
+export function processUnexpectedErrors(): Counter<'kind'> {
+  return once(
+    'process-unexpected-errors',
+    (r) =>
+      new Counter({
+        name: 'ff_process_unexpected_errors_total',
+        help: 'Errors no code caught: uncaught_exception (the process stops) or unhandled_rejection (it keeps serving)',
+        labelNames: ['kind'],
+        registers: [r],
+      }),
+  );
+}
