@@ -66,4 +66,9 @@ if (stack?.keycloakUrl) {
       expect((await host.call('GET', '/api/v1/users', { token: forged })).status).toBe(401);
     });
   });
+} else {
+  // A suite with no test fails jest ("must contain at least one test"): the skip is a counted one.
+  describe.skip('gateway trusting the stack Keycloak: no Keycloak (FLOWFORGE_TEST_KEYCLOAK_URL)', () => {
+    it('gives each realm test user exactly its role\'s rights', () => undefined);
+  });
 }

@@ -73,5 +73,8 @@ if (stack?.keycloakUrl) {
     });
   });
 } else {
-  describe.skip('keycloakLogin against the stack Keycloak: no Keycloak (FLOWFORGE_TEST_KEYCLOAK_URL)', () => undefined);
+  // A suite with no test fails jest ("must contain at least one test"): the skip is a counted one.
+  describe.skip('keycloakLogin against the stack Keycloak: no Keycloak (FLOWFORGE_TEST_KEYCLOAK_URL)', () => {
+    it('signs the stack realm\'s test users in through the authorization code flow', () => undefined);
+  });
 }
