@@ -236,7 +236,7 @@ describe('connections security (catalog on real PostgreSQL)', () => {
       await refusedPath(`${landing}/../outside`, 'FF_VALIDATION');
       await refusedPath(`${landing}/in/../../outside`, 'FF_VALIDATION');
       const nul = await refusedPath(`${landing}/in\u0000x`, 'FF_VALIDATION');
-      expect(nul.errors![0]!.message).toBe('must not contain a NUL byte');
+      expect(nul.errors![0]!.message).toContain('NUL');
     });
 
     it('judges the path again at test time: a folder swapped for a link to /etc after saving is not written to', async () => {
@@ -256,7 +256,7 @@ describe('connections security (catalog on real PostgreSQL)', () => {
       const cases: [Record<string, unknown>, string][] = [
         [{ name: 'nul-host', type: 'postgres', config: { host: 'db\u0000x', database: 'd', user: 'u' } }, 'config.host'],
         [{ name: 'nul-secret', type: 'postgres', config: { host: 'db', database: 'd', user: 'u', password: 'p\u0000w' } }, 'config.password'],
-        [{ name: 'nul-header', type: 'http', config: { baseUrl: 'https://api.example.com', headers: { 'x-k': 'a\u0000b' } } }, 'config.headers.x-k'],
+        [{ name: 'nul-header', type: 'http', config: { baseUrl: 'https://api.example.com', headers: { 'x-k': 'a\u0000b' } } }, 'config.headers["x-k"]'],
         [{ name: 'nul-desc', type: 'local', description: 'a\u0000b', config: { path: landing } }, 'description'],
       ];
       for (const [body, field] of cases) {

@@ -45,23 +45,6 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
-/** The first string (key or value) holding a NUL byte, as the field path that names it; null when none. */
-function nulField(value: unknown, at: string): string | null {
-  const stack: [unknown, string][] = [[value, at]];
-  while (stack.length > 0) {
-    const [v, where] = stack.pop()!;
-    if (typeof v === 'string' && v.includes('\u0000')) return where;
-    if (v && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
-        const field = `${where}.${k}`;
-        if (k.includes('\u0000')) return field;
-        stack.push([child, field]);
-      }
-    }
-  }
-  return null;
-}
-
 @Injectable()
 export class ConnectionsService {
   constructor(
@@ -72,10 +55,11 @@ export class ConnectionsService {
     @Inject(LOCAL_PATH_POLICY) private readonly localPaths: () => Promise<LocalPathPolicy>,
   ) {}
 
-  /** Validates a whole config of `type` (schema, NUL bytes, local roots, who may allow private networks). */
+  /**
+   * Validates a whole config of `type` (schema, local roots, who may allow private networks). NUL bytes
+   * never get here: the kit refuses them in every request field (libs/service-kit request-input.check.ts).
+   */
   private async validConfig(type: ConnectionType, raw: JsonObject, caller: ConnectionCaller, before: JsonObject | null): Promise<JsonObject> {
-    const nul = nulField(raw, 'config');
-    if (nul) throw new ValidationProblem([{ field: nul, message: 'must not contain a NUL byte' }]);
     const spec = CONNECTION_SPECS[type];
     const config = parseOrThrow(spec.schema, raw, 'config') as JsonObject;
     if (type === 'local') {
