@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Queryable } from '@flowforge/db';
 import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
