@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { generateInternalToken } from '@flowforge/service-kit';
 import { adminApiToken, createTestDatabase, requireStack, testAdminEnv, type TestDatabase } from '@flowforge/testing';
-import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
+import { buildIfNeeded, distributedEnv, freePort, serviceMain, spawnHost, stopHost, waitFor, waitReady, type HostProcess } from './host-process';
 import { PublicApi } from './public-api';
 
 // Distributed mode: gateway, auth and orchestrator as separate processes on the real Kafka broker and
@@ -9,7 +7,7 @@ import { PublicApi } from './public-api';
 // as the embedded test: REST → gateway outbox → relay → Kafka → orchestrator inbox → internal HTTP;
 // the gateway checks the caller's token with the auth service (FLOWFORGE_AUTH_URL).
 const stack = requireStack('distributed echo e2e', ['kafkaBrokers', 'schemaRegistryUrl']);
-const main = (service: string): string => path.join(repoRoot, `dist/services/${service}/src/main.js`);
+const main = serviceMain;
 
 (stack ? describe : describe.skip)('distributed mode (one process per service, Kafka bus)', () => {
   let db: TestDatabase;
@@ -26,15 +24,9 @@ const main = (service: string): string => path.join(repoRoot, `dist/services/${s
   });
 
   it('handles an echo once, through Kafka, across separate processes', async () => {
-    const common = {
-      DATABASE_URL: db.url,
-      FLOWFORGE_BUS: 'kafka',
-      FLOWFORGE_KAFKA_BROKERS: (stack?.kafkaBrokers ?? []).join(','),
-      FLOWFORGE_SCHEMA_REGISTRY_URL: stack?.schemaRegistryUrl ?? '',
-      // The gateway reads the echo receipt from the orchestrator's internal API and checks tokens with the
-      // auth service's: all three hold one token.
-      FLOWFORGE_INTERNAL_TOKEN: generateInternalToken(),
-    };
+    // The gateway reads the echo receipt from the orchestrator's internal API and checks tokens with the
+    // auth service's: all three hold one internal token.
+    const common = distributedEnv(db, stack);
     const orchestratorPort = await freePort();
     const authPort = await freePort();
     const gatewayPort = await freePort();

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { generateInternalToken } from '@flowforge/service-kit';
 import { adminApiToken, bearer, createTestDatabase, requireStack, testAdminEnv, type TestDatabase } from '@flowforge/testing';
-import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitReady, type HostProcess } from './host-process';
+import { buildIfNeeded, distributedEnv, freePort, serviceMain, spawnHost, stopHost, waitReady, type HostProcess } from './host-process';
 
 // Revocation across gateway replicas (distributed mode, Kafka bus): a session ended or a user disabled
 // through one gateway is refused by that gateway at once and by another gateway process within 1 s,
@@ -9,7 +7,7 @@ import { buildIfNeeded, freePort, repoRoot, spawnHost, stopHost, waitReady, type
 // broadcast subscriptions — not through the long-interval polling fallback, which this test sets to an
 // hour so that only the events can explain a refusal.
 const stack = requireStack('distributed revocation e2e', ['kafkaBrokers', 'schemaRegistryUrl']);
-const main = (service: string): string => path.join(repoRoot, `dist/services/${service}/src/main.js`);
+const main = serviceMain;
 const USER = { username: 'replica-user', password: 'Replica-Passw0rd-Long-9' };
 
 (stack ? describe : describe.skip)('revocation on a second gateway process (Kafka bus)', () => {
@@ -47,13 +45,7 @@ const USER = { username: 'replica-user', password: 'Replica-Passw0rd-Long-9' };
   beforeAll(async () => {
     buildIfNeeded();
     db = await createTestDatabase('ff_revoke');
-    const common = {
-      DATABASE_URL: db.url,
-      FLOWFORGE_BUS: 'kafka',
-      FLOWFORGE_KAFKA_BROKERS: (stack?.kafkaBrokers ?? []).join(','),
-      FLOWFORGE_SCHEMA_REGISTRY_URL: stack?.schemaRegistryUrl ?? '',
-      FLOWFORGE_INTERNAL_TOKEN: generateInternalToken(),
-    };
+    const common = distributedEnv(db, stack);
     const authPort = await freePort();
     const auth = spawnHost({ ...common, ...testAdminEnv, PORT: String(authPort) }, main('auth'));
     hosts.push(auth);

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { generateInternalToken } from '@flowforge/service-kit';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 const MAIN = path.join(repoRoot, 'dist/services/embedded/src/main.js');
@@ -8,6 +9,23 @@ const MAIN = path.join(repoRoot, 'dist/services/embedded/src/main.js');
 /** Builds dist/ when it is missing or older than a source (the same rule as `npm start`). */
 export function buildIfNeeded(): void {
   execFileSync(process.execPath, ['-e', "require('./scripts/start').buildIfNeeded()"], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/** The dist entry point of one service (`dist/services/<name>/src/main.js`) for spawnHost. */
+export const serviceMain = (service: string): string => path.join(repoRoot, `dist/services/${service}/src/main.js`);
+
+/**
+ * What every process of a distributed-mode test shares: its database, the stack's Kafka broker and
+ * Confluent-compatible registry (FLOWFORGE_BUS=kafka), and one internal token.
+ */
+export function distributedEnv(db: { url: string }, stack: { kafkaBrokers?: string[]; schemaRegistryUrl?: string } | null): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    FLOWFORGE_BUS: 'kafka',
+    FLOWFORGE_KAFKA_BROKERS: (stack?.kafkaBrokers ?? []).join(','),
+    FLOWFORGE_SCHEMA_REGISTRY_URL: stack?.schemaRegistryUrl ?? '',
+    FLOWFORGE_INTERNAL_TOKEN: generateInternalToken(),
+  };
 }
 
 export function freePort(): Promise<number> {
