@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Architecture as lint (STYLE.md §9): the boundary rules in eslint.config.js must actually refuse what
- * ARCHITECTURE.md §3 forbids. Lints small in-memory sources written for a moment at real paths of the workspace, so the
+ * Architecture as lint (docs/conventions.md, Module boundaries): the boundary rules in eslint.config.js must actually refuse what
+ * docs/architecture.md (Module boundaries) forbids. Lints small in-memory sources written for a moment at real paths of the workspace, so the
  * Nx project graph (tags from each project.json) decides. Integration tier: it builds the project graph
  * and a type-aware program, which takes a few seconds.
  */
