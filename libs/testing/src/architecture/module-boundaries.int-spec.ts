@@ -64,6 +64,15 @@ describe('module boundaries', () => {
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   });
 
+  it('refuses the CLI importing a service (it is a lib, not a host)', async () => {
+    const messages = await lint(
+      'libs/cli/src/boundary-probe.ts',
+      "import { OrchestratorModule } from '@flowforge/service-orchestrator';\nexport const x = OrchestratorModule;\n",
+    );
+    // Refused by its type, not only by its scope: the scope rule alone would also refuse a host.
+    expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries') && m.includes('tagged with "type:lib"'))).toBe(true);
+  });
+
   it('refuses contracts importing a lib', async () => {
     const messages = await lint(
       'libs/contracts/src/boundary-probe.ts',
