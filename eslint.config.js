@@ -1,4 +1,4 @@
-// Architecture as lint (STYLE.md §9): type-aware promise rules and Nx module boundaries with real tags.
+// Architecture as lint (docs/conventions.md, Module boundaries): type-aware promise rules and Nx module boundaries with real tags.
 //   type:contracts  ← anything;           contracts depend on nothing but contracts
 //   type:lib        → type:lib, type:contracts
 //   type:app        → type:lib, type:contracts      (a service never imports another service)

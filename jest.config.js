@@ -1,4 +1,4 @@
-// Three tiers (ARCHITECTURE.md §7): unit (*.spec.ts), integration (*.int-spec.ts), e2e (*.e2e-spec.ts).
+// Three tiers (docs/architecture.md, Tests): unit (*.spec.ts), integration (*.int-spec.ts), e2e (*.e2e-spec.ts).
 // Sources are compiled by @swc/jest with the same .swcrc as the build; type checking is `npm run typecheck`
 // over the same tsconfig (tests included), so tests are held to the build's compiler settings.
 const fs = require('node:fs');

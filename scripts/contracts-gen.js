@@ -21,7 +21,7 @@ const PRIMITIVES = {
   bytes: 'Buffer',
   string: 'string',
 };
-// ARCHITECTURE.md §4: every event starts with these, in this order.
+// docs/architecture.md, Events and topics: every event starts with these, in this order.
 const ENVELOPE = [
   ['eventId', { type: 'string', logicalType: 'uuid' }],
   ['occurredAt', { type: 'long', logicalType: 'timestamp-millis' }],

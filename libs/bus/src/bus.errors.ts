@@ -1,4 +1,4 @@
-/** Stable error codes of the bus (STYLE.md: errors carry a code a user can search for). */
+/** Stable error codes of the bus (docs/conventions.md, Errors: a code a user can search for). */
 export type BusErrorCode =
   | 'FF_BUS_CLOSED'
   | 'FF_BUS_INVALID_TOPIC'

@@ -9,7 +9,7 @@ function activeTraceparent(): string | null {
   return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 1) === 1 ? '01' : '00'}`;
 }
 
-/** Fills the envelope fields a producer left out (ARCHITECTURE.md §4: every event carries them). */
+/** Fills the envelope fields a producer left out (docs/architecture.md, Events and topics: every event carries them). */
 export function completeEnvelope<T extends EventEnvelope>(def: EventDefinition<T>, input: EventInput<T>, producer: string): T {
   return {
     ...input,

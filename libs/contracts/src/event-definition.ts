@@ -3,7 +3,7 @@
  * (generated from proto/*.avsc by `npm run contracts:gen`; never written by hand).
  */
 
-/** Fields every FlowForge event carries (ARCHITECTURE.md §4). */
+/** Fields every FlowForge event carries (docs/architecture.md, Events and topics). */
 export interface EventEnvelope {
   /** uuid v4, the idempotency key consumers record in their inbox. */
   eventId: string;

@@ -3,7 +3,7 @@ import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema }
 export interface ServiceDataSourceOptions {
   /** postgres://user:pass@host:port/db */
   url: string;
-  /** The service's own schema, `ff_<service>` (ARCHITECTURE.md §1: one schema per service). */
+  /** The service's own schema, `ff_<service>` (docs/architecture.md, Services: one schema per service). */
   schema: string;
    
   entities: MixedList<Function | string | EntitySchema>;

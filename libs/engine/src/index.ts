@@ -1,4 +1,4 @@
-// DuckDB toolkit of the data plane (ARCHITECTURE.md §5): Parquet writing with schema and statistics,
+// DuckDB toolkit of the data plane (docs/architecture.md, The lake): Parquet writing with schema and statistics,
 // snapshot previews and exports, over the ObjectStore port.
 export { EngineError, type EngineErrorCode } from './engine.errors';
 export { openDuckDb, DuckDb, DuckDbSession, type DuckDbOptions, type JsonRow } from './duckdb';

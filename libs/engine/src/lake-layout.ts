@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from './engine.errors';
 
-/** Medallion layers (ARCHITECTURE.md §5); the same symbols as the AssetLayer Avro enum. */
+/** Medallion layers (docs/architecture.md, The lake); the same symbols as the AssetLayer Avro enum. */
 export const LAKE_LAYERS = ['bronze', 'silver', 'gold'] as const;
 export type LakeLayer = (typeof LAKE_LAYERS)[number];
 

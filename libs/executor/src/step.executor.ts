@@ -71,7 +71,7 @@ export function cancelGroup(executor: StepExecutorName, instanceId: string): str
 }
 
 /**
- * The executor side of the orchestration protocol (ARCHITECTURE.md §1 "Work is dispatched as events"):
+ * The executor side of the orchestration protocol (docs/architecture.md, "Work is dispatched as events"):
  * takes StepDispatched attempts from its executor's topic, runs them with the job types it was given,
  * and answers with StepStarted / StepProgress / StepLog / StepCompleted / StepFailed.
  *

@@ -31,8 +31,8 @@ export interface ListOptions {
 }
 
 /**
- * Port to the lake's object storage (ARCHITECTURE.md §5). Keys are forward-slash paths validated by
- * `assertValidObjectKey`; every adapter must pass `describeObjectStoreContract` (libs/storage/testing).
+ * Port to the lake's object storage (docs/architecture.md, The lake). Keys are forward-slash paths validated by
+ * `assertValidObjectKey`; every adapter must pass `describeObjectStoreContract` (libs/storage/src/testing).
  *
  * Visibility rule: a `put` either makes the whole new body visible at once or leaves the key as it
  * was — a failed or crashed write never exposes a partial object.

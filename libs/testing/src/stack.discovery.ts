@@ -1,5 +1,5 @@
 /**
- * Where the integration tier finds its servers (ARCHITECTURE.md §7). Order: servers named by
+ * Where the integration tier finds its servers (docs/architecture.md, Tests). Order: servers named by
  * environment variables, then the ones `scripts/stack` started (it writes the same variables into
  * `.stack/env`), then testcontainers where a Docker engine answers (started by the jest global setup,
  * jest/stack-containers.js, which exports the same variables).

@@ -116,7 +116,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * EventBus on Kafka (distributed mode; ARCHITECTURE.md §4). Publishing never talks to Kafka: it writes
+ * EventBus on Kafka (distributed mode; docs/architecture.md, Two ways to run). Publishing never talks to Kafka: it writes
  * the service's outbox in the caller's transaction, and the OutboxRelay produces committed rows with the
  * idempotent producer. Consumer groups, partitions and offsets are Kafka's; each event is handled in a
  * database transaction that also writes the inbox row, and the Kafka offset is committed only after

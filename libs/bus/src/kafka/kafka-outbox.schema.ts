@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { KafkaBusError } from './kafka-bus.errors';
 
 /**
- * The Kafka bus keeps its transactional state in the *service's* schema (ARCHITECTURE.md §4): the
+ * The Kafka bus keeps its transactional state in the *service's* schema (docs/architecture.md, Two ways to run): the
  * outbox must be written in the same transaction as the service's own state, and the inbox in the same
  * transaction as the handler's effects, so both live in the service database, not in a bus schema.
  */

@@ -54,7 +54,7 @@ const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
- * Moves committed outbox rows to Kafka (ARCHITECTURE.md §4, Kafka bus). Exactly one relay per schema
+ * Moves committed outbox rows to Kafka (docs/architecture.md, Two ways to run: Kafka bus). Exactly one relay per schema
  * sends at a time: leadership is a session-level advisory lock held on a dedicated connection, so a
  * relay that dies (process crash, connection loss) frees it at once and a standby takes over within
  * lockRetryMs. Rows are read in id order and marked sent only after the broker acknowledged them; a

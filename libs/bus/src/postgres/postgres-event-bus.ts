@@ -109,7 +109,7 @@ const APPEND_MANY_SQL = `
          (SELECT count(pg_notify('${BUS_CHANNEL}', $1 || '/' || s.part::text)) FROM unnest($2::int[]) AS s(part)) AS notified`;
 
 /**
- * EventBus on PostgreSQL (embedded mode; ARCHITECTURE.md §4). The log table is the outbox: a publish
+ * EventBus on PostgreSQL (embedded mode; docs/architecture.md, Two ways to run). The log table is the outbox: a publish
  * is a row written in the caller's transaction. Consumer groups lease partitions with heartbeats and a
  * generation fence, handle a batch of events in one transaction together with their inbox rows and the
  * committed offset, and dead-letter what keeps failing.

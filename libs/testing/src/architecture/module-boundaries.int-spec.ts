@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Architecture as lint (STYLE.md §9): the boundary rules in eslint.config.js must actually refuse what
- * ARCHITECTURE.md §3 forbids. Lints small in-memory sources written for a moment at real paths of the workspace, so the
+ * Architecture as lint (docs/conventions.md, Module boundaries): the boundary rules in eslint.config.js must actually refuse what
+ * docs/architecture.md (Module boundaries) forbids. Lints small in-memory sources written for a moment at real paths of the workspace, so the
  * Nx project graph (tags from each project.json) decides. Integration tier: it builds the project graph
  * and a type-aware program, which takes a few seconds.
  */
@@ -62,6 +62,15 @@ describe('module boundaries', () => {
       "import { OrchestratorModule } from '@flowforge/service-orchestrator';\nexport const x = OrchestratorModule;\n",
     );
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+  });
+
+  it('refuses the CLI importing a service (it is a lib, not a host)', async () => {
+    const messages = await lint(
+      'libs/cli/src/boundary-probe.ts',
+      "import { OrchestratorModule } from '@flowforge/service-orchestrator';\nexport const x = OrchestratorModule;\n",
+    );
+    // Refused by its type, not only by its scope: the scope rule alone would also refuse a host.
+    expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries') && m.includes('tagged with "type:lib"'))).toBe(true);
   });
 
   it('refuses contracts importing a lib', async () => {

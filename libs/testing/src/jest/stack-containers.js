@@ -1,4 +1,4 @@
-// The third source of test servers (ARCHITECTURE.md §7, libs/testing/src/stack.discovery.ts): when
+// The third source of test servers (docs/architecture.md, Tests; libs/testing/src/stack.discovery.ts): when
 // neither environment variables nor `scripts/stack` name a component and a Docker engine answers,
 // testcontainers starts it for the run and exports the same variables the stack would have written.
 // Machines without Docker (this project's CI among them) never get here past dockerAnswers(): the

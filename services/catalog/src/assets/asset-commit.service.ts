@@ -22,7 +22,7 @@ export interface CommitResult {
 }
 
 /**
- * The commit side of the lake (ARCHITECTURE.md §5): a writer staged files under its attempt folder and
+ * The commit side of the lake (docs/architecture.md, The lake): a writer staged files under its attempt folder and
  * asks for a new snapshot. In one transaction, under the table's lock: the asset is created on its first
  * commit, a repeated idempotency key answers the snapshot it made, the parent is compared-and-set, the
  * files are checked to exist with the sizes given, the snapshot, its files and any schema change are

@@ -5,7 +5,7 @@ import { COMMON_CONFIG, ConfigError, LOGGER, serviceConfigToken, type CommonConf
 import { createObjectStore, type ObjectStore } from '@flowforge/storage';
 import type { CatalogConfig } from '../catalog.config';
 
-/** The lake's object store (ARCHITECTURE.md §5): a local directory when embedded, S3 when distributed. */
+/** The lake's object store (docs/architecture.md, The lake): a local directory when embedded, S3 when distributed. */
 export const LAKE_STORE = Symbol.for('flowforge.catalog.lake-store');
 /** The catalog's DuckDB (previews, exports), memory- and thread-bounded by configuration. */
 export const CATALOG_DUCKDB = Symbol.for('flowforge.catalog.duckdb');

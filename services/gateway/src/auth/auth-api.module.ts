@@ -5,10 +5,13 @@ import { AccessState } from './access-state';
 import { AuthApiController } from './auth-api.controller';
 import { AuthClient } from './auth.client';
 import { AuthGuard } from './auth.guard';
+import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditRecorder } from './audit.recorder';
-import { AuditController, RolesController, TokensController, UsersController } from './identity-admin.controller';
+import { RolesController } from './roles.controller';
 import { TokenVerifier } from './token-verifier';
+import { TokensController } from './tokens.controller';
+import { UsersController } from './users.controller';
 
 /**
  * Authentication, RBAC and audit at the gateway (the guard and interceptor are global: every public
