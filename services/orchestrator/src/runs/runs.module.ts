@@ -6,6 +6,7 @@ import { RunAdmission } from './run.admission';
 import { RunCommands } from './run.commands';
 import { RunCreator } from './run.creator';
 import { RunEngine } from './run.engine';
+import { RunFeedRetention } from './run-feed.retention';
 import { RunLogStore } from './run-log.store';
 import { RunOutbox } from './run.outbox';
 import { RunQueries } from './run.queries';
@@ -21,7 +22,7 @@ import { StepEventsHandler } from './step-events.handler';
 import { StepEventsProcessor } from './step-events.processor';
 import { SweepAlarm } from './sweep.alarm';
 
-/** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper. */
+/** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper, feed retention. */
 @Module({
   imports: [DefinitionsModule, RegistryModule],
   controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
@@ -42,6 +43,7 @@ import { SweepAlarm } from './sweep.alarm';
     RunQueries,
     StepEventsProcessor,
     RunSweeper,
+    RunFeedRetention,
   ],
   exports: [RunStore, RunLogStore, RunQueries],
 })

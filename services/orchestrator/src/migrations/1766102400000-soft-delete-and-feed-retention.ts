@@ -1,6 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
+ * Soft delete of jobs and workflows, and the retention mark of the run feed (`runs.feed_pruned_at`: the
+ * run's logs and transitions were deleted by FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS).
+ *
  * Soft delete of jobs and workflows: every version of a deleted name gets `deleted_at` (rows stay, so
  * finished runs keep their pinned versions and the audit trail its references). The primary key stays
  * (name, version): a name created again continues after its highest version, deleted ones included, so
@@ -8,8 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * not deleted: the trigger closes the race where a run creation read the workflow (or job) just before
  * a concurrent delete committed (the delete locks `runs`, so the insert sees the committed delete).
  */
-export class SoftDeleteDefinitions1766102400000 implements MigrationInterface {
-  name = 'SoftDeleteDefinitions1766102400000';
+export class SoftDeleteAndFeedRetention1766102400000 implements MigrationInterface {
+  name = 'SoftDeleteAndFeedRetention1766102400000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "ff_orchestrator"."jobs" ADD COLUMN deleted_at timestamptz`);
@@ -17,8 +20,9 @@ export class SoftDeleteDefinitions1766102400000 implements MigrationInterface {
     // Lists and "latest" read live rows only.
     await q.query(`CREATE INDEX jobs_live ON "ff_orchestrator"."jobs" (name, version DESC) WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX workflows_live ON "ff_orchestrator"."workflows" (name, version DESC) WHERE deleted_at IS NULL`);
-    // Runs of the workflow in the retention sweep and the delete checks: finished runs by age.
-    await q.query(`CREATE INDEX runs_finished ON "ff_orchestrator"."runs" (finished_at) WHERE finished_at IS NOT NULL`);
+    // Retention of the run feed: finished runs whose logs and transitions are not pruned yet, oldest first.
+    await q.query(`ALTER TABLE "ff_orchestrator"."runs" ADD COLUMN feed_pruned_at timestamptz`);
+    await q.query(`CREATE INDEX runs_feed_unpruned ON "ff_orchestrator"."runs" (finished_at) WHERE finished_at IS NOT NULL AND feed_pruned_at IS NULL`);
     await q.query(`CREATE FUNCTION "ff_orchestrator".refuse_run_of_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE gone text;
       BEGIN
@@ -41,7 +45,8 @@ export class SoftDeleteDefinitions1766102400000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER IF EXISTS runs_of_live_definitions ON "ff_orchestrator"."runs"`);
     await q.query(`DROP FUNCTION IF EXISTS "ff_orchestrator".refuse_run_of_deleted()`);
-    await q.query(`DROP INDEX IF EXISTS "ff_orchestrator"."runs_finished"`);
+    await q.query(`DROP INDEX IF EXISTS "ff_orchestrator"."runs_feed_unpruned"`);
+    await q.query(`ALTER TABLE "ff_orchestrator"."runs" DROP COLUMN IF EXISTS feed_pruned_at`);
     await q.query(`DROP INDEX IF EXISTS "ff_orchestrator"."workflows_live"`);
     await q.query(`DROP INDEX IF EXISTS "ff_orchestrator"."jobs_live"`);
     await q.query(`ALTER TABLE "ff_orchestrator"."workflows" DROP COLUMN IF EXISTS deleted_at`);
