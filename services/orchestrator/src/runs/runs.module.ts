@@ -8,6 +8,7 @@ import { RunCreator } from './run.creator';
 import { RunEngine } from './run.engine';
 import { RunFeedRetention } from './run-feed.retention';
 import { RunLogStore } from './run-log.store';
+import { RunMetrics } from './run.metrics';
 import { RunOutbox } from './run.outbox';
 import { RunQueries } from './run.queries';
 import { RunRequestedHandler } from './run-requested.handler';
@@ -28,6 +29,7 @@ import { SweepAlarm } from './sweep.alarm';
   controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
   providers: [
     RunOutbox,
+    RunMetrics,
     RunStore,
     RunStepStore,
     RunLogStore,
