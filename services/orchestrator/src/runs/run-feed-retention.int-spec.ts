@@ -66,7 +66,7 @@ describe('run feed retention (FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS)', () =>
     // The run itself, its steps and attempts stay.
     const kept = await h.getRun(old[0]!.id);
     expect(kept.state).toBe('succeeded');
-    expect(kept.steps.map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
+    expect(kept.steps?.map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
     await h.api('POST', `/internal/orchestrator/runs/${active.id}/cancel`, {});
     await h.waitRun(active.id);
   });

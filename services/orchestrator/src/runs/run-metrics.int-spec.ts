@@ -57,7 +57,7 @@ describe('orchestrator metrics on /metrics', () => {
 
     // Queue depth: a running run with one step running and one pending behind it.
     const waiting = await h.createRun('waiting');
-    await h.waitRun(waiting.id, (r) => r.state === 'running' && r.steps.some((s) => s.state === 'running'));
+    await h.waitRun(waiting.id, (r) => r.state === 'running' && (r.steps ?? []).some((s) => s.state === 'running'));
     const busy = await scrape();
     expect(sample(busy, 'ff_orchestrator_runs', { state: 'running' })).toBe(1);
     expect(sample(busy, 'ff_orchestrator_steps', { state: 'running' })).toBe(1);
