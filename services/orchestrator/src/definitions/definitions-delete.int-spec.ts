@@ -55,8 +55,12 @@ describe('definitions: soft delete of workflows and jobs', () => {
     expect(refused.status).toBe(404);
     expect(refused.body.code).toBe('FF_WORKFLOW_NOT_FOUND');
     expect((await h.api<Problem>('DELETE', '/internal/orchestrator/workflows/gone-wf')).status).toBe(404);
-    // The finished run keeps its pinned version.
+    // The finished run keeps its pinned version, but cannot be rerun: its workflow is gone.
     expect((await h.getRun(run.id)).workflowVersion).toBe(2);
+    const rerunGone = await h.api<Problem>('POST', `/internal/orchestrator/runs/${run.id}/rerun`, { fromStep: 'only' });
+    expect(rerunGone.status).toBe(409);
+    expect(rerunGone.body.code).toBe('FF_WORKFLOW_NOT_FOUND');
+    expect(rerunGone.body.detail).toContain('"gone-wf" was deleted');
 
     // The name is free again: the new workflow continues the version numbers, so old runs keep their rows.
     const again = await h.api<{ status: string; workflow: { version: number } }>('PUT', '/internal/orchestrator/workflows/gone-wf', { steps: [{ id: 'only', job: 'noop' }] });
