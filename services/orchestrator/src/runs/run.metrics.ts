@@ -20,6 +20,20 @@ let source: Pool | null = null;
 const RUN_GAUGE_STATES = ['queued', 'running'] as const;
 const STEP_GAUGE_STATES = ['pending', 'held', 'queued', 'running', 'retrying'] as const;
 
+/**
+ * A gauge's count at scrape time; null (and the gauge's series dropped, rather than left stale) when
+ * there is no orchestrator or the database does not answer — the rest of /metrics is still served.
+ */
+async function scrapeQuery(gauge: Gauge<'state'>, sql: string): Promise<{ state: string; n: number }[] | null> {
+  try {
+    if (!source) throw new Error('no orchestrator in this process');
+    return (await source.query<{ state: string; n: number }>(sql)).rows;
+  } catch {
+    gauge.reset();
+    return null;
+  }
+}
+
 /** Per registry (tests reset it): one set of metrics per process, as the kit's own. */
 const byRegistry = new WeakMap<Registry, OrchestratorMetrics>();
 
@@ -40,10 +54,8 @@ function metrics(): OrchestratorMetrics {
       labelNames: ['state'],
       registers: [r],
       async collect() {
-        if (!source) return;
-        const { rows } = await source.query<{ state: string; n: number }>(
-          `SELECT state, count(*)::int AS n FROM ff_orchestrator.runs WHERE state IN ('queued','running') GROUP BY state`,
-        );
+        const rows = await scrapeQuery(this, `SELECT state, count(*)::int AS n FROM ff_orchestrator.runs WHERE state IN ('queued','running') GROUP BY state`);
+        if (!rows) return;
         for (const state of RUN_GAUGE_STATES) this.set({ state }, rows.find((x) => x.state === state)?.n ?? 0);
       },
     }),
@@ -53,13 +65,14 @@ function metrics(): OrchestratorMetrics {
       labelNames: ['state'],
       registers: [r],
       async collect() {
-        if (!source) return;
-        const { rows } = await source.query<{ state: string; n: number }>(
+        const rows = await scrapeQuery(
+          this,
           `SELECT CASE WHEN s.held_at IS NOT NULL THEN 'held' ELSE s.state END AS state, count(*)::int AS n
            FROM ff_orchestrator.runs r JOIN ff_orchestrator.run_steps s ON s.run_id = r.id
            WHERE r.state IN ('queued','running') AND s.state IN ('pending','queued','running','retrying')
            GROUP BY 1`,
         );
+        if (!rows) return;
         for (const state of STEP_GAUGE_STATES) this.set({ state }, rows.find((x) => x.state === state)?.n ?? 0);
       },
     }),
