@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
 import { AuditTrail } from '@flowforge/service-kit';
-import type { JobContext, JobSpec, WorkflowContext, WorkflowSpec } from '@flowforge/workflow';
+import { WorkflowValidationError, type JobContext, type JobSpec, type WorkflowContext, type WorkflowSpec } from '@flowforge/workflow';
 import { JobTypeStore } from '../registry/job-type.store';
 import { specHash } from './canonical-json';
-import { jobHasActiveRuns, jobNotFound, jobUsedByWorkflows, workflowHasActiveRuns, workflowNotFound } from './definition.errors';
+import { jobHasActiveRuns, jobNotFound, jobUsedByWorkflows, validationProblem, workflowHasActiveRuns, workflowNotFound } from './definition.errors';
 import { JobStore, type JobRecord } from './job.store';
 import { WorkflowStore, type WorkflowRecord } from './workflow.store';
 
@@ -72,6 +72,7 @@ export class DefinitionWriter {
 
   async saveWorkflow(tx: Queryable, spec: WorkflowSpec): Promise<SavedWorkflow> {
     await lockName(tx, 'workflow', spec.name);
+    await this.holdJobs(tx, spec);
     const latest = await this.workflows.latest(tx, spec.name);
     const hash = specHash(spec);
     if (latest?.specHash === hash) return { status: 'unchanged', workflow: latest };
@@ -84,6 +85,28 @@ export class DefinitionWriter {
       after: { version: workflow.version, spec },
     });
     return { status: latest ? 'updated' : 'created', workflow };
+  }
+
+  /**
+   * Holds the jobs the workflow uses against a concurrent delete (shared lock on each name; deleteJob
+   * takes it exclusively), then checks they still exist: validation read them before the lock, and a
+   * delete that committed in between would leave a workflow whose runs cannot start.
+   */
+  private async holdJobs(tx: Queryable, spec: WorkflowSpec): Promise<void> {
+    const names = [...new Set(spec.steps.map((s) => s.job))].sort();
+    for (const name of names) await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtext($1))`, [`ff-orchestrator:job:${name}`]);
+    const { rows } = await tx.query<{ name: string; version: number }>(
+      `SELECT name, version FROM ff_orchestrator.jobs WHERE name = ANY($1::text[]) AND deleted_at IS NULL`,
+      [names],
+    );
+    const live = new Set(rows.map((r) => `${r.name}@${r.version}`));
+    const liveNames = new Set(rows.map((r) => r.name));
+    const issues = spec.steps.flatMap((step, i) =>
+      (step.jobVersion === undefined ? liveNames.has(step.job) : live.has(`${step.job}@${step.jobVersion}`))
+        ? []
+        : [{ path: `steps[${i}].job`, stepId: step.id, message: `job "${step.job}"${step.jobVersion === undefined ? '' : ` version ${step.jobVersion}`} was deleted meanwhile` }],
+    );
+    if (issues.length > 0) throw validationProblem(new WorkflowValidationError('FF_WORKFLOW_INVALID', issues));
   }
 
   /**

@@ -146,6 +146,32 @@ describe('definitions: soft delete of workflows and jobs', () => {
     ).rejects.toThrow(/FF_WORKFLOW_NOT_FOUND/);
   });
 
+  it('a workflow saved while a job it uses is being deleted waits for the delete, then is refused naming the step', async () => {
+    expect((await h.api('PUT', '/internal/orchestrator/jobs/doomed', { type: 'noop' })).status).toBe(201);
+    // A delete in flight, as deleteJob does it: the job's lock, the rows marked, not committed yet.
+    const del = await h.pool.connect();
+    try {
+      await del.query('BEGIN');
+      await del.query(`SELECT pg_advisory_xact_lock(hashtext('ff-orchestrator:job:doomed'))`);
+      await del.query(`UPDATE ff_orchestrator.jobs SET deleted_at = now() WHERE name = 'doomed'`);
+      let settled = false;
+      const save = h.api<Problem & { errors: { field: string; message: string }[] }>('PUT', '/internal/orchestrator/workflows/uses-doomed', {
+        steps: [{ id: 'x', job: 'doomed' }],
+      });
+      void save.then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+      await del.query('COMMIT');
+      const res = await save;
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('FF_WORKFLOW_INVALID');
+      expect(res.body.errors).toEqual([{ field: 'steps[0].job', message: expect.stringContaining('job "doomed" was deleted meanwhile') }]);
+    } finally {
+      del.release();
+    }
+    expect((await h.api('GET', '/internal/orchestrator/workflows/uses-doomed')).status).toBe(404);
+  });
+
   it('answers 404 for a name that never existed', async () => {
     expect((await h.api<Problem>('DELETE', '/internal/orchestrator/workflows/never')).body.code).toBe('FF_WORKFLOW_NOT_FOUND');
     expect((await h.api<Problem>('DELETE', '/internal/orchestrator/jobs/never')).body.code).toBe('FF_JOB_NOT_FOUND');
