@@ -167,7 +167,8 @@ const IN_USE_SHOWN = 5;
 
 /**
  * Waits for run creations in flight to commit and holds new ones until this transaction ends (SHARE
- * ROW EXCLUSIVE conflicts with INSERT/UPDATE only; deletes are rare and short).
+ * ROW EXCLUSIVE conflicts with INSERT/UPDATE/DELETE, not reads: the engine's run updates wait too, for
+ * the few milliseconds a delete takes; deletes are rare).
  */
 async function lockRunInserts(tx: Queryable): Promise<void> {
   await tx.query(`LOCK TABLE ff_orchestrator.runs IN SHARE ROW EXCLUSIVE MODE`);
