@@ -15,6 +15,7 @@ describe('orchestrator configuration', () => {
       FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: 50,
       FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: 'requester',
       FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: 86_400,
+      FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: 30,
       FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: 'true',
     });
   });
@@ -31,6 +32,8 @@ describe('orchestrator configuration', () => {
     expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: '0' })).toThrow('FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT must be an integer between 1 and 100');
     expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: 'user' })).toThrow('FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY must be one of "requester", "workflow"');
     expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: '0' })).toThrow('FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS must be an integer between 1 and 2147483');
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: '-1' })).toThrow('FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS must be an integer between 0 and 36500');
+    expect(loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: '0' }).FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS).toBe(0);
   });
 
   it('turns the hosted builtin executor off, and refuses anything but true/false', () => {

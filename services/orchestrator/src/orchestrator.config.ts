@@ -65,6 +65,11 @@ export const orchestratorConfigVariables = {
     { min: 1, max: 2_147_483, def: 86_400 },
     { description: 'longest any step attempt may run: the timeout of a step without timeoutMs, and the cap of a longer one' },
   ),
+  // Logs and transitions are most of the schema's growth; a finished run keeps its steps and attempts.
+  FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: env.int(
+    { min: 0, max: 36_500, def: 30 },
+    { description: 'days the log lines and state transitions of a finished run are kept (counted from its end); 0 = keep forever' },
+  ),
   // Off when dedicated processes host the `builtin` executor (scaled on their own, or killed in tests):
   // the orchestrator then neither takes builtin dispatches nor announces the builtin job types.
   FLOWFORGE_ORCHESTRATOR_BUILTIN_EXECUTOR: env.enumOf(['true', 'false'] as const, 'true', {

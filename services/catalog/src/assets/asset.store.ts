@@ -103,7 +103,7 @@ export const assetStore = {
   async list(q: Queryable, f: { layer?: LakeLayer; namespace?: string; table?: string; limit: number; offset: number }): Promise<AssetRecord[]> {
     const { rows } = await q.query(
       `SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets
-       WHERE ($1::text IS NULL OR layer = $1) AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR name = $3)
+       WHERE deleted_at IS NULL AND ($1::text IS NULL OR layer = $1) AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR name = $3)
        ORDER BY layer, namespace, name LIMIT $4 OFFSET $5`,
       [f.layer ?? null, f.namespace ?? null, f.table ?? null, f.limit, f.offset],
     );
@@ -111,24 +111,30 @@ export const assetStore = {
   },
 
   async find(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<AssetRecord | null> {
-    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE id = $1 AND deleted_at IS NULL${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toAsset(rows[0]) : null;
   },
 
   async findByRef(q: Queryable, ref: LakeTableRef): Promise<AssetRecord | null> {
-    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3`, [ref.layer, ref.namespace, ref.table]);
+    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 AND deleted_at IS NULL`, [ref.layer, ref.namespace, ref.table]);
     return rows[0] ? toAsset(rows[0]) : null;
   },
 
-  /** The asset of `ref`, created if missing (with `newId`), locked for the caller's transaction. */
+  /** The live asset of `ref`, created if missing (with `newId`; also after a delete), locked for the caller's transaction. */
   async ensureLocked(tx: Queryable, ref: LakeTableRef, newId: string): Promise<AssetRecord> {
-    const select = `SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 FOR UPDATE`;
+    const select = `SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 AND deleted_at IS NULL FOR UPDATE`;
     const params = [ref.layer, ref.namespace, ref.table];
     const found = await tx.query(select, params);
     if (found.rows[0]) return toAsset(found.rows[0]);
     // A concurrent first commit of the same table waits here on the unique key, then finds its row.
-    await tx.query(`INSERT INTO ff_catalog.assets (id, layer, namespace, name) VALUES ($1, $2, $3, $4) ON CONFLICT ON CONSTRAINT assets_table_key DO NOTHING`, [newId, ...params]);
+    await tx.query(`INSERT INTO ff_catalog.assets (id, layer, namespace, name) VALUES ($1, $2, $3, $4) ON CONFLICT (layer, namespace, name) WHERE deleted_at IS NULL DO NOTHING`, [newId, ...params]);
     return toAsset((await tx.query(select, params)).rows[0]!);
+  },
+
+  /** Hides the asset (its rows and lake files stay); false when it is not there (or already deleted). */
+  async softDelete(tx: Queryable, assetId: string): Promise<boolean> {
+    const res = await tx.query(`UPDATE ff_catalog.assets SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [assetId]);
+    return (res.rowCount ?? 0) > 0;
   },
 
   async setCurrent(tx: Queryable, assetId: string, snapshotId: string): Promise<void> {
@@ -140,7 +146,7 @@ export const assetStore = {
   },
 
   async withRetention(q: Queryable): Promise<string[]> {
-    const { rows } = await q.query(`SELECT id FROM ff_catalog.assets WHERE retention_keep_last IS NOT NULL OR retention_max_age_seconds IS NOT NULL ORDER BY id`);
+    const { rows } = await q.query(`SELECT id FROM ff_catalog.assets WHERE deleted_at IS NULL AND (retention_keep_last IS NOT NULL OR retention_max_age_seconds IS NOT NULL) ORDER BY id`);
     return rows.map((r) => r.id as string);
   },
 
@@ -241,7 +247,7 @@ export const assetStore = {
     await tx.query(`DELETE FROM ff_catalog.snapshots WHERE id = ANY($1::uuid[])`, [ids]);
   },
 
-  /** Attempt folders of a table that some snapshot still lists: the lake GC never touches them. */
+  /** Attempt folders of a table that some snapshot still lists (deleted assets' too: a soft delete keeps the data): the lake GC never touches them. */
   async referencedAttempts(q: Queryable, ref: LakeTableRef): Promise<Set<string>> {
     const { rows } = await q.query(
       `SELECT DISTINCT f.attempt_id FROM ff_catalog.snapshot_files f

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import type { HttpResponse } from '@flowforge/service-kit';
 import { uuidParam } from '../http/uuid-param';
 import { ZodPipe } from '@flowforge/service-kit';
 import { AssetCommitService, type CommitResult } from './asset-commit.service';
+import { AssetDeleteService } from './asset-delete.service';
 import { AssetReadService, type PreviewView } from './asset-read.service';
 import { AssetRetentionService, type RetentionReport } from './asset-retention.service';
 import {
@@ -29,6 +30,7 @@ export class AssetsInternalController {
     private readonly commits: AssetCommitService,
     private readonly reads: AssetReadService,
     private readonly retention: AssetRetentionService,
+    private readonly deletes: AssetDeleteService,
   ) {}
 
   /** 201 with a new snapshot; 200 with the snapshot a repeated idempotency key already made. */
@@ -93,5 +95,12 @@ export class AssetsInternalController {
   @HttpCode(200)
   applyRetention(@Param('id', uuidParam()) id: string): Promise<RetentionReport> {
     return this.retention.apply(id);
+  }
+
+  /** Soft delete: 204; 404 when there is no such (live) asset. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', uuidParam()) id: string): Promise<void> {
+    await this.deletes.delete(id);
   }
 }

@@ -336,4 +336,52 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     expect(gc.body.deletedAttempts).toEqual(expect.arrayContaining(['silver/shop/orders/data/att-crash/', 'silver/shop/orders/data/att-stale/', 'silver/shop/orders/data/att-append-bad/']));
     expect((await api<PreviewView>('GET', `/assets/${assetId}/preview`)).body.rows).toHaveLength(7);
   });
+
+  it('a delete hides the asset (audited), keeps its files, refuses writers building on it, and frees its table name', async () => {
+    const live = (await api<AssetView>('GET', `/assets/${assetId}`)).body.currentSnapshot!;
+    const files = (await api<SnapshotDetailView>('GET', `/assets/${assetId}/snapshots/${live.id}`)).body.files.map((f) => f.path);
+    expect((await api<Problem>('DELETE', '/assets/not-a-uuid')).body).toMatchObject({ status: 400, errors: [{ field: 'id' }] });
+
+    const del = await api('DELETE', `/assets/${assetId}`);
+    expect(del.status).toBe(204);
+    expect((await api<Problem>('GET', `/assets/${assetId}`)).body).toMatchObject({ status: 404, code: 'FF_ASSET_NOT_FOUND' });
+    expect((await api<Problem>('GET', `/assets/${assetId}/preview`)).body).toMatchObject({ status: 404, code: 'FF_ASSET_NOT_FOUND' });
+    expect((await api<Problem>('POST', `/assets/${assetId}/retention/apply`)).body).toMatchObject({ status: 404, code: 'FF_ASSET_NOT_FOUND' });
+    expect((await api<AssetView[]>('GET', '/assets?layer=silver&namespace=shop')).body.map((a) => a.table)).toEqual(['race']);
+    expect((await api<Problem>('DELETE', `/assets/${assetId}`)).body).toMatchObject({ status: 404, code: 'FF_ASSET_NOT_FOUND' });
+    // Soft: the data stays in the lake, and the lake GC leaves it alone.
+    await api('POST', '/lake/gc', { graceMinutes: 0 });
+    const inLake = new Set((await collect(writer.list('silver/shop/orders/'))).map((o) => o.key));
+    for (const f of files) expect(inLake.has(f)).toBe(true);
+    // Audited in the delete's transaction, with what the asset was.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.audit.recorded'
+           AND position(convert_to('asset:delete', 'UTF8') IN payload) > 0 AND position(convert_to($1, 'UTF8') IN payload) > 0`,
+        [assetId],
+      );
+      expect(rows[0]!.n).toBe(1);
+    } finally {
+      await pg.end();
+    }
+
+    // A writer still building on the deleted asset: by id it is gone, by name its parent is stale.
+    const w = await stage(`SELECT 1 AS id`, 'att-after-delete');
+    expect((await commit({ ...commitOf(w, live.id, 'after-delete/1'), layer: undefined, namespace: undefined, table: undefined, assetId })).body).toMatchObject({
+      status: 404,
+      code: 'FF_ASSET_NOT_FOUND',
+    });
+    expect((await commit(commitOf(w, live.id, 'after-delete/2'))).body).toMatchObject({ status: 409, code: 'FF_ASSET_COMMIT_CONFLICT' });
+    // A first commit to the same table makes a new asset with a new id.
+    const fresh = await commit(commitOf(w, null, 'after-delete/3'));
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.snapshot.assetId).not.toBe(assetId);
+    expect(fresh.body.snapshot.sequence).toBe(1);
+    expect((await api<AssetView[]>('GET', '/assets?layer=silver&namespace=shop')).body.map((a) => [a.table, a.id])).toEqual([
+      ['orders', fresh.body.snapshot.assetId],
+      ['race', expect.any(String)],
+    ]);
+  });
 });

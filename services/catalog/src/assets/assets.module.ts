@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { catalogDatabase } from '../catalog.database';
 import { LakeModule } from '../lake/lake.module';
 import { AssetCommitService } from './asset-commit.service';
+import { AssetDeleteService } from './asset-delete.service';
 import { AssetReadService } from './asset-read.service';
 import { AssetRetentionService } from './asset-retention.service';
 import { AssetsInternalController } from './assets-internal.controller';
@@ -9,7 +10,7 @@ import { AssetsInternalController } from './assets-internal.controller';
 @Module({
   imports: [catalogDatabase, LakeModule],
   controllers: [AssetsInternalController],
-  providers: [AssetCommitService, AssetReadService, AssetRetentionService],
+  providers: [AssetCommitService, AssetDeleteService, AssetReadService, AssetRetentionService],
   exports: [AssetRetentionService],
 })
 export class AssetsModule {}

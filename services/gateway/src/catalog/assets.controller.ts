@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
@@ -119,5 +119,19 @@ export class AssetsController {
   @notFound
   applyRetention(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: `/assets/${id}/retention/apply` }, req, res);
+  }
+
+  @Delete(':id')
+  @RequirePermission('asset:delete')
+  @idParam
+  @ApiOperation({
+    summary: 'Delete a data asset',
+    description:
+      'Soft delete: lists and reads no longer show it and a commit by its id is refused; its snapshots and lake files are kept. A later commit to the same layer/namespace/table creates a new asset (new id); a writer still building on the deleted asset gets FF_ASSET_COMMIT_CONFLICT.',
+  })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblem(404, 'FF_ASSET_NOT_FOUND')
+  delete(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.catalog.forward({ method: 'DELETE', path: `/assets/${id}` }, req, res);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { INT32_MAX, IntParamPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
@@ -69,6 +69,21 @@ export class JobsController {
   @ApiProblem(400, 'FF_JOB_INVALID (unknown type, config field), FF_NAME_MISMATCH, FF_VALIDATION')
   save(@Param('name') name: string, @Body() body: SaveJobDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/jobs/${enc(name)}`, body }, req, res);
+  }
+
+  @Delete(':name')
+  @RequirePermission('job:delete')
+  @nameParam
+  @ApiOperation({
+    summary: 'Delete a job',
+    description:
+      'Soft delete of every version: lists and gets no longer show it, finished runs keep theirs, and the name can be created again (its versions continue the numbering). Refused while the current version of a workflow uses it or a queued/running run has a step of it.',
+  })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblem(404, 'FF_JOB_NOT_FOUND')
+  @ApiProblem(409, 'FF_JOB_IN_USE: used by current workflows or active runs (named in the detail)')
+  delete(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'DELETE', path: `/jobs/${enc(name)}` }, req, res);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { INT32_MAX, IntParamPipe, readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
@@ -100,5 +100,20 @@ export class WorkflowsController {
   @ApiProblem(400, 'FF_WORKFLOW_INVALID naming each field, FF_NAME_MISMATCH, FF_WORKFLOW_NAME_RESERVED')
   save(@Param('name') name: string, @Body() body: SaveWorkflowDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/workflows/${enc(name)}`, body }, req, res);
+  }
+
+  @Delete(':name')
+  @RequirePermission('workflow:delete')
+  @nameParam
+  @ApiOperation({
+    summary: 'Delete a workflow',
+    description:
+      'Soft delete of every version: lists and gets no longer show it, finished runs keep theirs, and the name can be created again (its versions continue the numbering). Refused while a run of it is queued or running.',
+  })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
+  @ApiProblem(409, 'FF_WORKFLOW_IN_USE: runs of it are queued or running (named in the detail)')
+  delete(@Param('name') name: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'DELETE', path: `/workflows/${enc(name)}` }, req, res);
   }
 }

@@ -63,3 +63,32 @@ export const reservedName = (name: string): FlowForgeError =>
     `workflow name "${name}" is reserved (it is a route under /workflows); choose another name`,
     [{ field: 'name', message: `"${name}" is reserved` }],
   );
+
+/** The active runs a refusal names, at most `shown` of them ("…" when there are more). */
+function runList(ids: string[], shown = 5): string {
+  return ids.slice(0, shown).join(', ') + (ids.length > shown ? ', …' : '');
+}
+
+export const workflowHasActiveRuns = (name: string, runIds: string[]): FlowForgeError =>
+  new FlowForgeError(
+    'FF_WORKFLOW_IN_USE',
+    409,
+    'Workflow has active runs',
+    `workflow "${name}" has queued or running runs (${runList(runIds)}); cancel them or wait until they finish, then delete it`,
+  );
+
+export const jobUsedByWorkflows = (name: string, workflows: string[]): FlowForgeError =>
+  new FlowForgeError(
+    'FF_JOB_IN_USE',
+    409,
+    'Job is used by workflows',
+    `job "${name}" is used by the current version of workflow${workflows.length > 1 ? 's' : ''} ${workflows.map((w) => `"${w}"`).join(', ')}; remove its steps from them (or delete them) first`,
+  );
+
+export const jobHasActiveRuns = (name: string, runIds: string[]): FlowForgeError =>
+  new FlowForgeError(
+    'FF_JOB_IN_USE',
+    409,
+    'Job is used by active runs',
+    `job "${name}" is used by queued or running runs (${runList(runIds)}); cancel them or wait until they finish, then delete it`,
+  );

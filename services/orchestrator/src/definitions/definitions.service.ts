@@ -50,6 +50,16 @@ export class DefinitionsService {
     });
   }
 
+  /** Soft-deletes workflow `name` (every version), audited; 409 while runs of it are active. */
+  deleteWorkflow(name: string): Promise<void> {
+    return withTransaction(this.pool, (tx) => this.writer.deleteWorkflow(tx, name));
+  }
+
+  /** Soft-deletes job `name` (every version), audited; 409 while a current workflow or an active run uses it. */
+  deleteJob(name: string): Promise<void> {
+    return withTransaction(this.pool, (tx) => this.writer.deleteJob(tx, name));
+  }
+
   /**
    * Applies a multi-document YAML file in one transaction: every document is valid or nothing is
    * written. Jobs first, since the file's workflows may use them.

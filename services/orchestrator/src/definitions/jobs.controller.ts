@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, ParseIntPipe, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Put, Res } from '@nestjs/common';
 import type { HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
@@ -49,5 +49,12 @@ export class JobsController {
     const saved = await this.definitions.saveJob(name, bodyObject(body));
     res.statusCode = saved.status === 'unchanged' ? 200 : 201;
     return { status: saved.status, job: jobView(saved.job) };
+  }
+
+  /** Soft delete of every version: 204; 404 when there is none, 409 while it is in use. */
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string): Promise<void> {
+    await this.definitions.deleteJob(name);
   }
 }

@@ -27,27 +27,42 @@ const toRecord = (r: WorkflowRow): WorkflowRecord => ({
   createdAt: r.created_at,
 });
 
-/** ff_orchestrator.workflows: rows are never updated; editing a workflow inserts version n+1. */
+/**
+ * ff_orchestrator.workflows: editing a workflow inserts version n+1; the only update is the soft delete
+ * (`deleted_at` on every version), after which reads no longer see the name.
+ */
 @Injectable()
 export class WorkflowStore {
   async latest(db: Queryable, name: string): Promise<WorkflowRecord | null> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 ORDER BY version DESC LIMIT 1`, [name]);
+    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC LIMIT 1`, [name]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async version(db: Queryable, name: string, version: number): Promise<WorkflowRecord | null> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND version = $2`, [name, version]);
+    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND version = $2 AND deleted_at IS NULL`, [name, version]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async versions(db: Queryable, name: string): Promise<WorkflowRecord[]> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 ORDER BY version DESC`, [name]);
+    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC`, [name]);
     return rows.map(toRecord);
   }
 
   async listLatest(db: Queryable): Promise<WorkflowRecord[]> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT DISTINCT ON (name) * FROM ff_orchestrator.workflows ORDER BY name, version DESC`);
+    const { rows } = await db.query<WorkflowRow>(`SELECT DISTINCT ON (name) * FROM ff_orchestrator.workflows WHERE deleted_at IS NULL ORDER BY name, version DESC`);
     return rows.map(toRecord);
+  }
+
+  /** The highest version ever stored, deleted ones included: a name created again continues after it. */
+  async maxVersion(tx: Queryable, name: string): Promise<number> {
+    const { rows } = await tx.query<{ max: number | null }>(`SELECT max(version) AS max FROM ff_orchestrator.workflows WHERE name = $1`, [name]);
+    return rows[0]?.max ?? 0;
+  }
+
+  /** Marks every live version deleted; the number of versions it marked (0: nothing to delete). */
+  async softDelete(tx: Queryable, name: string): Promise<number> {
+    const res = await tx.query(`UPDATE ff_orchestrator.workflows SET deleted_at = now() WHERE name = $1 AND deleted_at IS NULL`, [name]);
+    return res.rowCount ?? 0;
   }
 
   async insert(tx: Queryable, wf: Omit<WorkflowRecord, 'createdAt'>): Promise<WorkflowRecord> {

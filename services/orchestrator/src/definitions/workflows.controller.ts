@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
@@ -63,5 +63,12 @@ export class WorkflowsController {
     const saved = await this.definitions.saveWorkflow(name, bodyObject(body));
     res.statusCode = saved.status === 'unchanged' ? 200 : 201;
     return { status: saved.status, workflow: workflowView(saved.workflow) };
+  }
+
+  /** Soft delete of every version: 204; 404 when there is none, 409 while it is in use. */
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string): Promise<void> {
+    await this.definitions.deleteWorkflow(name);
   }
 }

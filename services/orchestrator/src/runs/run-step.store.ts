@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
+import { RunMetrics } from './run.metrics';
 import { toAttemptRecord, toStepRecord, type AttemptRecord, type AttemptRow, type AttemptState, type StepRecord, type StepRow } from './run.records';
 
 /**
@@ -23,6 +24,8 @@ const keyColumn = (by: ShareKey): string => (by === 'workflow' ? 'r.workflow_nam
 /** ff_orchestrator.run_steps and step_attempts; rows are read and written with their run locked. */
 @Injectable()
 export class RunStepStore {
+  constructor(private readonly metrics: RunMetrics) {}
+
   async insertMany(tx: Queryable, steps: StepRecord[]): Promise<void> {
     if (steps.length === 0) return;
     await tx.query(
@@ -149,11 +152,16 @@ export class RunStepStore {
   }
 
   async startAttempt(tx: Queryable, s: StepRecord, instanceId: string, leaseMs: number, at: Date): Promise<void> {
-    await tx.query(
-      `UPDATE ff_orchestrator.step_attempts SET state = 'running', instance_id = $4, lease_ms = $5, started_at = COALESCE(started_at, $6)
-       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')`,
+    // `first`: this start set started_at (a repeated StepStarted keeps the first), so the lag is counted once.
+    const { rows } = await tx.query<{ dispatched_at: Date; first: boolean }>(
+      `UPDATE ff_orchestrator.step_attempts a SET state = 'running', instance_id = $4, lease_ms = $5, started_at = COALESCE(a.started_at, $6)
+       FROM (SELECT started_at AS was FROM ff_orchestrator.step_attempts WHERE run_id = $1 AND step_id = $2 AND attempt = $3) old
+       WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3 AND a.state IN ('dispatched', 'running')
+       RETURNING a.dispatched_at, old.was IS NULL AS first`,
       [s.runId, s.stepId, s.attempt, instanceId, leaseMs, at],
     );
+    const row = rows[0];
+    if (row?.first) this.metrics.attemptStarted(tx, s.executor, (at.getTime() - row.dispatched_at.getTime()) / 1000);
   }
 
   /**
@@ -186,9 +194,10 @@ export class RunStepStore {
     at: Date,
     detail: { outputs?: Record<string, unknown> | null; metrics?: Record<string, number> | null; errorCode?: string | null; errorMessage?: string | null } = {},
   ): Promise<void> {
-    await tx.query(
+    const { rows } = await tx.query<{ since: Date }>(
       `UPDATE ff_orchestrator.step_attempts SET state = $4, finished_at = $5, outputs = $6::jsonb, metrics = $7::jsonb, error_code = $8, error_message = $9
-       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')`,
+       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')
+       RETURNING COALESCE(started_at, dispatched_at) AS since`,
       [
         s.runId,
         s.stepId,
@@ -201,6 +210,7 @@ export class RunStepStore {
         detail.errorMessage ?? null,
       ],
     );
+    if (rows[0]) this.metrics.attemptFinished(tx, s.jobType, state, (at.getTime() - rows[0].since.getTime()) / 1000);
   }
 
   async attemptsOf(db: Queryable, runId: string): Promise<AttemptRecord[]> {

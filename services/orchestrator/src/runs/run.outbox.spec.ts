@@ -122,4 +122,37 @@ describe('RunOutbox', () => {
     expect(seen!.occurredAt).toBeGreaterThanOrEqual(before);
     expect(seen!.occurredAt).toBeLessThan(before + 25);
   });
+
+  it('runs onPublished work once the events are published, and none of a transaction or handler that threw', async () => {
+    const { bus } = fakeBus();
+    const outbox = new RunOutbox(bus);
+    const t = tx();
+    const counted: string[] = [];
+    await outbox.within(t, async () => {
+      outbox.onPublished(t, () => counted.push('a'));
+      expect(counted).toEqual([]);
+    });
+    expect(counted).toEqual(['a']);
+    await expect(
+      outbox.within(t, async () => {
+        outbox.onPublished(t, () => counted.push('rolled back'));
+        throw new Error('deadlock');
+      }),
+    ).rejects.toThrow('deadlock');
+    expect(counted).toEqual(['a']);
+
+    const work: Array<() => Promise<void>> = [];
+    const ctx = { tx: t, beforeCommit: (w: () => Promise<void>) => void work.push(w) };
+    await outbox.handle(ctx, async () => outbox.onPublished(t, () => counted.push('h1')));
+    await outbox.handle(ctx, async () => {
+      outbox.onPublished(t, () => counted.push('refused'));
+      throw new Error('refused');
+    }).catch(() => undefined);
+    expect(counted).toEqual(['a']);
+    await work[0]!();
+    expect(counted).toEqual(['a', 'h1']);
+    // Outside a managed transaction there is nothing to wait for.
+    outbox.onPublished(tx(), () => counted.push('now'));
+    expect(counted).toEqual(['a', 'h1', 'now']);
+  });
 });

@@ -31,6 +31,8 @@ export class RunOutbox {
   private readonly open = new WeakMap<object, { depth: number; topics: PendingTopics }>();
   /** A bus batch's events, by its beforeCommit function (one per transaction: nothing outlives it). */
   private readonly batches = new WeakMap<object, PendingTopics>();
+  /** Work to do once a transaction's events are published (metrics), by its pending topics. */
+  private readonly published = new WeakMap<PendingTopics, (() => void)[]>();
 
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
 
@@ -80,15 +82,30 @@ export class RunOutbox {
     open.topics.set(topic, pending);
   }
 
+  /**
+   * Runs `fn` when the events of `tx` are published, just before it commits: counts metrics once per
+   * committed change, not per try of a transaction that is retried or rolled back. Outside
+   * within()/handle() it runs at once (nothing to wait for).
+   */
+  onPublished(tx: Queryable, fn: () => void): void {
+    const open = this.open.get(tx);
+    if (!open) return fn();
+    const list = this.published.get(open.topics) ?? [];
+    list.push(fn);
+    this.published.set(open.topics, list);
+  }
+
   private async collect<R>(tx: Queryable, fn: () => Promise<R>, publish: (topics: PendingTopics) => Promise<void>, into?: PendingTopics): Promise<R> {
     let open = this.open.get(tx);
     let mark: Map<string, number> | null = null;
+    let publishedMark = 0;
     if (!open) {
       open = { depth: 0, topics: into ?? new Map() };
       this.open.set(tx, open);
       // What the batch held before this handler: a handler that throws adds nothing, even when its
       // caller catches the error and the batch goes on.
       mark = new Map([...open.topics].map(([topic, p]) => [topic, p.items.length]));
+      publishedMark = this.published.get(open.topics)?.length ?? 0;
     }
     open.depth++;
     let ok = false;
@@ -109,6 +126,8 @@ export class RunOutbox {
             if (kept === undefined) open.topics.delete(topic);
             else p.items.length = kept;
           }
+          const done = this.published.get(open.topics);
+          if (done) done.length = publishedMark;
         }
       }
     }
@@ -120,5 +139,10 @@ export class RunOutbox {
       await this.bus.publishMany(def, items, { tx, topic });
     }
     topics.clear();
+    const done = this.published.get(topics);
+    if (done) {
+      this.published.delete(topics);
+      for (const fn of done) fn();
+    }
   }
 }

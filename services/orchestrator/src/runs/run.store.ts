@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
 import type { RunState } from '@flowforge/workflow';
+import { RunRefused } from './run.errors';
 import { toRunRecord, type RunRecord, type RunRow } from './run.records';
+
+/**
+ * The refusal of the runs trigger (migration 1766102400000): the run's workflow or a pinned job version
+ * was deleted — a rerun of an older run, or a creation racing the delete.
+ */
+function deletedDefinition(err: unknown): RunRefused | null {
+  const e = err as { code?: string; message?: string };
+  const m = e.code === '23503' ? /^(FF_WORKFLOW_NOT_FOUND|FF_JOB_NOT_FOUND): (.*)$/.exec(e.message ?? '') : null;
+  if (!m) return null;
+  return new RunRefused(m[1]!, 409, `${m[2]!}; a run can only use definitions that exist (create the workflow or job again, then run it)`, m[1] === 'FF_JOB_NOT_FOUND' ? 'steps' : 'workflow');
+}
 
 export interface NewRun {
   id: string;
@@ -54,7 +66,9 @@ export class RunStore {
         run.parentRunId,
         run.rerunFrom,
       ],
-    );
+    ).catch((err: unknown) => {
+      throw deletedDefinition(err) ?? err;
+    });
     return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
   }
 

@@ -9,6 +9,7 @@ import type { RunScope } from './run.scope';
 import { RunStepStore } from './run-step.store';
 import { RunStore } from './run.store';
 import { FairShareGate } from './fair-share.gate';
+import { RunMetrics } from './run.metrics';
 
 const isOutState = (s: StepState): boolean => s === 'queued' || s === 'running';
 
@@ -26,6 +27,7 @@ export class RunTransitions {
     private readonly runs: RunStore,
     private readonly steps: RunStepStore,
     private readonly fairShare: FairShareGate,
+    private readonly metrics: RunMetrics,
   ) {}
 
   /** The first entry of a new run's history (null -> queued). */
@@ -101,6 +103,7 @@ export class RunTransitions {
   }
 
   private publish(tx: Queryable, run: RunRecord, from: RunState | null): void {
+    this.metrics.runEntered(tx, run.state);
     this.outbox.add(tx, RunStateChanged, { runId: run.id, workflowId: run.workflowName, from, to: run.state, reason: run.reason }, { key: run.id });
   }
 }

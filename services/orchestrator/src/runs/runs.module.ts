@@ -6,7 +6,9 @@ import { RunAdmission } from './run.admission';
 import { RunCommands } from './run.commands';
 import { RunCreator } from './run.creator';
 import { RunEngine } from './run.engine';
+import { RunFeedRetention } from './run-feed.retention';
 import { RunLogStore } from './run-log.store';
+import { RunMetrics } from './run.metrics';
 import { RunOutbox } from './run.outbox';
 import { RunQueries } from './run.queries';
 import { RunRequestedHandler } from './run-requested.handler';
@@ -21,12 +23,13 @@ import { StepEventsHandler } from './step-events.handler';
 import { StepEventsProcessor } from './step-events.processor';
 import { SweepAlarm } from './sweep.alarm';
 
-/** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper. */
+/** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper, feed retention. */
 @Module({
   imports: [DefinitionsModule, RegistryModule],
   controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
   providers: [
     RunOutbox,
+    RunMetrics,
     RunStore,
     RunStepStore,
     RunLogStore,
@@ -42,6 +45,7 @@ import { SweepAlarm } from './sweep.alarm';
     RunQueries,
     StepEventsProcessor,
     RunSweeper,
+    RunFeedRetention,
   ],
   exports: [RunStore, RunLogStore, RunQueries],
 })

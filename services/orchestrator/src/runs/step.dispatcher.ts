@@ -113,7 +113,7 @@ export class StepDispatcher {
     const key = `${step.jobName}@${step.jobVersion}`;
     const cached = this.jobCache.get(key);
     if (cached) return cached;
-    const job = await this.jobs.version(scope.tx, step.jobName, step.jobVersion);
+    const job = await this.jobs.pinned(scope.tx, step.jobName, step.jobVersion);
     if (job) {
       if (this.jobCache.size >= JOB_CACHE_SIZE) this.jobCache.delete(this.jobCache.keys().next().value!);
       this.jobCache.set(key, job);
