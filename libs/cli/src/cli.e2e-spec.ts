@@ -370,9 +370,9 @@ describe('flowforge CLI against a real embedded host', () => {
     const r = await cli('runs', '--workflow', 'cli-doomed');
     expect(r.code).toBe(0);
     const [header, ...rows] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^RUN +WORKFLOW +VER +STATE +CREATED +TOOK +REASON$/);
+    expect(header).toMatch(/^RUN +WORKFLOW +VER +STATE +BY +CREATED +TOOK +REASON$/);
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36} +cli-doomed +1 +failed +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\S+ +step "explode" failed/);
+    for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36} +cli-doomed +1 +failed +admin +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\S+ +step "explode" failed/);
     const failed = await cli('runs', '--state', 'succeeded', '--json');
     expect((JSON.parse(failed.stdout) as { items: RunView[] }).items.every((i) => i.state === 'succeeded')).toBe(true);
   });
