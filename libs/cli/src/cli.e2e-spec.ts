@@ -636,6 +636,30 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(again).toEqual({ code: 0, stdout: `signed in to ${url} as cli-bob (analyst)\n`, stderr: '' });
   });
 
+  it('a scripted sign-in changes a must-change password with passwd --password-stdin; the next command works', async () => {
+    const user = { username: 'cli-carol', password: 'Carol-Initial-Pass-2026', next: 'Carol-Changed-Pass-2027' };
+    [user.password, user.next].forEach((p) => secrets.add(p));
+    const created = await fetch(`${url}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stored()!.accessToken}` },
+      body: JSON.stringify({ username: user.username, password: user.password, roles: ['analyst'], mustChangePassword: true }),
+    });
+    expect(created.status).toBe(201);
+    const env = { FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: path.join(home, 'config-carol') };
+    const login = await bin(['login', '-u', user.username, '--password-stdin'], env, `${user.password}\n`);
+    expect(login.code).toBe(0);
+    expect(login.stderr).toContain('flowforge passwd --password-stdin');
+    const blocked = await bin(['runs', '-n', '1'], env);
+    expect(blocked.code).toBe(1); // FF_AUTH_PASSWORD_CHANGE_REQUIRED until the change
+    const weak = await bin(['passwd', '--password-stdin'], env, `${user.password}\nshort\n`);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/^error: the new password is not accepted \(FF_PASSWORD_POLICY\); nothing was changed\n/);
+    const changed = await bin(['passwd', '--password-stdin'], env, `${user.password}\n${user.next}\n`);
+    expect(changed).toEqual({ code: 0, stdout: 'password changed; your other sessions have been ended\n', stderr: '' });
+    const runs = await bin(['runs', '-n', '1'], env);
+    expect(runs.code).toBe(0);
+  });
+
   it('logout ends the session and deletes it; the next call says how to sign in', async () => {
     const before = stored()!;
     const r = await cli('logout');

@@ -16,7 +16,7 @@ function IsCursor(): PropertyDecorator {
   });
 }
 
-/** A log page's cursor, `<µs>_<id>` (the orchestrator's run-log.store.ts LogCursor): opaque to clients. */
+/** A log page's cursor, `<µs>_<id>` (LogCursor in services/orchestrator/src/runs/run-log.store.ts): opaque to clients. */
 function IsLogCursor(): PropertyDecorator {
   return ValidateBy({
     name: 'isLogCursor',

@@ -86,7 +86,7 @@ export class LogsQuery {
   @Min(1)
   attempt?: number;
 
-  /** The previous page's nextCursor (`<µs>_<id>`, run-log.store.ts LogCursor). */
+  /** The previous page's nextCursor (`<µs>_<id>`, LogCursor in services/orchestrator/src/runs/run-log.store.ts). */
   @IsOptional()
   @Matches(LOG_CURSOR_PATTERN, { message: 'after must be the nextCursor of a previous page' })
   after?: string;

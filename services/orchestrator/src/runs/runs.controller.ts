@@ -10,7 +10,7 @@ type Headers_ = Record<string, string | string[] | undefined>;
 
 /**
  * Who asks: the body's requestedBy (the gateway sets it from the signed-in caller; a peer service names
- * itself, e.g. `scheduler`), else the actor the gateway forwarded in its headers (libs/access actor.ts).
+ * itself, e.g. `scheduler`), else the actor the gateway forwarded in its headers (libs/access/src/rbac/actor.ts).
  */
 const principal = (given: string | undefined, headers: Headers_): string => given ?? principalName(actorFromHeaders(headers));
 
