@@ -370,9 +370,9 @@ describe('flowforge CLI against a real embedded host', () => {
     const r = await cli('runs', '--workflow', 'cli-doomed');
     expect(r.code).toBe(0);
     const [header, ...rows] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^RUN +WORKFLOW +VER +STATE +CREATED +TOOK +REASON$/);
+    expect(header).toMatch(/^RUN +WORKFLOW +VER +STATE +BY +CREATED +TOOK +REASON$/);
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36} +cli-doomed +1 +failed +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\S+ +step "explode" failed/);
+    for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36} +cli-doomed +1 +failed +admin +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\S+ +step "explode" failed/);
     const failed = await cli('runs', '--state', 'succeeded', '--json');
     expect((JSON.parse(failed.stdout) as { items: RunView[] }).items.every((i) => i.state === 'succeeded')).toBe(true);
   });
@@ -634,6 +634,30 @@ describe('flowforge CLI against a real embedded host', () => {
     // The old password is gone; the new one signs in without a change asked for.
     const again = await bin(['login', '-u', user.username, '--password-stdin'], { FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: bobConfig }, user.next);
     expect(again).toEqual({ code: 0, stdout: `signed in to ${url} as cli-bob (analyst)\n`, stderr: '' });
+  });
+
+  it('a scripted sign-in changes a must-change password with passwd --password-stdin; the next command works', async () => {
+    const user = { username: 'cli-carol', password: 'Carol-Initial-Pass-2026', next: 'Carol-Changed-Pass-2027' };
+    [user.password, user.next].forEach((p) => secrets.add(p));
+    const created = await fetch(`${url}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stored()!.accessToken}` },
+      body: JSON.stringify({ username: user.username, password: user.password, roles: ['analyst'], mustChangePassword: true }),
+    });
+    expect(created.status).toBe(201);
+    const env = { FLOWFORGE_URL: url, FLOWFORGE_CONFIG_DIR: path.join(home, 'config-carol') };
+    const login = await bin(['login', '-u', user.username, '--password-stdin'], env, `${user.password}\n`);
+    expect(login.code).toBe(0);
+    expect(login.stderr).toContain('flowforge passwd --password-stdin');
+    const blocked = await bin(['runs', '-n', '1'], env);
+    expect(blocked.code).toBe(1); // FF_AUTH_PASSWORD_CHANGE_REQUIRED until the change
+    const weak = await bin(['passwd', '--password-stdin'], env, `${user.password}\nshort\n`);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/^error: the new password is not accepted \(FF_PASSWORD_POLICY\); nothing was changed\n/);
+    const changed = await bin(['passwd', '--password-stdin'], env, `${user.password}\n${user.next}\n`);
+    expect(changed).toEqual({ code: 0, stdout: 'password changed; your other sessions have been ended\n', stderr: '' });
+    const runs = await bin(['runs', '-n', '1'], env);
+    expect(runs.code).toBe(0);
   });
 
   it('logout ends the session and deletes it; the next call says how to sign in', async () => {

@@ -64,6 +64,22 @@ describe('watchRun', () => {
     }
   });
 
+  it('says a stream error in words (message and code), not as the raw event data', async () => {
+    const gw = await serve((_req, res) => {
+      openStream(res);
+      sse(res, '0.0', 'snapshot', snapshot);
+      sse(res, '0.0', 'error', { code: 'FF_FEED_FAILED', message: 'the database is unreachable' });
+      res.end();
+    });
+    try {
+      const failure = await all(watchRun(gw.client, RUN_ID, { reconnectDelayMs: 1, maxReconnects: 0 })).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(CliFailure);
+      expect((failure as Error).message).toBe("the server stopped sending the run's progress: the database is unreachable (FF_FEED_FAILED)");
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('stops at once on an API problem (unknown run): no retry', async () => {
     const gw = await serve((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/problem+json' });

@@ -47,7 +47,7 @@ export async function* watchRun(client: FlowForgeClient, runId: string, options:
       for await (const message of client.runEvents(runId, { after: cursor, signal: options.signal })) {
         if (message.id !== undefined) cursor = message.id;
         if (message.event === 'error') {
-          lastError = new CliFailure(`the run's event stream failed: ${message.data}`);
+          lastError = new CliFailure(`the server stopped sending the run's progress: ${streamError(message.data)}`);
           break;
         }
         const event = decode(message, historyFollows);
@@ -56,7 +56,7 @@ export async function* watchRun(client: FlowForgeClient, runId: string, options:
         yield event;
         if (event.kind === 'end') return;
       }
-      lastError ??= new CliFailure(`the run's event stream ended before run ${runId} did`);
+      lastError ??= new CliFailure(`the server stopped sending the progress of run ${runId} before the run ended`);
     } catch (err) {
       if (options.signal?.aborted) throw err;
       // 4xx (unknown run, bad id) will not get better; 5xx (gateway up, orchestrator not) may.
@@ -67,6 +67,17 @@ export async function* watchRun(client: FlowForgeClient, runId: string, options:
     if (failures > maxReconnects) throw lastError;
     await sleep(baseDelay * 2 ** (failures - 1), options.signal);
   }
+}
+
+/** The stream's `error` event as a sentence: its message and code (`{code, message}`), else the text. */
+function streamError(data: string): string {
+  try {
+    const e = JSON.parse(data) as { code?: unknown; message?: unknown };
+    if (typeof e.message === 'string') return typeof e.code === 'string' ? `${e.message} (${e.code})` : e.message;
+  } catch {
+    // not JSON: shown as it came
+  }
+  return data;
 }
 
 function decode(message: SseMessage, historyFollows: boolean): RunFeedEvent | undefined {

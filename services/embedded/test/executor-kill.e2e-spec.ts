@@ -121,7 +121,7 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
     expect(stepStates(run)).toEqual({ work: 'succeeded', after: 'succeeded' });
     const work = stepOf(run, 'work');
     expect(work.attempts.map((x) => `${x.attempt}:${x.state}:${x.instanceId}`)).toEqual([`1:lost:${victim!.id}`, `2:succeeded:${survivor.id}`]);
-    expect(work.attempts[0]).toMatchObject({ errorCode: 'FF_STEP_LEASE_EXPIRED', errorMessage: 'attempt 1 stopped renewing its lease' });
+    expect(work.attempts[0]).toMatchObject({ errorCode: 'FF_STEP_LEASE_EXPIRED', errorMessage: 'attempt 1 went silent: its executor sent nothing within the lease (stopped, crashed or unreachable)' });
     expect(work.outputs).toEqual({ sleptMs: SLEEP_MS });
     expect(stepOf(run, 'after').attempts.map((x) => `${x.attempt}:${x.state}:${x.instanceId}`)).toEqual([`1:succeeded:${survivor.id}`]);
 

@@ -117,18 +117,19 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   });
 
   it('starts runs with the Idempotency-Key header and the principal, and forwards run commands and queries', async () => {
-    const res = await call('POST', '/api/v1/runs', { workflow: 'nightly', params: { day: '2026-01-01' } }, { 'idempotency-key': 'k-1' });
+    // The caller is the admin's API token `test` (adminApiToken): `token:<name> (<owner>)`; a body's own requestedBy is dropped.
+    const res = await call('POST', '/api/v1/runs', { workflow: 'nightly', params: { day: '2026-01-01' }, requestedBy: 'scheduler' }, { 'idempotency-key': 'k-1' });
     expect(res.status).toBe(201);
-    expect(JSON.parse(last().body)).toEqual({ workflow: 'nightly', params: { day: '2026-01-01' }, idempotencyKey: 'k-1', requestedBy: 'api' });
+    expect(JSON.parse(last().body)).toEqual({ workflow: 'nightly', params: { day: '2026-01-01' }, idempotencyKey: 'k-1', requestedBy: 'token:test (admin)' });
     await call('POST', `/api/v1/runs/${RUN}/cancel`, { reason: 'oops' });
     expect(last()).toMatchObject({ url: `/internal/orchestrator/runs/${RUN}/cancel` });
-    expect(JSON.parse(last().body)).toEqual({ reason: 'oops', requestedBy: 'api' });
+    expect(JSON.parse(last().body)).toEqual({ reason: 'oops', requestedBy: 'token:test (admin)' });
     await call('POST', `/api/v1/runs/${RUN}/rerun`, { fromStep: 'load' });
-    expect(JSON.parse(last().body)).toEqual({ fromStep: 'load', requestedBy: 'api' });
+    expect(JSON.parse(last().body)).toEqual({ fromStep: 'load', requestedBy: 'token:test (admin)' });
     await call('GET', '/api/v1/runs?workflow=nightly&state=failed&limit=5');
     expect(last().url).toBe('/internal/orchestrator/runs?workflow=nightly&state=failed&limit=5');
-    await call('GET', `/api/v1/runs/${RUN}/logs?step=load&after=10`);
-    expect(last().url).toBe(`/internal/orchestrator/runs/${RUN}/logs?step=load&after=10`);
+    await call('GET', `/api/v1/runs/${RUN}/logs?step=load&after=1767268800000000_10`);
+    expect(last().url).toBe(`/internal/orchestrator/runs/${RUN}/logs?step=load&after=1767268800000000_10`);
   });
 
   it('refuses bad input itself, without calling the orchestrator', async () => {
@@ -142,6 +143,10 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     expect((await call('GET', '/api/v1/runs?state=sleeping')).status).toBe(400);
     expect((await call('PUT', '/api/v1/workflows/x', { steps: 'none' })).status).toBe(400);
     expect((await call('GET', '/api/v1/jobs/x/versions/one')).status).toBe(400);
+    // A log cursor is the nextCursor of a page (`<µs>_<id>`), not a line id.
+    const cursor = await call('GET', `/api/v1/runs/${RUN}/logs?after=10`);
+    expect(cursor.status).toBe(400);
+    expect(((await cursor.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['after']);
     expect(seen.length).toBe(before);
   });
 

@@ -251,7 +251,9 @@ describe('orchestration through the public API (embedded host)', () => {
     const cancelled = await api.call<PublicRun>('POST', `/api/v1/runs/${body.id}/cancel`, { reason: 'e2e says stop' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('cancelled');
-    expect(cancelled.body.reason).toBe('cancelled by api: e2e says stop');
+    // The caller is the admin's API token `test` (adminApiToken), recorded as token:<name> (<owner>).
+    expect(cancelled.body.reason).toBe('cancelled by token:test (admin): e2e says stop');
+    expect(cancelled.body).toMatchObject({ requestedBy: 'token:test (admin)', cancelledBy: 'token:test (admin)' });
     expect(stepStates(cancelled.body)).toEqual({ wait: 'cancelled', after: 'cancelled' });
     expect(stepOf(cancelled.body, 'wait').attempts.map((a) => a.state)).toEqual(['cancelled']);
     finished.set(body.id, 'cancelled');

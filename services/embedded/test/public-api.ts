@@ -35,6 +35,9 @@ export interface PublicRun {
   workflowVersion: number;
   state: string;
   reason: string | null;
+  /** Who started it: a user's name or `token:<name> (<owner>)`; cancelledBy likewise, null if nobody. */
+  requestedBy: string;
+  cancelledBy: string | null;
   idempotencyKey: string | null;
   createdAt: string;
   startedAt: string | null;

@@ -78,6 +78,12 @@ export class FakeExecutor {
     await this.bus.publish(StepLog, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, lines }, { key: d.runId });
   }
 
+  /** One StepLog batch whose lines carry the given timestamps (ms since the epoch), in this order. */
+  async logAt(d: StepDispatchedEvent, lines: [at: number, message: string][]): Promise<void> {
+    const batch: StepLogLine[] = lines.map(([at, message]) => ({ at, level: 'info', message, fields: null }));
+    await this.bus.publish(StepLog, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, lines: batch }, { key: d.runId });
+  }
+
   async completed(d: StepDispatchedEvent, outputs: Record<string, unknown> = {}): Promise<void> {
     await this.bus.publish(StepCompleted, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, outputs: JSON.stringify(outputs), metrics: null }, { key: d.runId });
   }

@@ -88,3 +88,14 @@ function permissionsHeader(headers: Record<string, string | string[] | undefined
   if (s === undefined) return null;
   return s.split(',').filter(isPermission);
 }
+
+/**
+ * Who did something, as one string a run records (requestedBy, cancelledBy): a user's name (`alice`),
+ * `token:<token name> (<owner>)` for an API token (the actor name the audit log shows too: token names
+ * are only unique per owner), a service's own name (`scheduler`) or `trigger:<id>`. Built-in user
+ * names cannot hold a colon (services/auth/src/accounts/users.service.ts USERNAME), so a prefixed
+ * principal does not read as a user.
+ */
+export function principalName(actor: Pick<Actor, 'type' | 'name'>): string {
+  return actor.type === 'token' ? `token:${actor.name}` : actor.name;
+}

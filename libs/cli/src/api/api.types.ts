@@ -68,7 +68,9 @@ export interface RunView {
   state: string;
   reason: string | null;
   params: Record<string, unknown>;
+  /** A user name, `token:<name>`, `scheduler` or `trigger:<id>` (who started or re-ran it). */
   requestedBy: string;
+  cancelledBy: string | null;
   idempotencyKey: string | null;
   parentRunId: string | null;
   rerunFrom: string | null;
@@ -96,8 +98,11 @@ export interface LogLine {
 }
 
 export interface LogPage {
+  /** Oldest first by `at`, whatever order the lines arrived in. */
   items: LogLine[];
   nextCursor: string | null;
+  /** The run's newest stored line id when the page was read (where a follower resumes the stream). */
+  latestId: string | null;
 }
 
 /** Payloads of the run event stream (GET /api/v1/runs/{id}/events). */

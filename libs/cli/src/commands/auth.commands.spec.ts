@@ -234,7 +234,52 @@ describe('credentials and sign-in commands', () => {
     it('login without a terminal signs in and says to run passwd', async () => {
       const r = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) }, { io: { stdin: stdin(PASSWORD) } });
       expect(r.code).toBe(0);
-      expect(r.io.stderr.text).toBe('note: this account must change its password before it can do anything else: run flowforge passwd on a terminal\n');
+      expect(r.io.stderr.text).toBe(
+        'note: this account must change its password before it can do anything else: run flowforge passwd on a terminal, or pipe the current and the new password, one a line, to flowforge passwd --password-stdin\n',
+      );
+    });
+
+    it('passwd --password-stdin: a scripted sign-in changes its must-change password from two lines, and its next command works', async () => {
+      const login = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) }, { io: { stdin: stdin(`${PASSWORD}\n`) } });
+      expect(login.code).toBe(0);
+      const r = await cli(
+        ['passwd', '--password-stdin'],
+        { 'POST /api/v1/auth/password': () => new Response(null, { status: 204 }), 'POST /api/v1/auth/refresh': () => jsonAnswer(200, pair(2)) },
+        { io: { stdin: stdin(`${PASSWORD}\r\nN3w-Str0ng-Passphrase\r\n`) } },
+      );
+      expect(r.code).toBe(0);
+      expect(r.requests.map((q) => [q.route, q.bearer])).toEqual([
+        ['/api/v1/auth/password', 'eyJhbGciOi.access-1'],
+        ['/api/v1/auth/refresh', undefined],
+      ]);
+      expect(r.requests[0]!.body).toEqual({ currentPassword: PASSWORD, newPassword: 'N3w-Str0ng-Passphrase' });
+      expect(r.io.stdout.text).toBe('password changed; your other sessions have been ended\n');
+      // The stored sign-in is the unrestricted one now: the next command sends it.
+      expect(store().read(URL)?.accessToken).toBe('eyJhbGciOi.access-2');
+      const next = await cli(['runs'], { 'GET /api/v1/runs': runsOk });
+      expect(next.code).toBe(0);
+      expect(next.requests[0]!.bearer).toBe('eyJhbGciOi.access-2');
+    });
+
+    it('passwd --password-stdin: anything but two non-empty lines is a usage error, nothing sent; a refused new password is not asked again', async () => {
+      await signedIn();
+      for (const [input, why] of [
+        [PASSWORD, /stdin held one line/],
+        [`${PASSWORD}\nN3w-Str0ng-Passphrase\nextra\n`, /stdin held 3 lines/],
+        [`${PASSWORD}\n\n`, /the second line \(the new password\) is empty/],
+        [`\nN3w-Str0ng-Passphrase\n`, /the first line \(the current password\) is empty/],
+      ] as const) {
+        const r = await cli(['passwd', '--password-stdin'], {}, { io: { stdin: stdin(input) } });
+        expect({ code: r.code, sent: r.requests.length }).toEqual({ code: 2, sent: 0 });
+        expect(r.io.stderr.text).toMatch(why);
+      }
+      const weak = await cli(['passwd', '--password-stdin'], { 'POST /api/v1/auth/password': policy }, { io: { stdin: stdin(`${PASSWORD}\nNew-Weak\n`) } });
+      expect(weak.code).toBe(1);
+      expect(weak.requests).toHaveLength(1);
+      expect(weak.io.stderr.text).toBe('error: the new password is not accepted (FF_PASSWORD_POLICY); nothing was changed\n  too-short: at least 12 characters\n  common: a common password\n');
+      const wrong = await cli(['passwd', '--password-stdin'], { 'POST /api/v1/auth/password': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'the current password is wrong') }, { io: { stdin: stdin(`not-it\nN3w-Str0ng-Passphrase\n`) } });
+      expect(wrong.code).toBe(1);
+      expect(wrong.io.stderr.text).toBe('error: the current password is wrong (FF_AUTH_INVALID_CREDENTIALS); nothing was changed\n');
     });
 
     it('passwd: a wrong current password is said as such (not as a sign-in problem); no terminal is a usage error', async () => {

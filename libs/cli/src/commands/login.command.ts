@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isRecoveryCodeFormat } from '@flowforge/access';
 import type { TokenPair } from '../api/api.types';
 import { credentialsFromPair } from '../auth/bearer.credentials';
+import { readStdinSecret } from '../auth/stdin.reader';
 import type { CliContext, CommandRunner } from '../cli.context';
 import { ApiProblemError, CliFailure, ExitCodes, UsageError } from '../cli.errors';
 import type { CliIo } from '../cli.io';
@@ -12,9 +13,6 @@ interface LoginOptions {
   passwordStdin?: boolean;
   otp?: string;
 }
-
-/** The server refuses longer passwords (argon2 input is bounded); reading stops well past that. */
-const MAX_PASSWORD_BYTES = 4096;
 
 export function registerLoginCommand(program: Command, runner: CommandRunner): void {
   program
@@ -49,7 +47,7 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
   if (options.passwordStdin && !options.username) throw new UsageError('--password-stdin needs --username (stdin holds the password)');
   const username = (options.username ?? (await ask(ctx.io, 'Username: ', false, 'the username', '--username <name>'))).trim();
   if (!username) throw new UsageError('the username is empty');
-  const password = options.passwordStdin ? await readPassword(ctx.io) : await ask(ctx.io, 'Password: ', true, 'the password', '--password-stdin');
+  const password = options.passwordStdin ? (await readStdinSecret(ctx.io, 'login')).replace(/\r?\n$/, '') : await ask(ctx.io, 'Password: ', true, 'the password', '--password-stdin');
   if (!password) throw new CliFailure('the password is empty');
 
   const client = ctx.clientWith(undefined);
@@ -77,7 +75,7 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
   if (pair.user.mustChangePassword) {
     // Until then the gateway refuses everything else (FF_AUTH_PASSWORD_CHANGE_REQUIRED).
     if (!ctx.io.prompt) {
-      ctx.out.note('note: this account must change its password before it can do anything else: run flowforge passwd on a terminal');
+      ctx.out.note('note: this account must change its password before it can do anything else: run flowforge passwd on a terminal, or pipe the current and the new password, one a line, to flowforge passwd --password-stdin');
     } else {
       ctx.out.note('this account must change its password before anything else');
       await changePassword(ctx, ctx.clientWith(ctx.storedCredentials()), password);
@@ -111,18 +109,4 @@ function explain(err: unknown, username: string, server: string): unknown {
 async function ask(io: CliIo, question: string, secret: boolean, what: string, flag: string): Promise<string> {
   if (!io.prompt) throw new UsageError(`${what} is needed and there is no terminal to ask on: pass ${flag}`);
   return io.prompt(question, { secret });
-}
-
-/** `--password-stdin`: everything on stdin, less one final line break (`echo` adds one). */
-async function readPassword(io: CliIo): Promise<string> {
-  if (!io.stdin) throw new CliFailure('cannot read stdin here; run flowforge login on a terminal instead');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of io.stdin) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += b.length;
-    if (size > MAX_PASSWORD_BYTES) throw new CliFailure(`stdin holds more than ${MAX_PASSWORD_BYTES} bytes: that is not a password`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }

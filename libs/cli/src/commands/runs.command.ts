@@ -28,6 +28,8 @@ const COLUMNS: TableColumn<RunView>[] = [
   { header: 'workflow', value: (r) => r.workflow },
   { header: 'ver', value: (r) => r.workflowVersion, align: 'right' },
   { header: 'state', value: (r) => r.state },
+  // Who started it (a rerun: who re-ran it); a cancel names its caller in the reason.
+  { header: 'by', value: (r) => r.requestedBy, maxWidth: 40 },
   { header: 'created', value: (r) => formatLocalTime(r.createdAt) },
   { header: 'took', value: (r) => elapsed(r.startedAt, r.finishedAt), align: 'right' },
   { header: 'reason', value: (r) => r.reason, maxWidth: 50 },

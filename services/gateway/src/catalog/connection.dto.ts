@@ -22,7 +22,7 @@ export class CreateConnectionDto {
   @IsIn(CONNECTION_TYPES, { message: `type must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}` })
   type!: (typeof CONNECTION_TYPES)[number];
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -40,7 +40,7 @@ export class UpdateConnectionDto {
   @Matches(NAME, { message: 'name must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit' })
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

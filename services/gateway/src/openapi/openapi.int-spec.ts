@@ -143,6 +143,24 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('gives no schema keywords of another type: `string | null` reflects as Object, so a nullable string DTO field must name its type', () => {
+    const STRING_ONLY = ['maxLength', 'minLength', 'pattern', 'format'];
+    const wrong: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`));
+      if (node === null || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      if (o.type !== undefined && o.type !== 'string' && typeof o.type === 'string') {
+        const misplaced = STRING_ONLY.filter((k) => k in o && !(k === 'format' && ['integer', 'number'].includes(o.type as string)));
+        if (misplaced.length) wrong.push(`${at}: type ${String(o.type)} with ${misplaced.join(', ')}`);
+      }
+      for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples') walk(v, `${at}.${k}`);
+    };
+    walk(served, '#');
+    expect(wrong).toEqual([]);
+    expect(served.components?.schemas?.CreateConnectionDto).toMatchObject({ properties: { description: { type: 'string', nullable: true, maxLength: 2000 } } });
+  });
+
   it('is the document the preview generator commits (scripts/openapi.js builds it without a database)', async () => {
     expect(JSON.parse(await renderOpenApiSnapshot())).toEqual(served);
   });

@@ -16,6 +16,17 @@ function IsCursor(): PropertyDecorator {
   });
 }
 
+/** A log page's cursor, `<µs>_<id>` (LogCursor in services/orchestrator/src/runs/run-log.store.ts): opaque to clients. */
+function IsLogCursor(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isLogCursor',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^\d{1,19}_\d{1,19}$/.test(value),
+      defaultMessage: (args) => `${args?.property ?? 'cursor'} must be the nextCursor of a previous page`,
+    },
+  });
+}
+
 const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 const STEP_STATES = ['pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'upstream_failed', 'cancelled', 'timed_out'] as const;
 
@@ -90,9 +101,9 @@ export class LogsQueryDto {
   @Max(INT32_MAX)
   attempt?: number;
 
-  @ApiPropertyOptional({ description: 'The previous page\'s nextCursor' })
+  @ApiPropertyOptional({ description: 'The previous page\'s nextCursor', pattern: '^\\d{1,19}_\\d{1,19}$' })
   @IsOptional()
-  @IsCursor()
+  @IsLogCursor()
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 500 })
@@ -141,7 +152,13 @@ export class RunDto {
   @ApiProperty({ enum: RUN_STATES }) state!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
-  @ApiProperty({ example: 'api' }) requestedBy!: string;
+  @ApiProperty({
+    example: 'alice',
+    description: 'Who started the run (a rerun: who re-ran it): a user name, `token:<token name> (<owner>)` for an API token, `scheduler`, or `trigger:<id>`',
+  })
+  requestedBy!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'token:ci-deploy (alice)', description: 'Who cancelled the run, in the same form; null unless a caller cancelled it' })
+  cancelledBy!: string | null;
   @ApiProperty({ nullable: true, type: String }) idempotencyKey!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Set on a rerun: the run it reruns' }) parentRunId!: string | null;
   @ApiProperty({ nullable: true, type: String }) rerunFrom!: string | null;
@@ -158,7 +175,7 @@ export class RunListDto {
 }
 
 export class LogLineDto {
-  @ApiProperty({ example: '1042' }) id!: string;
+  @ApiProperty({ example: '1042', description: 'Arrival order within the run; the event stream\'s log cursor' }) id!: string;
   @ApiProperty({ example: 'load' }) stepId!: string;
   @ApiProperty({ example: 1 }) attempt!: number;
   @ApiProperty({ format: 'date-time' }) at!: string;
@@ -168,6 +185,14 @@ export class LogLineDto {
 }
 
 export class LogPageDto {
-  @ApiProperty({ type: [LogLineDto] }) items!: LogLineDto[];
+  @ApiProperty({ type: [LogLineDto], description: 'Oldest first by `at` (lines with the same `at` by id), whatever order they arrived in' }) items!: LogLineDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` for the next page' }) nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1042',
+    description:
+      'The id of the run\'s newest stored line when this page was read. Lines arrive out of time order, so a follower reads the pages, then opens the event stream with `after=0.<latestId of its first page>` and skips the lines it printed already.',
+  })
+  latestId!: string | null;
 }

@@ -4,13 +4,19 @@ import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { CancelRunDto, CreateRunDto, ListRunsQueryDto, LogPageDto, LogsQueryDto, RerunDto, RunDto, RunListDto } from './run.dto';
+import { principalName } from '@flowforge/access';
 import { RequirePermission } from '../auth/route-access';
+import { actorOf, type AuthenticatedRequest } from '../auth/principal';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
-/** Until authentication lands (a later issue), every public request acts as "api". */
-const PRINCIPAL = 'api';
 
-/** Public runs API: start, watch, cancel and rerun workflow runs. Auth/RBAC: a later issue. */
+/**
+ * Who starts, cancels or re-runs: the signed-in caller (libs/access principalName: `alice`, or
+ * `token:<name>` for an API token). Set here, after the DTO dropped any client-sent field.
+ */
+const by = (req: AuthenticatedRequest): string => principalName(actorOf(req));
+
+/** Public runs API: start, watch, cancel and rerun workflow runs; each records who asked. */
 @ApiTags('runs')
 @ApiProblem(400, 'Invalid input; `errors` names each field')
 @ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
@@ -42,7 +48,7 @@ export class RunsController {
     @Res() res: HttpResponse,
   ): Promise<void> {
     return this.orchestrator.forward(
-      { method: 'POST', path: '/runs', body: { ...body, idempotencyKey: body.idempotencyKey ?? (key || undefined), requestedBy: PRINCIPAL } },
+      { method: 'POST', path: '/runs', body: { ...body, idempotencyKey: body.idempotencyKey ?? (key || undefined), requestedBy: by(req) } },
       req,
       res,
     );
@@ -75,7 +81,7 @@ export class RunsController {
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   @ApiProblem(409, 'FF_RUN_ALREADY_FINISHED')
   cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/cancel`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
+    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/cancel`, body: { ...body, requestedBy: by(req) } }, req, res);
   }
 
   @Post(':id/rerun')
@@ -91,13 +97,13 @@ export class RunsController {
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   @ApiProblem(409, 'FF_RUN_NOT_FINISHED, FF_RUN_NOTHING_TO_RERUN')
   rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/rerun`, body: { ...body, requestedBy: PRINCIPAL } }, req, res);
+    return this.orchestrator.forward({ method: 'POST', path: `/runs/${id}/rerun`, body: { ...body, requestedBy: by(req) } }, req, res);
   }
 
   @Get(':id/logs')
   @RequirePermission('workflow:view')
   @idParam
-  @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first; filter by step and attempt; page with `after`.' })
+  @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first by timestamp; filter by step and attempt; page with `after`.' })
   @ApiResponse({ status: 200, type: LogPageDto })
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: LogsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {

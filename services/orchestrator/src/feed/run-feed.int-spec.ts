@@ -86,6 +86,57 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     expect(attempt2.body.items).toEqual([]);
     const rest = await h.api<{ items: { message: string }[] }>('GET', `/internal/orchestrator/runs/${id}/logs?step=rest`);
     expect(rest.body.items.map((l) => l.message)).toContain('sleeping');
+    // The fake never reported the start: the step still went through running, said in a user's words.
+    const { rows } = await h.pool.query<{ to_state: string; reason: string | null }>(
+      `SELECT to_state, reason FROM ff_orchestrator.run_transitions WHERE run_id = $1 AND step_id = 'talk' ORDER BY id`,
+      [id],
+    );
+    expect(rows.find((r) => r.to_state === 'running')?.reason).toBe('attempt 1 started (its result came in before the executor reported the start)');
+    expect(rows.map((r) => r.reason ?? '').join('\n')).not.toMatch(/Step[A-Z]\w+/);
+  });
+
+  it('pages log lines oldest first by timestamp, whatever order their batches arrived in', async () => {
+    const { id } = await h.createRun('chatty');
+    const d = await fake.waitDispatch(id, 'talk', 1);
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    // Two batches, the second holding lines older than the first's last (parallel steps, a slow
+    // flush): stored in arrival order, read in time order; equal timestamps in arrival order.
+    await fake.logAt(d, [[t0, 'first'], [t0 + 3, 'fourth'], [t0 + 4, 'fifth']]);
+    await fake.logAt(d, [[t0 + 2, 'third'], [t0 + 1, 'second'], [t0 + 3, 'fourth, stored later']]);
+    await fake.completed(d);
+    await h.waitRun(id);
+    type Page = { items: { id: string; message: string; at: string }[]; nextCursor: string | null; latestId: string | null };
+    const messages: string[] = [];
+    const ids: string[] = [];
+    let after = '';
+    let pages = 0;
+    for (;;) {
+      const page = await h.api<Page>('GET', `/internal/orchestrator/runs/${id}/logs?step=talk&limit=2${after}`);
+      expect(page.status).toBe(200);
+      pages++;
+      messages.push(...page.body.items.map((l) => l.message));
+      ids.push(...page.body.items.map((l) => l.id));
+      expect(page.body.latestId).not.toBeNull();
+      if (!page.body.nextCursor) break;
+      expect(page.body.nextCursor).toMatch(/^\d+_\d+$/);
+      after = `&after=${page.body.nextCursor}`;
+    }
+    expect(messages).toEqual(['first', 'second', 'third', 'fourth', 'fourth, stored later', 'fifth']);
+    expect(pages).toBe(4); // a full page always gives a cursor: the fourth is empty
+    // latestId is the newest line of the run (any step): where a follower resumes the event stream.
+    const all = await h.api<Page>('GET', `/internal/orchestrator/runs/${id}/logs`);
+    const newest = all.body.items.map((l) => BigInt(l.id)).reduce((a, b) => (a > b ? a : b));
+    expect(all.body.latestId).toBe(String(newest));
+    expect(BigInt(all.body.latestId!)).toBeGreaterThanOrEqual(BigInt(ids.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b))));
+  });
+
+  it('refuses a log cursor that no page gave with a 400 naming `after`', async () => {
+    const { id } = await h.createRun('chatty');
+    for (const bad of ['10', '1_2_3', 'x_1', '-1_1']) {
+      const r = await h.api<{ code: string; errors: { field: string }[] }>('GET', `/internal/orchestrator/runs/${id}/logs?after=${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.body.errors.map((e) => e.field)).toContain('after');
+    }
   });
 
   it('answers 404 problems for the logs and events of an unknown run', async () => {

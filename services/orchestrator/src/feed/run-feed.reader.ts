@@ -64,7 +64,7 @@ export class RunFeedReader {
          WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
         [runId, cursor.transitions, limit],
       ),
-      this.logs.page(this.pool, runId, { after: cursor.logs, limit }),
+      this.logs.afterId(this.pool, runId, cursor.logs, limit),
     ]);
     const entries: FeedEntry[] = [
       ...rows.map((r): FeedEntry =>

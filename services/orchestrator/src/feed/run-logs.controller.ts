@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
 import { LogsQuery } from '../runs/run.dto';
 import { runNotFound } from '../runs/run.errors';
-import { RunLogStore } from '../runs/run-log.store';
+import { formatLogCursor, parseLogCursor, RunLogStore } from '../runs/run-log.store';
 import { RunStore } from '../runs/run.store';
 
 export interface RunLogLineView {
@@ -16,7 +16,10 @@ export interface RunLogLineView {
   fields: Record<string, unknown> | null;
 }
 
-/** Pages of a run's log lines, oldest first; `nextCursor` is the `after` of the next page. */
+/**
+ * Pages of a run's log lines, oldest first by their timestamp (not by arrival: see RunLogStore);
+ * `nextCursor` is the `after` of the next page, `latestId` where a follower resumes the event stream.
+ */
 @Controller('internal/orchestrator/runs')
 export class RunLogsController {
   constructor(
@@ -26,13 +29,19 @@ export class RunLogsController {
   ) {}
 
   @Get(':id/logs')
-  async page(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: LogsQuery): Promise<{ items: RunLogLineView[]; nextCursor: string | null }> {
+  async page(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: LogsQuery,
+  ): Promise<{ items: RunLogLineView[]; nextCursor: string | null; latestId: string | null }> {
     if (!(await this.runs.find(this.pool, id))) throw runNotFound(id);
     const limit = q.limit ?? 500;
-    const lines = await this.logs.page(this.pool, id, { stepId: q.step, attempt: q.attempt, after: q.after, limit });
+    // The DTO checked the pattern: parsing cannot fail here.
+    const after = q.after === undefined ? undefined : (parseLogCursor(q.after) ?? undefined);
+    const { lines, latestId } = await this.logs.pageByTime(this.pool, id, { stepId: q.step, attempt: q.attempt, after, limit });
     return {
       items: lines.map((l) => ({ id: l.id, stepId: l.stepId, attempt: l.attempt, at: l.at.toISOString(), level: l.level, message: l.message, fields: l.fields })),
-      nextCursor: lines.length === limit ? lines[lines.length - 1]!.id : null,
+      nextCursor: lines.length === limit ? formatLogCursor(lines[lines.length - 1]!.cursor) : null,
+      latestId,
     };
   }
 }

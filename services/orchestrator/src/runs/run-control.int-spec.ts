@@ -60,6 +60,7 @@ describe('run control: cancel, step and run timeouts', () => {
     expect(res.status).toBe(200);
     expect(res.body.state).toBe('cancelled');
     expect(res.body.reason).toBe('cancelled by alice: wrong day');
+    expect({ requestedBy: res.body.requestedBy, cancelledBy: res.body.cancelledBy }).toEqual({ requestedBy: 'anonymous', cancelledBy: 'alice' });
     expect(stateOf(res.body)).toEqual({ warmup: 'succeeded', sleep: 'cancelled', after: 'cancelled' });
     expect(res.body.steps!.find((s) => s.stepId === 'sleep')!.attempts[0]!.state).toBe('cancelled');
     // The builtin executor aborts the sleep and reports FF_STEP_CANCELLED: a stale answer, ignored.
@@ -75,6 +76,30 @@ describe('run control: cancel, step and run timeouts', () => {
     const conflict = await h.api<{ code: string }>('POST', `/internal/orchestrator/runs/${done.id}/cancel`, {});
     expect(conflict.status).toBe(409);
     expect(conflict.body.code).toBe('FF_RUN_ALREADY_FINISHED');
+  });
+
+  it('records who asks: the body\'s requestedBy (the gateway\'s caller, a peer service naming itself), else the forwarded actor', async () => {
+    // What the gateway forwards for an API token (libs/access actorHeaders), without a requestedBy in the body.
+    const asToken = { 'x-flowforge-actor-type': 'token', 'x-flowforge-actor-id': 'b1f0c3a4-0000-4000-8000-000000000001', 'x-flowforge-actor-name': encodeURIComponent('ci (bob)') };
+    const started = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'slow' }, asToken);
+    expect(started.status).toBe(201);
+    expect(started.body.requestedBy).toBe('token:ci (bob)');
+    const cancelled = await h.api<RunView>('POST', `/internal/orchestrator/runs/${started.body.id}/cancel`, {}, { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-1', 'x-flowforge-actor-name': 'carol' });
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', requestedBy: 'token:ci (bob)', cancelledBy: 'carol', reason: 'cancelled by carol' });
+    // A peer service names itself in the body (the scheduler, a trigger); the body wins over the headers.
+    const scheduled = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'slow', requestedBy: 'scheduler' }, asToken);
+    expect(scheduled.body.requestedBy).toBe('scheduler');
+    const byTrigger = await h.api<RunView>('POST', `/internal/orchestrator/runs/${scheduled.body.id}/cancel`, { requestedBy: 'trigger:3f2a' });
+    expect(byTrigger.body.cancelledBy).toBe('trigger:3f2a');
+    // A rerun records who re-ran it, not who started the parent.
+    const rerun = await h.api<RunView>('POST', `/internal/orchestrator/runs/${scheduled.body.id}/rerun`, {}, { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-2', 'x-flowforge-actor-name': 'dave' });
+    expect(rerun.status).toBe(201);
+    expect(rerun.body).toMatchObject({ parentRunId: scheduled.body.id, requestedBy: 'dave', cancelledBy: null });
+    await h.api('POST', `/internal/orchestrator/runs/${rerun.body.id}/cancel`, { requestedBy: 'dave' });
+    // Bad input: a requestedBy that is not a non-empty string is a 400 naming the field.
+    const bad = await h.api<{ errors: { field: string }[] }>('POST', '/internal/orchestrator/runs', { workflow: 'slow', requestedBy: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.field)).toEqual(['requestedBy']);
   });
 
   it('times a step out and retries it per its retry policy, then gives up with timed_out', async () => {

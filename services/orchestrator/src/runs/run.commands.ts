@@ -55,7 +55,7 @@ export class RunCommands {
   }
 
   /** Idempotent: cancelling a cancelled run returns it; other final states are a conflict. */
-  cancel(runId: string, reason: string): Promise<RunRecord> {
+  cancel(runId: string, opts: { cancelledBy: string; reason?: string }): Promise<RunRecord> {
     return this.outbox.transaction(this.pool, async (tx) => {
       const scope = await this.scopes.open(tx, runId);
       if (!scope) throw runNotFound(runId);
@@ -63,7 +63,9 @@ export class RunCommands {
         if (scope.run.state === 'cancelled') return scope.run;
         throw runAlreadyFinished(runId, scope.run.state);
       }
-      await this.engine.cancel(scope, reason);
+      // Saved with the run's move to cancelled (RunStore.saveStatement), in this transaction.
+      scope.run.cancelledBy = opts.cancelledBy;
+      await this.engine.cancel(scope, opts.reason ? `cancelled by ${opts.cancelledBy}: ${opts.reason}` : `cancelled by ${opts.cancelledBy}`);
       await this.admission.afterChange(scope);
       return scope.run;
     });

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { RunStates, type RunState } from '@flowforge/workflow';
+import { LOG_CURSOR_PATTERN } from './run-log.store';
 
 export class CreateRunDto {
   @IsString()
@@ -85,9 +86,9 @@ export class LogsQuery {
   @Min(1)
   attempt?: number;
 
-  /** The previous page's nextCursor. */
+  /** The previous page's nextCursor (`<µs>_<id>`, LogCursor in services/orchestrator/src/runs/run-log.store.ts). */
   @IsOptional()
-  @Matches(/^\d{1,19}$/)
+  @Matches(LOG_CURSOR_PATTERN, { message: 'after must be the nextCursor of a previous page' })
   after?: string;
 
   @IsOptional()

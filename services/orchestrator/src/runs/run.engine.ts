@@ -81,8 +81,9 @@ export class RunEngine {
 
   async completed(scope: RunScope, step: StepRecord, outputs: Record<string, unknown> | null, metrics: Record<string, number> | null): Promise<void> {
     if (step.state === 'queued') {
-      // StepStarted travels on another topic and may arrive later (then it is stale and ignored).
-      await this.transitions.moveStep(scope, step, 'running', `attempt ${step.attempt} completed before its StepStarted arrived`);
+      // StepStarted travels on another topic and may arrive later (then it is stale and ignored). The
+      // reason is shown to users (flowforge run --wait, the run's steps): in their words, not event names.
+      await this.transitions.moveStep(scope, step, 'running', `attempt ${step.attempt} started (its result came in before the executor reported the start)`);
     }
     await this.steps.finishAttempt(scope.tx, step, 'succeeded', scope.now, { outputs, metrics });
     await this.transitions.moveStep(scope, step, 'succeeded', null, { outputs: outputs ?? {}, errorCode: null, errorMessage: null });
@@ -207,7 +208,10 @@ export class RunEngine {
    * it is no longer the current attempt — and the next one is dispatched at once.
    */
   private async leaseExpired(scope: RunScope, step: StepRecord): Promise<void> {
-    const what = step.state === 'queued' ? 'was not started by any executor within the dispatch timeout' : 'stopped renewing its lease';
+    const what =
+      step.state === 'queued'
+        ? 'was not started by any executor within the dispatch timeout'
+        : 'went silent: its executor sent nothing within the lease (stopped, crashed or unreachable)';
     await this.attemptLost(scope, step, `attempt ${step.attempt} ${what}`, null);
   }
 

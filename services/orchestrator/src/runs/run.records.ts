@@ -13,7 +13,10 @@ export interface RunRecord {
   state: RunState;
   reason: string | null;
   idempotencyKey: string | null;
+  /** Who started it (a rerun: who re-ran): libs/access principalName, or `scheduler`, `trigger:<id>`. */
   requestedBy: string;
+  /** Who cancelled it, in the same form; null when nobody did (a timeout is not a cancel by someone). */
+  cancelledBy: string | null;
   /** Set on a rerun: the run whose failed part this one executes again. */
   parentRunId: string | null;
   rerunFrom: string | null;
@@ -82,6 +85,7 @@ export interface RunRow extends Record<string, unknown> {
   reason: string | null;
   idempotency_key: string | null;
   requested_by: string;
+  cancelled_by: string | null;
   parent_run_id: string | null;
   rerun_from: string | null;
   deadline_at: Date | null;
@@ -101,6 +105,7 @@ export const toRunRecord = (r: RunRow): RunRecord => ({
   reason: r.reason,
   idempotencyKey: r.idempotency_key,
   requestedBy: r.requested_by,
+  cancelledBy: r.cancelled_by,
   parentRunId: r.parent_run_id,
   rerunFrom: r.rerun_from,
   deadlineAt: r.deadline_at,

@@ -113,9 +113,9 @@ export class RunStore {
   /** The UPDATE of save(), for a caller that sends it together with other work in one statement. */
   saveStatement(run: RunRecord): { text: string; values: unknown[] } {
     return {
-      text: `UPDATE ff_orchestrator.runs SET state = $2, reason = $3, deadline_at = $4, started_at = $5, finished_at = $6, updated_at = now()
-       WHERE id = $1`,
-      values: [run.id, run.state, run.reason, run.deadlineAt, run.startedAt, run.finishedAt],
+      text: `UPDATE ff_orchestrator.runs SET state = $2, reason = $3, deadline_at = $4, started_at = $5, finished_at = $6, cancelled_by = $7,
+       updated_at = now() WHERE id = $1`,
+      values: [run.id, run.state, run.reason, run.deadlineAt, run.startedAt, run.finishedAt, run.cancelledBy],
     };
   }
 

@@ -39,6 +39,7 @@ export interface RunView {
   reason: string | null;
   params: Record<string, unknown>;
   requestedBy: string;
+  cancelledBy: string | null;
   idempotencyKey: string | null;
   parentRunId: string | null;
   rerunFrom: string | null;
@@ -61,6 +62,7 @@ export function runView(run: RunRecord, steps?: StepRecord[], attempts: AttemptR
     reason: run.reason,
     params: run.params,
     requestedBy: run.requestedBy,
+    cancelledBy: run.cancelledBy,
     idempotencyKey: run.idempotencyKey,
     parentRunId: run.parentRunId,
     rerunFrom: run.rerunFrom,

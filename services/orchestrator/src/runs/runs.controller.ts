@@ -1,9 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { actorFromHeaders, principalName } from '@flowforge/access';
 import type { HttpResponse } from '@flowforge/service-kit';
 import { CancelRunDto, CreateRunDto, ListRunsQuery, RerunDto } from './run.dto';
 import { RunCommands } from './run.commands';
 import { RunQueries } from './run.queries';
 import type { RunView } from './run.views';
+
+type Headers_ = Record<string, string | string[] | undefined>;
+
+/**
+ * Who asks: the body's requestedBy (the gateway sets it from the signed-in caller; a peer service names
+ * itself, e.g. `scheduler`), else the actor the gateway forwarded in its headers (libs/access/src/rbac/actor.ts).
+ */
+const principal = (given: string | undefined, headers: Headers_): string => given ?? principalName(actorFromHeaders(headers));
 
 /** Internal run API (called by the gateway); logs and the live event stream are in feed/. */
 @Controller('internal/orchestrator/runs')
@@ -18,6 +27,7 @@ export class RunsController {
   async create(
     @Body() body: CreateRunDto,
     @Headers('idempotency-key') headerKey: string | undefined,
+    @Headers() headers: Headers_,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<RunView> {
     const { run, created } = await this.commands.create({
@@ -25,7 +35,7 @@ export class RunsController {
       workflowVersion: body.workflowVersion ?? null,
       params: body.params ?? {},
       idempotencyKey: body.idempotencyKey ?? (headerKey || null),
-      requestedBy: body.requestedBy ?? 'api',
+      requestedBy: principal(body.requestedBy, headers),
     });
     res.statusCode = created ? 201 : 200;
     return this.queries.get(run.id);
@@ -44,17 +54,16 @@ export class RunsController {
   /** Stops the run: attempts out are asked to stop (StepCancelRequested), every open step is cancelled. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto): Promise<RunView> {
-    const by = body.requestedBy ?? 'api';
-    await this.commands.cancel(id, body.reason ? `cancelled by ${by}: ${body.reason}` : `cancelled by ${by}`);
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto, @Headers() headers: Headers_): Promise<RunView> {
+    await this.commands.cancel(id, { cancelledBy: principal(body.requestedBy, headers), reason: body.reason });
     return this.queries.get(id);
   }
 
   /** A new run re-executing the failed part (see RunCommands.rerun); 201 with that run. */
   @Post(':id/rerun')
   @HttpCode(201)
-  async rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto): Promise<RunView> {
-    const { run } = await this.commands.rerun(id, { fromStep: body.fromStep, requestedBy: body.requestedBy ?? 'api' });
+  async rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto, @Headers() headers: Headers_): Promise<RunView> {
+    const { run } = await this.commands.rerun(id, { fromStep: body.fromStep, requestedBy: principal(body.requestedBy, headers) });
     return this.queries.get(run.id);
   }
 }

@@ -134,7 +134,7 @@ export class StepDispatcher {
       errorCode: code,
       errorMessage: message,
     });
-    await this.transitions.moveStep(scope, step, 'queued', `attempt ${attempt} could not be built`, { attempt, startedAt: step.startedAt ?? scope.now });
+    await this.transitions.moveStep(scope, step, 'queued', `attempt ${attempt} could not be prepared`, { attempt, startedAt: step.startedAt ?? scope.now });
     await this.transitions.moveStep(scope, step, 'failed', `${code}: ${message}`, { failures: step.failures + 1, errorCode: code, errorMessage: message });
   }
 }
