@@ -71,11 +71,17 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
 export async function runCli(argv: readonly string[], io: CliIo, version?: string): Promise<number> {
   const runner = new CommandRunner(io);
   const program = buildProgram(io, runner, version);
+  // commander's `help <command>` exits with process.exitCode, which whatever ran before in this
+  // process may have set (an earlier run of the CLI in the same process does): asked-for help is 0.
+  const exitCodeBefore = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return runner.exitCode;
   } catch (err) {
     return report(err, io);
+  } finally {
+    process.exitCode = exitCodeBefore;
   }
 }
 
