@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stackEnvFilePath } from './stack.discovery';
 
 // Plain JS: jest's global setup loads it before any transform.
 const containers = require('./jest/stack-containers') as {
-  missingComponents(env: NodeJS.ProcessEnv, stackEnvFile: string): string[];
+  missingComponents(env: NodeJS.ProcessEnv, stackEnvFile?: string): string[];
+  stackEnvFilePath(env: NodeJS.ProcessEnv): string;
   startMissingContainers(opts: { env: NodeJS.ProcessEnv; stackEnvFile?: string; log?: (m: string) => void; answers?: () => Promise<boolean> }): Promise<{ started: unknown[]; reason: string }>;
 };
 
@@ -50,5 +52,21 @@ describe('stack discovery, third source: testcontainers', () => {
     const result = await containers.startMissingContainers({ env, answers });
     expect(answers).not.toHaveBeenCalled();
     expect(result).toEqual({ started: [], reason: 'every component is named by the environment or scripts/stack' });
+  });
+
+  it('reads the same env file as discoverStack (FLOWFORGE_STACK_ENV_FILE, FLOWFORGE_STACK_DIR, .stack/env)', () => {
+    const file = stackEnv(['FLOWFORGE_TEST_KAFKA_BROKERS=127.0.0.1:9092']);
+    for (const env of [{ FLOWFORGE_STACK_ENV_FILE: file }, { FLOWFORGE_STACK_DIR: path.dirname(file) }, {}]) {
+      expect(containers.stackEnvFilePath(env)).toBe(stackEnvFilePath(env));
+    }
+    expect(containers.missingComponents({ FLOWFORGE_STACK_ENV_FILE: file })).toEqual(['schema registry', 'keycloak']);
+  });
+
+  it('leaves testcontainers out under FLOWFORGE_STACK_CONTAINERS=0, without probing for Docker', async () => {
+    const answers = jest.fn(async () => true);
+    const env: NodeJS.ProcessEnv = { FLOWFORGE_STACK_CONTAINERS: '0', FLOWFORGE_STACK_ENV_FILE: '/nonexistent/env' };
+    const result = await containers.startMissingContainers({ env, answers });
+    expect(answers).not.toHaveBeenCalled();
+    expect(result).toEqual({ started: [], reason: 'FLOWFORGE_STACK_CONTAINERS=0; kafka, schema registry, keycloak stay missing' });
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { discoverStack, requireStack, StackUnavailableError } from './stack.discovery';
+import { discoverStack, requireStack, stackEnvFilePath, StackUnavailableError } from './stack.discovery';
 
 describe('stack discovery', () => {
   const noFile = path.join(os.tmpdir(), 'ff-no-such-stack-env');
@@ -22,6 +22,18 @@ describe('stack discovery', () => {
     const stack = discoverStack({ FLOWFORGE_TEST_KAFKA_BROKERS: '127.0.0.2:9092' }, file);
     expect(stack.keycloakUrl).toBe('http://127.0.0.1:8180');
     expect(stack.kafkaBrokers).toEqual(['127.0.0.2:9092']);
+  });
+
+  it('reads the env file FLOWFORGE_STACK_ENV_FILE names, else the one in FLOWFORGE_STACK_DIR, else .stack/env', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-stack-'));
+    const file = path.join(dir, 'env');
+    fs.writeFileSync(file, 'FLOWFORGE_TEST_KEYCLOAK_URL=http://127.0.0.1:8180\n');
+    expect(stackEnvFilePath({ FLOWFORGE_STACK_ENV_FILE: file, FLOWFORGE_STACK_DIR: '/elsewhere' })).toBe(file);
+    expect(stackEnvFilePath({ FLOWFORGE_STACK_DIR: dir })).toBe(file);
+    expect(stackEnvFilePath({})).toBe(path.resolve(__dirname, '../../../.stack/env'));
+    expect(discoverStack({ FLOWFORGE_STACK_ENV_FILE: file }).keycloakUrl).toBe('http://127.0.0.1:8180');
+    // A missing file is a machine without the stack: nothing but what the environment names.
+    expect(discoverStack({ FLOWFORGE_STACK_ENV_FILE: path.join(dir, 'missing'), DATABASE_URL: 'postgres://x' })).toEqual({ postgresUrl: 'postgres://x' });
   });
 
   it('skips loudly without FLOWFORGE_REQUIRE_STACK, and fails naming the variables with it', () => {

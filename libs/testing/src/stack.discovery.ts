@@ -1,7 +1,7 @@
 /**
  * Where the integration tier finds its servers (docs/architecture.md, Tests). Order: servers named by
  * environment variables, then the ones `scripts/stack` started (it writes the same variables into
- * `.stack/env`), then testcontainers where a Docker engine answers (started by the jest global setup,
+ * `.stack/env`, see stackEnvFilePath), then testcontainers where a Docker engine answers (started by the jest global setup,
  * jest/stack-containers.js, which exports the same variables).
  * A tier whose servers are missing is skipped with a loud message; FLOWFORGE_REQUIRE_STACK=1 (CI)
  * turns that into a failure.
@@ -30,6 +30,17 @@ const VARIABLES: Record<StackComponent, string> = {
   s3Endpoint: 'FLOWFORGE_TEST_S3_ENDPOINT',
 };
 
+/**
+ * The file `scripts/stack up` writes: FLOWFORGE_STACK_ENV_FILE when set (a test points it at a missing
+ * path to run the tiers as a machine without the stack would), else `$FLOWFORGE_STACK_DIR/env` like
+ * scripts/stack/stack, else `.stack/env` at the repository root. jest/stack-containers.js resolves the same.
+ */
+export function stackEnvFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLOWFORGE_STACK_ENV_FILE) return path.resolve(env.FLOWFORGE_STACK_ENV_FILE);
+  if (env.FLOWFORGE_STACK_DIR) return path.resolve(env.FLOWFORGE_STACK_DIR, 'env');
+  return path.resolve(__dirname, '../../../.stack/env');
+}
+
 /** Reads `KEY=value` lines (the file `scripts/stack up` writes); missing file → empty. */
 export function readStackEnvFile(file: string): Record<string, string> {
   if (!fs.existsSync(file)) return {};
@@ -43,7 +54,7 @@ export function readStackEnvFile(file: string): Record<string, string> {
 
 export function discoverStack(
   env: NodeJS.ProcessEnv = process.env,
-  stackEnvFile = path.resolve(__dirname, '../../../.stack/env'),
+  stackEnvFile = stackEnvFilePath(env),
 ): StackEndpoints {
   const merged = { ...readStackEnvFile(stackEnvFile), ...stripEmpty(env) };
   const get = (c: StackComponent): string | undefined => merged[VARIABLES[c]];

@@ -10,6 +10,13 @@ const path = require('node:path');
 // libs/testing/src/jest -> the repository root
 const ROOT = path.resolve(__dirname, '../../../..');
 
+/** Same path as stackEnvFilePath() in stack.discovery.ts (this file is loaded before any transform). */
+function stackEnvFilePath(env = process.env) {
+  if (env.FLOWFORGE_STACK_ENV_FILE) return path.resolve(env.FLOWFORGE_STACK_ENV_FILE);
+  if (env.FLOWFORGE_STACK_DIR) return path.resolve(env.FLOWFORGE_STACK_DIR, 'env');
+  return path.join(ROOT, '.stack/env');
+}
+
 /** Same file discoverStack() reads: KEY=value lines. */
 function readEnvFile(file) {
   if (!fs.existsSync(file)) return {};
@@ -22,7 +29,7 @@ function readEnvFile(file) {
 }
 
 /** Components with no server named anywhere (environment first, then .stack/env). */
-function missingComponents(env = process.env, stackEnvFile = path.join(ROOT, '.stack/env')) {
+function missingComponents(env = process.env, stackEnvFile = stackEnvFilePath(env)) {
   const known = { ...readEnvFile(stackEnvFile), ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) };
   return COMPONENTS.filter((c) => !known[c.variable]).map((c) => c.name);
 }
@@ -104,13 +111,17 @@ const COMPONENTS = [
  */
 async function startMissingContainers({
   env = process.env,
-  stackEnvFile = path.join(ROOT, '.stack/env'),
+  stackEnvFile = stackEnvFilePath(env),
   log = (m) => process.stderr.write(`${m}\n`),
   answers = dockerAnswers,
 } = {}) {
   const absent = missingComponents(env, stackEnvFile);
   const missing = COMPONENTS.filter((c) => absent.includes(c.name));
   if (missing.length === 0) return { started: [], reason: 'every component is named by the environment or scripts/stack' };
+  // A machine without Docker, on demand: the stack-less run test must not depend on whether this one has it.
+  if (env.FLOWFORGE_STACK_CONTAINERS === '0') {
+    return { started: [], reason: `FLOWFORGE_STACK_CONTAINERS=0; ${missing.map((c) => c.name).join(', ')} stay missing` };
+  }
   if (!(await answers())) {
     return { started: [], reason: `no Docker engine answers; ${missing.map((c) => c.name).join(', ')} stay missing (start them with scripts/stack/stack up)` };
   }
@@ -124,4 +135,4 @@ async function startMissingContainers({
   return { started, reason: `started ${missing.map((c) => c.name).join(', ')} with testcontainers` };
 }
 
-module.exports = { startMissingContainers, missingComponents, dockerAnswers, COMPONENTS };
+module.exports = { startMissingContainers, missingComponents, dockerAnswers, stackEnvFilePath, COMPONENTS };

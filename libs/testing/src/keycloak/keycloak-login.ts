@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { readStackEnvFile } from '../stack.discovery';
+import { readStackEnvFile, stackEnvFilePath } from '../stack.discovery';
 
 /**
  * A real Keycloak login for tests, done the way a browser does it: the authorization code flow with
@@ -235,7 +234,7 @@ export interface KeycloakTestSecrets {
  */
 export function readKeycloakTestSecrets(
   env: NodeJS.ProcessEnv = process.env,
-  stackEnvFile = path.resolve(__dirname, '../../../../.stack/env'),
+  stackEnvFile = stackEnvFilePath(env),
 ): KeycloakTestSecrets {
   const file = env.FLOWFORGE_TEST_KEYCLOAK_SECRETS || readStackEnvFile(stackEnvFile).FLOWFORGE_TEST_KEYCLOAK_SECRETS;
   if (!file) {
@@ -248,7 +247,7 @@ export function readKeycloakTestSecrets(
 }
 
 /** The realm the tests log in to: FLOWFORGE_TEST_KEYCLOAK_REALM (environment, then `.stack/env`), else `flowforge`. */
-export function keycloakTestRealm(env: NodeJS.ProcessEnv = process.env, stackEnvFile = path.resolve(__dirname, '../../../../.stack/env')): string {
+export function keycloakTestRealm(env: NodeJS.ProcessEnv = process.env, stackEnvFile = stackEnvFilePath(env)): string {
   return env.FLOWFORGE_TEST_KEYCLOAK_REALM || readStackEnvFile(stackEnvFile).FLOWFORGE_TEST_KEYCLOAK_REALM || 'flowforge';
 }
 
