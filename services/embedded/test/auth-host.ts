@@ -166,11 +166,40 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
       return 0;
     },
     async stop() {
-      for (const replica of replicas.splice(0)) await replica.close();
-      await app.close();
+      for (const replica of replicas.splice(0)) await closeOrReport('replica', replica, logs);
+      await closeOrReport('host', app, logs);
       await pool.end();
       await db.drop();
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** How long a host's shutdown may take before the harness reports it and moves on. */
+const CLOSE_REPORT_MS = 30_000;
+
+/**
+ * Closes `app`. Twice in full `npm test` runs (never alone, never when re-run) a host's close did not
+ * finish within jest's 60 s hook timeout, after every test of the suite had passed: rather than fail
+ * the suite on its teardown, a close still pending after CLOSE_REPORT_MS is reported on stderr
+ * (FF_TEST_HOST_CLOSE_SLOW, with the host's last log lines and what keeps the process busy) and the
+ * harness moves on; the database is dropped WITH (FORCE) after it anyway. The report is the lead for
+ * finding the cause.
+ */
+async function closeOrReport(what: string, app: INestApplication, logs: string[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), CLOSE_REPORT_MS)));
+  const closed = app.close().then(() => 'closed' as const);
+  try {
+    if ((await Promise.race([closed, slow])) === 'slow') {
+      const busy = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
+      process.stderr.write(
+        `\nFF_TEST_HOST_CLOSE_SLOW: the ${what}'s close has not finished after ${CLOSE_REPORT_MS} ms; moving on.\n` +
+          `active resources: ${JSON.stringify(busy)}\nlast log lines:\n${logs.slice(-20).join('')}\n`,
+      );
+      closed.catch(() => undefined);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
