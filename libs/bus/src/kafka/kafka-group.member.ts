@@ -2,10 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { EventCodec, EventDefinition, EventEnvelope } from '@flowforge/contracts';
-import { BusError, errorCodeOf, errorMessageOf, isDecodeError, storableErrorText } from '../bus.errors';
+import { BusError, errorMessageOf, isDecodeError } from '../bus.errors';
 import type { BusLogger } from '../bus.logger';
 import type { BusMetrics } from '../bus.metrics';
-import { DeadLetterHeaders, type EventContext, type EventHandler } from '../event-bus.port';
+import { deadLetterHeaders } from '../dead-letter.headers';
+import { type EventContext, type EventHandler } from '../event-bus.port';
 import { abortableSleep as sleep } from '../abortable-sleep';
 import { retryVerdict, type RetryPolicy, type RetryState } from '../retry.policy';
 import { KafkaBusError } from './kafka-bus.errors';
@@ -407,7 +408,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
    */
   private async deadLetter(d: Delivery, error: unknown, attempts: number): Promise<void> {
     const { group, topic } = this.cfg;
-    const message = storableErrorText(errorMessageOf(error));
+    const { message, headers } = deadLetterHeaders(d.headers, error, { topic, partition: d.partition, offset: d.offset, group, attempts });
     this.rt.logger.warn('FF_BUS_DEAD_LETTERED: event moved to the dead-letter topic', {
       group,
       topic,
@@ -416,20 +417,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
       attempts,
       error: message,
     });
-    await this.rt.deadLetter(`${topic}.dlq`, {
-      key: d.key,
-      headers: {
-        ...d.headers,
-        [DeadLetterHeaders.error]: message,
-        [DeadLetterHeaders.errorCode]: storableErrorText(errorCodeOf(error)),
-        [DeadLetterHeaders.originalTopic]: topic,
-        [DeadLetterHeaders.originalPartition]: String(d.partition),
-        [DeadLetterHeaders.originalOffset]: d.offset,
-        [DeadLetterHeaders.group]: group,
-        [DeadLetterHeaders.attempts]: String(attempts),
-      },
-      payload: d.payload,
-    });
+    await this.rt.deadLetter(`${topic}.dlq`, { key: d.key, headers, payload: d.payload });
     this.rt.metrics.deadLettered.inc({ topic, group });
   }
 

@@ -6,7 +6,8 @@ import type { Queryable } from '@flowforge/db';
 import { BusError, errorCodeOf, errorMessageOf, isDecodeError, storableErrorText } from '../bus.errors';
 import type { BusLogger } from '../bus.logger';
 import type { BusMetrics } from '../bus.metrics';
-import { DeadLetterHeaders, type EventContext, type EventHandler } from '../event-bus.port';
+import { deadLetterHeaders } from '../dead-letter.headers';
+import { type EventContext, type EventHandler } from '../event-bus.port';
 import { partitionChannelKey, type TopicNotifier } from './topic.notifier';
 import { abortableSleep as sleep } from '../abortable-sleep';
 import { restoredError, retryVerdict, type RetryPolicy, type RetryState } from '../retry.policy';
@@ -648,33 +649,19 @@ class PartitionWorker<T extends EventEnvelope> {
   /** The original bytes go to `<topic>.dlq` in the batch transaction, so DLQ write and offset commit are atomic. */
   private async deadLetter(client: PoolClient, d: Delivery<T>, error: unknown, attempts: number): Promise<void> {
     const { group, topic } = this.cfg;
-    const message = storableErrorText(errorMessageOf(error));
+    const offset = d.offset.toString();
+    const { message, headers } = deadLetterHeaders(d.headers, error, { topic, partition: this.partition, offset, group, attempts });
     this.rt.logger.warn('FF_BUS_DEAD_LETTERED: event moved to the dead-letter topic', {
       group,
       topic,
       partition: this.partition,
-      offset: d.offset.toString(),
+      offset,
       attempts,
       error: message,
     });
     await this.rt.append(
       `${topic}.dlq`,
-      [
-        {
-          key: d.key,
-          headers: {
-            ...d.headers,
-            [DeadLetterHeaders.error]: message,
-            [DeadLetterHeaders.errorCode]: storableErrorText(errorCodeOf(error)),
-            [DeadLetterHeaders.originalTopic]: topic,
-            [DeadLetterHeaders.originalPartition]: String(this.partition),
-            [DeadLetterHeaders.originalOffset]: d.offset.toString(),
-            [DeadLetterHeaders.group]: group,
-            [DeadLetterHeaders.attempts]: String(attempts),
-          },
-          payload: d.payload,
-        },
-      ],
+      [{ key: d.key, headers, payload: d.payload }],
       client,
     );
   }
