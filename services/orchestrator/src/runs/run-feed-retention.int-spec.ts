@@ -62,7 +62,10 @@ describe('run feed retention (FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS)', () =>
     expect(await retention.pruneOnce()).toEqual({ runs: 0, logs: 0, transitions: 0 });
 
     expect(await feedRows(h, recent.id)).toEqual(recentBefore);
-    expect(await feedRows(h, active.id)).toEqual(activeBefore);
+    // The active run keeps running and may write more log lines meanwhile: nothing of its feed is gone.
+    const activeAfter = await feedRows(h, active.id);
+    expect(activeAfter.transitions).toBeGreaterThanOrEqual(activeBefore.transitions);
+    expect(activeAfter.logs).toBeGreaterThanOrEqual(activeBefore.logs);
     // The run itself, its steps and attempts stay.
     const kept = await h.getRun(old[0]!.id);
     expect(kept.state).toBe('succeeded');
