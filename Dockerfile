@@ -1,6 +1,6 @@
 # One image for every FlowForge service (Kestra's model: one artefact, roles by configuration).
 # docker build -t flowforge . ; the compose file picks the service with SERVICE.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY libs ./libs
 COPY services ./services
 RUN node scripts/build.js && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules

@@ -7,6 +7,9 @@ const path = require('node:path');
 const { buildIfNeeded, root } = require('./start');
 
 const entry = path.join(root, 'dist', 'libs', 'cli', 'src', 'main.js');
+if (!require('./node-pin').reexecWithPinnedNode()) runCli();
+
+function runCli() {
 try {
   buildIfNeeded();
 } catch (err) {
@@ -15,3 +18,4 @@ try {
 }
 process.setSourceMapsEnabled(true);
 require(entry);
+}

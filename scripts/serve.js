@@ -5,6 +5,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { prepare, runChild, root } = require('./start');
 
+if (!require('./node-pin').reexecWithPinnedNode()) serve();
+
+function serve() {
+
 const service = process.argv[2];
 const services = fs.existsSync(path.join(root, 'services'))
   ? fs.readdirSync(path.join(root, 'services')).filter((d) => fs.existsSync(path.join(root, 'services', d, 'src', 'main.ts')))
@@ -15,3 +19,4 @@ if (!service || !services.includes(service)) {
 }
 prepare();
 runChild(`dist/services/${service}/src/main.js`, process.argv.slice(3));
+}

@@ -85,4 +85,4 @@ function main() {
   process.stderr.write(`[flowforge] distributed mode: ${Object.keys(SERVICES).length} services; gateway on http://localhost:${SERVICES.gateway}\n`);
 }
 
-main();
+if (!require('./node-pin').reexecWithPinnedNode()) main();

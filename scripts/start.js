@@ -98,7 +98,7 @@ function prepare() {
 
 module.exports = { prepare, buildIfNeeded, runChild, root };
 
-if (require.main === module) {
+if (require.main === module && !require('./node-pin').reexecWithPinnedNode()) {
   prepare();
   runChild('dist/services/embedded/src/main.js', process.argv.slice(2));
 }

@@ -83,4 +83,4 @@ function main() {
   process.exit(total.failed > 0 || runs.some((r) => !r.ok) ? 1 : 0);
 }
 
-main();
+if (!require('./node-pin').reexecWithPinnedNode()) main();
