@@ -366,8 +366,8 @@ function queryString(query: RequestOptions['query']): string {
 export function expandRoute(route: string, params: Record<string, string | number> | undefined): string {
   return route.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = params?.[name];
-    // The types make this unreachable from typed callers; an untyped one gets a bug report, not a wrong URL.
-    if (value === undefined) throw new CliFailure(`FF_CLI_ROUTE_PARAM: ${route} needs the path parameter "${name}"`);
+    // Unreachable from typed callers (RouteRequest requires `path`): a bug, so no error code, but never a wrong URL.
+    if (value === undefined) throw new Error(`${route} needs the path parameter "${name}"`);
     return encodeURIComponent(String(value));
   });
 }
