@@ -19,6 +19,7 @@ const base = {
   moduleNameMapper: {
     '^@flowforge/service-kit$': '<rootDir>/libs/service-kit/src/index.ts',
     '^@flowforge/storage/testing$': '<rootDir>/libs/storage/src/testing/index.ts',
+    '^@flowforge/contracts/http-api$': '<rootDir>/libs/contracts/src/http-api/index.ts',
     '^@flowforge/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
     '^@flowforge/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The public API's OpenAPI document, committed as services/gateway/openapi.json (what /api/openapi.json serves).
-//   node scripts/openapi.js            regenerate the committed file (npm run openapi:gen)
+//   node scripts/openapi.js            regenerate the committed file (npm run openapi:gen), then the API types
+//                                      generated from it (scripts/api-types-gen.js), so both stay in step
 //   node scripts/openapi.js --check    exit 1, with a summary of each differing operation and schema, when it is stale
 //                                      (npm run openapi:check; scripts/test.js runs it next to contracts:check)
 // Built from the gateway's controllers by a Nest preview application: no database, no bus, no network, and
@@ -53,11 +54,11 @@ async function main(argv) {
 
   if (committed === generated) {
     process.stdout.write(`openapi: ${snapshot.OPENAPI_SNAPSHOT_PATH} unchanged (${summary(JSON.parse(generated))})\n`);
-    return 0;
+  } else {
+    fs.writeFileSync(file, generated);
+    process.stdout.write(`openapi: wrote ${snapshot.OPENAPI_SNAPSHOT_PATH} (${summary(JSON.parse(generated))})\n`);
   }
-  fs.writeFileSync(file, generated);
-  process.stdout.write(`openapi: wrote ${snapshot.OPENAPI_SNAPSHOT_PATH} (${summary(JSON.parse(generated))})\n`);
-  return 0;
+  return require('./api-types-gen').main(['--root', root]);
 }
 
 main(process.argv.slice(2)).then(

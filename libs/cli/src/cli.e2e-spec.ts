@@ -9,7 +9,7 @@ import { generateInternalToken, INTERNAL_TOKEN_HEADER } from '@flowforge/service
 import { LocalObjectStore } from '@flowforge/storage';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { Client } from 'pg';
-import type { RunView } from './api/api.types';
+import type { RunDto } from '@flowforge/contracts/http-api';
 import { CredentialStore } from './auth/credentials.store';
 import { runCli } from './cli.program';
 import { capturedIo } from './testing/captured.io';
@@ -187,10 +187,10 @@ describe('flowforge CLI against a real embedded host', () => {
     return credentials;
   }
 
-  async function startRun(workflow: string): Promise<RunView> {
+  async function startRun(workflow: string): Promise<RunDto> {
     const r = await cli('--json', 'run', workflow);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    return JSON.parse(r.stdout) as RunView;
+    return JSON.parse(r.stdout) as RunDto;
   }
 
   beforeAll(async () => {
@@ -307,7 +307,7 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(changes[changes.length - 1]).toBe('run succeeded');
     expect(r.stdout).toMatch(new RegExp(`\\nrun ${id} succeeded in \\d`));
     expect(r.stdout).not.toContain('\u001b');
-    const run = JSON.parse((await cli('--json', 'runs', '--workflow', 'cli-greet', '-n', '1')).stdout) as { items: RunView[] };
+    const run = JSON.parse((await cli('--json', 'runs', '--workflow', 'cli-greet', '-n', '1')).stdout) as { items: RunDto[] };
     expect(run.items[0]).toMatchObject({ id, state: 'succeeded', params: { who: 'cli', times: 2 } });
   });
 
@@ -323,7 +323,7 @@ describe('flowforge CLI against a real embedded host', () => {
   it('run --wait --json prints only the final run', async () => {
     const r = await cli('run', 'cli-doomed', '--wait', '--json');
     expect(r.code).toBe(1);
-    const run = JSON.parse(r.stdout) as RunView;
+    const run = JSON.parse(r.stdout) as RunDto;
     expect(run.state).toBe('failed');
     expect(run.steps?.map((s) => [s.stepId, s.state])).toEqual([
       ['start', 'succeeded'],
@@ -344,7 +344,7 @@ describe('flowforge CLI against a real embedded host', () => {
     const key = `cli-e2e-${Date.now()}`;
     const first = await cli('--json', 'run', 'cli-greet', '--idempotency-key', key);
     const second = await cli('run', 'cli-greet', '--idempotency-key', key);
-    const id = (JSON.parse(first.stdout) as RunView).id;
+    const id = (JSON.parse(first.stdout) as RunDto).id;
     expect(second.stdout).toMatch(new RegExp(`^run ${id} already exists for idempotency key "${key}"`));
   });
 
@@ -374,7 +374,7 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36} +cli-doomed +1 +failed +admin +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\S+ +step "explode" failed/);
     const failed = await cli('runs', '--state', 'succeeded', '--json');
-    expect((JSON.parse(failed.stdout) as { items: RunView[] }).items.every((i) => i.state === 'succeeded')).toBe(true);
+    expect((JSON.parse(failed.stdout) as { items: RunDto[] }).items.every((i) => i.state === 'succeeded')).toBe(true);
   });
 
   it('cancel stops a run; rerun --from-step starts a new run from that step', async () => {
@@ -384,7 +384,7 @@ describe('flowforge CLI against a real embedded host', () => {
     const again = await cli('cancel', run.id);
     expect(again.code).toBe(0); // cancelling a cancelled run is a no-op
 
-    const failed = JSON.parse((await cli('--json', 'runs', '--workflow', 'cli-doomed', '-n', '1')).stdout) as { items: RunView[] };
+    const failed = JSON.parse((await cli('--json', 'runs', '--workflow', 'cli-doomed', '-n', '1')).stdout) as { items: RunDto[] };
     const rerun = await cli('rerun', failed.items[0]!.id, '--from-step', 'start', '--wait');
     expect(rerun.code).toBe(1); // it fails the same way again
     expect(rerun.stdout).toMatch(new RegExp(`^run ([0-9a-f-]{36}) started, rerunning ${failed.items[0]!.id} from step start\\n`));
@@ -452,7 +452,7 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(failing.stdout).toMatch(/step explode failed: FF_BUILTIN_FAIL/);
     const listing = await bin(['runs', '--json', '--url', url, '-n', '1']);
     expect(listing.code).toBe(0);
-    expect((JSON.parse(listing.stdout) as { items: RunView[] }).items).toHaveLength(1);
+    expect((JSON.parse(listing.stdout) as { items: RunDto[] }).items).toHaveLength(1);
   });
 
   it('whoami names the signed-in admin, how it signed in and its permissions; --verbose shows no credential', async () => {
@@ -506,7 +506,7 @@ describe('flowforge CLI against a real embedded host', () => {
     const asToken = { FLOWFORGE_TOKEN: token, FLOWFORGE_CONFIG_DIR: nowhere };
     const runs = await cliWith(asToken, 'runs', '--workflow', 'cli-greet', '-n', '1', '--json');
     expect(runs.code).toBe(0);
-    expect((JSON.parse(runs.stdout) as { items: RunView[] }).items).toHaveLength(1);
+    expect((JSON.parse(runs.stdout) as { items: RunDto[] }).items).toHaveLength(1);
     const me = await cliWith(asToken, 'whoami');
     expect(me.stdout).toMatch(/^token +cli-e2e-ci \(admin\) \([0-9a-f-]{36}\)\nvia +api-token\ncredential +API token from FLOWFORGE_TOKEN\n/);
     // Beyond its scopes: the server's detail names the permission.

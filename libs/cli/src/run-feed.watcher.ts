@@ -1,4 +1,4 @@
-import type { FeedLogLine, RunChange, RunEnd, RunView, StepChange } from './api/api.types';
+import type { RunChangeEventDto, RunDto, RunEndEventDto, RunLogEventDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
 import type { FlowForgeClient } from './api/flowforge.client';
 import type { SseMessage } from './api/sse.parser';
 import { ApiProblemError, CliFailure } from './cli.errors';
@@ -12,11 +12,11 @@ type RunFeedPayload =
    * state change from the run's beginning after it (a connection without a cursor), so a display
    * should fold those rather than take the snapshot's states, or it would show them going backwards.
    */
-  | { kind: 'snapshot'; run: RunView; historyFollows: boolean }
-  | { kind: 'run'; change: RunChange }
-  | { kind: 'step'; change: StepChange }
-  | { kind: 'log'; line: FeedLogLine }
-  | { kind: 'end'; end: RunEnd };
+  | { kind: 'snapshot'; run: RunDto; historyFollows: boolean }
+  | { kind: 'run'; change: RunChangeEventDto }
+  | { kind: 'step'; change: StepChangeEventDto }
+  | { kind: 'log'; line: RunLogEventDto }
+  | { kind: 'end'; end: RunEndEventDto };
 
 export interface WatchOptions {
   /** A stream cursor (event id) to resume after; absent: from the run's beginning. */
@@ -99,15 +99,15 @@ function decodePayload(message: SseMessage, historyFollows: boolean): RunFeedPay
   }
   switch (message.event) {
     case 'snapshot':
-      return { kind: 'snapshot', run: data as RunView, historyFollows };
+      return { kind: 'snapshot', run: data as RunDto, historyFollows };
     case 'run':
-      return { kind: 'run', change: data as RunChange };
+      return { kind: 'run', change: data as RunChangeEventDto };
     case 'step':
-      return { kind: 'step', change: data as StepChange };
+      return { kind: 'step', change: data as StepChangeEventDto };
     case 'log':
-      return { kind: 'log', line: data as FeedLogLine };
+      return { kind: 'log', line: data as RunLogEventDto };
     case 'end':
-      return { kind: 'end', end: data as RunEnd };
+      return { kind: 'end', end: data as RunEndEventDto };
     default:
       return undefined;
   }

@@ -1,4 +1,4 @@
-import type { RunView } from './api/api.types';
+import type { RunDto } from '@flowforge/contracts/http-api';
 import type { CliContext } from './cli.context';
 import { ExitCodes } from './cli.errors';
 import { createRunDisplay, type RunProgressDisplay } from './output/run-progress.display';
@@ -9,7 +9,7 @@ import { watchRun } from './run-feed.watcher';
  * terminal, a line per change otherwise, nothing but the final run with `--json`), then reads the
  * final run for the summary. Exit 0 when it succeeded, 1 when it failed, was cancelled or timed out.
  */
-export async function waitForRun(ctx: CliContext, run: RunView): Promise<number> {
+export async function waitForRun(ctx: CliContext, run: RunDto): Promise<number> {
   const display: RunProgressDisplay | undefined = ctx.json
     ? undefined
     : createRunDisplay(ctx.io.stdout, { color: ctx.io.env.NO_COLOR === undefined || ctx.io.env.NO_COLOR === '' });

@@ -1,231 +1,46 @@
-// The public REST API's shapes as the CLI reads them (services/gateway/src/{orchestration,catalog}/*.dto.ts
-// and, for auth, tokens and audit, services/gateway/openapi.json are the source; the CLI is a client of
-// the HTTP contract, not of the gateway's code). Audit entries are @flowforge/access's ChainedAuditRecord:
-// the CLI re-checks their hashes with the same code that wrote them.
+// The public REST API's shapes as the CLI names them. Every type comes from the generated
+// `@flowforge/contracts/http-api` (services/gateway/openapi.json → scripts/api-types-gen.js): a schema
+// is used by its name in the document (RunDto, AssetDto…); an answer the document describes inline is
+// named here after its route. Only the option lists commander needs at run time are written out, and
+// `everyOf` makes the compiler hold each to the generated union, both ways.
 
-import type { ChainedAuditRecord } from '@flowforge/access';
+import type { ApiEvents, ApiQuery, ApiResponse, AssetDto, Problem, RunDto } from '@flowforge/contracts/http-api';
 
-export const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
-export type RunState = (typeof RUN_STATES)[number];
-
-export const ASSET_LAYERS = ['bronze', 'silver', 'gold'] as const;
-
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
+/**
+ * `list` as given when it holds every member of `T` (a value missing, or one `T` lacks, does not compile):
+ * a state the API adds shows up here as a type error, not as a choice the CLI refuses.
+ */
+function everyOf<T extends string>() {
+  return <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> })): L => list;
 }
 
-export interface AppliedDocument {
-  kind: 'Job' | 'Workflow';
-  name: string;
-  version: number;
-  status: 'created' | 'updated' | 'unchanged';
-}
+export const RUN_STATES = everyOf<RunDto['state']>()(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out']);
 
-export interface ApplyResult {
-  documents: AppliedDocument[];
-}
+export const ASSET_LAYERS = everyOf<AssetDto['layer']>()(['bronze', 'silver', 'gold']);
 
-export interface AttemptView {
-  attempt: number;
-  state: string;
-  executor: string;
-  instanceId: string | null;
-  dispatchedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
+export const AUDIT_OUTCOMES = everyOf<NonNullable<AuditQuery['outcome']>>()(['success', 'denied', 'error']);
 
-export interface StepView {
-  stepId: string;
-  job: string;
-  jobVersion: number;
-  jobType: string;
-  executor: string;
-  state: string;
-  attempt: number;
-  reason: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  outputs: Record<string, unknown> | null;
-  nextAttemptAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  attempts: AttemptView[];
-}
-
-export interface RunView {
-  id: string;
-  workflow: string;
-  workflowVersion: number;
-  state: string;
-  reason: string | null;
-  params: Record<string, unknown>;
-  /** A user name, `token:<name>`, `scheduler` or `trigger:<id>` (who started or re-ran it). */
-  requestedBy: string;
-  cancelledBy: string | null;
-  idempotencyKey: string | null;
-  parentRunId: string | null;
-  rerunFrom: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  deadlineAt: string | null;
-  /** On single-run reads, not in lists. */
-  steps?: StepView[];
-}
-
-export interface RunList {
-  items: RunView[];
-  nextCursor: string | null;
-}
-
-export interface LogLine {
-  id: string;
-  stepId: string;
-  attempt: number;
-  at: string;
-  level: string;
-  message: string;
-  fields: Record<string, unknown> | null;
-}
-
-export interface LogPage {
-  /** Oldest first by `at`, whatever order the lines arrived in. */
-  items: LogLine[];
-  nextCursor: string | null;
-  /** The run's newest stored line id when the page was read (where a follower resumes the stream). */
-  latestId: string | null;
-}
-
-/** Payloads of the run event stream (GET /api/v1/runs/{id}/events). */
-export interface RunChange {
-  runId: string;
-  from: string | null;
-  to: string;
-  reason: string | null;
-  at: string;
-}
-
-export interface StepChange extends RunChange {
-  stepId: string;
-  attempt: number | null;
-}
-
-/** A `log` event: a log line without its id (the event id is the stream cursor). */
-export type FeedLogLine = Omit<LogLine, 'id'>;
-
-export interface RunEnd {
-  runId: string;
-  state: string;
-  reason: string | null;
-}
-
-export interface ColumnView {
-  name: string;
-  type: string;
-  nullable: boolean;
-}
-
-export interface SnapshotView {
-  id: string;
-  assetId: string;
-  sequence: number;
-  parentSnapshotId: string | null;
-  operation: string;
-  rowCount: number;
-  fileCount: number;
-  totalBytes: number;
-  schemaVersion: number;
-  schema: ColumnView[];
-  stats: Record<string, { min: unknown; max: unknown; nullCount: number }>;
-  runId: string | null;
-  committedAt: string;
-}
-
-export interface AssetView {
-  id: string;
-  layer: string;
-  namespace: string;
-  table: string;
-  currentSnapshot: SnapshotView | null;
-  retention: { keepLast: number | null; maxAgeSeconds: number | null };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PreviewView {
-  assetId: string;
-  snapshotId: string;
-  sequence: number;
-  limit: number;
-  columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
-}
+/** A non-2xx answer's body as received: any field may be missing from a proxy's or an older server's. */
+export type ProblemBody = Partial<Problem>;
 
 /** POST /auth/login and /auth/refresh. */
-export interface TokenPair {
-  tokenType: 'Bearer';
-  accessToken: string;
-  /** Seconds. */
-  expiresIn: number;
-  /** Single use: each refresh returns a new one. */
-  refreshToken: string;
-  refreshExpiresIn: number;
-  sessionId: string;
-  user: { id: string; username: string; roles: string[]; mustChangePassword?: boolean };
-}
+export type TokenPair = ApiResponse<'/api/v1/auth/login', 'post'>;
 
 /** GET /auth/whoami: who the gateway takes the caller for, whatever the credential. */
-export interface WhoAmI {
-  id: string;
-  username: string;
-  type: 'user' | 'token';
-  via: 'builtin' | 'keycloak' | 'api-token';
-  roles: string[];
-  permissions: string[];
-}
+export type WhoAmI = ApiResponse<'/api/v1/auth/whoami', 'get'>;
 
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  ownerId: string;
-  permissions: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiTokenView = ApiResponse<'/api/v1/tokens', 'get'>[number];
 
 /** POST /tokens: the only answer that carries the token itself. */
-export interface CreatedApiToken extends ApiTokenView {
-  token: string;
-}
+export type CreatedApiToken = ApiResponse<'/api/v1/tokens', 'post'>;
 
-export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
+type AuditQuery = ApiQuery<'/api/v1/audit/entries', 'get'>;
 
-/** The filters of GET /audit/entries and /audit/export. */
-export interface AuditFilters {
-  actor?: string;
-  action?: string;
-  resourceType?: string;
-  resourceId?: string;
-  outcome?: string;
-  /** ISO 8601 with an offset, inclusive. */
-  since?: string;
-  /** ISO 8601 with an offset, exclusive. */
-  until?: string;
-}
+/** The filters of GET /audit/entries and /audit/export (paging apart). */
+export type AuditFilters = Omit<AuditQuery, 'afterSeq' | 'limit'>;
 
 /** GET /audit/entries: oldest first; `nextAfterSeq` is null on the last page. */
-export interface AuditEntryPage {
-  items: ChainedAuditRecord[];
-  nextAfterSeq: number | null;
-}
+export type AuditEntryPage = ApiResponse<'/api/v1/audit/entries', 'get'>;
+
+/** The payloads of the run event stream (GET /api/v1/runs/{id}/events) by event name. */
+export type RunEvents = ApiEvents<'/api/v1/runs/{id}/events', 'get'>;

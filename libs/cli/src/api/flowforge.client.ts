@@ -1,21 +1,21 @@
 import { StaticCredentials, type BearerCredentials } from '../auth/bearer.credentials';
 import { ApiProblemError, AuthenticationFailure, CliFailure, GatewayUnreachableError, UsageError } from '../cli.errors';
 import type {
-  ApiTokenView,
-  ApplyResult,
-  AssetView,
-  AuditEntryPage,
-  AuditFilters,
-  CreatedApiToken,
-  LogPage,
-  PreviewView,
-  ProblemBody,
-  RunList,
-  RunView,
-  SnapshotView,
-  TokenPair,
-  WhoAmI,
-} from './api.types';
+  ApiMethod,
+  ApiPath,
+  ApiPathParams,
+  ApiQuery,
+  ApiRequestBody,
+  ApiResponse,
+  ApplyResultDto,
+  AssetDto,
+  LogPageDto,
+  PreviewDto,
+  RunDto,
+  RunListDto,
+  SnapshotDto,
+} from '@flowforge/contracts/http-api';
+import type { ApiTokenView, AuditEntryPage, AuditFilters, CreatedApiToken, ProblemBody, TokenPair, WhoAmI } from './api.types';
 import { readSseStream, type SseMessage } from './sse.parser';
 
 export interface FlowForgeClientOptions {
@@ -42,6 +42,17 @@ interface RequestOptions {
   /** Sign-in routes: no Authorization header, and their 401s are theirs to explain. */
   anonymous?: boolean;
 }
+
+/**
+ * What a route takes, typed by the generated document. `path` is required exactly when the route has
+ * path parameters; `body` (another media type, e.g. YAML) is sent as given.
+ */
+type RouteRequest<P extends ApiPath, M extends ApiMethod<P>> = Omit<RequestOptions, 'query' | 'json'> & {
+  query?: ApiQuery<P, M>;
+  json?: ApiRequestBody<P, M>;
+} & (ApiPathParams<P, M> extends Record<string, never> ? { path?: undefined } : { path: ApiPathParams<P, M> });
+
+export type LoginInput = ApiRequestBody<'/api/v1/auth/login', 'post'>;
 
 export interface CreateRunInput {
   workflow: string;
@@ -75,94 +86,94 @@ export class FlowForgeClient {
 
   // -- sign-in ---------------------------------------------------------------------------------
 
-  login(input: { username: string; password: string; otp?: string }, signal?: AbortSignal): Promise<TokenPair> {
-    return this.json('POST', '/api/v1/auth/login', { json: input, anonymous: true, signal });
+  login(input: LoginInput, signal?: AbortSignal): Promise<TokenPair> {
+    return this.call('post', '/api/v1/auth/login', { json: input, anonymous: true, signal });
   }
 
   /** Spends `refreshToken` (single use): the answer holds the pair to keep. */
   refreshSession(refreshToken: string, signal?: AbortSignal): Promise<TokenPair> {
-    return this.json('POST', '/api/v1/auth/refresh', { json: { refreshToken }, anonymous: true, signal });
+    return this.call('post', '/api/v1/auth/refresh', { json: { refreshToken }, anonymous: true, signal });
   }
 
   async logout(signal?: AbortSignal): Promise<void> {
-    await this.send('POST', '/api/v1/auth/logout', { signal });
+    await this.open('post', '/api/v1/auth/logout', { signal });
   }
 
   /** Ends the caller's other sessions; a token issued while a change was required stays limited until refreshed. */
-  async changePassword(input: { currentPassword: string; newPassword: string }, signal?: AbortSignal): Promise<void> {
-    await this.send('POST', '/api/v1/auth/password', { json: input, signal });
+  async changePassword(input: ApiRequestBody<'/api/v1/auth/password', 'post'>, signal?: AbortSignal): Promise<void> {
+    await this.open('post', '/api/v1/auth/password', { json: input, signal });
   }
 
   whoami(signal?: AbortSignal): Promise<WhoAmI> {
-    return this.json('GET', '/api/v1/auth/whoami', { signal });
+    return this.call('get', '/api/v1/auth/whoami', { signal });
   }
 
   // -- API tokens ------------------------------------------------------------------------------
 
   listTokens(signal?: AbortSignal): Promise<ApiTokenView[]> {
-    return this.json('GET', '/api/v1/tokens', { signal });
+    return this.call('get', '/api/v1/tokens', { signal });
   }
 
-  createToken(input: { name: string; permissions: string[]; expiresInDays?: number }, signal?: AbortSignal): Promise<CreatedApiToken> {
-    return this.json('POST', '/api/v1/tokens', { json: input, signal });
+  createToken(input: ApiRequestBody<'/api/v1/tokens', 'post'>, signal?: AbortSignal): Promise<CreatedApiToken> {
+    return this.call('post', '/api/v1/tokens', { json: input, signal });
   }
 
   async revokeToken(id: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `/api/v1/tokens/${enc(id)}`, { signal });
+    await this.open('delete', '/api/v1/tokens/{id}', { path: { id }, signal });
   }
 
   // -- audit -----------------------------------------------------------------------------------
 
-  auditEntries(query: AuditFilters & { afterSeq?: number; limit?: number }, signal?: AbortSignal): Promise<AuditEntryPage> {
-    return this.json('GET', '/api/v1/audit/entries', { query: { ...query }, signal });
+  auditEntries(query: ApiQuery<'/api/v1/audit/entries', 'get'>, signal?: AbortSignal): Promise<AuditEntryPage> {
+    return this.call('get', '/api/v1/audit/entries', { query, signal });
   }
 
   /** The export as the server streams it: read `body` chunk by chunk. */
   auditExport(format: 'csv' | 'json', filters: AuditFilters, signal?: AbortSignal): Promise<Response> {
-    return this.send('GET', '/api/v1/audit/export', { query: { format, ...filters }, accept: format === 'csv' ? 'text/csv' : 'application/json', signal });
+    return this.open('get', '/api/v1/audit/export', { query: { format, ...filters }, accept: format === 'csv' ? 'text/csv' : 'application/json', signal });
   }
 
   // -- workflows -------------------------------------------------------------------------------
 
-  applyYaml(text: string, signal?: AbortSignal): Promise<ApplyResult> {
-    return this.json('POST', '/api/v1/workflows/apply', { body: { contentType: 'application/yaml', text }, signal });
+  applyYaml(text: string, signal?: AbortSignal): Promise<ApplyResultDto> {
+    return this.call('post', '/api/v1/workflows/apply', { body: { contentType: 'application/yaml', text }, signal });
   }
 
   async exportYaml(workflow?: string, signal?: AbortSignal): Promise<string> {
-    const res = await this.send('GET', '/api/v1/workflows/export', { query: { workflow }, accept: 'application/yaml', signal });
+    const res = await this.open('get', '/api/v1/workflows/export', { query: { workflow }, accept: 'application/yaml', signal });
     return res.text();
   }
 
   // -- runs ------------------------------------------------------------------------------------
 
   /** `created` is false when the idempotency key names a run made before (200 instead of 201). */
-  async createRun(input: CreateRunInput, signal?: AbortSignal): Promise<{ run: RunView; created: boolean }> {
-    const res = await this.send('POST', '/api/v1/runs', {
+  async createRun(input: CreateRunInput, signal?: AbortSignal): Promise<{ run: RunDto; created: boolean }> {
+    const res = await this.open('post', '/api/v1/runs', {
       json: { workflow: input.workflow, params: input.params ?? {} },
       headers: { 'idempotency-key': input.idempotencyKey },
       signal,
     });
-    return { run: await readJson<RunView>(res), created: res.status === 201 };
+    return { run: await readJson<ApiResponse<'/api/v1/runs', 'post'>>(res), created: res.status === 201 };
   }
 
-  listRuns(query: { workflow?: string; state?: string; limit?: number; before?: string }, signal?: AbortSignal): Promise<RunList> {
-    return this.json('GET', '/api/v1/runs', { query, signal });
+  listRuns(query: ApiQuery<'/api/v1/runs', 'get'>, signal?: AbortSignal): Promise<RunListDto> {
+    return this.call('get', '/api/v1/runs', { query, signal });
   }
 
-  getRun(id: string, signal?: AbortSignal): Promise<RunView> {
-    return this.json('GET', `/api/v1/runs/${enc(id)}`, { signal });
+  getRun(id: string, signal?: AbortSignal): Promise<RunDto> {
+    return this.call('get', '/api/v1/runs/{id}', { path: { id }, signal });
   }
 
-  cancelRun(id: string, reason?: string, signal?: AbortSignal): Promise<RunView> {
-    return this.json('POST', `/api/v1/runs/${enc(id)}/cancel`, { json: reason === undefined ? {} : { reason }, signal });
+  cancelRun(id: string, reason?: string, signal?: AbortSignal): Promise<RunDto> {
+    return this.call('post', '/api/v1/runs/{id}/cancel', { path: { id }, json: reason === undefined ? {} : { reason }, signal });
   }
 
-  rerunRun(id: string, fromStep?: string, signal?: AbortSignal): Promise<RunView> {
-    return this.json('POST', `/api/v1/runs/${enc(id)}/rerun`, { json: fromStep === undefined ? {} : { fromStep }, signal });
+  rerunRun(id: string, fromStep?: string, signal?: AbortSignal): Promise<RunDto> {
+    return this.call('post', '/api/v1/runs/{id}/rerun', { path: { id }, json: fromStep === undefined ? {} : { fromStep }, signal });
   }
 
-  runLogs(id: string, query: { after?: string; limit?: number; step?: string; attempt?: number }, signal?: AbortSignal): Promise<LogPage> {
-    return this.json('GET', `/api/v1/runs/${enc(id)}/logs`, { query, signal });
+  runLogs(id: string, query: ApiQuery<'/api/v1/runs/{id}/logs', 'get'>, signal?: AbortSignal): Promise<LogPageDto> {
+    return this.call('get', '/api/v1/runs/{id}/logs', { path: { id }, query, signal });
   }
 
   /**
@@ -170,7 +181,8 @@ export class FlowForgeClient {
    * resumes after it. Ends when the server ends the stream (after its `end` event) or `signal` aborts.
    */
   async *runEvents(id: string, options: { after?: string; signal?: AbortSignal } = {}): AsyncGenerator<SseMessage> {
-    const res = await this.send('GET', `/api/v1/runs/${enc(id)}/events`, {
+    const res = await this.open('get', '/api/v1/runs/{id}/events', {
+      path: { id },
       accept: 'text/event-stream',
       headers: { 'last-event-id': options.after },
       signal: options.signal,
@@ -185,26 +197,33 @@ export class FlowForgeClient {
 
   // -- assets ----------------------------------------------------------------------------------
 
-  listAssets(query: { layer?: string; namespace?: string; table?: string; limit?: number; offset?: number }, signal?: AbortSignal): Promise<AssetView[]> {
-    return this.json('GET', '/api/v1/assets', { query, signal });
+  listAssets(query: ApiQuery<'/api/v1/assets', 'get'>, signal?: AbortSignal): Promise<AssetDto[]> {
+    return this.call('get', '/api/v1/assets', { query, signal });
   }
 
-  getAsset(id: string, signal?: AbortSignal): Promise<AssetView> {
-    return this.json('GET', `/api/v1/assets/${enc(id)}`, { signal });
+  getAsset(id: string, signal?: AbortSignal): Promise<AssetDto> {
+    return this.call('get', '/api/v1/assets/{id}', { path: { id }, signal });
   }
 
-  assetSnapshots(id: string, query: { limit?: number; offset?: number } = {}, signal?: AbortSignal): Promise<SnapshotView[]> {
-    return this.json('GET', `/api/v1/assets/${enc(id)}/snapshots`, { query, signal });
+  assetSnapshots(id: string, query: ApiQuery<'/api/v1/assets/{id}/snapshots', 'get'> = {}, signal?: AbortSignal): Promise<SnapshotDto[]> {
+    return this.call('get', '/api/v1/assets/{id}/snapshots', { path: { id }, query, signal });
   }
 
-  previewAsset(id: string, query: { limit?: number; snapshot?: string }, signal?: AbortSignal): Promise<PreviewView> {
-    return this.json('GET', `/api/v1/assets/${enc(id)}/preview`, { query, signal });
+  previewAsset(id: string, query: ApiQuery<'/api/v1/assets/{id}/preview', 'get'>, signal?: AbortSignal): Promise<PreviewDto> {
+    return this.call('get', '/api/v1/assets/{id}/preview', { path: { id }, query, signal });
   }
 
   // -- transport -------------------------------------------------------------------------------
 
-  private async json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
-    return readJson<T>(await this.send(method, path, options));
+  /** A route of the generated ApiPaths: its path parameters, query and JSON body are checked against the document, and so is the answer's type. */
+  private async call<P extends ApiPath, M extends ApiMethod<P>>(method: M, route: P, request: RouteRequest<P, M>): Promise<ApiResponse<P, M>> {
+    return readJson<ApiResponse<P, M>>(await this.open(method, route, request));
+  }
+
+  /** Like call, for answers read as they come (a stream, text, or none). */
+  private open<P extends ApiPath, M extends ApiMethod<P>>(method: M, route: P, request: RouteRequest<P, M>): Promise<Response> {
+    const { path, query, ...options } = request;
+    return this.send(method.toUpperCase(), expandRoute(route, path as Record<string, string | number> | undefined), { ...options, query: query as RequestOptions['query'] });
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
@@ -343,4 +362,12 @@ function queryString(query: RequestOptions['query']): string {
   return s ? `?${s}` : '';
 }
 
-const enc = encodeURIComponent;
+/** `/api/v1/runs/{id}` with `{ id }` → `/api/v1/runs/<id, percent-encoded>`. */
+export function expandRoute(route: string, params: Record<string, string | number> | undefined): string {
+  return route.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    // Unreachable from typed callers (RouteRequest requires `path`): a bug, so no error code, but never a wrong URL.
+    if (value === undefined) throw new Error(`${route} needs the path parameter "${name}"`);
+    return encodeURIComponent(String(value));
+  });
+}

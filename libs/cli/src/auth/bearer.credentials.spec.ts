@@ -30,7 +30,7 @@ function authGateway() {
       refreshToken: `ffr_refresh-${issued}`,
       refreshExpiresIn: 86_400,
       sessionId: 's-1',
-      user: { id: 'u-1', username: 'ada', roles: ['admin'] },
+      user: { id: 'u-1', username: 'ada', roles: ['admin'], mustChangePassword: false },
     };
     live.add(pair.accessToken);
     unusedRefresh.add(pair.refreshToken);

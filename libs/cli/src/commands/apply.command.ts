@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatIssueWithColumn, parseDocuments, WorkflowValidationError } from '@flowforge/workflow';
-import type { AppliedDocument } from '../api/api.types';
+import type { AppliedDocumentDto } from '@flowforge/contracts/http-api';
 import type { CliContext, CommandRunner } from '../cli.context';
 import { CliFailure, ExitCodes } from '../cli.errors';
 import type { CliIo } from '../cli.io';
@@ -47,12 +47,12 @@ export async function apply(ctx: CliContext, options: ApplyOptions): Promise<num
     return ExitCodes.ok;
   }
   for (const d of result.documents) ctx.out.line(describe(d));
-  const count = (s: AppliedDocument['status']): number => result.documents.filter((d) => d.status === s).length;
+  const count = (s: AppliedDocumentDto['status']): number => result.documents.filter((d) => d.status === s).length;
   ctx.out.note(`applied ${name}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`);
   return ExitCodes.ok;
 }
 
-function describe(d: AppliedDocument): string {
+function describe(d: AppliedDocumentDto): string {
   return `${d.kind.toLowerCase()}/${d.name} ${d.status} (version ${d.version})`;
 }
 

@@ -1,12 +1,14 @@
 import { Option, type Command } from 'commander';
-import { ASSET_LAYERS, type AssetView, type ColumnView, type PreviewView, type SnapshotView } from '../api/api.types';
+import type { AssetDto, ColumnDto, PreviewDto, SnapshotDto } from '@flowforge/contracts/http-api';
+import { ASSET_LAYERS } from '../api/api.types';
 import { intArg, uuidArg, type CliContext, type CommandRunner } from '../cli.context';
 import { ExitCodes } from '../cli.errors';
 import { renderTable, type TableColumn } from '../output/table.renderer';
 import { formatLocalTime } from '../output/time.format';
 
 interface ListOptions {
-  layer?: string;
+  /** One of ASSET_LAYERS: commander refuses any other value. */
+  layer?: AssetDto['layer'];
   namespace?: string;
   table?: string;
   limit?: number;
@@ -42,7 +44,7 @@ export function registerAssetsCommand(program: Command, runner: CommandRunner): 
     .action(runner.action<[string, PreviewOptions]>(previewAsset));
 }
 
-const ASSET_COLUMNS: TableColumn<AssetView>[] = [
+const ASSET_COLUMNS: TableColumn<AssetDto>[] = [
   { header: 'asset', value: (a) => a.id },
   { header: 'layer', value: (a) => a.layer },
   { header: 'namespace', value: (a) => a.namespace },
@@ -64,13 +66,13 @@ export async function listAssets(ctx: CliContext, options: ListOptions): Promise
   return ExitCodes.ok;
 }
 
-const SCHEMA_COLUMNS: TableColumn<ColumnView>[] = [
+const SCHEMA_COLUMNS: TableColumn<ColumnDto>[] = [
   { header: 'column', value: (c) => c.name },
   { header: 'type', value: (c) => c.type },
   { header: 'nullable', value: (c) => (c.nullable ? 'yes' : 'no') },
 ];
 
-const SNAPSHOT_COLUMNS: TableColumn<SnapshotView>[] = [
+const SNAPSHOT_COLUMNS: TableColumn<SnapshotDto>[] = [
   { header: '#', value: (s) => s.sequence, align: 'right' },
   { header: 'snapshot', value: (s) => s.id },
   { header: 'operation', value: (s) => s.operation },
@@ -135,7 +137,7 @@ export async function previewAsset(ctx: CliContext, id: string, options: Preview
 }
 
 /** The rows as a table, in the snapshot's column order; numbers right-aligned, NULL spelled out. */
-export function renderPreview(preview: PreviewView): string {
+export function renderPreview(preview: PreviewDto): string {
   const columns: TableColumn<Record<string, unknown>>[] = preview.columns.map((c) => ({
     header: c.name,
     value: (row) => row[c.name],

@@ -21,7 +21,7 @@ function pair(n = 1, over: Partial<TokenPair['user']> = {}): TokenPair {
     refreshToken: `ffr_refresh-secret-${n}`,
     refreshExpiresIn: 86_400,
     sessionId: '7d1c1f7e-1111-4222-8333-444455556666',
-    user: { id: 'u-1', username: 'admin', roles: ['admin'], ...over },
+    user: { id: 'u-1', username: 'admin', roles: ['admin'], mustChangePassword: false, ...over },
   };
 }
 

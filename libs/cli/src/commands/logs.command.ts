@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FeedLogLine, LogLine, RunEnd } from '../api/api.types';
+import type { LogLineDto, RunEndEventDto, RunLogEventDto } from '@flowforge/contracts/http-api';
 import { intArg, uuidArg, type CliContext, type CommandRunner } from '../cli.context';
 import { ExitCodes } from '../cli.errors';
 import { logIdOf, watchRun } from '../run-feed.watcher';
@@ -36,7 +36,7 @@ export async function logs(ctx: CliContext, runId: string, options: LogsOptions)
   const { latestId, printed } = await printStoredLines(ctx, runId, options);
   if (!options.follow) return ExitCodes.ok;
 
-  let end: RunEnd | undefined;
+  let end: RunEndEventDto | undefined;
   for await (const event of watchRun(ctx.client, runId, { after: `0.${latestId ?? '0'}`, signal: ctx.signal })) {
     if (event.kind === 'log') {
       const id = logIdOf(event.cursor);
@@ -72,7 +72,7 @@ async function printStoredLines(ctx: CliContext, runId: string, options: LogsOpt
   return { latestId: latestId ?? null, printed };
 }
 
-function print(ctx: CliContext, line: LogLine | FeedLogLine): void {
+function print(ctx: CliContext, line: LogLineDto | RunLogEventDto): void {
   if (ctx.json) {
     ctx.out.record(line);
     return;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LogLine, LogPage, RunView } from '../api/api.types';
+import type { LogLineDto, LogPageDto, RunDto } from '@flowforge/contracts/http-api';
 import { runCli } from '../cli.program';
 import { capturedIo, type CapturedIo } from '../testing/captured.io';
 import { fakeGateway, jsonAnswer, type FakeHandler, type FakeRequest } from '../testing/fake.gateway';
@@ -9,7 +9,7 @@ import { fakeGateway, jsonAnswer, type FakeHandler, type FakeRequest } from '../
 const RUN = '5b8d7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
 const TOKEN = 'ffp_0b9c6f3e-7a51-4c2e-9d3a-1f2e3d4c5b6a.Secret';
 
-function run(over: Partial<RunView>): RunView {
+function run(over: Partial<RunDto>): RunDto {
   return {
     id: RUN,
     workflow: 'nightly',
@@ -30,7 +30,7 @@ function run(over: Partial<RunView>): RunView {
   };
 }
 
-const line = (id: number, second: number, message: string): LogLine => ({ id: String(id), stepId: 'load', attempt: 1, at: `2026-01-01T12:00:0${second}.000Z`, level: 'info', message, fields: null });
+const line = (id: number, second: number, message: string): LogLineDto => ({ id: String(id), stepId: 'load', attempt: 1, at: `2026-01-01T12:00:0${second}.000Z`, level: 'info', message, fields: null });
 
 describe('runs and logs commands (against a fake gateway)', () => {
   let dir: string;
@@ -61,7 +61,7 @@ describe('runs and logs commands (against a fake gateway)', () => {
   });
 
   it('logs prints the pages in the order the API gives (oldest first by timestamp), following each nextCursor', async () => {
-    const pages: Record<string, LogPage> = {
+    const pages: Record<string, LogPageDto> = {
       '': { items: [line(4, 1, 'one'), line(9, 2, 'two')], nextCursor: '1767268802000000_9', latestId: '9' },
       '1767268802000000_9': { items: [line(5, 3, 'three')], nextCursor: null, latestId: '9' },
     };
@@ -74,7 +74,7 @@ describe('runs and logs commands (against a fake gateway)', () => {
   it('logs --follow resumes the stream after the first page\'s latestId and prints a line stored while paging once', async () => {
     // Page 1 was read when line 6 was the newest; line 8 (an older timestamp) was stored before page 2
     // was read, so page 2 prints it, and the stream (after 0.6) replays it: printed once, then 10.
-    const pages: Record<string, LogPage> = {
+    const pages: Record<string, LogPageDto> = {
       '': { items: [line(4, 1, 'one'), line(6, 3, 'three')], nextCursor: '1767268803000000_6', latestId: '6' },
       '1767268803000000_6': { items: [line(8, 4, 'four')], nextCursor: null, latestId: '8' },
     };

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { RUN_STATES, type RunView } from '../api/api.types';
+import type { RunDto } from '@flowforge/contracts/http-api';
+import { RUN_STATES } from '../api/api.types';
 import { intArg, type CliContext, type CommandRunner } from '../cli.context';
 import { ExitCodes } from '../cli.errors';
 import { renderTable, type TableColumn } from '../output/table.renderer';
@@ -7,7 +8,8 @@ import { elapsed, formatLocalTime } from '../output/time.format';
 
 interface RunsOptions {
   workflow?: string;
-  state?: string;
+  /** One of RUN_STATES: commander refuses any other value. */
+  state?: RunDto['state'];
   limit?: number;
   before?: string;
 }
@@ -23,7 +25,7 @@ export function registerRunsCommand(program: Command, runner: CommandRunner): vo
     .action(runner.action<[RunsOptions]>(listRuns));
 }
 
-const COLUMNS: TableColumn<RunView>[] = [
+const COLUMNS: TableColumn<RunDto>[] = [
   { header: 'run', value: (r) => r.id },
   { header: 'workflow', value: (r) => r.workflow },
   { header: 'ver', value: (r) => r.workflowVersion, align: 'right' },

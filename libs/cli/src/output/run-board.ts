@@ -1,4 +1,4 @@
-import type { RunChange, RunView, StepChange } from '../api/api.types';
+import type { RunChangeEventDto, RunDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
 
 /** One step as a watcher knows it, from the snapshot and the state changes since. */
 export interface StepStatus {
@@ -38,7 +38,7 @@ export class RunBoard {
    * its parent (final, no attempt of their own) have no changes in this run's history: they keep
    * their state.
    */
-  applySnapshot(view: RunView, historyFollows = false): void {
+  applySnapshot(view: RunDto, historyFollows = false): void {
     this.run = {
       id: view.id,
       workflow: view.workflow,
@@ -63,7 +63,7 @@ export class RunBoard {
     }
   }
 
-  applyRun(change: RunChange): void {
+  applyRun(change: RunChangeEventDto): void {
     if (!this.run) return;
     this.run.state = change.to;
     this.run.reason = change.reason;
@@ -71,7 +71,7 @@ export class RunBoard {
     if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(change.to)) this.run.finishedAt = change.at;
   }
 
-  applyStep(change: StepChange): StepStatus {
+  applyStep(change: StepChangeEventDto): StepStatus {
     let step = this.steps.get(change.stepId);
     if (!step) {
       step = { stepId: change.stepId, state: 'pending', attempt: 0, startedAt: null, finishedAt: null, reason: null };

@@ -1,4 +1,4 @@
-import type { RunView, StepChange, StepView } from '../api/api.types';
+import type { AttemptDto, RunDto, StepChangeEventDto, StepDto } from '@flowforge/contracts/http-api';
 import { CapturedStream } from '../testing/captured.io';
 import { RunBoard } from './run-board';
 import { createRunDisplay, LiveRunDisplay, PlainRunDisplay, summary } from './run-progress.display';
@@ -7,7 +7,7 @@ const RUN_ID = '3f2b9c1e-8d4a-4c1b-9f7e-2a6d5c4b3a21';
 const T0 = Date.parse('2026-01-31T10:00:00.000Z');
 const at = (ms: number): string => new Date(T0 + ms).toISOString();
 
-function step(stepId: string, over: Partial<StepView> = {}): StepView {
+function step(stepId: string, over: Partial<StepDto> = {}): StepDto {
   return {
     stepId,
     job: stepId,
@@ -28,7 +28,7 @@ function step(stepId: string, over: Partial<StepView> = {}): StepView {
   };
 }
 
-function run(over: Partial<RunView> = {}): RunView {
+function run(over: Partial<RunDto> = {}): RunDto {
   return {
     id: RUN_ID,
     workflow: 'daily-sales',
@@ -50,7 +50,7 @@ function run(over: Partial<RunView> = {}): RunView {
   };
 }
 
-const change = (stepId: string, to: string, ms: number, attempt: number | null = 1, reason: string | null = null): StepChange => ({
+const change = (stepId: string, to: StepChangeEventDto['to'], ms: number, attempt: number | null = 1, reason: string | null = null): StepChangeEventDto => ({
   runId: RUN_ID,
   stepId,
   attempt,
@@ -60,7 +60,7 @@ const change = (stepId: string, to: string, ms: number, attempt: number | null =
   at: at(ms),
 });
 
-const ATTEMPT = { attempt: 1, state: 'succeeded', executor: 'builtin', instanceId: 'i', dispatchedAt: at(0), startedAt: at(0), finishedAt: at(1), errorCode: null, errorMessage: null };
+const ATTEMPT: AttemptDto = { attempt: 1, state: 'succeeded', executor: 'builtin', instanceId: 'i', dispatchedAt: at(0), startedAt: at(0), finishedAt: at(1), errorCode: null, errorMessage: null };
 
 describe('RunBoard', () => {
   it('folds step changes over the snapshot, keeping the workflow order', () => {

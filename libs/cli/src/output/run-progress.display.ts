@@ -1,4 +1,4 @@
-import type { RunChange, RunView, StepChange } from '../api/api.types';
+import type { RunChangeEventDto, RunDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
 import type { OutputStream } from '../cli.io';
 import { RunBoard, isFinalStepState, type StepStatus } from './run-board';
 import { displayWidth, truncate } from './table.renderer';
@@ -7,11 +7,11 @@ import { elapsed } from './time.format';
 /** What `--wait` shows while a run goes on, and the summary once it is final. */
 export interface RunProgressDisplay {
   /** See RunFeedEvent: with `historyFollows`, the changes that follow rebuild the state from the start. */
-  snapshot(run: RunView, historyFollows: boolean): void;
-  runChanged(change: RunChange): void;
-  stepChanged(change: StepChange): void;
+  snapshot(run: RunDto, historyFollows: boolean): void;
+  runChanged(change: RunChangeEventDto): void;
+  stepChanged(change: StepChangeEventDto): void;
   /** The final run (with its steps, read once the stream ended): the last frame and the summary. */
-  finish(run: RunView): void;
+  finish(run: RunDto): void;
   /** Stops redrawing and gives the terminal back; safe to call twice. */
   close(): void;
 }
@@ -81,22 +81,22 @@ export class LiveRunDisplay implements RunProgressDisplay {
     this.ticker.unref();
   }
 
-  snapshot(run: RunView, historyFollows: boolean): void {
+  snapshot(run: RunDto, historyFollows: boolean): void {
     this.board.applySnapshot(run, historyFollows);
     this.draw();
   }
 
-  runChanged(change: RunChange): void {
+  runChanged(change: RunChangeEventDto): void {
     this.board.applyRun(change);
     this.draw();
   }
 
-  stepChanged(change: StepChange): void {
+  stepChanged(change: StepChangeEventDto): void {
     this.board.applyStep(change);
     this.draw();
   }
 
-  finish(run: RunView): void {
+  finish(run: RunDto): void {
     this.board.applySnapshot(run);
     this.draw();
     this.close();
@@ -171,23 +171,23 @@ export class PlainRunDisplay implements RunProgressDisplay {
 
   constructor(private readonly out: OutputStream) {}
 
-  snapshot(run: RunView, historyFollows: boolean): void {
+  snapshot(run: RunDto, historyFollows: boolean): void {
     // Nothing to print: the changes that follow tell the story (from the start, or since a reconnect).
     this.board.applySnapshot(run, historyFollows);
   }
 
-  runChanged(change: RunChange): void {
+  runChanged(change: RunChangeEventDto): void {
     this.board.applyRun(change);
     this.out.write(`${clockOf(change.at)} run ${change.to}${change.reason ? `: ${change.reason}` : ''}\n`);
   }
 
-  stepChanged(change: StepChange): void {
+  stepChanged(change: StepChangeEventDto): void {
     const step = this.board.applyStep(change);
     const attempt = change.to === 'running' || change.to === 'queued' ? (step.attempt > 1 ? ` (attempt ${step.attempt})` : '') : '';
     this.out.write(`${clockOf(change.at)} step ${change.stepId} ${change.to}${attempt}${change.reason ? `: ${change.reason}` : ''}\n`);
   }
 
-  finish(run: RunView): void {
+  finish(run: RunDto): void {
     this.out.write(summary(run));
   }
 
@@ -195,7 +195,7 @@ export class PlainRunDisplay implements RunProgressDisplay {
 }
 
 /** The last words on a run: its outcome and, when it did not succeed, which steps failed and why. */
-export function summary(run: RunView): string {
+export function summary(run: RunDto): string {
   const took = elapsed(run.startedAt ?? run.createdAt, run.finishedAt);
   let text = `run ${run.id} ${run.state}${took ? ` in ${took}` : ''}${run.state !== 'succeeded' && run.reason ? `: ${run.reason}` : ''}\n`;
   if (run.state === 'succeeded') return text;

@@ -31,7 +31,7 @@ export class AuditController {
   @RequirePermission('audit:view')
   @applyDecorators(...auditFilters)
   @ApiOperation({ summary: 'Search the audit log', description: 'Oldest first, paged by `afterSeq` (`nextAfterSeq` in the answer).' })
-  @ApiJson(200, { type: 'object', properties: { items: listOf(schemas.auditEntry), nextAfterSeq: { type: 'integer', nullable: true } } })
+  @ApiJson(200, { type: 'object', properties: { items: listOf(schemas.auditEntry), nextAfterSeq: { type: 'integer', nullable: true } }, required: ['items', 'nextAfterSeq'] })
   entries(@Query() query: Record<string, string>, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: '/audit/entries', query }, req, res);
   }

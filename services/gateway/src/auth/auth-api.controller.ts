@@ -86,7 +86,7 @@ export class AuthApiController {
   @Interactive()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'The signed-in user', description: 'With the permissions their roles grant.' })
-  @ApiJson(200, { ...schemas.user, properties: { ...schemas.user.properties, permissions: strings } })
+  @ApiJson(200, { ...schemas.user, properties: { ...schemas.user.properties, permissions: strings }, required: [...schemas.user.required, 'permissions'] })
   me(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: '/me' }, req, res);
   }
@@ -101,6 +101,7 @@ export class AuthApiController {
   @ApiJson(200, {
     type: 'object',
     properties: { id: str, username: str, type: { type: 'string', enum: ['user', 'token'] }, via: { type: 'string', enum: ['builtin', 'keycloak', 'api-token'] }, roles: strings, permissions: strings },
+    required: ['id', 'username', 'type', 'via', 'roles', 'permissions'],
   })
   whoami(@Req() req: AuthenticatedRequest): { id: string; username: string; type: string; via: string; roles: readonly string[]; permissions: string[] } {
     const p = req.principal!;

@@ -16,8 +16,13 @@ export const schemas = {
       refreshToken: { type: 'string', description: 'single use: each refresh returns a new one' },
       refreshExpiresIn: { type: 'integer' },
       sessionId: { type: 'string', format: 'uuid' },
-      user: { type: 'object', properties: { id: str, username: str, roles: strings, mustChangePassword: { type: 'boolean' } } },
+      user: {
+        type: 'object',
+        properties: { id: str, username: str, roles: strings, mustChangePassword: { type: 'boolean' } },
+        required: ['id', 'username', 'roles', 'mustChangePassword'],
+      },
     },
+    required: ['tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'sessionId', 'user'],
   },
   user: {
     type: 'object',
@@ -34,15 +39,22 @@ export const schemas = {
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
     },
+    required: ['id', 'username', 'email', 'displayName', 'roles', 'disabled', 'mfaEnabled', 'mustChangePassword', 'lockedUntil', 'createdAt', 'updatedAt'],
   },
   session: {
     type: 'object',
     properties: { id: str, createdAt: str, lastUsedAt: str, expiresAt: str, ip: strOrNull, userAgent: strOrNull, mfa: { type: 'boolean' }, current: { type: 'boolean' } },
+    required: ['id', 'createdAt', 'lastUsedAt', 'expiresAt', 'ip', 'userAgent', 'mfa', 'current'],
   },
-  role: { type: 'object', properties: { name: str, description: str, builtin: { type: 'boolean' }, permissions: strings } },
+  role: {
+    type: 'object',
+    properties: { name: str, description: str, builtin: { type: 'boolean' }, permissions: strings },
+    required: ['name', 'description', 'builtin', 'permissions'],
+  },
   apiToken: {
     type: 'object',
     properties: { id: str, name: str, ownerId: str, permissions: strings, createdAt: str, expiresAt: strOrNull, lastUsedAt: strOrNull, revokedAt: strOrNull },
+    required: ['id', 'name', 'ownerId', 'permissions', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'],
   },
   auditEntry: {
     type: 'object',
@@ -66,6 +78,11 @@ export const schemas = {
       prevHash: str,
       hash: { type: 'string', description: 'sha256(prevHash + "\\n" + canonical JSON of the entry without prevHash/hash)' },
     },
+    // Every field, `changes` too (null when there are none): clients re-hash entries as they came.
+    required: [
+      'seq', 'id', 'at', 'service', 'actorType', 'actorId', 'actorName', 'action', 'resourceType', 'resourceId',
+      'outcome', 'status', 'ip', 'userAgent', 'traceId', 'changes', 'prevHash', 'hash',
+    ],
   },
 } satisfies Record<string, Schema>;
 

@@ -38,7 +38,7 @@ export class TokensController {
     description: 'Scoped to permissions you hold; `token` is in this answer only (it is stored hashed). Use it as `Authorization: Bearer ffp_…`.',
   })
   @ApiJsonBody({ name: str, permissions: strings, expiresInDays: { type: 'integer', nullable: true } }, ['name', 'permissions'])
-  @ApiJson(201, { ...schemas.apiToken, properties: { ...schemas.apiToken.properties, token: str } }, 'Created')
+  @ApiJson(201, { ...schemas.apiToken, properties: { ...schemas.apiToken.properties, token: str }, required: [...schemas.apiToken.required, 'token'] }, 'Created')
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/tokens', body }, req, res);
   }

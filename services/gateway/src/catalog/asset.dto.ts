@@ -127,7 +127,12 @@ export class AssetDto {
 class SchemaChangeDto {
   @ApiProperty({ type: [String] }) added!: string[];
   @ApiProperty({ type: [String] }) removed!: string[];
-  @ApiProperty({ example: [{ name: 'amount', from: 'INTEGER', to: 'DECIMAL(10,2)' }] }) changed!: { name: string; from: string; to: string }[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, required: ['name', 'from', 'to'] },
+    example: [{ name: 'amount', from: 'INTEGER', to: 'DECIMAL(10,2)' }],
+  })
+  changed!: { name: string; from: string; to: string }[];
   @ApiProperty() reordered!: boolean;
 }
 
@@ -144,7 +149,12 @@ export class PreviewDto {
   @ApiProperty({ format: 'uuid' }) snapshotId!: string;
   @ApiProperty() sequence!: number;
   @ApiProperty() limit!: number;
-  @ApiProperty({ example: [{ name: 'id', type: 'BIGINT' }] }) columns!: { name: string; type: string }[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', description: 'DuckDB type' } }, required: ['name', 'type'] },
+    example: [{ name: 'id', type: 'BIGINT' }],
+  })
+  columns!: { name: string; type: string }[];
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'BIGINT and DECIMAL values as strings' }) rows!: Record<string, unknown>[];
 }
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import {
   AssetDto,
+  ColumnStatsDto,
   DownloadQueryDto,
   ListAssetsQueryDto,
   PreviewDto,
@@ -24,6 +25,8 @@ const notFound = ApiProblem(404, 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or F
 
 /** Public read API of the lake's tables (writers commit through the catalog's internal API). */
 @ApiTags('assets')
+// SnapshotDto.stats names ColumnStatsDto by $ref only, so the document would not define it otherwise.
+@ApiExtraModels(ColumnStatsDto)
 @ApiProblem(400, 'Invalid input; `errors` names each field')
 @ApiProblem(502, 'FF_CATALOG_UNREACHABLE: the catalog did not answer')
 @Controller('api/v1/assets')

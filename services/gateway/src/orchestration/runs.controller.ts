@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtension, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { ApiProblem } from '../openapi/problem.dto';
 import { OrchestrationClient } from './orchestration.client';
+import { RUN_EVENT_MODELS, RUN_EVENTS_EXTENSION } from './run-events.views';
 import { CancelRunDto, CreateRunDto, ListRunsQueryDto, LogPageDto, LogsQueryDto, RerunDto, RunDto, RunListDto } from './run.dto';
 import { principalName } from '@flowforge/access';
 import { RequirePermission } from '../auth/route-access';
@@ -121,6 +122,8 @@ export class RunsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
+  @ApiExtraModels(...RUN_EVENT_MODELS)
+  @ApiExtension('x-sse-events', RUN_EVENTS_EXTENSION)
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
   events(
     @Param('id', new ParseUUIDPipe()) id: string,
