@@ -4,8 +4,8 @@ import { INT32_MAX } from '../params/int-param.pipe';
 
 // Jobs and workflows are validated by the workflow model (libs/workflow: validateJob, validateWorkflow),
 // which also reads YAML and names each wrong field with its line; the orchestrator hands it the body as
-// it came. These schemas describe the bodies for the OpenAPI document only, loosely (the model has the
-// rules), so that they cannot refuse what the model accepts.
+// it came. These schemas describe the bodies for the OpenAPI document only: the fields the model knows
+// (it refuses any other), loosely typed, so that they cannot promise less than the model accepts.
 
 const STEP_EXAMPLE = { id: 'load', job: 'load-sales', dependsOn: ['extract'], condition: 'on_success', retry: { maxAttempts: 3 }, params: { day: '${params.run_date}' } };
 const object = () => z.record(z.string(), z.unknown());
@@ -13,10 +13,10 @@ const object = () => z.record(z.string(), z.unknown());
 /** Body of PUT /jobs/{name}; the config is validated against the JSON Schema of its type. */
 export const saveJobRequest = requestSchema(
   'SaveJobDto',
-  z.object({
+  z.strictObject({
     name: z.string().optional().describe('Must equal the name in the URL when given').meta({ example: 'extract-orders' }),
     type: z.string().min(1).max(200).describe('A job type an executor announced (GET /api/v1/job-types)').meta({ example: 'sleep' }),
-    description: z.string().optional().meta({ example: 'Orders of one day into bronze' }),
+    description: z.string().max(4000).optional().meta({ example: 'Orders of one day into bronze' }),
     config: object().optional().describe("Validated against the type's configSchema").meta({ example: { ms: 1000 } }),
   }),
 );
@@ -28,7 +28,7 @@ export const saveJobRequest = requestSchema(
  */
 export const saveWorkflowRequest = requestSchema(
   'SaveWorkflowDto',
-  z.object({
+  z.strictObject({
     name: z.string().optional().describe('Must equal the name in the URL when given'),
     description: z.string().optional(),
     tags: z.array(z.string()).optional().meta({ example: ['sales', 'daily'] }),

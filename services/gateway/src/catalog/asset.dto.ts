@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
 import { AssetLayerSymbols } from '@flowforge/contracts';
 
 // What the assets routes answer; what they accept is described from the catalog's own schemas
@@ -16,6 +16,8 @@ class ColumnStatsDto {
   @ApiProperty() nullCount!: number;
 }
 
+// `stats` refers to ColumnStatsDto by name only: listed so that the document defines it.
+@ApiExtraModels(ColumnStatsDto)
 export class SnapshotDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) assetId!: string;
