@@ -63,8 +63,9 @@ export type RerunInternalRequest = z.output<typeof rerunInternalRequest>;
 /** `?before=`: a PostgreSQL `bigint` id in decimal; a longer or larger one is a 400 naming the field, not an overflow upstream. */
 const runCursor = z
   .string(says('must be a decimal integer'))
-  .regex(/^\d{1,19}$/, `must be a decimal integer from 0 to ${INT64_MAX}`)
-  .refine((v) => BigInt(v) <= INT64_MAX, `must be a decimal integer from 0 to ${INT64_MAX}`);
+  // One check, not a regex then a refine: zod runs a refine after a failed regex, and BigInt('..') throws.
+  .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= INT64_MAX, `must be a decimal integer from 0 to ${INT64_MAX}`)
+  .meta({ pattern: '^\\d{1,19}$' });
 
 export const listRunsQuery = z.strictObject({
   workflow: z.string(says('must be a workflow name')).optional(),

@@ -77,6 +77,7 @@ describe('run requests: API and RunRequested, idempotency', () => {
       ['state=sleeping', 'state'],
       ['limit=501', 'limit'],
       ['before=9223372036854775808', 'before'],
+      ['before=..', 'before'],
       ['colour=red', 'colour'],
     ]) {
       const res = await h.api<Problem>('GET', `/internal/orchestrator/runs?${query}`);
