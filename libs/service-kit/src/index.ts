@@ -14,4 +14,5 @@ export * from './database';
 export * from './bus';
 export * from './bootstrap';
 export * from './http/zod-validation';
+export * from './http/safe-param.pipe';
 export * from './audit/audit-trail';

@@ -73,10 +73,11 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('forwards job and workflow reads and writes, relaying 201 (created) and 200 (unchanged)', async () => {
-    const created = await call('PUT', '/api/v1/jobs/wait', { type: 'sleep', config: { ms: 5 }, stray: 'dropped' });
+    // Forwarded as it came: the orchestrator's workflow model validates it (and refuses the unknown field).
+    const created = await call('PUT', '/api/v1/jobs/wait', { type: 'sleep', config: { ms: 5 }, stray: 'kept' });
     expect(created.status).toBe(201);
     expect(last()).toMatchObject({ method: 'PUT', url: '/internal/orchestrator/jobs/wait' });
-    expect(JSON.parse(last().body)).toEqual({ type: 'sleep', config: { ms: 5 } });
+    expect(JSON.parse(last().body)).toEqual({ type: 'sleep', config: { ms: 5 }, stray: 'kept' });
     expect((await call('PUT', '/api/v1/jobs/same', { type: 'noop' })).status).toBe(200);
     await call('GET', '/api/v1/jobs/wait/versions/2');
     expect(last().url).toBe('/internal/orchestrator/jobs/wait/versions/2');
@@ -132,22 +133,32 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     expect(last().url).toBe(`/internal/orchestrator/runs/${RUN}/logs?step=load&after=1767268800000000_10`);
   });
 
-  it('refuses bad input itself, without calling the orchestrator', async () => {
+  it('refuses a bad query or path parameter itself, without calling the orchestrator', async () => {
     const before = seen.length;
-    const bad = await call('POST', '/api/v1/runs', { workflow: 7, params: 'x' });
-    expect(bad.status).toBe(400);
-    const p = (await bad.json()) as { code: string; errors: { field: string }[] };
-    expect(p.code).toBe('FF_VALIDATION');
-    expect(p.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['workflow', 'params']));
     expect((await call('GET', '/api/v1/runs/not-a-uuid')).status).toBe(400);
     expect((await call('GET', '/api/v1/runs?state=sleeping')).status).toBe(400);
-    expect((await call('PUT', '/api/v1/workflows/x', { steps: 'none' })).status).toBe(400);
+    expect((await call('GET', '/api/v1/runs?before=99999999999999999999')).status).toBe(400);
     expect((await call('GET', '/api/v1/jobs/x/versions/one')).status).toBe(400);
     // A log cursor is the nextCursor of a page (`<µs>_<id>`), not a line id.
     const cursor = await call('GET', `/api/v1/runs/${RUN}/logs?after=10`);
     expect(cursor.status).toBe(400);
     expect(((await cursor.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['after']);
+    const uuid = await call('POST', `/api/v1/runs/not-a-uuid/cancel`, {});
+    expect({ status: uuid.status, fields: ((await uuid.json()) as { errors: { field: string }[] }).errors.map((e) => e.field) }).toEqual({ status: 400, fields: ['id'] });
     expect(seen.length).toBe(before);
+  });
+
+  it('forwards bodies as they came (with who asks): the orchestrator validates them, once (services/orchestrator/src/runs/run-requests.int-spec.ts)', async () => {
+    await call('POST', '/api/v1/runs', { workflow: 7, params: 'x' });
+    expect(JSON.parse(last().body)).toEqual({ workflow: 7, params: 'x', requestedBy: 'token:test (admin)' });
+    await call('PUT', '/api/v1/workflows/x', { steps: 'none' });
+    expect(JSON.parse(last().body)).toEqual({ steps: 'none' });
+    // No body at all: cancel and rerun take an optional one.
+    await call('POST', `/api/v1/runs/${RUN}/cancel`);
+    expect(JSON.parse(last().body)).toEqual({ requestedBy: 'token:test (admin)' });
+    // Not an object: nothing to add the caller to; the orchestrator refuses it.
+    await call('POST', `/api/v1/runs/${RUN}/rerun`, ['load']);
+    expect(JSON.parse(last().body)).toEqual(['load']);
   });
 
   it('proxies the run event stream live, and closes the upstream stream when the client leaves', async () => {

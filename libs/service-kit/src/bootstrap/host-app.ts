@@ -3,12 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { BusExceptionFilter, BusTransport, type EventBus } from '@flowforge/bus';
 import { BusModule } from '../bus/bus.module';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { createValidationPipe } from '../errors/validation.pipe';
 import { HealthController } from '../health/health.controller';
 import { actorContext } from '../audit/audit-trail';
 import { generateInternalToken, internalApiGuard } from '../http/internal-api.guard';
 import { jsonDepthVerifier, MAX_JSON_DEPTH, requestInputCheck } from '../http/request-input.check';
 import { requestTelemetry } from '../http/request-telemetry.middleware';
+import { SafeParamPipe } from '../http/safe-param.pipe';
 import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
 import { MetricsController } from '../metrics/metrics.controller';
 import { EVENT_BUS, HOST_RUNTIME } from '../tokens';
@@ -90,7 +90,7 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   // Names the framework to every caller and helps no one.
   express.getHttpAdapter().getInstance().disable('x-powered-by');
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new SafeParamPipe());
   const bus = app.get<EventBus>(EVENT_BUS);
   // @OnEvent handlers of every hosted module subscribe through one transport. deferInitialization lets the
   // filter be bound before the handlers are, so dead-letter headers keep the real error, not Nest's

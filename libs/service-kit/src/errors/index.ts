@@ -1,3 +1,2 @@
 export * from './problem';
 export * from './problem-details.filter';
-export * from './validation.pipe';

@@ -1,4 +1,3 @@
-import { IntParamPipe } from '../errors/validation.pipe';
 import { fieldPath, jsonDepthExceeds, unsafeTextFields } from './request-input.check';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -43,15 +42,5 @@ describe('unsafeTextFields', () => {
 
   it('fieldPath quotes names that are not identifiers', () => {
     expect([fieldPath('', 'a'), fieldPath('a', 'b'), fieldPath('a', 0), fieldPath('a', 'x-y')]).toEqual(['a', 'a.b', 'a[0]', 'a["x-y"]']);
-  });
-});
-
-describe('IntParamPipe', () => {
-  const pipe = new IntParamPipe('version');
-  it.each(['2147483648', '-1', '0', '1.5', '1e3', '', 'abc', '99999999999999999999'])('refuses %j naming the parameter', (value) => {
-    expect(() => pipe.transform(value)).toThrow(expect.objectContaining({ status: 400, fieldErrors: [{ field: 'version', message: 'must be an integer from 1 to 2147483647' }] }));
-  });
-  it('accepts the bounds', () => {
-    expect([pipe.transform('1'), pipe.transform('2147483647')]).toEqual([1, 2147483647]);
   });
 });

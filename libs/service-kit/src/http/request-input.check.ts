@@ -114,7 +114,7 @@ export function assertSafeText(value: unknown, prefix: string): void {
 /**
  * Express middleware after the body parsers: the query and the parsed body hold no NUL and no lone
  * surrogate, before any guard, interceptor or handler reads them (path parameters, known only once a
- * route matched, are checked by the validation pipe). A body field is named by its path (`params.a.b`),
+ * route matched, are checked by SafeParamPipe). A body field is named by its path (`params.a.b`),
  * a query parameter by its name.
  */
 export function requestInputCheck() {

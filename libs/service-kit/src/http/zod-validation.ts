@@ -56,7 +56,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
   return parsed.data;
 }
 
-/** `@Body(new ZodPipe(schema))`: the internal API validates with zod, failures leave as problem+json. */
+/** `@Body(new ZodPipe(schema))`: the route gets what `schema` parses the value into; failures leave as 400 problem+json. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(
     private readonly schema: S,
@@ -65,5 +65,18 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
 
   transform(value: unknown): z.output<S> {
     return parseOrThrow(this.schema, value, this.prefix);
+  }
+}
+
+/**
+ * `@Query(new ZodCheckPipe(schema))`: refuses what `schema` refuses and hands the value on as it came — for
+ * a gateway route that forwards the query to the service owning it, which parses it with the same schema.
+ */
+export class ZodCheckPipe<S extends z.ZodType> implements PipeTransform<unknown, unknown> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): unknown {
+    parseOrThrow(this.schema, value);
+    return value;
   }
 }

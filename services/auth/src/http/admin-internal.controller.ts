@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import type { Actor } from '@flowforge/access';
 import { ZodPipe, type HttpResponse } from '@flowforge/service-kit';
 import type { z } from 'zod';
@@ -6,7 +6,7 @@ import { UsersService, type UserView } from '../accounts/users.service';
 import { RolesService, type RoleView } from '../roles/roles.service';
 import { LoginService, type SessionView } from '../sessions/login.service';
 import { CallingActor } from './actor.decorator';
-import { createUserRequest, putRoleRequest, setPasswordRequest, updateUserRequest } from './auth.requests';
+import { createUserRequest, putRoleRequest, setPasswordRequest, updateUserRequest, uuidParam } from '@flowforge/http';
 
 /** Users and roles (the gateway guards these with settings:manage-users). */
 @Controller('internal/auth')
@@ -28,42 +28,42 @@ export class AdminInternalController {
   }
 
   @Get('users/:id')
-  getUser(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
+  getUser(@Param('id', uuidParam()) id: string): Promise<UserView> {
     return this.users.get(id);
   }
 
   @Patch('users/:id')
-  updateUser(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(updateUserRequest)) body: z.infer<typeof updateUserRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+  updateUser(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(updateUserRequest)) body: z.infer<typeof updateUserRequest>, @CallingActor() actor: Actor): Promise<UserView> {
     return this.users.update(id, body, actor);
   }
 
   @Delete('users/:id')
   @HttpCode(204)
-  async deleteUser(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<void> {
+  async deleteUser(@Param('id', uuidParam()) id: string, @CallingActor() actor: Actor): Promise<void> {
     await this.users.delete(id, actor);
   }
 
   @Post('users/:id/password')
   @HttpCode(200)
-  setPassword(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(setPasswordRequest)) body: z.infer<typeof setPasswordRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+  setPassword(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(setPasswordRequest)) body: z.infer<typeof setPasswordRequest>, @CallingActor() actor: Actor): Promise<UserView> {
     return this.users.adminSetPassword(id, body.password, body.temporary, actor);
   }
 
   @Post('users/:id/unlock')
   @HttpCode(200)
-  unlock(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<UserView> {
+  unlock(@Param('id', uuidParam()) id: string, @CallingActor() actor: Actor): Promise<UserView> {
     return this.users.unlock(id, actor);
   }
 
   @Get('users/:id/sessions')
-  async userSessions(@Param('id', ParseUUIDPipe) id: string): Promise<SessionView[]> {
+  async userSessions(@Param('id', uuidParam()) id: string): Promise<SessionView[]> {
     await this.users.get(id);
     return this.login.sessionsOf(id, null);
   }
 
   @Delete('users/:id/sessions/:sessionId')
   @HttpCode(204)
-  async revokeUserSession(@Param('id', ParseUUIDPipe) id: string, @Param('sessionId', ParseUUIDPipe) sessionId: string, @CallingActor() actor: Actor): Promise<void> {
+  async revokeUserSession(@Param('id', uuidParam()) id: string, @Param('sessionId', uuidParam('sessionId')) sessionId: string, @CallingActor() actor: Actor): Promise<void> {
     await this.login.revokeSession(id, sessionId, actor);
   }
 

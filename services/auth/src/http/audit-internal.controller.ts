@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { ChainedAuditRecord } from '@flowforge/access';
 import { ZodPipe, type HttpResponse } from '@flowforge/service-kit';
 import { AuditLog, type AuditQuery, type AuditVerification } from '../audit/audit.log';
-import { auditQuery, type AuditQueryInput } from './auth.requests';
+import { auditQuery, type AuditQueryInput } from '@flowforge/http';
 
 const CSV_COLUMNS: (keyof ChainedAuditRecord)[] = [
   'seq', 'id', 'at', 'service', 'actorType', 'actorId', 'actorName', 'action', 'resourceType', 'resourceId',

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { permissionsOf, type Actor, type Permission } from '@flowforge/access';
 import { ZodPipe } from '@flowforge/service-kit';
 import type { z } from 'zod';
@@ -10,7 +10,7 @@ import { SigningKeys } from '../keys/signing-keys';
 import { RolesService, type AccessModel } from '../roles/roles.service';
 import { LoginService, type SessionView, type TokenPair } from '../sessions/login.service';
 import { CallingActor, userIdOf } from './actor.decorator';
-import { changePasswordRequest, loginRequest, mfaCode, refreshRequest, resetPassword, resetRequest } from './auth.requests';
+import { changePasswordRequest, loginRequest, mfaCode, refreshRequest, resetPassword, resetRequest, uuidParam } from '@flowforge/http';
 
 /**
  * Sign-in, sessions, the caller's own account, and what gateways need (JWKS, the role matrix, recent
@@ -83,7 +83,7 @@ export class SessionInternalController {
 
   @Delete('me/sessions/:id')
   @HttpCode(204)
-  async revokeSession(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<void> {
+  async revokeSession(@Param('id', uuidParam()) id: string, @CallingActor() actor: Actor): Promise<void> {
     await this.login.revokeSession(userIdOf(actor), id, actor);
   }
 

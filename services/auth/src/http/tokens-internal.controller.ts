@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import type { Actor } from '@flowforge/access';
 import { ZodPipe } from '@flowforge/service-kit';
 import type { z } from 'zod';
 import { ApiTokensService, type ApiTokenView, type VerifiedApiToken } from '../tokens/api-tokens.service';
 import { CallingActor, userIdOf } from './actor.decorator';
-import { createTokenRequest, verifyTokenRequest } from './auth.requests';
+import { createTokenRequest, verifyTokenRequest, uuidParam } from '@flowforge/http';
 
 /** The caller's own API tokens, and verification for the gateway. */
 @Controller('internal/auth/tokens')
@@ -23,7 +23,7 @@ export class TokensInternalController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id', ParseUUIDPipe) id: string, @CallingActor() actor: Actor): Promise<void> {
+  async revoke(@Param('id', uuidParam()) id: string, @CallingActor() actor: Actor): Promise<void> {
     await this.tokens.revoke(id, userIdOf(actor), actor);
   }
 

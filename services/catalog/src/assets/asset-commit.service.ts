@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
 import { LAKE_STORE } from '../lake/lake.module';
 import { assetNotFound, AppendSchemaMismatchProblem, CommitConflictProblem, CommitFilesProblem, IdempotencyKeyReusedProblem } from './asset.errors';
-import type { CommitRequest } from './asset.requests';
+import type { CommitRequest } from '@flowforge/http';
 import { assetStore, type AssetRecord, type SnapshotFileRecord, type SnapshotRecord } from './asset.store';
 import { snapshotView, type SnapshotView } from './asset.views';
 import { diffSchemas, isSchemaChange } from './schema-history';

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { queryableOf } from '../catalog.transaction';
 import { CATALOG_DUCKDB, LAKE_STORE } from '../lake/lake.module';
 import { assetEmpty, assetNotFound, snapshotNotFound, SnapshotGoneProblem } from './asset.errors';
-import type { ListAssetsQuery, ListSnapshotsQuery } from './asset.requests';
+import type { ListAssetsQuery, ListSnapshotsQuery } from '@flowforge/http';
 import { assetStore, type AssetRecord, type SnapshotRecord } from './asset.store';
 import { assetView, schemaVersionView, snapshotDetailView, snapshotView, type AssetView, type SchemaVersionView, type SnapshotDetailView, type SnapshotView } from './asset.views';
 

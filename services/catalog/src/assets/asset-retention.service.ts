@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { inTransaction, queryableOf } from '../catalog.transaction';
 import { LAKE_STORE } from '../lake/lake.module';
 import { assetNotFound } from './asset.errors';
-import type { RetentionRequest } from './asset.requests';
+import type { RetentionRequest } from '@flowforge/http';
 import { assetStore, type AssetRecord } from './asset.store';
 
 export interface RetentionReport {

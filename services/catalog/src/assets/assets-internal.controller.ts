@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import type { HttpResponse } from '@flowforge/service-kit';
-import { uuidParam } from '../http/uuid-param';
 import { ZodPipe } from '@flowforge/service-kit';
 import { AssetCommitService, type CommitResult } from './asset-commit.service';
 import { AssetDeleteService } from './asset-delete.service';
@@ -20,7 +19,8 @@ import {
   type ListSnapshotsQuery,
   type PreviewQuery,
   type RetentionRequest,
-} from './asset.requests';
+  uuidParam,
+} from '@flowforge/http';
 import type { AssetView, SchemaVersionView, SnapshotDetailView, SnapshotView } from './asset.views';
 
 /** Internal API (gateway and writers only). Bodies and queries are validated with zod. */

@@ -1,6 +1,6 @@
 import { fieldErrorsOf } from '@flowforge/service-kit';
 import { CONNECTION_SPECS, type ConnectionType } from './connection-types';
-import { createConnectionRequest } from './connection.requests';
+import { createConnectionRequest } from '@flowforge/http';
 
 function errorsOf(type: ConnectionType, config: unknown) {
   const r = CONNECTION_SPECS[type].schema.safeParse(config);

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { says } from '@flowforge/service-kit';
+import type { ConnectionType } from '@flowforge/http';
 
-export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
-export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+// The list of types is part of the public API (libs/http/src/catalog/connection.requests.ts); the config
+// schema of each is the catalog's alone.
+export type { ConnectionType };
 
 const host = () => z.string(says('must be a host name or IP address')).trim().min(1, 'must be a host name or IP address').max(253, 'must be at most 253 characters');
 const port = (def: number) =>
@@ -159,7 +161,3 @@ export type LocalConfig = ConnectionConfigOf<'local'>;
 export type SftpConfig = ConnectionConfigOf<'sftp'>;
 export type HttpConfig = ConnectionConfigOf<'http'>;
 export type KafkaConfig = ConnectionConfigOf<'kafka'>;
-
-export function isConnectionType(value: unknown): value is ConnectionType {
-  return typeof value === 'string' && (CONNECTION_TYPES as readonly string[]).includes(value);
-}

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { uuidParam } from '../http/uuid-param';
 import { actorFromHeaders } from '@flowforge/access';
 import { ZodPipe } from '@flowforge/service-kit';
 import {
@@ -9,7 +8,8 @@ import {
   type CreateConnectionRequest,
   type ListConnectionsQuery,
   type UpdateConnectionRequest,
-} from './connection.requests';
+  uuidParam,
+} from '@flowforge/http';
 import { ConnectionsService, type ConnectionCaller, type ConnectionView } from './connections.service';
 import type { ConnectionTestResult } from './testers/probe-outcome';
 

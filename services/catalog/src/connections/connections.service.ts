@@ -10,7 +10,7 @@ import { lockSecretsForWrite } from '../secrets/secret-rotation';
 import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, splitSecrets, type JsonObject } from './connection-config';
 import { connectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
 import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
-import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from './connection.requests';
+import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from '@flowforge/http';
 import { checkLocalPath, type LocalPathPolicy } from './local-path.policy';
 import { LOCAL_PATH_POLICY } from './local-path.provider';
 import { probeConnection } from './testers/connection-prober';

@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, changePasswordRequest, loginRequest, mfaCode, refreshRequest, resetPassword, resetRequest, uuidParam } from '@flowforge/http';
 import { serviceConfigToken, type HttpResponse } from '@flowforge/service-kit';
 import type { GatewayConfig } from '../gateway.config';
-import { ApiProblem } from '../openapi/problem.dto';
-import { uuidParam } from '../catalog/uuid-param';
 import { AccessState } from './access-state';
-import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
+import { ApiJson, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { TokenVerifier } from './token-verifier';
@@ -47,7 +46,7 @@ export class AuthApiController {
     description:
       'Password, then `otp` or `recoveryCode` when the account uses two-factor authentication. Failed logins lock the login name for a while after the threshold (429 with Retry-After), the same for unknown names.',
   })
-  @ApiJsonBody({ username: str, password: str, otp: str, recoveryCode: str }, ['username', 'password'])
+  @ApiZodBody(loginRequest)
   @ApiJson(200, schemas.tokenPair)
   @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS (same answer for an unknown user) or FF_AUTH_MFA_REQUIRED')
   @ApiProblem(429, 'FF_AUTH_LOCKED: too many failed logins; see Retry-After')
@@ -58,7 +57,7 @@ export class AuthApiController {
   @Post('refresh')
   @Public()
   @ApiOperation({ summary: 'Refresh the access token', description: 'Single use: the answer carries a new refresh token. A refresh token used twice ends the session (it was copied).' })
-  @ApiJsonBody({ refreshToken: str }, ['refreshToken'])
+  @ApiZodBody(refreshRequest)
   @ApiJson(200, schemas.tokenPair)
   @ApiProblem(401, 'FF_AUTH_REFRESH_INVALID, FF_AUTH_REFRESH_REUSED or FF_AUTH_SESSION_ENDED')
   refresh(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -145,7 +144,7 @@ export class AuthApiController {
     description:
       'Checks the current one and the password policy (length, character classes, common passwords, the last 5); ends my other sessions. A token issued while a change was required stays limited: refresh it (or sign in again) afterwards.',
   })
-  @ApiJsonBody({ currentPassword: str, newPassword: str }, ['currentPassword', 'newPassword'])
+  @ApiZodBody(changePasswordRequest)
   @ApiNoContent('Changed')
   @ApiProblem(401, 'FF_AUTH_INVALID_CREDENTIALS: the current password is wrong')
   changePassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -156,7 +155,7 @@ export class AuthApiController {
   @Post('password/reset-request')
   @Public()
   @ApiOperation({ summary: 'Ask for a password-reset mail', description: 'Always 202, whether or not the address has an account.' })
-  @ApiJsonBody({ email: str }, ['email'])
+  @ApiZodBody(resetRequest)
   @ApiJson(202, { type: 'object', properties: { accepted: { type: 'boolean' } } }, 'Accepted')
   requestReset(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/password-reset/request', body }, req, res);
@@ -165,7 +164,7 @@ export class AuthApiController {
   @Post('password/reset')
   @Public()
   @ApiOperation({ summary: 'Reset the password with the mailed token', description: 'Single use; ends every session of the account.' })
-  @ApiJsonBody({ token: str, newPassword: str }, ['token', 'newPassword'])
+  @ApiZodBody(resetPassword)
   @ApiNoContent('Reset')
   resetPassword(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/password-reset', body }, req, res, (status) => (status === 204 ? this.state.refreshNow() : undefined));
@@ -195,7 +194,7 @@ export class AuthApiController {
   @Post('mfa/totp/confirm')
   @Interactive()
   @ApiOperation({ summary: 'Confirm two-factor enrolment', description: 'Switches TOTP on and returns ten single-use recovery codes, shown only now.' })
-  @ApiJsonBody({ code: str }, ['code'])
+  @ApiZodBody(mfaCode)
   @ApiJson(200, { type: 'object', properties: { recoveryCodes: strings } })
   @ApiProblem(409, 'FF_MFA_ALREADY_ENABLED / FF_MFA_NOT_ENROLLING')
   confirmTotp(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -205,7 +204,7 @@ export class AuthApiController {
   @Post('mfa/totp/disable')
   @Interactive()
   @ApiOperation({ summary: 'Switch two-factor authentication off', description: 'Needs a current code.' })
-  @ApiJsonBody({ code: str }, ['code'])
+  @ApiZodBody(mfaCode)
   @ApiNoContent('Switched off')
   @ApiProblem(409, 'FF_MFA_NOT_ENABLED')
   disableTotp(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {

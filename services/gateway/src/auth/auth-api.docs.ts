@@ -1,5 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiResponse } from '@nestjs/swagger';
+import { ApiResponse } from '@nestjs/swagger';
 
 type Schema = Record<string, unknown>;
 const str = { type: 'string' };
@@ -91,6 +90,4 @@ export const listOf = (item: Schema): Schema => ({ type: 'array', items: item })
 /** A JSON answer described inline (the identity shapes are owned by the auth service). */
 export const ApiJson = (status: number, schema: Schema, description = 'OK') => ApiResponse({ status, description, schema });
 export const ApiNoContent = (description: string) => ApiResponse({ status: 204, description });
-export const ApiJsonBody = (properties: Record<string, Schema>, required: string[]) =>
-  applyDecorators(ApiBody({ schema: { type: 'object', properties, required } }));
 export { str, strings, strOrNull };

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Put, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, putRoleRequest } from '@flowforge/http';
 import type { HttpResponse } from '@flowforge/service-kit';
-import { ApiProblem } from '../openapi/problem.dto';
 import { AccessState } from './access-state';
-import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
+import { ApiJson, ApiNoContent, listOf, schemas } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { Authenticated, RequirePermission, SelfAudited } from './route-access';
@@ -32,7 +32,7 @@ export class RolesController {
   @ApiParam({ name: 'name', example: 'data-steward' })
   @RequirePermission('settings:manage-users')
   @ApiOperation({ summary: 'Create or replace a custom role', description: 'Any set of permissions (resource:action). Gateways apply the change at once.' })
-  @ApiJsonBody({ description: str, permissions: strings }, ['permissions'])
+  @ApiZodBody(putRoleRequest)
   @ApiJson(201, schemas.role, 'Created')
   @ApiJson(200, schemas.role, 'Replaced')
   @ApiProblem(409, 'FF_ROLE_BUILTIN: built-in roles cannot be changed')

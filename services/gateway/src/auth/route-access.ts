@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiProblem } from '@flowforge/http';
 import { accessLabel, type Permission, type RouteAccess } from '@flowforge/access';
-import { ApiProblem } from '../openapi/problem.dto';
 
 export const ROUTE_ACCESS = 'flowforge:route-access';
 /** Routes whose upstream (the auth service) writes its own, richer audit entries. */

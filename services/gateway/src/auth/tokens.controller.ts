@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, createTokenRequest, uuidParam } from '@flowforge/http';
 import type { HttpResponse } from '@flowforge/service-kit';
-import { uuidParam } from '../catalog/uuid-param';
-import { ApiProblem } from '../openapi/problem.dto';
-import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
+import { ApiJson, ApiNoContent, listOf, schemas, str } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { Interactive, SelfAudited } from './route-access';
@@ -37,7 +36,7 @@ export class TokensController {
     summary: 'Create an API token',
     description: 'Scoped to permissions you hold; `token` is in this answer only (it is stored hashed). Use it as `Authorization: Bearer ffp_…`.',
   })
-  @ApiJsonBody({ name: str, permissions: strings, expiresInDays: { type: 'integer', nullable: true } }, ['name', 'permissions'])
+  @ApiZodBody(createTokenRequest)
   @ApiJson(201, { ...schemas.apiToken, properties: { ...schemas.apiToken.properties, token: str }, required: [...schemas.apiToken.required, 'token'] }, 'Created')
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/tokens', body }, req, res);

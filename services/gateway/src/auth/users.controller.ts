@@ -1,17 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, createUserRequest, setPasswordRequest, updateUserRequest, uuidParam } from '@flowforge/http';
 import type { HttpResponse } from '@flowforge/service-kit';
-import { uuidParam } from '../catalog/uuid-param';
-import { ApiProblem } from '../openapi/problem.dto';
 import { AccessState } from './access-state';
-import { ApiJson, ApiJsonBody, ApiNoContent, listOf, schemas, str, strings } from './auth-api.docs';
+import { ApiJson, ApiNoContent, listOf, schemas } from './auth-api.docs';
 import { AuthClient } from './auth.client';
 import type { AuthenticatedRequest } from './principal';
 import { RequirePermission, SelfAudited } from './route-access';
 import { TokenVerifier } from './token-verifier';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
-const userBody = { username: str, email: str, displayName: str, password: str, roles: strings, mustChangePassword: { type: 'boolean' } };
 
 /** Built-in accounts, administered (settings:manage-users). */
 @ApiTags('users')
@@ -48,7 +46,7 @@ export class UsersController {
   @Post()
   @RequirePermission('settings:manage-users')
   @ApiOperation({ summary: 'Create a user', description: 'The password must meet the policy; `roles` must exist.' })
-  @ApiJsonBody(userBody, ['username', 'password'])
+  @ApiZodBody(createUserRequest)
   @ApiJson(201, schemas.user, 'Created')
   @ApiProblem(409, 'FF_USER_EXISTS')
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -69,7 +67,7 @@ export class UsersController {
   @idParam
   @RequirePermission('settings:manage-users')
   @ApiOperation({ summary: 'Edit a user', description: 'E-mail, display name, roles, disabled. Disabling ends the user\'s sessions.' })
-  @ApiJsonBody({ email: str, displayName: str, roles: strings, disabled: { type: 'boolean' } }, [])
+  @ApiZodBody(updateUserRequest)
   @ApiJson(200, schemas.user)
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
   @ApiProblem(409, 'FF_USER_SELF_LOCKOUT / FF_USER_EXISTS')
@@ -95,7 +93,7 @@ export class UsersController {
     summary: 'Set a user\'s password',
     description: 'For a forgotten password when no mail server is configured: temporary by default (the user must change it at the next sign-in). The policy applies; every session of the user ends.',
   })
-  @ApiJsonBody({ password: str, temporary: { type: 'boolean', default: true } }, ['password'])
+  @ApiZodBody(setPasswordRequest)
   @ApiJson(200, schemas.user)
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
   @ApiProblem(409, 'FF_USER_SELF_PASSWORD: change your own with POST /api/v1/auth/password')

@@ -1,73 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { INT32_MAX } from '@flowforge/service-kit';
-import { PageQueryDto } from './page-query.dto';
+import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
+import { AssetLayerSymbols } from '@flowforge/contracts';
 
-export const LAYERS = ['bronze', 'silver', 'gold'] as const;
-const LAKE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const LAKE_NAME_MESSAGE = 'must be 1-63 lower-case letters, digits or "_", starting with a letter';
-
-export class ListAssetsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: LAYERS })
-  @IsOptional()
-  @IsIn(LAYERS, { message: 'layer must be one of "bronze", "silver", "gold"' })
-  layer?: string;
-
-  @ApiPropertyOptional({ example: 'sales' })
-  @IsOptional()
-  @Matches(LAKE_NAME, { message: `namespace ${LAKE_NAME_MESSAGE}` })
-  namespace?: string;
-
-  @ApiPropertyOptional({ example: 'orders' })
-  @IsOptional()
-  @Matches(LAKE_NAME, { message: `table ${LAKE_NAME_MESSAGE}` })
-  table?: string;
-
-}
-
-export class PreviewQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Snapshot to read (time travel); default: the current one' })
-  @IsOptional()
-  @IsUUID('all', { message: 'snapshot must be a UUID' })
-  snapshot?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer between 1 and 10000' })
-  @Min(1, { message: 'limit must be an integer between 1 and 10000' })
-  @Max(10_000, { message: 'limit must be an integer between 1 and 10000' })
-  limit?: number;
-}
-
-export class DownloadQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Snapshot to export; default: the current one' })
-  @IsOptional()
-  @IsUUID('all', { message: 'snapshot must be a UUID' })
-  snapshot?: string;
-
-  @ApiPropertyOptional({ enum: ['csv', 'parquet'], default: 'csv' })
-  @IsOptional()
-  @IsIn(['csv', 'parquet'], { message: 'format must be one of "csv", "parquet"' })
-  format?: string;
-}
-
-export class RetentionDto {
-  @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: INT32_MAX, description: 'Keep the last N snapshots (null clears the rule)' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
-  keepLast?: number | null;
-
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Keep snapshots younger than this (null clears the rule)' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
-  maxAgeSeconds?: number | null;
-}
+// What the assets routes answer; what they accept is described from the catalog's own schemas
+// (libs/http/src/catalog/asset.requests.ts).
 
 class ColumnDto {
   @ApiProperty({ example: 'amount' }) name!: string;
@@ -81,6 +16,8 @@ class ColumnStatsDto {
   @ApiProperty() nullCount!: number;
 }
 
+// `stats` refers to ColumnStatsDto by name only: listed so that the document defines it.
+@ApiExtraModels(ColumnStatsDto)
 export class SnapshotDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) assetId!: string;
@@ -115,7 +52,7 @@ class RetentionPolicyDto {
 
 export class AssetDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: LAYERS }) layer!: string;
+  @ApiProperty({ enum: AssetLayerSymbols }) layer!: string;
   @ApiProperty() namespace!: string;
   @ApiProperty() table!: string;
   @ApiProperty({ type: SnapshotDto, nullable: true }) currentSnapshot!: SnapshotDto | null;

@@ -1,29 +1,18 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
-import { ApiProblem } from '../openapi/problem.dto';
-import {
-  AssetDto,
-  ColumnStatsDto,
-  DownloadQueryDto,
-  ListAssetsQueryDto,
-  PreviewDto,
-  PreviewQueryDto,
-  RetentionDto,
-  RetentionReportDto,
-  SchemaVersionDto,
-  SnapshotDetailDto,
-  SnapshotDto,
-} from './asset.dto';
+import { ApiExtraModels, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, ApiZodQuery, downloadQuery, listAssetsQuery, listSnapshotsQuery, previewQuery, retentionRequest, uuidParam } from '@flowforge/http';
+import { ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
+import { AssetDto, ColumnStatsDto, PreviewDto, RetentionReportDto, SchemaVersionDto, SnapshotDetailDto, SnapshotDto } from './asset.dto';
 import { CatalogClient } from './catalog.client';
-import { PageQueryDto } from './page-query.dto';
-import { uuidParam } from './uuid-param';
 import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Asset id' });
 const notFound = ApiProblem(404, 'FF_ASSET_NOT_FOUND, FF_SNAPSHOT_NOT_FOUND or FF_ASSET_EMPTY');
 
-/** Public read API of the lake's tables (writers commit through the catalog's internal API). */
+/**
+ * Public read API of the lake's tables (writers commit through the catalog's internal API). Queries are
+ * checked here with the catalog's schemas and forwarded as they came; bodies are the catalog's to validate.
+ */
 @ApiTags('assets')
 // SnapshotDto.stats names ColumnStatsDto by $ref only, so the document would not define it otherwise.
 @ApiExtraModels(ColumnStatsDto)
@@ -36,8 +25,9 @@ export class AssetsController {
   @Get()
   @RequirePermission('asset:view')
   @ApiOperation({ summary: 'List data assets', description: 'Lake tables, filtered by layer, namespace and table.' })
+  @ApiZodQuery(listAssetsQuery)
   @ApiResponse({ status: 200, type: [AssetDto] })
-  list(@Query() query: ListAssetsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  list(@Query(new ZodCheckPipe(listAssetsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: '/assets', query }, req, res);
   }
 
@@ -55,9 +45,10 @@ export class AssetsController {
   @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'List the snapshots of an asset, newest first' })
+  @ApiZodQuery(listSnapshotsQuery)
   @ApiResponse({ status: 200, type: [SnapshotDto] })
   @notFound
-  snapshots(@Param('id', uuidParam()) id: string, @Query() query: PageQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  snapshots(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(listSnapshotsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/snapshots`, query }, req, res);
   }
 
@@ -86,9 +77,10 @@ export class AssetsController {
   @RequirePermission('asset:view')
   @idParam
   @ApiOperation({ summary: 'First rows of a snapshot', description: 'Default: the current snapshot, 100 rows (at most 10000).' })
+  @ApiZodQuery(previewQuery)
   @ApiResponse({ status: 200, type: PreviewDto })
   @notFound
-  preview(@Param('id', uuidParam()) id: string, @Query() query: PreviewQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  preview(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(previewQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/preview`, query }, req, res);
   }
 
@@ -98,8 +90,9 @@ export class AssetsController {
   @ApiOperation({ summary: 'Download a snapshot as CSV or Parquet', description: 'Streamed, with Content-Disposition: attachment; filename="<layer>.<namespace>.<table>.<sequence>.<format>".' })
   @ApiProduces('text/csv', 'application/vnd.apache.parquet')
   @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiZodQuery(downloadQuery)
   @notFound
-  download(@Param('id', uuidParam()) id: string, @Query() query: DownloadQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  download(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(downloadQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/download`, query }, req, res);
   }
 
@@ -107,10 +100,10 @@ export class AssetsController {
   @RequirePermission('asset:edit')
   @idParam
   @ApiOperation({ summary: 'Set the retention policy', description: 'A snapshot stays while it is current, among the last `keepLast`, or younger than `maxAgeSeconds`.' })
-  @ApiBody({ type: RetentionDto })
+  @ApiZodBody(retentionRequest)
   @ApiResponse({ status: 200, type: AssetDto })
   @notFound
-  setRetention(@Param('id', uuidParam()) id: string, @Body() body: RetentionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  setRetention(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'PUT', path: `/assets/${id}/retention`, body }, req, res);
   }
 

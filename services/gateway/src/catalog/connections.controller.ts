@@ -1,15 +1,17 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
-import { ApiProblem } from '../openapi/problem.dto';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, ApiZodQuery, createConnectionRequest, listConnectionsQuery, updateConnectionRequest, uuidParam } from '@flowforge/http';
+import { ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { CatalogClient } from './catalog.client';
-import { ConnectionDto, ConnectionTestResultDto, CreateConnectionDto, ListConnectionsQueryDto, UpdateConnectionDto } from './connection.dto';
-import { uuidParam } from './uuid-param';
+import { ConnectionDto, ConnectionTestResultDto } from './connection.dto';
 import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
 
-/** Public connections API; the catalog owns connections and their secrets. */
+/**
+ * Public connections API; the catalog owns connections and their secrets, and validates the bodies
+ * (forwarded as they came). Queries are checked here with the catalog's schema.
+ */
 @ApiTags('connections')
 @ApiProblem(400, 'Invalid input; `errors` names each field')
 @ApiProblem(502, 'FF_CATALOG_UNREACHABLE: the catalog did not answer')
@@ -22,19 +24,20 @@ export class ConnectionsController {
   @Post()
   @RequirePermission('settings:manage-connections')
   @ApiOperation({ summary: 'Create a connection', description: 'Secrets are encrypted at rest (AES-256-GCM) and never returned.' })
-  @ApiBody({ type: CreateConnectionDto })
+  @ApiZodBody(createConnectionRequest)
   @ApiResponse({ status: 201, type: ConnectionDto })
   @ApiProblem(403, 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks`')
   @ApiProblem(409, 'FF_CONNECTION_NAME_TAKEN')
-  create(@Body() body: CreateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  create(@Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: '/connections', body }, req, res);
   }
 
   @Get()
   @RequirePermission('connection:view')
   @ApiOperation({ summary: 'List connections', description: 'Ordered by name; filter by type.' })
+  @ApiZodQuery(listConnectionsQuery)
   @ApiResponse({ status: 200, type: [ConnectionDto] })
-  list(@Query() query: ListConnectionsQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  list(@Query(new ZodCheckPipe(listConnectionsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: '/connections', query }, req, res);
   }
 
@@ -52,11 +55,11 @@ export class ConnectionsController {
   @RequirePermission('settings:manage-connections')
   @idParam
   @ApiOperation({ summary: 'Update a connection', description: '`config` is a JSON merge patch; secrets are replaced whole or kept with `{ "set": true }`.' })
-  @ApiBody({ type: UpdateConnectionDto })
+  @ApiZodBody(updateConnectionRequest)
   @ApiResponse({ status: 200, type: ConnectionDto })
   @ApiProblem(403, 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks` or change where such a connection goes')
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
-  update(@Param('id', uuidParam()) id: string, @Body() body: UpdateConnectionDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  update(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'PATCH', path: `/connections/${id}`, body }, req, res);
   }
 

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
 import { RequirePermission } from '../auth/route-access';
-import { ApiProblem } from '../openapi/problem.dto';
+import { ApiProblem } from '@flowforge/http';
 import { CatalogClient } from './catalog.client';
 
 /** Operations on the secrets the catalog keeps (connection passwords, keys): key rotation. */

@@ -2,8 +2,8 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import fs from 'node:fs';
 import path from 'node:path';
+import { addRequestSchemas, ProblemDto } from '@flowforge/http';
 import { PROBLEM_CONTENT_TYPE } from '@flowforge/service-kit';
-import { ProblemDto } from './problem.dto';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -52,7 +52,8 @@ export function buildOpenApiDocument(app: INestApplication, modules: Type<unknow
     .addTag('audit', 'The hash-chained audit log: search, export, verify')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (built-in issuer or Keycloak) or an API token (ffp_…)' })
     .build();
-  const doc = SwaggerModule.createDocument(app, config, { include: modules, extraModels: [ProblemDto], operationIdFactory: operationId });
+  // Request bodies are zod schemas (libs/http/src/openapi/zod-openapi.ts): the document gets them after Nest's scan.
+  const doc = addRequestSchemas(SwaggerModule.createDocument(app, config, { include: modules, extraModels: [ProblemDto], operationIdFactory: operationId }));
   documentUnexpectedErrors(doc);
   assertEveryRouteDeclaresAccess(doc);
   return { ...doc, paths: sortedKeys(doc.paths), components: { ...doc.components, schemas: sortedKeys(doc.components?.schemas ?? {}) } };

@@ -161,6 +161,39 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
     expect(served.components?.schemas?.CreateConnectionDto).toMatchObject({ properties: { description: { type: 'string', nullable: true, maxLength: 2000 } } });
   });
 
+  it('describes each request body as a named component from the schema its owning service validates with, constraints included', () => {
+    const bodyRef = (p: string, method: 'post' | 'put' | 'patch') =>
+      (served.paths[p]?.[method]?.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content?.['application/json']?.schema?.$ref;
+    const schemas = served.components!.schemas! as Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[]; additionalProperties?: unknown }>;
+    // An auth admin route (validated by services/auth), a catalog route (services/catalog), an orchestrator route.
+    expect(bodyRef('/api/v1/users', 'post')).toBe('#/components/schemas/CreateUserDto');
+    expect(schemas.CreateUserDto).toMatchObject({
+      required: ['username', 'password'],
+      additionalProperties: false,
+      properties: {
+        username: { type: 'string', minLength: 1, maxLength: 64 },
+        password: { type: 'string', maxLength: 1024 },
+        email: { type: 'string', format: 'email', maxLength: 320, nullable: true },
+        roles: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 40 } },
+      },
+    });
+    expect(bodyRef('/api/v1/roles/{name}', 'put')).toBe('#/components/schemas/PutRoleDto');
+    expect(bodyRef('/api/v1/connections/{id}', 'patch')).toBe('#/components/schemas/UpdateConnectionDto');
+    expect(schemas.CreateConnectionDto).toMatchObject({
+      required: ['name', 'type', 'config'],
+      properties: { name: { pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$' }, type: { enum: expect.arrayContaining(['postgres', 'kafka']) }, config: { type: 'object' } },
+    });
+    expect(schemas.CreateRunDto).toMatchObject({ properties: { workflow: { maxLength: 63 }, workflowVersion: { type: 'integer', maximum: 2147483647 } } });
+    // requestedBy is the gateway's to set: not part of the public body.
+    expect(schemas.CreateRunDto!.properties.requestedBy).toBeUndefined();
+    // Queries: one parameter per field, with bounds and defaults.
+    const limit = served.paths['/api/v1/assets/{id}/preview']!.get!.parameters!.find((p) => 'name' in p && p.name === 'limit');
+    expect(limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } });
+    // Every referenced component exists.
+    const refs = JSON.stringify(served).match(/#\/components\/schemas\/[A-Za-z]+/g) ?? [];
+    expect([...new Set(refs)].filter((r) => !schemas[r.split('/').pop()!])).toEqual([]);
+  });
+
   it('is the document the preview generator commits (scripts/openapi.js builds it without a database)', async () => {
     expect(JSON.parse(await renderOpenApiSnapshot())).toEqual(served);
   });

@@ -1,28 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
-
-/** Body of PUT /api/v1/jobs/{name}; the config is validated against the JSON Schema of its type. */
-export class SaveJobDto {
-  @ApiPropertyOptional({ description: 'Must equal the name in the URL when given', example: 'extract-orders' })
-  @IsOptional()
-  @IsString()
-  name?: string;
-
-  @ApiProperty({ description: 'A job type an executor announced (GET /api/v1/job-types)', example: 'sleep' })
-  @IsString()
-  @Length(1, 200)
-  type!: string;
-
-  @ApiPropertyOptional({ example: 'Orders of one day into bronze' })
-  @IsOptional()
-  @IsString()
-  description?: string;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Validated against the type\'s configSchema', example: { ms: 1000 } })
-  @IsOptional()
-  @IsObject()
-  config?: Record<string, unknown>;
-}
+import { ApiProperty } from '@nestjs/swagger';
 
 export class JobDto {
   @ApiProperty({ example: 'extract-orders' }) name!: string;

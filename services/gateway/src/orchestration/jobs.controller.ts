@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { INT32_MAX, IntParamPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
-import { ApiProblem } from '../openapi/problem.dto';
-import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SaveJobDto, SavedJobDto } from './job.dto';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiZodBody, INT32_MAX, IntParamPipe, saveJobRequest } from '@flowforge/http';
+import type { HttpRequest, HttpResponse } from '@flowforge/service-kit';
+import { JobDto, JobListDto, JobTypeDto, JobTypeListDto, SavedJobDto } from './job.dto';
 import { OrchestrationClient } from './orchestration.client';
 import { RequirePermission } from '../auth/route-access';
 
 const nameParam = ApiParam({ name: 'name', example: 'extract-orders' });
 const enc = encodeURIComponent;
 
-/** Public jobs API: typed, versioned job configurations (owned by the orchestrator). Auth/RBAC: a later issue. */
+/** Public jobs API: typed, versioned job configurations (owned by the orchestrator, which validates the bodies). */
 @ApiTags('jobs')
 @ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
 @Controller('api/v1/jobs')
@@ -63,11 +63,11 @@ export class JobsController {
     summary: 'Create or edit a job',
     description: 'Creates version 1, or the next version when type, description or config differ from the latest; an identical body changes nothing (200). The config is validated against the JSON Schema its type announced.',
   })
-  @ApiBody({ type: SaveJobDto })
+  @ApiZodBody(saveJobRequest)
   @ApiResponse({ status: 201, type: SavedJobDto, description: 'A version was created' })
   @ApiResponse({ status: 200, type: SavedJobDto, description: 'Unchanged: equal to the latest version' })
   @ApiProblem(400, 'FF_JOB_INVALID (unknown type, config field), FF_NAME_MISMATCH, FF_VALIDATION')
-  save(@Param('name') name: string, @Body() body: SaveJobDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  save(@Param('name') name: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/jobs/${enc(name)}`, body }, req, res);
   }
 

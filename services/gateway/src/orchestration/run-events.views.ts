@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
-import { RunDto, RUN_STATES, STEP_STATES } from './run.dto';
+import { RunStates, StepStates } from '@flowforge/workflow';
+import { RunDto } from './run.dto';
 
 // The payloads of GET /api/v1/runs/{id}/events, as services/orchestrator/src/feed/run-events.controller.ts
 // sends them (the gateway forwards the stream untouched). OpenAPI 3.0 cannot type an event stream, so the
@@ -9,8 +10,8 @@ import { RunDto, RUN_STATES, STEP_STATES } from './run.dto';
 @ApiSchema({ description: 'A `run` event: the run changed state' })
 export class RunChangeEventDto {
   @ApiProperty({ format: 'uuid' }) runId!: string;
-  @ApiProperty({ enum: RUN_STATES, nullable: true, type: String, description: 'null on the first transition' }) from!: string | null;
-  @ApiProperty({ enum: RUN_STATES }) to!: string;
+  @ApiProperty({ enum: RunStates, nullable: true, type: String, description: 'null on the first transition' }) from!: string | null;
+  @ApiProperty({ enum: RunStates }) to!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
@@ -20,8 +21,8 @@ export class StepChangeEventDto {
   @ApiProperty({ format: 'uuid' }) runId!: string;
   @ApiProperty({ example: 'load' }) stepId!: string;
   @ApiProperty({ nullable: true, type: Number, description: 'The attempt the change is about; null before the first dispatch' }) attempt!: number | null;
-  @ApiProperty({ enum: STEP_STATES, nullable: true, type: String, description: 'null on the first transition' }) from!: string | null;
-  @ApiProperty({ enum: STEP_STATES }) to!: string;
+  @ApiProperty({ enum: StepStates, nullable: true, type: String, description: 'null on the first transition' }) from!: string | null;
+  @ApiProperty({ enum: StepStates }) to!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
@@ -39,7 +40,7 @@ export class RunLogEventDto {
 @ApiSchema({ description: 'The `end` event, last of the stream: the run is final and every line logged before it was sent' })
 export class RunEndEventDto {
   @ApiProperty({ format: 'uuid' }) runId!: string;
-  @ApiProperty({ enum: RUN_STATES }) state!: string;
+  @ApiProperty({ enum: RunStates }) state!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
 }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { INT32_MAX, IntParamPipe, readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
-import { ApiProblem } from '../openapi/problem.dto';
+import { ApiProblem, ApiZodBody, ApiZodQuery, exportWorkflowsQuery, INT32_MAX, IntParamPipe, saveWorkflowRequest } from '@flowforge/http';
+import { readYamlBody, ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { OrchestrationClient } from './orchestration.client';
-import { ApplyResultDto, ExportQueryDto, SaveWorkflowDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
+import { ApplyResultDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
 import { RequirePermission } from '../auth/route-access';
 
 const nameParam = ApiParam({ name: 'name', example: 'daily-sales' });
@@ -49,9 +49,10 @@ export class WorkflowsController {
   @RequirePermission('workflow:view')
   @ApiOperation({ summary: 'Export workflow-as-code', description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.' })
   @ApiProduces('application/yaml')
+  @ApiZodQuery(exportWorkflowsQuery)
   @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
-  export(@Query() query: ExportQueryDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  export(@Query(new ZodCheckPipe(exportWorkflowsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: '/workflows/export', query }, req, res);
   }
 
@@ -94,11 +95,11 @@ export class WorkflowsController {
     summary: 'Create or edit a workflow',
     description: 'Creates version 1, or the next version when the normalised spec differs from the latest; an identical spec changes nothing (200).',
   })
-  @ApiBody({ type: SaveWorkflowDto })
+  @ApiZodBody(saveWorkflowRequest)
   @ApiResponse({ status: 201, type: SavedWorkflowDto, description: 'A version was created' })
   @ApiResponse({ status: 200, type: SavedWorkflowDto, description: 'Unchanged: equal to the latest version' })
   @ApiProblem(400, 'FF_WORKFLOW_INVALID naming each field, FF_NAME_MISMATCH, FF_WORKFLOW_NAME_RESERVED')
-  save(@Param('name') name: string, @Body() body: SaveWorkflowDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  save(@Param('name') name: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.orchestrator.forward({ method: 'PUT', path: `/workflows/${enc(name)}`, body }, req, res);
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Res } from '@nestjs/common';
+import { IntParamPipe } from '@flowforge/http';
 import type { HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
@@ -37,7 +38,7 @@ export class JobsController {
   }
 
   @Get(':name/versions/:version')
-  async version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number): Promise<JobView> {
+  async version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number): Promise<JobView> {
     const job = await this.jobs.version(this.pool, name, version);
     if (!job) throw jobNotFound(name, version);
     return jobView(job);

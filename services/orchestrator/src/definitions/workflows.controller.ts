@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { IntParamPipe } from '@flowforge/http';
 import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
@@ -51,7 +52,7 @@ export class WorkflowsController {
   }
 
   @Get(':name/versions/:version')
-  async version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number): Promise<WorkflowView> {
+  async version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number): Promise<WorkflowView> {
     const wf = await this.workflows.version(this.pool, name, version);
     if (!wf) throw workflowNotFound(name, version);
     return workflowView(wf);

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { uuidParam } from '@flowforge/http';
 import { NotFoundProblem } from '@flowforge/service-kit';
 import { EchoReceiptStore } from './echo-receipt.store';
 
@@ -15,7 +16,7 @@ export class EchoInternalController {
   constructor(private readonly store: EchoReceiptStore) {}
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<EchoReceiptView> {
+  async get(@Param('id', uuidParam()) id: string): Promise<EchoReceiptView> {
     const receipt = await this.store.find(id);
     if (!receipt) throw new NotFoundProblem('FF_ECHO_NOT_FOUND', `echo ${id} has not been handled by the orchestrator (yet)`);
     return { id: receipt.echoId, message: receipt.message, handledCount: receipt.handledCount, handledAt: receipt.handledAt.toISOString() };

@@ -1,4 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { uuidParam } from '@flowforge/http';
 import { serviceConfigToken, type HttpResponse } from '@flowforge/service-kit';
 import { isTerminalRunState } from '@flowforge/workflow';
 import type { OrchestratorConfig } from '../orchestrator.config';
@@ -43,7 +44,7 @@ export class RunEventsController implements BeforeApplicationShutdown {
 
   @Get(':id/events')
   async events(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', uuidParam()) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('after') after: string | undefined,
     @Res() res: HttpResponse,

@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { runLogsQuery, uuidParam, type RunLogsQuery } from '@flowforge/http';
+import { ZodPipe } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
-import { LogsQuery } from '../runs/run.dto';
 import { runNotFound } from '../runs/run.errors';
 import { formatLogCursor, parseLogCursor, RunLogStore } from '../runs/run-log.store';
 import { RunStore } from '../runs/run.store';
@@ -30,12 +31,12 @@ export class RunLogsController {
 
   @Get(':id/logs')
   async page(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() q: LogsQuery,
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodPipe(runLogsQuery)) q: RunLogsQuery,
   ): Promise<{ items: RunLogLineView[]; nextCursor: string | null; latestId: string | null }> {
     if (!(await this.runs.find(this.pool, id))) throw runNotFound(id);
-    const limit = q.limit ?? 500;
-    // The DTO checked the pattern: parsing cannot fail here.
+    const limit = q.limit;
+    // The query schema checked the pattern: parsing cannot fail here.
     const after = q.after === undefined ? undefined : (parseLogCursor(q.after) ?? undefined);
     const { lines, latestId } = await this.logs.pageByTime(this.pool, id, { stepId: q.step, attempt: q.attempt, after, limit });
     return {

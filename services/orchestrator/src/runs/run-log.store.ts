@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StepLogLine } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
+import { LOG_CURSOR_PATTERN } from '@flowforge/http';
 import { RUN_FEED_CHANNEL } from './run-feed.channel';
 
 export interface RunLogLine {
@@ -61,8 +62,6 @@ export interface LogCursor {
   atMicros: string;
   id: string;
 }
-
-export const LOG_CURSOR_PATTERN = /^(\d{1,19})_(\d{1,19})$/;
 
 export function parseLogCursor(text: string): LogCursor | null {
   const m = LOG_CURSOR_PATTERN.exec(text);

@@ -58,6 +58,37 @@ describe('run requests: API and RunRequested, idempotency', () => {
     expect(dto.body.detail).toContain('workflow');
   });
 
+  it('validates the bodies and queries the gateway forwards as they came, naming each bad field (the one validation they get)', async () => {
+    type Problem = { code: string; errors: { field: string; message: string }[] };
+    const fields = (p: Problem) => p.errors.map((e) => e.field);
+    const create = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 7, params: 'x', stray: 1, requestedBy: 'token:t (a)' });
+    expect({ status: create.status, code: create.body.code, fields: fields(create.body).sort() }).toEqual({ status: 400, code: 'FF_VALIDATION', fields: ['params', 'stray', 'workflow'] });
+    expect(create.body.errors.find((e) => e.field === 'stray')!.message).toBe('is not a known field');
+    const version = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 'report', workflowVersion: 2147483648 });
+    expect(fields(version.body)).toEqual(['workflowVersion']);
+    const id = randomUUID();
+    const cancel = await h.api<Problem>('POST', `/internal/orchestrator/runs/${id}/cancel`, { reason: '' });
+    expect({ status: cancel.status, fields: fields(cancel.body) }).toEqual({ status: 400, fields: ['reason'] });
+    const rerun = await h.api<Problem>('POST', `/internal/orchestrator/runs/${id}/rerun`, ['load']);
+    expect({ status: rerun.status, fields: fields(rerun.body) }).toEqual({ status: 400, fields: ['(body)'] });
+    // No body at all is a cancel without a reason: past validation, to the run lookup.
+    expect((await h.api<Problem>('POST', `/internal/orchestrator/runs/${id}/cancel`)).body.code).toBe('FF_RUN_NOT_FOUND');
+    for (const [query, field] of [
+      ['state=sleeping', 'state'],
+      ['limit=501', 'limit'],
+      ['before=9223372036854775808', 'before'],
+      ['before=..', 'before'],
+      ['colour=red', 'colour'],
+    ]) {
+      const res = await h.api<Problem>('GET', `/internal/orchestrator/runs?${query}`);
+      expect({ query, status: res.status, fields: fields(res.body) }).toEqual({ query, status: 400, fields: [field] });
+    }
+    const logs = await h.api<Problem>('GET', `/internal/orchestrator/runs/${id}/logs?after=10&attempt=0`);
+    expect({ status: logs.status, fields: fields(logs.body).sort() }).toEqual({ status: 400, fields: ['after', 'attempt'] });
+    const badId = await h.api<Problem>('GET', '/internal/orchestrator/runs/not-a-uuid');
+    expect({ status: badId.status, fields: fields(badId.body) }).toEqual({ status: 400, fields: ['id'] });
+  });
+
   it('the same idempotency key gives the same run (201 then 200), also as a header, whatever the parameters look like', async () => {
     const key = `k-${randomUUID()}`;
     const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-01' }, idempotencyKey: key });

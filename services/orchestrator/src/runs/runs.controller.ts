@@ -1,7 +1,17 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  cancelRunInternalRequest,
+  createRunInternalRequest,
+  listRunsQuery,
+  rerunInternalRequest,
+  uuidParam,
+  type CancelRunInternalRequest,
+  type CreateRunInternalRequest,
+  type ListRunsQuery,
+  type RerunInternalRequest,
+} from '@flowforge/http';
 import { actorFromHeaders, principalName } from '@flowforge/access';
-import type { HttpResponse } from '@flowforge/service-kit';
-import { CancelRunDto, CreateRunDto, ListRunsQuery, RerunDto } from './run.dto';
+import { ZodPipe, type HttpResponse } from '@flowforge/service-kit';
 import { RunCommands } from './run.commands';
 import { RunQueries } from './run.queries';
 import type { RunView } from './run.views';
@@ -25,7 +35,7 @@ export class RunsController {
   /** 201 with the new run; 200 with the existing run when the idempotency key was used before. */
   @Post()
   async create(
-    @Body() body: CreateRunDto,
+    @Body(new ZodPipe(createRunInternalRequest)) body: CreateRunInternalRequest,
     @Headers('idempotency-key') headerKey: string | undefined,
     @Headers() headers: Headers_,
     @Res({ passthrough: true }) res: HttpResponse,
@@ -42,28 +52,28 @@ export class RunsController {
   }
 
   @Get()
-  list(@Query() q: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
-    return this.queries.list({ workflow: q.workflow, state: q.state, before: q.before, limit: q.limit ?? 50 });
+  list(@Query(new ZodPipe(listRunsQuery)) q: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
+    return this.queries.list({ workflow: q.workflow, state: q.state, before: q.before, limit: q.limit });
   }
 
   @Get(':id')
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<RunView> {
+  get(@Param('id', uuidParam()) id: string): Promise<RunView> {
     return this.queries.get(id);
   }
 
   /** Stops the run: attempts out are asked to stop (StepCancelRequested), every open step is cancelled. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CancelRunDto, @Headers() headers: Headers_): Promise<RunView> {
-    await this.commands.cancel(id, { cancelledBy: principal(body.requestedBy, headers), reason: body.reason });
+  async cancel(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(cancelRunInternalRequest)) body: CancelRunInternalRequest, @Headers() headers: Headers_): Promise<RunView> {
+    await this.commands.cancel(id, { cancelledBy: principal(body?.requestedBy, headers), reason: body?.reason });
     return this.queries.get(id);
   }
 
   /** A new run re-executing the failed part (see RunCommands.rerun); 201 with that run. */
   @Post(':id/rerun')
   @HttpCode(201)
-  async rerun(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RerunDto, @Headers() headers: Headers_): Promise<RunView> {
-    const { run } = await this.commands.rerun(id, { fromStep: body.fromStep, requestedBy: principal(body.requestedBy, headers) });
+  async rerun(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(rerunInternalRequest)) body: RerunInternalRequest, @Headers() headers: Headers_): Promise<RunView> {
+    const { run } = await this.commands.rerun(id, { fromStep: body?.fromStep, requestedBy: principal(body?.requestedBy, headers) });
     return this.queries.get(run.id);
   }
 }

@@ -47,6 +47,11 @@ export interface CancelRunDto {
   reason?: string;
 }
 
+export interface ChangePasswordDto {
+  currentPassword: string;
+  newPassword: string;
+}
+
 export interface ColumnDto {
   name: string;
   /** DuckDB type */
@@ -104,6 +109,24 @@ export interface CreateRunDto {
   params?: Record<string, unknown>;
   /** Same key and same request, same run; reused for another workflow, version or parameters: 422 FF_RUN_IDEMPOTENCY_CONFLICT (also accepted as the Idempotency-Key header) */
   idempotencyKey?: string;
+}
+
+export interface CreateTokenDto {
+  name: string;
+  permissions: string[];
+  /** Unset or null: never expires (discouraged; the console defaults to 90 days) */
+  expiresInDays?: number | null;
+}
+
+export interface CreateUserDto {
+  username: string;
+  /** Format: email. */
+  email?: string | null;
+  displayName?: string | null;
+  password: string;
+  /** Default: []. */
+  roles?: string[];
+  mustChangePassword?: boolean;
 }
 
 export interface EchoAcceptedDto {
@@ -179,6 +202,23 @@ export interface LogPageDto {
   latestId: string | null;
 }
 
+export interface LoginDto {
+  username: string;
+  password: string;
+  otp?: string;
+  recoveryCode?: string;
+}
+
+export interface PasswordResetDto {
+  token: string;
+  newPassword: string;
+}
+
+export interface PasswordResetRequestDto {
+  /** Format: email. */
+  email: string;
+}
+
 export interface PreviewDto {
   /** Format: uuid. */
   assetId: string;
@@ -220,6 +260,15 @@ export interface ProblemFieldError {
   message: string;
 }
 
+export interface PutRoleDto {
+  description?: string;
+  permissions: string[];
+}
+
+export interface RefreshDto {
+  refreshToken: string;
+}
+
 export interface RerunDto {
   /** Rerun this step and everything downstream; absent: every failed, timed-out, cancelled or upstream-failed step */
   fromStep?: string;
@@ -227,9 +276,9 @@ export interface RerunDto {
 
 export interface RetentionDto {
   /** Keep the last N snapshots (null clears the rule) */
-  keepLast?: Record<string, unknown> | null;
+  keepLast?: number | null;
   /** Keep snapshots younger than this (null clears the rule) */
-  maxAgeSeconds?: Record<string, unknown> | null;
+  maxAgeSeconds?: number | null;
 }
 
 export interface RetentionPolicyDto {
@@ -374,6 +423,15 @@ export interface SchemaVersionDto {
   createdAt: string;
 }
 
+export interface SetPasswordDto {
+  password: string;
+  /**
+   * true (default): the user must change it at the next sign-in
+   * Default: true.
+   */
+  temporary?: boolean;
+}
+
 export interface SnapshotDetailDto {
   /** Format: uuid. */
   id: string;
@@ -471,11 +529,24 @@ export interface StreamErrorEventDto {
   message: string;
 }
 
+export interface TotpCodeDto {
+  code: string;
+}
+
 export interface UpdateConnectionDto {
+  /** 1-128 letters, digits, spaces, "_", "." or "-"; unique */
   name?: string;
   description?: string | null;
   /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
   config?: Record<string, unknown>;
+}
+
+export interface UpdateUserDto {
+  /** Format: email. */
+  email?: string | null;
+  displayName?: string | null;
+  roles?: string[];
+  disabled?: boolean;
 }
 
 export interface WorkflowDto {
@@ -499,12 +570,15 @@ export interface ApiSchemas {
   AssetDto: AssetDto;
   AttemptDto: AttemptDto;
   CancelRunDto: CancelRunDto;
+  ChangePasswordDto: ChangePasswordDto;
   ColumnDto: ColumnDto;
   ColumnStatsDto: ColumnStatsDto;
   ConnectionDto: ConnectionDto;
   ConnectionTestResultDto: ConnectionTestResultDto;
   CreateConnectionDto: CreateConnectionDto;
   CreateRunDto: CreateRunDto;
+  CreateTokenDto: CreateTokenDto;
+  CreateUserDto: CreateUserDto;
   EchoAcceptedDto: EchoAcceptedDto;
   EchoRequestDto: EchoRequestDto;
   EchoViewDto: EchoViewDto;
@@ -514,9 +588,14 @@ export interface ApiSchemas {
   JobTypeListDto: JobTypeListDto;
   LogLineDto: LogLineDto;
   LogPageDto: LogPageDto;
+  LoginDto: LoginDto;
+  PasswordResetDto: PasswordResetDto;
+  PasswordResetRequestDto: PasswordResetRequestDto;
   PreviewDto: PreviewDto;
   Problem: Problem;
   ProblemFieldError: ProblemFieldError;
+  PutRoleDto: PutRoleDto;
+  RefreshDto: RefreshDto;
   RerunDto: RerunDto;
   RetentionDto: RetentionDto;
   RetentionPolicyDto: RetentionPolicyDto;
@@ -532,13 +611,16 @@ export interface ApiSchemas {
   SavedWorkflowDto: SavedWorkflowDto;
   SchemaChangeDto: SchemaChangeDto;
   SchemaVersionDto: SchemaVersionDto;
+  SetPasswordDto: SetPasswordDto;
   SnapshotDetailDto: SnapshotDetailDto;
   SnapshotDto: SnapshotDto;
   SnapshotFileDto: SnapshotFileDto;
   StepChangeEventDto: StepChangeEventDto;
   StepDto: StepDto;
   StreamErrorEventDto: StreamErrorEventDto;
+  TotpCodeDto: TotpCodeDto;
   UpdateConnectionDto: UpdateConnectionDto;
+  UpdateUserDto: UpdateUserDto;
   WorkflowDto: WorkflowDto;
   WorkflowListDto: WorkflowListDto;
 }
@@ -575,13 +657,13 @@ export interface ApiPaths {
     get: {
       path: Record<string, never>;
       query: {
+        layer?: 'bronze' | 'silver' | 'gold';
+        namespace?: string;
+        table?: string;
         /** Default: 100. */
         limit?: number;
         /** Default: 0. */
         offset?: number;
-        layer?: 'bronze' | 'silver' | 'gold';
-        namespace?: string;
-        table?: string;
       };
       headers: Record<string, never>;
       body?: never;
@@ -964,14 +1046,22 @@ export interface ApiPaths {
         resourceType?: string;
         resourceId?: string;
         outcome?: 'success' | 'denied' | 'error';
-        /** ISO 8601 date-time, inclusive */
+        /**
+         * ISO 8601 date-time, inclusive
+         * Format: date-time.
+         */
         since?: string;
-        /** ISO 8601 date-time, exclusive */
+        /**
+         * ISO 8601 date-time, exclusive
+         * Format: date-time.
+         */
         until?: string;
         /** page after this sequence number */
         afterSeq?: number;
-        /** 1-1000, default 100 */
+        /** Default: 100. */
         limit?: number;
+        /** export only */
+        format?: 'json' | 'csv';
       };
       headers: Record<string, never>;
       body?: never;
@@ -1053,7 +1143,6 @@ export interface ApiPaths {
     get: {
       path: Record<string, never>;
       query: {
-        format?: 'json' | 'csv';
         /** user id, token id, or username */
         actor?: string;
         /** e.g. workflow:edit, or a prefix ending in * (auth:*) */
@@ -1061,14 +1150,22 @@ export interface ApiPaths {
         resourceType?: string;
         resourceId?: string;
         outcome?: 'success' | 'denied' | 'error';
-        /** ISO 8601 date-time, inclusive */
+        /**
+         * ISO 8601 date-time, inclusive
+         * Format: date-time.
+         */
         since?: string;
-        /** ISO 8601 date-time, exclusive */
+        /**
+         * ISO 8601 date-time, exclusive
+         * Format: date-time.
+         */
         until?: string;
         /** page after this sequence number */
         afterSeq?: number;
-        /** 1-1000, default 100 */
+        /** Default: 100. */
         limit?: number;
+        /** export only */
+        format?: 'json' | 'csv';
       };
       headers: Record<string, never>;
       body?: never;
@@ -1222,12 +1319,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        username: string;
-        password: string;
-        otp?: string;
-        recoveryCode?: string;
-      };
+      body: LoginDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           tokenType: 'Bearer';
@@ -1422,9 +1514,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        code: string;
-      };
+      body: TotpCodeDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           recoveryCodes?: string[];
@@ -1461,9 +1551,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        code: string;
-      };
+      body: TotpCodeDto;
       /** The body of a 2xx answer (`void`: none). */
       response: void;
       responses: {
@@ -1496,10 +1584,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        currentPassword: string;
-        newPassword: string;
-      };
+      body: ChangePasswordDto;
       /** The body of a 2xx answer (`void`: none). */
       response: void;
       responses: {
@@ -1530,10 +1615,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        token: string;
-        newPassword: string;
-      };
+      body: PasswordResetDto;
       /** The body of a 2xx answer (`void`: none). */
       response: void;
       responses: {
@@ -1560,9 +1642,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        email: string;
-      };
+      body: PasswordResetRequestDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           accepted?: boolean;
@@ -1641,9 +1721,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        refreshToken: string;
-      };
+      body: RefreshDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           tokenType: 'Bearer';
@@ -1826,11 +1904,11 @@ export interface ApiPaths {
     get: {
       path: Record<string, never>;
       query: {
+        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka';
         /** Default: 100. */
         limit?: number;
         /** Default: 0. */
         offset?: number;
-        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka';
       };
       headers: Record<string, never>;
       body?: never;
@@ -2300,10 +2378,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        description?: string;
-        permissions: string[];
-      };
+      body: PutRoleDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           name: string;
@@ -2692,7 +2767,7 @@ export interface ApiPaths {
       response: EchoViewDto;
       responses: {
         200: EchoViewDto;
-        /** FF_BAD_REQUEST: the id is not a UUID */
+        /** FF_VALIDATION: the id is not a UUID */
         400: Problem;
         /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
         401: Problem;
@@ -2809,11 +2884,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        name: string;
-        permissions: string[];
-        expiresInDays?: number | null;
-      };
+      body: CreateTokenDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           id: string;
@@ -2953,14 +3024,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        username: string;
-        email?: string;
-        displayName?: string;
-        password: string;
-        roles?: string[];
-        mustChangePassword?: boolean;
-      };
+      body: CreateUserDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           /** Format: uuid. */
@@ -3125,12 +3189,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        email?: string;
-        displayName?: string;
-        roles?: string[];
-        disabled?: boolean;
-      };
+      body: UpdateUserDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           /** Format: uuid. */
@@ -3200,11 +3259,7 @@ export interface ApiPaths {
       query: Record<string, never>;
       headers: Record<string, never>;
       /** Sent as application/json. */
-      body: {
-        password: string;
-        /** Default: true. */
-        temporary?: boolean;
-      };
+      body: SetPasswordDto;
       /** The body of a 2xx answer (`void`: none). */
       response: {
           /** Format: uuid. */

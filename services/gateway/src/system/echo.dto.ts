@@ -1,12 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
-
-export class EchoRequestDto {
-  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'hello' })
-  @IsString()
-  @Length(1, 1000)
-  message!: string;
-}
 
 export class EchoAcceptedDto {
   @ApiProperty({ format: 'uuid', description: 'Poll GET /api/v1/system/echo/{id} with it' }) id!: string;

@@ -1,15 +1,24 @@
-import { LAKE_LAYERS, LAKE_NAME } from '@flowforge/engine';
+import { AssetLayerSymbols } from '@flowforge/contracts';
 import { z } from 'zod';
 import { says } from '@flowforge/service-kit';
+import { requestSchema } from '../openapi/zod-openapi';
+import { INT32_MAX } from '../params/int-param.pipe';
+import { limitQuery, offsetQuery } from '../params/page.query';
 
-const layer = z.enum(LAKE_LAYERS, says('must be one of "bronze", "silver", "gold"'));
+/**
+ * The lake's naming rule, as libs/engine/src/lake-layout.ts (LAKE_NAME) enforces it on paths. Not imported
+ * from there: the engine loads DuckDB, which the gateway describing these routes must not.
+ */
+const LAKE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+const layer = z.enum(AssetLayerSymbols, says('must be one of "bronze", "silver", "gold"'));
 const lakeName = z.string(says('must be a lake name')).regex(LAKE_NAME, 'must be 1-63 lower-case letters, digits or "_", starting with a letter');
 const uuid = z.uuid({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a UUID') });
 const count = (what: string) => z.number(says(`must be a non-negative integer (${what})`)).int(`must be a non-negative integer (${what})`).min(0, `must be a non-negative integer (${what})`).max(Number.MAX_SAFE_INTEGER);
 const json = z.union([z.string(), z.number(), z.boolean(), z.null()], says('must be a string, number, boolean or null'));
 
 /**
- * A writer's commit (see README "Commit protocol"). Either `assetId`, or `layer` + `namespace` + `table`
+ * A writer's commit (docs/architecture.md, The lake: commit protocol). Either `assetId`, or `layer` + `namespace` + `table`
  * (the asset is created by its first commit). `parentSnapshotId` is the snapshot the writer read — null
  * for the first commit — and is compared-and-set.
  */
@@ -57,35 +66,52 @@ export const commitRequest = z
   });
 export type CommitRequest = z.output<typeof commitRequest>;
 
-const limit = (max: number, def: number) =>
-  z.coerce.number(says(`must be an integer between 1 and ${max}`)).int(`must be an integer between 1 and ${max}`).min(1, `must be an integer between 1 and ${max}`).max(max, `must be an integer between 1 and ${max}`).default(def);
-
 export const listAssetsQuery = z.strictObject({
   layer: layer.optional(),
-  namespace: lakeName.optional(),
-  table: lakeName.optional(),
-  limit: limit(1000, 100),
-  offset: z.coerce.number(says('must be a non-negative integer')).int('must be a non-negative integer').min(0, 'must be a non-negative integer').default(0),
+  namespace: lakeName.optional().meta({ example: 'sales' }),
+  table: lakeName.optional().meta({ example: 'orders' }),
+  limit: limitQuery(1000, 100),
+  offset: offsetQuery,
 });
 export type ListAssetsQuery = z.output<typeof listAssetsQuery>;
 
-export const listSnapshotsQuery = z.strictObject({ limit: limit(1000, 100), offset: listAssetsQuery.shape.offset });
+export const listSnapshotsQuery = z.strictObject({ limit: limitQuery(1000, 100), offset: offsetQuery });
 export type ListSnapshotsQuery = z.output<typeof listSnapshotsQuery>;
 
-export const previewQuery = z.strictObject({ snapshot: uuid.optional(), limit: limit(10_000, 100) });
+export const previewQuery = z.strictObject({
+  snapshot: uuid.optional().describe('Snapshot to read (time travel); default: the current one'),
+  limit: limitQuery(10_000, 100),
+});
 export type PreviewQuery = z.output<typeof previewQuery>;
 
 export const downloadQuery = z.strictObject({
-  snapshot: uuid.optional(),
+  snapshot: uuid.optional().describe('Snapshot to export; default: the current one'),
   format: z.enum(['csv', 'parquet'], says('must be one of "csv", "parquet"')).default('csv'),
 });
 export type DownloadQuery = z.output<typeof downloadQuery>;
 
 /** Keep a snapshot while it is among the last `keepLast` or younger than `maxAgeSeconds`; null clears a rule. */
-export const retentionRequest = z
-  .strictObject({
-    keepLast: z.number(says('must be an integer >= 1, or null')).int('must be an integer >= 1, or null').min(1, 'must be an integer >= 1, or null').nullable().optional(),
-    maxAgeSeconds: z.number(says('must be an integer >= 0, or null')).int('must be an integer >= 0, or null').min(0, 'must be an integer >= 0, or null').nullable().optional(),
-  })
-  .refine((r) => r.keepLast !== undefined || r.maxAgeSeconds !== undefined, 'must set keepLast and/or maxAgeSeconds (null clears one)');
+export const retentionRequest = requestSchema(
+  'RetentionDto',
+  z
+    .strictObject({
+      keepLast: z
+        .number(says('must be an integer >= 1, or null'))
+        .int('must be an integer >= 1, or null')
+        .min(1, 'must be an integer >= 1, or null')
+        .max(INT32_MAX, `must be at most ${INT32_MAX}`)
+        .nullable()
+        .optional()
+        .describe('Keep the last N snapshots (null clears the rule)'),
+      maxAgeSeconds: z
+        .number(says('must be an integer >= 0, or null'))
+        .int('must be an integer >= 0, or null')
+        .min(0, 'must be an integer >= 0, or null')
+        .max(Number.MAX_SAFE_INTEGER)
+        .nullable()
+        .optional()
+        .describe('Keep snapshots younger than this (null clears the rule)'),
+    })
+    .refine((r) => r.keepLast !== undefined || r.maxAgeSeconds !== undefined, 'must set keepLast and/or maxAgeSeconds (null clears one)'),
+);
 export type RetentionRequest = z.output<typeof retentionRequest>;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { says } from '@flowforge/service-kit';
+import { requestSchema } from '../openapi/zod-openapi';
+import { limitQuery, offsetQuery } from '../params/page.query';
+
+/** The connection types the catalog knows; it validates each type's config in depth (400 naming `config.<field>`). */
+export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+
+export function isConnectionType(value: unknown): value is ConnectionType {
+  return typeof value === 'string' && (CONNECTION_TYPES as readonly string[]).includes(value);
+}
+
+const connectionType = z.enum(CONNECTION_TYPES, says(`must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}`));
+const name = z
+  .string(says('must be a name of 1-128 characters'))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/, 'must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit')
+  .describe('1-128 letters, digits, spaces, "_", "." or "-"; unique')
+  .meta({ example: 'warehouse' });
+const description = z
+  .string(says('must be a string'))
+  .max(2000, 'must be at most 2000 characters')
+  .refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte')
+  .nullable();
+const CONFIG_DOC =
+  'Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
+  'http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. ' +
+  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata ' +
+  'addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). ' +
+  'A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`.';
+const config = z.record(z.string(), z.unknown(), says('must be an object'));
+
+/** Body of POST /connections; `config` is then validated by the schema of `type`. */
+export const createConnectionRequest = requestSchema(
+  'CreateConnectionDto',
+  z.strictObject({
+    name,
+    type: connectionType,
+    description: description.optional(),
+    config: config.describe(CONFIG_DOC).meta({ example: { host: 'db', port: 5432, database: 'dwh', user: 'etl', password: 's3cret' } }),
+  }),
+);
+export type CreateConnectionRequest = z.output<typeof createConnectionRequest>;
+
+/** Body of PATCH /connections/{id}: `config` is a JSON merge patch (secrets: see the catalog's applyConfigPatch). */
+export const updateConnectionRequest = requestSchema(
+  'UpdateConnectionDto',
+  z
+    .strictObject({
+      name: name.optional(),
+      description: description.optional(),
+      config: config
+        .describe(`JSON merge patch of the config (null removes a field). ${CONFIG_DOC} Sending \`{ "set": true }\` back keeps a stored secret, \`{ "set": false }\` clears it.`)
+        .optional(),
+    })
+    .refine((b) => b.name !== undefined || b.description !== undefined || b.config !== undefined, 'must change at least one of name, description, config'),
+);
+export type UpdateConnectionRequest = z.output<typeof updateConnectionRequest>;
+
+export const listConnectionsQuery = z.strictObject({ type: connectionType.optional(), limit: limitQuery(1000, 100), offset: offsetQuery });
+export type ListConnectionsQuery = z.output<typeof listConnectionsQuery>;

@@ -1,7 +1,0 @@
-import { ParseUUIDPipe } from '@nestjs/common';
-import { ValidationProblem } from '@flowforge/service-kit';
-
-/** A malformed id is a 400 naming the parameter, like every other field. */
-export function uuidParam(field = 'id'): ParseUUIDPipe {
-  return new ParseUUIDPipe({ exceptionFactory: () => new ValidationProblem([{ field, message: 'must be a UUID' }]) });
-}
