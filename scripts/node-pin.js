@@ -114,7 +114,12 @@ function reexecWithPinnedNode() {
     log(`to fix: ${howToFix()}`);
     process.exit(1);
   }
-  const child = spawn(bin, [...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit', env: envWithNodeFirst(bin) });
+  followChild(spawn(bin, [...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit', env: envWithNodeFirst(bin) }));
+  return true;
+}
+
+/** Forwards SIGINT/SIGTERM/SIGHUP to `child` and ends this process the way the child ended. */
+function followChild(child) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     // Ctrl+C reaches the child through the process group too; the scripts ignore a repeated signal.
     process.on(signal, () => {
@@ -129,10 +134,9 @@ function reexecWithPinnedNode() {
     }
     process.exit(code ?? 1);
   });
-  return true;
 }
 
-module.exports = { PINNED, isPinned, pinnedNodeBinary, reexecWithPinnedNode };
+module.exports = { PINNED, isPinned, pinnedNodeBinary, reexecWithPinnedNode, followChild };
 
 if (require.main === module) {
   if (process.argv[2] !== '--bin-dir') {

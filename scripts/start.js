@@ -6,6 +6,7 @@
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { followChild } = require('./node-pin');
 
 const root = path.resolve(__dirname, '..');
 const SOURCE_DIRS = ['libs', 'services'];
@@ -74,21 +75,8 @@ function runChild(entry, args = []) {
   // FLOWFORGE_LAUNCHER_PID: the host stops itself if this process dies without a word (SIGKILL), see
   // runProcess in libs/service-kit/src/bootstrap/process-runner.ts.
   const env = { ...process.env, FLOWFORGE_LAUNCHER_PID: String(process.pid) };
-  const child = spawn(process.execPath, ['--enable-source-maps', main, ...args], { cwd: process.cwd(), stdio: 'inherit', env });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    // Ctrl+C reaches the child through the process group too; a second signal is ignored by the host.
-    process.on(signal, () => {
-      if (child.exitCode === null) child.kill(signal);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    if (signal) {
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    process.exit(code ?? 1);
-  });
+  // Signals are forwarded; a second one is ignored by the host.
+  followChild(spawn(process.execPath, ['--enable-source-maps', main, ...args], { cwd: process.cwd(), stdio: 'inherit', env }));
 }
 
 function prepare() {
