@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { RunStates, StepStates } from '@flowforge/workflow';
-import { RunDto } from './run.dto';
+import { RunDto, RunLogEventDto } from './run.dto';
 
 // The payloads of GET /api/v1/runs/{id}/events, as services/orchestrator/src/feed/run-events.controller.ts
 // sends them (the gateway forwards the stream untouched). OpenAPI 3.0 cannot type an event stream, so the
@@ -25,16 +25,6 @@ export class StepChangeEventDto {
   @ApiProperty({ enum: StepStates }) to!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
   @ApiProperty({ format: 'date-time' }) at!: string;
-}
-
-@ApiSchema({ description: 'A `log` event: a log line without its id (the event id is the stream cursor)' })
-export class RunLogEventDto {
-  @ApiProperty({ example: 'load' }) stepId!: string;
-  @ApiProperty({ example: 1 }) attempt!: number;
-  @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ enum: ['debug', 'info', 'warn', 'error'] }) level!: string;
-  @ApiProperty() message!: string;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) fields!: Record<string, unknown> | null;
 }
 
 @ApiSchema({ description: 'The `end` event, last of the stream: the run is final and every line logged before it was sent' })

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { RunStates, StepStates } from '@flowforge/workflow';
 
 // What the runs routes answer; what they accept is described from the orchestrator's own schemas
@@ -63,14 +63,18 @@ export class RunListDto {
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `before` for the next page' }) nextCursor!: string | null;
 }
 
-export class LogLineDto {
-  @ApiProperty({ example: '1042', description: 'Arrival order within the run; the event stream\'s log cursor' }) id!: string;
+@ApiSchema({ description: 'A `log` event: a log line without its id (the event id is the stream cursor)' })
+export class RunLogEventDto {
   @ApiProperty({ example: 'load' }) stepId!: string;
   @ApiProperty({ example: 1 }) attempt!: number;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ enum: ['debug', 'info', 'warn', 'error'] }) level!: string;
   @ApiProperty() message!: string;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) fields!: Record<string, unknown> | null;
+}
+
+export class LogLineDto extends RunLogEventDto {
+  @ApiProperty({ example: '1042', description: 'Arrival order within the run; the event stream\'s log cursor' }) id!: string;
 }
 
 export class LogPageDto {

@@ -182,8 +182,6 @@ export interface JobTypeListDto {
 }
 
 export interface LogLineDto {
-  /** Arrival order within the run; the event stream's log cursor */
-  id: string;
   stepId: string;
   attempt: number;
   /** Format: date-time. */
@@ -191,6 +189,8 @@ export interface LogLineDto {
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
   fields: Record<string, unknown> | null;
+  /** Arrival order within the run; the event stream's log cursor */
+  id: string;
 }
 
 export interface LogPageDto {
