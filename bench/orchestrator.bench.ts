@@ -29,7 +29,7 @@ import { Client, Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { PostgresEventBus } from '@flowforge/bus';
 import { AvroCodec, PostgresSchemaRegistry, RunStateChanged, StepDispatched, stepDispatchedTopic } from '@flowforge/contracts';
-import { createHostApp, createLogger, loadHostConfig, metricsRegistry, startHostApp } from '@flowforge/service-kit';
+import { createHostApp, createLogger, loadHostConfig, metricsRegistry, servicePoolToken, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, testAdminEnv } from '@flowforge/testing';
 import { embeddedServices } from '../services/embedded/src/embedded.services';
 import { machineLine, now, percentile, quiet, scratchDatabase, sleep, verdict, writeResults, type ResultRow } from './bench-kit';
@@ -449,7 +449,7 @@ async function main(): Promise<void> {
     }
     const sampler = profiling ? new ActivitySampler(benchPool) : null;
     const pools = profiling
-      ? ([['bus', Symbol.for('flowforge.bus-pool')], ['engine', Symbol.for('flowforge.orchestrator.pool')]] as const).map(([name, token]) => ({
+      ? ([['bus', Symbol.for('flowforge.bus-pool')], ['orchestrator', servicePoolToken('orchestrator')]] as const).map(([name, token]) => ({
           name,
           pool: host.get<Pool>(token, { strict: false }),
           waiting: 0,

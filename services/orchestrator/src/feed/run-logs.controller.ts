@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { LogsQuery } from '../runs/run.dto';
 import { runNotFound } from '../runs/run.errors';
 import { formatLogCursor, parseLogCursor, RunLogStore } from '../runs/run-log.store';
