@@ -39,21 +39,22 @@ describe('service data source', () => {
   });
 
   it("shares the DataSource's own pool: TypeORM and the stores' SQL draw on the same poolSize connections", async () => {
-    const dataSource = createServiceDataSource({ url: db.url, schema: 'ff_shared', entities: [], migrations: [], poolSize: 1, applicationName: 'ff-shared-pool' });
+    // 2: runMigrations holds one connection for its lock while TypeORM migrates on another.
+    const dataSource = createServiceDataSource({ url: db.url, schema: 'ff_shared', entities: [], migrations: [], poolSize: 2, applicationName: 'ff-shared-pool' });
     expect(() => dataSourcePool(dataSource)).toThrow(/FF_DB_POOL/);
     await runMigrations(dataSource);
     const pool = dataSourcePool(dataSource);
     try {
-      expect(pool.options.max).toBe(1);
-      const held = await pool.connect();
-      // The only connection is checked out: TypeORM's own query has to queue for it on the same pool.
+      expect(pool.options.max).toBe(2);
+      const held = [await pool.connect(), await pool.connect()];
+      // Both connections are checked out: TypeORM's own query has to queue for one on the same pool.
       const typeorm = dataSource.query(`SELECT current_setting('application_name') AS app`);
       while (pool.waitingCount === 0) await new Promise((r) => setImmediate(r));
-      expect(pool.totalCount).toBe(1);
-      held.release();
+      expect(pool.totalCount).toBe(2);
+      for (const client of held) client.release();
       expect(await typeorm).toEqual([{ app: 'ff-shared-pool' }]);
       await withTransaction(pool, (tx) => tx.query('SELECT 1'));
-      expect(pool.totalCount).toBe(1);
+      expect(pool.totalCount).toBe(2);
     } finally {
       await dataSource.destroy();
     }
