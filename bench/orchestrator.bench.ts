@@ -15,6 +15,11 @@
  *      moment RunStateChanged → succeeded is (target p99 ≤ 50 ms for the first dispatch). The observer is a
  *      consumer group of its own ("bench-observer") on a bus instance with its own pool, in the same
  *      process (one clock), so it takes nothing from the host's connections.
+ *  (c) raw baseline, in the same run: BENCH_RAW_CLIENTS connections (default 16, the host's bus + orchestrator
+ *      pools) each committing single-row INSERT + NOTIFY statements back to back (autocommit) into a scratch
+ *      table of the same database for BENCH_RAW_SECONDS, once before (a) and once after it; their mean is
+ *      what this server commits. The verdict is on steps/s per 1,000 raw INSERT tps, so a figure measured on
+ *      a busy or slower machine can be compared with one from another (absolute figures beside it).
  * BENCH_PROFILE=1 adds, for the main throughput loop: statements per run, pg_stat_activity samples (what
  * connections wait on, and for whom), pool queues, handler times per topic, hop-by-hop timings, event loop
  * delay. Writes its figures into bench/RESULTS.md (section "orchestrator").
@@ -29,7 +34,7 @@ import { Client, Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { PostgresEventBus } from '@flowforge/bus';
 import { AvroCodec, PostgresSchemaRegistry, RunStateChanged, StepDispatched, stepDispatchedTopic } from '@flowforge/contracts';
-import { createHostApp, createLogger, loadHostConfig, metricsRegistry, startHostApp } from '@flowforge/service-kit';
+import { createHostApp, createLogger, loadHostConfig, metricsRegistry, servicePoolToken, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, testAdminEnv } from '@flowforge/testing';
 import { embeddedServices } from '../services/embedded/src/embedded.services';
 import { machineLine, now, percentile, quiet, scratchDatabase, sleep, verdict, writeResults, type ResultRow } from './bench-kit';
@@ -44,6 +49,13 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 /** Runs submitted before measuring: JIT, pools, partition leases, prepared plans. */
 const WARMUP_RUNS = 200;
 const WORKFLOW = 'bench-two-step';
+const RAW_CLIENTS = Number(process.env.BENCH_RAW_CLIENTS ?? 16);
+const RAW_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? 10);
+/**
+ * Target of the ratio: the ≥ 200 steps/s target held on a server committing 10,000 single-row INSERT +
+ * NOTIFY per second, i.e. 20 steps/s per 1,000 raw tps.
+ */
+const RATIO_TARGET = 20;
 
 const WORKFLOW_YAML = `apiVersion: flowforge.io/v1
 kind: Job
@@ -274,6 +286,50 @@ class RunPoller {
   }
 }
 
+interface RawBaseline {
+  tps: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * What the server commits when nothing else of FlowForge runs: RAW_CLIENTS connections, each committing a
+ * single-row INSERT + NOTIFY (one autocommit statement) as soon as the previous one returned.
+ */
+async function rawInsertBaseline(url: string): Promise<RawBaseline> {
+  const pool = new Pool({ connectionString: url, max: RAW_CLIENTS, application_name: 'bench' });
+  pool.on('error', () => undefined);
+  try {
+    await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw_inserts (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+    const latencies: number[] = [];
+    const tStart = now();
+    const tEnd = tStart + RAW_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: RAW_CLIENTS }, async (_, c) => {
+        const client = await pool.connect();
+        try {
+          for (let i = 0; now() < tEnd; i++) {
+            const t = now();
+            await client.query(
+              `WITH i AS (INSERT INTO bench_raw_inserts (payload) VALUES ($1) RETURNING id) SELECT pg_notify('bench_raw', id::text) FROM i`,
+              [`client ${c} row ${i}`],
+            );
+            latencies.push(now() - t);
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    const wall = (now() - tStart) / 1000;
+    await pool.query('TRUNCATE bench_raw_inserts');
+    const sorted = latencies.sort((a, b) => a - b);
+    return { tps: latencies.length / wall, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  } finally {
+    await pool.end();
+  }
+}
+
 interface Submitted {
   runId: string;
   startedAt: number;
@@ -379,6 +435,9 @@ async function main(): Promise<void> {
   const statements = profiling ? new StatementCounter() : null;
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const db = await scratchDatabase('ff_bench_orch');
+  // (c) before anything of FlowForge runs in the database: what the server commits now.
+  const rawBefore = await rawInsertBaseline(db.url);
+  console.log(`raw baseline (before): ${rawBefore.tps.toFixed(0)} single-row INSERT + NOTIFY tps with ${RAW_CLIENTS} clients`);
   const home = mkdtempSync(path.join(os.tmpdir(), 'ff-bench-orch-'));
   const tally = new LogTally();
   let app: INestApplication | undefined;
@@ -449,7 +508,7 @@ async function main(): Promise<void> {
     }
     const sampler = profiling ? new ActivitySampler(benchPool) : null;
     const pools = profiling
-      ? ([['bus', Symbol.for('flowforge.bus-pool')], ['engine', Symbol.for('flowforge.orchestrator.pool')]] as const).map(([name, token]) => ({
+      ? ([['bus', Symbol.for('flowforge.bus-pool')], ['orchestrator', servicePoolToken('orchestrator')]] as const).map(([name, token]) => ({
           name,
           pool: host.get<Pool>(token, { strict: false }),
           waiting: 0,
@@ -504,6 +563,10 @@ async function main(): Promise<void> {
     console.log(`${CONCURRENCY} in flight: ${main.runsPerSecond.toFixed(1)} runs/s; ${cpuText(main)}`);
     poller.stop();
     await sleep(2_000);
+    // (c) again, the host idle: the machine's load may have changed while (a) ran.
+    const rawAfter = await rawInsertBaseline(db.url);
+    console.log(`raw baseline (after): ${rawAfter.tps.toFixed(0)} single-row INSERT + NOTIFY tps`);
+    const rawTps = (rawBefore.tps + rawAfter.tps) / 2;
 
     // The observer group starts at the beginning of the topics: let it catch up before measuring.
     const observer = new RunObserver();
@@ -543,7 +606,20 @@ async function main(): Promise<void> {
     for (const [k, n] of tally.counts) if (n - (tallyBefore.get(k) ?? 0) > 0) warnDelta.set(k, n - (tallyBefore.get(k) ?? 0));
 
     const steps = main.runsPerSecond * 2;
+    const ratio = steps / (rawTps / 1000);
     const rows: ResultRow[] = [
+      [
+        `throughput per 1,000 raw INSERT tps (${CONCURRENCY} in flight)`,
+        `${ratio.toFixed(1)} steps/s per 1,000 tps (${steps.toFixed(0)} steps/s ÷ ${rawTps.toFixed(0)} tps)`,
+        `≥ ${RATIO_TARGET}`,
+        verdict(ratio >= RATIO_TARGET),
+      ],
+      [
+        `raw baseline: single-row INSERT + NOTIFY, ${RAW_CLIENTS} clients, ${RAW_SECONDS} s, before / after (a)`,
+        `${rawBefore.tps.toFixed(0)} / ${rawAfter.tps.toFixed(0)} tps (p50 ${ms(rawBefore.p50)} / ${ms(rawAfter.p50)}, p99 ${ms(rawBefore.p99)} / ${ms(rawAfter.p99)})`,
+        '—',
+        '',
+      ],
       [`throughput, two-step noop runs, ${CONCURRENCY} in flight for ${SECONDS} s`, `${steps.toFixed(0)} steps/s`, '≥ 200 steps/s', verdict(steps >= 200)],
       ['same, as runs per minute', `${(main.runsPerSecond * 60).toFixed(0)} runs/min`, '≥ 6,000 runs/min', verdict(main.runsPerSecond * 60 >= 6000)],
       ['runs submitted / succeeded / failed', `${main.submitted} / ${main.succeeded} / ${main.failed}`, 'all succeed', verdict(main.succeeded === main.submitted && main.failed === 0)],
@@ -563,10 +639,11 @@ async function main(): Promise<void> {
       'orchestrator — run engine in embedded mode (`node bench/run.js bench/orchestrator.bench.ts`)',
       [
         `Run ${new Date().toISOString()} on ${machineLine(db)}; load average before the run ${load}.`,
-        `One process hosting every service module (embedded mode, default settings: bus pool 8, orchestrator engine pool 8, sweeper every 1 s, builtin executor with its default 4 slots), runs submitted through the public API (POST /api/v1/runs with an admin's API token → gateway → orchestrator, 201 with the run), workflow of two \`noop\` steps a → b. ${WARMUP_RUNS} warm-up runs first.`,
+        `One process hosting every service module (embedded mode, default settings: bus pool 8, orchestrator pool 8 (the one under its DataSource), sweeper every 1 s, builtin executor with its default 4 slots), runs submitted through the public API (POST /api/v1/runs with an admin's API token → gateway → orchestrator, 201 with the run), workflow of two \`noop\` steps a → b. ${WARMUP_RUNS} warm-up runs first.`,
       ],
       rows,
       [
+        `The verdict that travels between machines is the ratio (first row): steps/s divided by what the same PostgreSQL committed, in the same run, as single-row INSERT + NOTIFY statements from ${RAW_CLIENTS} connections back to back (c); its target, ${RATIO_TARGET}, is the ≥ 200 steps/s target on a server committing 10,000 of them per second. The absolute targets below hold for a server like that one.`,
         `(a) Closed loop: ${CONCURRENCY} submitters each call POST /api/v1/runs and start their next run once the previous one is final (read from ff_orchestrator.runs every 10 ms), so ${CONCURRENCY} runs are in flight throughout and nothing queues up unseen; throughput = runs finished within the ${SECONDS} s window × 2 steps. CPU during it: ${cpuText(main)}; the rest of the machine's load is other processes. The database holds ${dbRows[0]!.runs} succeeded runs and ${dbRows[0]!.attempts} attempts at the end.`,
         `(b) ${total} runs submitted at ${RATE}/s for ${LATENCY_SECONDS} s (open loop: a call starts on schedule whether earlier ones answered or not). Latency = time the observer's consumer group received the StepDispatched of step a (attempt 1) − time the API call started; same process clock. It includes the gateway hop (with its token check), the orchestrator's transaction (run + steps + admission + dispatch), the commit and the bus delivery to a consumer (NOTIFY wake-up + fetch): what an executor experiences. ${dispatchedBeforeAnswer} of ${dispatch.n} dispatches reached the observer before the API answer reached the client (the answer reads the run back after the commit).`,
         `Comparison: Kestra publishes ~4,000 executions/min at ~0.64 s latency on 4 vCPU (JDBC backend); here ${(main.runsPerSecond * 60).toFixed(0)} two-step runs/min (${(steps * 60).toFixed(0)} steps/min) at a requested → succeeded p50 of ${ms(main.endToEnd.p50)} with ${CONCURRENCY} in flight, and ${ms(success.p50)} at ${RATE} runs/s, on ${os.cpus().length} cores shared with PostgreSQL and whatever else runs on the machine. Different workloads and machines: an order of magnitude, not a ranking.`,

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
-import { createServiceDataSource, runMigrations } from './data-source.factory';
+import { createServiceDataSource, dataSourcePool, runMigrations } from './data-source.factory';
 import { createPgPool, withTransaction } from './pool.factory';
 
 class CreateWidgets1700000000000 implements MigrationInterface {
@@ -36,6 +36,30 @@ describe('service data source', () => {
 
   it('refuses a schema name that could inject SQL', () => {
     expect(() => createServiceDataSource({ url: db.url, schema: 'x"; drop', entities: [], migrations: [] })).toThrow(/FF_DB_SCHEMA/);
+  });
+
+  it("shares the DataSource's own pool: TypeORM and the stores' SQL draw on the same poolSize connections", async () => {
+    // 2: runMigrations holds one connection for its lock while TypeORM migrates on another.
+    const dataSource = createServiceDataSource({ url: db.url, schema: 'ff_shared', entities: [], migrations: [], poolSize: 2, applicationName: 'ff-shared-pool' });
+    expect(() => dataSourcePool(dataSource)).toThrow(/FF_DB_POOL/);
+    await runMigrations(dataSource);
+    const pool = dataSourcePool(dataSource);
+    try {
+      expect(pool.options.max).toBe(2);
+      const held = [await pool.connect(), await pool.connect()];
+      // Both connections are checked out: TypeORM's own query has to queue for one on the same pool.
+      const typeorm = dataSource.query(`SELECT current_setting('application_name') AS app`);
+      while (pool.waitingCount === 0) await new Promise((r) => setImmediate(r));
+      expect(pool.totalCount).toBe(2);
+      for (const client of held) client.release();
+      expect(await typeorm).toEqual([{ app: 'ff-shared-pool' }]);
+      await withTransaction(pool, (tx) => tx.query('SELECT 1'));
+      expect(pool.totalCount).toBe(2);
+    } finally {
+      await dataSource.destroy();
+    }
+    // The DataSource owns the pool: destroying it ends the stores' pool too.
+    expect(pool.ended).toBe(true);
   });
 
   it('withTransaction commits on success and rolls back on error', async () => {

@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 export interface ServiceDataSourceOptions {
   /** postgres://user:pass@host:port/db */
@@ -46,6 +48,18 @@ export function serviceDataSourceOptions(opts: ServiceDataSourceOptions): DataSo
 /** A TypeORM DataSource bound to one service schema; not initialised yet. */
 export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSource {
   return new DataSource(serviceDataSourceOptions(opts));
+}
+
+/**
+ * The `pg` Pool TypeORM's postgres driver opened for `dataSource` (initialised). A service's stores run
+ * their SQL and open their transactions on it (withTransaction), so a service holds one pool: the
+ * connections TypeORM uses (migrations, readiness) and the stores' are the same `poolSize`.
+ */
+export function dataSourcePool(dataSource: DataSource): Pool {
+  if (!dataSource.isInitialized || dataSource.options.type !== 'postgres') {
+    throw new Error(`FF_DB_POOL: the DataSource must be an initialised postgres DataSource to share its pool (type ${dataSource.options.type}, initialised ${dataSource.isInitialized})`);
+  }
+  return (dataSource.driver as PostgresDriver).master as Pool;
 }
 
 export interface MigrationReport {

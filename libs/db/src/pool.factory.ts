@@ -7,7 +7,10 @@ export interface PgPoolOptions {
   idleTimeoutMillis?: number;
 }
 
-/** A raw `pg` pool for code that works below TypeORM (the bus, the registry, handlers using ctx.tx). */
+/**
+ * A `pg` pool of its own: the bus's (consumers, LISTEN, the registry) and tests'. A service's stores use
+ * the pool under its DataSource instead (dataSourcePool), so a service holds one pool.
+ */
 export function createPgPool(opts: PgPoolOptions): Pool {
   const pool = new Pool({
     connectionString: opts.url,
@@ -40,28 +43,5 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Pro
     throw err;
   } finally {
     client.release(broken);
-  }
-}
-
-/** deadlock_detected, serialization_failure: PostgreSQL rolled the whole transaction back; running it again is safe. */
-const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
-
-export function isRetryableTransactionError(err: unknown): boolean {
-  return RETRYABLE_SQLSTATES.has((err as { code?: unknown } | null)?.code as string);
-}
-
-/**
- * withTransaction, run again when PostgreSQL chose it as a deadlock victim (or a serialization failure):
- * up to `attempts` times, after a short random pause so the transactions that collided do not meet
- * again in step. Only for `fn` without effects outside the transaction (everything rolled back).
- */
-export async function withRetriedTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withTransaction(pool, fn);
-    } catch (err) {
-      if (attempt >= attempts || !isRetryableTransactionError(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-    }
   }
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ServiceDatabaseModule } from '@flowforge/service-kit';
 import { BootstrapAdmin } from './accounts/bootstrap-admin';
 import { MfaService } from './accounts/mfa.service';
 import { PasswordResetService } from './accounts/password-reset.service';
@@ -7,14 +6,13 @@ import { UsersService } from './accounts/users.service';
 import { AuditEmitter } from './audit/audit.emitter';
 import { AuditLog } from './audit/audit.log';
 import { AuditRecordedHandler } from './audit/audit-recorded.handler';
-import { authPool } from './auth.pool';
+import { authDatabase } from './auth.database';
 import { AdminInternalController } from './http/admin-internal.controller';
 import { AuditInternalController } from './http/audit-internal.controller';
 import { SessionInternalController } from './http/session-internal.controller';
 import { TokensInternalController } from './http/tokens-internal.controller';
 import { SigningKeys } from './keys/signing-keys';
 import { mailerProvider } from './mail/mailer';
-import { authMigrations } from './migrations';
 import { RolesService } from './roles/roles.service';
 import { LoginService } from './sessions/login.service';
 import { SessionRevoker } from './sessions/session-revoker';
@@ -25,7 +23,7 @@ import { ApiTokensService } from './tokens/api-tokens.service';
  * It is the built-in issuer (local accounts, sessions, MFA), owns roles, API tokens and the audit log.
  */
 @Module({
-  imports: [ServiceDatabaseModule.forService({ service: 'auth', entities: [], migrations: authMigrations, poolSize: 2 }), authPool],
+  imports: [authDatabase],
   controllers: [SessionInternalController, AdminInternalController, TokensInternalController, AuditInternalController, AuditRecordedHandler],
   providers: [
     SigningKeys,

@@ -4,7 +4,6 @@ import { DefinitionsModule } from './definitions/definitions.module';
 import { EchoModule } from './echo/echo.module';
 import { FeedModule } from './feed/feed.module';
 import { orchestratorDatabase } from './orchestrator.database';
-import { orchestratorPool } from './orchestrator.pool';
 import { RegistryModule } from './registry/registry.module';
 import { RunsModule } from './runs/runs.module';
 
@@ -15,7 +14,6 @@ import { RunsModule } from './runs/runs.module';
 @Module({
   imports: [
     orchestratorDatabase,
-    orchestratorPool,
     EchoModule,
     RegistryModule,
     DefinitionsModule,

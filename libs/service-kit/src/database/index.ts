@@ -1,2 +1,1 @@
 export * from './service-database.module';
-export * from './service-pool.module';

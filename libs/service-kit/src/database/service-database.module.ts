@@ -1,29 +1,35 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { createServiceDataSource, runMigrations, type ServiceDataSourceOptions } from '@flowforge/db';
+import { createServiceDataSource, dataSourcePool, runMigrations, type ServiceDataSourceOptions } from '@flowforge/db';
 import type { DataSource } from 'typeorm';
 import type { FlowForgeLogger } from '../logging/logger';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { HostRuntime } from '../bootstrap/host-runtime';
-import { dataSourceToken, HOST_RUNTIME, LOGGER } from '../tokens';
+import { dataSourceToken, HOST_RUNTIME, LOGGER, servicePoolToken } from '../tokens';
 import type { ServiceName } from '../config/common-config';
 
 export interface ServiceDatabaseOptions {
   service: ServiceName;
   entities: ServiceDataSourceOptions['entities'];
   migrations: ServiceDataSourceOptions['migrations'];
-  /** Default 2: twelve services share one PostgreSQL in embedded mode. */
+  /**
+   * The service's connections, all of them (its one pool). Default 2: twelve services share one
+   * PostgreSQL in embedded mode; a service with a hot path sizes it (docs/architecture.md, Connections).
+   */
   poolSize?: number;
 }
 
 /**
  * The service's own DataSource on schema `ff_<service>`, migrated before the module is ready, with
- * a `<service>.db` readiness check. Injected with `@Inject(dataSourceToken('<service>'))`; one token
+ * a `<service>.db` readiness check, and the `pg` Pool under it. The stores run their SQL on that pool
+ * (`@Inject(servicePoolToken('<service>'))`, transactions with withTransaction), the same kind of client
+ * a bus handler gets as ctx.tx, so one code path serves both; TypeORM keeps the migrations. One token
  * per service so several services can share a process without named-connection globals.
  */
 @Module({})
 export class ServiceDatabaseModule {
   static forService(opts: ServiceDatabaseOptions): DynamicModule {
     const token = dataSourceToken(opts.service);
+    const poolToken = servicePoolToken(opts.service);
     return {
       module: ServiceDatabaseModule,
       providers: [
@@ -49,6 +55,12 @@ export class ServiceDatabaseModule {
           },
         },
         {
+          provide: poolToken,
+          inject: [token],
+          // Ended by dataSource.destroy() below; nothing else may end it.
+          useFactory: (dataSource: DataSource) => dataSourcePool(dataSource),
+        },
+        {
           provide: `${token}.lifecycle`,
           inject: [token],
           useFactory: (dataSource: DataSource): OnApplicationShutdown => ({
@@ -59,7 +71,7 @@ export class ServiceDatabaseModule {
           }),
         },
       ],
-      exports: [token],
+      exports: [token, poolToken],
     };
   }
 }

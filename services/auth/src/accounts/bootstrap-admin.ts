@@ -4,7 +4,7 @@ import { withTransaction } from '@flowforge/db';
 import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import type { AuthConfig } from '../auth.config';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { UsersService } from './users.service';
 
 const SYSTEM = { type: 'system', id: 'auth', name: 'auth (first start)', userId: null, sessionId: null, ip: null, userAgent: null } as const;

@@ -3,7 +3,7 @@ import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, otpauthUri
 import { withTransaction } from '@flowforge/db';
 import type { Pool } from 'pg';
 import { BadRequestProblem, ConflictProblem } from '../auth.errors';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { UsersService } from './users.service';
 

@@ -5,7 +5,7 @@ import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/ser
 import type { Pool } from 'pg';
 import type { AuthConfig } from '../auth.config';
 import { BadRequestProblem } from '../auth.errors';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { consoleLink, Mailer, passwordResetMail } from '../mail/mailer';
 import { UsersService } from './users.service';

@@ -7,7 +7,7 @@ import { withTransaction, type Queryable } from '@flowforge/db';
 import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
 import { BadRequestProblem, ConflictProblem, ForbiddenProblem, UnauthenticatedProblem } from '../auth.errors';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { RolesService } from '../roles/roles.service';
 import { SessionRevoker } from '../sessions/session-revoker';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_FIELD_LIMITS as L, AuditChainVerifier, auditHash, GENESIS_HASH, storableAuditRecord, storableText, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
 import type { Queryable } from '@flowforge/db';
 import type { Pool } from 'pg';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 
 /** Serialises appends: each entry's hash covers the previous one, so two writers must not interleave. */
 const CHAIN_LOCK = 'ff_auth.audit_log';

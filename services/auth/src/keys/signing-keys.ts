@@ -5,7 +5,7 @@ import { serviceConfigToken } from '@flowforge/service-kit';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { Pool, PoolClient } from 'pg';
 import type { AuthConfig } from '../auth.config';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 
 const ALG = 'ES256';
 /** Serialises the first start's key creation between replicas. */

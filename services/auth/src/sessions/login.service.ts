@@ -15,7 +15,7 @@ import { authLogins, NotFoundProblem, serviceConfigToken } from '@flowforge/serv
 import type { Pool, PoolClient } from 'pg';
 import type { AuthConfig } from '../auth.config';
 import { ConflictProblem, invalidCredentials, LockedProblem, UnauthenticatedProblem } from '../auth.errors';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { SigningKeys } from '../keys/signing-keys';
 import { UsersService, userView, type UserRow, type UserView } from '../accounts/users.service';

@@ -6,7 +6,7 @@ import { withTransaction } from '@flowforge/db';
 import { EVENT_BUS, NotFoundProblem } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { BadRequestProblem, UnauthenticatedProblem } from '../auth.errors';
-import { AUTH_POOL } from '../auth.pool';
+import { AUTH_POOL } from '../auth.database';
 import { AuditEmitter } from '../audit/audit.emitter';
 import { RolesService } from '../roles/roles.service';
 import { UsersService } from '../accounts/users.service';

@@ -2,18 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '@flowforge/bus';
 import { AssetCommitted } from '@flowforge/contracts';
-import type { Queryable } from '@flowforge/db';
+import { withTransaction, type Queryable } from '@flowforge/db';
 import { mergeStats, parseDataKey, tableRoot, type LakeTableRef, type TableStats } from '@flowforge/engine';
-import { dataSourceToken, EVENT_BUS, LOGGER, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { EVENT_BUS, LOGGER, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { ObjectStore } from '@flowforge/storage';
-import type { DataSource } from 'typeorm';
-import { inTransaction, queryableOf } from '../catalog.transaction';
 import { LAKE_STORE } from '../lake/lake.module';
 import { assetNotFound, AppendSchemaMismatchProblem, CommitConflictProblem, CommitFilesProblem, IdempotencyKeyReusedProblem } from './asset.errors';
 import type { CommitRequest } from '@flowforge/http';
-import { assetStore, type AssetRecord, type SnapshotFileRecord, type SnapshotRecord } from './asset.store';
+import { AssetStore, type AssetRecord, type SnapshotFileRecord, type SnapshotRecord } from './asset.store';
 import { snapshotView, type SnapshotView } from './asset.views';
 import { diffSchemas, isSchemaChange } from './schema-history';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 export interface CommitResult {
   snapshot: SnapshotView;
@@ -31,7 +31,8 @@ export interface CommitResult {
 @Injectable()
 export class AssetCommitService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LAKE_STORE) private readonly store: ObjectStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
@@ -41,10 +42,10 @@ export class AssetCommitService {
     const ref = await this.refOf(req);
     const root = tableRoot(ref);
     const files = this.checkLayout(req, root);
-    const result = await inTransaction(this.dataSource, async (tx) => {
-      await assetStore.lockTable(tx, root);
-      const asset = await assetStore.ensureLocked(tx, ref, randomUUID());
-      const previous = await assetStore.snapshotByKey(tx, asset.id, req.idempotencyKey);
+    const result = await withTransaction(this.pool, async (tx) => {
+      await this.assets.lockTable(tx, root);
+      const asset = await this.assets.ensureLocked(tx, ref, randomUUID());
+      const previous = await this.assets.snapshotByKey(tx, asset.id, req.idempotencyKey);
       if (previous) return { snapshot: await this.replayed(tx, asset, previous, req), created: false };
       if (asset.currentSnapshotId !== req.parentSnapshotId) throw new CommitConflictProblem(asset.id, req.parentSnapshotId, asset.currentSnapshotId);
       // Inside the table lock: the lake GC cannot remove a file between this check and COMMIT.
@@ -77,7 +78,7 @@ export class AssetCommitService {
 
   private async refOf(req: CommitRequest): Promise<LakeTableRef> {
     if (!req.assetId) return { layer: req.layer!, namespace: req.namespace!, table: req.table! };
-    const asset = await assetStore.find(queryableOf(this.dataSource), req.assetId);
+    const asset = await this.assets.find(this.pool, req.assetId);
     if (!asset) throw assetNotFound(req.assetId);
     const named = { layer: req.layer, namespace: req.namespace, table: req.table };
     const mismatched = (Object.keys(named) as (keyof typeof named)[]).filter((k) => named[k] !== undefined && named[k] !== (k === 'table' ? asset.table : asset[k]));
@@ -117,7 +118,7 @@ export class AssetCommitService {
 
   /** A repeated key: the same request answers the snapshot it made; different files are a mistake, not a retry. */
   private async replayed(tx: Queryable, asset: AssetRecord, previous: SnapshotRecord, req: CommitRequest): Promise<SnapshotRecord> {
-    const made = new Set((await assetStore.files(tx, previous.id)).map((f) => f.path));
+    const made = new Set((await this.assets.files(tx, previous.id)).map((f) => f.path));
     if (!req.files.every((f) => made.has(f.path))) throw new IdempotencyKeyReusedProblem(asset.id, req.idempotencyKey, previous.id);
     return previous;
   }
@@ -127,12 +128,12 @@ export class AssetCommitService {
     let rowCount = req.rowCount;
     let stats: TableStats = req.stats;
     if (req.mode === 'append' && asset.currentSnapshotId) {
-      const parent = (await assetStore.snapshot(tx, asset.id, asset.currentSnapshotId))!;
+      const parent = (await this.assets.snapshot(tx, asset.id, asset.currentSnapshotId))!;
       const change = diffSchemas(parent.schema, req.schema);
       if (isSchemaChange(change)) {
         throw new AppendSchemaMismatchProblem(asset.id, `added ${JSON.stringify(change.added)}, removed ${JSON.stringify(change.removed)}, changed ${JSON.stringify(change.changed)}${change.reordered ? ', reordered' : ''}`);
       }
-      const parentFiles = await assetStore.files(tx, parent.id);
+      const parentFiles = await this.assets.files(tx, parent.id);
       const existing = new Set(parentFiles.map((f) => f.path));
       const dup = req.files.findIndex((f) => existing.has(f.path));
       if (dup >= 0) throw new ValidationProblem([{ field: `files[${dup}].path`, message: 'is already part of the current snapshot; an append adds new files only' }]);
@@ -141,19 +142,19 @@ export class AssetCommitService {
       stats = mergeStats(req.schema, parent.stats, req.stats);
     }
     const id = randomUUID();
-    const latest = await assetStore.latestSchemaVersion(tx, asset.id);
+    const latest = await this.assets.latestSchemaVersion(tx, asset.id);
     const change = diffSchemas(latest?.schema ?? null, req.schema);
     let schemaVersion = latest?.version ?? 0;
     if (!latest || isSchemaChange(change)) {
       schemaVersion += 1;
-      await assetStore.insertSchemaVersion(tx, asset.id, { version: schemaVersion, schema: req.schema, changes: change, introducedBySnapshotId: id });
+      await this.assets.insertSchemaVersion(tx, asset.id, { version: schemaVersion, schema: req.schema, changes: change, introducedBySnapshotId: id });
     }
-    const snapshot = await assetStore.insertSnapshot(
+    const snapshot = await this.assets.insertSnapshot(
       tx,
       {
         id,
         assetId: asset.id,
-        sequence: await assetStore.nextSequence(tx, asset.id),
+        sequence: await this.assets.nextSequence(tx, asset.id),
         parentSnapshotId: asset.currentSnapshotId,
         operation: req.mode,
         rowCount,
@@ -167,7 +168,7 @@ export class AssetCommitService {
       },
       all,
     );
-    await assetStore.setCurrent(tx, asset.id, snapshot.id);
+    await this.assets.setCurrent(tx, asset.id, snapshot.id);
     return snapshot;
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tableRoot } from '@flowforge/engine';
-import { AuditTrail, dataSourceToken, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
-import type { DataSource } from 'typeorm';
-import { inTransaction } from '../catalog.transaction';
+import { AuditTrail, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { assetNotFound } from './asset.errors';
-import { assetStore } from './asset.store';
+import { AssetStore } from './asset.store';
 import { assetView } from './asset.views';
+import { withTransaction } from '@flowforge/db';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 /**
  * Soft delete of an asset: lists and reads no longer show it, a commit by its id is refused (404), and a
@@ -16,21 +17,22 @@ import { assetView } from './asset.views';
 @Injectable()
 export class AssetDeleteService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
     private readonly audit: AuditTrail,
   ) {}
 
   async delete(id: string): Promise<void> {
-    const root = await inTransaction(this.dataSource, async (tx) => {
-      const seen = await assetStore.find(tx, id);
+    const root = await withTransaction(this.pool, async (tx) => {
+      const seen = await this.assets.find(tx, id);
       if (!seen) throw assetNotFound(id);
       // The table lock first, as commits and retention take it: a commit in flight finishes before.
-      await assetStore.lockTable(tx, tableRoot(seen));
-      const asset = await assetStore.find(tx, id, { forUpdate: true });
+      await this.assets.lockTable(tx, tableRoot(seen));
+      const asset = await this.assets.find(tx, id, { forUpdate: true });
       if (!asset) throw assetNotFound(id);
-      const current = asset.currentSnapshotId ? await assetStore.snapshot(tx, id, asset.currentSnapshotId) : null;
-      await assetStore.softDelete(tx, id);
+      const current = asset.currentSnapshotId ? await this.assets.snapshot(tx, id, asset.currentSnapshotId) : null;
+      await this.assets.softDelete(tx, id);
       await this.audit.change(tx, 'catalog', { action: 'asset:delete', resourceType: 'asset', resourceId: id, before: assetView(asset, current), after: null });
       return tableRoot(asset);
     });

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { EXPORT_CONTENT_TYPES, openExportStream, previewParquet, type DuckDb, type ExportFormat, type PreviewResult } from '@flowforge/engine';
-import { dataSourceToken } from '@flowforge/service-kit';
 import { ObjectNotFoundError, type ObjectStore } from '@flowforge/storage';
-import type { DataSource } from 'typeorm';
-import { queryableOf } from '../catalog.transaction';
 import { CATALOG_DUCKDB, LAKE_STORE } from '../lake/lake.module';
 import { assetEmpty, assetNotFound, snapshotNotFound, SnapshotGoneProblem } from './asset.errors';
 import type { ListAssetsQuery, ListSnapshotsQuery } from '@flowforge/http';
-import { assetStore, type AssetRecord, type SnapshotRecord } from './asset.store';
+import { AssetStore, type AssetRecord, type SnapshotRecord } from './asset.store';
 import { assetView, schemaVersionView, snapshotDetailView, snapshotView, type AssetView, type SchemaVersionView, type SnapshotDetailView, type SnapshotView } from './asset.views';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 export interface PreviewView extends PreviewResult {
   assetId: string;
@@ -31,43 +30,44 @@ export interface DownloadStream {
 @Injectable()
 export class AssetReadService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     @Inject(LAKE_STORE) private readonly store: ObjectStore,
     @Inject(CATALOG_DUCKDB) private readonly db: DuckDb,
   ) {}
 
   async list(query: ListAssetsQuery): Promise<AssetView[]> {
-    const q = queryableOf(this.dataSource);
-    const assets = await assetStore.list(q, query);
-    const current = await assetStore.snapshotsByIds(q, assets.flatMap((a) => (a.currentSnapshotId ? [a.currentSnapshotId] : [])));
+    const q = this.pool;
+    const assets = await this.assets.list(q, query);
+    const current = await this.assets.snapshotsByIds(q, assets.flatMap((a) => (a.currentSnapshotId ? [a.currentSnapshotId] : [])));
     return assets.map((a) => assetView(a, a.currentSnapshotId ? (current.get(a.currentSnapshotId) ?? null) : null));
   }
 
   async get(id: string): Promise<AssetView> {
     const asset = await this.asset(id);
-    const q = queryableOf(this.dataSource);
-    return assetView(asset, asset.currentSnapshotId ? await assetStore.snapshot(q, id, asset.currentSnapshotId) : null);
+    const q = this.pool;
+    return assetView(asset, asset.currentSnapshotId ? await this.assets.snapshot(q, id, asset.currentSnapshotId) : null);
   }
 
   async snapshots(id: string, page: ListSnapshotsQuery): Promise<SnapshotView[]> {
     await this.asset(id);
-    return (await assetStore.snapshots(queryableOf(this.dataSource), id, page)).map(snapshotView);
+    return (await this.assets.snapshots(this.pool, id, page)).map(snapshotView);
   }
 
   async snapshot(id: string, snapshotId: string): Promise<SnapshotDetailView> {
     const snapshot = await this.resolve(await this.asset(id), snapshotId);
-    return snapshotDetailView(snapshot, await assetStore.files(queryableOf(this.dataSource), snapshot.id));
+    return snapshotDetailView(snapshot, await this.assets.files(this.pool, snapshot.id));
   }
 
   async schemaHistory(id: string): Promise<SchemaVersionView[]> {
     await this.asset(id);
-    return (await assetStore.schemaHistory(queryableOf(this.dataSource), id)).map(schemaVersionView);
+    return (await this.assets.schemaHistory(this.pool, id)).map(schemaVersionView);
   }
 
   async preview(id: string, snapshotId: string | undefined, limit: number): Promise<PreviewView> {
     const asset = await this.asset(id);
     const snapshot = await this.resolve(asset, snapshotId);
-    const files = await assetStore.files(queryableOf(this.dataSource), snapshot.id);
+    const files = await this.assets.files(this.pool, snapshot.id);
     const result = await this.reading(asset, snapshot, () => previewParquet(this.db, this.store, files, limit));
     return { assetId: id, snapshotId: snapshot.id, sequence: snapshot.sequence, limit, ...result };
   }
@@ -75,7 +75,7 @@ export class AssetReadService {
   async download(id: string, snapshotId: string | undefined, format: ExportFormat): Promise<DownloadStream> {
     const asset = await this.asset(id);
     const snapshot = await this.resolve(asset, snapshotId);
-    const files = await assetStore.files(queryableOf(this.dataSource), snapshot.id);
+    const files = await this.assets.files(this.pool, snapshot.id);
     const stream = await this.reading(asset, snapshot, () => openExportStream(this.db, this.store, files.map((f) => f.path), format));
     return {
       stream,
@@ -85,7 +85,7 @@ export class AssetReadService {
   }
 
   private async asset(id: string): Promise<AssetRecord> {
-    const asset = await assetStore.find(queryableOf(this.dataSource), id);
+    const asset = await this.assets.find(this.pool, id);
     if (!asset) throw assetNotFound(id);
     return asset;
   }
@@ -94,7 +94,7 @@ export class AssetReadService {
   private async resolve(asset: AssetRecord, snapshotId: string | undefined): Promise<SnapshotRecord> {
     const wanted = snapshotId ?? asset.currentSnapshotId;
     if (!wanted) throw assetEmpty(asset.id);
-    const snapshot = await assetStore.snapshot(queryableOf(this.dataSource), asset.id, wanted);
+    const snapshot = await this.assets.snapshot(this.pool, asset.id, wanted);
     if (!snapshot) throw snapshotNotFound(asset.id, wanted);
     return snapshot;
   }

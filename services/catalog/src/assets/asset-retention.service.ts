@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tableRoot } from '@flowforge/engine';
-import { dataSourceToken, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
+import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { ObjectStore } from '@flowforge/storage';
-import type { DataSource } from 'typeorm';
-import { inTransaction, queryableOf } from '../catalog.transaction';
 import { LAKE_STORE } from '../lake/lake.module';
 import { assetNotFound } from './asset.errors';
 import type { RetentionRequest } from '@flowforge/http';
-import { assetStore, type AssetRecord } from './asset.store';
+import { AssetStore, type AssetRecord } from './asset.store';
+import { withTransaction } from '@flowforge/db';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 export interface RetentionReport {
   assetId: string;
@@ -26,31 +27,32 @@ export interface RetentionReport {
 @Injectable()
 export class AssetRetentionService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     @Inject(LAKE_STORE) private readonly store: ObjectStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
   ) {}
 
   /** Sets the policy (an absent field keeps its rule, null clears it). */
   async setPolicy(assetId: string, req: RetentionRequest): Promise<AssetRecord> {
-    const q = queryableOf(this.dataSource);
-    const asset = await assetStore.find(q, assetId);
+    const q = this.pool;
+    const asset = await this.assets.find(q, assetId);
     if (!asset) throw assetNotFound(assetId);
     const keepLast = req.keepLast === undefined ? asset.retentionKeepLast : req.keepLast;
     const maxAge = req.maxAgeSeconds === undefined ? asset.retentionMaxAgeSeconds : req.maxAgeSeconds;
-    await assetStore.setRetention(q, assetId, keepLast, maxAge);
+    await this.assets.setRetention(q, assetId, keepLast, maxAge);
     return { ...asset, retentionKeepLast: keepLast, retentionMaxAgeSeconds: maxAge };
   }
 
   async apply(assetId: string, now = new Date()): Promise<RetentionReport> {
-    const found = await assetStore.find(queryableOf(this.dataSource), assetId);
+    const found = await this.assets.find(this.pool, assetId);
     if (!found) throw assetNotFound(assetId);
     const root = tableRoot(found);
-    const report = await inTransaction(this.dataSource, async (tx) => {
-      await assetStore.lockTable(tx, root); // same order as a commit: table lock, then the asset row
-      const asset = (await assetStore.find(tx, assetId, { forUpdate: true }))!;
+    const report = await withTransaction(this.pool, async (tx) => {
+      await this.assets.lockTable(tx, root); // same order as a commit: table lock, then the asset row
+      const asset = (await this.assets.find(tx, assetId, { forUpdate: true }))!;
       const policy = { keepLast: asset.retentionKeepLast, maxAgeSeconds: asset.retentionMaxAgeSeconds };
-      const candidates = await assetStore.retentionCandidates(tx, assetId);
+      const candidates = await this.assets.retentionCandidates(tx, assetId);
       const hasPolicy = policy.keepLast !== null || policy.maxAgeSeconds !== null;
       const expired = !hasPolicy
         ? []
@@ -61,8 +63,8 @@ export class AssetRetentionService {
             return !byCount && !byAge;
           });
       const ids = expired.map((s) => s.id);
-      const deletedFiles = ids.length > 0 ? await assetStore.filesOnlyIn(tx, assetId, ids) : [];
-      if (ids.length > 0) await assetStore.deleteSnapshots(tx, ids);
+      const deletedFiles = ids.length > 0 ? await this.assets.filesOnlyIn(tx, assetId, ids) : [];
+      if (ids.length > 0) await this.assets.deleteSnapshots(tx, ids);
       return { assetId, policy, expiredSnapshotIds: ids, keptSnapshots: candidates.length - ids.length, deletedFiles };
     });
     if (report.deletedFiles.length > 0) {

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
 import type { ColumnSchema, LakeLayer, LakeTableRef, TableStats } from '@flowforge/engine';
 
@@ -93,12 +94,13 @@ const toSnapshot = (r: Row): SnapshotRecord => ({
   committedAt: r.committed_at as Date,
 });
 
-/** SQL over ff_catalog.assets, snapshots, snapshot_files and schema_versions. */
-export const assetStore = {
+/** SQL over ff_catalog.assets, snapshots, snapshot_files and schema_versions; every method takes the Queryable to run on (a transaction or the pool). */
+@Injectable()
+export class AssetStore {
   /** Serialises commits, retention and the lake GC of one table (advisory lock, released at COMMIT). */
   async lockTable(tx: Queryable, root: string): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ff_catalog.lake:${root}`]);
-  },
+  }
 
   async list(q: Queryable, f: { layer?: LakeLayer; namespace?: string; table?: string; limit: number; offset: number }): Promise<AssetRecord[]> {
     const { rows } = await q.query(
@@ -108,17 +110,17 @@ export const assetStore = {
       [f.layer ?? null, f.namespace ?? null, f.table ?? null, f.limit, f.offset],
     );
     return rows.map(toAsset);
-  },
+  }
 
   async find(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<AssetRecord | null> {
     const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE id = $1 AND deleted_at IS NULL${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toAsset(rows[0]) : null;
-  },
+  }
 
   async findByRef(q: Queryable, ref: LakeTableRef): Promise<AssetRecord | null> {
     const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 AND deleted_at IS NULL`, [ref.layer, ref.namespace, ref.table]);
     return rows[0] ? toAsset(rows[0]) : null;
-  },
+  }
 
   /** The live asset of `ref`, created if missing (with `newId`; also after a delete), locked for the caller's transaction. */
   async ensureLocked(tx: Queryable, ref: LakeTableRef, newId: string): Promise<AssetRecord> {
@@ -129,42 +131,42 @@ export const assetStore = {
     // A concurrent first commit of the same table waits here on the unique key, then finds its row.
     await tx.query(`INSERT INTO ff_catalog.assets (id, layer, namespace, name) VALUES ($1, $2, $3, $4) ON CONFLICT (layer, namespace, name) WHERE deleted_at IS NULL DO NOTHING`, [newId, ...params]);
     return toAsset((await tx.query(select, params)).rows[0]!);
-  },
+  }
 
   /** Hides the asset (its rows and lake files stay); false when it is not there (or already deleted). */
   async softDelete(tx: Queryable, assetId: string): Promise<boolean> {
     const res = await tx.query(`UPDATE ff_catalog.assets SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [assetId]);
     return (res.rowCount ?? 0) > 0;
-  },
+  }
 
   async setCurrent(tx: Queryable, assetId: string, snapshotId: string): Promise<void> {
     await tx.query(`UPDATE ff_catalog.assets SET current_snapshot_id = $2, updated_at = now() WHERE id = $1`, [assetId, snapshotId]);
-  },
+  }
 
   async setRetention(q: Queryable, assetId: string, keepLast: number | null, maxAgeSeconds: number | null): Promise<void> {
     await q.query(`UPDATE ff_catalog.assets SET retention_keep_last = $2, retention_max_age_seconds = $3, updated_at = now() WHERE id = $1`, [assetId, keepLast, maxAgeSeconds]);
-  },
+  }
 
   async withRetention(q: Queryable): Promise<string[]> {
     const { rows } = await q.query(`SELECT id FROM ff_catalog.assets WHERE deleted_at IS NULL AND (retention_keep_last IS NOT NULL OR retention_max_age_seconds IS NOT NULL) ORDER BY id`);
     return rows.map((r) => r.id as string);
-  },
+  }
 
   async snapshot(q: Queryable, assetId: string, snapshotId: string): Promise<SnapshotRecord | null> {
     const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE asset_id = $1 AND id = $2`, [assetId, snapshotId]);
     return rows[0] ? toSnapshot(rows[0]) : null;
-  },
+  }
 
   async snapshotsByIds(q: Queryable, ids: string[]): Promise<Map<string, SnapshotRecord>> {
     if (ids.length === 0) return new Map();
     const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE id = ANY($1::uuid[])`, [ids]);
     return new Map(rows.map((r) => [r.id as string, toSnapshot(r)]));
-  },
+  }
 
   async snapshotByKey(q: Queryable, assetId: string, idempotencyKey: string): Promise<SnapshotRecord | null> {
     const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE asset_id = $1 AND idempotency_key = $2`, [assetId, idempotencyKey]);
     return rows[0] ? toSnapshot(rows[0]) : null;
-  },
+  }
 
   async snapshots(q: Queryable, assetId: string, page: { limit: number; offset: number }): Promise<SnapshotRecord[]> {
     const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE asset_id = $1 ORDER BY sequence DESC LIMIT $2 OFFSET $3`, [
@@ -173,17 +175,17 @@ export const assetStore = {
       page.offset,
     ]);
     return rows.map(toSnapshot);
-  },
+  }
 
   async files(q: Queryable, snapshotId: string): Promise<SnapshotFileRecord[]> {
     const { rows } = await q.query(`SELECT path, attempt_id, row_count, bytes FROM ff_catalog.snapshot_files WHERE snapshot_id = $1 ORDER BY ordinal`, [snapshotId]);
     return rows.map((r) => ({ path: r.path as string, attemptId: r.attempt_id as string, rows: num(r.row_count), bytes: num(r.bytes) }));
-  },
+  }
 
   async nextSequence(tx: Queryable, assetId: string): Promise<number> {
     const { rows } = await tx.query(`SELECT coalesce(max(sequence), 0) + 1 AS next FROM ff_catalog.snapshots WHERE asset_id = $1`, [assetId]);
     return num(rows[0]!.next);
-  },
+  }
 
   async insertSnapshot(tx: Queryable, s: Omit<SnapshotRecord, 'committedAt'>, files: readonly SnapshotFileRecord[]): Promise<SnapshotRecord> {
     const { rows } = await tx.query(
@@ -198,7 +200,7 @@ export const assetStore = {
       [s.id, files.map((f) => f.path), files.map((f) => f.attemptId), files.map((f) => f.rows), files.map((f) => f.bytes)],
     );
     return toSnapshot(rows[0]!);
-  },
+  }
 
   async latestSchemaVersion(q: Queryable, assetId: string): Promise<SchemaVersionRecord | null> {
     const { rows } = await q.query(
@@ -206,12 +208,12 @@ export const assetStore = {
       [assetId],
     );
     return rows[0] ? toSchemaVersion(rows[0]) : null;
-  },
+  }
 
   async schemaHistory(q: Queryable, assetId: string): Promise<SchemaVersionRecord[]> {
     const { rows } = await q.query(`SELECT version, schema, changes, introduced_by_snapshot_id, created_at FROM ff_catalog.schema_versions WHERE asset_id = $1 ORDER BY version`, [assetId]);
     return rows.map(toSchemaVersion);
-  },
+  }
 
   async insertSchemaVersion(tx: Queryable, assetId: string, v: Omit<SchemaVersionRecord, 'createdAt'>): Promise<void> {
     await tx.query(`INSERT INTO ff_catalog.schema_versions (asset_id, version, schema, changes, introduced_by_snapshot_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`, [
@@ -221,13 +223,13 @@ export const assetStore = {
       JSON.stringify(v.changes),
       v.introducedBySnapshotId,
     ]);
-  },
+  }
 
   /** Snapshots of an asset, newest first, for a retention decision. */
   async retentionCandidates(tx: Queryable, assetId: string): Promise<{ id: string; sequence: number; committedAt: Date }[]> {
     const { rows } = await tx.query(`SELECT id, sequence, committed_at FROM ff_catalog.snapshots WHERE asset_id = $1 ORDER BY sequence DESC`, [assetId]);
     return rows.map((r) => ({ id: r.id as string, sequence: num(r.sequence), committedAt: r.committed_at as Date }));
-  },
+  }
 
   /** Files of `expired` snapshots that no other snapshot of the asset lists (safe to delete once they are gone). */
   async filesOnlyIn(tx: Queryable, assetId: string, expired: string[]): Promise<string[]> {
@@ -241,11 +243,11 @@ export const assetStore = {
       [assetId, expired],
     );
     return rows.map((r) => r.path as string);
-  },
+  }
 
   async deleteSnapshots(tx: Queryable, ids: string[]): Promise<void> {
     await tx.query(`DELETE FROM ff_catalog.snapshots WHERE id = ANY($1::uuid[])`, [ids]);
-  },
+  }
 
   /** Attempt folders of a table that some snapshot still lists (deleted assets' too: a soft delete keeps the data): the lake GC never touches them. */
   async referencedAttempts(q: Queryable, ref: LakeTableRef): Promise<Set<string>> {
@@ -256,8 +258,8 @@ export const assetStore = {
       [ref.layer, ref.namespace, ref.table],
     );
     return new Set(rows.map((r) => r.attempt_id as string));
-  },
-};
+  }
+}
 
 function toSchemaVersion(r: Row): SchemaVersionRecord {
   return {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { catalogDatabase } from '../catalog.database';
+import { CatalogDataModule } from '../catalog.database';
 import { LakeModule } from '../lake/lake.module';
 import { AssetCommitService } from './asset-commit.service';
 import { AssetDeleteService } from './asset-delete.service';
@@ -8,7 +8,7 @@ import { AssetRetentionService } from './asset-retention.service';
 import { AssetsInternalController } from './assets-internal.controller';
 
 @Module({
-  imports: [catalogDatabase, LakeModule],
+  imports: [CatalogDataModule, LakeModule],
   controllers: [AssetsInternalController],
   providers: [AssetCommitService, AssetDeleteService, AssetReadService, AssetRetentionService],
   exports: [AssetRetentionService],

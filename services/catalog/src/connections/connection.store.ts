@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
 import type { SealedSecret } from '../secrets/secret-cipher';
 import type { ConnectionType } from './connection-types';
@@ -62,20 +63,21 @@ const toSecret = (r: SecretRow): StoredSecret => ({
 
 const COLUMNS = 'id, name, type, description, config, version, created_at, updated_at';
 
-/** SQL over ff_catalog.connections and connection_secrets; every method takes the Queryable to run on (a tx or the pool). */
-export const connectionStore = {
+/** SQL over ff_catalog.connections and connection_secrets; every method takes the Queryable to run on (a transaction or the pool). */
+@Injectable()
+export class ConnectionStore {
   async list(q: Queryable, filter: { type?: ConnectionType; limit: number; offset: number }): Promise<ConnectionRecord[]> {
     const { rows } = await q.query<ConnectionRow>(
       `SELECT ${COLUMNS} FROM ff_catalog.connections WHERE ($1::text IS NULL OR type = $1) ORDER BY name LIMIT $2 OFFSET $3`,
       [filter.type ?? null, filter.limit, filter.offset],
     );
     return rows.map(toRecord);
-  },
+  }
 
   async find(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<ConnectionRecord | null> {
     const { rows } = await q.query<ConnectionRow>(`SELECT ${COLUMNS} FROM ff_catalog.connections WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toRecord(rows[0]) : null;
-  },
+  }
 
   async insert(q: Queryable, c: { id: string; name: string; type: ConnectionType; description: string | null; config: JsonObject }): Promise<ConnectionRecord> {
     const { rows } = await q.query<ConnectionRow>(
@@ -83,7 +85,7 @@ export const connectionStore = {
       [c.id, c.name, c.type, c.description, JSON.stringify(c.config)],
     );
     return toRecord(rows[0]!);
-  },
+  }
 
   async update(q: Queryable, id: string, c: { name: string; description: string | null; config: JsonObject }): Promise<ConnectionRecord> {
     const { rows } = await q.query<ConnectionRow>(
@@ -92,12 +94,12 @@ export const connectionStore = {
       [id, c.name, c.description, JSON.stringify(c.config)],
     );
     return toRecord(rows[0]!);
-  },
+  }
 
   async delete(q: Queryable, id: string): Promise<boolean> {
     const { rows } = await q.query(`DELETE FROM ff_catalog.connections WHERE id = $1 RETURNING id`, [id]);
     return rows.length > 0;
-  },
+  }
 
   async secretsOf(q: Queryable, connectionId: string): Promise<StoredSecret[]> {
     const { rows } = await q.query<SecretRow>(
@@ -105,7 +107,7 @@ export const connectionStore = {
       [connectionId],
     );
     return rows.map(toSecret);
-  },
+  }
 
   /** Which secret fields are set, per connection (for placeholders; no ciphertext leaves the database). */
   async secretFieldsOf(q: Queryable, connectionIds: string[]): Promise<Map<string, Set<string>>> {
@@ -117,7 +119,7 @@ export const connectionStore = {
     );
     for (const r of rows) out.get(r.connection_id)?.add(r.field);
     return out;
-  },
+  }
 
   /** Replaces the whole set of a connection's secrets (fresh IVs on every write). */
   async replaceSecrets(q: Queryable, connectionId: string, sealed: Record<string, SealedSecret>): Promise<void> {
@@ -128,7 +130,7 @@ export const connectionStore = {
         [connectionId, field, s.keyId, s.iv, s.authTag, s.ciphertext],
       );
     }
-  },
+  }
 
   /** Every secret row, locked: the rotation rewrites them all in one transaction. */
   async lockAllSecrets(q: Queryable): Promise<StoredSecret[]> {
@@ -136,7 +138,7 @@ export const connectionStore = {
       `SELECT connection_id, field, key_id, iv, auth_tag, ciphertext FROM ff_catalog.connection_secrets ORDER BY connection_id, field FOR UPDATE`,
     );
     return rows.map(toSecret);
-  },
+  }
 
   async rewriteSecret(q: Queryable, s: StoredSecret): Promise<void> {
     await q.query(
@@ -144,8 +146,8 @@ export const connectionStore = {
        WHERE connection_id = $1 AND field = $2`,
       [s.connectionId, s.field, s.keyId, s.iv, s.authTag, s.ciphertext],
     );
-  },
-};
+  }
+}
 
 /** The AAD bound to a secret: a ciphertext only decrypts on the row and field it was written for. */
 export function secretContext(connectionId: string, field: string): string {

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { catalogDatabase } from '../catalog.database';
+import { CatalogDataModule } from '../catalog.database';
 import { SecretsModule } from '../secrets/secrets.module';
 import { ConnectionsInternalController } from './connections-internal.controller';
 import { ConnectionsService } from './connections.service';
 import { localPathPolicyProvider } from './local-path.provider';
 
 @Module({
-  imports: [catalogDatabase, SecretsModule],
+  imports: [CatalogDataModule, SecretsModule],
   controllers: [ConnectionsInternalController],
   providers: [ConnectionsService, localPathPolicyProvider],
 })

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditTrail, dataSourceToken, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
-import type { Queryable } from '@flowforge/db';
-import type { DataSource } from 'typeorm';
-import { inTransaction, queryableOf } from '../catalog.transaction';
+import { AuditTrail, FlowForgeError, LOGGER, NotFoundProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { withTransaction, type Queryable } from '@flowforge/db';
 import { parseOrThrow } from '@flowforge/service-kit';
 import { SecretCipher, type SealedSecret } from '../secrets/secret-cipher';
 import { lockSecretsForWrite } from '../secrets/secret-rotation';
 import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, splitSecrets, type JsonObject } from './connection-config';
-import { connectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
+import { ConnectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
 import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
 import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from '@flowforge/http';
 import { checkLocalPath, type LocalPathPolicy } from './local-path.policy';
 import { LOCAL_PATH_POLICY } from './local-path.provider';
 import { probeConnection } from './testers/connection-prober';
 import type { ConnectionTestResult } from './testers/probe-outcome';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 /** A connection as every API shows it: secrets replaced by `{ "set": true|false }`. */
 export interface ConnectionView {
@@ -48,7 +48,8 @@ function sameJson(a: unknown, b: unknown): boolean {
 @Injectable()
 export class ConnectionsService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly connections: ConnectionStore,
     private readonly cipher: SecretCipher,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
     private readonly audit: AuditTrail,
@@ -88,10 +89,10 @@ export class ConnectionsService {
     const { plain, secrets } = splitSecrets(config, spec.secretFields);
     const id = randomUUID();
     const record = await this.named(req.name, () =>
-      inTransaction(this.dataSource, async (tx) => {
+      withTransaction(this.pool, async (tx) => {
         await lockSecretsForWrite(tx);
-        const row = await connectionStore.insert(tx, { id, name: req.name, type: req.type, description: req.description ?? null, config: plain });
-        await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
+        const row = await this.connections.insert(tx, { id, name: req.name, type: req.type, description: req.description ?? null, config: plain });
+        await this.connections.replaceSecrets(tx, id, this.seal(id, secrets));
         await this.audited(tx, id, null, this.view(row, new Set(Object.keys(secrets))));
         return row;
       }),
@@ -101,38 +102,38 @@ export class ConnectionsService {
   }
 
   async list(query: ListConnectionsQuery): Promise<ConnectionView[]> {
-    const q = queryableOf(this.dataSource);
-    const records = await connectionStore.list(q, query);
-    const fields = await connectionStore.secretFieldsOf(q, records.map((r) => r.id));
+    const q = this.pool;
+    const records = await this.connections.list(q, query);
+    const fields = await this.connections.secretFieldsOf(q, records.map((r) => r.id));
     return records.map((r) => this.view(r, fields.get(r.id) ?? new Set()));
   }
 
   async get(id: string): Promise<ConnectionView> {
-    const q = queryableOf(this.dataSource);
-    const record = await connectionStore.find(q, id);
+    const q = this.pool;
+    const record = await this.connections.find(q, id);
     if (!record) throw this.notFound(id);
-    const fields = await connectionStore.secretFieldsOf(q, [id]);
+    const fields = await this.connections.secretFieldsOf(q, [id]);
     return this.view(record, fields.get(id) ?? new Set());
   }
 
   /** Merge-patches the config (secrets decrypted only to validate the whole and re-encrypted with fresh IVs). */
   async update(id: string, req: UpdateConnectionRequest, caller: ConnectionCaller): Promise<ConnectionView> {
     const { record, setFields } = await this.named(req.name ?? '', () =>
-      inTransaction(this.dataSource, async (tx) => {
+      withTransaction(this.pool, async (tx) => {
         await lockSecretsForWrite(tx);
-        const current = await connectionStore.find(tx, id, { forUpdate: true });
+        const current = await this.connections.find(tx, id, { forUpdate: true });
         if (!current) throw this.notFound(id);
-        const before = this.view(current, (await connectionStore.secretFieldsOf(tx, [id])).get(id) ?? new Set());
+        const before = this.view(current, (await this.connections.secretFieldsOf(tx, [id])).get(id) ?? new Set());
         const spec = CONNECTION_SPECS[current.type];
-        const full = joinSecrets(current.config, this.open(id, await connectionStore.secretsOf(tx, id)));
+        const full = joinSecrets(current.config, this.open(id, await this.connections.secretsOf(tx, id)));
         const next = req.config ? await this.validConfig(current.type, applyConfigPatch(full, req.config, spec.secretFields), caller, full) : full;
         const { plain, secrets } = splitSecrets(next, spec.secretFields);
-        const row = await connectionStore.update(tx, id, {
+        const row = await this.connections.update(tx, id, {
           name: req.name ?? current.name,
           description: req.description === undefined ? current.description : req.description,
           config: plain,
         });
-        if (req.config) await connectionStore.replaceSecrets(tx, id, this.seal(id, secrets));
+        if (req.config) await this.connections.replaceSecrets(tx, id, this.seal(id, secrets));
         const setFields = new Set(Object.keys(secrets));
         await this.audited(tx, id, before, this.view(row, setFields));
         return { record: row, setFields };
@@ -143,9 +144,9 @@ export class ConnectionsService {
   }
 
   async delete(id: string): Promise<void> {
-    await inTransaction(this.dataSource, async (tx) => {
-      const current = await connectionStore.find(tx, id, { forUpdate: true });
-      if (!current || !(await connectionStore.delete(tx, id))) throw this.notFound(id);
+    await withTransaction(this.pool, async (tx) => {
+      const current = await this.connections.find(tx, id, { forUpdate: true });
+      if (!current || !(await this.connections.delete(tx, id))) throw this.notFound(id);
       await this.audited(tx, id, this.view(current, new Set()), null);
     });
     this.logger.info({ module: 'catalog', connectionId: id }, 'connection deleted');
@@ -158,10 +159,10 @@ export class ConnectionsService {
 
   /** Runs the type's probe with the decrypted config; the answer never carries a secret, even one a driver echoed. */
   async test(id: string): Promise<ConnectionTestResult> {
-    const q = queryableOf(this.dataSource);
-    const record = await connectionStore.find(q, id);
+    const q = this.pool;
+    const record = await this.connections.find(q, id);
     if (!record) throw this.notFound(id);
-    const secrets = this.open(id, await connectionStore.secretsOf(q, id));
+    const secrets = this.open(id, await this.connections.secretsOf(q, id));
     // Decrypting secrets is a secret read: audited (which fields, never their values).
     const actor = this.audit.currentActor() ?? { type: 'system' as const, id: 'catalog', name: 'catalog', userId: null, sessionId: null, ip: null, userAgent: null };
     await this.audit.record({ actor, action: 'connection:secret-read', resourceType: 'connection', resourceId: id, outcome: 'success', changes: { purpose: 'connection test', fields: Object.keys(secrets) } });

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseDataKey, tableRoot, type LakeTableRef } from '@flowforge/engine';
-import { dataSourceToken, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
+import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { ObjectStore } from '@flowforge/storage';
-import type { DataSource } from 'typeorm';
-import { assetStore } from '../assets/asset.store';
-import { inTransaction } from '../catalog.transaction';
+import { AssetStore } from '../assets/asset.store';
 import { LAKE_STORE } from './lake.module';
+import { withTransaction } from '@flowforge/db';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 export interface GcReport {
   scannedFiles: number;
@@ -29,7 +30,8 @@ interface AttemptFiles {
 @Injectable()
 export class LakeGcService {
   constructor(
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     @Inject(LAKE_STORE) private readonly store: ObjectStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
   ) {}
@@ -62,9 +64,9 @@ export class LakeGcService {
     // Only folders past the grace period can go; when there are none the database is not even asked.
     if (![...attempts.values()].some((a) => now - a.newest >= graceMs)) return;
     const root = tableRoot(ref);
-    await inTransaction(this.dataSource, async (tx) => {
-      await assetStore.lockTable(tx, root);
-      const referenced = await assetStore.referencedAttempts(tx, ref);
+    await withTransaction(this.pool, async (tx) => {
+      await this.assets.lockTable(tx, root);
+      const referenced = await this.assets.referencedAttempts(tx, ref);
       for (const [id, a] of attempts) {
         if (referenced.has(id) || now - a.newest < graceMs) continue;
         await this.store.deleteMany(a.keys);

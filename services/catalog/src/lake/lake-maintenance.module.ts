@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module';
-import { catalogDatabase } from '../catalog.database';
+import { CatalogDataModule } from '../catalog.database';
 import { LakeGcService } from './lake-gc.service';
 import { LakeInternalController } from './lake-internal.controller';
 import { LakeMaintenance } from './lake-maintenance';
@@ -8,7 +8,7 @@ import { LakeModule } from './lake.module';
 
 /** GC and the periodic sweep; separate from LakeModule (the store and DuckDB), which assets need too. */
 @Module({
-  imports: [catalogDatabase, LakeModule, AssetsModule],
+  imports: [CatalogDataModule, LakeModule, AssetsModule],
   controllers: [LakeInternalController],
   providers: [LakeGcService, LakeMaintenance],
 })

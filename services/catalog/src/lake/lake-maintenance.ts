@@ -1,11 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { dataSourceToken, LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
-import type { DataSource } from 'typeorm';
+import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { CatalogConfig } from '../catalog.config';
 import { AssetRetentionService } from '../assets/asset-retention.service';
-import { assetStore } from '../assets/asset.store';
-import { queryableOf } from '../catalog.transaction';
+import { AssetStore } from '../assets/asset.store';
 import { LakeGcService, type GcReport } from './lake-gc.service';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 /**
  * The periodic sweep (FLOWFORGE_LAKE_GC_INTERVAL_MINUTES; 0 turns it off): retention of every asset that
@@ -19,7 +19,8 @@ export class LakeMaintenance implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(serviceConfigToken('catalog')) private readonly config: CatalogConfig,
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly assets: AssetStore,
     private readonly retention: AssetRetentionService,
     private readonly gc: LakeGcService,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
@@ -48,7 +49,7 @@ export class LakeMaintenance implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async sweep(): Promise<GcReport> {
-    for (const assetId of await assetStore.withRetention(queryableOf(this.dataSource))) await this.retention.apply(assetId);
+    for (const assetId of await this.assets.withRetention(this.pool)) await this.retention.apply(assetId);
     return this.gc.collect(this.graceMs);
   }
 }

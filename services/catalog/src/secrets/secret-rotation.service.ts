@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataSourceToken, FlowForgeError, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
-import type { DataSource } from 'typeorm';
-import { inTransaction } from '../catalog.transaction';
+import { FlowForgeError, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { generateMasterKey, MasterKeyring, type MasterKey } from './master-key';
 import { MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE, readKeyFile, writeNewKeyFile } from './master-key.file';
 import type { ResolvedKeyring } from './master-keyring.resolver';
 import { reencryptAllSecrets, type RotationReport } from './secret-rotation';
+import { ConnectionStore } from '../connections/connection.store';
+import { withTransaction } from '@flowforge/db';
+import type { Pool } from 'pg';
+import { CATALOG_POOL } from '../catalog.database';
 
 export const RESOLVED_KEYRING = Symbol.for('flowforge.catalog.resolved-keyring');
 
@@ -33,7 +35,8 @@ export class SecretRotationService {
   constructor(
     @Inject(RESOLVED_KEYRING) private readonly resolved: ResolvedKeyring,
     private readonly keyring: MasterKeyring,
-    @Inject(dataSourceToken('catalog')) private readonly dataSource: DataSource,
+    @Inject(CATALOG_POOL) private readonly pool: Pool,
+    private readonly connections: ConnectionStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
   ) {}
 
@@ -77,8 +80,8 @@ export class SecretRotationService {
     const previous = this.keyring.current;
     this.keyring.add(target);
     try {
-      return await inTransaction(this.dataSource, async (tx) => {
-        const report = await reencryptAllSecrets(tx, this.keyring, target);
+      return await withTransaction(this.pool, async (tx) => {
+        const report = await reencryptAllSecrets(tx, this.connections, this.keyring, target);
         this.keyring.use(target);
         return report;
       });

@@ -1,5 +1,5 @@
 import type { Queryable } from '@flowforge/db';
-import { connectionStore, secretContext } from '../connections/connection.store';
+import { secretContext, type ConnectionStore } from '../connections/connection.store';
 import { MasterKeyring, type MasterKey } from './master-key';
 import { SecretCipher } from './secret-cipher';
 
@@ -25,16 +25,16 @@ export interface RotationReport {
  * nothing). `keyring` must hold every key the rows are under (target included when some rows already
  * use it); those get fresh IVs too, so afterwards the whole table depends on `target` alone.
  */
-export async function reencryptAllSecrets(tx: Queryable, keyring: MasterKeyring, target: MasterKey): Promise<RotationReport> {
+export async function reencryptAllSecrets(tx: Queryable, connections: ConnectionStore, keyring: MasterKeyring, target: MasterKey): Promise<RotationReport> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SECRETS_LOCK]);
   const reader = new SecretCipher(keyring);
   const writer = new SecretCipher(new MasterKeyring(target));
   const rotatedFrom: Record<string, number> = {};
-  const rows = await connectionStore.lockAllSecrets(tx);
+  const rows = await connections.lockAllSecrets(tx);
   for (const row of rows) {
     const context = secretContext(row.connectionId, row.field);
     const sealed = writer.seal(reader.open(row, context), context);
-    await connectionStore.rewriteSecret(tx, { ...row, ...sealed });
+    await connections.rewriteSecret(tx, { ...row, ...sealed });
     rotatedFrom[row.keyId] = (rotatedFrom[row.keyId] ?? 0) + 1;
   }
   return { keyId: target.id, rotatedFrom, total: rows.length };

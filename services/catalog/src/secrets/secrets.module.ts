@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { COMMON_CONFIG, HOST_RUNTIME, LOGGER, serviceConfigToken, type CommonConfig, type FlowForgeLogger, type HostRuntime } from '@flowforge/service-kit';
 import type { CatalogConfig } from '../catalog.config';
-import { catalogDatabase } from '../catalog.database';
+import { CatalogDataModule } from '../catalog.database';
 import { MasterKeyring } from './master-key';
 import { resolveMasterKeyring, type ResolvedKeyring } from './master-keyring.resolver';
 import { SecretCipher } from './secret-cipher';
@@ -13,7 +13,7 @@ import { SecretsInternalController } from './secrets-internal.controller';
  * the cipher built on it and the key rotation. Logs where the key came from and its id, never the key.
  */
 @Module({
-  imports: [catalogDatabase],
+  imports: [CatalogDataModule],
   controllers: [SecretsInternalController],
   providers: [
     {

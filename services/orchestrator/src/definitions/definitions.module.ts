@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { orchestratorDatabase } from '../orchestrator.database';
 import { RegistryModule } from '../registry/registry.module';
 import { DefinitionWriter } from './definition.writer';
 import { DefinitionsService } from './definitions.service';
@@ -9,7 +10,7 @@ import { WorkflowsController } from './workflows.controller';
 
 /** Versioned jobs and workflows, and workflow-as-code. */
 @Module({
-  imports: [RegistryModule],
+  imports: [orchestratorDatabase, RegistryModule],
   controllers: [JobsController, WorkflowsController],
   providers: [JobStore, WorkflowStore, DefinitionWriter, DefinitionsService],
   exports: [JobStore, WorkflowStore],

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { withTransaction } from '@flowforge/db';
 import { parseDocuments, toYamlDocuments, validateJob, validateWorkflow, type JobSpec, type WorkflowSpec } from '@flowforge/workflow';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { asProblem, jobNotFound, nameMismatch, RESERVED_WORKFLOW_NAMES, reservedName, workflowNotFound } from './definition.errors';
 import { DefinitionWriter, jobSpecOf, type SaveStatus, type SavedJob, type SavedWorkflow } from './definition.writer';
 import { JobStore } from './job.store';

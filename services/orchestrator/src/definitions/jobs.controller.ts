@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Res } from
 import { IntParamPipe } from '@flowforge/http';
 import type { HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { jobNotFound } from './definition.errors';
 import { jobView, type JobView, type SavedJobView } from './definition.views';
 import { DefinitionsService } from './definitions.service';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, P
 import { IntParamPipe } from '@flowforge/http';
 import { readYamlBody, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { bodyObject } from './body-object';
 import { workflowNotFound } from './definition.errors';
 import { workflowView, type SavedWorkflowView, type WorkflowView } from './definition.views';

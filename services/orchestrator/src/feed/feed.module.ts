@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { orchestratorDatabase } from '../orchestrator.database';
 import { RunsModule } from '../runs/runs.module';
 import { RunEventsController } from './run-events.controller';
 import { RunFeedListener } from './run-feed.listener';
@@ -7,7 +8,7 @@ import { RunLogsController } from './run-logs.controller';
 
 /** Run logs (paged) and the live run event stream (SSE). */
 @Module({
-  imports: [RunsModule],
+  imports: [orchestratorDatabase, RunsModule],
   controllers: [RunLogsController, RunEventsController],
   providers: [RunFeedReader, RunFeedListener],
 })

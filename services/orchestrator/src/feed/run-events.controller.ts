@@ -6,7 +6,7 @@ import type { OrchestratorConfig } from '../orchestrator.config';
 import { runNotFound } from '../runs/run.errors';
 import { RunQueries } from '../runs/run.queries';
 import { RunStore } from '../runs/run.store';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import type { Pool } from 'pg';
 import { RunFeedListener } from './run-feed.listener';
 import { formatCursor, parseCursor, RunFeedReader, type FeedCursor } from './run-feed.reader';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { runLogsQuery, uuidParam, type RunLogsQuery } from '@flowforge/http';
 import { ZodPipe } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { runNotFound } from '../runs/run.errors';
 import { formatLogCursor, parseLogCursor, RunLogStore } from '../runs/run-log.store';
 import { RunStore } from '../runs/run.store';

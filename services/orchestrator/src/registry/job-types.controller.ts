@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { NotFoundProblem } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { JobTypeStore, type JobType } from './job-type.store';
 
 export interface JobTypeView {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import type { OrchestratorConfig } from '../orchestrator.config';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 
 /** How often retention runs: old rows are not urgent, and each pass is bounded. */
 const PERIOD_MS = 10 * 60_000;

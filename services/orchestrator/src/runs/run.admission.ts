@@ -25,8 +25,9 @@ export function runLimit(spec: WorkflowSpec): number {
  * - allow / queue: the new run waits in queued (FIFO) until a slot frees;
  * - skip: the new run is cancelled at once, with the reason;
  * - cancel_running: the oldest active runs are cancelled to make room, then the new run starts.
- * Lock order: workflow lock, then run rows, then the global lock — and holders of a run lock only
- * ever *try* the workflow lock (promote), so admission cannot deadlock with the step handlers.
+ * Lock order: workflow lock, then run rows (several in id order), then the global lock — and holders
+ * of a run lock only ever *try* the workflow lock (promote), so admission cannot deadlock with the step
+ * handlers.
  */
 @Injectable()
 export class RunAdmission {
@@ -60,7 +61,8 @@ export class RunAdmission {
           await this.engine.cancel(scope, `FF_RUN_SKIPPED: ${busy}; overlap policy skip`);
           return;
         case 'cancel_running':
-          for (const other of others.slice(0, others.length - limit + 1)) {
+          // Victims locked in id order, like a batch of step events locks its runs (no deadlock with one).
+          for (const other of others.slice(0, others.length - limit + 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
             const victim = await this.scopes.open(tx, other.id);
             if (victim) await this.engine.cancel(victim, `FF_RUN_SUPERSEDED: cancelled for run ${run.id} (overlap policy cancel_running)`);
           }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isTerminalRunState, type StepSpec } from '@flowforge/workflow';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { RunAdmission } from './run.admission';
 import { RunCreator, type CreatedRun, type RunRequest } from './run.creator';
 import { RunEngine } from './run.engine';

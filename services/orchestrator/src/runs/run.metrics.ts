@@ -3,7 +3,7 @@ import type { Queryable } from '@flowforge/db';
 import { metricsRegistry } from '@flowforge/service-kit';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { RunOutbox } from './run.outbox';
 
 interface OrchestratorMetrics {

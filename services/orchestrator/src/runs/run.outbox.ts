@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventBus, EventContext, PublishManyItem } from '@flowforge/bus';
 import type { EventDefinition, EventEnvelope, EventInput } from '@flowforge/contracts';
-import { withRetriedTransaction, type Queryable } from '@flowforge/db';
+import { withTransaction, type Queryable } from '@flowforge/db';
 import { EVENT_BUS } from '@flowforge/service-kit';
 import type { Pool, PoolClient } from 'pg';
 
@@ -36,9 +36,12 @@ export class RunOutbox {
 
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
 
-  /** A transaction of its own on `pool`, its events published at its end; run again if it is a deadlock victim. */
+  /**
+   * A transaction of its own on `pool`, its events published at its end. Not retried on a deadlock: the
+   * engine's lock order leaves none to retry (services/orchestrator/README.md, "Lock order").
+   */
   transaction<R>(pool: Pool, fn: (tx: PoolClient) => Promise<R>): Promise<R> {
-    return withRetriedTransaction(pool, (tx) => this.within(tx, () => fn(tx)));
+    return withTransaction(pool, (tx) => this.within(tx, () => fn(tx)));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { runNotFound } from './run.errors';
 import { runView, type RunView } from './run.views';
 import { RunStepStore } from './run-step.store';

@@ -87,6 +87,16 @@ export class RunStore {
     return this.locked(tx, id, '');
   }
 
+  /**
+   * Locks every run of `ids` in id order, in one statement (ORDER BY is applied before the row locks,
+   * so the rows are locked in that order). A transaction that is to hold several runs takes them this
+   * way first: two such transactions then always lock in the same order and cannot deadlock.
+   */
+  async lockInOrder(tx: Queryable, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(`SELECT id FROM ff_orchestrator.runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
   /** null when another transaction holds the run (the sweeper moves on; a replica is on it). */
   tryLock(tx: Queryable, id: string): Promise<LockedRun | null> {
     return this.locked(tx, id, 'SKIP LOCKED');

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import type { OrchestratorConfig } from '../orchestrator.config';
-import { ORCHESTRATOR_POOL } from '../orchestrator.pool';
+import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import { FairShareGate } from './fair-share.gate';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions/definitions.module';
+import { orchestratorDatabase } from '../orchestrator.database';
 import { FairShareGate } from './fair-share.gate';
 import { RegistryModule } from '../registry/registry.module';
 import { RunAdmission } from './run.admission';
@@ -25,7 +26,7 @@ import { SweepAlarm } from './sweep.alarm';
 
 /** Runs: creation (HTTP and RunRequested), the engine, dispatch, leases, the sweeper, feed retention. */
 @Module({
-  imports: [DefinitionsModule, RegistryModule],
+  imports: [orchestratorDatabase, DefinitionsModule, RegistryModule],
   controllers: [RunsController, RunRequestedHandler, StepEventsHandler],
   providers: [
     RunOutbox,

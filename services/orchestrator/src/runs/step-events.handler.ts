@@ -15,7 +15,7 @@ import {
 } from '@flowforge/contracts';
 import { StepEventsProcessor } from './step-events.processor';
 
-/** Handlers lock a run and may meet a deadlock with another partition's batch: retry well before the DLQ. */
+/** A transient failure (database restart, lost connection) is retried well before the DLQ. */
 const RETRY = { group: 'orchestrator', maxAttempts: 10, backoffMs: 50 } as const;
 
 /**

@@ -1,15 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EventContext } from '@flowforge/bus';
 import { StepCancelRequested, type StepCompletedEvent, StepFailedEvent, StepLogEvent, StepProgressEvent, StepStartedEvent } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { RunLogStore } from './run-log.store';
-import { RunOutbox, type HandlerTransaction } from './run.outbox';
+import { RunOutbox } from './run.outbox';
 import { RunStepStore } from './run-step.store';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';
 import type { StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
 import { RunScopes } from './run.scopes';
+import { RunStore } from './run.store';
+
+/** What a step event handler needs of its bus delivery: the transaction, and where the event stands. */
+export type StepEventContext = Pick<EventContext, 'tx' | 'beforeCommit' | 'topic' | 'partition' | 'offset' | 'attempt'>;
+
+/** One step event of a bus batch, applied when the batch's handlers have all run. */
+interface PendingEvent {
+  runId: string;
+  at: string;
+  apply: () => Promise<void>;
+}
 
 interface AttemptRef {
   runId: string;
@@ -34,9 +46,27 @@ function parseOutputs(text: string | null): Record<string, unknown> | null {
  * of a step that has an attempt out (queued or running) counts: an answer from an attempt the
  * orchestrator wrote off (lost lease, timeout, cancel) or a duplicate is logged and ignored, so a late
  * completion can never change a step twice.
+ *
+ * Lock order. The Postgres bus handles a batch of events (one topic partition, several runs) in one
+ * transaction, and each event locks its run until that transaction ends. Applied as they came, a batch
+ * of StepStarted locking runs A then B and a batch of StepCompleted locking B then A deadlocked (13 in
+ * one benchmark). So the handlers only collect their events; once the batch's last handler ran
+ * (EventContext.beforeCommit) every run of the batch is locked at once in id order
+ * (RunStore.lockInOrder), then the events are applied in their order. Every transaction that holds more
+ * than one run takes them that way, the others hold one (HTTP commands) or skip a locked one (the
+ * sweeper), so no two wait for each other. Nothing is retried: the cycle cannot form.
  */
 @Injectable()
 export class StepEventsProcessor {
+  /** A bus batch's events, by its beforeCommit function (one per transaction: nothing outlives it). */
+  private readonly batches = new WeakMap<object, PendingEvent[]>();
+  /**
+   * An event whose work failed when its batch was applied, by `topic/partition`: the bus blames the last
+   * event of the batch, so on its next delivery this one fails on its own, where the bus can retry it
+   * alone and dead-letter it — not the events behind it (see collect()).
+   */
+  private readonly suspects = new Map<string, { offset: string; error: unknown }>();
+
   constructor(
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
     private readonly scopes: RunScopes,
@@ -45,9 +75,10 @@ export class StepEventsProcessor {
     private readonly logs: RunLogStore,
     private readonly steps: RunStepStore,
     private readonly outbox: RunOutbox,
+    private readonly runs: RunStore,
   ) {}
 
-  started(ctx: HandlerTransaction, e: StepStartedEvent): Promise<void> {
+  started(ctx: StepEventContext, e: StepStartedEvent): Promise<void> {
     return this.withCurrentAttempt(
       ctx,
       e,
@@ -71,21 +102,21 @@ export class StepEventsProcessor {
     }
   }
 
-  progress(ctx: HandlerTransaction, e: StepProgressEvent): Promise<void> {
+  progress(ctx: StepEventContext, e: StepProgressEvent): Promise<void> {
     return this.withCurrentAttempt(ctx, e, 'StepProgress', (scope, step) => this.engine.heartbeat(scope, step));
   }
 
-  completed(ctx: HandlerTransaction, e: StepCompletedEvent): Promise<void> {
+  completed(ctx: StepEventContext, e: StepCompletedEvent): Promise<void> {
     return this.withCurrentAttempt(ctx, e, 'StepCompleted', (scope, step) => this.engine.completed(scope, step, parseOutputs(e.outputs), e.metrics));
   }
 
-  failed(ctx: HandlerTransaction, e: StepFailedEvent): Promise<void> {
+  failed(ctx: StepEventContext, e: StepFailedEvent): Promise<void> {
     return this.withCurrentAttempt(ctx, e, 'StepFailed', (scope, step) => this.engine.failed(scope, step, e.errorCode, e.errorMessage, e.retryable));
   }
 
   /** Lines are kept for any attempt (they describe what it did); only the current one renews its lease. */
-  log(ctx: HandlerTransaction, e: StepLogEvent): Promise<void> {
-    return this.outbox.handle(ctx, () => this.appendLog(ctx.tx, e));
+  log(ctx: StepEventContext, e: StepLogEvent): Promise<void> {
+    return this.collect(ctx, e.runId, () => this.appendLog(ctx.tx, e));
   }
 
   private async appendLog(tx: Queryable, e: StepLogEvent): Promise<void> {
@@ -103,15 +134,62 @@ export class StepEventsProcessor {
     if (this.isCurrent(step, e.attempt)) await this.engine.heartbeat(scope, step);
   }
 
-  /** What the handler publishes goes out with the rest of its batch, just before the bus commits (RunOutbox). */
   private withCurrentAttempt(
-    ctx: HandlerTransaction,
+    ctx: StepEventContext,
     e: AttemptRef,
     what: string,
     fn: (scope: RunScope, step: StepRecord) => Promise<void>,
     onStale?: () => Promise<void>,
   ): Promise<void> {
-    return this.outbox.handle(ctx, () => this.onCurrentAttempt(ctx.tx, e, what, fn, onStale));
+    return this.collect(ctx, e.runId, () => this.onCurrentAttempt(ctx.tx, e, what, fn, onStale));
+  }
+
+  /**
+   * Queues the event's work for the end of its bus batch (applyBatch); a bus that handles one event per
+   * transaction (no beforeCommit) applies it at once — one run, nothing to order.
+   */
+  private async collect(ctx: StepEventContext, runId: string, apply: () => Promise<void>): Promise<void> {
+    const { tx, beforeCommit } = ctx;
+    if (!beforeCommit) {
+      await this.outbox.within(tx, apply);
+      return;
+    }
+    const where = `${ctx.topic}/${ctx.partition}`;
+    const suspect = this.suspects.get(where);
+    if (suspect?.offset === ctx.offset && ctx.attempt === 1) {
+      // Its work failed in the batch before (the bus blamed the batch's last event): failing here makes
+      // the bus commit the events before it and retry this one alone, with its backoff and DLQ.
+      throw suspect.error;
+    }
+    let batch = this.batches.get(beforeCommit);
+    if (!batch) {
+      const events: PendingEvent[] = [];
+      this.batches.set(beforeCommit, events);
+      beforeCommit(() => this.applyBatch(tx, where, events));
+      batch = events;
+    }
+    batch.push({ runId, at: ctx.offset, apply });
+  }
+
+  /**
+   * Locks the batch's runs in id order, then applies its events in their order; what they publish goes
+   * out at the end, just before the bus commits (RunOutbox).
+   */
+  private async applyBatch(tx: Queryable, where: string, events: PendingEvent[]): Promise<void> {
+    await this.runs.lockInOrder(tx, [...new Set(events.map((p) => p.runId))]);
+    let current: PendingEvent | undefined;
+    try {
+      await this.outbox.within(tx, async () => {
+        for (const event of events) {
+          current = event;
+          await event.apply();
+        }
+      });
+    } catch (error) {
+      if (current) this.suspects.set(where, { offset: current.at, error });
+      throw error;
+    }
+    if (this.suspects.has(where) && events.some((p) => p.at === this.suspects.get(where)!.offset)) this.suspects.delete(where);
   }
 
   private async onCurrentAttempt(
