@@ -21,7 +21,7 @@ import { broadcastGroupId } from '../broadcast.group';
 import { retryPolicyOf } from '../retry.policy';
 import { BUS_MIGRATION_LOCK, BUS_SCHEMA_SQL, BUS_SCHEMA_VERSION } from './postgres-bus.schema';
 import { DROP_BROADCAST_SQL, GroupMember, type ConsumerRuntime, type RawEntry } from './postgres-group.member';
-import { PublishCombiner } from './publish.combiner';
+import { PublishCombiner } from '../publish.combiner';
 import { BUS_CHANNEL, partitionChannelKey, TopicNotifier } from './topic.notifier';
 
 export interface PostgresEventBusOptions {
@@ -79,6 +79,24 @@ const APPEND_ONE_SQL = `
   SELECT $1, $2, head.off, $3, $4::jsonb, $5 FROM head CROSS JOIN (SELECT pg_notify('${BUS_CHANNEL}', $1 || '/' || $2::text)) n
   RETURNING "offset"::text AS "offset"`;
 
+// Autocommit publishes to one partition, combined (PublishCombiner): one head row only, so no lock
+// ordering to respect and no LOCK_HEADS round trip; one statement is atomic on its own.
+const APPEND_RUN_SQL = `
+  WITH head AS (
+    UPDATE ff_bus.partitions SET next_offset = next_offset + $3
+    WHERE topic = $1 AND partition = $2
+    RETURNING next_offset - $3 AS base)
+  INSERT INTO ff_bus.log (topic, partition, "offset", key, headers, payload)
+  SELECT $1, $2, head.base + e.idx - 1, e.key, e.headers, e.payload
+  FROM head CROSS JOIN unnest($4::text[], $5::jsonb[], $6::bytea[]) WITH ORDINALITY AS e(key, headers, payload, idx)`;
+
+/** An autocommit publish waiting in the combiner. */
+interface PartitionEntry {
+  topic: string;
+  partition: number;
+  entry: RawEntry;
+}
+
 // Partitions are locked in ascending order first so that two batch publishers never deadlock.
 const LOCK_HEADS_SQL = `
   SELECT partition FROM ff_bus.partitions
@@ -122,7 +140,7 @@ export class PostgresEventBus implements EventBus {
   private readonly checkedOut = new Set<PoolClient>();
   private readonly retentionTimer: NodeJS.Timeout | null = null;
   private readonly endPoolOnClose: boolean;
-  private readonly combiner: PublishCombiner;
+  private readonly combiner: PublishCombiner<PartitionEntry>;
   private readonly pendingWakeups = new Set<string>();
   private wakeupTimer: NodeJS.Immediate | null = null;
   private closed = false;
@@ -143,7 +161,18 @@ export class PostgresEventBus implements EventBus {
     const pollIntervalMs = opts.pollIntervalMs ?? 500;
     const leaseMs = opts.leaseMs ?? 10_000;
     this.notifier = new TopicNotifier(this.pool, this.logger, pollIntervalMs);
-    this.combiner = new PublishCombiner(this.pool, opts.batchSize ?? 500);
+    const combined = { maxEntries: opts.batchSize ?? 500, maxBytes: 4 * 1024 * 1024, bytesOf: (r: PartitionEntry) => r.entry.payload.length };
+    this.combiner = new PublishCombiner<PartitionEntry>(combined, async (run) => {
+      const { topic, partition } = run[0]!;
+      await this.pool.query(APPEND_RUN_SQL, [
+        topic,
+        partition,
+        run.length,
+        run.map((r) => r.entry.key),
+        run.map((r) => JSON.stringify(r.entry.headers)),
+        run.map((r) => r.entry.payload),
+      ]);
+    });
     // Without a listener, an idle pooled client losing its server would crash the process.
     this.pool.on('error', this.onPoolError);
     this.runtime = {
@@ -411,7 +440,7 @@ export class PostgresEventBus implements EventBus {
         // Inside the caller's transaction the NOTIFY must ride along: it is delivered at its commit.
         await tx.query(APPEND_ONE_SQL, [topic, partition, e.key, JSON.stringify(e.headers), e.payload]);
       } else {
-        await this.combiner.append(topic, partition, e);
+        await this.combiner.append(partitionChannelKey(topic, partition), { topic, partition, entry: e });
         // Committing a NOTIFY takes a database-wide lock held through the WAL flush, serialising every
         // notifying commit; one coalesced NOTIFY per tick instead of one per event keeps publishers parallel.
         this.wakeLater(partitionChannelKey(topic, partition));

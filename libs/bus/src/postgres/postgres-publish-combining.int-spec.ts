@@ -9,7 +9,7 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 
 /**
  * Autocommit publishes (no caller transaction) to one partition are combined while a statement for it
- * is in flight (publish.combiner.ts). Each test holds the partition's head row locked from another
+ * is in flight (libs/bus/src/publish.combiner.ts). Each test holds the partition's head row locked from another
  * transaction, so the first publish's statement waits on it while the next ones queue behind it —
  * a deterministic way to have "publishes arriving during a commit".
  */
