@@ -3,8 +3,8 @@
  * Uses DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres; creates and drops its own database.
  *  (a) throughput: N Avro events published in batches (publishMany), consumed by one group → events/s
  *      from the first publish to the last handler (target ≥ 5,000/s);
- *  (b) latency against the database's own, in the same run: single-event publishes (each its own
- *      transaction) paced at 1,000/s, and as the baseline a single-row INSERT + NOTIFY (one autocommit
+ *  (b) latency against the database's own, in the same run: single-event publishes without a
+ *      transaction paced at 1,000/s, and as the baseline a single-row INSERT + NOTIFY (one autocommit
  *      statement) paced the same way from a pool of the same size, received by a LISTEN connection.
  *      The two alternate in slices (raw, bus, raw, bus, …) so that both meet the same background load
  *      of a shared machine. Measured: the commit acknowledgement (publish() resolving / the statement
@@ -327,7 +327,7 @@ async function main(): Promise<void> {
         `(a) ${N} events, keys k0..k999, publishMany batches of 500, timed from first publish to last handler (publishing took ${throughput.publishSeconds.toFixed(2)} s, end to end ${throughput.endToEndSeconds.toFixed(2)} s).`,
         `(b) ${ROUNDS} rounds, each a ${SLICE_SECONDS} s slice of INSERT + NOTIFY, one of INSERT alone, then one of the bus, each paced open-loop at ${RATE} events/s over keys run-0..run-${KEYS - 1} from a pool of ${PUBLISH_POOL}; percentiles over all rounds. ` +
           `Baselines: one autocommit \`WITH i AS (INSERT INTO bench_raw …) SELECT pg_notify(…)\` per event (the same ${payload.length}-byte Avro frame), received by one LISTEN connection; the same INSERT without NOTIFY. ` +
-          `Bus: \`publish()\` without a transaction (Avro encode, append to ${PARTITIONS} partitions, wake-up NOTIFY), the handler runs in the consumer's batch transaction. ` +
+          `Bus: \`publish()\` without a transaction (Avro encode, append to one of ${PARTITIONS} partitions, those arriving while the partition's statement is in flight going in the next one, libs/bus/src/publish.combiner.ts; wake-up NOTIFY), the handler runs in the consumer's batch transaction. ` +
           `Times run from the call to the answer / to the receipt (performance.timeOrigin + performance.now(), same process). A ratio gets no verdict when the baseline itself could not keep the pace.`,
         `Wait events of the publishing backends (mean backends per 10 ms sample; "on CPU" = active, no wait): INSERT + NOTIFY — ${waits(raw) || 'none seen'}; INSERT alone — ${waits(ins) || 'none seen'}; bus — ${waits(bus) || 'none seen'}.`,
       ],
