@@ -109,3 +109,70 @@ export function writeResults(id: string, title: string, intro: string[], rows: R
   writeFileSync(file, text);
   console.log(`figures written to ${file}`);
 }
+
+/** The machine's load averages (1, 5, 15 min): the benches share the machine, so each run states it. */
+export const loadLine = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function summarize(samples: number[]): Summary {
+  const s = [...samples].sort((a, b) => a - b);
+  if (s.length === 0) return { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1]! };
+}
+
+export const ms = (v: number): string => `${v.toFixed(1)} ms`;
+
+/**
+ * Open-loop pacing: `send(seq)` is started on schedule at `rate` per second for `total` calls, whether
+ * earlier calls answered or not (a slow system shows as latency, not as a slower pace). Each answer's
+ * time from its start is recorded. `rate` is the pace the calls were started at (the pacer itself
+ * may fall behind on a starved CPU), `completedRate` the calls over the time until the last answer
+ * (below `rate` when answers queued up behind the pace).
+ */
+export async function paced(
+  total: number,
+  rate: number,
+  send: (seq: number) => Promise<unknown>,
+): Promise<{ acks: number[]; rate: number; completedRate: number; failures: number }> {
+  const acks: number[] = [];
+  let failures = 0;
+  let sent = 0;
+  const t0 = now();
+  const inflight = new Set<Promise<unknown>>();
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((now() - t0) / 1000) * rate));
+    while (sent < due) {
+      const at = now();
+      const p = send(sent++).then(
+        () => void acks.push(now() - at),
+        () => void failures++,
+      );
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+    await sleep(1);
+  }
+  const scheduledFor = (now() - t0) / 1000;
+  await Promise.all(inflight);
+  return { acks, rate: total / scheduledFor, completedRate: total / ((now() - t0) / 1000), failures };
+}
+
+/**
+ * Verdict of a "measured p99 ≤ factor × baseline p99" target. A baseline that could not hold the pace
+ * itself (machine overloaded) gives no verdict: its p99 would flatter anything compared to it.
+ */
+export function ratioVerdict(measured: number, baseline: number, factor: number, baselinePaceHeld: boolean): string {
+  if (!baselinePaceHeld) return 'no verdict (baseline below pace)';
+  return verdict(measured <= factor * baseline);
+}

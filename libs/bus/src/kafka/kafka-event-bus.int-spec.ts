@@ -341,6 +341,57 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     await bus.close();
   });
 
+  it('combines publishes without a transaction that arrive during an outbox INSERT, in call order; a refused value fails alone', async () => {
+    const own = new Pool({ connectionString: db.url, max: 4 });
+    own.on('error', () => undefined);
+    let inserts = 0;
+    const query = own.query.bind(own) as (...args: unknown[]) => Promise<unknown>;
+    // Counts the statements that write the outbox (the real pool runs them).
+    (own as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && /INSERT INTO "ff_kbus_unit"\.outbox/.test(args[0])) inserts++;
+      return query(...args);
+    };
+    const bus = new KafkaEventBus({
+      brokers: unreachable,
+      clientId: 'outbox-spec',
+      pool: own,
+      endPoolOnClose: true,
+      outboxSchema: 'ff_kbus_unit',
+      codec,
+      logger: quiet,
+      metrics: new Registry(),
+      relay: { pollIntervalMs: 50, lockRetryMs: 50, maxBackoffMs: 200 },
+    });
+    await bus.migrate();
+    const topic = `flowforge.test.combined.${randomUUID().slice(0, 8)}`;
+    // SHARE blocks every INSERT: the first publish's statement waits on it, the next ones queue behind it.
+    const lock = await pool.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE ff_kbus_unit.outbox IN SHARE MODE');
+    const keys = ['a', 'b', 'bad\u0000key', 'c', 'd'];
+    const outcomes = keys.map((key, seq) =>
+      bus.publish(BusTestEventDef, { seq, key }, { key, topic }).then(
+        () => 'ok',
+        (err: { code?: string }) => `refused ${err.code}`,
+      ),
+    );
+    await waitUntil(async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%outbox%'`,
+      );
+      return rows[0]!.n > 0;
+    });
+    await lock.query('COMMIT');
+    lock.release();
+    // 22021: a NUL byte is no character of the database's encoding.
+    expect(await Promise.all(outcomes)).toEqual(['ok', 'ok', 'refused 22021', 'ok', 'ok']);
+    const { rows } = await pool.query<{ key: string }>(`SELECT key FROM ff_kbus_unit.outbox WHERE topic = $1 ORDER BY id`, [topic]);
+    expect(rows.map((r) => r.key)).toEqual(['a', 'b', 'c', 'd']);
+    // The first alone, the four queued behind it together (refused as a whole), then each of them alone.
+    expect(inserts).toBe(6);
+    await bus.close();
+  });
+
   it('refuses an event larger than the broker accepts before it reaches the outbox', async () => {
     const bus = newBus();
     await bus.migrate();

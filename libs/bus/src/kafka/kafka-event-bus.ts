@@ -24,6 +24,7 @@ import { KafkaTopicAdmin } from './kafka-topic.admin';
 import { OutboxRelay, type OutboxRelayTuning } from './outbox.relay';
 import { broadcastGroupId } from '../broadcast.group';
 import { retryPolicyOf } from '../retry.policy';
+import { PublishCombiner } from '../publish.combiner';
 
 export { KafkaBusError, type KafkaBusErrorCode } from './kafka-bus.errors';
 export type { KafkaRawEntry } from './kafka-group.member';
@@ -116,6 +117,8 @@ export class KafkaEventBus implements EventBus {
   /** Autocommit publishes: no NOTIFY in the statement (see appendToOutbox). */
   private readonly insertSql: string;
   private notifyScheduled = false;
+  /** Autocommit publishes of one topic, combined into one outbox INSERT while one is in flight. */
+  private readonly combiner: PublishCombiner<{ topic: string; entry: KafkaRawEntry }>;
   private readonly subscriptions = new Set<KafkaGroupMember<EventEnvelope>>();
   private readonly checkedOut = new Set<PoolClient>();
   private producer: Producer | null = null;
@@ -177,6 +180,18 @@ export class KafkaEventBus implements EventBus {
       ORDER BY e.ord`;
     this.insertSql = `${insert}
       ORDER BY e.ord`;
+    this.combiner = new PublishCombiner<{ topic: string; entry: KafkaRawEntry }>(
+      { maxEntries: 500, maxBytes: 4 * 1024 * 1024, bytesOf: (r) => r.entry.payload.length },
+      async (run) => {
+        const entries = run.map((r) => r.entry);
+        await this.pool.query(this.insertSql, [
+          run[0]!.topic,
+          entries.map((e) => e.key),
+          entries.map((e) => JSON.stringify(e.headers)),
+          entries.map((e) => e.payload),
+        ]);
+      },
+    );
     // Without a listener, an idle pooled client losing its server would crash the process.
     this.pool.on('error', this.onPoolError);
     this.relay = new OutboxRelay(
@@ -345,6 +360,8 @@ export class KafkaEventBus implements EventBus {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.subscriptions.clear();
+    // Publishes accepted before close() still get their outcome before the pool may end.
+    await this.combiner.idle();
     await this.relay.stop();
     await this.producer?.disconnect().catch(() => undefined);
     await this.topicAdmin.disconnect();
@@ -404,7 +421,9 @@ export class KafkaEventBus implements EventBus {
       await tx.query(this.insertNotifySql, params);
       return;
     }
-    await this.pool.query(this.insertSql, params);
+    // One publish of many rows is a batch already; single publishes are combined (libs/bus/src/publish.combiner.ts).
+    if (entries.length === 1) await this.combiner.append(topic, { topic, entry: entries[0]! });
+    else await this.pool.query(this.insertSql, params);
     if (this.relay.isLeader) this.relay.nudge();
     else this.scheduleNotify();
   }

@@ -21,7 +21,8 @@ import { broadcastGroupId } from '../broadcast.group';
 import { retryPolicyOf } from '../retry.policy';
 import { BUS_MIGRATION_LOCK, BUS_SCHEMA_SQL, BUS_SCHEMA_VERSION } from './postgres-bus.schema';
 import { DROP_BROADCAST_SQL, GroupMember, type ConsumerRuntime, type RawEntry } from './postgres-group.member';
-import { BUS_CHANNEL, TopicNotifier } from './topic.notifier';
+import { PublishCombiner } from '../publish.combiner';
+import { BUS_CHANNEL, partitionChannelKey, TopicNotifier } from './topic.notifier';
 
 export interface PostgresEventBusOptions {
   /** Pool the bus draws from (consumer batches, LISTEN, own publishes). The caller owns and ends it... */
@@ -69,16 +70,6 @@ const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
 const DAY_MS = 24 * 3600 * 1000;
 const RETENTION_LOCK = 0x66665f72; // "ff_r"
 
-// Without NOTIFY: used for autocommit publishes, whose wake-up is sent after the insert (coalesced).
-const APPEND_ONE_QUIET_SQL = `
-  WITH head AS (
-    UPDATE ff_bus.partitions SET next_offset = next_offset + 1
-    WHERE topic = $1 AND partition = $2
-    RETURNING next_offset - 1 AS off)
-  INSERT INTO ff_bus.log (topic, partition, "offset", key, headers, payload)
-  SELECT $1, $2, head.off, $3, $4::jsonb, $5 FROM head
-  RETURNING "offset"::text AS "offset"`;
-
 const APPEND_ONE_SQL = `
   WITH head AS (
     UPDATE ff_bus.partitions SET next_offset = next_offset + 1
@@ -87,6 +78,24 @@ const APPEND_ONE_SQL = `
   INSERT INTO ff_bus.log (topic, partition, "offset", key, headers, payload)
   SELECT $1, $2, head.off, $3, $4::jsonb, $5 FROM head CROSS JOIN (SELECT pg_notify('${BUS_CHANNEL}', $1 || '/' || $2::text)) n
   RETURNING "offset"::text AS "offset"`;
+
+// Autocommit publishes to one partition, combined (PublishCombiner): one head row only, so no lock
+// ordering to respect and no LOCK_HEADS round trip; one statement is atomic on its own.
+const APPEND_RUN_SQL = `
+  WITH head AS (
+    UPDATE ff_bus.partitions SET next_offset = next_offset + $3
+    WHERE topic = $1 AND partition = $2
+    RETURNING next_offset - $3 AS base)
+  INSERT INTO ff_bus.log (topic, partition, "offset", key, headers, payload)
+  SELECT $1, $2, head.base + e.idx - 1, e.key, e.headers, e.payload
+  FROM head CROSS JOIN unnest($4::text[], $5::jsonb[], $6::bytea[]) WITH ORDINALITY AS e(key, headers, payload, idx)`;
+
+/** An autocommit publish waiting in the combiner. */
+interface PartitionEntry {
+  topic: string;
+  partition: number;
+  entry: RawEntry;
+}
 
 // Partitions are locked in ascending order first so that two batch publishers never deadlock.
 const LOCK_HEADS_SQL = `
@@ -131,6 +140,7 @@ export class PostgresEventBus implements EventBus {
   private readonly checkedOut = new Set<PoolClient>();
   private readonly retentionTimer: NodeJS.Timeout | null = null;
   private readonly endPoolOnClose: boolean;
+  private readonly combiner: PublishCombiner<PartitionEntry>;
   private readonly pendingWakeups = new Set<string>();
   private wakeupTimer: NodeJS.Immediate | null = null;
   private closed = false;
@@ -151,6 +161,18 @@ export class PostgresEventBus implements EventBus {
     const pollIntervalMs = opts.pollIntervalMs ?? 500;
     const leaseMs = opts.leaseMs ?? 10_000;
     this.notifier = new TopicNotifier(this.pool, this.logger, pollIntervalMs);
+    const combined = { maxEntries: opts.batchSize ?? 500, maxBytes: 4 * 1024 * 1024, bytesOf: (r: PartitionEntry) => r.entry.payload.length };
+    this.combiner = new PublishCombiner<PartitionEntry>(combined, async (run) => {
+      const { topic, partition } = run[0]!;
+      await this.pool.query(APPEND_RUN_SQL, [
+        topic,
+        partition,
+        run.length,
+        run.map((r) => r.entry.key),
+        run.map((r) => JSON.stringify(r.entry.headers)),
+        run.map((r) => r.entry.payload),
+      ]);
+    });
     // Without a listener, an idle pooled client losing its server would crash the process.
     this.pool.on('error', this.onPoolError);
     this.runtime = {
@@ -338,6 +360,8 @@ export class PostgresEventBus implements EventBus {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await Promise.all([...this.members].map((m) => m.close()));
     this.members.clear();
+    // Publishes accepted before close() still get their outcome before the pool may end.
+    await this.combiner.idle();
     if (this.wakeupTimer) clearImmediate(this.wakeupTimer);
     await this.notifier.stop();
     if (this.endPoolOnClose) await this.pool.end();
@@ -409,18 +433,17 @@ export class PostgresEventBus implements EventBus {
     if (entries.length === 0) return;
     const partitions = await this.partitionsOf(topic);
     if (entries.length === 1) {
-      // One statement: atomic on its own without a transaction, and one round trip.
+      // One statement: atomic on its own, and one round trip.
       const e = entries[0]!;
       const partition = partitionForKey(e.key, partitions);
-      const params = [topic, partition, e.key, JSON.stringify(e.headers), e.payload];
       if (tx) {
         // Inside the caller's transaction the NOTIFY must ride along: it is delivered at its commit.
-        await tx.query(APPEND_ONE_SQL, params);
+        await tx.query(APPEND_ONE_SQL, [topic, partition, e.key, JSON.stringify(e.headers), e.payload]);
       } else {
+        await this.combiner.append(partitionChannelKey(topic, partition), { topic, partition, entry: e });
         // Committing a NOTIFY takes a database-wide lock held through the WAL flush, serialising every
         // notifying commit; one coalesced NOTIFY per tick instead of one per event keeps publishers parallel.
-        await this.pool.query(APPEND_ONE_QUIET_SQL, params);
-        this.wakeLater(`${topic}/${partition}`);
+        this.wakeLater(partitionChannelKey(topic, partition));
       }
     } else if (tx) {
       await this.appendMany(tx, topic, partitions, entries);
