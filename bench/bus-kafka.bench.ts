@@ -90,7 +90,13 @@ async function main(): Promise<void> {
         defaultPartitions: PARTITIONS,
         defaultRetentionMs: 3600_000,
         groupIdPrefix: `ff-bench-${runId}.`,
-        consumer: { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 100, partitionsConsumedConcurrently: PARTITIONS },
+        consumer: {
+          sessionTimeoutMs: 10_000,
+          rebalanceTimeoutMs: 5_000,
+          heartbeatIntervalMs: 1_000,
+          maxWaitTimeMs: 100,
+          partitionsConsumedConcurrently: PARTITIONS,
+        },
         relay: { batchSize: Number(process.env.BENCH_RELAY_BATCH ?? BATCH) },
         logger: quiet,
         metrics: new Registry(),
@@ -182,7 +188,9 @@ async function main(): Promise<void> {
     let drainedAt = 0;
     const watchDrain = (async () => {
       for (;;) {
-        const { rows } = await outboxPool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bench_pub.outbox WHERE sent_at IS NULL AND topic = $1`, [topic]);
+        const { rows } = await outboxPool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bench_pub.outbox WHERE sent_at IS NULL AND topic = $1`, [
+          topic,
+        ]);
         if (rows[0]!.n === 0 && consumed > 0) return (drainedAt = now());
         await sleep(20);
       }
@@ -295,11 +303,31 @@ async function main(): Promise<void> {
       ['ratio bus / raw kafkajs, end to end', `${(busRate / rawRate).toFixed(2)}`, '—', ''],
       ['Avro encode alone / decode alone', `${perEvent(encodeSeconds)} / ${perEvent(decodeSeconds)}`, '—', ''],
       ['raw kafkajs latency (baseline) p50 / p95 / p99 / max', `${ms(rawSum.p50)} / ${ms(rawSum.p95)} / ${ms(rawSum.p99)} / ${ms(rawSum.max)}`, '—', ''],
-      ['KafkaEventBus latency p50 / p95 / p99 / max (outbox relay included)', `${ms(busSum.p50)} / ${ms(busSum.p95)} / ${ms(busSum.p99)} / ${ms(busSum.max)}`, '', ''],
+      [
+        'KafkaEventBus latency p50 / p95 / p99 / max (outbox relay included)',
+        `${ms(busSum.p50)} / ${ms(busSum.p95)} / ${ms(busSum.p99)} / ${ms(busSum.max)}`,
+        '',
+        '',
+      ],
       ['ratio bus / raw kafkajs at p99, latency', (busSum.p99 / rawSum.p99).toFixed(2), `≤ ${FACTOR}`, ratioVerdict(busSum.p99, rawSum.p99, FACTOR, rawHeld)],
-      ['latency p99 per round, raw kafkajs / bus', `${rawRound.map((x) => x.toFixed(1)).join(', ')} / ${busRound.map((x) => x.toFixed(1)).join(', ')} ms`, '', ''],
-      ['pace completed, slowest slice (raw kafkajs; bus)', `${Math.min(...rawRates).toFixed(0)}; ${Math.min(...busRates).toFixed(0)} events/s`, `${RATE}/s`, verdict(rawHeld && Math.min(...busRates) >= 0.9 * RATE && busFailures === 0)],
-      ['latency events received / sent (raw kafkajs; bus)', `${rawLat.length} / ${total}; ${busLat.length} / ${total}`, 'all', verdict(rawLat.length === total && busLat.length === total)],
+      [
+        'latency p99 per round, raw kafkajs / bus',
+        `${rawRound.map((x) => x.toFixed(1)).join(', ')} / ${busRound.map((x) => x.toFixed(1)).join(', ')} ms`,
+        '',
+        '',
+      ],
+      [
+        'pace completed, slowest slice (raw kafkajs; bus)',
+        `${Math.min(...rawRates).toFixed(0)}; ${Math.min(...busRates).toFixed(0)} events/s`,
+        `${RATE}/s`,
+        verdict(rawHeld && Math.min(...busRates) >= 0.9 * RATE && busFailures === 0),
+      ],
+      [
+        'latency events received / sent (raw kafkajs; bus)',
+        `${rawLat.length} / ${total}; ${busLat.length} / ${total}`,
+        'all',
+        verdict(rawLat.length === total && busLat.length === total),
+      ],
     ];
     // Where the bus's time goes, per event, against the raw pipeline.
     const outboxOnly = bus.publishSeconds - encodeSeconds;

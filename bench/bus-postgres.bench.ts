@@ -238,9 +238,7 @@ async function main(): Promise<void> {
       {
         const before = ins.acks.length;
         sampling = ins;
-        const r = await paced(perSlice, RATE, (i) =>
-          insPool.query(`INSERT INTO bench_ins (key, payload) VALUES ($1, $2)`, [`run-${i % KEYS}`, payload]),
-        );
+        const r = await paced(perSlice, RATE, (i) => insPool.query(`INSERT INTO bench_ins (key, payload) VALUES ($1, $2)`, [`run-${i % KEYS}`, payload]));
         sampling = null;
         ins.sent += perSlice;
         ins.acks.push(...r.acks);
@@ -301,19 +299,54 @@ async function main(): Promise<void> {
         .join(', ');
     const rows: ResultRow[] = [
       ['throughput, publishMany (500/batch) only', `${throughput.publishRate.toFixed(0)} events/s`, '—', ''],
-      ['throughput, end to end (publish → handler)', `${throughput.endToEndRate.toFixed(0)} events/s`, '≥ 5,000 events/s', verdict(throughput.endToEndRate >= 5000)],
+      [
+        'throughput, end to end (publish → handler)',
+        `${throughput.endToEndRate.toFixed(0)} events/s`,
+        '≥ 5,000 events/s',
+        verdict(throughput.endToEndRate >= 5000),
+      ],
       ['baseline INSERT + NOTIFY: statement answered p50 / p99 / max', line(rawAck), '—', ''],
       ['baseline INSERT + NOTIFY: notification received p50 / p99 / max', line(rawDel), '—', ''],
       ['baseline INSERT alone: statement answered p50 / p99 / max', line(insAck), '—', ''],
       ['bus: publish() resolved p50 / p99 / max', line(busAck), '', ''],
       ['bus: handler called p50 / p95 / p99 / max', `${ms(busDel.p50)} / ${ms(busDel.p95)} / ${ms(busDel.p99)} / ${ms(busDel.max)}`, '', ''],
-      ['ratio at p99: publish() resolved / INSERT + NOTIFY answered', (busAck.p99 / rawAck.p99).toFixed(2), `≤ ${FACTOR}`, ratioVerdict(busAck.p99, rawAck.p99, FACTOR, held(raw))],
-      ['ratio at p99: handler called / NOTIFY received', (busDel.p99 / rawDel.p99).toFixed(2), `≤ ${FACTOR}`, ratioVerdict(busDel.p99, rawDel.p99, FACTOR, held(raw))],
-      ['ratio at p99: publish() resolved / INSERT alone answered', (busAck.p99 / insAck.p99).toFixed(2), `≤ ${FACTOR}`, ratioVerdict(busAck.p99, insAck.p99, FACTOR, held(ins))],
-      ['p99 per round: INSERT + NOTIFY answered / INSERT alone answered / publish() resolved', `${list(raw.roundAckP99)} / ${list(ins.roundAckP99)} / ${list(bus.roundAckP99)} ms`, '', ''],
+      [
+        'ratio at p99: publish() resolved / INSERT + NOTIFY answered',
+        (busAck.p99 / rawAck.p99).toFixed(2),
+        `≤ ${FACTOR}`,
+        ratioVerdict(busAck.p99, rawAck.p99, FACTOR, held(raw)),
+      ],
+      [
+        'ratio at p99: handler called / NOTIFY received',
+        (busDel.p99 / rawDel.p99).toFixed(2),
+        `≤ ${FACTOR}`,
+        ratioVerdict(busDel.p99, rawDel.p99, FACTOR, held(raw)),
+      ],
+      [
+        'ratio at p99: publish() resolved / INSERT alone answered',
+        (busAck.p99 / insAck.p99).toFixed(2),
+        `≤ ${FACTOR}`,
+        ratioVerdict(busAck.p99, insAck.p99, FACTOR, held(ins)),
+      ],
+      [
+        'p99 per round: INSERT + NOTIFY answered / INSERT alone answered / publish() resolved',
+        `${list(raw.roundAckP99)} / ${list(ins.roundAckP99)} / ${list(bus.roundAckP99)} ms`,
+        '',
+        '',
+      ],
       ['p99 per round: NOTIFY received / handler called', `${list(raw.roundDeliveredP99)} / ${list(bus.roundDeliveredP99)} ms`, '', ''],
-      ['pace started / completed, slowest slice: INSERT + NOTIFY; INSERT alone; bus', `${pace(raw)}; ${pace(ins)}; ${pace(bus)} events/s`, `${RATE}/s`, verdict(held(bus))],
-      ['events delivered / sent (INSERT + NOTIFY; bus)', `${raw.delivered.length} / ${raw.sent}; ${bus.delivered.length} / ${bus.sent}`, 'all', verdict(raw.delivered.length === raw.sent && bus.delivered.length === bus.sent)],
+      [
+        'pace started / completed, slowest slice: INSERT + NOTIFY; INSERT alone; bus',
+        `${pace(raw)}; ${pace(ins)}; ${pace(bus)} events/s`,
+        `${RATE}/s`,
+        verdict(held(bus)),
+      ],
+      [
+        'events delivered / sent (INSERT + NOTIFY; bus)',
+        `${raw.delivered.length} / ${raw.sent}; ${bus.delivered.length} / ${bus.sent}`,
+        'all',
+        verdict(raw.delivered.length === raw.sent && bus.delivered.length === bus.sent),
+      ],
     ];
     writeResults(
       'bus-postgres',

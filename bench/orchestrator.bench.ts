@@ -100,7 +100,6 @@ class LogTally extends Writable {
       },
     });
   }
-
 }
 
 /** When each run's first dispatch and its success were delivered to the observer group. */
@@ -118,7 +117,6 @@ class RunObserver {
     await bus.subscribe(RunStateChanged, { group: 'bench-observer' }, async (e) => {
       if (e.to === 'succeeded') this.succeeded.set(e.runId, now());
       else if (e.to === 'failed' || e.to === 'cancelled' || e.to === 'timed_out') this.failed.set(e.runId, `${e.to}: ${e.reason ?? ''}`);
-
     });
   }
 }
@@ -183,7 +181,8 @@ class StatementCounter {
 /** Per consumer group and topic: events handled and mean handler time (lock waits included), from the bus metrics. */
 async function handlerTimes(): Promise<string> {
   const metrics = await metricsRegistry().getMetricsAsJSON();
-  const histogram = metrics.find((m) => m.name === 'ff_bus_handler_duration_seconds') as { values: { metricName?: string; labels: Record<string, string>; value: number }[] } | undefined;
+  const histogram = metrics.find((m) => m.name === 'ff_bus_handler_duration_seconds') as
+    { values: { metricName?: string; labels: Record<string, string>; value: number }[] } | undefined;
   const sums = new Map<string, { sum: number; count: number }>();
   for (const v of histogram?.values ?? []) {
     const key = `${v.labels.group} ${v.labels.topic}`;
@@ -310,10 +309,9 @@ async function rawInsertBaseline(url: string): Promise<RawBaseline> {
         try {
           for (let i = 0; now() < tEnd; i++) {
             const t = now();
-            await client.query(
-              `WITH i AS (INSERT INTO bench_raw_inserts (payload) VALUES ($1) RETURNING id) SELECT pg_notify('bench_raw', id::text) FROM i`,
-              [`client ${c} row ${i}`],
-            );
+            await client.query(`WITH i AS (INSERT INTO bench_raw_inserts (payload) VALUES ($1) RETURNING id) SELECT pg_notify('bench_raw', id::text) FROM i`, [
+              `client ${c} row ${i}`,
+            ]);
             latencies.push(now() - t);
           }
         } finally {
@@ -344,7 +342,11 @@ interface Gateway {
 
 async function submit({ base, auth }: Gateway): Promise<Submitted> {
   const startedAt = now();
-  const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ workflow: WORKFLOW }) });
+  const res = await fetch(`${base}/api/v1/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ workflow: WORKFLOW }),
+  });
   const body = (await res.json()) as { id?: string };
   if (res.status !== 201 || !body.id) throw new Error(`POST /api/v1/runs answered ${res.status}: ${JSON.stringify(body)}`);
   return { runId: body.id, startedAt, answeredAt: now() };
@@ -386,7 +388,13 @@ interface LoopResult {
  * that many runs are always in flight, the engine works at that load and no backlog builds up.
  * Throughput counts the runs that finished within the window.
  */
-async function closedLoop(gateway: Gateway, poller: RunPoller, concurrency: number, seconds: number, profile?: (submitted: Submitted[]) => Promise<void>): Promise<LoopResult> {
+async function closedLoop(
+  gateway: Gateway,
+  poller: RunPoller,
+  concurrency: number,
+  seconds: number,
+  profile?: (submitted: Submitted[]) => Promise<void>,
+): Promise<LoopResult> {
   const submitted: Submitted[] = [];
   const cpuBefore = process.cpuUsage();
   const machineBefore = cpuSnapshot();
@@ -428,12 +436,17 @@ async function closedLoop(gateway: Gateway, poller: RunPoller, concurrency: numb
 }
 
 const cpuText = (r: LoopResult): string =>
-  r.cpu ? `machine ${(r.cpu.busy * 100).toFixed(0)}% of ${os.cpus().length * 100}% (PostgreSQL ${(r.cpu.postgres * 100).toFixed(0)}%, the FlowForge process ${(r.cpu.self * 100).toFixed(0)}%)` : 'n/a';
+  r.cpu
+    ? `machine ${(r.cpu.busy * 100).toFixed(0)}% of ${os.cpus().length * 100}% (PostgreSQL ${(r.cpu.postgres * 100).toFixed(0)}%, the FlowForge process ${(r.cpu.self * 100).toFixed(0)}%)`
+    : 'n/a';
 
 async function main(): Promise<void> {
   const profiling = process.env.BENCH_PROFILE === '1';
   const statements = profiling ? new StatementCounter() : null;
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const db = await scratchDatabase('ff_bench_orch');
   // (c) before anything of FlowForge runs in the database: what the server commits now.
   const rawBefore = await rawInsertBaseline(db.url);
@@ -469,7 +482,11 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`the builtin executor did not announce its job types within 20 s (${res.status}: ${await res.text()})`);
       await sleep(50);
     }
-    const applied = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml', ...gateway.auth }, body: WORKFLOW_YAML });
+    const applied = await fetch(`${base}/api/v1/workflows/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', ...gateway.auth },
+      body: WORKFLOW_YAML,
+    });
     if (applied.status !== 200) throw new Error(`apply answered ${applied.status}: ${await applied.text()}`);
 
     observerPool = new Pool({ connectionString: db.url, max: 4, application_name: 'bench' });
@@ -508,7 +525,12 @@ async function main(): Promise<void> {
     }
     const sampler = profiling ? new ActivitySampler(benchPool) : null;
     const pools = profiling
-      ? ([['bus', Symbol.for('flowforge.bus-pool')], ['orchestrator', servicePoolToken('orchestrator')]] as const).map(([name, token]) => ({
+      ? (
+          [
+            ['bus', Symbol.for('flowforge.bus-pool')],
+            ['orchestrator', servicePoolToken('orchestrator')],
+          ] as const
+        ).map(([name, token]) => ({
           name,
           pool: host.get<Pool>(token, { strict: false }),
           waiting: 0,
@@ -532,8 +554,13 @@ async function main(): Promise<void> {
       clearInterval(poolTimer);
       if (!profiling) return;
       console.log(statements!.report(submitted.length));
-      console.log(`busy connections per sample (average), top:\n${sampler!.report()}\nhandler time by group and topic (whole run so far):\n${await handlerTimes()}`);
-      for (const p of pools) console.log(`pool ${p.name} (max ${p.pool.options.max}): ${(p.busy / p.samples).toFixed(1)} connections busy, ${(p.waiting / p.samples).toFixed(1)} callers waiting for one (averages)`);
+      console.log(
+        `busy connections per sample (average), top:\n${sampler!.report()}\nhandler time by group and topic (whole run so far):\n${await handlerTimes()}`,
+      );
+      for (const p of pools)
+        console.log(
+          `pool ${p.name} (max ${p.pool.options.max}): ${(p.busy / p.samples).toFixed(1)} connections busy, ${(p.waiting / p.samples).toFixed(1)} callers waiting for one (averages)`,
+        );
       console.log(`event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`);
       // Where a run's time goes, hop by hop, from the engine's own timestamps (database clock).
       const { rows } = await benchPool.query<Record<string, string>>(
@@ -622,17 +649,32 @@ async function main(): Promise<void> {
       ],
       [`throughput, two-step noop runs, ${CONCURRENCY} in flight for ${SECONDS} s`, `${steps.toFixed(0)} steps/s`, '≥ 200 steps/s', verdict(steps >= 200)],
       ['same, as runs per minute', `${(main.runsPerSecond * 60).toFixed(0)} runs/min`, '≥ 6,000 runs/min', verdict(main.runsPerSecond * 60 >= 6000)],
-      ['runs submitted / succeeded / failed', `${main.submitted} / ${main.succeeded} / ${main.failed}`, 'all succeed', verdict(main.succeeded === main.submitted && main.failed === 0)],
+      [
+        'runs submitted / succeeded / failed',
+        `${main.submitted} / ${main.succeeded} / ${main.failed}`,
+        'all succeed',
+        verdict(main.succeeded === main.submitted && main.failed === 0),
+      ],
       [`at ${CONCURRENCY} in flight: requested → succeeded p50 / p99`, `${ms(main.endToEnd.p50)} / ${ms(main.endToEnd.p99)}`, '—', ''],
       [`at ${CONCURRENCY} in flight: API answer p50 / p99`, `${ms(main.api.p50)} / ${ms(main.api.p99)}`, '—', ''],
-      ...curve.map((c): ResultRow => [`throughput with ${c.concurrency} in flight (${CURVE_SECONDS} s)`, `${(c.runsPerSecond * 2).toFixed(0)} steps/s (requested → succeeded p50 ${ms(c.endToEnd.p50)})`, '—', '']),
+      ...curve.map((c): ResultRow => [
+        `throughput with ${c.concurrency} in flight (${CURVE_SECONDS} s)`,
+        `${(c.runsPerSecond * 2).toFixed(0)} steps/s (requested → succeeded p50 ${ms(c.endToEnd.p50)})`,
+        '—',
+        '',
+      ]),
       [`latency @ ${actualRate.toFixed(1)} runs/s: requested → first step dispatched p50`, ms(dispatch.p50), '', ''],
       ['requested → first step dispatched p95', ms(dispatch.p95), '', ''],
       ['requested → first step dispatched p99', ms(dispatch.p99), '≤ 50 ms', verdict(dispatch.p99 <= 50)],
       ['requested → first step dispatched max', ms(dispatch.max), '', ''],
       ['requested → run succeeded p50 / p95 / p99', `${ms(success.p50)} / ${ms(success.p95)} / ${ms(success.p99)}`, '—', ''],
       ['API answer (201 with the run) p50 / p99', `${ms(api.p50)} / ${ms(api.p99)}`, '—', ''],
-      ['latency runs observed dispatched / succeeded / sent', `${dispatch.n} / ${success.n} / ${total}`, 'all', verdict(dispatch.n === total && success.n === total && errors.length === 0)],
+      [
+        'latency runs observed dispatched / succeeded / sent',
+        `${dispatch.n} / ${success.n} / ${total}`,
+        'all',
+        verdict(dispatch.n === total && success.n === total && errors.length === 0),
+      ],
     ];
     writeResults(
       'orchestrator',

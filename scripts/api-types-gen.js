@@ -107,7 +107,8 @@ function createTranslator(doc) {
   }
 
   function refName(ref, where) {
-    if (typeof ref !== 'string' || !ref.startsWith(SCHEMA_REF)) throw new ApiTypesError(where, `unsupported $ref ${JSON.stringify(ref)} (only ${SCHEMA_REF}<name>)`);
+    if (typeof ref !== 'string' || !ref.startsWith(SCHEMA_REF))
+      throw new ApiTypesError(where, `unsupported $ref ${JSON.stringify(ref)} (only ${SCHEMA_REF}<name>)`);
     const name = decodeURIComponent(ref.slice(SCHEMA_REF.length)).replace(/~1/g, '/').replace(/~0/g, '~');
     const ts = names.get(name);
     if (!ts) throw new ApiTypesError(where, `$ref ${ref} names no component schema`);
@@ -268,7 +269,12 @@ function operationLines(doc, pathName, item, method, tr) {
   const op = item[method];
   const where = `paths[${pathName}].${method}`;
   const pad = '      ';
-  const lines = [...jsdoc([op.summary ? `${op.summary}${op.operationId ? ` (${op.operationId})` : ''}` : op.operationId, op.description, op.deprecated ? '@deprecated' : undefined], '    ')];
+  const lines = [
+    ...jsdoc(
+      [op.summary ? `${op.summary}${op.operationId ? ` (${op.operationId})` : ''}` : op.operationId, op.description, op.deprecated ? '@deprecated' : undefined],
+      '    ',
+    ),
+  ];
   lines.push(`    ${method}: {`);
 
   const byKey = new Map();

@@ -12,7 +12,9 @@ const token = process.env.FLOWFORGE_TOKEN;
 
 async function main() {
   if (!token) {
-    process.stderr.write('FF_AUTH_REQUIRED: set FLOWFORGE_TOKEN to an admin access token or an API token holding settings:configure-system (`flowforge tokens create`)\n');
+    process.stderr.write(
+      'FF_AUTH_REQUIRED: set FLOWFORGE_TOKEN to an admin access token or an API token holding settings:configure-system (`flowforge tokens create`)\n',
+    );
     process.exit(2);
   }
   let res;
@@ -27,9 +29,7 @@ async function main() {
     process.stderr.write(`${body.code ?? 'FF_ROTATION_FAILED'}: ${body.detail ?? `the gateway answered HTTP ${res.status}`}\n`);
     process.exit(1);
   }
-  process.stdout.write(
-    `master key rotated to ${body.keyId} (was ${body.previousKeyId}): ${body.total} secret(s) re-encrypted\n${body.next}\n`,
-  );
+  process.stdout.write(`master key rotated to ${body.keyId} (was ${body.previousKeyId}): ${body.total} secret(s) re-encrypted\n${body.next}\n`);
 }
 
 main();

@@ -42,13 +42,7 @@ class ContractsError extends Error {
 function quote(s) {
   const preferDouble = s.includes("'") && !s.includes('"');
   const q = preferDouble ? '"' : "'";
-  const body = s
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .split(q)
-    .join(`\\${q}`);
+  const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').split(q).join(`\\${q}`);
   return `${q}${body}${q}`;
 }
 
@@ -382,10 +376,7 @@ function generate(root) {
     '} as const satisfies { readonly [K in EventTopic]: EventDefinition<TopicEventMap[K]> };',
   ];
   out.set('event-map.ts', `${map.join('\n')}\n`);
-  out.set(
-    'index.ts',
-    `${[header('proto/**/*.avsc'), ...events.map((e) => `export * from '${e.module}';`), "export * from './event-map';"].join('\n')}\n`,
-  );
+  out.set('index.ts', `${[header('proto/**/*.avsc'), ...events.map((e) => `export * from '${e.module}';`), "export * from './event-map';"].join('\n')}\n`);
   return out;
 }
 

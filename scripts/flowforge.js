@@ -10,12 +10,12 @@ const entry = path.join(root, 'dist', 'libs', 'cli', 'src', 'main.js');
 if (!require('./node-pin').reexecWithPinnedNode()) runCli();
 
 function runCli() {
-try {
-  buildIfNeeded();
-} catch (err) {
-  process.stderr.write(`[flowforge] FF_CLI_BUILD: the build failed (exit ${err.status ?? '?'}); fix it or run \`npm run build\` to see why\n`);
-  process.exit(1);
-}
-process.setSourceMapsEnabled(true);
-require(entry);
+  try {
+    buildIfNeeded();
+  } catch (err) {
+    process.stderr.write(`[flowforge] FF_CLI_BUILD: the build failed (exit ${err.status ?? '?'}); fix it or run \`npm run build\` to see why\n`);
+    process.exit(1);
+  }
+  process.setSourceMapsEnabled(true);
+  require(entry);
 }

@@ -14,7 +14,11 @@ execFileSync(process.execPath, [bin('nx', 'dist', 'bin', 'nx.js'), 'graph', `--f
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
-  execFileSync(process.execPath, [bin('eslint', 'bin', 'eslint.js'), ...(process.argv.slice(2).length ? process.argv.slice(2) : ['.'])], { cwd: root, env, stdio: 'inherit' });
+  execFileSync(process.execPath, [bin('eslint', 'bin', 'eslint.js'), ...(process.argv.slice(2).length ? process.argv.slice(2) : ['.'])], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
 } catch (e) {
   process.exit(e.status ?? 1);
 }

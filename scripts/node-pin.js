@@ -38,13 +38,14 @@ function registryPackage() {
 }
 
 function versionOf(bin) {
-  return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/^v/, '');
+  return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim()
+    .replace(/^v/, '');
 }
 
 function howToFix() {
   return (
-    `install Node ${PINNED_MAJOR} (e.g. \`nvm install\` in the repository, which reads .nvmrc), ` +
-    `or set FLOWFORGE_NODE to a Node ${PINNED_MAJOR} binary`
+    `install Node ${PINNED_MAJOR} (e.g. \`nvm install\` in the repository, which reads .nvmrc), ` + `or set FLOWFORGE_NODE to a Node ${PINNED_MAJOR} binary`
   );
 }
 
@@ -110,7 +111,9 @@ function reexecWithPinnedNode() {
   try {
     bin = pinnedNodeBinary();
   } catch (err) {
-    log(`FF_NODE_VERSION: FlowForge needs Node ${PINNED_MAJOR} (.nvmrc: ${PINNED}); this is Node ${process.versions.node}, and the pinned one could not be obtained: ${err.message}`);
+    log(
+      `FF_NODE_VERSION: FlowForge needs Node ${PINNED_MAJOR} (.nvmrc: ${PINNED}); this is Node ${process.versions.node}, and the pinned one could not be obtained: ${err.message}`,
+    );
     log(`to fix: ${howToFix()}`);
     process.exit(1);
   }

@@ -43,7 +43,10 @@ async function main(argv) {
         if (lines.length === 0) lines = ['formatting only (same document, different text)'];
       }
     }
-    const shown = lines.slice(0, MAX_LINES).map((l) => `  ${l}\n`).join('');
+    const shown = lines
+      .slice(0, MAX_LINES)
+      .map((l) => `  ${l}\n`)
+      .join('');
     const more = lines.length > MAX_LINES ? `  … and ${lines.length - MAX_LINES} more\n` : '';
     process.stderr.write(
       `FF_OPENAPI_STALE: ${snapshot.OPENAPI_SNAPSHOT_PATH} differs from the gateway's controllers; run \`npm run openapi:gen\` and commit.\n` +

@@ -10,15 +10,30 @@ const path = require('node:path');
 const { prepare, root } = require('./start');
 
 const SERVICES = {
-  gateway: 8080, auth: 8101, catalog: 8102, orchestrator: 8103, scheduler: 8104, triggers: 8105,
-  ingestion: 8106, transformation: 8107, quality: 8108, reconciliation: 8109, lineage: 8110, alerting: 8111,
+  gateway: 8080,
+  auth: 8101,
+  catalog: 8102,
+  orchestrator: 8103,
+  scheduler: 8104,
+  triggers: 8105,
+  ingestion: 8106,
+  transformation: 8107,
+  quality: 8108,
+  reconciliation: 8109,
+  lineage: 8110,
+  alerting: 8111,
 };
 
 function stackEnv() {
   const file = path.join(root, '.stack', 'env');
   if (!fs.existsSync(file)) return {};
   return Object.fromEntries(
-    fs.readFileSync(file, 'utf8').split('\n').map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim())).filter(Boolean).map((m) => [m[1], m[2]]),
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
   );
 }
 

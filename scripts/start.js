@@ -53,10 +53,7 @@ function installIfNeeded() {
 
 function buildIfNeeded() {
   const stamp = mtime(path.join(root, 'dist', '.build-stamp'));
-  const newest = Math.max(
-    ...SOURCE_DIRS.map((d) => newestSource(path.join(root, d))),
-    ...BUILD_INPUTS.map((f) => mtime(path.join(root, f))),
-  );
+  const newest = Math.max(...SOURCE_DIRS.map((d) => newestSource(path.join(root, d))), ...BUILD_INPUTS.map((f) => mtime(path.join(root, f))));
   if (stamp !== 0 && stamp >= newest) return false;
   log(stamp === 0 ? 'building (first start)...' : 'sources changed: rebuilding...');
   const t = Date.now();

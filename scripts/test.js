@@ -72,10 +72,11 @@ function main() {
     runJest('unit + integration tests', ['--selectProjects', 'unit', 'integration', '--maxWorkers=2']),
     runJest('e2e tests', ['--selectProjects', 'e2e', '--runInBand']),
   ];
-  const total = runs.reduce(
-    (a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }),
-    { passed: 0, failed: failedChecks, skipped: 0 },
-  );
+  const total = runs.reduce((a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), {
+    passed: 0,
+    failed: failedChecks,
+    skipped: 0,
+  });
   if (process.env.FLOWFORGE_REQUIRE_STACK === '1' && total.skipped > 0) {
     process.stdout.write(`✖ FLOWFORGE_REQUIRE_STACK=1: ${total.skipped} skipped test(s) count as failures\n`);
     total.failed += total.skipped;

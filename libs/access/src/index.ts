@@ -1,6 +1,14 @@
 export * from './rbac/permissions';
 export * from './rbac/actor';
-export { hashPassword, verifyPassword, verifyAgainstDummy, passwordNeedsRehash, DUMMY_PASSWORD_HASH, PASSWORD_HASH_PARAMS, MAX_PASSWORD_INPUT_LENGTH } from './password/password-hash';
+export {
+  hashPassword,
+  verifyPassword,
+  verifyAgainstDummy,
+  passwordNeedsRehash,
+  DUMMY_PASSWORD_HASH,
+  PASSWORD_HASH_PARAMS,
+  MAX_PASSWORD_INPUT_LENGTH,
+} from './password/password-hash';
 export {
   checkPassword,
   assertPassword,
@@ -12,9 +20,27 @@ export {
   type PasswordCheckContext,
 } from './password/password-policy';
 export { base32Encode, base32Decode } from './mfa/base32';
-export { generateTotpSecret, hotpCode, totpCode, verifyTotp, otpauthUri, type TotpAlgorithm, type TotpOptions, type TotpVerifyOptions, type TotpVerifyResult } from './mfa/totp';
+export {
+  generateTotpSecret,
+  hotpCode,
+  totpCode,
+  verifyTotp,
+  otpauthUri,
+  type TotpAlgorithm,
+  type TotpOptions,
+  type TotpVerifyOptions,
+  type TotpVerifyResult,
+} from './mfa/totp';
 export { generateRecoveryCodes, normalizeRecoveryCode, hashRecoveryCode, isRecoveryCodeFormat, RECOVERY_CODE_ALPHABET } from './mfa/recovery-codes';
-export { generateOpaqueToken, parseOpaqueToken, hashTokenSecret, tokenSecretMatches, TOKEN_PREFIXES, type TokenPrefix, type OpaqueToken } from './tokens/opaque-token';
+export {
+  generateOpaqueToken,
+  parseOpaqueToken,
+  hashTokenSecret,
+  tokenSecretMatches,
+  TOKEN_PREFIXES,
+  type TokenPrefix,
+  type OpaqueToken,
+} from './tokens/opaque-token';
 export { canonicalJson } from './audit/canonical-json';
 export {
   auditHash,

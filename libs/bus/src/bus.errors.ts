@@ -1,11 +1,6 @@
 /** Stable error codes of the bus (docs/conventions.md, Errors: a code a user can search for). */
 export type BusErrorCode =
-  | 'FF_BUS_CLOSED'
-  | 'FF_BUS_INVALID_TOPIC'
-  | 'FF_BUS_INVALID_EVENT_ID'
-  | 'FF_BUS_INVALID_OPTIONS'
-  | 'FF_BUS_HANDLER_FAILED'
-  | 'FF_BUS_MIGRATION';
+  'FF_BUS_CLOSED' | 'FF_BUS_INVALID_TOPIC' | 'FF_BUS_INVALID_EVENT_ID' | 'FF_BUS_INVALID_OPTIONS' | 'FF_BUS_HANDLER_FAILED' | 'FF_BUS_MIGRATION';
 
 export class BusError extends Error {
   constructor(

@@ -16,7 +16,11 @@ export interface DeadLetterOrigin {
  * where the event failed. The error text is made storable (no NUL, bounded): a dead-letter write must
  * never fail on the error it records.
  */
-export function deadLetterHeaders(original: Record<string, string>, error: unknown, at: DeadLetterOrigin): { message: string; headers: Record<string, string> } {
+export function deadLetterHeaders(
+  original: Record<string, string>,
+  error: unknown,
+  at: DeadLetterOrigin,
+): { message: string; headers: Record<string, string> } {
   const message = storableErrorText(errorMessageOf(error));
   return {
     message,

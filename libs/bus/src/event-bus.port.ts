@@ -106,16 +106,8 @@ export interface EventBus {
    * Publishes a batch atomically (all or none), keeping per-key order as given. Same semantics as
    * calling `publish` for each item in one transaction, but with one round of writes per batch.
    */
-  publishMany<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    items: ReadonlyArray<PublishManyItem<T>>,
-    opts?: PublishManyOptions,
-  ): Promise<T[]>;
-  subscribe<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    opts: SubscribeOptions,
-    handler: EventHandler<T>,
-  ): Promise<Subscription>;
+  publishMany<T extends EventEnvelope>(def: EventDefinition<T>, items: ReadonlyArray<PublishManyItem<T>>, opts?: PublishManyOptions): Promise<T[]>;
+  subscribe<T extends EventEnvelope>(def: EventDefinition<T>, opts: SubscribeOptions, handler: EventHandler<T>): Promise<Subscription>;
   /** Creates the topic (and its partitions) when missing. Publishing to a missing topic creates it too. */
   ensureTopic(topic: string, opts?: TopicOptions): Promise<void>;
   /** Graceful drain: closes every subscription (in-flight handlers finish), then releases connections. */

@@ -10,4 +10,12 @@ export { BusTransport, BUS_TRANSPORT } from './nest/bus.transport';
 export { BusContext } from './nest/bus.context';
 export { OnEvent, BUS_EXTRAS_KEY, type OnEventOptions, type BusSubscriptionExtras } from './nest/on-event.decorator';
 export { BusExceptionFilter } from './nest/bus-exception.filter';
-export { KafkaEventBus, KafkaBusError, type KafkaBusErrorCode, type KafkaEventBusOptions, type KafkaConsumerTuning, type KafkaRawEntry, type OutboxRelayTuning } from './kafka/kafka-event-bus';
+export {
+  KafkaEventBus,
+  KafkaBusError,
+  type KafkaBusErrorCode,
+  type KafkaEventBusOptions,
+  type KafkaConsumerTuning,
+  type KafkaRawEntry,
+  type OutboxRelayTuning,
+} from './kafka/kafka-event-bus';

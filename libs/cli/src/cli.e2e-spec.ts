@@ -132,7 +132,11 @@ function runBin(args: string[], env: Record<string, string>, input?: string): Pr
     delete base.FLOWFORGE_URL;
     delete base.FLOWFORGE_TOKEN;
     delete base.FLOWFORGE_CONFIG_DIR;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...base, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: repoRoot,
+      env: { ...base, ...env },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
@@ -217,7 +221,13 @@ describe('flowforge CLI against a real embedded host', () => {
     host = spawn(process.execPath, [HOST_MAIN], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     host.stdout!.on('data', (d: Buffer) => (hostOutput += d.toString()));
     host.stderr!.on('data', (d: Buffer) => (hostOutput += d.toString()));
-    await waitUntil('/health/ready', async () => (await fetch(`${url}/health/ready`)).status === 200, 90_000, host, () => hostOutput);
+    await waitUntil(
+      '/health/ready',
+      async () => (await fetch(`${url}/health/ready`)).status === 200,
+      90_000,
+      host,
+      () => hostOutput,
+    );
     // Sign in as CI would: the real bin, the password on stdin.
     const signedIn = await bin(['login', '--username', ADMIN.username, '--password-stdin'], { FLOWFORGE_URL: url }, `${ADMIN.password}\n`);
     expect(signedIn).toEqual({ code: 0, stdout: `signed in to ${url} as admin (admin)\n`, stderr: '' });
@@ -301,7 +311,10 @@ describe('flowforge CLI against a real embedded host', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const id = /^run ([0-9a-f-]{36}) started \(cli-greet v1, (queued|running)\)$/m.exec(r.stdout)?.[1];
     expect(id).toBeDefined();
-    const changes = r.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.slice(9).replace(/:.*$/, ''));
+    const changes = r.stdout
+      .split('\n')
+      .filter((l) => /^\d\d:\d\d:\d\d /.test(l))
+      .map((l) => l.slice(9).replace(/:.*$/, ''));
     expect(changes.filter((c) => c.startsWith('step finish'))).toEqual(['step finish queued', 'step finish running', 'step finish succeeded']);
     expect(changes.indexOf('step start succeeded')).toBeLessThan(changes.indexOf('step nap running'));
     expect(changes[changes.length - 1]).toBe('run succeeded');
@@ -332,7 +345,7 @@ describe('flowforge CLI against a real embedded host', () => {
     ]);
   });
 
-  it('reports the server\'s refusals of a run as error lines with exit 1', async () => {
+  it("reports the server's refusals of a run as error lines with exit 1", async () => {
     const badParam = await cli('run', 'cli-greet', '--param', 'times=lots');
     expect(badParam.code).toBe(1);
     expect(badParam.stderr).toMatch(/^error: Run parameters are invalid: .*times/);
@@ -363,7 +376,12 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(r.stderr).toBe(`run ${run.id} succeeded\n`);
     // Without --follow, the same lines; as JSON, one object per line.
     const again = await cli('logs', run.id, '--json');
-    expect(again.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['sleeping', 'woke up']);
+    expect(
+      again.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { message: string }).message),
+    ).toEqual(['sleeping', 'woke up']);
   });
 
   it('runs lists the newest first as a table', async () => {
@@ -439,7 +457,13 @@ describe('flowforge CLI against a real embedded host', () => {
     const preview = await cli('assets', 'preview', snapshot.assetId, '-n', '3', '--snapshot', snapshot.id);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toBe(
-      ['order_id  customer    amount  note', '       1  customer 1    1.25  数据', '       2  customer 2    2.50  数据', '       3  customer 3    3.75  NULL', ''].join('\n'),
+      [
+        'order_id  customer    amount  note',
+        '       1  customer 1    1.25  数据',
+        '       2  customer 2    2.50  数据',
+        '       3  customer 3    3.75  NULL',
+        '',
+      ].join('\n'),
     );
     expect(preview.stderr).toBe(`3 rows of snapshot #1 ${snapshot.id}\n`);
     const asJson = JSON.parse((await cli('--json', 'assets', 'preview', snapshot.assetId, '-n', '1')).stdout) as { rows: unknown[] };
@@ -458,7 +482,9 @@ describe('flowforge CLI against a real embedded host', () => {
   it('whoami names the signed-in admin, how it signed in and its permissions; --verbose shows no credential', async () => {
     const r = await cli('whoami', '--verbose');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^user +admin \([0-9a-f-]{36}\)\nvia +builtin\ncredential +sign-in of admin stored in .*credentials\.json\nroles +admin\npermissions +.*audit:export, audit:view/);
+    expect(r.stdout).toMatch(
+      /^user +admin \([0-9a-f-]{36}\)\nvia +builtin\ncredential +sign-in of admin stored in .*credentials\.json\nroles +admin\npermissions +.*audit:export, audit:view/,
+    );
     expect(r.stderr).toMatch(new RegExp(`^> GET ${url}/api/v1/auth/whoami \\(Bearer: sign-in of admin stored in `));
     expect(r.stderr).toMatch(/\n< 200 OK \(\d+ ms\)\n$/);
   });
@@ -540,7 +566,11 @@ describe('flowforge CLI against a real embedded host', () => {
     const verify = async (...expectArgs: string[]) => bin(['audit', 'verify', ...expectArgs], { FLOWFORGE_URL: url });
     const first = /last (\d+:[0-9a-f]{64})/.exec((await verify()).stdout)![1]!;
     // More entries (sign-ins are audited), then remember the newest as an earlier run would have.
-    await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong' }) });
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody', password: 'wrong' }),
+    });
     let second = first;
     for (let i = 0; i < 50 && second === first; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -564,7 +594,11 @@ describe('flowforge CLI against a real embedded host', () => {
     expect((await verify('--expect', first)).code).toBe(0);
     const caught = await verify('--expect', second);
     expect(caught.code).toBe(1);
-    expect(caught.stderr).toMatch(new RegExp(`^error: audit chain does not match an earlier run \\(FF_AUDIT_CHECKPOINT_MISMATCH\\): entry ${second.split(':')[0]} recorded earlier is gone: the log now ends at seq ${first.split(':')[0]}`));
+    expect(caught.stderr).toMatch(
+      new RegExp(
+        `^error: audit chain does not match an earlier run \\(FF_AUDIT_CHECKPOINT_MISMATCH\\): entry ${second.split(':')[0]} recorded earlier is gone: the log now ends at seq ${first.split(':')[0]}`,
+      ),
+    );
     expect((await verify('--expect', 'nonsense')).code).toBe(2);
   });
 
@@ -589,7 +623,7 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^SEQ +AT +ACTOR +ACTION +RESOURCE +OUTCOME +STATUS +IP$/);
   });
 
-  it('audit verify exits 1 naming the entry edited in the database behind the service\'s back', async () => {
+  it("audit verify exits 1 naming the entry edited in the database behind the service's back", async () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     let target: number;

@@ -44,14 +44,15 @@ describe('flowforge command line', () => {
   it('prints help with exit 0, naming every command, the exit codes and the environment', async () => {
     const { code, io, sent } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['login', 'logout', 'whoami', 'passwd', 'apply', 'run', 'runs', 'logs', 'cancel', 'rerun', 'export', 'assets', 'tokens', 'audit']) expect(io.stdout.text).toMatch(new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['login', 'logout', 'whoami', 'passwd', 'apply', 'run', 'runs', 'logs', 'cancel', 'rerun', 'export', 'assets', 'tokens', 'audit'])
+      expect(io.stdout.text).toMatch(new RegExp(`\\n  ${command}\\b`));
     expect(io.stdout.text).toContain('3 gateway unreachable');
     expect(io.stdout.text).toContain('FLOWFORGE_URL');
     expect(io.stdout.text).toContain('FLOWFORGE_CONFIG_DIR');
     expect(sent).toEqual([]);
   });
 
-  it('prints a command\'s help and the version', async () => {
+  it("prints a command's help and the version", async () => {
     const help = await cli(['run', '--help']);
     expect(help.code).toBe(0);
     expect(help.io.stdout.text).toContain('--param <name=value>');
@@ -122,10 +123,8 @@ describe('flowforge command line', () => {
 
   it('sends run parameters as text with the idempotency key', async () => {
     const created = { id: RUN_ID, workflow: 'daily', workflowVersion: 3, state: 'queued' };
-    const { code, io, sent } = await cli(
-      ['run', 'daily', '--param', 'run_date=2026-01-31', '-p', 'filter=a=b', '--idempotency-key', 'nightly-1'],
-      {},
-      () => json(201, created),
+    const { code, io, sent } = await cli(['run', 'daily', '--param', 'run_date=2026-01-31', '-p', 'filter=a=b', '--idempotency-key', 'nightly-1'], {}, () =>
+      json(201, created),
     );
     expect(code).toBe(0);
     expect(sent[0]).toMatchObject({ url: 'http://127.0.0.1:8080/api/v1/runs', method: 'POST' });
@@ -150,7 +149,15 @@ describe('flowforge command line', () => {
   it('reads the file from stdin with -f -', async () => {
     const transport = recordingFetch(() => json(200, { documents: [] }));
     const yaml = 'apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: hi\nspec:\n  type: noop\n';
-    const io = capturedIo({}, { fetch: transport.fetch, stdin: (async function* () { yield Buffer.from(yaml); })() });
+    const io = capturedIo(
+      {},
+      {
+        fetch: transport.fetch,
+        stdin: (async function* () {
+          yield Buffer.from(yaml);
+        })(),
+      },
+    );
     expect(await runCli(['apply', '-f', '-'], io)).toBe(0);
     expect(transport.sent[0]!.body).toBe(yaml);
   });
@@ -159,9 +166,18 @@ describe('flowforge command line', () => {
     const missing = await cli(['apply', '-f', 'no/such/file.yaml']);
     expect(missing.code).toBe(1);
     expect(missing.io.stderr.text).toBe('error: cannot read no/such/file.yaml: no such file\n');
-    const bad = 'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: w\nspec:\n  steps:\n    - { id: a, job: j }\n    - { id: b, job: j, dependsOn: [c] }\n';
+    const bad =
+      'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: w\nspec:\n  steps:\n    - { id: a, job: j }\n    - { id: b, job: j, dependsOn: [c] }\n';
     const transport = recordingFetch();
-    const io = capturedIo({}, { fetch: transport.fetch, stdin: (async function* () { yield bad; })() });
+    const io = capturedIo(
+      {},
+      {
+        fetch: transport.fetch,
+        stdin: (async function* () {
+          yield bad;
+        })(),
+      },
+    );
     expect(await runCli(['apply', '-f', '-'], io)).toBe(1);
     expect(io.stderr.text).toBe(
       'error: <stdin> is invalid (FF_WORKFLOW_INVALID, 1 issue)\n  <stdin>: line 8, column 36: step "b": depends on unknown step "c" (did you mean "a"?)\n',
@@ -178,7 +194,11 @@ describe('flowforge command line', () => {
   });
 
   it('tells a non-problem error answer by its status and body', async () => {
-    const { code, io } = await cli(['runs'], {}, () => new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'content-type': 'text/html' } }));
+    const { code, io } = await cli(
+      ['runs'],
+      {},
+      () => new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'content-type': 'text/html' } }),
+    );
     expect(code).toBe(1);
     expect(io.stderr.text).toBe('error: HTTP 502 Bad Gateway: <html>Bad Gateway</html>\n');
   });
@@ -187,6 +207,8 @@ describe('flowforge command line', () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     const io = capturedIo({}, { fetch: (async () => Promise.reject(refused)) as typeof fetch });
     expect(await runCli(['runs', '--url', 'http://10.1.2.3:9999'], io)).toBe(3);
-    expect(io.stderr.text).toBe('error: cannot reach the FlowForge gateway at http://10.1.2.3:9999 (ECONNREFUSED); is it running? Set --url or FLOWFORGE_URL\n');
+    expect(io.stderr.text).toBe(
+      'error: cannot reach the FlowForge gateway at http://10.1.2.3:9999 (ECONNREFUSED); is it running? Set --url or FLOWFORGE_URL\n',
+    );
   });
 });

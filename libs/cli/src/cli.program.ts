@@ -24,7 +24,9 @@ import { registerWhoamiCommand } from './commands/whoami.command';
  */
 export function buildProgram(io: CliIo, runner: CommandRunner, version = 'dev'): Command {
   const program = new Command('flowforge')
-    .description('FlowForge from the command line: apply workflow-as-code, start and watch runs, read logs, look at data assets, manage API tokens, verify the audit log.')
+    .description(
+      'FlowForge from the command line: apply workflow-as-code, start and watch runs, read logs, look at data assets, manage API tokens, verify the audit log.',
+    )
     .version(version, '-V, --version')
     .option('--url <url>', `gateway URL (default: $FLOWFORGE_URL, else ${DEFAULT_URL})`)
     .option('--token <token>', 'API token (ffp_...) or access token, sent as a Bearer token (default: $FLOWFORGE_TOKEN, else the sign-in of flowforge login)')

@@ -28,7 +28,8 @@ async function serve(handler: Handler): Promise<{ client: FlowForgeClient; lastE
   };
 }
 
-const sse = (res: http.ServerResponse, id: string, event: string, data: unknown): boolean => res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+const sse = (res: http.ServerResponse, id: string, event: string, data: unknown): boolean =>
+  res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 const openStream = (res: http.ServerResponse): void => {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
 };
@@ -56,7 +57,13 @@ describe('watchRun', () => {
     });
     try {
       const events = await all(watchRun(gw.client, RUN_ID, { reconnectDelayMs: 10 }));
-      expect(events.map((e) => (e.kind === 'snapshot' ? `snapshot:${e.historyFollows}` : e.kind))).toEqual(['snapshot:true', 'step', 'snapshot:false', 'run', 'end']);
+      expect(events.map((e) => (e.kind === 'snapshot' ? `snapshot:${e.historyFollows}` : e.kind))).toEqual([
+        'snapshot:true',
+        'step',
+        'snapshot:false',
+        'run',
+        'end',
+      ]);
       expect(events.map((e) => e.cursor)).toEqual(['0.0', '1.0', '1.0', '2.0', '2.0']);
       expect(gw.lastEventIds).toEqual([undefined, '1.0']);
     } finally {

@@ -3,14 +3,7 @@ import * as avro from 'avsc';
 import { AvroCodec } from './avro-codec';
 import { EventDecodeError, EventEncodeError } from './codec.port';
 import type { EventDefinition, EventEnvelope } from './event-definition';
-import {
-  AllEventDefinitions,
-  EchoRequested,
-  RunRequested,
-  StepDispatched,
-  stepDispatchedTopic,
-  type RunRequestedEvent,
-} from './generated';
+import { AllEventDefinitions, EchoRequested, RunRequested, StepDispatched, stepDispatchedTopic, type RunRequestedEvent } from './generated';
 import { InMemorySchemaRegistry } from './in-memory-schema-registry';
 
 function runRequested(overrides: Partial<RunRequestedEvent> = {}): RunRequestedEvent {
@@ -129,9 +122,7 @@ describe('AvroCodec', () => {
     it('bad magic byte', async () => {
       const frame = await codec.encode(RunRequested, runRequested());
       frame[0] = 0x7b;
-      expect((await decodeError(codec.decode(RunRequested, frame))).message).toBe(
-        'FF_EVENT_DECODE: bad magic byte 0x7b (expected 0x00)',
-      );
+      expect((await decodeError(codec.decode(RunRequested, frame))).message).toBe('FF_EVENT_DECODE: bad magic byte 0x7b (expected 0x00)');
     });
 
     it('frame too short', async () => {
@@ -153,7 +144,13 @@ describe('AvroCodec', () => {
 
     it('garbage Avro under a known id', async () => {
       const good = await codec.encode(EchoRequested, {
-        eventId: 'x', occurredAt: 1, producer: 'p', traceparent: null, schemaVersion: 1, echoId: 'e', message: 'm',
+        eventId: 'x',
+        occurredAt: 1,
+        producer: 'p',
+        traceparent: null,
+        schemaVersion: 1,
+        echoId: 'e',
+        message: 'm',
       });
       const garbage = Buffer.concat([good.subarray(0, 5), Buffer.alloc(16, 0xff)]);
       expect((await decodeError(codec.decode(EchoRequested, garbage))).message).toMatch(/^FF_EVENT_DECODE: Avro decode failed: /);
@@ -161,7 +158,13 @@ describe('AvroCodec', () => {
 
     it('writer schema the reader cannot resolve', async () => {
       const echoFrame = await codec.encode(EchoRequested, {
-        eventId: 'x', occurredAt: 1, producer: 'p', traceparent: null, schemaVersion: 1, echoId: 'e', message: 'm',
+        eventId: 'x',
+        occurredAt: 1,
+        producer: 'p',
+        traceparent: null,
+        schemaVersion: 1,
+        echoId: 'e',
+        message: 'm',
       });
       const err = await decodeError(codec.decode(RunRequested, echoFrame));
       expect(err.message).toContain('cannot be read as io.flowforge.run.RunRequested');

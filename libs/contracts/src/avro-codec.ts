@@ -122,9 +122,7 @@ export class AvroCodec implements EventCodec {
       try {
         resolver = entry.type.createResolver(writer);
       } catch (err) {
-        throw new EventDecodeError(
-          `schema id ${id} (${writer.name ?? writer.typeName}) cannot be read as ${def.name}: ${(err as Error).message}`,
-        );
+        throw new EventDecodeError(`schema id ${id} (${writer.name ?? writer.typeName}) cannot be read as ${def.name}: ${(err as Error).message}`);
       }
     }
     entry.resolvers.set(id, resolver);

@@ -58,7 +58,15 @@ describe('checkBackwardCompatibility (reader = new, writer = latest)', () => {
     const inner = (fields: Field[]) => ({ type: 'record', name: 'Stats', fields });
     expect(
       checkBackwardCompatibility(
-        record([{ name: 'stats', type: inner([{ name: 'rows', type: 'long' }, { name: 'bytes', type: 'long' }]) }]),
+        record([
+          {
+            name: 'stats',
+            type: inner([
+              { name: 'rows', type: 'long' },
+              { name: 'bytes', type: 'long' },
+            ]),
+          },
+        ]),
         record([{ name: 'stats', type: inner([{ name: 'rows', type: 'long' }]) }]),
       ),
     ).toBe('field "stats.bytes" was added without a default');
@@ -83,12 +91,18 @@ describe('checkBackwardCompatibility (reader = new, writer = latest)', () => {
     const layer = (symbols: string[], extra: Field = {}) => ({ type: 'enum', name: 'AssetLayer', symbols, ...extra });
     it('accepts a symbol added by the reader', () => {
       expect(
-        checkBackwardCompatibility(record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold', 'platinum']) }]), record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold']) }])),
+        checkBackwardCompatibility(
+          record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold', 'platinum']) }]),
+          record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold']) }]),
+        ),
       ).toBeNull();
     });
     it('refuses a symbol removed without an enum default', () => {
       expect(
-        checkBackwardCompatibility(record([{ name: 'layer', type: layer(['bronze', 'silver']) }]), record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold']) }])),
+        checkBackwardCompatibility(
+          record([{ name: 'layer', type: layer(['bronze', 'silver']) }]),
+          record([{ name: 'layer', type: layer(['bronze', 'silver', 'gold']) }]),
+        ),
       ).toBe('field "layer": enum AssetLayer removed symbol "gold" without an enum default');
     });
     it('accepts a removed symbol when the reader enum has a default', () => {
@@ -112,11 +126,19 @@ describe('checkBackwardCompatibility (reader = new, writer = latest)', () => {
     });
     it('refuses dropping a union branch, naming the branch', () => {
       expect(
-        checkBackwardCompatibility(record([{ name: 'v', type: ['null', 'string'], default: null }]), record([{ name: 'v', type: ['null', 'string', 'int'], default: null }])),
+        checkBackwardCompatibility(
+          record([{ name: 'v', type: ['null', 'string'], default: null }]),
+          record([{ name: 'v', type: ['null', 'string', 'int'], default: null }]),
+        ),
       ).toBe('field "v" changed type from union [null, string, int] to union [null, string] (branch int can no longer be read)');
     });
     it('accepts a promoted union branch', () => {
-      expect(checkBackwardCompatibility(record([{ name: 'v', type: ['null', 'long'], default: null }]), record([{ name: 'v', type: ['null', 'int'], default: null }]))).toBeNull();
+      expect(
+        checkBackwardCompatibility(
+          record([{ name: 'v', type: ['null', 'long'], default: null }]),
+          record([{ name: 'v', type: ['null', 'int'], default: null }]),
+        ),
+      ).toBeNull();
     });
   });
 

@@ -9,10 +9,7 @@ import * as avro from 'avsc';
  * Our own walk gives the field path (avsc's resolver errors do not); avsc's createResolver is then
  * asked as a second opinion so that the codec can never fail on a schema the registry accepted.
  */
-export function checkBackwardCompatibility(
-  reader: Record<string, unknown>,
-  writer: Record<string, unknown>,
-): string | null {
+export function checkBackwardCompatibility(reader: Record<string, unknown>, writer: Record<string, unknown>): string | null {
   const readerNode = parseSchema(reader);
   const writerNode = parseSchema(writer);
   const reason = new BackwardCheck().check(readerNode, writerNode, '');
@@ -60,8 +57,7 @@ const PROMOTIONS: Record<string, readonly string[]> = {
 function parseSchema(schema: unknown): SchemaNode {
   const named = new Map<string, SchemaNode>();
 
-  const qualify = (name: string, ns: string | undefined): string =>
-    name.includes('.') || !ns ? name : `${ns}.${name}`;
+  const qualify = (name: string, ns: string | undefined): string => (name.includes('.') || !ns ? name : `${ns}.${name}`);
 
   const walk = (s: unknown, ns: string | undefined): SchemaNode => {
     if (typeof s === 'string') {

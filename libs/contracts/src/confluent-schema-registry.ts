@@ -1,12 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry as ConfluentClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { checkBackwardCompatibility, validateAvroSchema } from './compatibility';
-import {
-  SchemaIncompatibleError,
-  SchemaInvalidError,
-  SchemaNotFoundError,
-  type RegisteredSchema,
-  type SchemaRegistry,
-} from './schema-registry.port';
+import { SchemaIncompatibleError, SchemaInvalidError, SchemaNotFoundError, type RegisteredSchema, type SchemaRegistry } from './schema-registry.port';
 
 export interface ConfluentSchemaRegistryOptions {
   /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio). */

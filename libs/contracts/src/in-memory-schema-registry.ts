@@ -1,12 +1,6 @@
 import { checkBackwardCompatibility, validateAvroSchema } from './compatibility';
 import { schemaFingerprint } from './schema-fingerprint';
-import {
-  SchemaIncompatibleError,
-  SchemaInvalidError,
-  SchemaNotFoundError,
-  type RegisteredSchema,
-  type SchemaRegistry,
-} from './schema-registry.port';
+import { SchemaIncompatibleError, SchemaInvalidError, SchemaNotFoundError, type RegisteredSchema, type SchemaRegistry } from './schema-registry.port';
 
 /**
  * SchemaRegistry kept in process memory, for unit tests and single-process tools. Same semantics as

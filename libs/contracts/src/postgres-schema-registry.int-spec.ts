@@ -33,9 +33,7 @@ describe('PostgresSchemaRegistry across processes', () => {
     try {
       const registries = pools.map((p) => new PostgresSchemaRegistry({ pool: p }));
       const schema = { type: 'record', name: 'Race', fields: [{ name: 'x', type: 'int' }] };
-      const ids = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => registries[i % 2].register('race-value', schema)),
-      );
+      const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => registries[i % 2].register('race-value', schema)));
       expect(new Set(ids).size).toBe(1);
       const { rows } = await pools[0].query('SELECT count(*)::int AS n FROM ff_registry.subject_versions WHERE subject = $1', ['race-value']);
       expect(rows[0].n).toBe(1);
@@ -54,10 +52,9 @@ describe('PostgresSchemaRegistry across processes', () => {
       const results = await Promise.allSettled(variants.map((v) => registry.register('evolve-value', v)));
       const accepted = results.filter((r) => r.status === 'fulfilled');
       expect(accepted.length).toBeGreaterThanOrEqual(1);
-      const { rows } = await pool.query<{ version: number }>(
-        'SELECT version FROM ff_registry.subject_versions WHERE subject = $1 ORDER BY version',
-        ['evolve-value'],
-      );
+      const { rows } = await pool.query<{ version: number }>('SELECT version FROM ff_registry.subject_versions WHERE subject = $1 ORDER BY version', [
+        'evolve-value',
+      ]);
       // Versions stay dense (1..n) whatever the interleaving: no lost or duplicated version.
       expect(rows.map((r) => r.version)).toEqual(Array.from({ length: accepted.length + 1 }, (_, i) => i + 1));
     } finally {

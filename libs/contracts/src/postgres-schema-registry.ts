@@ -1,12 +1,6 @@
 import { checkBackwardCompatibility, validateAvroSchema } from './compatibility';
 import { schemaFingerprint } from './schema-fingerprint';
-import {
-  SchemaIncompatibleError,
-  SchemaInvalidError,
-  SchemaNotFoundError,
-  type RegisteredSchema,
-  type SchemaRegistry,
-} from './schema-registry.port';
+import { SchemaIncompatibleError, SchemaInvalidError, SchemaNotFoundError, type RegisteredSchema, type SchemaRegistry } from './schema-registry.port';
 
 /**
  * What the registry needs from PostgreSQL: a `pg` Pool (recommended), Client, or @flowforge/db's
@@ -14,10 +8,7 @@ import {
  * (Nx boundary `type:contracts`).
  */
 export interface RegistryQueryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(
-    text: string,
-    params?: unknown[],
-  ): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export interface PostgresSchemaRegistryOptions {
@@ -128,10 +119,7 @@ export class PostgresSchemaRegistry implements SchemaRegistry {
   async getById(id: number): Promise<Record<string, unknown>> {
     const cached = this.byId.get(id);
     if (cached) return cached;
-    const { rows } = await this.db.query<{ schema: Record<string, unknown> }>(
-      'SELECT schema FROM ff_registry.schemas WHERE id = $1',
-      [id],
-    );
+    const { rows } = await this.db.query<{ schema: Record<string, unknown> }>('SELECT schema FROM ff_registry.schemas WHERE id = $1', [id]);
     if (rows.length === 0) throw new SchemaNotFoundError(id);
     // Safe to cache forever: a schema id never changes meaning.
     this.byId.set(id, rows[0].schema);

@@ -40,7 +40,14 @@ describe('service data source', () => {
 
   it("shares the DataSource's own pool: TypeORM and the stores' SQL draw on the same poolSize connections", async () => {
     // 2: runMigrations holds one connection for its lock while TypeORM migrates on another.
-    const dataSource = createServiceDataSource({ url: db.url, schema: 'ff_shared', entities: [], migrations: [], poolSize: 2, applicationName: 'ff-shared-pool' });
+    const dataSource = createServiceDataSource({
+      url: db.url,
+      schema: 'ff_shared',
+      entities: [],
+      migrations: [],
+      poolSize: 2,
+      applicationName: 'ff-shared-pool',
+    });
     expect(() => dataSourcePool(dataSource)).toThrow(/FF_DB_POOL/);
     await runMigrations(dataSource);
     const pool = dataSourcePool(dataSource);

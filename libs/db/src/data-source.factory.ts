@@ -7,9 +7,9 @@ export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema, `ff_<service>` (docs/architecture.md, Services: one schema per service). */
   schema: string;
-   
+
   entities: MixedList<Function | string | EntitySchema>;
-   
+
   migrations: MixedList<Function | string>;
   /** Small on purpose: in embedded mode twelve services share one PostgreSQL server. */
   poolSize?: number;
@@ -57,7 +57,9 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
  */
 export function dataSourcePool(dataSource: DataSource): Pool {
   if (!dataSource.isInitialized || dataSource.options.type !== 'postgres') {
-    throw new Error(`FF_DB_POOL: the DataSource must be an initialised postgres DataSource to share its pool (type ${dataSource.options.type}, initialised ${dataSource.isInitialized})`);
+    throw new Error(
+      `FF_DB_POOL: the DataSource must be an initialised postgres DataSource to share its pool (type ${dataSource.options.type}, initialised ${dataSource.isInitialized})`,
+    );
   }
   return (dataSource.driver as PostgresDriver).master as Pool;
 }

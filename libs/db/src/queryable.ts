@@ -9,8 +9,5 @@ export interface QueryResultLike<R = Record<string, unknown>> {
 }
 
 export interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(
-    text: string,
-    params?: unknown[],
-  ): Promise<QueryResultLike<R>>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResultLike<R>>;
 }

@@ -67,7 +67,9 @@ describe('engine on a local lake (real DuckDB, real files)', () => {
     const written = await writeParquet(
       store,
       prefix,
-      { sql: `SELECT i AS id, CASE WHEN i % 10 = 0 THEN NULL ELSE 'name-' || i END AS name, DATE '2024-01-01' + (i % 365)::INT AS day, (i / 4)::DECIMAL(10,2) AS amount FROM range(0, 200000) t(i)` },
+      {
+        sql: `SELECT i AS id, CASE WHEN i % 10 = 0 THEN NULL ELSE 'name-' || i END AS name, DATE '2024-01-01' + (i % 365)::INT AS day, (i / 4)::DECIMAL(10,2) AS amount FROM range(0, 200000) t(i)`,
+      },
       { db, targetFileBytes: 200_000 },
     );
     expect(written.files.length).toBeGreaterThan(1);
@@ -93,7 +95,13 @@ describe('engine on a local lake (real DuckDB, real files)', () => {
     const written = await writeParquet(
       store,
       attemptPrefix(ref, 'att-rows'),
-      { rows: [{ id: 1, city: 'Paris', ok: true }, { id: 2, city: null, ok: false }, { id: 3, city: 'Zürich, "CH"', ok: true, late: 4.5 }] },
+      {
+        rows: [
+          { id: 1, city: 'Paris', ok: true },
+          { id: 2, city: null, ok: false },
+          { id: 3, city: 'Zürich, "CH"', ok: true, late: 4.5 },
+        ],
+      },
       { db },
     );
     expect(written.rowCount).toBe(3);
@@ -110,7 +118,14 @@ describe('engine on a local lake (real DuckDB, real files)', () => {
 
   it('an empty result still writes one file carrying the schema', async () => {
     const written = await writeParquet(store, attemptPrefix(ref, 'att-empty'), { sql: 'SELECT 1::INTEGER AS a, 2::VARCHAR AS b WHERE false' }, { db });
-    expect(written).toMatchObject({ rowCount: 0, files: [{ rows: 0 }], schema: [{ name: 'a', type: 'INTEGER' }, { name: 'b', type: 'VARCHAR' }] });
+    expect(written).toMatchObject({
+      rowCount: 0,
+      files: [{ rows: 0 }],
+      schema: [
+        { name: 'a', type: 'INTEGER' },
+        { name: 'b', type: 'VARCHAR' },
+      ],
+    });
     expect(written.stats.a).toEqual({ min: null, max: null, nullCount: 0 });
   });
 
@@ -124,16 +139,21 @@ describe('engine on a local lake (real DuckDB, real files)', () => {
   it('an upload failing half-way removes the parts it staged and says how far it got', async () => {
     const { store: failing, calls } = instrumented(store, { failPutAfter: 1 });
     const prefix = attemptPrefix(ref, 'att-fail');
-    await expect(writeParquet(failing, prefix, { sql: 'SELECT i FROM range(0, 100000) t(i)' }, { db, targetFileBytes: 20_000, rowGroupRows: 10_000 })).rejects.toThrow(
-      /^FF_ENGINE_IO: staging Parquet files under bronze\/shop\/orders\/data\/att-fail\/ failed after 1 of \d+: disk full/,
-    );
+    await expect(
+      writeParquet(failing, prefix, { sql: 'SELECT i FROM range(0, 100000) t(i)' }, { db, targetFileBytes: 20_000, rowGroupRows: 10_000 }),
+    ).rejects.toThrow(/^FF_ENGINE_IO: staging Parquet files under bronze\/shop\/orders\/data\/att-fail\/ failed after 1 of \d+: disk full/);
     expect(calls.put).toEqual([`${prefix}part-0.parquet`]);
     expect(await collect(store.list(prefix))).toEqual([]);
   });
 
   it('previews the first rows, reading only the files it needs', async () => {
     const prefix = attemptPrefix(ref, 'att-preview');
-    const written = await writeParquet(store, prefix, { sql: 'SELECT i AS n FROM range(0, 60000) t(i)' }, { db, targetFileBytes: 20_000, rowGroupRows: 10_000 });
+    const written = await writeParquet(
+      store,
+      prefix,
+      { sql: 'SELECT i AS n FROM range(0, 60000) t(i)' },
+      { db, targetFileBytes: 20_000, rowGroupRows: 10_000 },
+    );
     expect(written.files.length).toBeGreaterThan(2);
     const preview = await previewParquet(db, store, written.files, 5);
     expect(preview.columns).toEqual([{ name: 'n', type: 'BIGINT' }]);
@@ -143,14 +163,35 @@ describe('engine on a local lake (real DuckDB, real files)', () => {
   });
 
   it('exports CSV (quoted as RFC 4180) and Parquet to streams and files', async () => {
-    const written = await writeParquet(store, attemptPrefix(ref, 'att-export'), { rows: [{ id: 1, note: 'plain' }, { id: 2, note: 'has, comma and "quotes"' }, { id: 3, note: null }] }, { db });
+    const written = await writeParquet(
+      store,
+      attemptPrefix(ref, 'att-export'),
+      {
+        rows: [
+          { id: 1, note: 'plain' },
+          { id: 2, note: 'has, comma and "quotes"' },
+          { id: 3, note: null },
+        ],
+      },
+      { db },
+    );
     const csv = new PassThrough();
     const done = text(csv);
-    await exportCsv(db, store, written.files.map((f) => f.path), csv);
+    await exportCsv(
+      db,
+      store,
+      written.files.map((f) => f.path),
+      csv,
+    );
     expect(await done).toBe('id,note\n1,plain\n2,"has, comma and ""quotes"""\n3,\n');
 
     const file = path.join(root, 'out.parquet');
-    await exportParquet(db, store, written.files.map((f) => f.path), file);
+    await exportParquet(
+      db,
+      store,
+      written.files.map((f) => f.path),
+      file,
+    );
     const back = await db.withSession((s) => s.all(`SELECT count(*) AS n, max(id) AS m FROM read_parquet('${file}')`));
     expect(back.rows[0]).toEqual({ n: '3', m: '3' });
 
@@ -169,7 +210,15 @@ describe('engine on an S3 lake (s3rver): files are downloaded to a temp dir, the
 
   beforeAll(async () => {
     server = await startS3rver('ff-engine-lake');
-    s3 = new S3ObjectStore({ bucket: server.bucket, region: server.region, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, maxAttempts: 1, deleteBatchSize: 1 });
+    s3 = new S3ObjectStore({
+      bucket: server.bucket,
+      region: server.region,
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: server.credentials,
+      maxAttempts: 1,
+      deleteBatchSize: 1,
+    });
     db = await openDuckDb({ memoryLimit: '256MB', threads: 2 });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-engine-s3-'));
   });
@@ -182,7 +231,12 @@ describe('engine on an S3 lake (s3rver): files are downloaded to a temp dir, the
 
   it('writes, previews (downloading only what it needs) and exports CSV', async () => {
     const prefix = attemptPrefix({ layer: 'silver', namespace: 'shop', table: 'items' }, 'att-s3');
-    const written = await writeParquet(s3, prefix, { sql: `SELECT i AS id, 'item ' || i AS label FROM range(0, 40000) t(i)` }, { db, targetFileBytes: 20_000, rowGroupRows: 8_000, tmpDir: tmp });
+    const written = await writeParquet(
+      s3,
+      prefix,
+      { sql: `SELECT i AS id, 'item ' || i AS label FROM range(0, 40000) t(i)` },
+      { db, targetFileBytes: 20_000, rowGroupRows: 8_000, tmpDir: tmp },
+    );
     expect(written.files.length).toBeGreaterThan(1);
     expect((await collect(s3.list(prefix))).map((o) => o.key)).toEqual(written.files.map((f) => f.path));
 
@@ -195,7 +249,15 @@ describe('engine on an S3 lake (s3rver): files are downloaded to a temp dir, the
     ]);
     expect(calls.get).toEqual([written.files[0]!.path]);
 
-    const csv = await text(await openExportStream(db, s3, written.files.map((f) => f.path), 'csv', { tmpDir: tmp }));
+    const csv = await text(
+      await openExportStream(
+        db,
+        s3,
+        written.files.map((f) => f.path),
+        'csv',
+        { tmpDir: tmp },
+      ),
+    );
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe('id,label');
     expect(lines).toHaveLength(40_001);

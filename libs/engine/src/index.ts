@@ -16,8 +16,25 @@ export {
   type LakeLayer,
   type LakeTableRef,
 } from './lake-layout';
-export { writeParquet, describeParquet, PARQUET_CONTENT_TYPE, type ParquetSource, type WriteParquetOptions, type WrittenFile, type WrittenTable } from './parquet-writer';
-export { previewParquet, exportCsv, exportParquet, openExportStream, EXPORT_CONTENT_TYPES, type ExportFormat, type PreviewResult, type SnapshotFile } from './snapshot-reader';
+export {
+  writeParquet,
+  describeParquet,
+  PARQUET_CONTENT_TYPE,
+  type ParquetSource,
+  type WriteParquetOptions,
+  type WrittenFile,
+  type WrittenTable,
+} from './parquet-writer';
+export {
+  previewParquet,
+  exportCsv,
+  exportParquet,
+  openExportStream,
+  EXPORT_CONTENT_TYPES,
+  type ExportFormat,
+  type PreviewResult,
+  type SnapshotFile,
+} from './snapshot-reader';
 export { localCopiesOf, makeWorkDir, type LocalFiles } from './local-files';
 export { mergeStats, hasOrderedStats, isNumericType, type ColumnSchema, type ColumnStats, type TableStats } from './table-schema';
 export { sqlIdent, sqlString, sqlStringList } from './sql-literals';

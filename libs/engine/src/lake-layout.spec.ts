@@ -16,7 +16,11 @@ describe('lake layout', () => {
   });
 
   it('parses data keys and ignores anything else', () => {
-    expect(parseDataKey('gold/kpi/daily/data/abc-1/part-0.parquet')).toEqual({ ref: { layer: 'gold', namespace: 'kpi', table: 'daily' }, attemptId: 'abc-1', file: 'part-0.parquet' });
+    expect(parseDataKey('gold/kpi/daily/data/abc-1/part-0.parquet')).toEqual({
+      ref: { layer: 'gold', namespace: 'kpi', table: 'daily' },
+      attemptId: 'abc-1',
+      file: 'part-0.parquet',
+    });
     expect(parseDataKey('gold/kpi/daily/metadata/x.json')).toBeNull();
     expect(parseDataKey('gold/kpi/daily/data/abc/nested/part-0.parquet')).toBeNull();
     expect(parseDataKey('tmp/kpi/daily/data/abc/part-0.parquet')).toBeNull();

@@ -25,7 +25,10 @@ export function assertTableRef(ref: LakeTableRef): void {
   if (!(LAKE_LAYERS as readonly string[]).includes(ref.layer)) {
     throw new EngineError('FF_ENGINE_LAKE_PATH', `layer ${JSON.stringify(ref.layer)} must be one of ${LAKE_LAYERS.join(', ')}`);
   }
-  for (const [field, value] of [['namespace', ref.namespace], ['table', ref.table]] as const) {
+  for (const [field, value] of [
+    ['namespace', ref.namespace],
+    ['table', ref.table],
+  ] as const) {
     const problem = lakeNameProblem(value);
     if (problem) throw new EngineError('FF_ENGINE_LAKE_PATH', `${field} ${JSON.stringify(value)} ${problem}`);
   }

@@ -75,7 +75,11 @@ export async function writeParquet(store: ObjectStore, stagingPrefix: string, so
       }
     } catch (err) {
       await store.deleteMany(files.map((f) => f.path)).catch(() => undefined);
-      throw new EngineError('FF_ENGINE_IO', `staging Parquet files under ${stagingPrefix} failed after ${files.length} of ${local.names.length}: ${(err as Error).message}`, { cause: err });
+      throw new EngineError(
+        'FF_ENGINE_IO',
+        `staging Parquet files under ${stagingPrefix} failed after ${files.length} of ${local.names.length}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     return { files, rowCount: files.reduce((n, f) => n + f.rows, 0), schema: local.schema, stats: local.stats };
   } finally {
@@ -103,7 +107,10 @@ async function rowsAsQuery(rows: readonly Record<string, unknown>[], dir: string
 }
 
 /** Schema, per-file row counts and per-column stats of written files, all computed by DuckDB. */
-export async function describeParquet(s: DuckDbSession, paths: readonly string[]): Promise<{ schema: ColumnSchema[]; rowsPerFile: number[]; stats: TableStats }> {
+export async function describeParquet(
+  s: DuckDbSession,
+  paths: readonly string[],
+): Promise<{ schema: ColumnSchema[]; rowsPerFile: number[]; stats: TableStats }> {
   const list = sqlStringList(paths);
   const described = await s.all(`DESCRIBE SELECT * FROM read_parquet(${list})`);
   const schema = described.rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), nullable: r.null !== 'NO' }));
@@ -113,7 +120,11 @@ export async function describeParquet(s: DuckDbSession, paths: readonly string[]
   const parts = schema.flatMap((c, i) => {
     const col = sqlIdent(c.name);
     const ordered = hasOrderedStats(c.type);
-    return [`${ordered ? `min(${col})` : 'NULL'} AS "min_${i}"`, `${ordered ? `max(${col})` : 'NULL'} AS "max_${i}"`, `count(*) - count(${col}) AS "nulls_${i}"`];
+    return [
+      `${ordered ? `min(${col})` : 'NULL'} AS "min_${i}"`,
+      `${ordered ? `max(${col})` : 'NULL'} AS "max_${i}"`,
+      `count(*) - count(${col}) AS "nulls_${i}"`,
+    ];
   });
   const stats: TableStats = {};
   if (parts.length > 0) {

@@ -34,7 +34,13 @@ export interface ReadOptions {
  * The first `limit` rows of a snapshot, in file order. Only as many files as needed to reach `limit`
  * (by the catalog's per-file row counts) are read, which for S3 also means downloaded.
  */
-export async function previewParquet(db: DuckDb, store: ObjectStore, files: readonly SnapshotFile[], limit: number, opts: ReadOptions = {}): Promise<PreviewResult> {
+export async function previewParquet(
+  db: DuckDb,
+  store: ObjectStore,
+  files: readonly SnapshotFile[],
+  limit: number,
+  opts: ReadOptions = {},
+): Promise<PreviewResult> {
   if (files.length === 0) throw new EngineError('FF_ENGINE_INPUT', 'a preview needs at least one file');
   const needed: string[] = [];
   let rows = 0;
@@ -45,7 +51,9 @@ export async function previewParquet(db: DuckDb, store: ObjectStore, files: read
   }
   const local = await localCopiesOf(store, needed, opts);
   try {
-    return await db.withSession((s) => s.all(`SELECT * FROM read_parquet(${sqlStringList(local.paths)}, union_by_name = true) LIMIT ${Math.max(0, Math.floor(limit))}`));
+    return await db.withSession((s) =>
+      s.all(`SELECT * FROM read_parquet(${sqlStringList(local.paths)}, union_by_name = true) LIMIT ${Math.max(0, Math.floor(limit))}`),
+    );
   } finally {
     await local.cleanup();
   }
@@ -66,7 +74,13 @@ export function exportParquet(db: DuckDb, store: ObjectStore, keys: readonly str
  * streamed and then removed (also when the reader goes away early). A single Parquet file is streamed
  * straight from the store, without DuckDB.
  */
-export async function openExportStream(db: DuckDb, store: ObjectStore, keys: readonly string[], format: ExportFormat, opts: ReadOptions = {}): Promise<Readable> {
+export async function openExportStream(
+  db: DuckDb,
+  store: ObjectStore,
+  keys: readonly string[],
+  format: ExportFormat,
+  opts: ReadOptions = {},
+): Promise<Readable> {
   if (keys.length === 0) throw new EngineError('FF_ENGINE_INPUT', 'an export needs at least one file');
   if (format === 'parquet' && keys.length === 1) return store.get(keys[0]!);
   const work = await makeWorkDir('ff-engine-export-', opts.tmpDir);
@@ -82,7 +96,14 @@ export async function openExportStream(db: DuckDb, store: ObjectStore, keys: rea
   }
 }
 
-async function exportTo(db: DuckDb, store: ObjectStore, keys: readonly string[], format: ExportFormat, target: string | Writable, opts: ReadOptions): Promise<void> {
+async function exportTo(
+  db: DuckDb,
+  store: ObjectStore,
+  keys: readonly string[],
+  format: ExportFormat,
+  target: string | Writable,
+  opts: ReadOptions,
+): Promise<void> {
   if (typeof target === 'string') return copyToFile(db, store, keys, format, target, opts);
   await pipeline(await openExportStream(db, store, keys, format, opts), target);
 }
@@ -92,7 +113,9 @@ async function copyToFile(db: DuckDb, store: ObjectStore, keys: readonly string[
   const local = await localCopiesOf(store, keys, opts);
   try {
     const options = format === 'csv' ? `(FORMAT csv, HEADER true, DELIMITER ',')` : `(FORMAT parquet, COMPRESSION zstd)`;
-    await db.withSession((s) => s.run(`COPY (SELECT * FROM read_parquet(${sqlStringList(local.paths)}, union_by_name = true)) TO ${sqlString(file)} ${options}`));
+    await db.withSession((s) =>
+      s.run(`COPY (SELECT * FROM read_parquet(${sqlStringList(local.paths)}, union_by_name = true)) TO ${sqlString(file)} ${options}`),
+    );
   } finally {
     await local.cleanup();
   }

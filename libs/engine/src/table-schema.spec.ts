@@ -35,7 +35,9 @@ describe('column statistics', () => {
 
   it('a column that is all nulls on one side keeps the other side’s bounds', () => {
     const s = [{ name: 'x', type: 'INTEGER', nullable: true }];
-    expect(mergeStats(s, { x: { min: null, max: null, nullCount: 5 } }, { x: { min: 3, max: 4, nullCount: 0 } })).toEqual({ x: { min: 3, max: 4, nullCount: 5 } });
+    expect(mergeStats(s, { x: { min: null, max: null, nullCount: 5 } }, { x: { min: 3, max: 4, nullCount: 0 } })).toEqual({
+      x: { min: 3, max: 4, nullCount: 5 },
+    });
   });
 
   it('has no min/max for nested and binary types', () => {

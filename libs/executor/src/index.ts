@@ -1,14 +1,7 @@
 export type { JobType, JobContext, JobResult, JobProgress, JobLogger, JobLogFields } from './job-type';
 export { JobError, ExecutorError, type StepFailureCode, type ExecutorErrorCode } from './job.error';
 export { consoleExecutorLogger, pinoExecutorLogger, type ExecutorLogger, type PinoLike } from './executor.logger';
-export {
-  StepExecutor,
-  dispatchGroup,
-  cancelGroup,
-  type StepExecutorOptions,
-  type StepExecutorStatus,
-  type StepExecutorName,
-} from './step.executor';
+export { StepExecutor, dispatchGroup, cancelGroup, type StepExecutorOptions, type StepExecutorStatus, type StepExecutorName } from './step.executor';
 export { JobConfigValidator } from './job-config.validator';
 export * from './builtin';
 export { ExecutorModule, stepExecutorToken, type ExecutorModuleOptions } from './nest/executor.module';

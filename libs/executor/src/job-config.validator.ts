@@ -39,9 +39,13 @@ export class JobConfigValidator {
     try {
       config = JSON.parse(configText);
     } catch (err) {
-      throw new JobError('FF_JOB_CONFIG_INVALID', `config of job type "${jobType.type}" is not valid JSON (${err instanceof Error ? err.message : String(err)})`, {
-        retryable: false,
-      });
+      throw new JobError(
+        'FF_JOB_CONFIG_INVALID',
+        `config of job type "${jobType.type}" is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+        {
+          retryable: false,
+        },
+      );
     }
     if (!validate(config)) {
       const problems = (validate.errors ?? []).map(describeError);

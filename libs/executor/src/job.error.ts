@@ -32,11 +32,7 @@ export class JobError extends Error {
 
 /** Errors of the kit itself (bad options, lifecycle misuse), as opposed to failures of a step. */
 export type ExecutorErrorCode =
-  | 'FF_EXECUTOR_OPTIONS_INVALID'
-  | 'FF_EXECUTOR_SCHEMA_INVALID'
-  | 'FF_EXECUTOR_SATURATED'
-  | 'FF_EXECUTOR_STOPPING'
-  | 'FF_EXECUTOR_STATE';
+  'FF_EXECUTOR_OPTIONS_INVALID' | 'FF_EXECUTOR_SCHEMA_INVALID' | 'FF_EXECUTOR_SATURATED' | 'FF_EXECUTOR_STOPPING' | 'FF_EXECUTOR_STATE';
 
 export class ExecutorError extends Error {
   constructor(

@@ -52,11 +52,7 @@ export class StepEventsPublisher {
 
   /** In the dispatch handler's transaction: the attempt is taken iff the dispatch is consumed. */
   async started(ref: AttemptRef, tx: Queryable): Promise<void> {
-    await this.bus.publish(
-      StepStarted,
-      { ...pick(ref), executor: this.executor, instanceId: this.instanceId, leaseMs: this.leaseMs },
-      { key: ref.runId, tx },
-    );
+    await this.bus.publish(StepStarted, { ...pick(ref), executor: this.executor, instanceId: this.instanceId, leaseMs: this.leaseMs }, { key: ref.runId, tx });
   }
 
   async progress(ref: AttemptRef, p: ProgressSnapshot): Promise<void> {

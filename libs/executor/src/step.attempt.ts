@@ -90,9 +90,12 @@ export class StepAttempt {
       const abandoned = new Promise<StepOutcome>((resolve) => {
         const onAbort = (): void => {
           timers.grace = setTimeoutAt(Date.now() + this.opts.abortGraceMs, () => {
-            this.log.warn('FF_EXECUTOR_ABORT_IGNORED: the job did not stop after its signal aborted; reporting the attempt failed, its slot stays taken until it returns', {
-              graceMs: this.opts.abortGraceMs,
-            });
+            this.log.warn(
+              'FF_EXECUTOR_ABORT_IGNORED: the job did not stop after its signal aborted; reporting the attempt failed, its slot stays taken until it returns',
+              {
+                graceMs: this.opts.abortGraceMs,
+              },
+            );
             resolve(failedOutcome(this.controller.signal.reason as JobError));
           });
         };

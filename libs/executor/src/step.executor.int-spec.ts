@@ -140,7 +140,17 @@ describe('StepExecutor against the real PostgresEventBus', () => {
     const makeBus = (producer: string): PostgresEventBus => {
       const pool = new Pool({ connectionString: db.url, max: 20 });
       pool.on('error', () => undefined);
-      return new PostgresEventBus({ pool, endPoolOnClose: true, codec, producer, pollIntervalMs: 50, leaseMs: 1000, retentionIntervalMs: 0, logger: quiet, metrics: new Registry() });
+      return new PostgresEventBus({
+        pool,
+        endPoolOnClose: true,
+        codec,
+        producer,
+        pollIntervalMs: 50,
+        leaseMs: 1000,
+        retentionIntervalMs: 0,
+        logger: quiet,
+        metrics: new Registry(),
+      });
     };
     orchestratorBus = makeBus('orchestrator');
     await orchestratorBus.migrate();
@@ -405,7 +415,10 @@ describe('StepExecutor against the real PostgresEventBus', () => {
       const runId = newRun();
       const steps = ['s1', 's2', 's3'];
       gates.maxRunning = 0;
-      await probe.dispatchMany('reconciliation', steps.map((stepId) => ({ runId, stepId, jobType: 'test.hold', config: { gate: `${runId}/${stepId}` } })));
+      await probe.dispatchMany(
+        'reconciliation',
+        steps.map((stepId) => ({ runId, stepId, jobType: 'test.hold', config: { gate: `${runId}/${stepId}` } })),
+      );
       await waitUntil('two attempts running and one dispatch waiting', () => {
         const s = ex.status();
         return s.running === 2 && s.waiting === 1;
@@ -492,4 +505,3 @@ describe('StepExecutor against the real PostgresEventBus', () => {
     });
   });
 });
-

@@ -107,7 +107,11 @@ export class StepExecutor {
     this.leaseMs = checkedInt('leaseMs', opts.leaseMs ?? DEFAULT_LEASE_MS, 100, 2 ** 31 - 1);
     this.slots = new AttemptSlots(checkedInt('maxConcurrentSteps', opts.maxConcurrentSteps ?? DEFAULT_MAX_CONCURRENT, 1, 10_000));
     this.abortGraceMs = checkedInt('abortGraceMs', opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS, 0, 2 ** 31 - 1);
-    this.instanceId = opts.instanceId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80)}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.instanceId =
+      opts.instanceId ??
+      `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 80)}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (!/^[A-Za-z0-9._-]{1,120}$/.test(this.instanceId)) {
       throw new ExecutorError('FF_EXECUTOR_OPTIONS_INVALID', `instanceId "${this.instanceId}" must be 1-120 characters of [A-Za-z0-9._-]`);
     }
@@ -141,7 +145,8 @@ export class StepExecutor {
 
   /** Subscribes to cancels, announces the job types (ExecutorRegistered), then takes dispatches. */
   start(): Promise<void> {
-    if (this.state !== 'idle') return Promise.reject(new ExecutorError('FF_EXECUTOR_STATE', `start() called on a ${this.state} executor; create a new StepExecutor`));
+    if (this.state !== 'idle')
+      return Promise.reject(new ExecutorError('FF_EXECUTOR_STATE', `start() called on a ${this.state} executor; create a new StepExecutor`));
     this.state = 'starting';
     this.starting = this.subscribe();
     return this.starting;
@@ -161,10 +166,8 @@ export class StepExecutor {
     try {
       // Cancels first: a cancel for an attempt we are about to take must not slip past. Broadcast: only
       // cancels from now on concern this replica, and its group must not outlive it.
-      this.cancelSub = await this.bus.subscribe(
-        StepCancelRequested,
-        { group: cancelGroup(this.executor, this.instanceId), broadcast: true },
-        (ev) => this.onCancelRequested(ev),
+      this.cancelSub = await this.bus.subscribe(StepCancelRequested, { group: cancelGroup(this.executor, this.instanceId), broadcast: true }, (ev) =>
+        this.onCancelRequested(ev),
       );
       await this.events.registered([...this.jobTypes.values()]);
       // Handlers may run before subscribe() returns.
@@ -351,7 +354,9 @@ export class StepExecutor {
 }
 
 function deadlineError(deadlineAt: number): JobError {
-  return new JobError('FF_STEP_DEADLINE_EXCEEDED', `the attempt's deadline ${new Date(deadlineAt).toISOString()} passed before it finished`, { retryable: false });
+  return new JobError('FF_STEP_DEADLINE_EXCEEDED', `the attempt's deadline ${new Date(deadlineAt).toISOString()} passed before it finished`, {
+    retryable: false,
+  });
 }
 
 function cancelError(reason: string): JobError {

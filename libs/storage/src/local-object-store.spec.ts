@@ -100,9 +100,9 @@ describe('LocalObjectStore specifics', () => {
 describe('createObjectStore', () => {
   it('selects the adapter from the config kind', () => {
     expect(createObjectStore({ kind: 'local', root: '/tmp/ff-lake' })).toBeInstanceOf(LocalObjectStore);
-    expect(
-      createObjectStore({ kind: 's3', bucket: 'b', region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' } }),
-    ).toBeInstanceOf(S3ObjectStore);
+    expect(createObjectStore({ kind: 's3', bucket: 'b', region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' } })).toBeInstanceOf(
+      S3ObjectStore,
+    );
   });
 
   it('rejects unknown kinds and bad S3 settings with FF_OBJECT_STORE_CONFIG', () => {

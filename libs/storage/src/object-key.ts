@@ -98,10 +98,7 @@ export function planListing(prefix: string, opts: { glob?: string; recursive?: b
   return {
     listPrefix,
     recursive,
-    matches: (key) =>
-      key.startsWith(prefix) &&
-      (recursive || !key.slice(prefix.length).includes('/')) &&
-      (globRe === null || globRe.test(key)),
+    matches: (key) => key.startsWith(prefix) && (recursive || !key.slice(prefix.length).includes('/')) && (globRe === null || globRe.test(key)),
   };
 }
 

@@ -145,9 +145,7 @@ export class S3ObjectStore implements ObjectStore {
       if (upload.uploadId) {
         // Best effort: parts of an incomplete multipart upload are invisible but billed; a bucket
         // lifecycle rule (AbortIncompleteMultipartUpload) is the backstop when this fails too.
-        await this.client
-          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: upload.uploadId }))
-          .catch(() => undefined);
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: upload.uploadId })).catch(() => undefined);
       }
       throw this.wrap('put', key, err);
     }
@@ -201,9 +199,7 @@ export class S3ObjectStore implements ObjectStore {
       const batch = fullKeys.slice(i, i + this.deleteBatchSize);
       let errors: { Key?: string; Code?: string; Message?: string }[] | undefined;
       try {
-        const res = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
+        const res = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
         errors = res.Errors?.filter((e) => e.Code !== 'NoSuchKey');
       } catch (err) {
         throw this.wrap('deleteMany', `${batch.length} keys from "${this.fromS3Key(batch[0])}"`, err);
@@ -287,8 +283,7 @@ export class S3ObjectStore implements ObjectStore {
     const s3Code = e?.Code ?? e?.name ?? 'Error';
     // The SDK wraps errors from another realm (e.g. under jest) as "AWS SDK error wrapper for Error:
     // connect ECONNREFUSED …", dropping `code`; the message still carries it.
-    const netCode =
-      e?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? /\b(E[A-Z]{4,}|TimeoutError)\b/.exec(e?.message ?? '')?.[1];
+    const netCode = e?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? /\b(E[A-Z]{4,}|TimeoutError)\b/.exec(e?.message ?? '')?.[1];
     let code: ObjectStoreErrorCode = 'FF_OBJECT_STORE';
     if (AUTH_CODES.has(s3Code) || e?.$metadata?.httpStatusCode === 403) code = 'FF_OBJECT_STORE_AUTH';
     else if ((netCode && NETWORK_CODES.has(netCode)) || NETWORK_CODES.has(s3Code)) code = 'FF_OBJECT_STORE_UNREACHABLE';

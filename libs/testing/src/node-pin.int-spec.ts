@@ -64,12 +64,15 @@ describe('the pinned Node (scripts/node-pin.js, .nvmrc)', () => {
   });
 
   const other = otherMajorNode();
-  (other ? it : it.skip)(`started by another Node (${other ?? 'none on this machine'}), re-runs the script on the pinned one with its arguments, exit code and PATH`, () => {
-    const r = spawnSync(other!, [probe, '3', 'with space'], { encoding: 'utf8', env: { ...process.env, FLOWFORGE_NODE: process.execPath } });
-    expect(r.status).toBe(3);
-    const out = JSON.parse(r.stdout) as { version: string; onPath: string; args: string[] };
-    expect(out).toEqual({ version: process.version, onPath: process.version, args: ['3', 'with space'] });
-  });
+  (other ? it : it.skip)(
+    `started by another Node (${other ?? 'none on this machine'}), re-runs the script on the pinned one with its arguments, exit code and PATH`,
+    () => {
+      const r = spawnSync(other!, [probe, '3', 'with space'], { encoding: 'utf8', env: { ...process.env, FLOWFORGE_NODE: process.execPath } });
+      expect(r.status).toBe(3);
+      const out = JSON.parse(r.stdout) as { version: string; onPath: string; args: string[] };
+      expect(out).toEqual({ version: process.version, onPath: process.version, args: ['3', 'with space'] });
+    },
+  );
 
   it('refuses a FLOWFORGE_NODE of another major, saying which and how to fix it', () => {
     const fake = path.join(dir, 'node-old');

@@ -7,7 +7,12 @@ import { stackEnvFilePath } from './stack.discovery';
 const containers = require('./jest/stack-containers') as {
   missingComponents(env: NodeJS.ProcessEnv, stackEnvFile?: string): string[];
   stackEnvFilePath(env: NodeJS.ProcessEnv): string;
-  startMissingContainers(opts: { env: NodeJS.ProcessEnv; stackEnvFile?: string; log?: (m: string) => void; answers?: () => Promise<boolean> }): Promise<{ started: unknown[]; reason: string }>;
+  startMissingContainers(opts: {
+    env: NodeJS.ProcessEnv;
+    stackEnvFile?: string;
+    log?: (m: string) => void;
+    answers?: () => Promise<boolean>;
+  }): Promise<{ started: unknown[]; reason: string }>;
 };
 
 function stackEnv(lines: string[]): string {

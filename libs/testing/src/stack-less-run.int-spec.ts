@@ -52,9 +52,7 @@ describe('npm test on a machine without the stack', () => {
       const listed = jest(['--listTests', '--json'], env, 120_000);
       expect(listed.status).toBe(0);
       const all = JSON.parse(listed.stdout) as string[];
-      const files = all
-        .filter((f) => path.resolve(f) !== path.resolve(__filename) && CALLS_REQUIRE_STACK.test(fs.readFileSync(f, 'utf8')))
-        .sort();
+      const files = all.filter((f) => path.resolve(f) !== path.resolve(__filename) && CALLS_REQUIRE_STACK.test(fs.readFileSync(f, 'utf8'))).sort();
       // The Kafka, registry and Keycloak suites at least: a grep that finds nothing proves nothing.
       expect(files.length).toBeGreaterThanOrEqual(5);
 

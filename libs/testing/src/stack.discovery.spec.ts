@@ -7,10 +7,7 @@ describe('stack discovery', () => {
   const noFile = path.join(os.tmpdir(), 'ff-no-such-stack-env');
 
   it('reads servers from environment variables', () => {
-    const stack = discoverStack(
-      { DATABASE_URL: 'postgres://x', FLOWFORGE_TEST_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093' },
-      noFile,
-    );
+    const stack = discoverStack({ DATABASE_URL: 'postgres://x', FLOWFORGE_TEST_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093' }, noFile);
     expect(stack.postgresUrl).toBe('postgres://x');
     expect(stack.kafkaBrokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
     expect(stack.keycloakUrl).toBeUndefined();

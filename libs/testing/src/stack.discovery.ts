@@ -52,16 +52,18 @@ export function readStackEnvFile(file: string): Record<string, string> {
   return out;
 }
 
-export function discoverStack(
-  env: NodeJS.ProcessEnv = process.env,
-  stackEnvFile = stackEnvFilePath(env),
-): StackEndpoints {
+export function discoverStack(env: NodeJS.ProcessEnv = process.env, stackEnvFile = stackEnvFilePath(env)): StackEndpoints {
   const merged = { ...readStackEnvFile(stackEnvFile), ...stripEmpty(env) };
   const get = (c: StackComponent): string | undefined => merged[VARIABLES[c]];
   const brokers = get('kafkaBrokers');
   return {
     postgresUrl: get('postgresUrl'),
-    kafkaBrokers: brokers ? brokers.split(',').map((b) => b.trim()).filter(Boolean) : undefined,
+    kafkaBrokers: brokers
+      ? brokers
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean)
+      : undefined,
     schemaRegistryUrl: get('schemaRegistryUrl'),
     kafkaConnectUrl: get('kafkaConnectUrl'),
     keycloakUrl: get('keycloakUrl'),
@@ -77,7 +79,10 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 
 export class StackUnavailableError extends Error {
   readonly code = 'FF_TEST_STACK_MISSING';
-  constructor(readonly tier: string, readonly missing: StackComponent[]) {
+  constructor(
+    readonly tier: string,
+    readonly missing: StackComponent[],
+  ) {
     super(
       `FF_TEST_STACK_MISSING: ${tier} needs ${missing.map((m) => `${VARIABLES[m]}`).join(', ')} ` +
         '(start the servers with `scripts/stack up`, or name them in these variables); ' +

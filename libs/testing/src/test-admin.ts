@@ -25,7 +25,11 @@ export async function adminApiToken(base: string, name = 'test'): Promise<string
     return JSON.parse(text) as T;
   };
   const { accessToken } = await post<{ accessToken: string }>('/api/v1/auth/login', TEST_ADMIN);
-  const { token } = await post<{ token: string }>('/api/v1/tokens', { name, permissions: ALL_PERMISSIONS, expiresInDays: 1 }, { authorization: `Bearer ${accessToken}` });
+  const { token } = await post<{ token: string }>(
+    '/api/v1/tokens',
+    { name, permissions: ALL_PERMISSIONS, expiresInDays: 1 },
+    { authorization: `Bearer ${accessToken}` },
+  );
   return token;
 }
 

@@ -15,9 +15,7 @@ export interface TestDatabase {
 export function serverUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    throw new Error(
-      'DATABASE_URL is not set: integration tests run under the jest "integration"/"e2e" projects, whose global setup provides it',
-    );
+    throw new Error('DATABASE_URL is not set: integration tests run under the jest "integration"/"e2e" projects, whose global setup provides it');
   }
   return url;
 }

@@ -36,7 +36,10 @@ export function evaluateDag(steps: StepSpec[], states: Record<string, StepState>
   for (const id of topologicalOrder(steps)) {
     if (current.get(id) !== 'pending') continue;
     const step = byId.get(id)!;
-    const verdict = judge(step, step.dependsOn.map((dep) => [dep, current.get(dep)!] as const));
+    const verdict = judge(
+      step,
+      step.dependsOn.map((dep) => [dep, current.get(dep)!] as const),
+    );
     if (verdict.kind === 'ready') ready.push(id);
     else if (verdict.kind === 'settle') {
       settle.push({ stepId: id, state: verdict.state, reason: verdict.reason });

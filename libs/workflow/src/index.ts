@@ -1,5 +1,12 @@
 export * from './workflow.model';
-export { WorkflowValidationError, IllegalTransitionError, formatIssue, formatIssueWithColumn, type ValidationIssue, type WorkflowValidationCode } from './workflow.errors';
+export {
+  WorkflowValidationError,
+  IllegalTransitionError,
+  formatIssue,
+  formatIssueWithColumn,
+  type ValidationIssue,
+  type WorkflowValidationCode,
+} from './workflow.errors';
 export { validateWorkflow } from './workflow.validator';
 export { validateJob } from './job.validator';
 export { parseDocuments, API_VERSION, DocumentKinds, type DocumentKind, type ParsedDocuments } from './yaml/documents.parser';

@@ -47,12 +47,7 @@ export function checkJob(input: unknown, ctx: JobContext, issues: IssueList): Jo
   return { name, type, ...(description !== undefined && { description }), config };
 }
 
-function checkConfig(
-  type: string,
-  config: Record<string, unknown>,
-  schemaOf: NonNullable<JobContext['jobConfigSchema']>,
-  scope: Scope,
-): void {
+function checkConfig(type: string, config: Record<string, unknown>, schemaOf: NonNullable<JobContext['jobConfigSchema']>, scope: Scope): void {
   const schema = schemaOf(type);
   if (schema === undefined) {
     scope.report(['type'], `unknown job type "${type}" (no executor has announced it)`);

@@ -24,9 +24,13 @@ function issues(given: Record<string, unknown>, declared = specs): string[] {
 
 describe('resolveParameters', () => {
   it('converts text of every type and fills defaults, leaving out what has neither', () => {
-    expect(
-      resolveParameters(specs, { run_date: '2024-02-29', limit: ' 42 ', rate: '-1.5e2', full: 'TRUE', filters: '{"a":[1,null]}' }),
-    ).toEqual({ run_date: '2024-02-29', limit: 42, rate: -150, full: true, filters: { a: [1, null] } });
+    expect(resolveParameters(specs, { run_date: '2024-02-29', limit: ' 42 ', rate: '-1.5e2', full: 'TRUE', filters: '{"a":[1,null]}' })).toEqual({
+      run_date: '2024-02-29',
+      limit: 42,
+      rate: -150,
+      full: true,
+      filters: { a: [1, null] },
+    });
     expect(resolveParameters(specs, { run_date: '2024-01-01' })).toEqual({
       run_date: '2024-01-01',
       limit: 100,

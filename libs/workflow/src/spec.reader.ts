@@ -110,12 +110,7 @@ function present(obj: Record<string, unknown>, key: string, scope: Scope, opts: 
   return false;
 }
 
-export function readMapping(
-  obj: Record<string, unknown>,
-  key: string,
-  scope: Scope,
-  opts: Presence = {},
-): Record<string, unknown> | undefined {
+export function readMapping(obj: Record<string, unknown>, key: string, scope: Scope, opts: Presence = {}): Record<string, unknown> | undefined {
   if (!present(obj, key, scope, opts)) return undefined;
   const value = obj[key];
   if (isRecord(value)) return value;
@@ -166,8 +161,7 @@ export interface NumberRule extends Presence {
 
 export function checkNumber(value: unknown, label: string, rule: NumberRule): string | null {
   const kind = rule.integer ? 'an integer' : 'a number';
-  const ok =
-    typeof value === 'number' && Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && value >= rule.min && value <= rule.max;
+  const ok = typeof value === 'number' && Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && value >= rule.min && value <= rule.max;
   return ok ? null : `${label} must be ${kind} between ${rule.min} and ${rule.max} (got ${describeValue(value)})`;
 }
 
@@ -187,20 +181,11 @@ export function readBoolean(obj: Record<string, unknown>, key: string, scope: Sc
   return undefined;
 }
 
-export function readEnum<T extends string>(
-  obj: Record<string, unknown>,
-  key: string,
-  scope: Scope,
-  values: readonly T[],
-  opts: Presence = {},
-): T | undefined {
+export function readEnum<T extends string>(obj: Record<string, unknown>, key: string, scope: Scope, values: readonly T[], opts: Presence = {}): T | undefined {
   if (!present(obj, key, scope, opts)) return undefined;
   const value = obj[key];
   if (typeof value === 'string' && (values as readonly string[]).includes(value)) return value as T;
   const hint = typeof value === 'string' ? closestName(value, values) : undefined;
-  scope.report(
-    [key],
-    `${scope.label(key)} must be one of ${values.join(', ')} (got ${describeValue(value)})${hint ? `; did you mean "${hint}"?` : ''}`,
-  );
+  scope.report([key], `${scope.label(key)} must be one of ${values.join(', ')} (got ${describeValue(value)})${hint ? `; did you mean "${hint}"?` : ''}`);
   return undefined;
 }

@@ -8,11 +8,7 @@ import type { StepSpec } from './workflow.model';
  * object); a reference inside text is written as text (objects as JSON). Every reference that has
  * no value fails as FF_STEP_PARAMS_UNRESOLVED, naming the step and the reference.
  */
-export function renderStepParams(
-  step: StepSpec,
-  params: Record<string, unknown>,
-  outputs: Record<string, Record<string, unknown>>,
-): Record<string, unknown> {
+export function renderStepParams(step: StepSpec, params: Record<string, unknown>, outputs: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const issues: ValidationIssue[] = [];
   const rendered: Record<string, unknown> = {};
   for (const [key, template] of Object.entries(step.params ?? {})) {

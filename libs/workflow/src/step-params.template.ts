@@ -6,9 +6,7 @@
  * Parsed once for validation (does every reference resolve?) and again for rendering.
  */
 
-export type TemplateRef =
-  | { kind: 'param'; name: string; text: string }
-  | { kind: 'output'; stepId: string; key: string; text: string };
+export type TemplateRef = { kind: 'param'; name: string; text: string } | { kind: 'output'; stepId: string; key: string; text: string };
 
 export type TemplatePart = string | TemplateRef;
 

@@ -1,17 +1,6 @@
 import { IllegalTransitionError } from './workflow.errors';
 
-export const StepStates = [
-  'pending',
-  'queued',
-  'running',
-  'retrying',
-  'succeeded',
-  'failed',
-  'skipped',
-  'upstream_failed',
-  'cancelled',
-  'timed_out',
-] as const;
+export const StepStates = ['pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'upstream_failed', 'cancelled', 'timed_out'] as const;
 export type StepState = (typeof StepStates)[number];
 
 const TERMINAL: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped', 'upstream_failed', 'cancelled', 'timed_out']);

@@ -15,11 +15,7 @@ describe('topologicalOrder', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(WorkflowValidationError);
       expect((err as WorkflowValidationError).code).toBe('FF_WORKFLOW_INVALID');
-      expect((err as Error).message.split('\n')).toEqual([
-        'step "d": depends on itself',
-        'step "d": depends on unknown step "zz"',
-        'cycle: a -> b -> c -> a',
-      ]);
+      expect((err as Error).message.split('\n')).toEqual(['step "d": depends on itself', 'step "d": depends on unknown step "zz"', 'cycle: a -> b -> c -> a']);
     }
   });
 });

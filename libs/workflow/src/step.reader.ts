@@ -1,16 +1,5 @@
 import { parseTemplate } from './step-params.template';
-import {
-  checkString,
-  describeValue,
-  isRecord,
-  readEnum,
-  readList,
-  readMapping,
-  readNumber,
-  readString,
-  rejectUnknownKeys,
-  Scope,
-} from './spec.reader';
+import { checkString, describeValue, isRecord, readEnum, readList, readMapping, readNumber, readString, rejectUnknownKeys, Scope } from './spec.reader';
 import {
   DEFAULT_CONDITION,
   DEFAULT_RETRY,
@@ -86,10 +75,8 @@ function readRetry(raw: Record<string, unknown>, step: Scope): RetryPolicy {
   rejectUnknownKeys(retry, RETRY_KEYS, scope);
   const policy: RetryPolicy = {
     maxAttempts: readNumber(retry, 'maxAttempts', scope, { integer: true, min: 1, max: MAX_ATTEMPTS }) ?? DEFAULT_RETRY.maxAttempts,
-    initialDelayMs:
-      readNumber(retry, 'initialDelayMs', scope, { integer: true, min: 0, max: MAX_DURATION_MS }) ?? DEFAULT_RETRY.initialDelayMs,
-    backoffFactor:
-      readNumber(retry, 'backoffFactor', scope, { min: 1, max: MAX_BACKOFF_FACTOR }) ?? DEFAULT_RETRY.backoffFactor,
+    initialDelayMs: readNumber(retry, 'initialDelayMs', scope, { integer: true, min: 0, max: MAX_DURATION_MS }) ?? DEFAULT_RETRY.initialDelayMs,
+    backoffFactor: readNumber(retry, 'backoffFactor', scope, { min: 1, max: MAX_BACKOFF_FACTOR }) ?? DEFAULT_RETRY.backoffFactor,
     maxDelayMs: readNumber(retry, 'maxDelayMs', scope, { integer: true, min: 0, max: MAX_DURATION_MS }) ?? DEFAULT_RETRY.maxDelayMs,
   };
   if (policy.maxDelayMs < policy.initialDelayMs) {

@@ -33,7 +33,10 @@ describe('validateWorkflow', () => {
       tags: ['sales'],
       timeoutMs: 60_000,
       concurrency: { maxRuns: 2, overlap: 'skip' },
-      parameters: [{ name: 'run_date', type: 'date', required: true }, { name: 'limit', type: 'integer', default: 10 }],
+      parameters: [
+        { name: 'run_date', type: 'date', required: true },
+        { name: 'limit', type: 'integer', default: 10 },
+      ],
       steps: [
         { id: 'extract', job: 'extract-orders', jobVersion: 2, retry: { maxAttempts: 3 }, timeoutMs: 1000, params: { limit: 100, day: '${params.run_date}' } },
         { id: 'load', job: 'load', dependsOn: ['extract'], condition: 'always', params: { snap: '${steps.extract.outputs.snapshot}' } },
@@ -49,7 +52,10 @@ describe('validateWorkflow', () => {
       timeoutMs: 1000,
       params: { limit: '100', day: '${params.run_date}' }, // bare numbers are taken as their text
     });
-    expect(wf.parameters).toEqual([{ name: 'run_date', type: 'date', required: true }, { name: 'limit', type: 'integer', default: 10 }]);
+    expect(wf.parameters).toEqual([
+      { name: 'run_date', type: 'date', required: true },
+      { name: 'limit', type: 'integer', default: 10 },
+    ]);
     expect(wf.concurrency).toEqual({ maxRuns: 2, overlap: 'skip' });
   });
 
@@ -57,7 +63,10 @@ describe('validateWorkflow', () => {
     const once = validateWorkflow({
       name: 'daily',
       parameters: [{ name: 'f', type: 'json', default: { a: 1 } }],
-      steps: [{ id: 'a', job: 'j', retry: { maxAttempts: 2 } }, { id: 'b', job: 'j', dependsOn: ['a'], condition: 'on_failure' }],
+      steps: [
+        { id: 'a', job: 'j', retry: { maxAttempts: 2 } },
+        { id: 'b', job: 'j', dependsOn: ['a'], condition: 'on_failure' },
+      ],
     });
     expect(validateWorkflow(once)).toEqual(once);
   });
@@ -101,7 +110,10 @@ describe('validateWorkflow', () => {
       validateWorkflow({
         name: 'Daily Sales',
         concurrency: { maxRuns: 0, overlap: 'sometimes' },
-        parameters: [{ name: 'limit', type: 'integer', default: 'ten' }, { name: '1st', type: 'text' }],
+        parameters: [
+          { name: 'limit', type: 'integer', default: 'ten' },
+          { name: '1st', type: 'text' },
+        ],
         steps: [
           { id: 'Extract', job: 'j' },
           { id: 'load', job: 'j', retry: { maxAttempts: 0, backoffFactor: 0.5 }, timeoutMs: -1, dependOn: ['x'] },
@@ -160,7 +172,10 @@ describe('validateWorkflow', () => {
     const issues = issuesOf(() =>
       validateWorkflow({
         ...minimal,
-        parameters: [{ name: 'day', type: 'date', required: true, default: '2024-01-01' }, { name: 'day', type: 'string' }],
+        parameters: [
+          { name: 'day', type: 'date', required: true, default: '2024-01-01' },
+          { name: 'day', type: 'string' },
+        ],
       }),
     );
     expect(issues.map((i) => i.message)).toEqual([
@@ -193,8 +208,7 @@ describe('validateWorkflow', () => {
 
   it('asks ctx whether each job (and pinned version) exists', () => {
     const catalog: Record<string, number[]> = { 'extract-orders': [1, 2] };
-    const jobExists = (name: string, version?: number): boolean =>
-      catalog[name] !== undefined && (version === undefined || catalog[name].includes(version));
+    const jobExists = (name: string, version?: number): boolean => catalog[name] !== undefined && (version === undefined || catalog[name].includes(version));
     const issues = issuesOf(() =>
       validateWorkflow(
         {

@@ -202,10 +202,7 @@ function checkReferences(steps: ReadStep[], parameters: ParameterSpec[]): void {
         if (ref.kind === 'param') {
           if (paramNames.includes(ref.name)) continue;
           const hint = closestName(ref.name, paramNames);
-          at.report(
-            ['params', key],
-            `params.${key} references undeclared parameter "${ref.name}" in ${ref.text}${hint ? ` (did you mean "${hint}"?)` : ''}`,
-          );
+          at.report(['params', key], `params.${key} references undeclared parameter "${ref.name}" in ${ref.text}${hint ? ` (did you mean "${hint}"?)` : ''}`);
           continue;
         }
         if (!ids.includes(ref.stepId)) {

@@ -28,11 +28,15 @@ export class BadRequestProblem extends FlowForgeError {
 /** 429 with the seconds to wait: too many failed logins for this login name. */
 export class LockedProblem extends FlowForgeError {
   constructor(readonly retryAfterSeconds: number) {
-    super('FF_AUTH_LOCKED', 429, 'Too many failed logins', `too many failed logins: try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s), or ask an admin to unlock the account`);
+    super(
+      'FF_AUTH_LOCKED',
+      429,
+      'Too many failed logins',
+      `too many failed logins: try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s), or ask an admin to unlock the account`,
+    );
     this.headers = { 'Retry-After': String(Math.ceil(retryAfterSeconds)) };
   }
 }
 
 /** The generic answer to a failed login: the same for an unknown user, a wrong password and a disabled account. */
-export const invalidCredentials = (): UnauthenticatedProblem =>
-  new UnauthenticatedProblem('FF_AUTH_INVALID_CREDENTIALS', 'the user name or password is wrong');
+export const invalidCredentials = (): UnauthenticatedProblem => new UnauthenticatedProblem('FF_AUTH_INVALID_CREDENTIALS', 'the user name or password is wrong');

@@ -36,7 +36,10 @@ export const catalogConfigVariables = {
   FLOWFORGE_LAKE_S3_SECRET_ACCESS_KEY: env.string('', { sensitive: true, expected: 'a secret access key' }),
   // Folders `local` connections may point into, separated by ':' (path.delimiter). Unset: $FLOWFORGE_HOME/landing.
   FLOWFORGE_LOCAL_CONNECTION_ROOTS: env.string('', { expected: 'absolute directories separated by ":"', pattern: /^(\/[^\0:]*)(:\/[^\0:]*)*$/ }),
-  FLOWFORGE_DUCKDB_MEMORY_LIMIT: env.string('512MB', { expected: 'a DuckDB memory size such as 512MB or 2GB', pattern: /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i }),
+  FLOWFORGE_DUCKDB_MEMORY_LIMIT: env.string('512MB', {
+    expected: 'a DuckDB memory size such as 512MB or 2GB',
+    pattern: /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i,
+  }),
   FLOWFORGE_DUCKDB_THREADS: env.int({ min: 1, max: 256, def: 2 }),
   // Attempt folders nobody committed are deleted once older than this (a writer must commit within it).
   FLOWFORGE_LAKE_GC_GRACE_MINUTES: env.int({ min: 1, max: 525_600, def: 1440 }),

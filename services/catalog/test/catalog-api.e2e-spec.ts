@@ -44,7 +44,10 @@ function spawnHost(service: string, env: Record<string, string>): Host {
 async function waitReady(base: string, host: Host): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (host.child.exitCode !== null) throw new Error(`host exited (${host.child.exitCode}):\n${host.output()}`);
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${base}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -89,10 +92,20 @@ describe('catalog through the gateway (gateway, auth and catalog processes)', ()
     const [oldKey, newKey] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
     // The processes share one internal token, as a deployment does; the test holds it too, for its /internal calls.
     const internalToken = generateInternalToken();
-    const catalogEnv = { DATABASE_URL: db.url, PORT: String(catalogPort), FLOWFORGE_HOME: home, FLOWFORGE_LAKE_DIR: path.join(home, 'lake'), FLOWFORGE_INTERNAL_TOKEN: internalToken };
+    const catalogEnv = {
+      DATABASE_URL: db.url,
+      PORT: String(catalogPort),
+      FLOWFORGE_HOME: home,
+      FLOWFORGE_LAKE_DIR: path.join(home, 'lake'),
+      FLOWFORGE_INTERNAL_TOKEN: internalToken,
+    };
     const api = async <T>(method: string, p: string, body?: unknown, at = base): Promise<{ status: number; body: T; headers: Headers }> => {
       const credentials: Record<string, string> = p.startsWith('/internal/') ? { [INTERNAL_TOKEN_HEADER]: internalToken } : bearer(token);
-      const res = await fetch(`${at}${p}`, { method, headers: { ...credentials, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${at}${p}`, {
+        method,
+        headers: { ...credentials, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       responses.push(text);
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
@@ -115,7 +128,17 @@ describe('catalog through the gateway (gateway, auth and catalog processes)', ()
     try {
       let catalog = await start('catalog', { ...catalogEnv, FLOWFORGE_MASTER_KEY: oldKey }, catalogUrl);
       await start('auth', { DATABASE_URL: db.url, PORT: String(authPort), FLOWFORGE_INTERNAL_TOKEN: internalToken, ...testAdminEnv }, authUrl);
-      await start('gateway', { DATABASE_URL: db.url, PORT: String(gatewayPort), FLOWFORGE_CATALOG_URL: catalogUrl, FLOWFORGE_AUTH_URL: authUrl, FLOWFORGE_INTERNAL_TOKEN: internalToken }, base);
+      await start(
+        'gateway',
+        {
+          DATABASE_URL: db.url,
+          PORT: String(gatewayPort),
+          FLOWFORGE_CATALOG_URL: catalogUrl,
+          FLOWFORGE_AUTH_URL: authUrl,
+          FLOWFORGE_INTERNAL_TOKEN: internalToken,
+        },
+        base,
+      );
       token = await adminApiToken(base);
 
       const pg = await api<{ id: string; config: Record<string, unknown> }>('POST', '/api/v1/connections', {
@@ -126,22 +149,47 @@ describe('catalog through the gateway (gateway, auth and catalog processes)', ()
       });
       expect(pg.status).toBe(201);
       expect(pg.body.config.password).toEqual({ set: true });
-      const httpConn = await api<{ id: string }>('POST', '/api/v1/connections', { name: 'e2e-http', type: 'http', config: { baseUrl: 'http://169.254.169.254/', token: secrets[1], headers: { 'x-key': secrets[2] } } });
-      const kafka = await api<{ id: string }>('POST', '/api/v1/connections', { name: 'e2e-kafka', type: 'kafka', config: { brokers: ['127.0.0.1:9'], sasl: { mechanism: 'plain', username: 'u', password: secrets[3] } } });
+      const httpConn = await api<{ id: string }>('POST', '/api/v1/connections', {
+        name: 'e2e-http',
+        type: 'http',
+        config: { baseUrl: 'http://169.254.169.254/', token: secrets[1], headers: { 'x-key': secrets[2] } },
+      });
+      const kafka = await api<{ id: string }>('POST', '/api/v1/connections', {
+        name: 'e2e-kafka',
+        type: 'kafka',
+        config: { brokers: ['127.0.0.1:9'], sasl: { mechanism: 'plain', username: 'u', password: secrets[3] } },
+      });
       expect([httpConn.status, kafka.status]).toEqual([201, 201]);
 
       expect((await api<{ ok: boolean }>('POST', `/api/v1/connections/${pg.body.id}/test`)).body).toMatchObject({ ok: true });
-      expect((await api<{ ok: boolean; code: string }>('POST', `/api/v1/connections/${httpConn.body.id}/test`)).body).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS' });
+      expect((await api<{ ok: boolean; code: string }>('POST', `/api/v1/connections/${httpConn.body.id}/test`)).body).toMatchObject({
+        ok: false,
+        code: 'FF_CONN_FORBIDDEN_ADDRESS',
+      });
       expect((await api<{ ok: boolean }>('POST', `/api/v1/connections/${kafka.body.id}/test`)).body).toMatchObject({ ok: false });
-      const bad = await api<{ code: string; errors: { field: string }[]; instance: string }>('POST', '/api/v1/connections', { name: 'bad', type: 'postgres', config: { host: 'h', port: 0, database: 'd', user: 'u' } });
+      const bad = await api<{ code: string; errors: { field: string }[]; instance: string }>('POST', '/api/v1/connections', {
+        name: 'bad',
+        type: 'postgres',
+        config: { host: 'h', port: 0, database: 'd', user: 'u' },
+      });
       expect(bad).toMatchObject({ status: 400, body: { code: 'FF_VALIDATION', errors: [{ field: 'config.port' }], instance: '/api/v1/connections' } });
 
       // A writer stages Parquet in the lake and commits through the catalog's internal API.
       const ref = { layer: 'gold' as const, namespace: 'kpi', table: 'daily' };
       const duck = await openDuckDb();
-      const written = await writeParquet(new LocalObjectStore({ root: path.join(home, 'lake') }), attemptPrefix(ref, 'e2e-1'), { sql: `SELECT DATE '2025-01-01' + i::INT AS day, i * 10 AS revenue FROM range(0, 3) t(i)` }, { db: duck });
+      const written = await writeParquet(
+        new LocalObjectStore({ root: path.join(home, 'lake') }),
+        attemptPrefix(ref, 'e2e-1'),
+        { sql: `SELECT DATE '2025-01-01' + i::INT AS day, i * 10 AS revenue FROM range(0, 3) t(i)` },
+        { db: duck },
+      );
       duck.close();
-      const committed = await api<{ snapshot: { id: string; assetId: string } }>('POST', '/internal/catalog/assets/commit', { ...ref, parentSnapshotId: null, ...written, idempotencyKey: 'e2e/1' }, catalogUrl);
+      const committed = await api<{ snapshot: { id: string; assetId: string } }>(
+        'POST',
+        '/internal/catalog/assets/commit',
+        { ...ref, parentSnapshotId: null, ...written, idempotencyKey: 'e2e/1' },
+        catalogUrl,
+      );
       expect(committed.status).toBe(201);
       const assetId = committed.body.snapshot.assetId;
 
@@ -163,7 +211,10 @@ describe('catalog through the gateway (gateway, auth and catalog processes)', ()
       hosts.splice(hosts.indexOf(catalog), 1);
       expect(await stop(catalog)).toBe(0);
       catalog = await start('catalog', { ...catalogEnv, FLOWFORGE_MASTER_KEY: newKey, FLOWFORGE_MASTER_KEY_PREVIOUS: oldKey }, catalogUrl);
-      const rotated = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/catalog-rotate-key.js'), '--url', base], { encoding: 'utf8', env: { ...process.env, FLOWFORGE_TOKEN: token } });
+      const rotated = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/catalog-rotate-key.js'), '--url', base], {
+        encoding: 'utf8',
+        env: { ...process.env, FLOWFORGE_TOKEN: token },
+      });
       expect(rotated).toMatch(/master key rotated to [0-9a-f]{16} \(was [0-9a-f]{16}\): 4 secret\(s\) re-encrypted\n.*remove FLOWFORGE_MASTER_KEY_PREVIOUS/);
       outputs.push(catalog.output());
       hosts.splice(hosts.indexOf(catalog), 1);
@@ -178,14 +229,21 @@ describe('catalog through the gateway (gateway, auth and catalog processes)', ()
     const pool = new Pool({ connectionString: db.url, max: 2 });
     try {
       const codec = new AvroCodec(new PostgresSchemaRegistry(pool));
-      const frames = (await pool.query<{ topic: string; payload: Buffer; headers: unknown }>('SELECT topic, payload, headers FROM ff_bus.log ORDER BY topic, "offset"')).rows;
+      const frames = (
+        await pool.query<{ topic: string; payload: Buffer; headers: unknown }>('SELECT topic, payload, headers FROM ff_bus.log ORDER BY topic, "offset"')
+      ).rows;
       const committedEvents = await Promise.all(frames.filter((f) => f.topic === AssetCommitted.topic).map((f) => codec.decode(AssetCommitted, f.payload)));
       expect(committedEvents).toHaveLength(1);
       const published = JSON.stringify(committedEvents) + frames.map((f) => JSON.stringify(f.headers) + f.payload.toString('latin1')).join('\n');
       const logs = outputs.join('\n');
       expect(logs).toContain('connection test failed');
       for (const s of [...secrets, oldKey, newKey, internalToken, token, TEST_ADMIN.password]) {
-        expect({ s, responses: responses.some((r) => r.includes(s)), logs: logs.includes(s), events: published.includes(s) }).toEqual({ s, responses: false, logs: false, events: false });
+        expect({ s, responses: responses.some((r) => r.includes(s)), logs: logs.includes(s), events: published.includes(s) }).toEqual({
+          s,
+          responses: false,
+          logs: false,
+          events: false,
+        });
       }
     } finally {
       await pool.end();

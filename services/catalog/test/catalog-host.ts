@@ -54,7 +54,12 @@ export async function startCatalogHost(opts: CatalogHostOptions): Promise<Catalo
   const mode = opts.mode ?? 'standalone';
   const host = mode === 'embedded' ? 'embedded' : services[0]!.service;
   const logger = createLogger({ service: host, level: 'debug', destination });
-  const config = loadHostConfig({ host, services, env: { DATABASE_URL: opts.databaseUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...opts.env }, requireDatabaseUrl: true });
+  const config = loadHostConfig({
+    host,
+    services,
+    env: { DATABASE_URL: opts.databaseUrl, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, ...opts.env },
+    requireDatabaseUrl: true,
+  });
   const app = await createHostApp({ mode, host, services, config, logger, port: 0 });
   const port = await startHostApp(app, 0, '127.0.0.1');
   return {

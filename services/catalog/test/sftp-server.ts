@@ -100,7 +100,14 @@ function serveSftp(sftp: SFTPWrapper, home: string): void {
     b.writeUInt32BE(id);
     return b;
   };
-  const attrsOf = (s: fs.Stats) => ({ mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, atime: Math.floor(s.atimeMs / 1000), mtime: Math.floor(s.mtimeMs / 1000) });
+  const attrsOf = (s: fs.Stats) => ({
+    mode: s.mode,
+    uid: s.uid,
+    gid: s.gid,
+    size: s.size,
+    atime: Math.floor(s.atimeMs / 1000),
+    mtime: Math.floor(s.mtimeMs / 1000),
+  });
   const stat = (reqId: number, p: string) => {
     fs.stat(onDisk(p), (err, s) => (err ? sftp.status(reqId, err.code === 'ENOENT' ? NO_SUCH_FILE : FAILURE) : sftp.attrs(reqId, attrsOf(s))));
   };

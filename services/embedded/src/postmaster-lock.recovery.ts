@@ -84,7 +84,10 @@ function parentPid(pid: number): number | undefined {
 
 function commandLine(pid: number): string[] | undefined {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    return fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
   } catch {
     // No procfs: ps prints the arguments joined by spaces (a data directory with spaces still matches below).
     try {

@@ -151,7 +151,8 @@ function casesOf(doc: OpenApi, op: Operation, pick: <T>(i: number, values: T[]) 
   const base = op.body ? (op.body.schema.type === 'string' ? { yaml: 'apiVersion: flowforge.io/v1' } : baselineBody(doc, op.body.schema)) : undefined;
   const baseText = base ? JSON.stringify(base) : send ? '{}' : undefined;
   for (const p of op.parameters) {
-    for (const [what, value] of pick(field++, URL_VALUES)) cases.push({ what: `${p.in} ${p.name}: ${what}`, url: urlOf(op, { name: p.name, value }), body: baseText });
+    for (const [what, value] of pick(field++, URL_VALUES))
+      cases.push({ what: `${p.in} ${p.name}: ${what}`, url: urlOf(op, { name: p.name, value }), body: baseText });
     // A repeated query parameter arrives as an array: the wrong type a query can carry.
     if (p.in === 'query') cases.push({ what: `query ${p.name}: repeated`, url: `${urlOf(op)}${urlOf(op).includes('?') ? '&' : '?'}${p.name}=1&${p.name}=2` });
   }
@@ -159,7 +160,9 @@ function casesOf(doc: OpenApi, op: Operation, pick: <T>(i: number, values: T[]) 
     for (const key of Object.keys(base)) {
       for (const [what, value] of pick(field++, BODY_VALUES)) {
         // Spliced as text: JSON.stringify would turn a lone surrogate into an escape of its own and 1e400 into null.
-        const others = Object.entries(base).filter(([k]) => k !== key).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        const others = Object.entries(base)
+          .filter(([k]) => k !== key)
+          .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
         cases.push({ what: `body ${key}: ${what}`, url: urlOf(op), body: `{${[...others, `${JSON.stringify(key)}:${value}`].join(',')}}` });
       }
     }
@@ -242,7 +245,9 @@ describe('OpenAPI fuzz: every route, every role, hostile values in every field',
       // Four in flight: the machine is small and shared; the order of the cases does not matter.
       for (let i = 0; i < cases.length; i += 4) {
         const batch = cases.slice(i, i + 4);
-        const answers = await Promise.all(batch.map(({ op, c }) => send(base, op.method, c.url, token, c.body).catch((err: Error) => ({ status: -1, text: err.message }))));
+        const answers = await Promise.all(
+          batch.map(({ op, c }) => send(base, op.method, c.url, token, c.body).catch((err: Error) => ({ status: -1, text: err.message }))),
+        );
         sent += batch.length;
         answers.forEach((a, j) => {
           const { op, c } = batch[j]!;
@@ -262,12 +267,17 @@ describe('OpenAPI fuzz: every route, every role, hostile values in every field',
     expect((await fetch(`${host.base}/health/live`)).status).toBe(200);
     const admin = (await host.login(ADMIN.username, ADMIN.password)).accessToken;
     // A last audited call after everything above must land: the audit stream did not stall on a bad entry.
-    const marker = await host.call<{ id: string }>('POST', '/api/v1/tokens', { token: admin, body: { name: 'fuzz-final-marker', permissions: ['workflow:view'], expiresInDays: 1 } });
+    const marker = await host.call<{ id: string }>('POST', '/api/v1/tokens', {
+      token: admin,
+      body: { name: 'fuzz-final-marker', permissions: ['workflow:view'], expiresInDays: 1 },
+    });
     expect(marker.status).toBe(201);
     const until = Date.now() + 20_000;
     let landed = false;
     while (!landed && Date.now() < until) {
-      const { rows } = await host.pool.query(`SELECT 1 FROM ff_auth.audit_log WHERE changes::text LIKE '%fuzz-final-marker%' OR resource_id = $1 LIMIT 1`, [marker.body.id]);
+      const { rows } = await host.pool.query(`SELECT 1 FROM ff_auth.audit_log WHERE changes::text LIKE '%fuzz-final-marker%' OR resource_id = $1 LIMIT 1`, [
+        marker.body.id,
+      ]);
       landed = rows.length > 0;
       if (!landed) await new Promise((r) => setTimeout(r, 200));
     }

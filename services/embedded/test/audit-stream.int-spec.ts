@@ -84,12 +84,18 @@ describe('audit stream', () => {
     expect((await host.call('PUT', '/api/v1/jobs/also-refused', { token: analyst.token, body: { type: 'noop', config: {} } })).status).toBe(403);
 
     const all = await until(
-      (es) => es.some((e) => e.resourceId === 'a\\u0000b') && es.some((e) => e.resourceId === 'after-nul' && e.action === 'job:edit') && es.some((e) => e.resourceId === 'also-refused'),
+      (es) =>
+        es.some((e) => e.resourceId === 'a\\u0000b') &&
+        es.some((e) => e.resourceId === 'after-nul' && e.action === 'job:edit') &&
+        es.some((e) => e.resourceId === 'also-refused'),
     );
     expect(Date.now() - started).toBeLessThan(10_000);
     const nul = all.find((e) => e.resourceId === 'a\\u0000b');
     expect(nul).toMatchObject({ action: 'job:edit', outcome: 'denied', status: 403, actorName: analyst.username, resourceType: 'job' });
-    expect(all.find((e) => e.resourceId === 'after-nul' && e.action === 'job:edit' && e.status === 201)).toMatchObject({ outcome: 'success', actorName: dev.username });
+    expect(all.find((e) => e.resourceId === 'after-nul' && e.action === 'job:edit' && e.status === 201)).toMatchObject({
+      outcome: 'success',
+      actorName: dev.username,
+    });
     expect(all.find((e) => e.resourceId === 'also-refused')).toMatchObject({ outcome: 'denied', actorName: analyst.username });
     expect(all.some((e) => e.action === 'auth:login' && e.outcome === 'denied' && e.seq > nul!.seq)).toBe(true);
     // The stored row itself holds the escaped text, and a search for it finds it.
@@ -122,12 +128,29 @@ describe('audit stream', () => {
     );
     const behind = await bus.publish(
       AuditRecorded,
-      { actor: `user-${tag}`, actorType: 'user', actorName: 'next', action: 'job:view', resourceType: 'job', resourceId: `behind-${tag}`, outcome: 'success', httpStatus: 200, ip: null, userAgent: null, traceId: null, diff: null },
+      {
+        actor: `user-${tag}`,
+        actorType: 'user',
+        actorName: 'next',
+        action: 'job:view',
+        resourceType: 'job',
+        resourceId: `behind-${tag}`,
+        outcome: 'success',
+        httpStatus: 200,
+        ip: null,
+        userAgent: null,
+        traceId: null,
+        diff: null,
+      },
       { key: 'audit' },
     );
     const all = await until((es) => es.some((e) => e.id === behind.eventId));
     const stored = all.find((e) => e.id === poisoned.eventId);
-    expect(stored).toMatchObject({ actorName: 'old\\u0000producer', resourceId: `x\\u0000${tag}`, changes: { route: 'PUT /api/v1/jobs/:name', note: 'n\\u0000\uFFFD' } });
+    expect(stored).toMatchObject({
+      actorName: 'old\\u0000producer',
+      resourceId: `x\\u0000${tag}`,
+      changes: { route: 'PUT /api/v1/jobs/:name', note: 'n\\u0000\uFFFD' },
+    });
     // Unsanitised, the Avro encoder writes the lone surrogate as three bytes that decode as three U+FFFD.
     expect(stored!.userAgent).toMatch(/^ua \uFFFD+$/);
     expect(stored!.seq).toBeLessThan(all.find((e) => e.id === behind.eventId)!.seq);
@@ -137,8 +160,24 @@ describe('audit stream', () => {
   it('stores an entry with a lone surrogate and a 1 MB field, bounded, and the chain verifies', async () => {
     const tag = randomUUID();
     const mb = 'm'.repeat(1024 * 1024);
-    const actor: Actor = { type: 'user', id: `big-${tag}`, name: `big${LONE_HIGH}name`, userId: null, sessionId: null, ip: '127.0.0.1', userAgent: `${LONE_HIGH}${mb}` };
-    await trail.record({ actor, action: 'job:edit', resourceType: 'job', resourceId: `${mb}-${tag}`, outcome: 'success', httpStatus: 201, changes: { field: mb, odd: `a${LONE_HIGH}b` } });
+    const actor: Actor = {
+      type: 'user',
+      id: `big-${tag}`,
+      name: `big${LONE_HIGH}name`,
+      userId: null,
+      sessionId: null,
+      ip: '127.0.0.1',
+      userAgent: `${LONE_HIGH}${mb}`,
+    };
+    await trail.record({
+      actor,
+      action: 'job:edit',
+      resourceType: 'job',
+      resourceId: `${mb}-${tag}`,
+      outcome: 'success',
+      httpStatus: 201,
+      changes: { field: mb, odd: `a${LONE_HIGH}b` },
+    });
     const all = await until((es) => es.some((e) => e.actorId === `big-${tag}`));
     const entry = all.find((e) => e.actorId === `big-${tag}`)!;
     expect(entry.actorName).toBe('big\uFFFDname');
@@ -151,14 +190,24 @@ describe('audit stream', () => {
     expect(changes.odd).toBe('a\uFFFDb');
     expect(changes.field.length).toBeLessThanOrEqual(8192);
     expect(changes.field).toMatch(/…\[truncated: 1048576 characters\]$/);
-    const { rows } = await host.pool.query<{ bytes: number }>(`SELECT pg_column_size(ff_auth.audit_log.*) AS bytes FROM ff_auth.audit_log WHERE id = $1`, [entry.id]);
+    const { rows } = await host.pool.query<{ bytes: number }>(`SELECT pg_column_size(ff_auth.audit_log.*) AS bytes FROM ff_auth.audit_log WHERE id = $1`, [
+      entry.id,
+    ]);
     expect(rows[0]!.bytes).toBeLessThan(64 * 1024);
     await verifyChain();
   });
 
   it('chains entries from many actors, spread over partitions and published at once, into one gapless chain', async () => {
     const tag = randomUUID().slice(0, 8);
-    const actors: Actor[] = Array.from({ length: 12 }, (_, i) => ({ type: 'user', id: `conc-${tag}-${i}`, name: `conc-${i}`, userId: null, sessionId: null, ip: '127.0.0.1', userAgent: 'conc' }));
+    const actors: Actor[] = Array.from({ length: 12 }, (_, i) => ({
+      type: 'user',
+      id: `conc-${tag}-${i}`,
+      name: `conc-${i}`,
+      userId: null,
+      sessionId: null,
+      ip: '127.0.0.1',
+      userAgent: 'conc',
+    }));
     const perActor = 15;
     await Promise.all(
       actors.map(async (actor) => {
@@ -177,7 +226,11 @@ describe('audit stream', () => {
     expect(mine(all)).toHaveLength(actors.length * perActor);
     // One actor's entries keep their order (one key, one partition).
     for (const actor of actors) {
-      expect(mine(all).filter((e) => e.actorId === actor.id).map((e) => e.resourceId)).toEqual(Array.from({ length: perActor }, (_, n) => `${actor.id}-${n}`));
+      expect(
+        mine(all)
+          .filter((e) => e.actorId === actor.id)
+          .map((e) => e.resourceId),
+      ).toEqual(Array.from({ length: perActor }, (_, n) => `${actor.id}-${n}`));
     }
     await verifyChain();
   });
@@ -187,12 +240,39 @@ describe('audit stream', () => {
     // Year -271821: JavaScript has it, PostgreSQL's timestamptz does not.
     const unstorable = await bus.publish(
       AuditRecorded,
-      { occurredAt: -8.64e15, actor: `odd-${tag}`, actorType: 'user', actorName: 'odd', action: 'job:edit', resourceType: 'job', resourceId: `odd-${tag}`, outcome: 'success', httpStatus: 201, ip: null, userAgent: null, traceId: null, diff: null },
+      {
+        occurredAt: -8.64e15,
+        actor: `odd-${tag}`,
+        actorType: 'user',
+        actorName: 'odd',
+        action: 'job:edit',
+        resourceType: 'job',
+        resourceId: `odd-${tag}`,
+        outcome: 'success',
+        httpStatus: 201,
+        ip: null,
+        userAgent: null,
+        traceId: null,
+        diff: null,
+      },
       { key: `user:odd-${tag}` },
     );
     const next = await bus.publish(
       AuditRecorded,
-      { actor: `odd-${tag}`, actorType: 'user', actorName: 'odd', action: 'job:edit', resourceType: 'job', resourceId: `next-${tag}`, outcome: 'success', httpStatus: 201, ip: null, userAgent: null, traceId: null, diff: null },
+      {
+        actor: `odd-${tag}`,
+        actorType: 'user',
+        actorName: 'odd',
+        action: 'job:edit',
+        resourceType: 'job',
+        resourceId: `next-${tag}`,
+        outcome: 'success',
+        httpStatus: 201,
+        ip: null,
+        userAgent: null,
+        traceId: null,
+        diff: null,
+      },
       { key: `user:odd-${tag}` },
     );
     const all = await until((es) => es.some((e) => e.id === next.eventId));

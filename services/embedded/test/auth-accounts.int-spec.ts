@@ -31,7 +31,11 @@ describe('built-in accounts', () => {
     tracing = startTracing({ serviceName: 'auth-accounts-test' });
     smtp = await startTestSmtpServer({ username: 'mailer', password: 'smtp-secret-Pw1' });
     passwords.push('smtp-secret-Pw1', 'Bootstrap-Root-Pass-9');
-    host = await startAuthHost(() => createTestDatabase('ff_authaccounts'), { FLOWFORGE_SMTP_URL: smtp.url, FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: '5', FLOWFORGE_PUBLIC_URL: 'http://console.test' });
+    host = await startAuthHost(() => createTestDatabase('ff_authaccounts'), {
+      FLOWFORGE_SMTP_URL: smtp.url,
+      FLOWFORGE_AUTH_LOCKOUT_THRESHOLD: '5',
+      FLOWFORGE_PUBLIC_URL: 'http://console.test',
+    });
   });
 
   afterAll(async () => {
@@ -44,7 +48,10 @@ describe('built-in accounts', () => {
     it('locks a login name after 5 failures, even for the right password, until an admin unlocks it', async () => {
       const user = await host.userWith(['analyst']);
       passwords.push(user.password);
-      const [failures, lockedBefore] = [await host.metric('ff_auth_logins_total', { outcome: 'failure' }), await host.metric('ff_auth_logins_total', { outcome: 'locked' })];
+      const [failures, lockedBefore] = [
+        await host.metric('ff_auth_logins_total', { outcome: 'failure' }),
+        await host.metric('ff_auth_logins_total', { outcome: 'locked' }),
+      ];
       for (let i = 0; i < 5; i++) {
         const res = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: user.username, password: `wrong-${i}` } });
         expect({ attempt: i, status: res.status, code: res.body.code }).toEqual({ attempt: i, status: 401, code: 'FF_AUTH_INVALID_CREDENTIALS' });
@@ -81,7 +88,10 @@ describe('built-in accounts', () => {
 
   it('refuses a weak password naming every rule it breaks, and a reused one', async () => {
     const admin = await host.adminToken();
-    const weak = await host.call<{ code: string; errors: { message: string }[] }>('POST', '/api/v1/users', { token: admin, body: { username: 'weakling', password: 'password1', roles: [] } });
+    const weak = await host.call<{ code: string; errors: { message: string }[] }>('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'weakling', password: 'password1', roles: [] },
+    });
     expect(weak.status).toBe(400);
     expect(weak.body.code).toBe('FF_PASSWORD_POLICY');
     const codes = weak.body.errors.map((e) => e.message.split(':')[0]);
@@ -97,7 +107,9 @@ describe('built-in accounts', () => {
     expect(reuse.body.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^FF_PASSWORD_REUSED/)]);
     const next = `${user.password}-Next`;
     passwords.push(user.password, next);
-    expect((await host.call('POST', '/api/v1/auth/password', { token: user.token, body: { currentPassword: user.password, newPassword: next } })).status).toBe(204);
+    expect((await host.call('POST', '/api/v1/auth/password', { token: user.token, body: { currentPassword: user.password, newPassword: next } })).status).toBe(
+      204,
+    );
     expect((await host.call('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(401);
     expect((await host.login(user.username, next)).accessToken).toBeTruthy();
   });
@@ -116,7 +128,10 @@ describe('built-in accounts', () => {
     const weak = await host.call('POST', `/api/v1/users/${user.id}/password`, { token: admin, body: { password: 'short' } });
     expect(weak.status).toBe(400);
     const self = await host.call<{ code: string }>('GET', '/api/v1/auth/me', { token: admin });
-    const own = await host.call<{ code: string }>('POST', `/api/v1/users/${(self.body as unknown as { id: string }).id}/password`, { token: admin, body: { password: 'Whatever-Strong-77' } });
+    const own = await host.call<{ code: string }>('POST', `/api/v1/users/${(self.body as unknown as { id: string }).id}/password`, {
+      token: admin,
+      body: { password: 'Whatever-Strong-77' },
+    });
     expect(own.body.code).toBe('FF_USER_SELF_PASSWORD');
   });
 
@@ -128,14 +143,19 @@ describe('built-in accounts', () => {
     secrets.push(begin.body.secret);
     const wrong = await host.call<{ code: string }>('POST', '/api/v1/auth/mfa/totp/confirm', { token: user.token, body: { code: '000000' } });
     expect(wrong.body.code).toBe('FF_MFA_CODE_INVALID');
-    const confirmed = await host.call<{ recoveryCodes: string[] }>('POST', '/api/v1/auth/mfa/totp/confirm', { token: user.token, body: { code: totpCode(begin.body.secret, Date.now()) } });
+    const confirmed = await host.call<{ recoveryCodes: string[] }>('POST', '/api/v1/auth/mfa/totp/confirm', {
+      token: user.token,
+      body: { code: totpCode(begin.body.secret, Date.now()) },
+    });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
     secrets.push(...confirmed.body.recoveryCodes);
 
     const noCode = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password } });
     expect({ status: noCode.status, code: noCode.body.code }).toEqual({ status: 401, code: 'FF_AUTH_MFA_REQUIRED' });
-    const badCode = await host.call<{ code: string }>('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password, otp: '123456' } });
+    const badCode = await host.call<{ code: string }>('POST', '/api/v1/auth/login', {
+      body: { username: user.username, password: user.password, otp: '123456' },
+    });
     expect(badCode.status).toBe(401);
     // The confirm used this step's code; the next step's code is accepted (one step of drift allowed), once.
     const next = totpCode(begin.body.secret, Date.now() + 30_000);
@@ -143,7 +163,9 @@ describe('built-in accounts', () => {
     expect((await host.call('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password, otp: next } })).status).toBe(401);
     const recovery = confirmed.body.recoveryCodes[0]!;
     expect((await host.login(user.username, user.password, { recoveryCode: recovery })).accessToken).toBeTruthy();
-    expect((await host.call('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password, recoveryCode: recovery } })).status).toBe(401);
+    expect((await host.call('POST', '/api/v1/auth/login', { body: { username: user.username, password: user.password, recoveryCode: recovery } })).status).toBe(
+      401,
+    );
     const me = await host.call<{ mfaEnabled: boolean }>('GET', '/api/v1/auth/me', { token: user.token });
     expect(me.body.mfaEnabled).toBe(true);
   });
@@ -151,7 +173,10 @@ describe('built-in accounts', () => {
   it('password reset: a mailed single-use link through a real SMTP server; unknown addresses get the same 202 and no mail', async () => {
     const admin = await host.adminToken();
     const password = 'Reset-Me-Later-77';
-    const created = await host.call<{ id: string }>('POST', '/api/v1/users', { token: admin, body: { username: 'resetter', email: 'resetter@example.com', password, roles: ['analyst'] } });
+    const created = await host.call<{ id: string }>('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'resetter', email: 'resetter@example.com', password, roles: ['analyst'] },
+    });
     expect(created.status).toBe(201);
     const session = await host.login('resetter', password);
 
@@ -188,7 +213,15 @@ describe('built-in accounts', () => {
         headers: { 'user-agent': 'audit-test/1.0', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
       });
       expect(res.status).toBeGreaterThanOrEqual(200);
-      let entries: { action: string; outcome: string; userAgent: string | null; ip: string | null; actorName: string | null; traceId: string | null; changes: unknown }[] = [];
+      let entries: {
+        action: string;
+        outcome: string;
+        userAgent: string | null;
+        ip: string | null;
+        actorName: string | null;
+        traceId: string | null;
+        changes: unknown;
+      }[] = [];
       for (let i = 0; i < 50 && !entries.some((e) => e.userAgent === 'audit-test/1.0'); i++) {
         await wait(100);
         entries = (await host.call<{ items: typeof entries }>('GET', '/api/v1/audit/entries?limit=1000', { token: admin })).body.items;
@@ -197,7 +230,8 @@ describe('built-in accounts', () => {
       expect(call).toMatchObject({ action: 'workflow:edit', actorName: 'admin', ip: '127.0.0.1', traceId });
       expect(call!.changes).toEqual({ route: 'PUT /api/v1/workflows/:name', fields: ['steps'] });
       const actions = new Set(entries.map((e) => `${e.action}/${e.outcome}`));
-      for (const a of ['auth:login/success', 'auth:login/denied', 'settings:manage-users/success', 'auth:mfa-enable/success', 'auth:password-reset/success']) expect([...actions]).toContain(a);
+      for (const a of ['auth:login/success', 'auth:login/denied', 'settings:manage-users/success', 'auth:mfa-enable/success', 'auth:password-reset/success'])
+        expect([...actions]).toContain(a);
 
       const filtered = await host.call<{ items: { action: string }[] }>('GET', '/api/v1/audit/entries?action=auth:*&outcome=denied', { token: admin });
       expect(filtered.body.items.length).toBeGreaterThan(0);
@@ -215,7 +249,14 @@ describe('built-in accounts', () => {
       });
       expect(created.status).toBe(201);
       const id = created.body.id;
-      expect((await host.call('PATCH', `/api/v1/connections/${id}`, { token: admin, body: { description: 'warehouse', config: { password: 'Conn-Secret-Value-32' } } })).status).toBe(200);
+      expect(
+        (
+          await host.call('PATCH', `/api/v1/connections/${id}`, {
+            token: admin,
+            body: { description: 'warehouse', config: { password: 'Conn-Secret-Value-32' } },
+          })
+        ).status,
+      ).toBe(200);
       expect((await host.call('POST', `/api/v1/connections/${id}/test`, { token: dev.token })).status).toBe(200);
       expect((await host.call('DELETE', `/api/v1/connections/${id}`, { token: admin })).status).toBe(204);
       const wf = { steps: [{ id: 'a', job: 'noop-job' }] };
@@ -224,7 +265,14 @@ describe('built-in accounts', () => {
       expect((await host.call('PUT', '/api/v1/workflows/audited-flow', { token: dev.token, body: wf })).status).toBe(201);
       expect((await host.call('PUT', '/api/v1/workflows/audited-flow', { token: dev.token, body: { ...wf, description: 'v2' } })).status).toBe(201);
 
-      type Entry = { service: string; action: string; actorName: string | null; resourceType: string | null; resourceId: string | null; changes: { before: unknown; after: unknown } };
+      type Entry = {
+        service: string;
+        action: string;
+        actorName: string | null;
+        resourceType: string | null;
+        resourceId: string | null;
+        changes: { before: unknown; after: unknown };
+      };
       let entries: Entry[] = [];
       const byService = () => entries.filter((e) => e.service === 'embedded' && e.changes && 'before' in e.changes);
       for (let i = 0; i < 50; i++) {
@@ -236,7 +284,10 @@ describe('built-in accounts', () => {
       expect(connection.map((e) => e.action)).toEqual(['settings:manage-connections', 'settings:manage-connections', 'settings:manage-connections']);
       expect(connection[0]!.changes.before).toBeNull();
       expect(connection[0]!.changes.after).toMatchObject({ name: 'audited-pg', config: { host: '127.0.0.1', password: '[redacted]' } });
-      expect(connection[1]!.changes).toEqual({ before: { description: null, version: 1, updatedAt: expect.any(String) }, after: { description: 'warehouse', version: 2, updatedAt: expect.any(String) } });
+      expect(connection[1]!.changes).toEqual({
+        before: { description: null, version: 1, updatedAt: expect.any(String) },
+        after: { description: 'warehouse', version: 2, updatedAt: expect.any(String) },
+      });
       expect(connection[2]!.changes.after).toBeNull();
       const read = entries.find((e) => e.action === 'connection:secret-read' && e.resourceId === id);
       expect(read).toMatchObject({ actorName: dev.username, changes: { purpose: 'connection test', fields: ['password'] } });
@@ -253,7 +304,9 @@ describe('built-in accounts', () => {
       const csv = await host.call('GET', '/api/v1/audit/export?format=csv', { token: admin });
       expect(csv.headers.get('content-type')).toContain('text/csv');
       const lines = csv.text.trim().split('\n');
-      expect(lines[0]).toBe('seq,id,at,service,actorType,actorId,actorName,action,resourceType,resourceId,outcome,status,ip,userAgent,traceId,changes,prevHash,hash');
+      expect(lines[0]).toBe(
+        'seq,id,at,service,actorType,actorId,actorName,action,resourceType,resourceId,outcome,status,ip,userAgent,traceId,changes,prevHash,hash',
+      );
       expect(lines.length).toBeGreaterThan(10);
       const json = await host.call<{ seq: number }[]>('GET', '/api/v1/audit/export?format=json', { token: admin });
       expect(json.body.map((e) => e.seq)).toEqual(json.body.map((_e, i) => i + 1));
@@ -265,7 +318,9 @@ describe('built-in accounts', () => {
       const logs = host.logs.join('\n');
       const answers = host.answers.join('\n');
       expect(secrets.length + passwords.length).toBeGreaterThan(15);
-      const leaks = [...secrets, ...passwords].flatMap((s) => [json.text.includes(s) ? `audit: ${s}` : '', logs.includes(s) ? `logs: ${s}` : ''].filter(Boolean));
+      const leaks = [...secrets, ...passwords].flatMap((s) =>
+        [json.text.includes(s) ? `audit: ${s}` : '', logs.includes(s) ? `logs: ${s}` : ''].filter(Boolean),
+      );
       expect(leaks).toEqual([]);
       expect(passwords.filter((p) => answers.includes(p))).toEqual([]);
       const { rows } = await host.pool.query<{ password_hash: string }>(`SELECT password_hash FROM ff_auth.users WHERE username = 'resetter'`);

@@ -37,7 +37,9 @@ describe('first start without FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD', () => {
     expect((await host.call('GET', '/api/v1/auth/whoami', { token: session.accessToken })).status).toBe(200);
 
     const next = 'Chosen-By-The-Owner-42';
-    expect((await host.call('POST', '/api/v1/auth/password', { token: session.accessToken, body: { currentPassword: oneTime, newPassword: next } })).status).toBe(204);
+    expect(
+      (await host.call('POST', '/api/v1/auth/password', { token: session.accessToken, body: { currentPassword: oneTime, newPassword: next } })).status,
+    ).toBe(204);
     const refreshed = await host.call<TokenPair>('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
     expect(refreshed.status).toBe(200);
     expect((await host.call('GET', '/api/v1/workflows', { token: refreshed.body.accessToken })).status).toBe(200);

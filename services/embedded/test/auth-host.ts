@@ -11,7 +11,6 @@ import { createHostApp, createLogger, HOST_RUNTIME, loadHostConfig, startHostApp
 import { orchestratorService } from '@flowforge/service-orchestrator';
 import { Pool } from 'pg';
 
-
 export const ADMIN = { username: 'admin', password: 'Bootstrap-Root-Pass-9' };
 
 export interface Answer<T = unknown> {
@@ -91,20 +90,22 @@ export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: 
   const pool = new Pool({ connectionString: db.url, max: 3 });
   pool.on('error', () => undefined);
 
-  const callAt = (at: string): AuthHost['call'] => async (method, urlPath, opts = {}) => {
-    const headers: Record<string, string> = { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const res = await fetch(`${at}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-    const text = await res.text();
-    answers.push(text);
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: body as never, text, headers: res.headers };
-  };
+  const callAt =
+    (at: string): AuthHost['call'] =>
+    async (method, urlPath, opts = {}) => {
+      const headers: Record<string, string> = { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      const res = await fetch(`${at}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const text = await res.text();
+      answers.push(text);
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: body as never, text, headers: res.headers };
+    };
   const call = callAt(base);
   const replicas: INestApplication[] = [];
   const startReplica: AuthHost['startReplica'] = async (extra = {}) => {

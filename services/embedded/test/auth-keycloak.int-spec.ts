@@ -1,5 +1,13 @@
 import { DEFAULT_ROLE_PERMISSIONS, type BuiltinRole } from '@flowforge/access';
-import { FLOWFORGE_REALM_ROLES, KEYCLOAK_TEST_REDIRECT_URI, keycloakLogin, keycloakTestRealm, readKeycloakTestSecrets, requireStack, createTestDatabase } from '@flowforge/testing';
+import {
+  FLOWFORGE_REALM_ROLES,
+  KEYCLOAK_TEST_REDIRECT_URI,
+  keycloakLogin,
+  keycloakTestRealm,
+  readKeycloakTestSecrets,
+  requireStack,
+  createTestDatabase,
+} from '@flowforge/testing';
 import { startAuthHost, type AuthHost } from './auth-host';
 
 /**
@@ -35,7 +43,9 @@ if (stack?.keycloakUrl) {
         username: `${role}-user`,
         password: testUserPassword,
       });
-      const me = await host.call<{ roles: string[]; permissions: string[]; via: string; username: string }>('GET', '/api/v1/auth/whoami', { token: tokens.accessToken });
+      const me = await host.call<{ roles: string[]; permissions: string[]; via: string; username: string }>('GET', '/api/v1/auth/whoami', {
+        token: tokens.accessToken,
+      });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ username: `${role}-user`, via: 'keycloak', roles: [role] });
       expect([...me.body.permissions].sort()).toEqual([...DEFAULT_ROLE_PERMISSIONS[role as BuiltinRole]].sort());
@@ -58,7 +68,13 @@ if (stack?.keycloakUrl) {
     });
 
     it('refuses a Keycloak token after it was tampered with', async () => {
-      const tokens = await keycloakLogin({ baseUrl: stack.keycloakUrl!, realm: keycloakTestRealm(), redirectUri: KEYCLOAK_TEST_REDIRECT_URI, username: 'analyst-user', password: testUserPassword });
+      const tokens = await keycloakLogin({
+        baseUrl: stack.keycloakUrl!,
+        realm: keycloakTestRealm(),
+        redirectUri: KEYCLOAK_TEST_REDIRECT_URI,
+        username: 'analyst-user',
+        password: testUserPassword,
+      });
       const [h, p, s] = tokens.accessToken.split('.');
       const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as { realm_access: { roles: string[] } };
       claims.realm_access.roles = ['admin'];
@@ -69,6 +85,6 @@ if (stack?.keycloakUrl) {
 } else {
   // A suite with no test fails jest ("must contain at least one test"): the skip is a counted one.
   describe.skip('gateway trusting the stack Keycloak: no Keycloak (FLOWFORGE_TEST_KEYCLOAK_URL)', () => {
-    it('gives each realm test user exactly its role\'s rights', () => undefined);
+    it("gives each realm test user exactly its role's rights", () => undefined);
   });
 }

@@ -68,7 +68,10 @@ describe('RBAC matrix: every /api route × every role', () => {
     const auditor = await host.userWith(['matrix-auditor']);
     callers.push({ name: 'custom role matrix-auditor', ...signIn(auditor.username, auditor.password), grants: new Set(custom) });
     const scopes: Permission[] = ['workflow:view', 'asset:download'];
-    const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: admin, body: { name: 'matrix', permissions: scopes, expiresInDays: 1 } });
+    const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
+      token: admin,
+      body: { name: 'matrix', permissions: scopes, expiresInDays: 1 },
+    });
     expect(created.status).toBe(201);
     callers.push({ name: 'API token [workflow:view, asset:download]', token: async () => created.body.token, grants: new Set(scopes), apiToken: true });
   });
@@ -114,16 +117,20 @@ describe('RBAC matrix: every /api route × every role', () => {
     for (const caller of callers) {
       for (const op of ops) {
         if (op.access.kind === 'public') continue;
-        const allowed =
-          op.access.kind === 'authenticated' || (op.access.kind === 'interactive' ? !caller.apiToken : caller.grants.has(op.access.permission));
-        const res = await host.call(op.method, concrete(op.path), { token: await caller.token(), body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} });
+        const allowed = op.access.kind === 'authenticated' || (op.access.kind === 'interactive' ? !caller.apiToken : caller.grants.has(op.access.permission));
+        const res = await host.call(op.method, concrete(op.path), {
+          token: await caller.token(),
+          body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {},
+        });
         // Signing out ended that session: the caller signs in again (the other calls share one sign-in, argon2 is slow).
         if (op.path === '/api/v1/auth/logout') caller.signedOut?.();
         checked += 1;
         const code = (res.body as { code?: string }).code;
         const refused = res.status === 403 && code === (op.access.kind === 'interactive' ? 'FF_AUTH_INTERACTIVE_REQUIRED' : 'FF_FORBIDDEN');
         if (res.status === 401 || (allowed ? res.status === 403 : !refused)) {
-          wrong.push(`${caller.name}: ${op.method} ${op.path} needs ${op.access.kind === 'permission' ? op.access.permission : op.access.kind}; expected ${allowed ? 'allowed' : '403'}, got ${res.status} ${res.text.slice(0, 120)}`);
+          wrong.push(
+            `${caller.name}: ${op.method} ${op.path} needs ${op.access.kind === 'permission' ? op.access.permission : op.access.kind}; expected ${allowed ? 'allowed' : '403'}, got ${res.status} ${res.text.slice(0, 120)}`,
+          );
         }
       }
     }

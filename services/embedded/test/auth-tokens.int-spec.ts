@@ -30,7 +30,13 @@ describe('token attacks and session revocation', () => {
     new SignJWT({ sid: randomUUID(), preferred_username: 'admin', roles: ['admin'], ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: realKey.kid, typ: 'JWT', ...header })
       .sign(realKey.key);
-  const honest = () => ({ iss: 'flowforge', aud: 'flowforge-gateway', sub: adminId, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 });
+  const honest = () => ({
+    iss: 'flowforge',
+    aud: 'flowforge-gateway',
+    sub: adminId,
+    iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 300,
+  });
 
   beforeAll(async () => {
     host = await startAuthHost(() => createTestDatabase('ff_authtokens'));
@@ -70,9 +76,21 @@ describe('token attacks and session revocation', () => {
     expect((await me(await forge({ ...honest(), iss: 'https://evil.example' }))).status).toBe(401);
     expect((await me(await forge({ ...honest(), aud: 'another-service' }))).status).toBe(401);
     const { privateKey } = await generateKeyPair('ES256');
-    const attackers = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'ES256', kid: realKey.kid }).setIssuer('flowforge').setAudience('flowforge-gateway').setSubject(adminId).setExpirationTime('5m').sign(privateKey);
+    const attackers = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256', kid: realKey.kid })
+      .setIssuer('flowforge')
+      .setAudience('flowforge-gateway')
+      .setSubject(adminId)
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await me(attackers)).status).toBe(401);
-    const unknownKid = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'ES256', kid: 'no-such-key' }).setIssuer('flowforge').setAudience('flowforge-gateway').setSubject(adminId).setExpirationTime('5m').sign(privateKey);
+    const unknownKid = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'no-such-key' })
+      .setIssuer('flowforge')
+      .setAudience('flowforge-gateway')
+      .setSubject(adminId)
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await me(unknownKid)).status).toBe(401);
   });
 
@@ -132,9 +150,15 @@ describe('token attacks and session revocation', () => {
 
   it('API tokens: shown once, scoped, never beyond the owner, revocable, last-used recorded', async () => {
     const dev = await host.userWith(['developer']);
-    const beyond = await host.call<{ code: string }>('POST', '/api/v1/tokens', { token: dev.token, body: { name: 'ci', permissions: ['settings:manage-users'] } });
+    const beyond = await host.call<{ code: string }>('POST', '/api/v1/tokens', {
+      token: dev.token,
+      body: { name: 'ci', permissions: ['settings:manage-users'] },
+    });
     expect({ status: beyond.status, code: beyond.body.code }).toEqual({ status: 400, code: 'FF_TOKEN_SCOPE_EXCEEDS_OWNER' });
-    const created = await host.call<{ id: string; token: string }>('POST', '/api/v1/tokens', { token: dev.token, body: { name: 'ci', permissions: ['workflow:view'], expiresInDays: 30 } });
+    const created = await host.call<{ id: string; token: string }>('POST', '/api/v1/tokens', {
+      token: dev.token,
+      body: { name: 'ci', permissions: ['workflow:view'], expiresInDays: 30 },
+    });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^ffp_/);
     const listed = await host.call<{ id: string; token?: string; lastUsedAt: string | null }[]>('GET', '/api/v1/tokens', { token: dev.token });

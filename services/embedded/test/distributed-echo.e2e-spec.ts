@@ -35,7 +35,12 @@ const main = serviceMain;
     const auth = spawnHost({ ...common, ...testAdminEnv, PORT: String(authPort) }, main('auth'));
     hosts.push(auth);
     const gateway = spawnHost(
-      { ...common, PORT: String(gatewayPort), FLOWFORGE_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}`, FLOWFORGE_AUTH_URL: `http://127.0.0.1:${authPort}` },
+      {
+        ...common,
+        PORT: String(gatewayPort),
+        FLOWFORGE_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}`,
+        FLOWFORGE_AUTH_URL: `http://127.0.0.1:${authPort}`,
+      },
       main('gateway'),
     );
     hosts.push(gateway);

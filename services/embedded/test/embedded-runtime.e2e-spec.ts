@@ -57,14 +57,29 @@ describe('embedded host (one process, every service)', () => {
 
     const ready = (await (await fetch(`${base}/health/ready`)).json()) as { status: string; checks: Record<string, string> };
     expect(ready.status).toBe('up');
-    for (const s of ['gateway', 'auth', 'catalog', 'orchestrator', 'scheduler', 'triggers', 'ingestion', 'transformation', 'quality', 'reconciliation', 'lineage', 'alerting']) {
+    for (const s of [
+      'gateway',
+      'auth',
+      'catalog',
+      'orchestrator',
+      'scheduler',
+      'triggers',
+      'ingestion',
+      'transformation',
+      'quality',
+      'reconciliation',
+      'lineage',
+      'alerting',
+    ]) {
       expect(ready.checks[`${s}.db`]).toBe('up');
     }
     expect(ready.checks.bus).toBe('up');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
 
     // Validation: problem+json naming the field.
-    const bad = await api.call<{ code: string; detail: string; status: number; type: string; title: string; instance: string }>('POST', '/api/v1/system/echo', { message: '' });
+    const bad = await api.call<{ code: string; detail: string; status: number; type: string; title: string; instance: string }>('POST', '/api/v1/system/echo', {
+      message: '',
+    });
     expect(bad.status).toBe(400);
     expect(bad.contentType).toContain('application/problem+json');
     const problem = bad.body;

@@ -54,7 +54,13 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
   const replicas: Replica[] = [];
 
   const startReplica = (id: string): Replica => {
-    const replica = { id, process: spawnHost({ DATABASE_URL: db.url, REPLICA_INSTANCE_ID: id, REPLICA_STEP_LEASE_MS: '1500', REPLICA_BUS_LEASE_MS: '2000', LOG_LEVEL: 'info' }, REPLICA_MAIN) };
+    const replica = {
+      id,
+      process: spawnHost(
+        { DATABASE_URL: db.url, REPLICA_INSTANCE_ID: id, REPLICA_STEP_LEASE_MS: '1500', REPLICA_BUS_LEASE_MS: '2000', LOG_LEVEL: 'info' },
+        REPLICA_MAIN,
+      ),
+    };
     replicas.push(replica);
     return replica;
   };
@@ -86,20 +92,20 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('re-dispatches the killed replica\'s attempt to the survivor; the run succeeds exactly once', async () => {
+  it("re-dispatches the killed replica's attempt to the survivor; the run succeeds exactly once", async () => {
     // The orchestrator's own builtin executor is off: until a replica announces them, there are no builtin types.
     expect(await api.jobTypes()).not.toContain('sleep');
 
     const [a, b] = [startReplica('replica-a'), startReplica('replica-b')];
     for (const r of [a, b]) {
-      await waitFor(`${r.id} to take dispatches`, async () => (r.process.stdout().includes(`executor replica ${r.id} ready`) ? true : undefined), 30_000, r.process);
+      await waitFor(
+        `${r.id} to take dispatches`,
+        async () => (r.process.stdout().includes(`executor replica ${r.id} ready`) ? true : undefined),
+        30_000,
+        r.process,
+      );
     }
-    await waitFor(
-      'the replicas\' job types in the registry',
-      async () => ((await api.jobTypes()).includes('sleep') ? true : undefined),
-      15_000,
-      host,
-    );
+    await waitFor("the replicas' job types in the registry", async () => ((await api.jobTypes()).includes('sleep') ? true : undefined), 15_000, host);
     expect((await api.apply(YAML)).status).toBe(200);
 
     const { body: created } = await api.startRun('survives-a-kill');
@@ -121,7 +127,10 @@ describe('executor process killed mid-step (real processes, Postgres bus)', () =
     expect(stepStates(run)).toEqual({ work: 'succeeded', after: 'succeeded' });
     const work = stepOf(run, 'work');
     expect(work.attempts.map((x) => `${x.attempt}:${x.state}:${x.instanceId}`)).toEqual([`1:lost:${victim!.id}`, `2:succeeded:${survivor.id}`]);
-    expect(work.attempts[0]).toMatchObject({ errorCode: 'FF_STEP_LEASE_EXPIRED', errorMessage: 'attempt 1 went silent: its executor sent nothing within the lease (stopped, crashed or unreachable)' });
+    expect(work.attempts[0]).toMatchObject({
+      errorCode: 'FF_STEP_LEASE_EXPIRED',
+      errorMessage: 'attempt 1 went silent: its executor sent nothing within the lease (stopped, crashed or unreachable)',
+    });
     expect(work.outputs).toEqual({ sleptMs: SLEEP_MS });
     expect(stepOf(run, 'after').attempts.map((x) => `${x.attempt}:${x.state}:${x.instanceId}`)).toEqual([`1:succeeded:${survivor.id}`]);
 

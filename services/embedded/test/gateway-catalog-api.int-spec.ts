@@ -31,9 +31,22 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
       answer: (req, res) => {
         if (req.url?.startsWith(`/internal/catalog/connections/${ID}/test`)) {
           res.writeHead(501, { 'content-type': 'application/problem+json; charset=utf-8' });
-          res.end(JSON.stringify({ type: 'https://flowforge.dev/problems/connection-tester-unavailable', title: 'x', status: 501, detail: 'no SFTP client', instance: req.url, code: 'FF_CONNECTION_TESTER_UNAVAILABLE' }));
+          res.end(
+            JSON.stringify({
+              type: 'https://flowforge.dev/problems/connection-tester-unavailable',
+              title: 'x',
+              status: 501,
+              detail: 'no SFTP client',
+              instance: req.url,
+              code: 'FF_CONNECTION_TESTER_UNAVAILABLE',
+            }),
+          );
         } else if (req.url?.startsWith(`/internal/catalog/assets/${ID}/download`)) {
-          res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="silver.s.t.3.csv"', 'x-internal': 'hidden' });
+          res.writeHead(200, {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="silver.s.t.3.csv"',
+            'x-internal': 'hidden',
+          });
           res.end(big);
         } else if (req.method === 'DELETE') {
           res.writeHead(204).end();
@@ -53,7 +66,11 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
   });
 
   const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base}${path}`, {
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it('forwards method, path, validated query and body, and relays the status', async () => {
     const created = await send('POST', '/api/v1/connections', { name: 'dwh', type: 'postgres', config: { host: 'db', password: 'p' } });
@@ -111,7 +128,12 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     for (const [method, path, field] of cases) {
       const res = await send(method, path);
       const problem = (await res.json()) as { code: string; errors: { field: string }[]; instance: string };
-      expect({ path, status: res.status, code: problem.code, fields: problem.errors.map((e) => e.field) }).toEqual({ path, status: 400, code: 'FF_VALIDATION', fields: [field] });
+      expect({ path, status: res.status, code: problem.code, fields: problem.errors.map((e) => e.field) }).toEqual({
+        path,
+        status: 400,
+        code: 'FF_VALIDATION',
+        fields: [field],
+      });
     }
     expect(seen.length).toBe(before);
   });
@@ -137,7 +159,10 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     try {
       const res = await fetch(`${dead.base}/api/v1/connections`, { headers: auth });
       expect(res.status).toBe(502);
-      expect(await res.json()).toMatchObject({ code: 'FF_CATALOG_UNREACHABLE', detail: `catalog at http://127.0.0.1:${port} did not answer GET /connections: ECONNREFUSED` });
+      expect(await res.json()).toMatchObject({
+        code: 'FF_CATALOG_UNREACHABLE',
+        detail: `catalog at http://127.0.0.1:${port} did not answer GET /connections: ECONNREFUSED`,
+      });
     } finally {
       await dead.app.close();
     }
@@ -166,6 +191,8 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
     expect(doc.paths['/api/v1/connections/{id}/test']?.post?.responses).toHaveProperty('404');
     expect(doc.components?.schemas).toHaveProperty('CreateConnectionDto');
     expect(doc.components?.schemas).toHaveProperty('SnapshotDto');
-    expect(doc.paths['/api/v1/assets/{id}/preview']?.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['id', 'snapshot', 'limit']));
+    expect(doc.paths['/api/v1/assets/{id}/preview']?.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(
+      expect.arrayContaining(['id', 'snapshot', 'limit']),
+    );
   });
 });

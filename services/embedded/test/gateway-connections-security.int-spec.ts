@@ -32,12 +32,25 @@ describe('gateway → catalog: allowPrivateNetworks is an administrator decision
   });
 
   it('an admin may set it; a connection manager role and an admin API token scoped below configure-system may not', async () => {
-    const ok = await host.call<{ id: string; config: Record<string, unknown> }>('POST', '/api/v1/connections', { token: admin, body: loopbackPg('admin-allowed', true) });
+    const ok = await host.call<{ id: string; config: Record<string, unknown> }>('POST', '/api/v1/connections', {
+      token: admin,
+      body: loopbackPg('admin-allowed', true),
+    });
     expect(ok).toMatchObject({ status: 201, body: { config: { allowPrivateNetworks: true } } });
 
-    expect((await host.call('PUT', '/api/v1/roles/connection-keeper', { token: admin, body: { description: 'connections only', permissions: ['connection:view', 'connection:use', 'settings:manage-connections'] } })).status).toBeLessThan(300);
+    expect(
+      (
+        await host.call('PUT', '/api/v1/roles/connection-keeper', {
+          token: admin,
+          body: { description: 'connections only', permissions: ['connection:view', 'connection:use', 'settings:manage-connections'] },
+        })
+      ).status,
+    ).toBeLessThan(300);
     const keeper = await host.userWith(['connection-keeper']);
-    const scoped = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: admin, body: { name: 'conn-only', permissions: ['connection:view', 'connection:use', 'settings:manage-connections'], expiresInDays: 1 } });
+    const scoped = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
+      token: admin,
+      body: { name: 'conn-only', permissions: ['connection:view', 'connection:use', 'settings:manage-connections'], expiresInDays: 1 },
+    });
     expect(scoped.status).toBe(201);
 
     for (const [who, token] of [
@@ -61,6 +74,8 @@ describe('gateway → catalog: allowPrivateNetworks is an administrator decision
       expect(tested.body).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS' });
     }
     // The administrator's connection still reaches the stack's PostgreSQL.
-    expect((await host.call<{ code?: string }>('POST', `/api/v1/connections/${ok.body.id}/test`, { token: admin })).body.code).not.toBe('FF_CONN_FORBIDDEN_ADDRESS');
+    expect((await host.call<{ code?: string }>('POST', `/api/v1/connections/${ok.body.id}/test`, { token: admin })).body.code).not.toBe(
+      'FF_CONN_FORBIDDEN_ADDRESS',
+    );
   });
 });

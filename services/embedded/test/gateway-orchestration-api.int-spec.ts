@@ -70,7 +70,11 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
 
   const last = (): Seen => gw.last();
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base}${path}`, {
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it('forwards job and workflow reads and writes, relaying 201 (created) and 200 (unchanged)', async () => {
     // Forwarded as it came: the orchestrator's workflow model validates it (and refuses the unknown field).
@@ -83,7 +87,10 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     expect(last().url).toBe('/internal/orchestrator/jobs/wait/versions/2');
     await call('GET', '/api/v1/job-types');
     expect(last().url).toBe('/internal/orchestrator/job-types');
-    const wf = await call('PUT', '/api/v1/workflows/nightly', { steps: [{ id: 'a', job: 'wait', params: { day: '${params.day}' } }], concurrency: { overlap: 'queue' } });
+    const wf = await call('PUT', '/api/v1/workflows/nightly', {
+      steps: [{ id: 'a', job: 'wait', params: { day: '${params.day}' } }],
+      concurrency: { overlap: 'queue' },
+    });
     expect(wf.status).toBe(201);
     expect(JSON.parse(last().body)).toEqual({ steps: [{ id: 'a', job: 'wait', params: { day: '${params.day}' } }], concurrency: { overlap: 'queue' } });
     await call('GET', '/api/v1/workflows');
@@ -91,7 +98,8 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
   });
 
   it('forwards YAML to apply (raw or as JSON) and relays problems with the public instance', async () => {
-    const yaml = 'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: broken\nspec:\n  steps:\n    - { id: a, job: x }\n    - { id: b, job: x, dependsOn: [aa] }\n';
+    const yaml =
+      'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: broken\nspec:\n  steps:\n    - { id: a, job: x }\n    - { id: b, job: x, dependsOn: [aa] }\n';
     const res = await fetch(`${base}/api/v1/workflows/apply`, { method: 'POST', headers: { ...auth, 'content-type': 'application/yaml' }, body: yaml });
     expect(last()).toMatchObject({ method: 'POST', url: '/internal/orchestrator/workflows/apply', body: yaml });
     expect(last().headers['content-type']).toBe('application/yaml');
@@ -119,7 +127,12 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
 
   it('starts runs with the Idempotency-Key header and the principal, and forwards run commands and queries', async () => {
     // The caller is the admin's API token `test` (adminApiToken): `token:<name> (<owner>)`; a body's own requestedBy is dropped.
-    const res = await call('POST', '/api/v1/runs', { workflow: 'nightly', params: { day: '2026-01-01' }, requestedBy: 'scheduler' }, { 'idempotency-key': 'k-1' });
+    const res = await call(
+      'POST',
+      '/api/v1/runs',
+      { workflow: 'nightly', params: { day: '2026-01-01' }, requestedBy: 'scheduler' },
+      { 'idempotency-key': 'k-1' },
+    );
     expect(res.status).toBe(201);
     expect(JSON.parse(last().body)).toEqual({ workflow: 'nightly', params: { day: '2026-01-01' }, idempotencyKey: 'k-1', requestedBy: 'token:test (admin)' });
     await call('POST', `/api/v1/runs/${RUN}/cancel`, { reason: 'oops' });
@@ -144,7 +157,10 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     expect(cursor.status).toBe(400);
     expect(((await cursor.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['after']);
     const uuid = await call('POST', `/api/v1/runs/not-a-uuid/cancel`, {});
-    expect({ status: uuid.status, fields: ((await uuid.json()) as { errors: { field: string }[] }).errors.map((e) => e.field) }).toEqual({ status: 400, fields: ['id'] });
+    expect({ status: uuid.status, fields: ((await uuid.json()) as { errors: { field: string }[] }).errors.map((e) => e.field) }).toEqual({
+      status: 400,
+      fields: ['id'],
+    });
     expect(seen.length).toBe(before);
   });
 

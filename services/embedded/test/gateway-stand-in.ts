@@ -45,7 +45,8 @@ export async function startGatewayWithStandIn(opts: {
   const internalToken = generateInternalToken();
   const seen: Seen[] = [];
   const fake = http.createServer((req, res) => {
-    if (req.headers[INTERNAL_TOKEN_HEADER] !== internalToken) return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
+    if (req.headers[INTERNAL_TOKEN_HEADER] !== internalToken)
+      return void res.writeHead(403, { 'content-type': 'application/problem+json' }).end('{"code":"FF_INTERNAL_API_FORBIDDEN"}');
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {

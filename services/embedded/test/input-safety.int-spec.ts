@@ -36,11 +36,14 @@ describe('bad input is a 4xx naming the field', () => {
     new Promise<{ status: number; body: Problem }>((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const { hostname, port } = new URL(host.base);
-      const req = http.request({ hostname, port, path, method, headers: { authorization: `Bearer ${token}`, ...(text ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Problem }));
-      });
+      const req = http.request(
+        { hostname, port, path, method, headers: { authorization: `Bearer ${token}`, ...(text ? { 'content-type': 'application/json' } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Problem }));
+        },
+      );
       req.on('error', reject);
       req.end(text);
     });
@@ -56,7 +59,7 @@ describe('bad input is a 4xx naming the field', () => {
   afterAll(async () => host?.stop());
 
   describe('JSON depth', () => {
-    it('an operator\'s run whose params nest 8,000 objects deep is a 400 naming the limit, and the host lives on', async () => {
+    it("an operator's run whose params nest 8,000 objects deep is a 400 naming the limit, and the host lives on", async () => {
       const body = `{"workflow":"hello","params":${nested(8000)}}`;
       const res = await raw('POST', '/api/v1/runs', body, operator);
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'FF_JSON_TOO_DEEP' });
@@ -67,7 +70,7 @@ describe('bad input is a 4xx naming the field', () => {
       expect((await host.call('GET', '/api/v1/runs', { token: operator })).status).toBe(200);
     });
 
-    it('refuses a deep body before authentication and on every service\'s routes, arrays too', async () => {
+    it("refuses a deep body before authentication and on every service's routes, arrays too", async () => {
       expect((await raw('POST', '/api/v1/auth/login', `{"username":${'['.repeat(5000)}${']'.repeat(5000)}}`)).body.code).toBe('FF_JSON_TOO_DEEP');
       const internal = await fetch(`${host.base}/internal/orchestrator/runs`, {
         method: 'POST',
@@ -102,7 +105,10 @@ describe('bad input is a 4xx naming the field', () => {
       const params = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`p${i}`, i]));
       const res = await host.call('POST', '/api/v1/runs', { token: operator, body: { workflow: 'wide-params', params } });
       expect(res.status).toBe(404);
-      const entry = await waitForAudit(host, `SELECT changes FROM ff_auth.audit_log WHERE action = 'workflow:execute' AND jsonb_array_length(changes->'fields') > 100 LIMIT 1`);
+      const entry = await waitForAudit(
+        host,
+        `SELECT changes FROM ff_auth.audit_log WHERE action = 'workflow:execute' AND jsonb_array_length(changes->'fields') > 100 LIMIT 1`,
+      );
       const listed = (entry as { changes: { fields: string[] } }).changes.fields;
       expect(listed.length).toBeLessThanOrEqual(201);
       expect(listed[listed.length - 1]).toBe('…');

@@ -186,9 +186,20 @@ describe('orchestration through the public API (embedded host)', () => {
     const run = await api.getRun(id);
     finished.set(id, run.state);
     expect(run.state).toBe('succeeded');
-    expect(stepStates(run)).toEqual({ extract: 'succeeded', left: 'succeeded', right: 'succeeded', flaky: 'succeeded', join: 'succeeded', cleanup: 'succeeded' });
+    expect(stepStates(run)).toEqual({
+      extract: 'succeeded',
+      left: 'succeeded',
+      right: 'succeeded',
+      flaky: 'succeeded',
+      join: 'succeeded',
+      cleanup: 'succeeded',
+    });
     const flaky = stepOf(run, 'flaky');
-    expect(flaky.attempts.map((a) => `${a.attempt}:${a.state}:${a.errorCode ?? '-'}`)).toEqual(['1:failed:FF_BUILTIN_FAIL', '2:failed:FF_BUILTIN_FAIL', '3:succeeded:-']);
+    expect(flaky.attempts.map((a) => `${a.attempt}:${a.state}:${a.errorCode ?? '-'}`)).toEqual([
+      '1:failed:FF_BUILTIN_FAIL',
+      '2:failed:FF_BUILTIN_FAIL',
+      '3:succeeded:-',
+    ]);
     expect(flaky.outputs).toEqual({ succeededOnAttempt: 3 });
     for (const s of run.steps!) {
       if (s.stepId !== 'flaky') expect(s.attempts.map((a) => a.state)).toEqual(['succeeded']);
@@ -330,7 +341,10 @@ describe('orchestration through the public API (embedded host)', () => {
 
     expect((await api.call('GET', '/api/v1/connections')).status).toBe(200);
     expect((await api.call('GET', `/api/v1/connections/${id}`)).status).toBe(200);
-    const patched = await api.call<{ version: number }>('PATCH', `/api/v1/connections/${id}`, { description: 'kept secret', config: { password: { set: true } } });
+    const patched = await api.call<{ version: number }>('PATCH', `/api/v1/connections/${id}`, {
+      description: 'kept secret',
+      config: { password: { set: true } },
+    });
     expect(patched.status).toBe(200);
     // The probe reaches the server and fails on the unknown user: the driver's message must not carry the password.
     const probed = await api.call<{ ok: boolean; message: string }>('POST', `/api/v1/connections/${id}/test`);
@@ -375,7 +389,7 @@ describe('orchestration through the public API (embedded host)', () => {
     expect((await api.call<unknown[]>('GET', '/api/v1/assets')).body).toEqual([]);
   }, 120_000);
 
-  it('never wrote the password to the hosts\' output', async () => {
+  it("never wrote the password to the hosts' output", async () => {
     expect(await stopHost(host)).toBe(0);
     expect(processes).toHaveLength(2);
     const output = processes.map((p) => p.stdout() + p.stderr()).join('\n');

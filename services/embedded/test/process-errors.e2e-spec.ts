@@ -51,7 +51,10 @@ describe('errors nothing caught (runProcess)', () => {
 
   const start = async (env: Record<string, string>, main?: string) => {
     const port = await freePort();
-    const host = spawnHost({ DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${INJECTOR}`, ...env }, main);
+    const host = spawnHost(
+      { DATABASE_URL: db.url, PORT: String(port), FLOWFORGE_HOME: home, LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${INJECTOR}`, ...env },
+      main,
+    );
     hosts.push(host);
     return { host, base: `http://127.0.0.1:${port}` };
   };
@@ -87,7 +90,11 @@ describe('errors nothing caught (runProcess)', () => {
     const marker = `throw-${Date.now()}`;
     const { host, base } = await start({ FAULTS: 'throw', FAULT_MARKER: marker, ...testAdminEnv });
     await waitReady(base, host, 90_000);
-    const { code, signal } = await waitFor('the host to exit', async () => (host.child.exitCode !== null || host.child.signalCode !== null ? host.exited : undefined), 30_000);
+    const { code, signal } = await waitFor(
+      'the host to exit',
+      async () => (host.child.exitCode !== null || host.child.signalCode !== null ? host.exited : undefined),
+      30_000,
+    );
     expect({ code, signal }).toEqual({ code: 70, signal: null });
     const lines = logLines(host);
     const fatal = lines.filter((l) => l.code === 'FF_UNCAUGHT_EXCEPTION');
@@ -111,7 +118,10 @@ describe('errors nothing caught (runProcess)', () => {
     const launcher = spawnHost({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'info', LAUNCH_ENTRY: 'dist/services/lineage/src/main.js' }, LAUNCHER);
     hosts.push(launcher);
     await waitReady(base, launcher, 90_000);
-    const [hostPid] = execFileSync('pgrep', ['-P', String(launcher.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const [hostPid] = execFileSync('pgrep', ['-P', String(launcher.child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     expect(hostPid).toBeGreaterThan(0);
     try {
       launcher.child.kill('SIGKILL');
@@ -120,7 +130,12 @@ describe('errors nothing caught (runProcess)', () => {
       await waitFor('the orphaned host to stop', async () => (isAlive(hostPid!) ? undefined : true), 20_000);
       const lines = logLines(launcher);
       expect(lines).toContainEqual(
-        expect.objectContaining({ level: 'warn', service: 'lineage', msg: 'the launcher (npm start, npm run serve) is gone; stopping', launcherPid: String(launcher.child.pid) }),
+        expect.objectContaining({
+          level: 'warn',
+          service: 'lineage',
+          msg: 'the launcher (npm start, npm run serve) is gone; stopping',
+          launcherPid: String(launcher.child.pid),
+        }),
       );
       expect(lines).toContainEqual(expect.objectContaining({ msg: 'shutting down', signal: 'launcher-exited' }));
       await expect(fetch(`${base}/health/live`)).rejects.toThrow();
@@ -133,7 +148,9 @@ describe('errors nothing caught (runProcess)', () => {
     const host = spawnHost({}, EARLY_FAULT);
     hosts.push(host);
     expect(await host.exited).toEqual({ code: 70, signal: null });
-    expect(host.stderr()).toMatch(/^FF_UNCAUGHT_EXCEPTION: uncaught exception; stopping the process: Error: early-fault: thrown while starting\n\s+at .*early-fault\.js/m);
+    expect(host.stderr()).toMatch(
+      /^FF_UNCAUGHT_EXCEPTION: uncaught exception; stopping the process: Error: early-fault: thrown while starting\n\s+at .*early-fault\.js/m,
+    );
     // What start had set up is not abandoned: start finished, then the stop ran with the reason.
     expect(host.stdout()).toBe('started\nstopped (uncaughtException)\n');
   }, 30_000);

@@ -102,7 +102,11 @@ export class PublicApi {
 
   /** POST /api/v1/workflows/apply with a YAML body. */
   async apply<T = unknown>(yaml: string): Promise<ApiResponse<T>> {
-    const res = await fetch(`${this.base}/api/v1/workflows/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml', ...this.auth }, body: yaml });
+    const res = await fetch(`${this.base}/api/v1/workflows/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', ...this.auth },
+      body: yaml,
+    });
     return this.record<T>(res);
   }
 

@@ -64,7 +64,10 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
   /** Pids of the `sh` that stops the server when the host dies (embedded-postgres.cluster.ts). */
   const watchdogOf = (h: HostProcess): number[] => {
     try {
-      return execFileSync('pgrep', ['-P', String(h.child.pid), '-f', 'flowforge-pg-watchdog'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+      return execFileSync('pgrep', ['-P', String(h.child.pid), '-f', 'flowforge-pg-watchdog'], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return []; // pgrep exits 1 when nothing matches
     }
@@ -195,7 +198,9 @@ describe('restart after SIGKILL of the embedded host (its own PostgreSQL)', () =
     const second = spawnHost({ ...env, PORT: String(await freePort()) });
     hosts.push(second);
     expect((await second.exited).code).toBe(1);
-    expect(second.stderr()).toContain(`FF_EMBEDDED_PG_IN_USE: PostgreSQL (pid ${readPostmasterLock(path.join(home, 'pg'))!.pid}) on ${path.join(home, 'pg')} belongs to a FlowForge host that is still running (pid ${host.child.pid})`);
+    expect(second.stderr()).toContain(
+      `FF_EMBEDDED_PG_IN_USE: PostgreSQL (pid ${readPostmasterLock(path.join(home, 'pg'))!.pid}) on ${path.join(home, 'pg')} belongs to a FlowForge host that is still running (pid ${host.child.pid})`,
+    );
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
 
     expect(await stopHost(host, 30_000)).toBe(0);

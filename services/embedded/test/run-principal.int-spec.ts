@@ -137,7 +137,7 @@ describe('runs record their principal (gateway → orchestrator)', () => {
     expect(rerun).toMatchObject({ parentRunId: failed.id, requestedBy: 'admin', cancelledBy: null });
   });
 
-  it('an API token is recorded as token:<name> (<owner>), also when it cancels or re-runs a user\'s run', async () => {
+  it("an API token is recorded as token:<name> (<owner>), also when it cancels or re-runs a user's run", async () => {
     const started = await json<Run>(post('/api/v1/runs', { workflow: 'who-slow' }, token), 201);
     expect(started.requestedBy).toBe(TOKEN_BY);
     const cancelled = await json<Run>(post(`/api/v1/runs/${started.id}/cancel`, {}, token), 200);
@@ -171,7 +171,10 @@ describe('runs record their principal (gateway → orchestrator)', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      const { rows } = await pg.query<{ requested_by: string; cancelled_by: string }>('SELECT requested_by, cancelled_by FROM ff_orchestrator.runs WHERE id = $1', [started.id]);
+      const { rows } = await pg.query<{ requested_by: string; cancelled_by: string }>(
+        'SELECT requested_by, cancelled_by FROM ff_orchestrator.runs WHERE id = $1',
+        [started.id],
+      );
       expect(rows).toEqual([{ requested_by: TOKEN_BY, cancelled_by: 'admin' }]);
     } finally {
       await pg.end();

@@ -27,7 +27,7 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
   afterAll(async () => host?.stop());
 
   describe('API tokens are bounded by their scopes everywhere', () => {
-    it('a workflow:view token cannot mint a wide token, touch its owner\'s sessions or MFA, or create a user', async () => {
+    it("a workflow:view token cannot mint a wide token, touch its owner's sessions or MFA, or create a user", async () => {
       const owner = await host.userWith(['admin']);
       const created = await host.call<{ id: string; token: string }>('POST', '/api/v1/tokens', {
         token: owner.token,
@@ -51,12 +51,18 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       expect(code(totp)).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
       const confirm = await host.call('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: '123456' } });
       expect(code(confirm)).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
-      const password = await host.call('POST', '/api/v1/auth/password', { token, body: { currentPassword: owner.password, newPassword: 'Another-Strong-Pw-77' } });
+      const password = await host.call('POST', '/api/v1/auth/password', {
+        token,
+        body: { currentPassword: owner.password, newPassword: 'Another-Strong-Pw-77' },
+      });
       expect(code(password)).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
       expect(code(await host.call('GET', '/api/v1/auth/me', { token }))).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
       expect(code(await host.call('GET', '/api/v1/tokens', { token }))).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
       expect(code(await host.call('DELETE', `/api/v1/tokens/${created.body.id}`, { token }))).toEqual({ status: 403, code: 'FF_AUTH_INTERACTIVE_REQUIRED' });
-      const user = await host.call('POST', '/api/v1/users', { token, body: { username: 'token-made-admin', password: 'Token-Made-Admin-Pw9', roles: ['admin'] } });
+      const user = await host.call('POST', '/api/v1/users', {
+        token,
+        body: { username: 'token-made-admin', password: 'Token-Made-Admin-Pw9', roles: ['admin'] },
+      });
       expect(code(user)).toEqual({ status: 403, code: 'FF_FORBIDDEN' });
 
       // Nothing happened: one token, the owner's session alive, no MFA, no new user.
@@ -85,20 +91,38 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
 
     it('a token scoped to settings:manage-users creates users, but grants no role beyond its scopes', async () => {
       const owner = await host.userWith(['admin']);
-      const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: owner.token, body: { name: 'provisioner', permissions: ['settings:manage-users'], expiresInDays: 1 } });
+      const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
+        token: owner.token,
+        body: { name: 'provisioner', permissions: ['settings:manage-users'], expiresInDays: 1 },
+      });
       expect(created.status).toBe(201);
       const token = created.body.token;
-      const analyst = await host.call('POST', '/api/v1/users', { token, body: { username: `prov-none-${Date.now()}`, password: 'Provisioned-User-Pw9', roles: [] } });
+      const analyst = await host.call('POST', '/api/v1/users', {
+        token,
+        body: { username: `prov-none-${Date.now()}`, password: 'Provisioned-User-Pw9', roles: [] },
+      });
       expect(analyst.status).toBe(201);
       // The token holds settings:manage-users only: an admin user is a grant of everything else.
-      const adminUser = await host.call<Problem>('POST', '/api/v1/users', { token, body: { username: `prov-admin-${Date.now()}`, password: 'Provisioned-User-Pw9', roles: ['admin'] } });
+      const adminUser = await host.call<Problem>('POST', '/api/v1/users', {
+        token,
+        body: { username: `prov-admin-${Date.now()}`, password: 'Provisioned-User-Pw9', roles: ['admin'] },
+      });
       expect(code(adminUser)).toEqual({ status: 403, code: 'FF_GRANT_NOT_HELD' });
       expect(adminUser.body.detail).toMatch(/role "admin".*settings:configure-system/);
     });
 
-    it('the auth service refuses a token acting on its owner\'s account even when a caller forwards one', async () => {
+    it("the auth service refuses a token acting on its owner's account even when a caller forwards one", async () => {
       const owner = await host.userWith(['developer']);
-      const actor = { type: 'token' as const, id: 'b1d5f7a4-1111-4c7e-9d0a-000000000001', name: 'forwarded', userId: owner.id, sessionId: null, ip: null, userAgent: null, permissions: ['workflow:view' as const] };
+      const actor = {
+        type: 'token' as const,
+        id: 'b1d5f7a4-1111-4c7e-9d0a-000000000001',
+        name: 'forwarded',
+        userId: owner.id,
+        sessionId: null,
+        ip: null,
+        userAgent: null,
+        permissions: ['workflow:view' as const],
+      };
       const headers = { ...host.runtime.internalHeaders(), ...actorHeaders(actor), 'content-type': 'application/json' };
       for (const [method, path, body] of [
         ['POST', '/internal/auth/tokens', { name: 'wide', permissions: ['workflow:view'] }],
@@ -114,7 +138,10 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       const user = await host.userWith(['admin']);
       // Demoted to analyst: the access token still carries `roles: [admin]` until it expires.
       expect((await host.call('PATCH', `/api/v1/users/${user.id}`, { token: admin, body: { roles: ['analyst'] } })).status).toBe(200);
-      const stale = await host.call<Problem>('POST', '/api/v1/tokens', { token: user.token, body: { name: 'keep-admin', permissions: ['settings:manage-users'] } });
+      const stale = await host.call<Problem>('POST', '/api/v1/tokens', {
+        token: user.token,
+        body: { name: 'keep-admin', permissions: ['settings:manage-users'] },
+      });
       expect(code(stale)).toEqual({ status: 400, code: 'FF_TOKEN_SCOPE_EXCEEDS_OWNER' });
       expect(stale.body.detail).toContain('settings:manage-users');
       const within = await host.call('POST', '/api/v1/tokens', { token: user.token, body: { name: 'view', permissions: ['workflow:view'] } });
@@ -126,7 +153,10 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
     let manager: Awaited<ReturnType<AuthHost['userWith']>>;
 
     beforeAll(async () => {
-      expect((await host.call('PUT', '/api/v1/roles/user-manager', { token: admin, body: { description: 'users only', permissions: ['settings:manage-users'] } })).status).toBe(201);
+      expect(
+        (await host.call('PUT', '/api/v1/roles/user-manager', { token: admin, body: { description: 'users only', permissions: ['settings:manage-users'] } }))
+          .status,
+      ).toBe(201);
       manager = await host.userWith(['user-manager']);
     });
 
@@ -153,7 +183,10 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       expect(wider.body.detail).toMatch(/settings:configure-system, audit:export/);
       const roles = await host.call<{ name: string }[]>('GET', '/api/v1/roles', { token: admin });
       expect(roles.body.map((r) => r.name)).not.toContain('escalator');
-      const grow = await host.call<Problem>('PUT', '/api/v1/roles/user-manager', { token: manager.token, body: { permissions: ['settings:manage-users', 'audit:view'] } });
+      const grow = await host.call<Problem>('PUT', '/api/v1/roles/user-manager', {
+        token: manager.token,
+        body: { permissions: ['settings:manage-users', 'audit:view'] },
+      });
       expect(code(grow)).toEqual({ status: 403, code: 'FF_GRANT_NOT_HELD' });
       expect(grow.body.detail).toContain('audit:view');
       // Control: a role within what the caller holds is fine.
@@ -161,19 +194,31 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
     });
 
     it('refuses giving others a role the caller does not hold, or taking over an account that holds more', async () => {
-      const created = await host.call<Problem>('POST', '/api/v1/users', { token: manager.token, body: { username: `mgr-admin-${Date.now()}`, password: 'Manager-Made-Pw-99', roles: ['admin'] } });
+      const created = await host.call<Problem>('POST', '/api/v1/users', {
+        token: manager.token,
+        body: { username: `mgr-admin-${Date.now()}`, password: 'Manager-Made-Pw-99', roles: ['admin'] },
+      });
       expect(code(created)).toEqual({ status: 403, code: 'FF_GRANT_NOT_HELD' });
       expect(created.body.detail).toContain('role "admin"');
-      const peer = await host.call<{ id: string }>('POST', '/api/v1/users', { token: manager.token, body: { username: `mgr-peer-${Date.now()}`, password: 'Manager-Made-Pw-99', roles: ['helpdesk'] } });
+      const peer = await host.call<{ id: string }>('POST', '/api/v1/users', {
+        token: manager.token,
+        body: { username: `mgr-peer-${Date.now()}`, password: 'Manager-Made-Pw-99', roles: ['helpdesk'] },
+      });
       expect(peer.status).toBe(201);
       const promote = await host.call<Problem>('PATCH', `/api/v1/users/${peer.body.id}`, { token: manager.token, body: { roles: ['helpdesk', 'operator'] } });
       expect(code(promote)).toEqual({ status: 403, code: 'FF_GRANT_NOT_HELD' });
       expect(promote.body.detail).toMatch(/role "operator".*workflow:execute/);
 
       const adminId = (await host.login('admin', 'Bootstrap-Root-Pass-9')).user.id;
-      const takeover = await host.call<Problem>('POST', `/api/v1/users/${adminId}/password`, { token: manager.token, body: { password: 'Taken-Over-Admin-Pw1', temporary: false } });
+      const takeover = await host.call<Problem>('POST', `/api/v1/users/${adminId}/password`, {
+        token: manager.token,
+        body: { password: 'Taken-Over-Admin-Pw1', temporary: false },
+      });
       expect(code(takeover)).toEqual({ status: 403, code: 'FF_USER_HOLDS_MORE' });
-      expect(code(await host.call('PATCH', `/api/v1/users/${adminId}`, { token: manager.token, body: { disabled: true } }))).toEqual({ status: 403, code: 'FF_USER_HOLDS_MORE' });
+      expect(code(await host.call('PATCH', `/api/v1/users/${adminId}`, { token: manager.token, body: { disabled: true } }))).toEqual({
+        status: 403,
+        code: 'FF_USER_HOLDS_MORE',
+      });
       expect(code(await host.call('DELETE', `/api/v1/users/${adminId}`, { token: manager.token }))).toEqual({ status: 403, code: 'FF_USER_HOLDS_MORE' });
       expect((await host.login('admin', 'Bootstrap-Root-Pass-9')).accessToken).toBeTruthy();
 
@@ -187,12 +232,14 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       const other = await host.userWith(['admin']);
       const self = await host.call<Problem>('PATCH', `/api/v1/users/${other.id}`, { token: other.token, body: { roles: ['admin', 'analyst'] } });
       expect(code(self)).toEqual({ status: 403, code: 'FF_USER_SELF_ROLES' });
-      expect((await host.call('PATCH', `/api/v1/users/${other.id}`, { token: other.token, body: { roles: ['admin'], displayName: 'Same roles' } })).status).toBe(200);
+      expect(
+        (await host.call('PATCH', `/api/v1/users/${other.id}`, { token: other.token, body: { roles: ['admin'], displayName: 'Same roles' } })).status,
+      ).toBe(200);
     });
   });
 
   describe('revocation is immediate', () => {
-    it('refuses a deleted user\'s access token at once, and keeps the session on the revocation list', async () => {
+    it("refuses a deleted user's access token at once, and keeps the session on the revocation list", async () => {
       const user = await host.userWith(['developer']);
       expect((await host.call('GET', '/api/v1/workflows', { token: user.token })).status).toBe(200);
       expect((await host.call('DELETE', `/api/v1/users/${user.id}`, { token: admin })).status).toBe(204);
@@ -201,11 +248,13 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       // What a gateway starting now (or resyncing) loads: the session is there although its row is gone.
       const { rows } = await host.pool.query(`SELECT 1 FROM ff_auth.sessions WHERE id = $1`, [user.session.sessionId]);
       expect(rows).toHaveLength(0);
-      const list = (await (await fetch(`${host.base}/internal/auth/revoked-sessions`, { headers: host.runtime.internalHeaders() })).json()) as { sessionId: string }[];
+      const list = (await (await fetch(`${host.base}/internal/auth/revoked-sessions`, { headers: host.runtime.internalHeaders() })).json()) as {
+        sessionId: string;
+      }[];
       expect(list.map((r) => r.sessionId)).toContain(user.session.sessionId);
     });
 
-    it('refuses a disabled user\'s API token at once (it was verified and cached just before)', async () => {
+    it("refuses a disabled user's API token at once (it was verified and cached just before)", async () => {
       const user = await host.userWith(['developer']);
       const created = await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: user.token, body: { name: 'ci', permissions: ['workflow:view'] } });
       expect((await host.call('GET', '/api/v1/workflows', { token: created.body.token })).status).toBe(200);
@@ -237,11 +286,14 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
       try {
         const deleted = await host.userWith(['developer']);
         const disabled = await host.userWith(['developer']);
-        const apiToken = (await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: disabled.token, body: { name: 'ci', permissions: ['workflow:view'] } })).body.token;
+        const apiToken = (
+          await host.call<{ token: string }>('POST', '/api/v1/tokens', { token: disabled.token, body: { name: 'ci', permissions: ['workflow:view'] } })
+        ).body.token;
         const reused = await host.userWith(['operator']);
         const rotated = (await host.call<TokenPair>('POST', '/api/v1/auth/refresh', { body: { refreshToken: reused.session.refreshToken } })).body;
         // The replica has seen (and cached) every credential.
-        for (const token of [deleted.token, disabled.token, apiToken, rotated.accessToken]) expect((await replica.call('GET', '/api/v1/auth/whoami', { token })).status).toBe(200);
+        for (const token of [deleted.token, disabled.token, apiToken, rotated.accessToken])
+          expect((await replica.call('GET', '/api/v1/auth/whoami', { token })).status).toBe(200);
 
         // Each change is made on the first gateway, then the replica is polled for the credentials it
         // ends: the clock starts when the change answered (one change at a time, so a slow change does
@@ -267,13 +319,19 @@ describe('security: token scopes, privilege escalation, immediate revocation', (
         await refusedByReplica(async () => expect((await host.call('DELETE', `/api/v1/users/${deleted.id}`, { token: admin })).status).toBe(204), {
           'deleted user access token': deleted.token,
         });
-        await refusedByReplica(async () => expect((await host.call('PATCH', `/api/v1/users/${disabled.id}`, { token: admin, body: { disabled: true } })).status).toBe(200), {
-          'disabled user access token': disabled.token,
-          'disabled user API token': apiToken,
-        });
-        await refusedByReplica(async () => expect((await host.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: reused.session.refreshToken } })).status).toBe(401), {
-          'reused refresh session access token': rotated.accessToken,
-        });
+        await refusedByReplica(
+          async () => expect((await host.call('PATCH', `/api/v1/users/${disabled.id}`, { token: admin, body: { disabled: true } })).status).toBe(200),
+          {
+            'disabled user access token': disabled.token,
+            'disabled user API token': apiToken,
+          },
+        );
+        await refusedByReplica(
+          async () => expect((await host.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: reused.session.refreshToken } })).status).toBe(401),
+          {
+            'reused refresh session access token': rotated.accessToken,
+          },
+        );
         expect(refusedAfter.size).toBe(4);
         for (const [what, ms] of refusedAfter) expect({ what, within1s: ms <= 1000 }).toEqual({ what, within1s: true });
         // Control: an untouched user's credential still passes on the replica.

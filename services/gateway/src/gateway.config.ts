@@ -9,7 +9,7 @@ export const gatewayConfigVariables = {
   // Unset: the process's own port when embedded, the auth service's standalone port otherwise.
   FLOWFORGE_AUTH_URL: env.optionalUrl(['http:', 'https:'], 'http://auth:8101'),
   // The built-in issuer (the auth service): its `iss` (same variable as the auth service reads) and whether it is trusted.
-  FLOWFORGE_AUTH_ISSUER: env.string('flowforge', { expected: 'the built-in issuer name, the same as the auth service\'s' }),
+  FLOWFORGE_AUTH_ISSUER: env.string('flowforge', { expected: "the built-in issuer name, the same as the auth service's" }),
   FLOWFORGE_AUTH_BUILTIN: env.enumOf(['true', 'false'] as const, 'true', { description: 'trust tokens of the built-in issuer (local accounts)' }),
   FLOWFORGE_AUTH_AUDIENCE: env.string('flowforge-gateway', { expected: 'the audience access tokens must carry' }),
   // Keycloak (or any OIDC provider): the realm's issuer URL. Unset: only the built-in issuer is trusted.
@@ -17,7 +17,10 @@ export const gatewayConfigVariables = {
   // Unset: read from the issuer's discovery document.
   FLOWFORGE_OIDC_JWKS_URL: env.optionalUrl(['http:', 'https:'], 'https://sso.example.com/realms/flowforge/protocol/openid-connect/certs'),
   // Realm role -> FlowForge role; a realm role named like a FlowForge role maps to it anyway. e.g. "flowforge-admins=admin,data-team=developer".
-  FLOWFORGE_OIDC_ROLE_MAP: env.string('', { expected: 'comma-separated realm-role=flowforge-role pairs', pattern: /^([^=,\s]+=[a-z][a-z0-9-]*(,[^=,\s]+=[a-z][a-z0-9-]*)*)?$/ }),
+  FLOWFORGE_OIDC_ROLE_MAP: env.string('', {
+    expected: 'comma-separated realm-role=flowforge-role pairs',
+    pattern: /^([^=,\s]+=[a-z][a-z0-9-]*(,[^=,\s]+=[a-z][a-z0-9-]*)*)?$/,
+  }),
   // Fallback only: changes reach every gateway through the bus (auth.session-revoked, auth.access-changed)
   // within a second; this is how long a gateway may go on with what it learnt of roles, revocations and
   // API tokens before asking the auth service again, should an event be lost.

@@ -21,18 +21,36 @@ describe('orchestrator configuration', () => {
   });
 
   it('reads executor pool sizes as executor=slots pairs, "*" for the others, and refuses anything else', () => {
-    const parsed = executorSlots(loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: ' builtin = 8, spark=2 ,*=4' }).FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS);
-    expect(parsed).toEqual({ byExecutor: new Map([['builtin', 8], ['spark', 2]]), other: 4 });
+    const parsed = executorSlots(
+      loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: ' builtin = 8, spark=2 ,*=4' }).FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS,
+    );
+    expect(parsed).toEqual({
+      byExecutor: new Map([
+        ['builtin', 8],
+        ['spark', 2],
+      ]),
+      other: 4,
+    });
     expect(executorSlots('builtin=64').other).toBe(16);
     // The default divides the pool the orchestrator really hosts.
     expect(executorSlots(loadConfig(orchestratorConfigVariables, {}).FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS).byExecutor.get('builtin')).toBe(BUILTIN_SLOTS);
     for (const bad of ['builtin', 'builtin=0', 'builtin=-1', 'builtin=8,', 'Builtin=8', 'builtin=8;spark=2', 'builtin=1000000']) {
-      expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: bad })).toThrow('FF_CONFIG: FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS must be comma-separated executor=slots pairs');
+      expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS: bad })).toThrow(
+        'FF_CONFIG: FLOWFORGE_ORCHESTRATOR_EXECUTOR_SLOTS must be comma-separated executor=slots pairs',
+      );
     }
-    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: '0' })).toThrow('FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT must be an integer between 1 and 100');
-    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: 'user' })).toThrow('FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY must be one of "requester", "workflow"');
-    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: '0' })).toThrow('FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS must be an integer between 1 and 2147483');
-    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: '-1' })).toThrow('FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS must be an integer between 0 and 36500');
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: '0' })).toThrow(
+      'FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT must be an integer between 1 and 100',
+    );
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: 'user' })).toThrow(
+      'FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY must be one of "requester", "workflow"',
+    );
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: '0' })).toThrow(
+      'FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS must be an integer between 1 and 2147483',
+    );
+    expect(() => loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: '-1' })).toThrow(
+      'FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS must be an integer between 0 and 36500',
+    );
     expect(loadConfig(orchestratorConfigVariables, { FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS: '0' }).FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS).toBe(0);
   });
 

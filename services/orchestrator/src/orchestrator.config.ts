@@ -56,10 +56,10 @@ export const orchestratorConfigVariables = {
   }),
   FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_PERCENT: env.int(
     { min: 1, max: 100, def: 50 },
-    { description: 'most of an executor pool\'s slots one requester (or workflow) may hold at once; 100 = no fair share' },
+    { description: "most of an executor pool's slots one requester (or workflow) may hold at once; 100 = no fair share" },
   ),
   FLOWFORGE_ORCHESTRATOR_FAIR_SHARE_BY: env.enumOf(['requester', 'workflow'] as const, 'requester', {
-    description: 'whose share is counted: the run\'s requester (requestedBy) or its workflow',
+    description: "whose share is counted: the run's requester (requestedBy) or its workflow",
   }),
   FLOWFORGE_ORCHESTRATOR_MAX_STEP_SECONDS: env.int(
     { min: 1, max: 2_147_483, def: 86_400 },

@@ -12,14 +12,6 @@ import { RunsModule } from './runs/runs.module';
  * It also hosts the `builtin` executor (noop, sleep, fail), so those job types run in every mode.
  */
 @Module({
-  imports: [
-    orchestratorDatabase,
-    EchoModule,
-    RegistryModule,
-    DefinitionsModule,
-    RunsModule,
-    FeedModule,
-    BuiltinExecutorModule,
-  ],
+  imports: [orchestratorDatabase, EchoModule, RegistryModule, DefinitionsModule, RunsModule, FeedModule, BuiltinExecutorModule],
 })
 export class OrchestratorModule {}

@@ -66,7 +66,11 @@ export class FakeExecutor {
   }
 
   async started(d: StepDispatchedEvent, leaseMs: number): Promise<void> {
-    await this.bus.publish(StepStarted, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, executor: this.executor, instanceId: this.instanceId, leaseMs }, { key: d.runId });
+    await this.bus.publish(
+      StepStarted,
+      { runId: d.runId, stepId: d.stepId, attempt: d.attempt, executor: this.executor, instanceId: this.instanceId, leaseMs },
+      { key: d.runId },
+    );
   }
 
   async progress(d: StepDispatchedEvent, percent: number): Promise<void> {
@@ -85,7 +89,11 @@ export class FakeExecutor {
   }
 
   async completed(d: StepDispatchedEvent, outputs: Record<string, unknown> = {}): Promise<void> {
-    await this.bus.publish(StepCompleted, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, outputs: JSON.stringify(outputs), metrics: null }, { key: d.runId });
+    await this.bus.publish(
+      StepCompleted,
+      { runId: d.runId, stepId: d.stepId, attempt: d.attempt, outputs: JSON.stringify(outputs), metrics: null },
+      { key: d.runId },
+    );
   }
 
   async failed(d: StepDispatchedEvent, errorCode: string, errorMessage: string, retryable: boolean): Promise<void> {

@@ -79,7 +79,11 @@ export async function startOrchestrator(dbUrl: string, env: Record<string, strin
     internalHeaders,
     api,
     apply: async (yaml) => {
-      const res = await fetch(`${base}/internal/orchestrator/workflows/apply`, { method: 'POST', headers: { ...internalHeaders, 'content-type': 'application/yaml' }, body: yaml });
+      const res = await fetch(`${base}/internal/orchestrator/workflows/apply`, {
+        method: 'POST',
+        headers: { ...internalHeaders, 'content-type': 'application/yaml' },
+        body: yaml,
+      });
       return { status: res.status, body: (await res.json()) as unknown };
     },
     createRun: async (workflow, params = {}, extra = {}) => {
@@ -108,7 +112,9 @@ export async function startOrchestrator(dbUrl: string, env: Record<string, strin
     },
   };
   await waitFor('builtin job types registered', async () => {
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ff_orchestrator.job_types WHERE executor = 'builtin'`).catch(() => ({ rows: [{ n: 0 }] }));
+    const { rows } = await pool
+      .query(`SELECT count(*)::int AS n FROM ff_orchestrator.job_types WHERE executor = 'builtin'`)
+      .catch(() => ({ rows: [{ n: 0 }] }));
     return (rows[0] as { n: number }).n >= 3 ? true : undefined;
   });
   return harness;

@@ -48,7 +48,9 @@ describe('auditHash', () => {
   const first = { ...record(1), seq: 1 };
 
   it('is sha256 hex of prevHash, a newline and the canonical JSON of the record', () => {
-    const expected = createHash('sha256').update(`${GENESIS_HASH}\n${canonicalJson(first)}`).digest('hex');
+    const expected = createHash('sha256')
+      .update(`${GENESIS_HASH}\n${canonicalJson(first)}`)
+      .digest('hex');
     expect(auditHash(GENESIS_HASH, first)).toBe(expected);
     expect(GENESIS_HASH).toBe('0'.repeat(64));
   });
@@ -215,9 +217,17 @@ describe('verifyAuditChain', () => {
       reason: 'malformed',
       message: 'entry 2: missing actorId (use null for "none")',
     });
-    expect(broken([{ ...e1, hash: e1.hash.toUpperCase() }])).toMatchObject({ seq: 1, reason: 'malformed', message: 'entry 1: hash is not 64 lower-case hex characters' });
+    expect(broken([{ ...e1, hash: e1.hash.toUpperCase() }])).toMatchObject({
+      seq: 1,
+      reason: 'malformed',
+      message: 'entry 1: hash is not 64 lower-case hex characters',
+    });
     expect(broken([{ ...e1, prevHash: 'nope' }])).toMatchObject({ reason: 'malformed', message: 'entry 1: prevHash is not 64 lower-case hex characters' });
-    expect(broken([{ ...e1, seq: '1' as unknown as number }])).toMatchObject({ seq: null, reason: 'malformed', message: 'an entry: seq must be an integer >= 1' });
+    expect(broken([{ ...e1, seq: '1' as unknown as number }])).toMatchObject({
+      seq: null,
+      reason: 'malformed',
+      message: 'an entry: seq must be an integer >= 1',
+    });
     expect(broken([null as unknown as ChainedAuditRecord])).toMatchObject({ seq: null, reason: 'malformed', message: 'an entry: not an object' });
     const withNaN = { ...e1, changes: { x: Number.NaN } };
     expect(broken([withNaN])).toMatchObject({ seq: 1, reason: 'malformed', message: expect.stringContaining('FF_CANONICAL_JSON: $.changes.x') as unknown });

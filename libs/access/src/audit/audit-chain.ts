@@ -65,7 +65,9 @@ const HASH = /^[0-9a-f]{64}$/;
 export function auditHash(prevHash: string, record: AuditRecord): string {
   const problem = recordProblem(record) ?? (HASH.test(prevHash) ? undefined : 'prevHash is not 64 lower-case hex characters');
   if (problem) throw new Error(`FF_AUDIT_RECORD_INVALID: ${problem}`);
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson(pickAuditRecord(record))}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonicalJson(pickAuditRecord(record))}`, 'utf8')
+    .digest('hex');
 }
 
 /** The hashed fields of a stored or received entry, nothing else. */

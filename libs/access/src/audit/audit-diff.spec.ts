@@ -18,7 +18,10 @@ describe('diffChanges', () => {
   });
 
   it('compares arrays whole and keeps them whole', () => {
-    expect(diffChanges({ roles: ['admin', 'analyst'] }, { roles: ['admin'] })).toEqual({ before: { roles: ['admin', 'analyst'] }, after: { roles: ['admin'] } });
+    expect(diffChanges({ roles: ['admin', 'analyst'] }, { roles: ['admin'] })).toEqual({
+      before: { roles: ['admin', 'analyst'] },
+      after: { roles: ['admin'] },
+    });
     expect(diffChanges({ roles: ['a', { b: 1 }] }, { roles: ['a', { b: 1 }] })).toEqual({ before: {}, after: {} });
   });
 

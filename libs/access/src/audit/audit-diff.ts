@@ -45,7 +45,11 @@ export function diffChanges(before: unknown, after: unknown, options: DiffOption
   return { before: redactDeep(before ?? null, redact), after: redactDeep(after ?? null, redact) };
 }
 
-function diffObjects(before: Record<string, unknown>, after: Record<string, unknown>, redact: ReadonlySet<string>): { before: Record<string, unknown>; after: Record<string, unknown> } {
+function diffObjects(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  redact: ReadonlySet<string>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const out = { before: {} as Record<string, unknown>, after: {} as Record<string, unknown> };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const key of keys) {

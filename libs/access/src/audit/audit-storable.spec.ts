@@ -66,7 +66,15 @@ describe('storableJson', () => {
     cyclic.self = cyclic;
     const value = { nan: NaN, inf: -Infinity, big: 12n, undef: undefined, fn: () => 1, at: new Date(0), arr: [undefined, Symbol('s')], cyclic, negZero: -0 };
     const out = storableJson(value) as Record<string, unknown>;
-    expect(out).toEqual({ nan: null, inf: null, big: '12', at: '1970-01-01T00:00:00.000Z', arr: [null, null], cyclic: { name: 'c', self: '[cycle]' }, negZero: 0 });
+    expect(out).toEqual({
+      nan: null,
+      inf: null,
+      big: '12',
+      at: '1970-01-01T00:00:00.000Z',
+      arr: [null, null],
+      cyclic: { name: 'c', self: '[cycle]' },
+      negZero: 0,
+    });
     expect(() => canonicalJson(out)).not.toThrow();
     expect(storableJson(undefined)).toBeNull();
   });
@@ -80,7 +88,10 @@ describe('storableJson', () => {
   });
 
   it('bounds each string and the whole value, saying how much was left out', () => {
-    const out = storableJson({ field: 'y'.repeat(1024 * 1024), list: Array.from({ length: 100_000 }, (_, i) => `item-${i}`) }) as { field: string; list: string[] };
+    const out = storableJson({ field: 'y'.repeat(1024 * 1024), list: Array.from({ length: 100_000 }, (_, i) => `item-${i}`) }) as {
+      field: string;
+      list: string[];
+    };
     expect(out.field).toHaveLength(8192);
     expect(out.field.endsWith(truncationMarker(1024 * 1024))).toBe(true);
     expect(JSON.stringify(out).length).toBeLessThan(70 * 1024);

@@ -32,7 +32,9 @@ describe('base32', () => {
   });
 
   it('refuses characters outside the alphabet, naming the position but not the secret', () => {
-    expect(() => base32Decode('MZXW1YTB')).toThrow(/^FF_BASE32_INVALID: character 5 \(not counting spaces\) is not base32; only the letters A–Z and the digits 2–7 are allowed$/);
+    expect(() => base32Decode('MZXW1YTB')).toThrow(
+      /^FF_BASE32_INVALID: character 5 \(not counting spaces\) is not base32; only the letters A–Z and the digits 2–7 are allowed$/,
+    );
     expect(() => base32Decode('MZ=XW6YTB')).toThrow('character 3');
     expect(() => base32Decode('MZXW-6YTB')).toThrow('FF_BASE32_INVALID');
   });

@@ -91,7 +91,10 @@ export function verifyTotp(secretBase32: string, code: string, options: TotpVeri
  */
 export function otpauthUri(secretBase32: string, accountName: string, issuer = 'FlowForge', options: TotpOptions = {}): string {
   const { stepSeconds, digits, algorithm } = checkOptions(options);
-  for (const [what, value] of [['account name', accountName], ['issuer', issuer]] as const) {
+  for (const [what, value] of [
+    ['account name', accountName],
+    ['issuer', issuer],
+  ] as const) {
     if (value.trim() === '' || value.includes(':')) {
       throw new Error(`FF_TOTP_LABEL_INVALID: the ${what} must be non-empty and must not contain ":" (it separates issuer and account)`);
     }

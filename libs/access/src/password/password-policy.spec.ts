@@ -121,7 +121,12 @@ describe('checkPassword', () => {
   });
 
   it('returns every issue at once', async () => {
-    expect(await codes('bob', { username: 'bob' })).toEqual(['FF_PASSWORD_TOO_SHORT', 'FF_PASSWORD_CHARACTER_CLASSES', 'FF_PASSWORD_COMMON', 'FF_PASSWORD_CONTAINS_USERNAME']);
+    expect(await codes('bob', { username: 'bob' })).toEqual([
+      'FF_PASSWORD_TOO_SHORT',
+      'FF_PASSWORD_CHARACTER_CLASSES',
+      'FF_PASSWORD_COMMON',
+      'FF_PASSWORD_CONTAINS_USERNAME',
+    ]);
   });
 });
 

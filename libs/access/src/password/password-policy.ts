@@ -88,7 +88,8 @@ export async function checkPassword(candidate: string, context: PasswordCheckCon
   if (policy.rejectCommon && bounded && (await isCommon(lowered))) {
     issues.push({
       code: 'FF_PASSWORD_COMMON',
-      message: 'this password (or the word it is built on) is on a list of commonly used passwords; capitals, digit-for-letter swaps and a trailing number do not make it safer',
+      message:
+        'this password (or the word it is built on) is on a list of commonly used passwords; capitals, digit-for-letter swaps and a trailing number do not make it safer',
     });
   }
   const identity = bounded ? containedIdentity(lowered, context) : undefined;

@@ -42,7 +42,11 @@ const TYPES: readonly ActorType[] = ['user', 'token', 'system', 'anonymous'];
 
 /** Headers carrying `actor` (names are URI-encoded: header values are Latin-1). */
 export function actorHeaders(actor: Actor): Record<string, string> {
-  const out: Record<string, string> = { [ACTOR_HEADERS.type]: actor.type, [ACTOR_HEADERS.id]: encodeURIComponent(actor.id), [ACTOR_HEADERS.name]: encodeURIComponent(actor.name) };
+  const out: Record<string, string> = {
+    [ACTOR_HEADERS.type]: actor.type,
+    [ACTOR_HEADERS.id]: encodeURIComponent(actor.id),
+    [ACTOR_HEADERS.name]: encodeURIComponent(actor.name),
+  };
   if (actor.userId) out[ACTOR_HEADERS.userId] = actor.userId;
   if (actor.sessionId) out[ACTOR_HEADERS.sessionId] = actor.sessionId;
   if (actor.ip) out[ACTOR_HEADERS.ip] = actor.ip;

@@ -28,7 +28,16 @@ describe('permissionsLacking', () => {
 });
 
 describe('actor headers', () => {
-  const actor: Actor = { type: 'token', id: 'tok-1', name: 'ci (ada)', userId: 'u-1', sessionId: null, ip: '10.0.0.1', userAgent: 'curl', permissions: ['workflow:view', 'job:view'] };
+  const actor: Actor = {
+    type: 'token',
+    id: 'tok-1',
+    name: 'ci (ada)',
+    userId: 'u-1',
+    sessionId: null,
+    ip: '10.0.0.1',
+    userAgent: 'curl',
+    permissions: ['workflow:view', 'job:view'],
+  };
 
   it('carry the permissions the credential holds', () => {
     expect(actorFromHeaders(actorHeaders(actor))).toEqual(actor);
@@ -37,6 +46,8 @@ describe('actor headers', () => {
   it('tell "holds nothing" (empty list) from "unknown" (no header), and drop what is not a permission', () => {
     expect(actorFromHeaders(actorHeaders({ ...actor, permissions: [] })).permissions).toEqual([]);
     expect(actorFromHeaders(actorHeaders({ ...actor, permissions: undefined })).permissions).toBeNull();
-    expect(actorFromHeaders({ ...actorHeaders(actor), 'x-flowforge-actor-permissions': 'workflow:view,root:everything' }).permissions).toEqual(['workflow:view']);
+    expect(actorFromHeaders({ ...actorHeaders(actor), 'x-flowforge-actor-permissions': 'workflow:view,root:everything' }).permissions).toEqual([
+      'workflow:view',
+    ]);
   });
 });

@@ -15,7 +15,11 @@ const stack = requireStack('Kafka bus contract', ['kafkaBrokers']);
 // FF_TEST_BUS_LOG=1 prints the bus's (and kafkajs's) warnings and errors when a case needs debugging.
 const quiet =
   process.env.FF_TEST_BUS_LOG === '1'
-    ? { info: () => undefined, warn: (m: string, c?: Record<string, unknown>) => console.warn(m, c), error: (m: string, c?: Record<string, unknown>) => console.error(m, c) }
+    ? {
+        info: () => undefined,
+        warn: (m: string, c?: Record<string, unknown>) => console.warn(m, c),
+        error: (m: string, c?: Record<string, unknown>) => console.error(m, c),
+      }
     : { info: () => undefined, warn: () => undefined, error: () => undefined };
 const SCHEMA = 'ff_kafka_contract';
 
@@ -92,7 +96,12 @@ async function makeKafkaHarness(brokers: string[]): Promise<EventBusHarness> {
       const remaining = new Map(high.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
       if (remaining.size === 0) return [];
       // kafkajs has no manual assignment: a fresh group reading from the beginning up to the high watermarks.
-      const consumer = kafka.consumer({ groupId: `ff-contract-${runId}.reader.${randomUUID()}`, sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+      const consumer = kafka.consumer({
+        groupId: `ff-contract-${runId}.reader.${randomUUID()}`,
+        sessionTimeout: 6_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 200,
+      });
       const out: { partition: number; offset: bigint; record: StoredRecord }[] = [];
       await consumer.connect();
       try {
@@ -104,7 +113,11 @@ async function makeKafkaHarness(brokers: string[]): Promise<EventBusHarness> {
               eachMessage: async ({ partition, message }) => {
                 const headers: Record<string, string> = {};
                 for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0]! : v).toString();
-                out.push({ partition, offset: BigInt(message.offset), record: { key: message.key?.toString() ?? '', headers, payload: message.value ?? Buffer.alloc(0) } });
+                out.push({
+                  partition,
+                  offset: BigInt(message.offset),
+                  record: { key: message.key?.toString() ?? '', headers, payload: message.value ?? Buffer.alloc(0) },
+                });
                 if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
                 if (remaining.size === 0) {
                   clearTimeout(timer);
@@ -187,8 +200,7 @@ if (stack?.kafkaBrokers) {
       expect(headers[0]!.traceparent).toBe(tp);
       // The relay marks rows after the broker's ack, so the consumer may see the event a moment earlier.
       const unsent = async (): Promise<string> =>
-        (await h.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${SCHEMA}.outbox WHERE topic = $1 AND sent_at IS NULL`, [topic]))
-          .rows[0]!.n;
+        (await h.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${SCHEMA}.outbox WHERE topic = $1 AND sent_at IS NULL`, [topic])).rows[0]!.n;
       await waitUntil(async () => (await unsent()) === '0');
       // Both buses run a relay; the advisory lock lets exactly one of them send.
       const leaders = await h.db.query<{ n: string }>(
@@ -238,7 +250,11 @@ if (stack?.kafkaBrokers) {
       // Three ~400 KB events on one key: one record batch of all three (1.2 MB) would exceed the
       // broker's 1 MiB message.max.bytes and be refused on every round, forever.
       const big = 'x'.repeat(400_000);
-      await bus.publishMany(BusTestEventDef, [0, 1, 2].map((seq) => ({ key: 'one', event: { seq, key: big } })), { topic });
+      await bus.publishMany(
+        BusTestEventDef,
+        [0, 1, 2].map((seq) => ({ key: 'one', event: { seq, key: big } })),
+        { topic },
+      );
       await waitUntil(() => seqs.length === 3, 30_000);
       expect(seqs).toEqual([0, 1, 2]);
       await bus.close();
@@ -288,9 +304,7 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     const buses = [newBus(), newBus(), newBus()];
     await Promise.all(buses.map((b) => b.migrate()));
     await Promise.all(buses.map((b) => b.migrate()));
-    const { rows } = await pool.query<{ t: string }>(
-      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'ff_kbus_unit' ORDER BY 1`,
-    );
+    const { rows } = await pool.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'ff_kbus_unit' ORDER BY 1`);
     expect(rows.map((r) => r.t)).toEqual(['consumer_retries', 'inbox', 'outbox']);
     await Promise.all(buses.map((b) => b.close()));
   });
@@ -323,7 +337,11 @@ describe('KafkaEventBus outbox (no broker needed)', () => {
     rolledBack.release();
     const committed = await pool.connect();
     await committed.query('BEGIN');
-    await bus.publishMany(BusTestEventDef, [1, 2, 3].map((seq) => ({ key: 'k', event: { seq, key: 'k', traceparent: tp } })), { topic, tx: committed });
+    await bus.publishMany(
+      BusTestEventDef,
+      [1, 2, 3].map((seq) => ({ key: 'k', event: { seq, key: 'k', traceparent: tp } })),
+      { topic, tx: committed },
+    );
     await committed.query('COMMIT');
     committed.release();
     await bus.publish(BusTestEventDef, { seq: 4, key: 'k' }, { key: 'k', topic, headers: { extra: 'x' } });

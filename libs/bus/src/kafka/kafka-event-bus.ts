@@ -267,11 +267,7 @@ export class KafkaEventBus implements EventBus {
     return full;
   }
 
-  async publishMany<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    items: ReadonlyArray<PublishManyItem<T>>,
-    opts: PublishManyOptions = {},
-  ): Promise<T[]> {
+  async publishMany<T extends EventEnvelope>(def: EventDefinition<T>, items: ReadonlyArray<PublishManyItem<T>>, opts: PublishManyOptions = {}): Promise<T[]> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
     assertTopic(topic);
@@ -294,11 +290,7 @@ export class KafkaEventBus implements EventBus {
     await this.appendToOutbox(topic, entries, tx);
   }
 
-  async subscribe<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    opts: SubscribeOptions,
-    handler: EventHandler<T>,
-  ): Promise<Subscription> {
+  async subscribe<T extends EventEnvelope>(def: EventDefinition<T>, opts: SubscribeOptions, handler: EventHandler<T>): Promise<Subscription> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
     const retry = retryPolicyOf(opts);

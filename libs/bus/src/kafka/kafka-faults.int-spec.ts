@@ -12,12 +12,7 @@ import { createServer, Socket, type Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import {
-  AvroCodec,
-  ConfluentSchemaRegistry,
-  PostgresSchemaRegistry,
-  type EventDefinition,
-} from '@flowforge/contracts';
+import { AvroCodec, ConfluentSchemaRegistry, PostgresSchemaRegistry, type EventDefinition } from '@flowforge/contracts';
 import { createTestDatabase, PrivateKafka, requireStack, type TestDatabase } from '@flowforge/testing';
 import { BusTestEventDef, type BusTestEvent } from '../testing';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus';
@@ -142,10 +137,16 @@ if (stack?.kafkaBrokers && stack.schemaRegistryUrl) {
       expect(recoveredInMs).toBeLessThanOrEqual(30_000);
 
       // Every sequence number, exactly once; every outbox row marked sent.
-      const seqs = await admin.query<{ n: number; min: number; max: number }>(`SELECT count(DISTINCT seq)::int AS n, min(seq) AS min, max(seq) AS max FROM handled`);
+      const seqs = await admin.query<{ n: number; min: number; max: number }>(
+        `SELECT count(DISTINCT seq)::int AS n, min(seq) AS min, max(seq) AS max FROM handled`,
+      );
       expect(seqs.rows[0]).toEqual({ n: total, min: 0, max: total - 1 });
       expect((await counts()).dup).toBe(0);
-      await waitFor('outbox drained', async () => (await admin.query(`SELECT 1 FROM ff_fault_pub.outbox WHERE sent_at IS NULL LIMIT 1`)).rowCount === 0, 10_000);
+      await waitFor(
+        'outbox drained',
+        async () => (await admin.query(`SELECT 1 FROM ff_fault_pub.outbox WHERE sent_at IS NULL LIMIT 1`)).rowCount === 0,
+        10_000,
+      );
       // Redeliveries may have happened (that is what the inbox is for) but none ran twice.
       await sleep(1_000);
       expect((await counts()).dup).toBe(0);
@@ -203,13 +204,20 @@ if (stack?.kafkaBrokers && stack.schemaRegistryUrl) {
       await consumer.subscribe(def, { group: 'reg', topic }, async (ev) => {
         handled.push(ev.seq);
       });
-      const dlqReader = track(new KafkaEventBus(busOptions(db, stack.kafkaBrokers!, 'ff_reg_dlq', new AvroCodec(new ConfluentSchemaRegistry({ url: registryUrl })), `rdlq-${suffix}`)));
+      const dlqReader = track(
+        new KafkaEventBus(
+          busOptions(db, stack.kafkaBrokers!, 'ff_reg_dlq', new AvroCodec(new ConfluentSchemaRegistry({ url: registryUrl })), `rdlq-${suffix}`),
+        ),
+      );
       await dlqReader.migrate();
       await dlqReader.subscribe(def, { group: 'reg-dlq', topic: `${topic}.dlq` }, async (ev) => {
         dead.push(ev.seq);
       });
-      await waitFor('the relay to ship the committed event', async () =>
-        (await admin.query(`SELECT 1 FROM ff_reg_pub.outbox WHERE topic = $1 AND sent_at IS NOT NULL`, [topic])).rowCount === 1, 20_000);
+      await waitFor(
+        'the relay to ship the committed event',
+        async () => (await admin.query(`SELECT 1 FROM ff_reg_pub.outbox WHERE topic = $1 AND sent_at IS NOT NULL`, [topic])).rowCount === 1,
+        20_000,
+      );
       await sleep(3_000);
       expect(handled).toEqual([]);
 

@@ -238,10 +238,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
     let failedAt = -1;
     try {
       await client.query('BEGIN');
-      const inserted = await client.query<{ event_id: string }>(this.insertInboxManySql, [
-        group,
-        events.map((e) => e.event.eventId.toLowerCase()),
-      ]);
+      const inserted = await client.query<{ event_id: string }>(this.insertInboxManySql, [group, events.map((e) => e.event.eventId.toLowerCase())]);
       const fresh = new Set(inserted.rows.map((r) => r.event_id));
       for (const [index, { event, message }] of events.entries()) {
         failedAt = index;

@@ -16,10 +16,7 @@ export const RELAY_LOCK_CLASS = 0x66666b72;
 
 export function assertOutboxSchema(schema: string): string {
   if (!SCHEMA_RE.test(schema)) {
-    throw new KafkaBusError(
-      'FF_BUS_KAFKA_INVALID_SCHEMA',
-      `outboxSchema "${schema}" must match ${SCHEMA_RE.source} (it is used as an SQL identifier)`,
-    );
+    throw new KafkaBusError('FF_BUS_KAFKA_INVALID_SCHEMA', `outboxSchema "${schema}" must match ${SCHEMA_RE.source} (it is used as an SQL identifier)`);
   }
   return schema;
 }

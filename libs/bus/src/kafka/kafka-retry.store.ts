@@ -74,7 +74,12 @@ export class KafkaRetryStore {
   /** After a dead-lettering; only the row of that very event, never a later one's. */
   async clear(at: RetryPosition): Promise<void> {
     await this.pool
-      .query(`DELETE FROM ${this.table} WHERE group_id = $1 AND topic = $2 AND partition = $3 AND "offset" = $4`, [this.group, at.topic, at.partition, at.offset])
+      .query(`DELETE FROM ${this.table} WHERE group_id = $1 AND topic = $2 AND partition = $3 AND "offset" = $4`, [
+        this.group,
+        at.topic,
+        at.partition,
+        at.offset,
+      ])
       .catch(() => undefined); // a row left behind names an offset already passed: never matched again
   }
 

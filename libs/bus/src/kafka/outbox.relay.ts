@@ -186,10 +186,7 @@ export class OutboxRelay {
       client.on('error', this.onClientError);
       this.client = client;
     }
-    const { rows } = await this.q<{ ok: boolean }>(client, 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
-      RELAY_LOCK_CLASS,
-      this.rt.schema,
-    ]);
+    const { rows } = await this.q<{ ok: boolean }>(client, 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [RELAY_LOCK_CLASS, this.rt.schema]);
     if (!rows[0]?.ok) {
       // A standby does not keep a pooled connection busy while it waits; the session took no lock and
       // listens to nothing, so it can go back to the pool as it is.
@@ -223,7 +220,10 @@ export class OutboxRelay {
     // the SELECT while we wait for the acks). It excludes this round's rows rather than starting after
     // them, so a lower id that commits late is still picked up.
     if (full) {
-      const next = this.read(client, rows.map((r) => r.id));
+      const next = this.read(
+        client,
+        rows.map((r) => r.id),
+      );
       next.catch(() => undefined); // awaited next round; a failure surfaces there
       this.prefetched = next;
     }
@@ -278,13 +278,9 @@ export class OutboxRelay {
     this.lastHousekeeping = Date.now();
     const client = this.client!;
     await this.q(client, `DELETE FROM ${this.table} WHERE sent_at < now() - $1 * interval '1 millisecond'`, [this.sentRetentionMs]);
-    await this.q(client, `DELETE FROM "${this.rt.schema}".inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`, [
-      this.inboxRetentionMs,
-    ]);
+    await this.q(client, `DELETE FROM "${this.rt.schema}".inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`, [this.inboxRetentionMs]);
     // Retry rows left by groups that are gone (a broadcast replica that crashed) or by an owner that died.
-    await this.q(client, `DELETE FROM "${this.rt.schema}".consumer_retries WHERE updated_at < now() - $1 * interval '1 millisecond'`, [
-      this.inboxRetentionMs,
-    ]);
+    await this.q(client, `DELETE FROM "${this.rt.schema}".consumer_retries WHERE updated_at < now() - $1 * interval '1 millisecond'`, [this.inboxRetentionMs]);
   }
 
   private async q<R extends Record<string, unknown>>(client: PoolClient, sql: string, params?: unknown[]): Promise<{ rows: R[] }> {

@@ -110,7 +110,7 @@ describe('BusTransport (Nest custom transport over the EventBus)', () => {
     expect(dlq[0]!.headers[DeadLetterHeaders.attempts]).toBe('2');
   });
 
-  it('passes broadcast and the retry bounds of @OnEvent to the bus: the group is the replica\'s own, under the prefix', async () => {
+  it("passes broadcast and the retry bounds of @OnEvent to the bus: the group is the replica's own, under the prefix", async () => {
     const { rows } = await pool.query<{ group_id: string }>(`SELECT group_id FROM ff_bus.broadcast_groups WHERE topic = $1`, [TOPIC]);
     expect(rows.map((r) => r.group_id)).toEqual([expect.stringMatching(/^sessions\.bcast-[0-9a-f]{12}$/)]);
     await bus.publish(BusTestEventDef, { seq: 8, key: 'k' }, { key: 'k', topic: TOPIC });
@@ -118,8 +118,8 @@ describe('BusTransport (Nest custom transport over the EventBus)', () => {
     while (!broadcastSeqs.includes(8) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     // Seq 7 (the case above) was published after the app started, so this replica heard it too.
     expect(broadcastSeqs).toEqual([7, 8]);
-    await expect(
-      bus.subscribe(BusTestEventDef, { group: 'x', topic: TOPIC, maxRetryMs: -5 }, async () => undefined),
-    ).rejects.toThrow(/FF_BUS_INVALID_OPTIONS: maxRetryMs/);
+    await expect(bus.subscribe(BusTestEventDef, { group: 'x', topic: TOPIC, maxRetryMs: -5 }, async () => undefined)).rejects.toThrow(
+      /FF_BUS_INVALID_OPTIONS: maxRetryMs/,
+    );
   });
 });

@@ -29,17 +29,10 @@ export class BusTransport extends Server implements CustomTransportStrategy {
    * Nest chains handlers of one pattern (`next`) and runs the whole chain for each message; here each
    * @OnEvent handler is its own subscription in its own group, so they are kept apart, never chained.
    */
-  override addHandler(
-    pattern: unknown,
-    callback: MessageHandler,
-    isEventHandler = false,
-    extras: Record<string, unknown> = {},
-  ): void {
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
     const sub = extras[BUS_EXTRAS_KEY] as BusSubscriptionExtras | undefined;
     if (!isEventHandler || !sub) {
-      this.logger.warn?.(
-        `FF_BUS_PATTERN_IGNORED: pattern ${JSON.stringify(pattern)} is not an @OnEvent handler; BusTransport only runs @OnEvent`,
-      );
+      this.logger.warn?.(`FF_BUS_PATTERN_IGNORED: pattern ${JSON.stringify(pattern)} is not an @OnEvent handler; BusTransport only runs @OnEvent`);
       return;
     }
     callback.isEventHandler = true;

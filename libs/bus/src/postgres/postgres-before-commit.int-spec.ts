@@ -24,7 +24,15 @@ describe('PostgresEventBus: EventContext.beforeCommit', () => {
     pool.on('error', () => undefined);
     const registry = new PostgresSchemaRegistry({ pool });
     await registry.migrate();
-    bus = new PostgresEventBus({ pool, codec: new AvroCodec(registry), producer: 'test', pollIntervalMs: 100, retentionIntervalMs: 0, logger: quiet, metrics: new Registry() });
+    bus = new PostgresEventBus({
+      pool,
+      codec: new AvroCodec(registry),
+      producer: 'test',
+      pollIntervalMs: 100,
+      retentionIntervalMs: 0,
+      logger: quiet,
+      metrics: new Registry(),
+    });
     await bus.migrate();
     await pool.query('CREATE TABLE bc_effects (seq int NOT NULL, what text NOT NULL)');
   });
@@ -75,6 +83,9 @@ describe('PostgresEventBus: EventContext.beforeCommit', () => {
     const { rows } = await pool.query<{ seq: number; what: string; n: number }>(
       'SELECT seq, what, count(*)::int AS n FROM bc_effects GROUP BY seq, what ORDER BY what, seq',
     );
-    expect(rows).toEqual([...Array.from({ length: 10 }, (_, seq) => ({ seq, what: 'handled', n: 1 })), ...Array.from({ length: 10 }, (_, seq) => ({ seq, what: 'work', n: 1 }))]);
+    expect(rows).toEqual([
+      ...Array.from({ length: 10 }, (_, seq) => ({ seq, what: 'handled', n: 1 })),
+      ...Array.from({ length: 10 }, (_, seq) => ({ seq, what: 'work', n: 1 })),
+    ]);
   });
 });

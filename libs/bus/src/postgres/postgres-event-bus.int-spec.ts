@@ -113,7 +113,11 @@ describe('PostgresEventBus specifics', () => {
     const sub = await bus.subscribe(BusTestEventDef, { group: 'fast', topic }, async (ev) => {
       seen.push(ev.seq);
     });
-    await bus.publishMany(BusTestEventDef, [0, 1, 2].map((seq) => ({ key: 'k', event: { seq, key: 'k' } })), { topic });
+    await bus.publishMany(
+      BusTestEventDef,
+      [0, 1, 2].map((seq) => ({ key: 'k', event: { seq, key: 'k' } })),
+      { topic },
+    );
     await waitUntil(() => seen.length === 3);
     await sub.close();
     // A second group that never consumed holds everything back...
@@ -132,7 +136,17 @@ describe('PostgresEventBus specifics', () => {
   it('counts published, consumed and dead-lettered events and samples lag in its registry', async () => {
     const registry = new Registry();
     const pool = new Pool({ connectionString: h.url, max: 6 });
-    const bus = new PostgresEventBus({ pool, endPoolOnClose: true, codec: h.codec, producer: 'metrics', leaseMs: 1000, pollIntervalMs: 100, retentionIntervalMs: 0, logger: quiet, metrics: registry });
+    const bus = new PostgresEventBus({
+      pool,
+      endPoolOnClose: true,
+      codec: h.codec,
+      producer: 'metrics',
+      leaseMs: 1000,
+      pollIntervalMs: 100,
+      retentionIntervalMs: 0,
+      logger: quiet,
+      metrics: registry,
+    });
     await bus.migrate();
     const topic = 'flowforge.test.metrics';
     // A set: handlers before the failing one in its batch run again when the prefix is replayed.
@@ -141,7 +155,11 @@ describe('PostgresEventBus specifics', () => {
       if (ev.seq === 3) throw new Error('bad');
       handled.add(ev.seq);
     });
-    await bus.publishMany(BusTestEventDef, [0, 1, 2, 3, 4].map((seq) => ({ key: 'k', event: { seq, key: 'k' } })), { topic });
+    await bus.publishMany(
+      BusTestEventDef,
+      [0, 1, 2, 3, 4].map((seq) => ({ key: 'k', event: { seq, key: 'k' } })),
+      { topic },
+    );
     await waitUntil(() => handled.size === 4);
     const value = async (name: string, labels: Record<string, string>): Promise<number | undefined> =>
       (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;

@@ -194,9 +194,7 @@ export class PostgresEventBus implements EventBus {
     const retentionIntervalMs = opts.retentionIntervalMs ?? 60_000;
     if (retentionIntervalMs > 0) {
       this.retentionTimer = setInterval(() => {
-        this.runRetention().catch((err: unknown) =>
-          this.logger.warn('FF_BUS_RETENTION: retention run failed; next run retries', { error: String(err) }),
-        );
+        this.runRetention().catch((err: unknown) => this.logger.warn('FF_BUS_RETENTION: retention run failed; next run retries', { error: String(err) }));
       }, retentionIntervalMs);
       this.retentionTimer.unref();
     }
@@ -245,11 +243,7 @@ export class PostgresEventBus implements EventBus {
     return full;
   }
 
-  async publishMany<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    items: ReadonlyArray<PublishManyItem<T>>,
-    opts: PublishManyOptions = {},
-  ): Promise<T[]> {
+  async publishMany<T extends EventEnvelope>(def: EventDefinition<T>, items: ReadonlyArray<PublishManyItem<T>>, opts: PublishManyOptions = {}): Promise<T[]> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
     const full = items.map((item) => completeEnvelope(def, item.event, this.producer));
@@ -270,11 +264,7 @@ export class PostgresEventBus implements EventBus {
     await this.append(topic, entries, tx);
   }
 
-  async subscribe<T extends EventEnvelope>(
-    def: EventDefinition<T>,
-    opts: SubscribeOptions,
-    handler: EventHandler<T>,
-  ): Promise<Subscription> {
+  async subscribe<T extends EventEnvelope>(def: EventDefinition<T>, opts: SubscribeOptions, handler: EventHandler<T>): Promise<Subscription> {
     this.assertOpen();
     const topic = opts.topic ?? def.topic;
     const retry = retryPolicyOf(opts);
@@ -340,9 +330,7 @@ export class PostgresEventBus implements EventBus {
               WHERE c.topic = l.topic AND c.partition = l.partition),
              9223372036854775807)`,
       );
-      const inbox = await client.query(`DELETE FROM ff_bus.inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`, [
-        this.inboxRetentionMs,
-      ]);
+      const inbox = await client.query(`DELETE FROM ff_bus.inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`, [this.inboxRetentionMs]);
       await client.query('COMMIT');
       client.release();
       return { deletedEvents: log.rowCount ?? 0, deletedInboxRows: inbox.rowCount ?? 0, deletedBroadcastGroups };
@@ -420,10 +408,10 @@ export class PostgresEventBus implements EventBus {
       );
       const partitions = rows[0]?.partitions;
       if (partitions === undefined) continue;
-      await this.pool.query(
-        `INSERT INTO ff_bus.partitions (topic, partition) SELECT $1, generate_series(0, $2 - 1) ON CONFLICT DO NOTHING`,
-        [topic, partitions],
-      );
+      await this.pool.query(`INSERT INTO ff_bus.partitions (topic, partition) SELECT $1, generate_series(0, $2 - 1) ON CONFLICT DO NOTHING`, [
+        topic,
+        partitions,
+      ]);
       return partitions;
     }
     throw new BusError('FF_BUS_INVALID_TOPIC', `topic "${topic}" could not be created (concurrent creation kept failing)`);
@@ -472,9 +460,7 @@ export class PostgresEventBus implements EventBus {
       this.wakeupTimer = null;
       this.pool
         .query(`SELECT pg_notify('${BUS_CHANNEL}', k) FROM unnest($1::text[]) AS k`, [keys])
-        .catch((err: unknown) =>
-          this.logger.warn('FF_BUS_NOTIFY: wake-up notification failed; consumers fall back to polling', { error: String(err) }),
-        );
+        .catch((err: unknown) => this.logger.warn('FF_BUS_NOTIFY: wake-up notification failed; consumers fall back to polling', { error: String(err) }));
     });
   }
 

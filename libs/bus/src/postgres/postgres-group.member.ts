@@ -290,10 +290,11 @@ export class GroupMember<T extends EventEnvelope> {
 
     // Members that died without closing keep a row; sweep them now and then.
     if (++this.ticks % 20 === 0) {
-      await q.query(
-        `DELETE FROM ff_bus.consumer_members WHERE group_id = $1 AND topic = $2 AND heartbeat_at < now() - $3 * interval '1 millisecond'`,
-        [group, topic, leaseMs * 10],
-      );
+      await q.query(`DELETE FROM ff_bus.consumer_members WHERE group_id = $1 AND topic = $2 AND heartbeat_at < now() - $3 * interval '1 millisecond'`, [
+        group,
+        topic,
+        leaseMs * 10,
+      ]);
     }
   }
 }
@@ -659,11 +660,6 @@ class PartitionWorker<T extends EventEnvelope> {
       attempts,
       error: message,
     });
-    await this.rt.append(
-      `${topic}.dlq`,
-      [{ key: d.key, headers, payload: d.payload }],
-      client,
-    );
+    await this.rt.append(`${topic}.dlq`, [{ key: d.key, headers, payload: d.payload }], client);
   }
 }
-

@@ -73,12 +73,8 @@ describe('PostgresEventBus: combined autocommit publishes', () => {
     throw new Error('no publisher statement ever waited on the head row');
   };
   const logOf = async (topic: string): Promise<Array<{ offset: number; key: string }>> =>
-    (
-      await admin.query<{ offset: number; key: string }>(
-        `SELECT "offset"::int AS "offset", key FROM ff_bus.log WHERE topic = $1 ORDER BY "offset"`,
-        [topic],
-      )
-    ).rows;
+    (await admin.query<{ offset: number; key: string }>(`SELECT "offset"::int AS "offset", key FROM ff_bus.log WHERE topic = $1 ORDER BY "offset"`, [topic]))
+      .rows;
 
   it('sends the publishes that arrive during a commit as one statement, in call order, gap-free, and close() waits for them', async () => {
     const topic = 'flowforge.test.combined';

@@ -83,18 +83,11 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       return { total: Number(rows[0]!.total), distinct: Number(rows[0]!.distinct) };
     };
     const recordHandled = (ctx: EventContext, test: string, ev: BusTestEvent, member: string): Promise<unknown> =>
-      ctx.tx.query(`INSERT INTO bus_contract_handled (test, event_id, seq, member) VALUES ($1, $2, $3, $4)`, [
-        test,
-        ev.eventId,
-        ev.seq,
-        member,
-      ]);
+      ctx.tx.query(`INSERT INTO bus_contract_handled (test, event_id, seq, member) VALUES ($1, $2, $3, $4)`, [test, ev.eventId, ev.seq, member]);
 
     beforeAll(async () => {
       h = await makeHarness();
-      await h.db.query(
-        `CREATE TABLE IF NOT EXISTS bus_contract_handled (test text NOT NULL, event_id uuid NOT NULL, seq int NOT NULL, member text NOT NULL)`,
-      );
+      await h.db.query(`CREATE TABLE IF NOT EXISTS bus_contract_handled (test text NOT NULL, event_id uuid NOT NULL, seq int NOT NULL, member text NOT NULL)`);
     });
 
     afterEach(async () => {
@@ -209,9 +202,7 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       });
       let handled: number[] = [];
       const committedSeqs = async (): Promise<number[]> =>
-        (handled = (
-          await h.db.query<{ seq: number }>(`SELECT seq FROM bus_contract_handled WHERE test = $1 ORDER BY seq`, [test])
-        ).rows.map((r) => r.seq));
+        (handled = (await h.db.query<{ seq: number }>(`SELECT seq FROM bus_contract_handled WHERE test = $1 ORDER BY seq`, [test])).rows.map((r) => r.seq));
       const dead: { event: BusTestEvent; headers: Record<string, string> }[] = [];
       await bus.subscribe(BusTestEventDef, { group: 'dlq-reader', topic: `${topic}.dlq` }, async (event, ctx) => {
         dead.push({ event, headers: ctx.headers });
@@ -398,10 +389,17 @@ export function describeEventBusContract(name: string, makeHarness: () => Promis
       await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic, tx: committed.tx });
       await committed.commit();
       const batch = await h.begin();
-      await bus.publishMany(BusTestEventDef, [{ key: 'k', event: { seq: 2, key: 'k' } }, { key: 'k', event: { seq: 3, key: 'k' } }], {
-        topic,
-        tx: batch.tx,
-      });
+      await bus.publishMany(
+        BusTestEventDef,
+        [
+          { key: 'k', event: { seq: 2, key: 'k' } },
+          { key: 'k', event: { seq: 3, key: 'k' } },
+        ],
+        {
+          topic,
+          tx: batch.tx,
+        },
+      );
       await batch.rollback();
       // Same key = same partition: the rolled-back events would come before the sentinel.
       await bus.publish(BusTestEventDef, { seq: 4, key: 'k' }, { key: 'k', topic });

@@ -223,7 +223,10 @@ export class FlowForgeClient {
   /** Like call, for answers read as they come (a stream, text, or none). */
   private open<P extends ApiPath, M extends ApiMethod<P>>(method: M, route: P, request: RouteRequest<P, M>): Promise<Response> {
     const { path, query, ...options } = request;
-    return this.send(method.toUpperCase(), expandRoute(route, path as Record<string, string | number> | undefined), { ...options, query: query as RequestOptions['query'] });
+    return this.send(method.toUpperCase(), expandRoute(route, path as Record<string, string | number> | undefined), {
+      ...options,
+      query: query as RequestOptions['query'],
+    });
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {

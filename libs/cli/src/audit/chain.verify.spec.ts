@@ -53,10 +53,16 @@ describe('verifyRemoteChain', () => {
   it('accepts an untouched chain downloaded over several pages', async () => {
     const pages = pagesOf(entries);
     expect(await verifyRemoteChain(pages, { pageSize: 7 })).toEqual({ ok: true, checked: 30, lastSeq: 30, lastHash: entries[29]!.hash });
-    expect(pages.calls).toEqual([[0, 7], [7, 7], [14, 7], [21, 7], [28, 7]]);
+    expect(pages.calls).toEqual([
+      [0, 7],
+      [7, 7],
+      [14, 7],
+      [21, 7],
+      [28, 7],
+    ]);
   });
 
-  it('names the entry edited behind the server\'s back, and stops downloading there', async () => {
+  it("names the entry edited behind the server's back, and stops downloading there", async () => {
     const pages = pagesOf(edit(entries, 17, { actorName: 'mallory' }));
     const progress: number[] = [];
     const result = await verifyRemoteChain(pages, { pageSize: 7, onPage: (p) => progress.push(p.checked) });
@@ -76,7 +82,11 @@ describe('verifyRemoteChain', () => {
 
   it('finds rows deleted from the start or across a page boundary', async () => {
     const headless = await verifyRemoteChain(pagesOf(entries.filter((e) => e.seq !== 1)), { pageSize: 7 });
-    expect(headless).toMatchObject({ ok: false, checked: 0, brokenAt: { seq: 2, reason: 'seq-gap', message: 'entry 1 is missing before entry 2: deleted, or not downloaded' } });
+    expect(headless).toMatchObject({
+      ok: false,
+      checked: 0,
+      brokenAt: { seq: 2, reason: 'seq-gap', message: 'entry 1 is missing before entry 2: deleted, or not downloaded' },
+    });
     const gap = await verifyRemoteChain(pagesOf(entries.filter((e) => e.seq !== 8)), { pageSize: 7 });
     expect(gap).toMatchObject({ ok: false, checked: 7, brokenAt: { seq: 9, reason: 'seq-gap' } });
   });

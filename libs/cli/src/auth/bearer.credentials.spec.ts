@@ -118,9 +118,13 @@ describe('stored sign-in: refresh and retry', () => {
     const first = await signIn();
     gw.expire(first.accessToken);
     gw.expire('eyJ.access-2');
-    const err = await client().listRuns({}).catch((e: unknown) => e);
+    const err = await client()
+      .listRuns({})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationFailure);
-    expect((err as Error).message).toBe(`your sign-in to ${SERVER} is no longer accepted (FF_AUTH_TOKEN_EXPIRED: the access token has expired: refresh it or sign in again)`);
+    expect((err as Error).message).toBe(
+      `your sign-in to ${SERVER} is no longer accepted (FF_AUTH_TOKEN_EXPIRED: the access token has expired: refresh it or sign in again)`,
+    );
     expect(gw.refreshes()).toHaveLength(1);
   });
 
@@ -130,7 +134,9 @@ describe('stored sign-in: refresh and retry', () => {
     await client().listRuns({}); // fine
     gw.expire(first.accessToken);
     await gw.fetch(`${SERVER}/api/v1/auth/refresh`, { method: 'POST', body: JSON.stringify({ refreshToken: first.refreshToken }) });
-    const err = (await client().listRuns({}).catch((e: unknown) => e)) as AuthenticationFailure;
+    const err = (await client()
+      .listRuns({})
+      .catch((e: unknown) => e)) as AuthenticationFailure;
     expect(err).toBeInstanceOf(AuthenticationFailure);
     expect(err.code).toBe('FF_AUTH_REFRESH_REUSED');
     expect(err.message).toBe(`your sign-in to ${SERVER} has ended (FF_AUTH_REFRESH_REUSED: this refresh token was already used: the session has been ended)`);
@@ -142,7 +148,9 @@ describe('stored sign-in: refresh and retry', () => {
   it('does not even try a refresh token past its own expiry', async () => {
     await signIn();
     now += 2 * 86_400_000;
-    await expect(client().listRuns({})).rejects.toThrow(`your sign-in to ${SERVER} has ended (FF_CLI_SESSION_ENDED: the sign-in expired at 2026-02-01T10:00:00.000Z)`);
+    await expect(client().listRuns({})).rejects.toThrow(
+      `your sign-in to ${SERVER} has ended (FF_CLI_SESSION_ENDED: the sign-in expired at 2026-02-01T10:00:00.000Z)`,
+    );
     expect(gw.refreshes()).toHaveLength(0);
     expect(store.read(SERVER)).toBeUndefined();
   });

@@ -148,7 +148,9 @@ export class CredentialStore {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new CliFailure(`${lockFile} has been held for ${Math.round((age ?? 0) / 1000)} s by another flowforge command (FF_CLI_CREDENTIALS_LOCKED); retry, or delete it if no command is running`);
+        throw new CliFailure(
+          `${lockFile} has been held for ${Math.round((age ?? 0) / 1000)} s by another flowforge command (FF_CLI_CREDENTIALS_LOCKED); retry, or delete it if no command is running`,
+        );
       }
       await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     }

@@ -6,7 +6,11 @@ import { Writable } from 'node:stream';
  * stdin with readline (so editing keys work), nothing echoed for a secret. Ctrl+C while asking aborts
  * `interrupt`, which ends the command the way Ctrl+C ends anything else (exit 130).
  */
-export function terminalPrompt(input: NodeJS.ReadStream, output: NodeJS.WriteStream, interrupt: AbortController): (question: string, options?: { secret?: boolean }) => Promise<string> {
+export function terminalPrompt(
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+  interrupt: AbortController,
+): (question: string, options?: { secret?: boolean }) => Promise<string> {
   return (question, options = {}) =>
     new Promise<string>((resolve, reject) => {
       let muted = false;

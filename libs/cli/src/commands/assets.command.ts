@@ -20,7 +20,7 @@ interface PreviewOptions {
 }
 
 export function registerAssetsCommand(program: Command, runner: CommandRunner): void {
-  const assets = program.command('assets').description('Data assets: the lake\'s tables and their snapshots');
+  const assets = program.command('assets').description("Data assets: the lake's tables and their snapshots");
   assets
     .command('ls')
     .alias('list')
@@ -37,7 +37,7 @@ export function registerAssetsCommand(program: Command, runner: CommandRunner): 
     .action(runner.action<[string, object]>(showAsset));
   assets
     .command('preview')
-    .description('Print the first rows of an asset\'s current (or given) snapshot')
+    .description("Print the first rows of an asset's current (or given) snapshot")
     .argument('<id>', 'asset id', uuidArg('asset'))
     .option('-n, --limit <n>', 'how many rows (1-10000)', intArg(1, 10_000), 20)
     .option('--snapshot <id>', 'read this snapshot instead of the current one (time travel)', uuidArg('snapshot'))
@@ -56,10 +56,7 @@ const ASSET_COLUMNS: TableColumn<AssetDto>[] = [
 ];
 
 export async function listAssets(ctx: CliContext, options: ListOptions): Promise<number> {
-  const assets = await ctx.client.listAssets(
-    { layer: options.layer, namespace: options.namespace, table: options.table, limit: options.limit },
-    ctx.signal,
-  );
+  const assets = await ctx.client.listAssets({ layer: options.layer, namespace: options.namespace, table: options.table, limit: options.limit }, ctx.signal);
   if (ctx.json) ctx.out.data(assets);
   else if (assets.length === 0) ctx.out.note('no assets');
   else ctx.out.text(renderTable(ASSET_COLUMNS, assets));

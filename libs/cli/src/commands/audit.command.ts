@@ -124,7 +124,8 @@ export async function verifyAudit(ctx: CliContext, options: VerifyOptions = {}):
       ctx.out.data({ ...result, checkpoints: { checked: checkpoints.length, problems } });
       return result.ok && problems.length === 0 ? ExitCodes.ok : ExitCodes.failed;
     }
-    if (problems.length > 0) throw new CliFailure(`audit chain does not match an earlier run (FF_AUDIT_CHECKPOINT_MISMATCH): ${problems[0]}`, problems.slice(1));
+    if (problems.length > 0)
+      throw new CliFailure(`audit chain does not match an earlier run (FF_AUDIT_CHECKPOINT_MISMATCH): ${problems[0]}`, problems.slice(1));
     if (!result.ok) {
       const { seq, reason, message } = result.brokenAt;
       throw new CliFailure(`audit chain broken at ${seq === null ? 'an entry' : `seq ${seq}`} (FF_AUDIT_CHAIN_BROKEN, ${reason}): ${message}`, [
@@ -145,7 +146,7 @@ export async function verifyAudit(ctx: CliContext, options: VerifyOptions = {}):
 const COLUMNS: TableColumn<ChainedAuditRecord>[] = [
   { header: 'seq', value: (e) => e.seq, align: 'right' },
   { header: 'at', value: (e) => formatLocalTime(e.at) },
-  { header: 'actor', value: (e) => (e.actorName ?? e.actorId ?? e.actorType), maxWidth: 40 },
+  { header: 'actor', value: (e) => e.actorName ?? e.actorId ?? e.actorType, maxWidth: 40 },
   { header: 'action', value: (e) => e.action },
   { header: 'resource', value: (e) => (e.resourceType ? `${e.resourceType}${e.resourceId ? `/${e.resourceId}` : ''}` : ''), maxWidth: 50 },
   { header: 'outcome', value: (e) => e.outcome },

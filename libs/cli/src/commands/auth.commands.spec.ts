@@ -71,13 +71,21 @@ describe('credentials and sign-in commands', () => {
   const store = (): CredentialStore => new CredentialStore(dir);
 
   async function signedIn(): Promise<void> {
-    const r = await cli(['login', '--username', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) }, { io: { stdin: stdin(`${PASSWORD}\n`) } });
+    const r = await cli(
+      ['login', '--username', 'admin', '--password-stdin'],
+      { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) },
+      { io: { stdin: stdin(`${PASSWORD}\n`) } },
+    );
     expect(r.code).toBe(0);
   }
 
   describe('login', () => {
     it('--password-stdin: sends the password less its line break, stores the pair 0600 per server, prints no token', async () => {
-      const r = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) }, { io: { stdin: stdin(`${PASSWORD}\r\n`) } });
+      const r = await cli(
+        ['login', '-u', 'admin', '--password-stdin'],
+        { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) },
+        { io: { stdin: stdin(`${PASSWORD}\r\n`) } },
+      );
       expect(r.code).toBe(0);
       expect(r.requests).toHaveLength(1);
       expect(r.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/auth/login', bearer: undefined, body: { username: 'admin', password: PASSWORD } });
@@ -114,7 +122,11 @@ describe('credentials and sign-in commands', () => {
         return jsonAnswer(200, pair());
       };
       const tty = terminal(['123456']);
-      const asked = await cli(['login', '-u', 'admin'], { 'POST /api/v1/auth/login': mfa }, { io: { prompt: async (q, o) => (q.startsWith('Password') ? PASSWORD : tty.prompt(q, o)) } });
+      const asked = await cli(
+        ['login', '-u', 'admin'],
+        { 'POST /api/v1/auth/login': mfa },
+        { io: { prompt: async (q, o) => (q.startsWith('Password') ? PASSWORD : tty.prompt(q, o)) } },
+      );
       expect(asked.code).toBe(0);
       expect(tty.asked).toEqual(['Two-factor code (or a recovery code): ']);
       expect(asked.requests.map((r) => r.body)).toEqual([
@@ -122,11 +134,19 @@ describe('credentials and sign-in commands', () => {
         { username: 'admin', password: PASSWORD, otp: '123456' },
       ]);
 
-      const flag = await cli(['login', '-u', 'admin', '--password-stdin', '--otp', '654321'], { 'POST /api/v1/auth/login': mfa }, { io: { stdin: stdin(PASSWORD) } });
+      const flag = await cli(
+        ['login', '-u', 'admin', '--password-stdin', '--otp', '654321'],
+        { 'POST /api/v1/auth/login': mfa },
+        { io: { stdin: stdin(PASSWORD) } },
+      );
       expect(flag.code).toBe(0);
       expect(flag.requests.map((r) => (r.body as { otp?: string }).otp)).toEqual(['654321']);
 
-      const recovery = await cli(['login', '-u', 'admin', '--password-stdin', '--otp', '7kq2-mx0d-p9ta'], { 'POST /api/v1/auth/login': mfa }, { io: { stdin: stdin(PASSWORD) } });
+      const recovery = await cli(
+        ['login', '-u', 'admin', '--password-stdin', '--otp', '7kq2-mx0d-p9ta'],
+        { 'POST /api/v1/auth/login': mfa },
+        { io: { stdin: stdin(PASSWORD) } },
+      );
       expect(recovery.requests[0]!.body).toEqual({ username: 'admin', password: PASSWORD, recoveryCode: '7kq2-mx0d-p9ta' });
 
       const ci = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': mfa }, { io: { stdin: stdin(PASSWORD) } });
@@ -135,7 +155,11 @@ describe('credentials and sign-in commands', () => {
     });
 
     it('FF_AUTH_INVALID_CREDENTIALS and FF_AUTH_LOCKED (with Retry-After) end with exit 1 and store nothing', async () => {
-      const wrong = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'wrong username or password') }, { io: { stdin: stdin(PASSWORD) } });
+      const wrong = await cli(
+        ['login', '-u', 'admin', '--password-stdin'],
+        { 'POST /api/v1/auth/login': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'wrong username or password') },
+        { io: { stdin: stdin(PASSWORD) } },
+      );
       expect(wrong.code).toBe(1);
       expect(wrong.io.stderr.text).toBe(`error: wrong username, password or two-factor code for ${URL} (FF_AUTH_INVALID_CREDENTIALS)\n`);
       const locked = await cli(
@@ -144,12 +168,18 @@ describe('credentials and sign-in commands', () => {
         { io: { stdin: stdin(PASSWORD) } },
       );
       expect(locked.code).toBe(1);
-      expect(locked.io.stderr.text).toBe('error: too many failed logins for "admin" (FF_AUTH_LOCKED): try again in 873 s (Retry-After), or ask an admin to unlock the account\n');
+      expect(locked.io.stderr.text).toBe(
+        'error: too many failed logins for "admin" (FF_AUTH_LOCKED): try again in 873 s (Retry-After), or ask an admin to unlock the account\n',
+      );
       expect(fs.existsSync(store().file)).toBe(false);
     });
 
     it('notes when FLOWFORGE_TOKEN will still be used before the new sign-in', async () => {
-      const r = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) }, { env: { FLOWFORGE_TOKEN: API_TOKEN }, io: { stdin: stdin(PASSWORD) } });
+      const r = await cli(
+        ['login', '-u', 'admin', '--password-stdin'],
+        { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair()) },
+        { env: { FLOWFORGE_TOKEN: API_TOKEN }, io: { stdin: stdin(PASSWORD) } },
+      );
       expect(r.requests[0]!.bearer).toBeUndefined();
       expect(r.io.stderr.text).toBe('note: the API token from FLOWFORGE_TOKEN is still used before this sign-in; unset it to use the sign-in\n');
     });
@@ -174,8 +204,12 @@ describe('credentials and sign-in commands', () => {
       );
     });
 
-    it('a 403 prints the server\'s detail: which permission is missing', async () => {
-      const r = await cli(['audit', 'search'], { 'GET /api/v1/audit/entries': () => problem(403, 'FF_FORBIDDEN', "this API token's scopes do not include audit:view") }, { env: { FLOWFORGE_TOKEN: API_TOKEN } });
+    it("a 403 prints the server's detail: which permission is missing", async () => {
+      const r = await cli(
+        ['audit', 'search'],
+        { 'GET /api/v1/audit/entries': () => problem(403, 'FF_FORBIDDEN', "this API token's scopes do not include audit:view") },
+        { env: { FLOWFORGE_TOKEN: API_TOKEN } },
+      );
       expect(r.code).toBe(1);
       expect(r.io.stderr.text).toBe("error: Forbidden: this API token's scopes do not include audit:view\n");
     });
@@ -184,7 +218,12 @@ describe('credentials and sign-in commands', () => {
       await signedIn();
       let calls = 0;
       const r = await cli(['runs', '--verbose'], {
-        'GET /api/v1/runs': (req) => (++calls === 1 ? problem(401, 'FF_AUTH_TOKEN_EXPIRED', 'expired') : req.bearer === 'eyJhbGciOi.access-2' ? runsOk(req) : problem(401, 'FF_AUTH_TOKEN_INVALID', 'no')),
+        'GET /api/v1/runs': (req) =>
+          ++calls === 1
+            ? problem(401, 'FF_AUTH_TOKEN_EXPIRED', 'expired')
+            : req.bearer === 'eyJhbGciOi.access-2'
+              ? runsOk(req)
+              : problem(401, 'FF_AUTH_TOKEN_INVALID', 'no'),
         'POST /api/v1/auth/refresh': () => jsonAnswer(200, pair(2)),
       });
       expect(r.code).toBe(0);
@@ -205,18 +244,38 @@ describe('credentials and sign-in commands', () => {
 
   describe('changing the password', () => {
     const policy = () =>
-      jsonAnswer(400, { title: 'Bad Request', status: 400, code: 'FF_PASSWORD_POLICY', detail: 'too short; too common', errors: [{ field: 'password', message: 'too-short: at least 12 characters' }, { field: 'password', message: 'common: a common password' }] });
+      jsonAnswer(400, {
+        title: 'Bad Request',
+        status: 400,
+        code: 'FF_PASSWORD_POLICY',
+        detail: 'too short; too common',
+        errors: [
+          { field: 'password', message: 'too-short: at least 12 characters' },
+          { field: 'password', message: 'common: a common password' },
+        ],
+      });
 
     it('login of an account that must change its password asks for a new one, then refreshes the limited token', async () => {
       const tty = terminal(['admin', PASSWORD, 'New-Weak', 'New-Weak', 'N3w-Str0ng-Passphrase', 'N3w-Str0ng-Passphrase']);
       let changes = 0;
-      const r = await cli(['login'], {
-        'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })),
-        'POST /api/v1/auth/password': () => (++changes === 1 ? policy() : new Response(null, { status: 204 })),
-        'POST /api/v1/auth/refresh': () => jsonAnswer(200, pair(2)),
-      }, { io: { prompt: tty.prompt } });
+      const r = await cli(
+        ['login'],
+        {
+          'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })),
+          'POST /api/v1/auth/password': () => (++changes === 1 ? policy() : new Response(null, { status: 204 })),
+          'POST /api/v1/auth/refresh': () => jsonAnswer(200, pair(2)),
+        },
+        { io: { prompt: tty.prompt } },
+      );
       expect(r.code).toBe(0);
-      expect(tty.asked).toEqual(['Username: ', 'Password:  (hidden)', 'New password:  (hidden)', 'Repeat the new password:  (hidden)', 'New password:  (hidden)', 'Repeat the new password:  (hidden)']);
+      expect(tty.asked).toEqual([
+        'Username: ',
+        'Password:  (hidden)',
+        'New password:  (hidden)',
+        'Repeat the new password:  (hidden)',
+        'New password:  (hidden)',
+        'Repeat the new password:  (hidden)',
+      ]);
       expect(r.requests.map((q) => [q.route, q.bearer])).toEqual([
         ['/api/v1/auth/login', undefined],
         ['/api/v1/auth/password', 'eyJhbGciOi.access-1'],
@@ -232,7 +291,11 @@ describe('credentials and sign-in commands', () => {
     });
 
     it('login without a terminal signs in and says to run passwd', async () => {
-      const r = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) }, { io: { stdin: stdin(PASSWORD) } });
+      const r = await cli(
+        ['login', '-u', 'admin', '--password-stdin'],
+        { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) },
+        { io: { stdin: stdin(PASSWORD) } },
+      );
       expect(r.code).toBe(0);
       expect(r.io.stderr.text).toBe(
         'note: this account must change its password before it can do anything else: run flowforge passwd on a terminal, or pipe the current and the new password, one a line, to flowforge passwd --password-stdin\n',
@@ -240,7 +303,11 @@ describe('credentials and sign-in commands', () => {
     });
 
     it('passwd --password-stdin: a scripted sign-in changes its must-change password from two lines, and its next command works', async () => {
-      const login = await cli(['login', '-u', 'admin', '--password-stdin'], { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) }, { io: { stdin: stdin(`${PASSWORD}\n`) } });
+      const login = await cli(
+        ['login', '-u', 'admin', '--password-stdin'],
+        { 'POST /api/v1/auth/login': () => jsonAnswer(200, pair(1, { mustChangePassword: true })) },
+        { io: { stdin: stdin(`${PASSWORD}\n`) } },
+      );
       expect(login.code).toBe(0);
       const r = await cli(
         ['passwd', '--password-stdin'],
@@ -276,8 +343,14 @@ describe('credentials and sign-in commands', () => {
       const weak = await cli(['passwd', '--password-stdin'], { 'POST /api/v1/auth/password': policy }, { io: { stdin: stdin(`${PASSWORD}\nNew-Weak\n`) } });
       expect(weak.code).toBe(1);
       expect(weak.requests).toHaveLength(1);
-      expect(weak.io.stderr.text).toBe('error: the new password is not accepted (FF_PASSWORD_POLICY); nothing was changed\n  too-short: at least 12 characters\n  common: a common password\n');
-      const wrong = await cli(['passwd', '--password-stdin'], { 'POST /api/v1/auth/password': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'the current password is wrong') }, { io: { stdin: stdin(`not-it\nN3w-Str0ng-Passphrase\n`) } });
+      expect(weak.io.stderr.text).toBe(
+        'error: the new password is not accepted (FF_PASSWORD_POLICY); nothing was changed\n  too-short: at least 12 characters\n  common: a common password\n',
+      );
+      const wrong = await cli(
+        ['passwd', '--password-stdin'],
+        { 'POST /api/v1/auth/password': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'the current password is wrong') },
+        { io: { stdin: stdin(`not-it\nN3w-Str0ng-Passphrase\n`) } },
+      );
       expect(wrong.code).toBe(1);
       expect(wrong.io.stderr.text).toBe('error: the current password is wrong (FF_AUTH_INVALID_CREDENTIALS); nothing was changed\n');
     });
@@ -285,7 +358,11 @@ describe('credentials and sign-in commands', () => {
     it('passwd: a wrong current password is said as such (not as a sign-in problem); no terminal is a usage error', async () => {
       await signedIn();
       const tty = terminal(['not-it', 'N3w-Str0ng-Passphrase', 'N3w-Str0ng-Passphrase']);
-      const wrong = await cli(['passwd'], { 'POST /api/v1/auth/password': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'the current password is wrong') }, { io: { prompt: tty.prompt } });
+      const wrong = await cli(
+        ['passwd'],
+        { 'POST /api/v1/auth/password': () => problem(401, 'FF_AUTH_INVALID_CREDENTIALS', 'the current password is wrong') },
+        { io: { prompt: tty.prompt } },
+      );
       expect(wrong.code).toBe(1);
       expect(wrong.io.stderr.text).toBe('error: the current password is wrong (FF_AUTH_INVALID_CREDENTIALS); nothing was changed\n');
       expect(store().read(URL)?.accessToken).toBe('eyJhbGciOi.access-1');
@@ -319,12 +396,19 @@ describe('credentials and sign-in commands', () => {
       expect(store().read(URL)).toBeUndefined();
     });
 
-    it('whoami prints the identity, how it signed in, the credential\'s source, roles and permissions', async () => {
+    it("whoami prints the identity, how it signed in, the credential's source, roles and permissions", async () => {
       const me = { id: 'u-1', username: 'admin', type: 'user', via: 'builtin', roles: ['admin'], permissions: ['audit:view', 'workflow:view'] };
       const r = await cli(['whoami'], { 'GET /api/v1/auth/whoami': () => jsonAnswer(200, me) }, { env: { FLOWFORGE_TOKEN: API_TOKEN } });
       expect(r.code).toBe(0);
       expect(r.io.stdout.text).toBe(
-        ['user         admin (u-1)', 'via          builtin', 'credential   API token from FLOWFORGE_TOKEN', 'roles        admin', 'permissions  audit:view, workflow:view', ''].join('\n'),
+        [
+          'user         admin (u-1)',
+          'via          builtin',
+          'credential   API token from FLOWFORGE_TOKEN',
+          'roles        admin',
+          'permissions  audit:view, workflow:view',
+          '',
+        ].join('\n'),
       );
       const json = await cli(['whoami', '--json'], { 'GET /api/v1/auth/whoami': () => jsonAnswer(200, me) }, { env: { FLOWFORGE_TOKEN: API_TOKEN } });
       expect(JSON.parse(json.io.stdout.text)).toEqual(me);
@@ -332,12 +416,25 @@ describe('credentials and sign-in commands', () => {
   });
 
   describe('tokens', () => {
-    const view = { id: TOKEN_ID, name: 'ci', ownerId: 'u-1', permissions: ['workflow:execute', 'workflow:view'], createdAt: '2026-01-31T10:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null };
+    const view = {
+      id: TOKEN_ID,
+      name: 'ci',
+      ownerId: 'u-1',
+      permissions: ['workflow:execute', 'workflow:view'],
+      createdAt: '2026-01-31T10:00:00Z',
+      expiresAt: null,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
 
     it('create prints the token alone on stdout, once, with the warning on stderr', async () => {
-      const r = await cli(['tokens', 'create', 'ci', '--permission', 'workflow:view', '--permission', 'workflow:execute', '--expires-in-days', '30'], {
-        'POST /api/v1/tokens': () => jsonAnswer(201, { ...view, token: API_TOKEN }),
-      }, { env: { FLOWFORGE_TOKEN: 'eyJ.admin' } });
+      const r = await cli(
+        ['tokens', 'create', 'ci', '--permission', 'workflow:view', '--permission', 'workflow:execute', '--expires-in-days', '30'],
+        {
+          'POST /api/v1/tokens': () => jsonAnswer(201, { ...view, token: API_TOKEN }),
+        },
+        { env: { FLOWFORGE_TOKEN: 'eyJ.admin' } },
+      );
       expect(r.code).toBe(0);
       expect(r.requests[0]!.body).toEqual({ name: 'ci', permissions: ['workflow:view', 'workflow:execute'], expiresInDays: 30 });
       expect(r.io.stdout.text).toBe(`${API_TOKEN}\n`);
@@ -357,14 +454,18 @@ describe('credentials and sign-in commands', () => {
       expect([...none.requests, ...bad.requests]).toEqual([]);
     });
 
-    it('ls shows each token\'s state, never the token; revoke deletes by id', async () => {
+    it("ls shows each token's state, never the token; revoke deletes by id", async () => {
       const revoked = { ...view, id: '1b9c6f3e-7a51-4c2e-9d3a-1f2e3d4c5b6a', name: 'old', revokedAt: '2026-01-30T00:00:00Z' };
       const ls = await cli(['tokens', 'ls'], { 'GET /api/v1/tokens': () => jsonAnswer(200, [view, revoked]) }, { env: { FLOWFORGE_TOKEN: 'eyJ.admin' } });
       const [header, ...rows] = ls.io.stdout.text.trimEnd().split('\n');
       expect(header).toMatch(/^ID +NAME +STATE +PERMISSIONS +CREATED +EXPIRES +LAST USED$/);
       expect(rows[0]).toMatch(new RegExp(`^${TOKEN_ID} +ci +active +workflow:execute,workflow:view +\\S+ \\S+ +never +never$`));
       expect(rows[1]).toMatch(/ old +revoked /);
-      const revoke = await cli(['tokens', 'revoke', TOKEN_ID.toUpperCase()], { [`DELETE /api/v1/tokens/${TOKEN_ID}`]: () => new Response(null, { status: 204 }) }, { env: { FLOWFORGE_TOKEN: 'eyJ.admin' } });
+      const revoke = await cli(
+        ['tokens', 'revoke', TOKEN_ID.toUpperCase()],
+        { [`DELETE /api/v1/tokens/${TOKEN_ID}`]: () => new Response(null, { status: 204 }) },
+        { env: { FLOWFORGE_TOKEN: 'eyJ.admin' } },
+      );
       expect(revoke.code).toBe(0);
       expect(revoke.io.stdout.text).toBe(`token ${TOKEN_ID} revoked\n`);
     });
@@ -374,9 +475,45 @@ describe('credentials and sign-in commands', () => {
     const env = { FLOWFORGE_TOKEN: API_TOKEN };
 
     it('search maps the filters to the query (times as UTC ISO 8601) and prints a table', async () => {
-      const entry = { seq: 7, id: 'e-7', at: '2026-01-31T10:00:07.000Z', service: 'auth', actorType: 'user', actorId: 'u-1', actorName: 'ada', action: 'auth:login', resourceType: 'session', resourceId: 's-1', outcome: 'denied', status: 401, ip: '10.0.0.9', userAgent: null, traceId: null, changes: null, prevHash: '0'.repeat(64), hash: '1'.repeat(64) };
+      const entry = {
+        seq: 7,
+        id: 'e-7',
+        at: '2026-01-31T10:00:07.000Z',
+        service: 'auth',
+        actorType: 'user',
+        actorId: 'u-1',
+        actorName: 'ada',
+        action: 'auth:login',
+        resourceType: 'session',
+        resourceId: 's-1',
+        outcome: 'denied',
+        status: 401,
+        ip: '10.0.0.9',
+        userAgent: null,
+        traceId: null,
+        changes: null,
+        prevHash: '0'.repeat(64),
+        hash: '1'.repeat(64),
+      };
       const r = await cli(
-        ['audit', 'search', '--actor', 'ada', '--action', 'auth:*', '--resource-type', 'session', '--outcome', 'denied', '--since', '2026-01-31', '--until', '2026-02-01T12:00', '-n', '1'],
+        [
+          'audit',
+          'search',
+          '--actor',
+          'ada',
+          '--action',
+          'auth:*',
+          '--resource-type',
+          'session',
+          '--outcome',
+          'denied',
+          '--since',
+          '2026-01-31',
+          '--until',
+          '2026-02-01T12:00',
+          '-n',
+          '1',
+        ],
         { 'GET /api/v1/audit/entries': () => jsonAnswer(200, { items: [entry], nextAfterSeq: 7 }) },
         { env },
       );
@@ -407,7 +544,11 @@ describe('credentials and sign-in commands', () => {
     };
 
     it('export -o writes the whole file (format from --format or the file name); stdout without -o', async () => {
-      const r = await cli(['audit', 'export', '--format', 'csv', '-o', path.join(dir, 'audit.csv'), '--actor', 'ada'], { 'GET /api/v1/audit/export': () => streamed(CSV.match(/.{1,10}/gs)!) }, { env });
+      const r = await cli(
+        ['audit', 'export', '--format', 'csv', '-o', path.join(dir, 'audit.csv'), '--actor', 'ada'],
+        { 'GET /api/v1/audit/export': () => streamed(CSV.match(/.{1,10}/gs)!) },
+        { env },
+      );
       expect(r.code).toBe(0);
       expect(r.requests[0]!.path).toBe('/api/v1/audit/export?format=csv&actor=ada');
       expect(fs.readFileSync(path.join(dir, 'audit.csv'), 'utf8')).toBe(CSV);
@@ -424,14 +565,22 @@ describe('credentials and sign-in commands', () => {
     it('a download that fails half-way leaves no file, not even a temp file, and an older export untouched', async () => {
       const file = path.join(dir, 'audit.csv');
       fs.writeFileSync(file, 'the previous export\n');
-      const r = await cli(['audit', 'export', '--format', 'csv', '-o', file], { 'GET /api/v1/audit/export': () => streamed([CSV], Object.assign(new TypeError('terminated'), { cause: { code: 'ECONNRESET' } })) }, { env });
+      const r = await cli(
+        ['audit', 'export', '--format', 'csv', '-o', file],
+        { 'GET /api/v1/audit/export': () => streamed([CSV], Object.assign(new TypeError('terminated'), { cause: { code: 'ECONNRESET' } })) },
+        { env },
+      );
       expect(r.code).toBe(1);
       expect(r.io.stderr.text).toBe(`error: the download failed after ${Buffer.byteLength(CSV)} bytes (ECONNRESET); audit.csv was not written\n`);
       expect(fs.readFileSync(file, 'utf8')).toBe('the previous export\n');
       expect(fs.readdirSync(dir).sort()).toEqual(['audit.csv']);
-      const json = await cli(['audit', 'export', '-o', path.join(dir, 'cut.json')], {
-        'GET /api/v1/audit/export': () => new Response('[\n{"seq":1}', { status: 200, headers: { 'content-type': 'application/json' } }),
-      }, { env });
+      const json = await cli(
+        ['audit', 'export', '-o', path.join(dir, 'cut.json')],
+        {
+          'GET /api/v1/audit/export': () => new Response('[\n{"seq":1}', { status: 200, headers: { 'content-type': 'application/json' } }),
+        },
+        { env },
+      );
       expect(json.code).toBe(1);
       expect(json.io.stderr.text).toMatch(/the JSON array is not closed\); cut\.json was not written/);
       expect(fs.readdirSync(dir).sort()).toEqual(['audit.csv']);

@@ -47,14 +47,18 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
   if (options.passwordStdin && !options.username) throw new UsageError('--password-stdin needs --username (stdin holds the password)');
   const username = (options.username ?? (await ask(ctx.io, 'Username: ', false, 'the username', '--username <name>'))).trim();
   if (!username) throw new UsageError('the username is empty');
-  const password = options.passwordStdin ? (await readStdinSecret(ctx.io, 'login')).replace(/\r?\n$/, '') : await ask(ctx.io, 'Password: ', true, 'the password', '--password-stdin');
+  const password = options.passwordStdin
+    ? (await readStdinSecret(ctx.io, 'login')).replace(/\r?\n$/, '')
+    : await ask(ctx.io, 'Password: ', true, 'the password', '--password-stdin');
   if (!password) throw new CliFailure('the password is empty');
 
   const client = ctx.clientWith(undefined);
   const send = (code?: string): Promise<TokenPair> =>
-    client.login({ username, password, ...(code === undefined ? {} : isRecoveryCodeFormat(code) ? { recoveryCode: code } : { otp: code }) }, ctx.signal).catch((err: unknown) => {
-      throw explain(err, username, server);
-    });
+    client
+      .login({ username, password, ...(code === undefined ? {} : isRecoveryCodeFormat(code) ? { recoveryCode: code } : { otp: code }) }, ctx.signal)
+      .catch((err: unknown) => {
+        throw explain(err, username, server);
+      });
   let pair: TokenPair;
   try {
     pair = await send(options.otp);
@@ -68,14 +72,24 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
   const stored = credentialsFromPair(pair);
   await ctx.store.save(server, stored);
   if (ctx.json) {
-    ctx.out.data({ server, username: pair.user.username, userId: pair.user.id, roles: pair.user.roles, sessionId: pair.sessionId, sessionExpiresAt: stored.refreshExpiresAt, credentialsFile: ctx.store.file });
+    ctx.out.data({
+      server,
+      username: pair.user.username,
+      userId: pair.user.id,
+      roles: pair.user.roles,
+      sessionId: pair.sessionId,
+      sessionExpiresAt: stored.refreshExpiresAt,
+      credentialsFile: ctx.store.file,
+    });
   } else {
     ctx.out.line(`signed in to ${server} as ${pair.user.username}${pair.user.roles.length ? ` (${pair.user.roles.join(', ')})` : ''}`);
   }
   if (pair.user.mustChangePassword) {
     // Until then the gateway refuses everything else (FF_AUTH_PASSWORD_CHANGE_REQUIRED).
     if (!ctx.io.prompt) {
-      ctx.out.note('note: this account must change its password before it can do anything else: run flowforge passwd on a terminal, or pipe the current and the new password, one a line, to flowforge passwd --password-stdin');
+      ctx.out.note(
+        'note: this account must change its password before it can do anything else: run flowforge passwd on a terminal, or pipe the current and the new password, one a line, to flowforge passwd --password-stdin',
+      );
     } else {
       ctx.out.note('this account must change its password before anything else');
       await changePassword(ctx, ctx.clientWith(ctx.storedCredentials()), password);
@@ -98,7 +112,9 @@ function explain(err: unknown, username: string, server: string): unknown {
       return new CliFailure(`wrong username, password or two-factor code for ${server} (FF_AUTH_INVALID_CREDENTIALS)`);
     case 'FF_AUTH_LOCKED': {
       const wait = err.retryAfterSeconds === undefined ? 'a while' : `${err.retryAfterSeconds} s`;
-      return new CliFailure(`too many failed logins for "${username}" (FF_AUTH_LOCKED): try again in ${wait} (Retry-After), or ask an admin to unlock the account`);
+      return new CliFailure(
+        `too many failed logins for "${username}" (FF_AUTH_LOCKED): try again in ${wait} (Retry-After), or ask an admin to unlock the account`,
+      );
     }
     default:
       return err;

@@ -20,7 +20,9 @@ export async function logout(ctx: CliContext): Promise<number> {
   const stored = ctx.storedCredentials();
   const explicit = ctx.explicitCredentials();
   if (!stored) {
-    ctx.out.note(`not signed in to ${server}${explicit ? ` (the ${explicit.description} is not a sign-in: revoke an API token with flowforge tokens revoke)` : ''}`);
+    ctx.out.note(
+      `not signed in to ${server}${explicit ? ` (the ${explicit.description} is not a sign-in: revoke an API token with flowforge tokens revoke)` : ''}`,
+    );
     return ExitCodes.ok;
   }
   let ended = true;

@@ -15,7 +15,7 @@ const PAGE = 500;
 export function registerLogsCommand(program: Command, runner: CommandRunner): void {
   program
     .command('logs')
-    .description('Print a run\'s log lines, oldest first')
+    .description("Print a run's log lines, oldest first")
     .argument('<run>', 'run id', uuidArg('run'))
     .option('-f, --follow', 'then keep printing new lines as they arrive, until the run ends')
     .option('--step <id>', 'only this step')

@@ -42,7 +42,9 @@ export async function passwd(ctx: CliContext, options: { passwordStdin?: boolean
 function twoLines(text: string): { current: string; next: string } {
   const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
   if (lines.length !== 2) {
-    throw new UsageError(`--password-stdin reads two lines, the current password then the new one; stdin held ${lines.length === 1 ? 'one line' : `${lines.length} lines`}`);
+    throw new UsageError(
+      `--password-stdin reads two lines, the current password then the new one; stdin held ${lines.length === 1 ? 'one line' : `${lines.length} lines`}`,
+    );
   }
   const [current, next] = lines as [string, string];
   if (!current) throw new UsageError('--password-stdin: the first line (the current password) is empty');
@@ -74,7 +76,8 @@ export async function changePassword(ctx: CliContext, client: FlowForgeClient, c
       if (err.code !== 'FF_PASSWORD_POLICY') throw err;
       const why = err.errors?.length ? err.errors.map((e) => e.message) : [err.detail];
       // A given password cannot be asked for again: the policy's reasons end the command.
-      if (given !== undefined || attempt >= NEW_PASSWORD_TRIES) throw new CliFailure('the new password is not accepted (FF_PASSWORD_POLICY); nothing was changed', why);
+      if (given !== undefined || attempt >= NEW_PASSWORD_TRIES)
+        throw new CliFailure('the new password is not accepted (FF_PASSWORD_POLICY); nothing was changed', why);
       ctx.out.note(`the new password is not accepted:\n${why.map((w) => `  ${w}`).join('\n')}`);
     }
   }

@@ -15,10 +15,13 @@ export function registerRunCommand(program: Command, runner: CommandRunner): voi
     .command('run')
     .description('Start a run of a workflow (its latest version)')
     .argument('<workflow>', 'workflow name')
-    .option('-p, --param <name=value>', 'a run parameter, typed by the workflow\'s declaration (repeatable)', collect)
+    .option('-p, --param <name=value>', "a run parameter, typed by the workflow's declaration (repeatable)", collect)
     .option('--idempotency-key <key>', 'the same key returns the run it started before instead of a new one')
     .option('-w, --wait', 'follow the run until it ends; exit 0 if it succeeded, 1 otherwise')
-    .addHelpText('after', '\nExamples:\n  flowforge run daily-sales --param run_date=2026-01-31 --wait\n  flowforge run daily-sales -p run_date=2026-01-31 -p \'filters={"status":["paid"]}\'')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  flowforge run daily-sales --param run_date=2026-01-31 --wait\n  flowforge run daily-sales -p run_date=2026-01-31 -p \'filters={"status":["paid"]}\'',
+    )
     .action(runner.action<[string, RunOptions]>(run));
 }
 

@@ -30,7 +30,15 @@ function run(over: Partial<RunDto>): RunDto {
   };
 }
 
-const line = (id: number, second: number, message: string): LogLineDto => ({ id: String(id), stepId: 'load', attempt: 1, at: `2026-01-01T12:00:0${second}.000Z`, level: 'info', message, fields: null });
+const line = (id: number, second: number, message: string): LogLineDto => ({
+  id: String(id),
+  stepId: 'load',
+  attempt: 1,
+  at: `2026-01-01T12:00:0${second}.000Z`,
+  level: 'info',
+  message,
+  fields: null,
+});
 
 describe('runs and logs commands (against a fake gateway)', () => {
   let dir: string;
@@ -67,11 +75,16 @@ describe('runs and logs commands (against a fake gateway)', () => {
     };
     const r = await cli(['logs', RUN], { [`GET /api/v1/runs/${RUN}/logs`]: (q) => jsonAnswer(200, pages[q.query.get('after') ?? '']) });
     expect(r.code).toBe(0);
-    expect(r.io.stdout.text.trimEnd().split('\n').map((l) => l.split(' ').pop())).toEqual(['one', 'two', 'three']);
+    expect(
+      r.io.stdout.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(' ').pop()),
+    ).toEqual(['one', 'two', 'three']);
     expect(r.requests.map((q) => q.query.get('after'))).toEqual([null, '1767268802000000_9']);
   });
 
-  it('logs --follow resumes the stream after the first page\'s latestId and prints a line stored while paging once', async () => {
+  it("logs --follow resumes the stream after the first page's latestId and prints a line stored while paging once", async () => {
     // Page 1 was read when line 6 was the newest; line 8 (an older timestamp) was stored before page 2
     // was read, so page 2 prints it, and the stream (after 0.6) replays it: printed once, then 10.
     const pages: Record<string, LogPageDto> = {
@@ -96,7 +109,12 @@ describe('runs and logs commands (against a fake gateway)', () => {
     });
     expect(r.code).toBe(0);
     expect(lastEventId).toBe('0.6');
-    expect(r.io.stdout.text.trimEnd().split('\n').map((l) => l.split(' ').pop())).toEqual(['one', 'three', 'four', 'five']);
+    expect(
+      r.io.stdout.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(' ').pop()),
+    ).toEqual(['one', 'three', 'four', 'five']);
     expect(r.io.stderr.text).toBe(`run ${RUN} succeeded\n`);
   });
 });

@@ -48,6 +48,9 @@ export async function listRuns(ctx: CliContext, options: RunsOptions): Promise<n
     return ExitCodes.ok;
   }
   ctx.out.text(renderTable(COLUMNS, page.items));
-  if (page.nextCursor) ctx.out.note(`more: flowforge runs --before ${page.nextCursor}${options.workflow ? ` --workflow ${options.workflow}` : ''}${options.state ? ` --state ${options.state}` : ''}`);
+  if (page.nextCursor)
+    ctx.out.note(
+      `more: flowforge runs --before ${page.nextCursor}${options.workflow ? ` --workflow ${options.workflow}` : ''}${options.state ? ` --state ${options.state}` : ''}`,
+    );
   return ExitCodes.ok;
 }

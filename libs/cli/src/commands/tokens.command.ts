@@ -21,11 +21,7 @@ export function registerTokensCommand(program: Command, runner: CommandRunner): 
     .option('--expires-in-days <n>', 'expire after this many days (1-3650; default: never)', intArg(1, 3650))
     .addHelpText('after', '\nExample:\n  flowforge tokens create ci-nightly --permission workflow:view --permission workflow:execute --expires-in-days 90')
     .action(runner.action<[string, CreateOptions]>(createToken));
-  tokens
-    .command('ls')
-    .alias('list')
-    .description('List your API tokens (never the tokens themselves)')
-    .action(runner.action<[object]>(listTokens));
+  tokens.command('ls').alias('list').description('List your API tokens (never the tokens themselves)').action(runner.action<[object]>(listTokens));
   tokens
     .command('revoke')
     .description('Revoke one of your API tokens: it stops working at once')

@@ -60,7 +60,17 @@ const change = (stepId: string, to: StepChangeEventDto['to'], ms: number, attemp
   at: at(ms),
 });
 
-const ATTEMPT: AttemptDto = { attempt: 1, state: 'succeeded', executor: 'builtin', instanceId: 'i', dispatchedAt: at(0), startedAt: at(0), finishedAt: at(1), errorCode: null, errorMessage: null };
+const ATTEMPT: AttemptDto = {
+  attempt: 1,
+  state: 'succeeded',
+  executor: 'builtin',
+  instanceId: 'i',
+  dispatchedAt: at(0),
+  startedAt: at(0),
+  finishedAt: at(1),
+  errorCode: null,
+  errorMessage: null,
+};
 
 describe('RunBoard', () => {
   it('folds step changes over the snapshot, keeping the workflow order', () => {
@@ -110,7 +120,14 @@ describe('PlainRunDisplay (stdout is not a terminal)', () => {
     display.stepChanged(change('extract', 'queued', 1, 1, 'attempt 1 dispatched'));
     display.stepChanged(change('extract', 'running', 2, 2));
     display.stepChanged(change('extract', 'failed', 3, 2, 'FF_X: boom'));
-    display.finish(run({ state: 'failed', finishedAt: at(3), reason: 'step "extract" failed', steps: [step('extract', { state: 'failed', attempt: 2, errorCode: 'FF_X', errorMessage: 'boom' })] }));
+    display.finish(
+      run({
+        state: 'failed',
+        finishedAt: at(3),
+        reason: 'step "extract" failed',
+        steps: [step('extract', { state: 'failed', attempt: 2, errorCode: 'FF_X', errorMessage: 'boom' })],
+      }),
+    );
     display.close();
     const lines = out.text.trimEnd().split('\n');
     expect(lines.map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''))).toEqual([
@@ -200,7 +217,12 @@ describe('summary', () => {
   it('is one line for a success, and names each failed step and where the logs are otherwise', () => {
     expect(summary(run({ state: 'succeeded', finishedAt: at(850) }))).toBe(`run ${RUN_ID} succeeded in 850ms\n`);
     const text = summary(
-      run({ state: 'timed_out', finishedAt: at(5000), reason: 'FF_RUN_TIMEOUT', steps: [step('load', { state: 'timed_out', attempt: 3, errorCode: 'FF_STEP_TIMEOUT', errorMessage: 'after 1000 ms' })] }),
+      run({
+        state: 'timed_out',
+        finishedAt: at(5000),
+        reason: 'FF_RUN_TIMEOUT',
+        steps: [step('load', { state: 'timed_out', attempt: 3, errorCode: 'FF_STEP_TIMEOUT', errorMessage: 'after 1000 ms' })],
+      }),
     );
     expect(text).toContain(`run ${RUN_ID} timed_out in 5.0s: FF_RUN_TIMEOUT`);
     expect(text).toContain('step load timed_out (attempt 3): FF_STEP_TIMEOUT: after 1000 ms');

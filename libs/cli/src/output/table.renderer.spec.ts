@@ -20,9 +20,7 @@ describe('renderTable', () => {
       { name: 'extract', state: 'succeeded', rows: 1200 },
       { name: 'load', state: 'failed', rows: 7 },
     ]);
-    expect(text).toBe(
-      ['NAME     STATE      ROWS', 'extract  succeeded  1200', 'load     failed        7', ''].join('\n'),
-    );
+    expect(text).toBe(['NAME     STATE      ROWS', 'extract  succeeded  1200', 'load     failed        7', ''].join('\n'));
   });
 
   it('prints only the headers for no rows', () => {
@@ -52,7 +50,10 @@ describe('renderTable', () => {
       { header: 'a', value: (r) => r.a },
       { header: 'b', value: (r) => r.b },
     ];
-    const lines = renderTable(cols, [{ a: '数据', b: 'x' }, { a: 'abcd', b: 'y' }]).split('\n');
+    const lines = renderTable(cols, [
+      { a: '数据', b: 'x' },
+      { a: 'abcd', b: 'y' },
+    ]).split('\n');
     expect(lines[1]).toBe('数据  x');
     expect(lines[2]).toBe('abcd  y');
     expect(displayWidth(lines[1]!)).toBe(displayWidth(lines[2]!));

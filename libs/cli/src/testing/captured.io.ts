@@ -34,5 +34,11 @@ export interface CapturedIo extends CliIo {
  * for in NO_CREDENTIALS_DIR unless FLOWFORGE_CONFIG_DIR is given), no stdin, no terminal to ask on.
  */
 export function capturedIo(env: Record<string, string | undefined> = {}, extra: Partial<CliIo> = {}): CapturedIo {
-  return { stdout: new CapturedStream(), stderr: new CapturedStream(), env: { FLOWFORGE_CONFIG_DIR: NO_CREDENTIALS_DIR, ...env }, cwd: process.cwd(), ...extra } as CapturedIo;
+  return {
+    stdout: new CapturedStream(),
+    stderr: new CapturedStream(),
+    env: { FLOWFORGE_CONFIG_DIR: NO_CREDENTIALS_DIR, ...env },
+    cwd: process.cwd(),
+    ...extra,
+  } as CapturedIo;
 }

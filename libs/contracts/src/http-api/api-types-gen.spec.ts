@@ -59,7 +59,10 @@ function fixture(): Record<string, unknown> {
         get: {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'A stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
-          'x-sse-events': { snapshot: { $ref: '#/components/schemas/Thing' }, tick: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } },
+          'x-sse-events': {
+            snapshot: { $ref: '#/components/schemas/Thing' },
+            tick: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
+          },
         },
       },
     },
@@ -132,11 +135,11 @@ describe('scripts/api-types-gen.js', () => {
       expect(get).toContain('    delete: {');
       expect(get).toContain('      response: void;');
       expect(out).toContain('      /** Sent as application/json. */\n      body: NewThing;');
-      expect(out).toContain("      events: {\n        snapshot: Thing;\n        tick: {\n          n: number;\n        };\n      };");
-      expect(out).toContain("      query: Record<string, never>;");
+      expect(out).toContain('      events: {\n        snapshot: Thing;\n        tick: {\n          n: number;\n        };\n      };');
+      expect(out).toContain('      query: Record<string, never>;');
     });
 
-    it('is the same text whatever the order of the document\'s paths and schemas', () => {
+    it("is the same text whatever the order of the document's paths and schemas", () => {
       const doc = fixture();
       const reversed = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o).reverse());
       doc.paths = reversed(doc.paths as object);
@@ -154,7 +157,7 @@ describe('scripts/api-types-gen.js', () => {
             "import type { ApiEvents, ApiPathParams, ApiQuery, ApiRequestBody, ApiResponse, Thing } from './http-api';",
             "type Got = ApiResponse<'/things/{id}', 'get'>;",
             "const thing: Got = { id: 'a', kind: 'small', note: null, tags: [], sizes: [1, 'x'], parent: null, labels: {}, shape: 'large', both: { name: 'n' }, 'x-rate': 1 };",
-            "const same: Thing = thing;",
+            'const same: Thing = thing;',
             "const params: ApiPathParams<'/things/{id}', 'get'> = { id: 'a' };",
             "const query: ApiQuery<'/things/{id}', 'get'> = { verbose: true, label: 'x' };",
             "const body: ApiRequestBody<'/things', 'post'> = { name: 'n' };",
@@ -184,7 +187,9 @@ describe('scripts/api-types-gen.js', () => {
           lib: ['lib.es2022.d.ts'],
           types: [],
         });
-        const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        const diagnostics = ts
+          .getPreEmitDiagnostics(program)
+          .map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
         expect(diagnostics).toEqual([]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -197,7 +202,9 @@ describe('scripts/api-types-gen.js', () => {
       const doc = fixture();
       const schemas = (doc.components as { schemas: Record<string, { properties?: Record<string, unknown> }> }).schemas;
       schemas.NewThing!.properties!.owner = { $ref: '#/components/schemas/Owner' };
-      expect(() => generate(doc, 'fixture.json')).toThrow('FF_API_TYPES_INVALID: #/components/schemas/NewThing.owner: $ref #/components/schemas/Owner names no component schema');
+      expect(() => generate(doc, 'fixture.json')).toThrow(
+        'FF_API_TYPES_INVALID: #/components/schemas/NewThing.owner: $ref #/components/schemas/Owner names no component schema',
+      );
     });
 
     it('is not OpenAPI 3', () => {

@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  SchemaIncompatibleError,
-  SchemaInvalidError,
-  SchemaNotFoundError,
-  type SchemaRegistry,
-} from '../schema-registry.port';
+import { SchemaIncompatibleError, SchemaInvalidError, SchemaNotFoundError, type SchemaRegistry } from '../schema-registry.port';
 
 export interface SchemaRegistryUnderTest {
   registry: SchemaRegistry;
@@ -30,10 +25,7 @@ const withField = (field: Record<string, unknown>): Record<string, unknown> => {
  * The promises every SchemaRegistry adapter keeps (Kestra's JdbcQueueTest pattern): call it once
  * per adapter. Subjects are unique per test, so the adapter may share state across tests.
  */
-export function describeSchemaRegistryContract(
-  name: string,
-  makeRegistry: () => Promise<SchemaRegistryUnderTest>,
-): void {
+export function describeSchemaRegistryContract(name: string, makeRegistry: () => Promise<SchemaRegistryUnderTest>): void {
   describe(`SchemaRegistry contract: ${name}`, () => {
     let registry: SchemaRegistry;
     let cleanup: () => Promise<void>;
@@ -95,16 +87,18 @@ export function describeSchemaRegistryContract(
     it('refuses a changed field type, naming the field and both types', async () => {
       await registry.register(subject, v1());
       const s = v1();
-      const bad = { ...s, fields: [{ name: 'id', type: 'string' }, { name: 'rowCount', type: 'string' }] };
-      await expect(registry.register(subject, bad)).rejects.toThrow(
-        'field "rowCount" changed type from long to string',
-      );
+      const bad = {
+        ...s,
+        fields: [
+          { name: 'id', type: 'string' },
+          { name: 'rowCount', type: 'string' },
+        ],
+      };
+      await expect(registry.register(subject, bad)).rejects.toThrow('field "rowCount" changed type from long to string');
     });
 
     it('refuses a schema that is not valid Avro', async () => {
-      await expect(registry.register(subject, { type: 'record', name: 'X', fields: [{ name: 'a', type: 'nope' }] })).rejects.toBeInstanceOf(
-        SchemaInvalidError,
-      );
+      await expect(registry.register(subject, { type: 'record', name: 'X', fields: [{ name: 'a', type: 'nope' }] })).rejects.toBeInstanceOf(SchemaInvalidError);
     });
 
     it('throws SchemaNotFoundError for an unknown id and returns null for an unknown subject', async () => {

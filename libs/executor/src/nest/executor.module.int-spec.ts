@@ -54,7 +54,13 @@ describe('ExecutorModule.register', () => {
 
     // What BusModule and KitModule give a real host: EVENT_BUS and LOGGER, globally.
     @Global()
-    @Module({ providers: [{ provide: EVENT_BUS, useValue: bus }, { provide: LOGGER, useValue: logger }], exports: [EVENT_BUS, LOGGER] })
+    @Module({
+      providers: [
+        { provide: EVENT_BUS, useValue: bus },
+        { provide: LOGGER, useValue: logger },
+      ],
+      exports: [EVENT_BUS, LOGGER],
+    })
     class FakeHostModule {}
 
     const moduleRef = await Test.createTestingModule({
@@ -85,7 +91,9 @@ describe('ExecutorModule.register', () => {
     await probe.dispatch('transformation', { runId, jobType: 'sleep', config: { ms: 300 } });
     expect((await probe.outcome(runId, 'step-1')).completed).toMatchObject({ outputs: '{"sleptMs":300}' });
     // The host's pino logger got the job's lines with the attempt's identity.
-    expect(logLines).toContainEqual(expect.objectContaining({ component: 'executor', executor: 'transformation', runId, stepId: 'step-1', attempt: 1, msg: 'sleeping' }));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ component: 'executor', executor: 'transformation', runId, stepId: 'step-1', attempt: 1, msg: 'sleeping' }),
+    );
   });
 
   it('starts once when the host bootstraps twice (a deferred microservice runs onApplicationBootstrap again)', async () => {
@@ -96,7 +104,13 @@ describe('ExecutorModule.register', () => {
 
   it('builds but never starts an executor its host configured off (enabledWhen)', async () => {
     @Global()
-    @Module({ providers: [{ provide: EVENT_BUS, useValue: bus }, { provide: 'test.config', useValue: { HOST_QUALITY: 'false' } }], exports: [EVENT_BUS, 'test.config'] })
+    @Module({
+      providers: [
+        { provide: EVENT_BUS, useValue: bus },
+        { provide: 'test.config', useValue: { HOST_QUALITY: 'false' } },
+      ],
+      exports: [EVENT_BUS, 'test.config'],
+    })
     class ConfiguredHostModule {}
     const moduleRef = await Test.createTestingModule({
       imports: [

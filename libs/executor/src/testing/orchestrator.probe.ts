@@ -114,7 +114,9 @@ export class OrchestratorProbe {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        const counts = Object.entries(this.heard).map(([k, v]) => `${k}=${(v as unknown[]).length}`).join(' ');
+        const counts = Object.entries(this.heard)
+          .map(([k, v]) => `${k}=${(v as unknown[]).length}`)
+          .join(' ');
         reject(new Error(`timed out after ${timeoutMs} ms waiting for: ${what} (heard ${counts})`));
       }, timeoutMs);
       this.waiters.add(waiter);
@@ -133,8 +135,9 @@ export class OrchestratorProbe {
   }
 
   started(runId: string, stepId: string, attempt = 1, nth = 1): Promise<StepStartedEvent> {
-    return this.waitFor(`StepStarted #${nth} of ${runId}/${stepId}#${attempt}`, (h) =>
-      h.started.filter((e) => e.runId === runId && e.stepId === stepId && e.attempt === attempt)[nth - 1],
+    return this.waitFor(
+      `StepStarted #${nth} of ${runId}/${stepId}#${attempt}`,
+      (h) => h.started.filter((e) => e.runId === runId && e.stepId === stepId && e.attempt === attempt)[nth - 1],
     );
   }
 

@@ -6,12 +6,15 @@ const text = (max: number) => z.string().min(1).max(max);
 /** Passwords are bounded before they reach argon2 (a megabyte password is a denial of service). */
 const password = z.string().min(1).max(1024);
 
-export const loginRequest = requestSchema('LoginDto', z.strictObject({
-  username: text(256),
-  password,
-  otp: z.string().max(16).optional(),
-  recoveryCode: z.string().max(64).optional(),
-}));
+export const loginRequest = requestSchema(
+  'LoginDto',
+  z.strictObject({
+    username: text(256),
+    password,
+    otp: z.string().max(16).optional(),
+    recoveryCode: z.string().max(64).optional(),
+  }),
+);
 
 export const refreshRequest = requestSchema('RefreshDto', z.strictObject({ refreshToken: text(512) }));
 export const changePasswordRequest = requestSchema('ChangePasswordDto', z.strictObject({ currentPassword: password, newPassword: password }));
@@ -19,37 +22,59 @@ export const resetRequest = requestSchema('PasswordResetRequestDto', z.strictObj
 export const resetPassword = requestSchema('PasswordResetDto', z.strictObject({ token: text(512), newPassword: password }));
 export const mfaCode = requestSchema('TotpCodeDto', z.strictObject({ code: z.string().min(6).max(10) }));
 
-export const createUserRequest = requestSchema('CreateUserDto', z.strictObject({
-  username: text(64),
-  email: z.string().email().max(320).nullable().optional(),
-  displayName: z.string().max(200).nullable().optional(),
-  password,
-  roles: z.array(text(40)).max(50).default([]),
-  mustChangePassword: z.boolean().optional(),
-}));
+export const createUserRequest = requestSchema(
+  'CreateUserDto',
+  z.strictObject({
+    username: text(64),
+    email: z.string().email().max(320).nullable().optional(),
+    displayName: z.string().max(200).nullable().optional(),
+    password,
+    roles: z.array(text(40)).max(50).default([]),
+    mustChangePassword: z.boolean().optional(),
+  }),
+);
 
-export const updateUserRequest = requestSchema('UpdateUserDto', z.strictObject({
-  email: z.string().email().max(320).nullable().optional(),
-  displayName: z.string().max(200).nullable().optional(),
-  roles: z.array(text(40)).max(50).optional(),
-  disabled: z.boolean().optional(),
-}));
+export const updateUserRequest = requestSchema(
+  'UpdateUserDto',
+  z.strictObject({
+    email: z.string().email().max(320).nullable().optional(),
+    displayName: z.string().max(200).nullable().optional(),
+    roles: z.array(text(40)).max(50).optional(),
+    disabled: z.boolean().optional(),
+  }),
+);
 
-export const setPasswordRequest = requestSchema('SetPasswordDto', z.strictObject({
-  password,
-  temporary: z.boolean().default(true).describe('true (default): the user must change it at the next sign-in'),
-}));
+export const setPasswordRequest = requestSchema(
+  'SetPasswordDto',
+  z.strictObject({
+    password,
+    temporary: z.boolean().default(true).describe('true (default): the user must change it at the next sign-in'),
+  }),
+);
 
-export const putRoleRequest = requestSchema('PutRoleDto', z.strictObject({
-  description: z.string().max(500).optional(),
-  permissions: z.array(z.string().max(80)).max(ALL_PERMISSIONS.length),
-}));
+export const putRoleRequest = requestSchema(
+  'PutRoleDto',
+  z.strictObject({
+    description: z.string().max(500).optional(),
+    permissions: z.array(z.string().max(80)).max(ALL_PERMISSIONS.length),
+  }),
+);
 
-export const createTokenRequest = requestSchema('CreateTokenDto', z.strictObject({
-  name: text(100),
-  permissions: z.array(z.string().max(80)).min(1).max(ALL_PERMISSIONS.length),
-  expiresInDays: z.number().int().min(1).max(3650).nullable().optional().describe('Unset or null: never expires (discouraged; the console defaults to 90 days)'),
-}));
+export const createTokenRequest = requestSchema(
+  'CreateTokenDto',
+  z.strictObject({
+    name: text(100),
+    permissions: z.array(z.string().max(80)).min(1).max(ALL_PERMISSIONS.length),
+    expiresInDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .nullable()
+      .optional()
+      .describe('Unset or null: never expires (discouraged; the console defaults to 90 days)'),
+  }),
+);
 
 /** The gateway's own call (services/gateway/src/auth/token-verifier.ts): not part of the public API. */
 export const verifyTokenRequest = z.strictObject({ token: text(512) });

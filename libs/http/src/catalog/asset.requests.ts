@@ -14,7 +14,12 @@ const LAKE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const layer = z.enum(AssetLayerSymbols, says('must be one of "bronze", "silver", "gold"'));
 const lakeName = z.string(says('must be a lake name')).regex(LAKE_NAME, 'must be 1-63 lower-case letters, digits or "_", starting with a letter');
 const uuid = z.uuid({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a UUID') });
-const count = (what: string) => z.number(says(`must be a non-negative integer (${what})`)).int(`must be a non-negative integer (${what})`).min(0, `must be a non-negative integer (${what})`).max(Number.MAX_SAFE_INTEGER);
+const count = (what: string) =>
+  z
+    .number(says(`must be a non-negative integer (${what})`))
+    .int(`must be a non-negative integer (${what})`)
+    .min(0, `must be a non-negative integer (${what})`)
+    .max(Number.MAX_SAFE_INTEGER);
 const json = z.union([z.string(), z.number(), z.boolean(), z.null()], says('must be a string, number, boolean or null'));
 
 /**
@@ -31,13 +36,29 @@ export const commitRequest = z
     parentSnapshotId: uuid.nullable(),
     mode: z.enum(['overwrite', 'append'], says('must be one of "overwrite", "append"')).default('overwrite'),
     files: z
-      .array(z.strictObject({ path: z.string(says('must be an object key')).min(1, 'must be an object key').max(1024, 'must be at most 1024 characters'), rows: count('rows'), bytes: count('bytes') }), says('must be a list of files'))
+      .array(
+        z.strictObject({
+          path: z.string(says('must be an object key')).min(1, 'must be an object key').max(1024, 'must be at most 1024 characters'),
+          rows: count('rows'),
+          bytes: count('bytes'),
+        }),
+        says('must be a list of files'),
+      )
       .min(1, 'must list at least one file (an empty result is still one Parquet file carrying the schema)')
       .max(100_000, 'must list at most 100000 files'),
     schema: z
-      .array(z.strictObject({ name: z.string(says('must be a column name')).min(1, 'must be a column name').max(255), type: z.string(says('must be a DuckDB type')).min(1, 'must be a DuckDB type').max(4096), nullable: z.boolean(says('must be true or false')) }), says('must be a list of columns'))
+      .array(
+        z.strictObject({
+          name: z.string(says('must be a column name')).min(1, 'must be a column name').max(255),
+          type: z.string(says('must be a DuckDB type')).min(1, 'must be a DuckDB type').max(4096),
+          nullable: z.boolean(says('must be true or false')),
+        }),
+        says('must be a list of columns'),
+      )
       .min(1, 'must list at least one column'),
-    stats: z.record(z.string(), z.strictObject({ min: json, max: json, nullCount: count('nullCount') }), says('must be an object of column statistics')).default({}),
+    stats: z
+      .record(z.string(), z.strictObject({ min: json, max: json, nullCount: count('nullCount') }), says('must be an object of column statistics'))
+      .default({}),
     rowCount: count('rowCount'),
     runId: z.string(says('must be a string')).min(1).max(200).nullable().optional(),
     idempotencyKey: z.string(says('must be a string, e.g. <run>/<step>/<attempt>')).min(1, 'must not be empty').max(300, 'must be at most 300 characters'),

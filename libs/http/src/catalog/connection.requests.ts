@@ -50,7 +50,9 @@ export const updateConnectionRequest = requestSchema(
       name: name.optional(),
       description: description.optional(),
       config: config
-        .describe(`JSON merge patch of the config (null removes a field). ${CONFIG_DOC} Sending \`{ "set": true }\` back keeps a stored secret, \`{ "set": false }\` clears it.`)
+        .describe(
+          `JSON merge patch of the config (null removes a field). ${CONFIG_DOC} Sending \`{ "set": true }\` back keeps a stored secret, \`{ "set": false }\` clears it.`,
+        )
         .optional(),
     })
     .refine((b) => b.name !== undefined || b.description !== undefined || b.config !== undefined, 'must change at least one of name, description, config'),

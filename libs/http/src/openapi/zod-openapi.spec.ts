@@ -39,7 +39,13 @@ describe('zod → OpenAPI', () => {
     expect(op.requestBody).toMatchObject({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ZodOpenApiSpecOuter' } } } });
     expect(op.parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ in: 'query', name: 'limit', required: false, description: 'page size', schema: { default: 2, type: 'integer', minimum: 1, maximum: 5 } }),
+        expect.objectContaining({
+          in: 'query',
+          name: 'limit',
+          required: false,
+          description: 'page size',
+          schema: { default: 2, type: 'integer', minimum: 1, maximum: 5 },
+        }),
         expect.objectContaining({ in: 'query', name: 'q', required: true, schema: { type: 'string', maxLength: 3 } }),
       ]),
     );

@@ -7,7 +7,14 @@ import { INT32_MAX } from '../params/int-param.pipe';
 // it came. These schemas describe the bodies for the OpenAPI document only: the fields the model knows
 // (it refuses any other), loosely typed, so that they cannot promise less than the model accepts.
 
-const STEP_EXAMPLE = { id: 'load', job: 'load-sales', dependsOn: ['extract'], condition: 'on_success', retry: { maxAttempts: 3 }, params: { day: '${params.run_date}' } };
+const STEP_EXAMPLE = {
+  id: 'load',
+  job: 'load-sales',
+  dependsOn: ['extract'],
+  condition: 'on_success',
+  retry: { maxAttempts: 3 },
+  params: { day: '${params.run_date}' },
+};
 const object = () => z.record(z.string(), z.unknown());
 
 /** Body of PUT /jobs/{name}; the config is validated against the JSON Schema of its type. */
@@ -17,7 +24,10 @@ export const saveJobRequest = requestSchema(
     name: z.string().optional().describe('Must equal the name in the URL when given').meta({ example: 'extract-orders' }),
     type: z.string().min(1).max(200).describe('A job type an executor announced (GET /api/v1/job-types)').meta({ example: 'sleep' }),
     description: z.string().max(4000).optional().meta({ example: 'Orders of one day into bronze' }),
-    config: object().optional().describe("Validated against the type's configSchema").meta({ example: { ms: 1000 } }),
+    config: object()
+      .optional()
+      .describe("Validated against the type's configSchema")
+      .meta({ example: { ms: 1000 } }),
   }),
 );
 
@@ -31,10 +41,19 @@ export const saveWorkflowRequest = requestSchema(
   z.strictObject({
     name: z.string().optional().describe('Must equal the name in the URL when given'),
     description: z.string().optional(),
-    tags: z.array(z.string()).optional().meta({ example: ['sales', 'daily'] }),
-    parameters: z.array(object()).optional().meta({ example: [{ name: 'run_date', type: 'date', required: true }] }),
+    tags: z
+      .array(z.string())
+      .optional()
+      .meta({ example: ['sales', 'daily'] }),
+    parameters: z
+      .array(object())
+      .optional()
+      .meta({ example: [{ name: 'run_date', type: 'date', required: true }] }),
     steps: z.array(object()).meta({ example: [STEP_EXAMPLE] }),
-    concurrency: object().optional().describe('overlap: allow | skip | queue | cancel_running').meta({ example: { maxRuns: 1, overlap: 'queue' } }),
+    concurrency: object()
+      .optional()
+      .describe('overlap: allow | skip | queue | cancel_running')
+      .meta({ example: { maxRuns: 1, overlap: 'queue' } }),
     timeoutMs: z.number().int().min(1).max(INT32_MAX).optional().describe('Run timeout in ms').meta({ example: 7_200_000 }),
   }),
 );

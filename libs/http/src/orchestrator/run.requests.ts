@@ -10,7 +10,11 @@ const INT64_MAX = 9_223_372_036_854_775_807n;
 /** A run log page's cursor, `<µs>_<id>` (LogCursor in services/orchestrator/src/runs/run-log.store.ts): opaque to clients. */
 export const LOG_CURSOR_PATTERN = /^(\d{1,19})_(\d{1,19})$/;
 
-const text = (min: number, max: number) => z.string(says(`must be a string of ${min} to ${max} characters`)).min(min, `must be at least ${min} characters long`).max(max, `must be at most ${max} characters long`);
+const text = (min: number, max: number) =>
+  z
+    .string(says(`must be a string of ${min} to ${max} characters`))
+    .min(min, `must be at least ${min} characters long`)
+    .max(max, `must be at most ${max} characters long`);
 /** Who asks: the gateway sets it from the signed-in caller; a peer service names itself (e.g. `scheduler`). */
 const requestedBy = text(1, 200).optional();
 
@@ -34,7 +38,9 @@ export const createRunRequest = requestSchema(
       .meta({ example: { run_date: '2026-01-31', limit: 100 } }),
     idempotencyKey: text(1, 200)
       .optional()
-      .describe('Same key and same request, same run; reused for another workflow, version or parameters: 422 FF_RUN_IDEMPOTENCY_CONFLICT (also accepted as the Idempotency-Key header)')
+      .describe(
+        'Same key and same request, same run; reused for another workflow, version or parameters: 422 FF_RUN_IDEMPOTENCY_CONFLICT (also accepted as the Idempotency-Key header)',
+      )
       .meta({ example: 'nightly-2026-01-31' }),
   }),
 );
@@ -84,7 +90,11 @@ export const runLogsQuery = z.strictObject({
     .max(INT32_MAX, `must be an integer from 1 to ${INT32_MAX}`)
     .optional()
     .describe('Only this attempt'),
-  after: z.string(says('must be the nextCursor of a previous page')).regex(LOG_CURSOR_PATTERN, 'must be the nextCursor of a previous page').optional().describe("The previous page's nextCursor"),
+  after: z
+    .string(says('must be the nextCursor of a previous page'))
+    .regex(LOG_CURSOR_PATTERN, 'must be the nextCursor of a previous page')
+    .optional()
+    .describe("The previous page's nextCursor"),
   limit: limitQuery(5000, 500),
 });
 export type RunLogsQuery = z.output<typeof runLogsQuery>;

@@ -68,7 +68,14 @@ export class AuditTrail {
   async change(tx: Queryable, service: string, change: AuditedChange): Promise<void> {
     const actor = requestActor.getStore() ?? { type: 'system', id: service, name: service, userId: null, sessionId: null, ip: null, userAgent: null };
     await this.record(
-      { actor, action: change.action, resourceType: change.resourceType, resourceId: change.resourceId, outcome: 'success', changes: diffChanges(change.before, change.after) },
+      {
+        actor,
+        action: change.action,
+        resourceType: change.resourceType,
+        resourceId: change.resourceId,
+        outcome: 'success',
+        changes: diffChanges(change.before, change.after),
+      },
       tx,
     );
   }

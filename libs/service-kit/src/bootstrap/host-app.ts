@@ -66,7 +66,7 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   const internalToken = opts.config.common.FLOWFORGE_INTERNAL_TOKEN || generateInternalToken();
   if (!opts.config.common.FLOWFORGE_INTERNAL_TOKEN && opts.mode === 'standalone' && !opts.preview) {
     opts.logger.warn(
-      'FLOWFORGE_INTERNAL_TOKEN is not set: this service\'s internal API (/internal/...) answers no other process. Set the same value in every FlowForge process.',
+      "FLOWFORGE_INTERNAL_TOKEN is not set: this service's internal API (/internal/...) answers no other process. Set the same value in every FlowForge process.",
     );
   }
   const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl, internalToken);
@@ -95,9 +95,7 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   // @OnEvent handlers of every hosted module subscribe through one transport. deferInitialization lets the
   // filter be bound before the handlers are, so dead-letter headers keep the real error, not Nest's
   // generic "Internal server error".
-  app
-    .connectMicroservice({ strategy: new BusTransport(bus) }, { deferInitialization: true })
-    .useGlobalFilters(new BusExceptionFilter());
+  app.connectMicroservice({ strategy: new BusTransport(bus) }, { deferInitialization: true }).useGlobalFilters(new BusExceptionFilter());
   await app.init();
   return app;
 }

@@ -47,7 +47,13 @@ export class BusModule {
               if (!schemaRegistryUrl) {
                 throw new Error('FF_CONFIG: FLOWFORGE_SCHEMA_REGISTRY_URL is required when FLOWFORGE_BUS=kafka (e.g. http://localhost:8081/apis/ccompat/v7)');
               }
-              bus = await createKafkaBus({ pool, logger: busLogger, producer: opts.producer, brokers: common.FLOWFORGE_KAFKA_BROKERS.split(','), schemaRegistryUrl });
+              bus = await createKafkaBus({
+                pool,
+                logger: busLogger,
+                producer: opts.producer,
+                brokers: common.FLOWFORGE_KAFKA_BROKERS.split(','),
+                schemaRegistryUrl,
+              });
               readiness.register('bus', () => pool.query('SELECT 1'));
             } else {
               bus = await createPostgresBus({ pool, logger: busLogger, producer: opts.producer });

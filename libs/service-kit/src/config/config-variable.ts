@@ -26,11 +26,7 @@ interface VariableOptions<T> {
   check?: (value: T) => string | null;
 }
 
-function make<T>(
-  schema: z.ZodType<T, string | undefined>,
-  expected: string,
-  opts: VariableOptions<T> = {},
-): ConfigVariable<T> {
+function make<T>(schema: z.ZodType<T, string | undefined>, expected: string, opts: VariableOptions<T> = {}): ConfigVariable<T> {
   return { schema, expected, sensitive: opts.sensitive ?? false, description: opts.description, check: opts.check };
 }
 
@@ -48,7 +44,12 @@ export const env = {
     const schema =
       bounds.def === undefined
         ? z.string().transform(blankToUndefined).pipe(base)
-        : z.string().optional().transform(blankToUndefined).pipe(base.optional()).transform((v) => v ?? bounds.def!);
+        : z
+            .string()
+            .optional()
+            .transform(blankToUndefined)
+            .pipe(base.optional())
+            .transform((v) => v ?? bounds.def!);
     return make(schema as z.ZodType<number, string | undefined>, expected, opts);
   },
 
@@ -56,17 +57,18 @@ export const env = {
     return env.int({ min: 1, max: 65535, def }, opts);
   },
 
-  enumOf<const T extends readonly [string, ...string[]]>(
-    values: T,
-    def?: T[number],
-    opts?: VariableOptions<T[number]>,
-  ): ConfigVariable<T[number]> {
+  enumOf<const T extends readonly [string, ...string[]]>(values: T, def?: T[number], opts?: VariableOptions<T[number]>): ConfigVariable<T[number]> {
     const expected = `one of ${values.map((v) => `"${v}"`).join(', ')}`;
     const base = z.enum(values);
     const schema =
       def === undefined
         ? z.string().transform(blankToUndefined).pipe(base)
-        : z.string().optional().transform(blankToUndefined).pipe(base.optional()).transform((v) => v ?? def);
+        : z
+            .string()
+            .optional()
+            .transform(blankToUndefined)
+            .pipe(base.optional())
+            .transform((v) => v ?? def);
     return make(schema as unknown as z.ZodType<T[number], string | undefined>, expected, opts);
   },
 
@@ -83,7 +85,12 @@ export const env = {
     const schema =
       def === undefined
         ? z.string().transform(blankToUndefined).pipe(base)
-        : z.string().optional().transform(blankToUndefined).pipe(base.optional()).transform((v) => v ?? def);
+        : z
+            .string()
+            .optional()
+            .transform(blankToUndefined)
+            .pipe(base.optional())
+            .transform((v) => v ?? def);
     return make(schema as z.ZodType<string, string | undefined>, expected, opts);
   },
 
@@ -100,7 +107,12 @@ export const env = {
     const schema =
       def === undefined
         ? z.string().transform(blankToUndefined).pipe(base)
-        : z.string().optional().transform(blankToUndefined).pipe(base.optional()).transform((v) => v ?? def);
+        : z
+            .string()
+            .optional()
+            .transform(blankToUndefined)
+            .pipe(base.optional())
+            .transform((v) => v ?? def);
     return make(schema as z.ZodType<string, string | undefined>, expected, opts);
   },
 };

@@ -30,9 +30,7 @@ describe('loadConfig', () => {
   });
 
   it('names the variable and the expected form for a bad port', () => {
-    expect(issuesOf(() => loadConfig(vars, { PORT: 'abc' }))).toEqual([
-      'FF_CONFIG: PORT must be an integer between 1 and 65535 (got "abc")',
-    ]);
+    expect(issuesOf(() => loadConfig(vars, { PORT: 'abc' }))).toEqual(['FF_CONFIG: PORT must be an integer between 1 and 65535 (got "abc")']);
     expect(issuesOf(() => loadConfig(vars, { PORT: '70000' }))[0]).toMatch(/^FF_CONFIG: PORT must be an integer/);
   });
 
@@ -66,9 +64,7 @@ describe('loadConfig', () => {
 
   it('says when a required variable is missing', () => {
     const required = { FLOWFORGE_MASTER_KEY: env.string(undefined, { sensitive: true, expected: 'a 32-byte base64 key' }) };
-    expect(issuesOf(() => loadConfig(required, {}))).toEqual([
-      'FF_CONFIG: FLOWFORGE_MASTER_KEY must be a 32-byte base64 key (it is not set)',
-    ]);
+    expect(issuesOf(() => loadConfig(required, {}))).toEqual(['FF_CONFIG: FLOWFORGE_MASTER_KEY must be a 32-byte base64 key (it is not set)']);
   });
 
   it('hides sensitive values when describing the config for logs', () => {

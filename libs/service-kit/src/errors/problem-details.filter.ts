@@ -34,7 +34,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) return;
     res.statusCode = problem.status;
-    const headers = exception instanceof FlowForgeError ? exception.headers : exception instanceof HttpException && exception.cause instanceof FlowForgeError ? exception.cause.headers : undefined;
+    const headers =
+      exception instanceof FlowForgeError
+        ? exception.headers
+        : exception instanceof HttpException && exception.cause instanceof FlowForgeError
+          ? exception.cause.headers
+          : undefined;
     for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     res.end(JSON.stringify(problem));
@@ -60,9 +65,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'FF_INTERNAL' : 'FF_HTTP_ERROR');
       const body = exception.getResponse();
       const detail =
-        typeof body === 'object' && body !== null && 'message' in body
-          ? [(body as { message: unknown }).message].flat().join('; ')
-          : exception.message;
+        typeof body === 'object' && body !== null && 'message' in body ? [(body as { message: unknown }).message].flat().join('; ') : exception.message;
       return { type: problemType(code), title: reasonPhrase(status), status, detail, instance, code };
     }
     // A body-parser error (bad JSON) carries status/type but is no HttpException.

@@ -46,13 +46,7 @@ export class NotFoundProblem extends FlowForgeError {
 
 export class ValidationProblem extends FlowForgeError {
   constructor(errors: { field: string; message: string }[]) {
-    super(
-      'FF_VALIDATION',
-      400,
-      'Request validation failed',
-      errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-      errors,
-    );
+    super('FF_VALIDATION', 400, 'Request validation failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   }
 }
 

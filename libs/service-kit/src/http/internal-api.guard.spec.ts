@@ -52,7 +52,12 @@ describe('internalApiGuard', () => {
     expect(sameLength).toHaveLength(TOKEN.length);
     const lastCharChanged = TOKEN.slice(0, -1) + (TOKEN.endsWith('A') ? 'B' : 'A');
     for (const wrong of [sameLength, lastCharChanged, TOKEN.slice(0, -1), `${TOKEN}x`, '', [TOKEN, TOKEN]]) {
-      expect({ wrong, ...guard('/internal/catalog/connections', wrong) }).toMatchObject({ wrong, passed: false, status: 403, body: { code: 'FF_INTERNAL_API_FORBIDDEN' } });
+      expect({ wrong, ...guard('/internal/catalog/connections', wrong) }).toMatchObject({
+        wrong,
+        passed: false,
+        status: 403,
+        body: { code: 'FF_INTERNAL_API_FORBIDDEN' },
+      });
     }
   });
 
@@ -69,13 +74,30 @@ describe('internalApiGuard', () => {
   });
 
   it('lets every other path through without a token: /internalx, /api, /health, a query naming /internal', () => {
-    for (const url of ['/internalx', '/internalx/catalog', '/internal-api', '/api/v1/runs', '/api/internal/x', '/health/ready', '/metrics', '/', '/api/v1/runs?next=/internal/x']) {
+    for (const url of [
+      '/internalx',
+      '/internalx/catalog',
+      '/internal-api',
+      '/api/v1/runs',
+      '/api/internal/x',
+      '/health/ready',
+      '/metrics',
+      '/',
+      '/api/v1/runs?next=/internal/x',
+    ]) {
       expect({ url, ...guard(url) }).toEqual({ url, passed: true });
     }
   });
 
   it('guards what the router would match: any letter case, absolute-form targets, a fragment', () => {
-    for (const url of ['/INTERNAL/orchestrator/job-types', '/Internal/catalog/connections', 'http://example.test/internal/catalog/connections', 'HTTP://example.test/Internal/x?y=1', '/internal/x#frag', '/INTERNAL']) {
+    for (const url of [
+      '/INTERNAL/orchestrator/job-types',
+      '/Internal/catalog/connections',
+      'http://example.test/internal/catalog/connections',
+      'HTTP://example.test/Internal/x?y=1',
+      '/internal/x#frag',
+      '/INTERNAL',
+    ]) {
       expect({ url, ...guard(url) }).toMatchObject({ url, passed: false, status: 403 });
       expect({ url, ...guard(url, TOKEN) }).toEqual({ url, passed: true });
     }

@@ -11,7 +11,7 @@ describe('jsonDepthExceeds', () => {
 
   it('ignores brackets inside strings, escaped quotes included', () => {
     expect(jsonDepthExceeds(bytes(JSON.stringify({ s: '[[[[{{{{"\\"[[[[' })), 1)).toBe(false);
-    expect(jsonDepthExceeds(bytes(JSON.stringify({ s: 'x\\' , t: [[1]] })), 2)).toBe(true);
+    expect(jsonDepthExceeds(bytes(JSON.stringify({ s: 'x\\', t: [[1]] })), 2)).toBe(true);
   });
 
   it('closing brackets bring the depth back down', () => {
@@ -23,7 +23,11 @@ describe('jsonDepthExceeds', () => {
 describe('unsafeTextFields', () => {
   it('names a NUL or a lone surrogate by its path, keys included', () => {
     const body = { workflow: 'ok', params: { a: { b: 'x\ud800' }, list: ['fine', 'n\u0000'], 'my key': '\udc00', ['k\u0000']: 1 } };
-    expect(unsafeTextFields(body, '').map((e) => e.field).sort()).toEqual(['params.a.b', 'params.list[1]', 'params["k\\u0000"]', 'params["my key"]']);
+    expect(
+      unsafeTextFields(body, '')
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['params.a.b', 'params.list[1]', 'params["k\\u0000"]', 'params["my key"]']);
   });
 
   it('accepts well-formed text: surrogate pairs, emoji, other control characters', () => {

@@ -99,7 +99,12 @@ export function yamlFlowDepthExceeds(text: string, limit: number): boolean {
 /** The YAML text, unless its flow collections nest deeper than MAX_JSON_DEPTH (400 FF_YAML_TOO_DEEP). */
 function checkedYaml(text: string): string {
   if (yamlFlowDepthExceeds(text, MAX_JSON_DEPTH)) {
-    throw new FlowForgeError('FF_YAML_TOO_DEEP', 400, 'YAML nested too deeply', `the YAML documents nest [ ] or { } deeper than ${MAX_JSON_DEPTH} levels; flatten them`);
+    throw new FlowForgeError(
+      'FF_YAML_TOO_DEEP',
+      400,
+      'YAML nested too deeply',
+      `the YAML documents nest [ ] or { } deeper than ${MAX_JSON_DEPTH} levels; flatten them`,
+    );
   }
   return text;
 }

@@ -13,10 +13,7 @@ export function says(text: string): { error: (iss: { input?: unknown }) => strin
 }
 
 function pathOf(prefix: string, path: readonly PropertyKey[]): string {
-  return [prefix, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
-    .filter(Boolean)
-    .join('.')
-    .replace(/\.\[/g, '[');
+  return [prefix, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter(Boolean).join('.').replace(/\.\[/g, '[');
 }
 
 const ZOD_DEFAULT = /^(Invalid input|Invalid option|Invalid string|Invalid URL|Too small|Too big|Invalid discriminator)/;
@@ -36,8 +33,10 @@ export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
       else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       else if (issue.code === 'invalid_union' && 'options' in issue) {
         message = `must be one of ${(issue.options as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-      } else if (issue.code === 'too_small') message = `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items long' : ''}`;
-      else if (issue.code === 'too_big') message = `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items long' : ''}`;
+      } else if (issue.code === 'too_small')
+        message = `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items long' : ''}`;
+      else if (issue.code === 'too_big')
+        message = `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items long' : ''}`;
       else message = message.charAt(0).toLowerCase() + message.slice(1);
     }
     out.push({ field: field || '(body)', message });

@@ -50,7 +50,9 @@ const MIN_VARIANT_LENGTH = 4;
 function base64Cores(bytes: Buffer): string[] {
   const out: string[] = [];
   for (let k = 0; k < 3; k++) {
-    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     out.push(b64.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6)));
   }
   return out;
@@ -64,7 +66,14 @@ function base64Cores(bytes: Buffer): string[] {
 export function secretVariants(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
   const bytes = Buffer.from(secret, 'utf8');
-  const forms = new Set<string>([secret, secret.toUpperCase(), secret.toLowerCase(), encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), bytes.toString('hex')]);
+  const forms = new Set<string>([
+    secret,
+    secret.toUpperCase(),
+    secret.toLowerCase(),
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    bytes.toString('hex'),
+  ]);
   for (const core of base64Cores(bytes)) {
     forms.add(core);
     forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));

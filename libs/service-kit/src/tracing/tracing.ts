@@ -22,7 +22,7 @@ let active: TracingHandle | undefined;
 export function startTracing(opts: TracingOptions): TracingHandle {
   if (active) return active;
   // Loaded lazily: the SDK costs ~250 ms of start-up and unit tests never need it.
-   
+
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { BatchSpanProcessor, NoopSpanProcessor } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   let processor: import('@opentelemetry/sdk-trace').SpanProcessor = new NoopSpanProcessor();
@@ -37,7 +37,7 @@ export function startTracing(opts: TracingOptions): TracingHandle {
       opts.onWarning?.('FF_OTEL_EXPORTER_MISSING: @opentelemetry/exporter-trace-otlp-http is not installed; traces are not exported');
     }
   }
-   
+
   const sdk = new NodeSDK({
     serviceName: opts.serviceName,
     spanProcessors: [processor],
@@ -61,12 +61,7 @@ export function startTracing(opts: TracingOptions): TracingHandle {
 const tracer = () => trace.getTracer('flowforge');
 
 /** Runs `fn` in a new span whose parent is taken from `carrier` (e.g. HTTP headers) when present. */
-export function withSpan<T>(
-  name: string,
-  carrier: Record<string, unknown> | undefined,
-  kind: SpanKind,
-  fn: (span: Span) => T,
-): T {
+export function withSpan<T>(name: string, carrier: Record<string, unknown> | undefined, kind: SpanKind, fn: (span: Span) => T): T {
   const parent = carrier ? propagation.extract(context.active(), carrier) : context.active();
   return tracer().startActiveSpan(name, { kind }, parent, (span) => fn(span));
 }

@@ -31,11 +31,7 @@ const MIB = 1024 * 1024;
  * Key policy under test: '', '/abs', '../x', 'a/../b', './a', 'a//b', 'a/', NUL, backslash and the
  * reserved '.ff-tmp-' segment are all rejected with FF_OBJECT_KEY, by every operation, before any I/O.
  */
-export function describeObjectStoreContract(
-  name: string,
-  makeStore: () => Promise<ObjectStoreFixture>,
-  options: ObjectStoreContractOptions = {},
-): void {
+export function describeObjectStoreContract(name: string, makeStore: () => Promise<ObjectStoreFixture>, options: ObjectStoreContractOptions = {}): void {
   const largeBytes = options.largeObjectBytes ?? 12 * MIB;
   const failAfter = options.failAfterBytes ?? 6 * MIB;
   const paginationObjects = options.paginationObjects ?? 25;
@@ -129,9 +125,7 @@ export function describeObjectStoreContract(
       // A prefix is a string prefix, not a directory: 'p/a' covers 'p/a_c' and 'p/a/…'.
       expect(await keysOf(store.list('p/a'))).toEqual(['p/a/b', 'p/a/z/deep', 'p/a_c']);
       expect(await keysOf(store.list('nothing/'))).toEqual([]);
-      expect(await keysOf(store.list(''))).toEqual(
-        [...inside, 'pp/x', 'q/p/a', 'o'].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
-      );
+      expect(await keysOf(store.list(''))).toEqual([...inside, 'pp/x', 'q/p/a', 'o'].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
     });
 
     it(`list across '/' returns every key${slashOrder ? " in byte order ('x/a-c' before 'x/a/b')" : ' (order not checked: this server walks directories)'}`, async () => {
@@ -222,7 +216,8 @@ export function describeObjectStoreContract(
             () => null,
             (e: unknown) => e,
           );
-          if (!(err instanceof InvalidObjectKeyError)) throw new Error(`${op}(${JSON.stringify(key)}) did not reject with InvalidObjectKeyError: ${String(err)}`);
+          if (!(err instanceof InvalidObjectKeyError))
+            throw new Error(`${op}(${JSON.stringify(key)}) did not reject with InvalidObjectKeyError: ${String(err)}`);
           expect(err.code).toBe('FF_OBJECT_KEY');
           expect(err.message).toContain(JSON.stringify(key));
         }
@@ -232,42 +227,34 @@ export function describeObjectStoreContract(
       expect(await keysOf(store.list(''))).toEqual([]);
     });
 
-    it(
-      `streams a ${Math.round(largeBytes / MIB)} MiB upload and reads back the same sha256`,
-      async () => {
-        const source = deterministicStream(largeBytes, { seed: 42 });
-        const res = await store.put('big/blob.bin', source.stream, { contentType: 'application/octet-stream' });
-        expect(source.emittedBytes()).toBe(largeBytes);
-        expect(res.size).toBe(largeBytes);
-        expect((await store.head('big/blob.bin'))?.size).toBe(largeBytes);
-        const back = await hashStream(await store.get('big/blob.bin'));
-        expect(back.size).toBe(largeBytes);
-        expect(back.sha256).toBe(source.sha256());
-      },
-      120_000,
-    );
+    it(`streams a ${Math.round(largeBytes / MIB)} MiB upload and reads back the same sha256`, async () => {
+      const source = deterministicStream(largeBytes, { seed: 42 });
+      const res = await store.put('big/blob.bin', source.stream, { contentType: 'application/octet-stream' });
+      expect(source.emittedBytes()).toBe(largeBytes);
+      expect(res.size).toBe(largeBytes);
+      expect((await store.head('big/blob.bin'))?.size).toBe(largeBytes);
+      const back = await hashStream(await store.get('big/blob.bin'));
+      expect(back.size).toBe(largeBytes);
+      expect(back.sha256).toBe(source.sha256());
+    }, 120_000);
 
-    it(
-      'a source stream failing mid-upload leaves the previous version intact and no new object visible',
-      async () => {
-        await store.put('f/existing.bin', Buffer.from('previous version'));
-        const first = deterministicStream(largeBytes, { seed: 7, failAfterBytes: failAfter });
-        const err1 = await store.put('f/existing.bin', first.stream).then(
-          () => null,
-          (e: unknown) => e,
-        );
-        expect(err1).toBeInstanceOf(ObjectStoreError);
-        expect((err1 as Error).message).toContain('f/existing.bin');
-        expect(first.emittedBytes()).toBe(failAfter);
-        expect((await readAll(await store.get('f/existing.bin'))).toString()).toBe('previous version');
+    it('a source stream failing mid-upload leaves the previous version intact and no new object visible', async () => {
+      await store.put('f/existing.bin', Buffer.from('previous version'));
+      const first = deterministicStream(largeBytes, { seed: 7, failAfterBytes: failAfter });
+      const err1 = await store.put('f/existing.bin', first.stream).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err1).toBeInstanceOf(ObjectStoreError);
+      expect((err1 as Error).message).toContain('f/existing.bin');
+      expect(first.emittedBytes()).toBe(failAfter);
+      expect((await readAll(await store.get('f/existing.bin'))).toString()).toBe('previous version');
 
-        const second = deterministicStream(largeBytes, { seed: 8, failAfterBytes: failAfter });
-        await expect(store.put('f/new.bin', second.stream)).rejects.toBeInstanceOf(ObjectStoreError);
-        expect(await store.head('f/new.bin')).toBeNull();
-        expect(await keysOf(store.list('f/'))).toEqual(['f/existing.bin']);
-      },
-      120_000,
-    );
+      const second = deterministicStream(largeBytes, { seed: 8, failAfterBytes: failAfter });
+      await expect(store.put('f/new.bin', second.stream)).rejects.toBeInstanceOf(ObjectStoreError);
+      expect(await store.head('f/new.bin')).toBeNull();
+      expect(await keysOf(store.list('f/'))).toEqual(['f/existing.bin']);
+    }, 120_000);
   });
 }
 

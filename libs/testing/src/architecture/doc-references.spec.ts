@@ -38,7 +38,7 @@ describe('references in comments and Markdown', () => {
           `// Envelope fields (${outside[0]} §4).`,
           '/** Kept in libs/bus/src/bus.ts, described in docs/architecture.md; one per services/<name>. */',
           "export const pattern = 'libs/nowhere/x.ts'; // a string is not a comment",
-          "export const re = /\\/\\/ libs\\/nowhere/; /* regex above; this comment cites libs/bus/src/missing.ts. */",
+          'export const re = /\\/\\/ libs\\/nowhere/; /* regex above; this comment cites libs/bus/src/missing.ts. */',
           `export const tpl = \`\${pattern} // libs/nowhere/y.ts\`;`,
           '/*',
           ` * ${outside[1]} §9, and proto/*.avsc (a pattern).`,

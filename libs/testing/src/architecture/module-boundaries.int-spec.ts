@@ -74,10 +74,7 @@ describe('module boundaries', () => {
   });
 
   it('refuses contracts importing a lib', async () => {
-    const messages = await lint(
-      'libs/contracts/src/boundary-probe.ts',
-      "import { createPgPool } from '@flowforge/db';\nexport const x = createPgPool;\n",
-    );
+    const messages = await lint('libs/contracts/src/boundary-probe.ts', "import { createPgPool } from '@flowforge/db';\nexport const x = createPgPool;\n");
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   });
 
@@ -86,18 +83,12 @@ describe('module boundaries', () => {
       await lint('services/orchestrator/src/boundary-probe.ts', "import { createPgPool } from '@flowforge/db';\nexport const x = createPgPool;\n"),
     ).toEqual([]);
     expect(
-      await lint(
-        'services/embedded/src/boundary-probe.ts',
-        "import { GatewayModule } from '@flowforge/service-gateway';\nexport const x = GatewayModule;\n",
-      ),
+      await lint('services/embedded/src/boundary-probe.ts', "import { GatewayModule } from '@flowforge/service-gateway';\nexport const x = GatewayModule;\n"),
     ).toEqual([]);
   });
 
   it('refuses a floating promise (type-aware rules are on)', async () => {
-    const messages = await lint(
-      'libs/db/src/boundary-probe.ts',
-      'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
-    );
+    const messages = await lint('libs/db/src/boundary-probe.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
   });
 });

@@ -86,13 +86,21 @@ const COMPONENTS = [
       const c = await new GenericContainer('quay.io/keycloak/keycloak:26.4')
         .withCommand(['start-dev', '--import-realm'])
         .withEnvironment({ KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', KC_BOOTSTRAP_ADMIN_PASSWORD: crypto.randomBytes(12).toString('hex'), ...secrets })
-        .withCopyFilesToContainer([{ source: path.join(ROOT, 'scripts/stack/keycloak/flowforge-realm.json'), target: '/opt/keycloak/data/import/flowforge-realm.json' }])
+        .withCopyFilesToContainer([
+          { source: path.join(ROOT, 'scripts/stack/keycloak/flowforge-realm.json'), target: '/opt/keycloak/data/import/flowforge-realm.json' },
+        ])
         .withExposedPorts(8080)
         .withWaitStrategy(Wait.forHttp('/realms/flowforge', 8080).forStatusCode(200))
         .withStartupTimeout(180_000)
         .start();
       const secretsFile = path.join(require('node:os').tmpdir(), `ff-keycloak-secrets-${process.pid}.env`);
-      fs.writeFileSync(secretsFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+      fs.writeFileSync(
+        secretsFile,
+        Object.entries(secrets)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+        { mode: 0o600 },
+      );
       return {
         container: c,
         env: {

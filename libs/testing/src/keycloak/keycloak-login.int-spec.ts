@@ -71,13 +71,19 @@ if (stack?.keycloakUrl) {
     it('is refused at the authorize step for a redirect URI the console client does not register', async () => {
       // Only port 1 of the loopback callback is registered: another port (a listener any local user
       // could open) must not receive codes.
-      const attempt = keycloakLogin({ baseUrl, realm, redirectUri: 'http://127.0.0.1:8999/flowforge-test-callback', username: 'analyst-user', password: testUserPassword });
+      const attempt = keycloakLogin({
+        baseUrl,
+        realm,
+        redirectUri: 'http://127.0.0.1:8999/flowforge-test-callback',
+        username: 'analyst-user',
+        password: testUserPassword,
+      });
       await expect(attempt).rejects.toMatchObject({ step: 'authorize', message: expect.stringContaining('redirect_uri') });
     });
   });
 } else {
   // A suite with no test fails jest ("must contain at least one test"): the skip is a counted one.
   describe.skip('keycloakLogin against the stack Keycloak: no Keycloak (FLOWFORGE_TEST_KEYCLOAK_URL)', () => {
-    it('signs the stack realm\'s test users in through the authorization code flow', () => undefined);
+    it("signs the stack realm's test users in through the authorization code flow", () => undefined);
   });
 }

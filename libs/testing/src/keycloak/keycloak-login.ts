@@ -192,7 +192,10 @@ export async function keycloakLogin(options: KeycloakLoginOptions): Promise<Keyc
   for (let hop = 0; ; hop++) {
     if (res.status < 300 || res.status >= 400) {
       // e.g. a required action (CONFIGURE_TOTP, UPDATE_PASSWORD) the user has to complete in a browser
-      throw new KeycloakLoginError('redirect', `${describeUrl(current)} answered HTTP ${res.status} instead of redirecting to the client: ${pageMessage(await res.text())}`);
+      throw new KeycloakLoginError(
+        'redirect',
+        `${describeUrl(current)} answered HTTP ${res.status} instead of redirecting to the client: ${pageMessage(await res.text())}`,
+      );
     }
     const location = res.headers.get('location');
     if (!location) throw new KeycloakLoginError('redirect', `${describeUrl(current)}: HTTP ${res.status} without a Location header`);
@@ -232,10 +235,7 @@ export interface KeycloakTestSecrets {
  * from the environment, else from `.stack/env`, like the rest of the stack discovery). The secrets are
  * generated per machine by scripts/stack (or per run by the testcontainers setup) and never committed.
  */
-export function readKeycloakTestSecrets(
-  env: NodeJS.ProcessEnv = process.env,
-  stackEnvFile = stackEnvFilePath(env),
-): KeycloakTestSecrets {
+export function readKeycloakTestSecrets(env: NodeJS.ProcessEnv = process.env, stackEnvFile = stackEnvFilePath(env)): KeycloakTestSecrets {
   const file = env.FLOWFORGE_TEST_KEYCLOAK_SECRETS || readStackEnvFile(stackEnvFile).FLOWFORGE_TEST_KEYCLOAK_SECRETS;
   if (!file) {
     throw new Error('FLOWFORGE_TEST_KEYCLOAK_SECRETS is not set (neither in the environment nor in .stack/env); start Keycloak with `scripts/stack/stack up`');
@@ -280,7 +280,8 @@ async function exchangeCode(
     // reported below with the raw text
   }
   if (!res.ok) {
-    const reason = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : snippet(text);
+    const reason =
+      typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : snippet(text);
     throw new KeycloakLoginError('token', `HTTP ${res.status} ${reason}`);
   }
   const { access_token, refresh_token, id_token, expires_in } = body;
@@ -364,9 +365,7 @@ function formAction(html: string, id: string): string | undefined {
 
 /** The message Keycloak shows on its page (`kc-feedback-text`), e.g. "Invalid username or password." */
 function feedbackText(html: string): string | undefined {
-  const messages = [...html.matchAll(/<[^>]*class="[^"]*\bkc-feedback-text\b[^"]*"[^>]*>([\s\S]*?)<\//gi)]
-    .map((m) => normalize(m[1] ?? ''))
-    .filter(Boolean);
+  const messages = [...html.matchAll(/<[^>]*class="[^"]*\bkc-feedback-text\b[^"]*"[^>]*>([\s\S]*?)<\//gi)].map((m) => normalize(m[1] ?? '')).filter(Boolean);
   return messages.length > 0 ? [...new Set(messages)].join(' / ') : undefined;
 }
 
@@ -385,7 +384,9 @@ function pageMessage(html: string): string {
 }
 
 function normalize(fragment: string): string {
-  return decodeEntities(fragment.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(fragment.replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function decodeEntities(s: string): string {

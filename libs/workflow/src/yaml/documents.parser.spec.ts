@@ -70,9 +70,7 @@ describe('parseDocuments', () => {
       },
     ]);
     expect(err.message).toBe('line 14: step "load": depends on unknown step "extrct" (did you mean "extract"?)');
-    expect(formatIssueWithColumn(err.issues[0]!)).toBe(
-      'line 14, column 11: step "load": depends on unknown step "extrct" (did you mean "extract"?)',
-    );
+    expect(formatIssueWithColumn(err.issues[0]!)).toBe('line 14, column 11: step "load": depends on unknown step "extrct" (did you mean "extract"?)');
   });
 
   it('locates every issue of a file: values, unknown keys, missing fields, in line order', () => {

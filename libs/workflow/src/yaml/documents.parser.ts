@@ -96,8 +96,7 @@ export function parseDocuments(text: string, ctx: WorkflowContext & JobContext =
 
   const all = [...envelopeIssues, ...jobIssues, ...workflowIssues];
   if (all.length > 0) {
-    const code: WorkflowValidationCode =
-      envelopeIssues.length > 0 ? 'FF_YAML_INVALID' : workflowIssues.length > 0 ? 'FF_WORKFLOW_INVALID' : 'FF_JOB_INVALID';
+    const code: WorkflowValidationCode = envelopeIssues.length > 0 ? 'FF_YAML_INVALID' : workflowIssues.length > 0 ? 'FF_WORKFLOW_INVALID' : 'FF_JOB_INVALID';
     throw new WorkflowValidationError(code, sortByPosition(all));
   }
   return { jobs, workflows };
@@ -142,14 +141,7 @@ function readEnvelope(doc: Document, index: number, issues: IssueList): Envelope
   return { doc, kind, model };
 }
 
-function duplicateName(
-  seen: Map<string, Envelope>,
-  name: string,
-  envelope: Envelope,
-  issues: IssueList,
-  lineCounter: LineCounter,
-  what: string,
-): void {
+function duplicateName(seen: Map<string, Envelope>, name: string, envelope: Envelope, issues: IssueList, lineCounter: LineCounter, what: string): void {
   const first = seen.get(name);
   if (!first) {
     seen.set(name, envelope);
@@ -181,5 +173,8 @@ function located(doc: Document, lineCounter: LineCounter, draft: IssueDraft): Va
 
 function sortByPosition(issues: ValidationIssue[]): ValidationIssue[] {
   const key = (i: ValidationIssue): number => (i.line ?? Number.MAX_SAFE_INTEGER) * 1e6 + (i.column ?? 0);
-  return issues.map((issue, n) => ({ issue, n })).sort((a, b) => key(a.issue) - key(b.issue) || a.n - b.n).map((x) => x.issue);
+  return issues
+    .map((issue, n) => ({ issue, n }))
+    .sort((a, b) => key(a.issue) - key(b.issue) || a.n - b.n)
+    .map((x) => x.issue);
 }

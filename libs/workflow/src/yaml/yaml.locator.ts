@@ -32,7 +32,7 @@ export function locate(doc: Document, lineCounter: LineCounter, path: SpecPath, 
       break;
     }
   }
-  const target = (atKey || !complete) && key ? key : (node as Node | null | undefined) ?? key;
+  const target = (atKey || !complete) && key ? key : ((node as Node | null | undefined) ?? key);
   const offset = target?.range?.[0];
   if (offset === undefined) return undefined;
   const { line, col } = lineCounter.linePos(offset);

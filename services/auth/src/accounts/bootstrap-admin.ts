@@ -37,7 +37,11 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       if (Number(rows[0]!.n) > 0) return null;
       const given = this.config.FLOWFORGE_BOOTSTRAP_ADMIN_PASSWORD;
       const password = given || generateInitialPassword();
-      await this.users.createInTx(tx, { username: this.config.FLOWFORGE_BOOTSTRAP_ADMIN_USERNAME, password, roles: ['admin'], mustChangePassword: !given }, SYSTEM);
+      await this.users.createInTx(
+        tx,
+        { username: this.config.FLOWFORGE_BOOTSTRAP_ADMIN_USERNAME, password, roles: ['admin'], mustChangePassword: !given },
+        SYSTEM,
+      );
       return given ? '' : password;
     });
     if (created === null) return;

@@ -22,7 +22,8 @@ export class MfaService {
 
   async begin(userId: string): Promise<{ secret: string; otpauthUri: string }> {
     const user = await this.users.row(userId);
-    if (user.totp_enabled) throw new ConflictProblem('FF_MFA_ALREADY_ENABLED', 'two-factor authentication is already on; turn it off first to enrol a new device');
+    if (user.totp_enabled)
+      throw new ConflictProblem('FF_MFA_ALREADY_ENABLED', 'two-factor authentication is already on; turn it off first to enrol a new device');
     const secret = generateTotpSecret();
     await this.pool.query(`UPDATE ff_auth.users SET totp_secret = $2, totp_last_counter = NULL WHERE id = $1`, [userId, secret]);
     return { secret, otpauthUri: otpauthUri(secret, user.username.replace(/:/g, '_')) };

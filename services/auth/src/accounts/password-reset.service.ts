@@ -30,9 +30,23 @@ export class PasswordResetService {
 
   async request(email: string, client: Pick<Actor, 'ip' | 'userAgent'>): Promise<void> {
     const user = await this.users.byLogin(email);
-    const actor: Actor = { type: 'anonymous', id: 'anonymous', name: email.slice(0, 128), userId: null, sessionId: null, ip: client.ip, userAgent: client.userAgent };
+    const actor: Actor = {
+      type: 'anonymous',
+      id: 'anonymous',
+      name: email.slice(0, 128),
+      userId: null,
+      sessionId: null,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    };
     if (!user || !user.email || user.disabled || user.email.toLowerCase() !== email.trim().toLowerCase()) {
-      await this.audit.record({ actor, action: 'auth:password-reset-request', resourceType: 'user', outcome: 'denied', changes: { reason: 'no such account' } });
+      await this.audit.record({
+        actor,
+        action: 'auth:password-reset-request',
+        resourceType: 'user',
+        outcome: 'denied',
+        changes: { reason: 'no such account' },
+      });
       return;
     }
     const t = generateOpaqueToken(RESET_PREFIX);

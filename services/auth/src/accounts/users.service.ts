@@ -111,7 +111,10 @@ export class UsersService {
   }
 
   async byLogin(login: string): Promise<UserRow | null> {
-    const { rows } = await this.pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ff_auth.users u WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1) LIMIT 1`, [login]);
+    const { rows } = await this.pool.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM ff_auth.users u WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1) LIMIT 1`,
+      [login],
+    );
     return rows[0] ?? null;
   }
 
@@ -128,7 +131,9 @@ export class UsersService {
   /** Creates a user in the caller's transaction (the first start's admin is created under a lock). */
   async createInTx(tx: PoolClient, input: CreateUser, actor: Actor): Promise<UserView> {
     if (!USERNAME.test(input.username)) {
-      throw new BadRequestProblem('FF_USERNAME_INVALID', 'username must be 2-64 letters, digits or . _ @ -', [{ field: 'username', message: 'must be 2-64 letters, digits or . _ @ -' }]);
+      throw new BadRequestProblem('FF_USERNAME_INVALID', 'username must be 2-64 letters, digits or . _ @ -', [
+        { field: 'username', message: 'must be 2-64 letters, digits or . _ @ -' },
+      ]);
     }
     await this.assertRoles(input.roles, tx);
     await this.assertPassword(input.password, { username: input.username, email: input.email ?? undefined });
@@ -144,13 +149,19 @@ export class UsersService {
     } catch (err) {
       await tx.query('ROLLBACK TO SAVEPOINT create_user');
       if ((err as { code?: string }).code === '23505') {
-        throw new ConflictProblem('FF_USER_EXISTS', `a user with this ${/email/.test(String((err as { constraint?: string }).constraint)) ? 'e-mail' : 'username'} already exists`);
+        throw new ConflictProblem(
+          'FF_USER_EXISTS',
+          `a user with this ${/email/.test(String((err as { constraint?: string }).constraint)) ? 'e-mail' : 'username'} already exists`,
+        );
       }
       throw err;
     }
     await tx.query(`INSERT INTO ff_auth.password_history (user_id, password_hash) VALUES ($1, $2)`, [id, hash]);
     const user = userView(await this.row(id, tx));
-    await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before: null, after: user } }, tx);
+    await this.audit.record(
+      { actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before: null, after: user } },
+      tx,
+    );
     return user;
   }
 
@@ -189,7 +200,10 @@ export class UsersService {
         await this.bus.publish(AuthAccessChanged, { kind: 'user', subject: id }, { key: 'access', tx });
       }
       const after = userView(await this.row(id, tx));
-      await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before, after } }, tx);
+      await this.audit.record(
+        { actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before, after } },
+        tx,
+      );
       return after;
     });
   }
@@ -202,7 +216,10 @@ export class UsersService {
       await this.sessions.revoke(tx, { userId: id }, 'user-deleted');
       await tx.query(`DELETE FROM ff_auth.users WHERE id = $1`, [id]);
       await this.bus.publish(AuthAccessChanged, { kind: 'user', subject: id }, { key: 'access', tx });
-      await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before, after: null } }, tx);
+      await this.audit.record(
+        { actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { before, after: null } },
+        tx,
+      );
     });
   }
 
@@ -216,7 +233,12 @@ export class UsersService {
   }
 
   /** Sets a password after the policy and history checks; ends the user's sessions (but `exceptSessionId`). */
-  async setPassword(userId: string, password: string, actor: Actor, opts: { exceptSessionId?: string; action: string; tx?: PoolClient; mustChange?: boolean }): Promise<void> {
+  async setPassword(
+    userId: string,
+    password: string,
+    actor: Actor,
+    opts: { exceptSessionId?: string; action: string; tx?: PoolClient; mustChange?: boolean },
+  ): Promise<void> {
     const row = await this.row(userId, opts.tx);
     const { rows: history } = await (opts.tx ?? this.pool).query<{ password_hash: string }>(
       `SELECT password_hash FROM ff_auth.password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`,
@@ -249,7 +271,8 @@ export class UsersService {
    * themselves this way (they change their own with the current one).
    */
   async adminSetPassword(id: string, password: string, temporary: boolean, actor: Actor): Promise<UserView> {
-    if (actor.userId === id) throw new ConflictProblem('FF_USER_SELF_PASSWORD', 'change your own password with POST /api/v1/auth/password (it asks for the current one)');
+    if (actor.userId === id)
+      throw new ConflictProblem('FF_USER_SELF_PASSWORD', 'change your own password with POST /api/v1/auth/password (it asks for the current one)');
     // Setting someone's password is signing in as them: only for accounts that hold nothing beyond the caller.
     await this.assertMayManage(actor, await this.row(id));
     await this.setPassword(id, password, actor, { action: 'settings:manage-users', mustChange: temporary });
@@ -260,7 +283,10 @@ export class UsersService {
     const row = await this.row(id);
     await withTransaction(this.pool, async (tx) => {
       await tx.query(`DELETE FROM ff_auth.login_failures WHERE login = lower($1) OR login = lower($2)`, [row.username, row.email ?? row.username]);
-      await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { unlocked: true } }, tx);
+      await this.audit.record(
+        { actor, action: 'settings:manage-users', resourceType: 'user', resourceId: id, outcome: 'success', changes: { unlocked: true } },
+        tx,
+      );
     });
     return this.get(id);
   }
@@ -283,14 +309,22 @@ export class UsersService {
   private async assertRoles(roles: string[], tx?: PoolClient): Promise<void> {
     const unknown = await this.roles.unknownRoles(roles, tx);
     if (unknown.length) {
-      throw new BadRequestProblem('FF_ROLE_NOT_FOUND', `unknown role(s): ${unknown.join(', ')}`, unknown.map((r) => ({ field: 'roles', message: `role "${r}" does not exist` })));
+      throw new BadRequestProblem(
+        'FF_ROLE_NOT_FOUND',
+        `unknown role(s): ${unknown.join(', ')}`,
+        unknown.map((r) => ({ field: 'roles', message: `role "${r}" does not exist` })),
+      );
     }
   }
 
   private async assertPassword(password: string, ctx: { username?: string; email?: string; previousHashes?: string[] }): Promise<void> {
     const issues = await checkPassword(password, ctx);
     if (issues.length) {
-      throw new BadRequestProblem('FF_PASSWORD_POLICY', issues.map((i) => i.message).join('; '), issues.map((i) => ({ field: 'password', message: `${i.code}: ${i.message}` })));
+      throw new BadRequestProblem(
+        'FF_PASSWORD_POLICY',
+        issues.map((i) => i.message).join('; '),
+        issues.map((i) => ({ field: 'password', message: `${i.code}: ${i.message}` })),
+      );
     }
   }
 }

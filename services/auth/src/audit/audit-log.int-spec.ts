@@ -51,7 +51,11 @@ describe('AuditLog and its handler', () => {
     pool = new Pool({ connectionString: db.url, max: 12 });
     pool.on('error', () => undefined);
     log = new AuditLog(pool);
-    const logger = createLogger({ service: 'test', level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) }) });
+    const logger = createLogger({
+      service: 'test',
+      level: 'info',
+      destination: new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) }),
+    });
     handler = new AuditRecordedHandler(log, logger);
   });
 
@@ -90,7 +94,14 @@ describe('AuditLog and its handler', () => {
   it('forms one gapless chain from many concurrent deliveries (one per partition)', async () => {
     const before = (await log.verify()).checked;
     const actors = Array.from({ length: 8 }, (_, i) => `conc-${i}`);
-    await Promise.all(actors.map((actor) => deliver(Array.from({ length: 5 }, (_, n) => event({ actor, resourceId: `${actor}-${n}` })), 5)));
+    await Promise.all(
+      actors.map((actor) =>
+        deliver(
+          Array.from({ length: 5 }, (_, n) => event({ actor, resourceId: `${actor}-${n}` })),
+          5,
+        ),
+      ),
+    );
     await expectOneChain();
     expect((await log.verify()).checked).toBe(before + 40);
     const entries = await log.search({ limit: 10_000 });
@@ -158,60 +169,79 @@ describe('AuditLog and its handler', () => {
 
   // Distributed mode: two consumers of one group on Kafka, each handling several partitions at once.
   const stack = requireStack('audit chain over the Kafka bus', ['kafkaBrokers']);
-  (stack ? it : it.skip)('forms one gapless chain from actor-keyed events consumed by two Kafka members, partitions concurrently', async () => {
-    const runId = randomUUID().slice(0, 8);
-    const topic = `flowforge.audit.recorded.t${runId}`;
-    const registry = new PostgresSchemaRegistry({ pool });
-    await registry.migrate();
-    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const buses = [0, 1].map(
-      (i) =>
-        new KafkaEventBus({
-          brokers: stack!.kafkaBrokers!,
-          clientId: `ff-audit-${runId}-${i}`,
-          producer: 'gateway',
-          pool: new Pool({ connectionString: db.url, max: 6 }),
-          endPoolOnClose: true,
-          outboxSchema: 'ff_auth',
-          codec: new AvroCodec(registry),
-          defaultPartitions: 6,
-          groupIdPrefix: `ff-audit-${runId}.`,
-          consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200, partitionsConsumedConcurrently: 4 },
-          relay: { pollIntervalMs: 100, lockRetryMs: 200, maxBackoffMs: 1_000 },
-          logger: quiet,
-          metrics: new Registry(),
-        }),
-    );
-    const subs: Subscription[] = [];
-    try {
-      await buses[0]!.migrate();
-      await buses[0]!.ensureTopic(topic, { partitions: 6 });
-      for (const bus of buses) subs.push(await bus.subscribe(AuditRecorded, { group: 'auth', topic }, (e, ctx) => handler.appendOrPlaceholder(ctx.tx, e)));
-      const actors = Array.from({ length: 12 }, (_, i) => ({ type: 'user' as const, id: `kafka-${runId}-${i}`, ip: null }));
-      const perActor = 10;
-      await Promise.all(
-        actors.map(async (actor, i) => {
-          for (let n = 0; n < perActor; n++) {
-            await buses[i % 2]!.publish(
-              AuditRecorded,
-              { actor: actor.id, actorType: 'user', actorName: actor.id, action: 'job:edit', resourceType: 'job', resourceId: `${actor.id}-${n}`, outcome: 'success', httpStatus: 201, ip: null, userAgent: null, traceId: null, diff: null },
-              { key: auditStreamKey(actor), topic },
-            );
-          }
-        }),
+  (stack ? it : it.skip)(
+    'forms one gapless chain from actor-keyed events consumed by two Kafka members, partitions concurrently',
+    async () => {
+      const runId = randomUUID().slice(0, 8);
+      const topic = `flowforge.audit.recorded.t${runId}`;
+      const registry = new PostgresSchemaRegistry({ pool });
+      await registry.migrate();
+      const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+      const buses = [0, 1].map(
+        (i) =>
+          new KafkaEventBus({
+            brokers: stack!.kafkaBrokers!,
+            clientId: `ff-audit-${runId}-${i}`,
+            producer: 'gateway',
+            pool: new Pool({ connectionString: db.url, max: 6 }),
+            endPoolOnClose: true,
+            outboxSchema: 'ff_auth',
+            codec: new AvroCodec(registry),
+            defaultPartitions: 6,
+            groupIdPrefix: `ff-audit-${runId}.`,
+            consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200, partitionsConsumedConcurrently: 4 },
+            relay: { pollIntervalMs: 100, lockRetryMs: 200, maxBackoffMs: 1_000 },
+            logger: quiet,
+            metrics: new Registry(),
+          }),
       );
-      const mine = async () => (await log.search({ limit: 10_000 })).filter((e) => e.actorId?.startsWith(`kafka-${runId}-`));
-      const deadline = Date.now() + 45_000;
-      while ((await mine()).length < actors.length * perActor && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      const entries = await mine();
-      expect(entries).toHaveLength(actors.length * perActor);
-      for (const actor of actors) {
-        expect(entries.filter((e) => e.actorId === actor.id).map((e) => e.resourceId)).toEqual(Array.from({ length: perActor }, (_, n) => `${actor.id}-${n}`));
+      const subs: Subscription[] = [];
+      try {
+        await buses[0]!.migrate();
+        await buses[0]!.ensureTopic(topic, { partitions: 6 });
+        for (const bus of buses) subs.push(await bus.subscribe(AuditRecorded, { group: 'auth', topic }, (e, ctx) => handler.appendOrPlaceholder(ctx.tx, e)));
+        const actors = Array.from({ length: 12 }, (_, i) => ({ type: 'user' as const, id: `kafka-${runId}-${i}`, ip: null }));
+        const perActor = 10;
+        await Promise.all(
+          actors.map(async (actor, i) => {
+            for (let n = 0; n < perActor; n++) {
+              await buses[i % 2]!.publish(
+                AuditRecorded,
+                {
+                  actor: actor.id,
+                  actorType: 'user',
+                  actorName: actor.id,
+                  action: 'job:edit',
+                  resourceType: 'job',
+                  resourceId: `${actor.id}-${n}`,
+                  outcome: 'success',
+                  httpStatus: 201,
+                  ip: null,
+                  userAgent: null,
+                  traceId: null,
+                  diff: null,
+                },
+                { key: auditStreamKey(actor), topic },
+              );
+            }
+          }),
+        );
+        const mine = async () => (await log.search({ limit: 10_000 })).filter((e) => e.actorId?.startsWith(`kafka-${runId}-`));
+        const deadline = Date.now() + 45_000;
+        while ((await mine()).length < actors.length * perActor && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        const entries = await mine();
+        expect(entries).toHaveLength(actors.length * perActor);
+        for (const actor of actors) {
+          expect(entries.filter((e) => e.actorId === actor.id).map((e) => e.resourceId)).toEqual(
+            Array.from({ length: perActor }, (_, n) => `${actor.id}-${n}`),
+          );
+        }
+        await expectOneChain();
+      } finally {
+        for (const sub of subs) await sub.close().catch(() => undefined);
+        for (const bus of buses) await bus.close().catch(() => undefined);
       }
-      await expectOneChain();
-    } finally {
-      for (const sub of subs) await sub.close().catch(() => undefined);
-      for (const bus of buses) await bus.close().catch(() => undefined);
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

@@ -93,7 +93,8 @@ export function unstorableEntryOf(e: AuditRecordedEvent, error: unknown): NewAud
  */
 function refusedForItsValues(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return !(err instanceof Error && /ECONN|ETIMEDOUT|EPIPE|Connection terminated/i.test(err.message));
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code))
+    return !(err instanceof Error && /ECONN|ETIMEDOUT|EPIPE|Connection terminated/i.test(err.message));
   // 23505 (unique) is a race with another writer of the same entry: a retry finds it stored and skips it.
   return code.startsWith('22') || (code.startsWith('23') && code !== '23505') || code.startsWith('54');
 }

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUDIT_FIELD_LIMITS as L, AuditChainVerifier, auditHash, GENESIS_HASH, storableAuditRecord, storableText, type AuditRecord, type ChainedAuditRecord } from '@flowforge/access';
+import {
+  AUDIT_FIELD_LIMITS as L,
+  AuditChainVerifier,
+  auditHash,
+  GENESIS_HASH,
+  storableAuditRecord,
+  storableText,
+  type AuditRecord,
+  type ChainedAuditRecord,
+} from '@flowforge/access';
 import type { Queryable } from '@flowforge/db';
 import type { Pool } from 'pg';
 import { AUTH_POOL } from '../auth.database';
@@ -105,29 +114,26 @@ export class AuditLog {
       seq += 1;
       const record: AuditRecord = { ...storableAuditRecord(input), seq };
       const hash = auditHash(prevHash, record);
-      await tx.query(
-        `INSERT INTO ff_auth.audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-        [
-          seq,
-          record.id,
-          record.at,
-          record.service,
-          record.actorType,
-          record.actorId,
-          record.actorName,
-          record.action,
-          record.resourceType,
-          record.resourceId,
-          record.outcome,
-          record.status,
-          record.ip,
-          record.userAgent,
-          record.traceId,
-          record.changes === null || record.changes === undefined ? null : JSON.stringify(record.changes),
-          prevHash,
-          hash,
-        ],
-      );
+      await tx.query(`INSERT INTO ff_auth.audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, [
+        seq,
+        record.id,
+        record.at,
+        record.service,
+        record.actorType,
+        record.actorId,
+        record.actorName,
+        record.action,
+        record.resourceType,
+        record.resourceId,
+        record.outcome,
+        record.status,
+        record.ip,
+        record.userAgent,
+        record.traceId,
+        record.changes === null || record.changes === undefined ? null : JSON.stringify(record.changes),
+        prevHash,
+        hash,
+      ]);
       prevHash = hash;
       appended += 1;
     }

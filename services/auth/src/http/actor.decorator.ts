@@ -15,7 +15,10 @@ export const CallingActor = createParamDecorator((_data: unknown, ctx: Execution
  */
 export function userIdOf(actor: Actor): string {
   if (actor.type === 'token') {
-    throw new ForbiddenProblem('FF_AUTH_INTERACTIVE_REQUIRED', 'an API token cannot act on its owner\'s account (sessions, two-factor authentication, password, profile, API tokens): sign in');
+    throw new ForbiddenProblem(
+      'FF_AUTH_INTERACTIVE_REQUIRED',
+      "an API token cannot act on its owner's account (sessions, two-factor authentication, password, profile, API tokens): sign in",
+    );
   }
   if (!actor.userId) throw new UnauthenticatedProblem('FF_AUTH_REQUIRED', 'sign in first');
   return actor.userId;

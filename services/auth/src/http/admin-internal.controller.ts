@@ -33,7 +33,11 @@ export class AdminInternalController {
   }
 
   @Patch('users/:id')
-  updateUser(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(updateUserRequest)) body: z.infer<typeof updateUserRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+  updateUser(
+    @Param('id', uuidParam()) id: string,
+    @Body(new ZodPipe(updateUserRequest)) body: z.infer<typeof updateUserRequest>,
+    @CallingActor() actor: Actor,
+  ): Promise<UserView> {
     return this.users.update(id, body, actor);
   }
 
@@ -45,7 +49,11 @@ export class AdminInternalController {
 
   @Post('users/:id/password')
   @HttpCode(200)
-  setPassword(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(setPasswordRequest)) body: z.infer<typeof setPasswordRequest>, @CallingActor() actor: Actor): Promise<UserView> {
+  setPassword(
+    @Param('id', uuidParam()) id: string,
+    @Body(new ZodPipe(setPasswordRequest)) body: z.infer<typeof setPasswordRequest>,
+    @CallingActor() actor: Actor,
+  ): Promise<UserView> {
     return this.users.adminSetPassword(id, body.password, body.temporary, actor);
   }
 
@@ -63,7 +71,11 @@ export class AdminInternalController {
 
   @Delete('users/:id/sessions/:sessionId')
   @HttpCode(204)
-  async revokeUserSession(@Param('id', uuidParam()) id: string, @Param('sessionId', uuidParam('sessionId')) sessionId: string, @CallingActor() actor: Actor): Promise<void> {
+  async revokeUserSession(
+    @Param('id', uuidParam()) id: string,
+    @Param('sessionId', uuidParam('sessionId')) sessionId: string,
+    @CallingActor() actor: Actor,
+  ): Promise<void> {
     await this.login.revokeSession(id, sessionId, actor);
   }
 

@@ -5,8 +5,24 @@ import { AuditLog, type AuditQuery, type AuditVerification } from '../audit/audi
 import { auditQuery, type AuditQueryInput } from '@flowforge/http';
 
 const CSV_COLUMNS: (keyof ChainedAuditRecord)[] = [
-  'seq', 'id', 'at', 'service', 'actorType', 'actorId', 'actorName', 'action', 'resourceType', 'resourceId',
-  'outcome', 'status', 'ip', 'userAgent', 'traceId', 'changes', 'prevHash', 'hash',
+  'seq',
+  'id',
+  'at',
+  'service',
+  'actorType',
+  'actorId',
+  'actorName',
+  'action',
+  'resourceType',
+  'resourceId',
+  'outcome',
+  'status',
+  'ip',
+  'userAgent',
+  'traceId',
+  'changes',
+  'prevHash',
+  'hash',
 ];
 const EXPORT_PAGE = 1000;
 

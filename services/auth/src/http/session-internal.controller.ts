@@ -37,7 +37,14 @@ export class SessionInternalController {
   @HttpCode(200)
   async rotateKeys(@CallingActor() actor: Actor): Promise<{ kid: string }> {
     const kid = await this.keys.rotate();
-    await this.audit.record({ actor, action: 'settings:configure-system', resourceType: 'signing-key', resourceId: kid, outcome: 'success', changes: { rotatedTo: kid } });
+    await this.audit.record({
+      actor,
+      action: 'settings:configure-system',
+      resourceType: 'signing-key',
+      resourceId: kid,
+      outcome: 'success',
+      changes: { rotatedTo: kid },
+    });
     return { kid };
   }
 

@@ -17,7 +17,10 @@ export class TokensInternalController {
   }
 
   @Post()
-  create(@Body(new ZodPipe(createTokenRequest)) body: z.infer<typeof createTokenRequest>, @CallingActor() actor: Actor): Promise<ApiTokenView & { token: string }> {
+  create(
+    @Body(new ZodPipe(createTokenRequest)) body: z.infer<typeof createTokenRequest>,
+    @CallingActor() actor: Actor,
+  ): Promise<ApiTokenView & { token: string }> {
     return this.tokens.create(userIdOf(actor), body, actor);
   }
 

@@ -30,7 +30,9 @@ describe('mailConfigVariables', () => {
     expect(cfg.FLOWFORGE_SMTP_URL).toBe('smtps://mailer:s3cret@mail.example.com');
     expect(cfg.FLOWFORGE_MAIL_FROM).toBe('ops@example.com');
     expect(loadConfig(mailConfigVariables, { FLOWFORGE_SMTP_URL: 'smtp://mail:1025' }).FLOWFORGE_SMTP_URL).toBe('smtp://mail:1025');
-    expect(loadConfig(mailConfigVariables, { FLOWFORGE_MAIL_FROM: '"Data Team" <data@example.com>' }).FLOWFORGE_MAIL_FROM).toBe('"Data Team" <data@example.com>');
+    expect(loadConfig(mailConfigVariables, { FLOWFORGE_MAIL_FROM: '"Data Team" <data@example.com>' }).FLOWFORGE_MAIL_FROM).toBe(
+      '"Data Team" <data@example.com>',
+    );
   });
 
   it('names FLOWFORGE_SMTP_URL and the expected form for a bad URL, without echoing it', () => {
@@ -52,14 +54,10 @@ describe('mailConfigVariables', () => {
   });
 
   it('refuses a sender that could inject a header and a console URL that is no base URL', () => {
-    const issues = issuesOf(() =>
-      loadConfig(mailConfigVariables, { FLOWFORGE_MAIL_FROM: 'a@b.c\r\nBcc: x@y.z', FLOWFORGE_PUBLIC_URL: 'ftp://flowforge' }),
-    );
+    const issues = issuesOf(() => loadConfig(mailConfigVariables, { FLOWFORGE_MAIL_FROM: 'a@b.c\r\nBcc: x@y.z', FLOWFORGE_PUBLIC_URL: 'ftp://flowforge' }));
     expect(issues).toHaveLength(2);
     expect(issues[0]).toMatch(/^FF_CONFIG: FLOWFORGE_MAIL_FROM must be an e-mail address, optionally with a display name/);
-    expect(issues[1]).toBe(
-      'FF_CONFIG: FLOWFORGE_PUBLIC_URL must be a http:// or https:// URL, e.g. https://flowforge.example.com (got "ftp://flowforge")',
-    );
+    expect(issues[1]).toBe('FF_CONFIG: FLOWFORGE_PUBLIC_URL must be a http:// or https:// URL, e.g. https://flowforge.example.com (got "ftp://flowforge")');
     expect(issuesOf(() => loadConfig(mailConfigVariables, { FLOWFORGE_PUBLIC_URL: 'https://x.example/?a=1' }))[0]).toContain(
       'FLOWFORGE_PUBLIC_URL must be a base URL without query or fragment',
     );

@@ -87,7 +87,8 @@ export const mailConfigVariables = {
     check: (v: string) => {
       const u = new URL(v);
       if (u.username || u.password) return 'FLOWFORGE_PUBLIC_URL must not carry credentials (they would be mailed to users)';
-      if (u.search || u.hash) return `FLOWFORGE_PUBLIC_URL must be a base URL without query or fragment, e.g. https://flowforge.example.com (got ${JSON.stringify(v)})`;
+      if (u.search || u.hash)
+        return `FLOWFORGE_PUBLIC_URL must be a base URL without query or fragment, e.g. https://flowforge.example.com (got ${JSON.stringify(v)})`;
       return null;
     },
   }),

@@ -155,7 +155,19 @@ export class IdentityAndAudit1766102400000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['audit_log', 'signing_keys', 'api_tokens', 'password_resets', 'refresh_tokens', 'sessions', 'login_failures', 'recovery_codes', 'password_history', 'users', 'roles']) {
+    for (const t of [
+      'audit_log',
+      'signing_keys',
+      'api_tokens',
+      'password_resets',
+      'refresh_tokens',
+      'sessions',
+      'login_failures',
+      'recovery_codes',
+      'password_history',
+      'users',
+      'roles',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${S}."${t}" CASCADE`);
     }
     await q.query(`DROP FUNCTION IF EXISTS ${S}.audit_log_append_only()`);

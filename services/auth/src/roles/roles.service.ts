@@ -167,7 +167,14 @@ export class RolesService implements OnModuleInit {
       const role = toView(rows[0]!);
       await this.changed(tx, name);
       await this.audit.record(
-        { actor, action: 'settings:manage-users', resourceType: 'role', resourceId: name, outcome: 'success', changes: { before: before.rows[0] ? toView(before.rows[0]) : null, after: role } },
+        {
+          actor,
+          action: 'settings:manage-users',
+          resourceType: 'role',
+          resourceId: name,
+          outcome: 'success',
+          changes: { before: before.rows[0] ? toView(before.rows[0]) : null, after: role },
+        },
         tx,
       );
       return { role, created: !before.rows[0] };
@@ -184,7 +191,17 @@ export class RolesService implements OnModuleInit {
       if (!rows[0]) throw new NotFoundProblem('FF_ROLE_NOT_FOUND', `role "${name}" does not exist`);
       await tx.query(`UPDATE ff_auth.users SET roles = array_remove(roles, $1), updated_at = now() WHERE $1 = ANY(roles)`, [name]);
       await this.changed(tx, name);
-      await this.audit.record({ actor, action: 'settings:manage-users', resourceType: 'role', resourceId: name, outcome: 'success', changes: { before: toView(rows[0]), after: null } }, tx);
+      await this.audit.record(
+        {
+          actor,
+          action: 'settings:manage-users',
+          resourceType: 'role',
+          resourceId: name,
+          outcome: 'success',
+          changes: { before: toView(rows[0]), after: null },
+        },
+        tx,
+      );
     });
   }
 

@@ -124,7 +124,10 @@ export class LoginService {
     let mfa = false;
     if (user.totp_enabled) {
       if (!req.otp && !req.recoveryCode) {
-        throw new UnauthenticatedProblem('FF_AUTH_MFA_REQUIRED', 'this account uses two-factor authentication: send `otp` (the authenticator code) or `recoveryCode`');
+        throw new UnauthenticatedProblem(
+          'FF_AUTH_MFA_REQUIRED',
+          'this account uses two-factor authentication: send `otp` (the authenticator code) or `recoveryCode`',
+        );
       }
       mfa = req.otp ? await this.acceptTotp(user, req.otp) : await this.acceptRecoveryCode(user.id, req.recoveryCode!);
       if (!mfa) return this.fail(login, ipKey, { ...who, type: 'user', id: user.id, name: user.username, userId: user.id }, 'bad-second-factor');
@@ -165,8 +168,19 @@ export class LoginService {
         // Rotated already: this is a copy. Whoever holds the newer token is cut off too.
         await this.revoker.revoke(tx, { sessionId: row.session_id }, 'refresh-reuse');
         const user = await this.users.row(row.user_id, tx);
-        const actor: Actor = { type: 'user', id: user.id, name: user.username, userId: user.id, sessionId: row.session_id, ip: client.ip, userAgent: client.userAgent };
-        await this.audit.record({ actor, action: 'auth:refresh', resourceType: 'session', resourceId: row.session_id, outcome: 'denied', changes: { reason: 'refresh-token-reuse' } }, tx);
+        const actor: Actor = {
+          type: 'user',
+          id: user.id,
+          name: user.username,
+          userId: user.id,
+          sessionId: row.session_id,
+          ip: client.ip,
+          userAgent: client.userAgent,
+        };
+        await this.audit.record(
+          { actor, action: 'auth:refresh', resourceType: 'session', resourceId: row.session_id, outcome: 'denied', changes: { reason: 'refresh-token-reuse' } },
+          tx,
+        );
         return { reused: row.session_id };
       }
       const idleMs = this.config.FLOWFORGE_AUTH_SESSION_IDLE_MINUTES * 60_000;
@@ -180,7 +194,10 @@ export class LoginService {
       return this.issue(tx, user, row.session_id, row.mfa);
     });
     if (typeof outcome === 'object' && 'reused' in outcome) {
-      const problem = new UnauthenticatedProblem('FF_AUTH_REFRESH_REUSED', 'this refresh token was already used: the session has been ended for safety; sign in again');
+      const problem = new UnauthenticatedProblem(
+        'FF_AUTH_REFRESH_REUSED',
+        'this refresh token was already used: the session has been ended for safety; sign in again',
+      );
       // For the gateway forwarding this: it refuses the session's access tokens before the client hears (not relayed).
       problem.headers = { [REVOKED_SESSION_HEADER]: outcome.reused };
       throw problem;
@@ -189,7 +206,8 @@ export class LoginService {
   }
 
   async logout(actor: Actor): Promise<void> {
-    if (!actor.sessionId) throw new ConflictProblem('FF_AUTH_NO_SESSION', 'this credential has no session to end (API tokens are revoked with DELETE /api/v1/tokens/{id})');
+    if (!actor.sessionId)
+      throw new ConflictProblem('FF_AUTH_NO_SESSION', 'this credential has no session to end (API tokens are revoked with DELETE /api/v1/tokens/{id})');
     await withTransaction(this.pool, async (tx) => {
       await this.revoker.revoke(tx, { sessionId: actor.sessionId! }, 'logout');
       await this.audit.record({ actor, action: 'auth:logout', resourceType: 'session', resourceId: actor.sessionId, outcome: 'success' }, tx);
@@ -285,7 +303,10 @@ export class LoginService {
       [key, minutes],
     );
     if (rows[0]!.failures >= threshold) {
-      await this.pool.query(`UPDATE ff_auth.login_failures SET locked_until = now() + make_interval(mins => $2), failures = 0, first_failure_at = now() WHERE login = $1`, [key, minutes]);
+      await this.pool.query(
+        `UPDATE ff_auth.login_failures SET locked_until = now() + make_interval(mins => $2), failures = 0, first_failure_at = now() WHERE login = $1`,
+        [key, minutes],
+      );
     }
   }
 

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { generateOpaqueToken, isPermission, parseOpaqueToken, permissionsLacking, permissionsOf, tokenSecretMatches, type Actor, type Permission } from '@flowforge/access';
+import {
+  generateOpaqueToken,
+  isPermission,
+  parseOpaqueToken,
+  permissionsLacking,
+  permissionsOf,
+  tokenSecretMatches,
+  type Actor,
+  type Permission,
+} from '@flowforge/access';
 import type { EventBus } from '@flowforge/bus';
 import { AuthAccessChanged } from '@flowforge/contracts';
 import { withTransaction } from '@flowforge/db';
@@ -75,7 +84,11 @@ export class ApiTokensService {
     private readonly audit: AuditEmitter,
   ) {}
 
-  async create(ownerId: string, body: { name: string; permissions: string[]; expiresInDays?: number | null }, actor: Actor): Promise<ApiTokenView & { token: string }> {
+  async create(
+    ownerId: string,
+    body: { name: string; permissions: string[]; expiresInDays?: number | null },
+    actor: Actor,
+  ): Promise<ApiTokenView & { token: string }> {
     const unknown = body.permissions.filter((p) => !isPermission(p));
     if (unknown.length) throw new BadRequestProblem('FF_PERMISSION_UNKNOWN', `unknown permission(s): ${unknown.join(', ')}`);
     // Bounded by the owner's roles now and by the credential asking: a token (were one let through) or a
@@ -96,7 +109,10 @@ export class ApiTokensService {
         [t.id, body.name, ownerId, t.hash, [...new Set(body.permissions)].sort(), expiresAt],
       );
       const created = view(rows[0]!);
-      await this.audit.record({ actor, action: 'auth:token-create', resourceType: 'api-token', resourceId: t.id, outcome: 'success', changes: { before: null, after: created } }, tx);
+      await this.audit.record(
+        { actor, action: 'auth:token-create', resourceType: 'api-token', resourceId: t.id, outcome: 'success', changes: { before: null, after: created } },
+        tx,
+      );
       return { ...created, token: t.token };
     });
   }
@@ -127,7 +143,8 @@ export class ApiTokensService {
     if (!parsed) throw invalid();
     const { rows } = await this.pool.query<TokenRow>(`SELECT * FROM ff_auth.api_tokens WHERE id = $1`, [parsed.id]);
     const row = rows[0];
-    if (!row || !tokenSecretMatches(parsed.secret, row.token_hash) || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) throw invalid();
+    if (!row || !tokenSecretMatches(parsed.secret, row.token_hash) || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now()))
+      throw invalid();
     const owner = await this.users.row(row.owner_id).catch(() => null);
     if (!owner || owner.disabled) throw invalid();
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -81,7 +81,9 @@ export class AssetCommitService {
     const asset = await this.assets.find(this.pool, req.assetId);
     if (!asset) throw assetNotFound(req.assetId);
     const named = { layer: req.layer, namespace: req.namespace, table: req.table };
-    const mismatched = (Object.keys(named) as (keyof typeof named)[]).filter((k) => named[k] !== undefined && named[k] !== (k === 'table' ? asset.table : asset[k]));
+    const mismatched = (Object.keys(named) as (keyof typeof named)[]).filter(
+      (k) => named[k] !== undefined && named[k] !== (k === 'table' ? asset.table : asset[k]),
+    );
     if (mismatched.length > 0) {
       throw new ValidationProblem(mismatched.map((field) => ({ field, message: `does not match asset ${asset.id} (${tableRoot(asset)})` })));
     }
@@ -108,7 +110,8 @@ export class AssetCommitService {
     await Promise.all(
       req.files.map(async (f, i) => {
         const head = await this.store.head(f.path);
-        if (!head) missing.push({ field: `files[${i}].path`, message: `${f.path} is not in the lake (never staged, or removed by the lake GC after its grace period)` });
+        if (!head)
+          missing.push({ field: `files[${i}].path`, message: `${f.path} is not in the lake (never staged, or removed by the lake GC after its grace period)` });
         else if (head.size !== f.bytes) wrongSize.push({ field: `files[${i}].bytes`, message: `${f.path} has ${head.size} bytes in the lake, not ${f.bytes}` });
       }),
     );
@@ -131,12 +134,16 @@ export class AssetCommitService {
       const parent = (await this.assets.snapshot(tx, asset.id, asset.currentSnapshotId))!;
       const change = diffSchemas(parent.schema, req.schema);
       if (isSchemaChange(change)) {
-        throw new AppendSchemaMismatchProblem(asset.id, `added ${JSON.stringify(change.added)}, removed ${JSON.stringify(change.removed)}, changed ${JSON.stringify(change.changed)}${change.reordered ? ', reordered' : ''}`);
+        throw new AppendSchemaMismatchProblem(
+          asset.id,
+          `added ${JSON.stringify(change.added)}, removed ${JSON.stringify(change.removed)}, changed ${JSON.stringify(change.changed)}${change.reordered ? ', reordered' : ''}`,
+        );
       }
       const parentFiles = await this.assets.files(tx, parent.id);
       const existing = new Set(parentFiles.map((f) => f.path));
       const dup = req.files.findIndex((f) => existing.has(f.path));
-      if (dup >= 0) throw new ValidationProblem([{ field: `files[${dup}].path`, message: 'is already part of the current snapshot; an append adds new files only' }]);
+      if (dup >= 0)
+        throw new ValidationProblem([{ field: `files[${dup}].path`, message: 'is already part of the current snapshot; an append adds new files only' }]);
       all = [...parentFiles, ...files];
       rowCount += parent.rowCount;
       stats = mergeStats(req.schema, parent.stats, req.stats);

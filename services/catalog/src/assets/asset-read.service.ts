@@ -6,7 +6,16 @@ import { CATALOG_DUCKDB, LAKE_STORE } from '../lake/lake.module';
 import { assetEmpty, assetNotFound, snapshotNotFound, SnapshotGoneProblem } from './asset.errors';
 import type { ListAssetsQuery, ListSnapshotsQuery } from '@flowforge/http';
 import { AssetStore, type AssetRecord, type SnapshotRecord } from './asset.store';
-import { assetView, schemaVersionView, snapshotDetailView, snapshotView, type AssetView, type SchemaVersionView, type SnapshotDetailView, type SnapshotView } from './asset.views';
+import {
+  assetView,
+  schemaVersionView,
+  snapshotDetailView,
+  snapshotView,
+  type AssetView,
+  type SchemaVersionView,
+  type SnapshotDetailView,
+  type SnapshotView,
+} from './asset.views';
 import type { Pool } from 'pg';
 import { CATALOG_POOL } from '../catalog.database';
 
@@ -39,7 +48,10 @@ export class AssetReadService {
   async list(query: ListAssetsQuery): Promise<AssetView[]> {
     const q = this.pool;
     const assets = await this.assets.list(q, query);
-    const current = await this.assets.snapshotsByIds(q, assets.flatMap((a) => (a.currentSnapshotId ? [a.currentSnapshotId] : [])));
+    const current = await this.assets.snapshotsByIds(
+      q,
+      assets.flatMap((a) => (a.currentSnapshotId ? [a.currentSnapshotId] : [])),
+    );
     return assets.map((a) => assetView(a, a.currentSnapshotId ? (current.get(a.currentSnapshotId) ?? null) : null));
   }
 
@@ -76,7 +88,14 @@ export class AssetReadService {
     const asset = await this.asset(id);
     const snapshot = await this.resolve(asset, snapshotId);
     const files = await this.assets.files(this.pool, snapshot.id);
-    const stream = await this.reading(asset, snapshot, () => openExportStream(this.db, this.store, files.map((f) => f.path), format));
+    const stream = await this.reading(asset, snapshot, () =>
+      openExportStream(
+        this.db,
+        this.store,
+        files.map((f) => f.path),
+        format,
+      ),
+    );
     return {
       stream,
       contentType: EXPORT_CONTENT_TYPES[format],
@@ -104,7 +123,11 @@ export class AssetReadService {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ObjectNotFoundError || (err as { cause?: unknown }).cause instanceof ObjectNotFoundError || /No files found|does not exist/i.test((err as Error).message)) {
+      if (
+        err instanceof ObjectNotFoundError ||
+        (err as { cause?: unknown }).cause instanceof ObjectNotFoundError ||
+        /No files found|does not exist/i.test((err as Error).message)
+      ) {
         throw new SnapshotGoneProblem(asset.id, snapshot.id);
       }
       throw err;

@@ -69,12 +69,20 @@ export class AssetRetentionService {
     });
     if (report.deletedFiles.length > 0) {
       // After COMMIT: no snapshot lists these files any more. A failure here leaves orphans the lake GC removes.
-      await this.store.deleteMany(report.deletedFiles).catch((err: unknown) =>
-        this.logger.warn({ module: 'catalog', assetId, files: report.deletedFiles.length, err }, 'FF_RETENTION_DELETE: expired files stay until the lake GC removes them'),
-      );
+      await this.store
+        .deleteMany(report.deletedFiles)
+        .catch((err: unknown) =>
+          this.logger.warn(
+            { module: 'catalog', assetId, files: report.deletedFiles.length, err },
+            'FF_RETENTION_DELETE: expired files stay until the lake GC removes them',
+          ),
+        );
     }
     if (report.expiredSnapshotIds.length > 0) {
-      this.logger.info({ module: 'catalog', assetId, expired: report.expiredSnapshotIds.length, deletedFiles: report.deletedFiles.length }, `retention expired ${report.expiredSnapshotIds.length} snapshot(s) of ${root}`);
+      this.logger.info(
+        { module: 'catalog', assetId, expired: report.expiredSnapshotIds.length, deletedFiles: report.deletedFiles.length },
+        `retention expired ${report.expiredSnapshotIds.length} snapshot(s) of ${root}`,
+      );
     }
     return report;
   }

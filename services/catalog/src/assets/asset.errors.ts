@@ -33,7 +33,12 @@ export class IdempotencyKeyReusedProblem extends FlowForgeError {
 
 export class AppendSchemaMismatchProblem extends FlowForgeError {
   constructor(assetId: string, detail: string) {
-    super('FF_ASSET_SCHEMA_MISMATCH', 409, 'Schema mismatch', `asset ${assetId}: an append must keep the current schema (${detail}); write an overwrite to change it`);
+    super(
+      'FF_ASSET_SCHEMA_MISMATCH',
+      409,
+      'Schema mismatch',
+      `asset ${assetId}: an append must keep the current schema (${detail}); write an overwrite to change it`,
+    );
   }
 }
 
@@ -47,6 +52,11 @@ export class CommitFilesProblem extends FlowForgeError {
 /** Files of a snapshot vanished while reading it (retention won the race): the caller may retry. */
 export class SnapshotGoneProblem extends FlowForgeError {
   constructor(assetId: string, snapshotId: string) {
-    super('FF_SNAPSHOT_EXPIRED', 409, 'Snapshot expired', `snapshot ${snapshotId} of asset ${assetId} was removed while it was being read; read the current snapshot`);
+    super(
+      'FF_SNAPSHOT_EXPIRED',
+      409,
+      'Snapshot expired',
+      `snapshot ${snapshotId} of asset ${assetId} was removed while it was being read; read the current snapshot`,
+    );
   }
 }

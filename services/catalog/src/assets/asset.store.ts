@@ -113,12 +113,19 @@ export class AssetStore {
   }
 
   async find(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<AssetRecord | null> {
-    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE id = $1 AND deleted_at IS NULL${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+    const { rows } = await q.query(
+      `SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE id = $1 AND deleted_at IS NULL${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return rows[0] ? toAsset(rows[0]) : null;
   }
 
   async findByRef(q: Queryable, ref: LakeTableRef): Promise<AssetRecord | null> {
-    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 AND deleted_at IS NULL`, [ref.layer, ref.namespace, ref.table]);
+    const { rows } = await q.query(`SELECT ${ASSET_COLUMNS} FROM ff_catalog.assets WHERE layer = $1 AND namespace = $2 AND name = $3 AND deleted_at IS NULL`, [
+      ref.layer,
+      ref.namespace,
+      ref.table,
+    ]);
     return rows[0] ? toAsset(rows[0]) : null;
   }
 
@@ -129,7 +136,10 @@ export class AssetStore {
     const found = await tx.query(select, params);
     if (found.rows[0]) return toAsset(found.rows[0]);
     // A concurrent first commit of the same table waits here on the unique key, then finds its row.
-    await tx.query(`INSERT INTO ff_catalog.assets (id, layer, namespace, name) VALUES ($1, $2, $3, $4) ON CONFLICT (layer, namespace, name) WHERE deleted_at IS NULL DO NOTHING`, [newId, ...params]);
+    await tx.query(
+      `INSERT INTO ff_catalog.assets (id, layer, namespace, name) VALUES ($1, $2, $3, $4) ON CONFLICT (layer, namespace, name) WHERE deleted_at IS NULL DO NOTHING`,
+      [newId, ...params],
+    );
     return toAsset((await tx.query(select, params)).rows[0]!);
   }
 
@@ -144,11 +154,17 @@ export class AssetStore {
   }
 
   async setRetention(q: Queryable, assetId: string, keepLast: number | null, maxAgeSeconds: number | null): Promise<void> {
-    await q.query(`UPDATE ff_catalog.assets SET retention_keep_last = $2, retention_max_age_seconds = $3, updated_at = now() WHERE id = $1`, [assetId, keepLast, maxAgeSeconds]);
+    await q.query(`UPDATE ff_catalog.assets SET retention_keep_last = $2, retention_max_age_seconds = $3, updated_at = now() WHERE id = $1`, [
+      assetId,
+      keepLast,
+      maxAgeSeconds,
+    ]);
   }
 
   async withRetention(q: Queryable): Promise<string[]> {
-    const { rows } = await q.query(`SELECT id FROM ff_catalog.assets WHERE deleted_at IS NULL AND (retention_keep_last IS NOT NULL OR retention_max_age_seconds IS NOT NULL) ORDER BY id`);
+    const { rows } = await q.query(
+      `SELECT id FROM ff_catalog.assets WHERE deleted_at IS NULL AND (retention_keep_last IS NOT NULL OR retention_max_age_seconds IS NOT NULL) ORDER BY id`,
+    );
     return rows.map((r) => r.id as string);
   }
 
@@ -164,7 +180,10 @@ export class AssetStore {
   }
 
   async snapshotByKey(q: Queryable, assetId: string, idempotencyKey: string): Promise<SnapshotRecord | null> {
-    const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE asset_id = $1 AND idempotency_key = $2`, [assetId, idempotencyKey]);
+    const { rows } = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ff_catalog.snapshots WHERE asset_id = $1 AND idempotency_key = $2`, [
+      assetId,
+      idempotencyKey,
+    ]);
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
@@ -178,7 +197,9 @@ export class AssetStore {
   }
 
   async files(q: Queryable, snapshotId: string): Promise<SnapshotFileRecord[]> {
-    const { rows } = await q.query(`SELECT path, attempt_id, row_count, bytes FROM ff_catalog.snapshot_files WHERE snapshot_id = $1 ORDER BY ordinal`, [snapshotId]);
+    const { rows } = await q.query(`SELECT path, attempt_id, row_count, bytes FROM ff_catalog.snapshot_files WHERE snapshot_id = $1 ORDER BY ordinal`, [
+      snapshotId,
+    ]);
     return rows.map((r) => ({ path: r.path as string, attemptId: r.attempt_id as string, rows: num(r.row_count), bytes: num(r.bytes) }));
   }
 
@@ -191,7 +212,21 @@ export class AssetStore {
     const { rows } = await tx.query(
       `INSERT INTO ff_catalog.snapshots (id, asset_id, sequence, parent_snapshot_id, operation, row_count, file_count, total_bytes, schema, schema_version, stats, run_id, idempotency_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13) RETURNING ${SNAPSHOT_COLUMNS}`,
-      [s.id, s.assetId, s.sequence, s.parentSnapshotId, s.operation, s.rowCount, s.fileCount, s.totalBytes, JSON.stringify(s.schema), s.schemaVersion, JSON.stringify(s.stats), s.runId, s.idempotencyKey],
+      [
+        s.id,
+        s.assetId,
+        s.sequence,
+        s.parentSnapshotId,
+        s.operation,
+        s.rowCount,
+        s.fileCount,
+        s.totalBytes,
+        JSON.stringify(s.schema),
+        s.schemaVersion,
+        JSON.stringify(s.stats),
+        s.runId,
+        s.idempotencyKey,
+      ],
     );
     await tx.query(
       `INSERT INTO ff_catalog.snapshot_files (snapshot_id, ordinal, path, attempt_id, row_count, bytes)
@@ -211,18 +246,18 @@ export class AssetStore {
   }
 
   async schemaHistory(q: Queryable, assetId: string): Promise<SchemaVersionRecord[]> {
-    const { rows } = await q.query(`SELECT version, schema, changes, introduced_by_snapshot_id, created_at FROM ff_catalog.schema_versions WHERE asset_id = $1 ORDER BY version`, [assetId]);
+    const { rows } = await q.query(
+      `SELECT version, schema, changes, introduced_by_snapshot_id, created_at FROM ff_catalog.schema_versions WHERE asset_id = $1 ORDER BY version`,
+      [assetId],
+    );
     return rows.map(toSchemaVersion);
   }
 
   async insertSchemaVersion(tx: Queryable, assetId: string, v: Omit<SchemaVersionRecord, 'createdAt'>): Promise<void> {
-    await tx.query(`INSERT INTO ff_catalog.schema_versions (asset_id, version, schema, changes, introduced_by_snapshot_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`, [
-      assetId,
-      v.version,
-      JSON.stringify(v.schema),
-      JSON.stringify(v.changes),
-      v.introducedBySnapshotId,
-    ]);
+    await tx.query(
+      `INSERT INTO ff_catalog.schema_versions (asset_id, version, schema, changes, introduced_by_snapshot_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`,
+      [assetId, v.version, JSON.stringify(v.schema), JSON.stringify(v.changes), v.introducedBySnapshotId],
+    );
   }
 
   /** Snapshots of an asset, newest first, for a retention decision. */

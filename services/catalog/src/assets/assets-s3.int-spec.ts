@@ -32,7 +32,15 @@ describe('data assets on an S3 lake (s3rver)', () => {
       FLOWFORGE_LAKE_GC_INTERVAL_MINUTES: '0',
     };
     host = await startCatalogHost({ databaseUrl: db.url, env });
-    writer = new S3ObjectStore({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials, prefix: 'lake/', maxAttempts: 1 });
+    writer = new S3ObjectStore({
+      bucket: s3.bucket,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: s3.credentials,
+      prefix: 'lake/',
+      maxAttempts: 1,
+    });
     duck = await openDuckDb({ memoryLimit: '256MB', threads: 2 });
   });
 
@@ -45,9 +53,22 @@ describe('data assets on an S3 lake (s3rver)', () => {
   });
 
   it('commits staged S3 files, previews them and downloads CSV and Parquet', async () => {
-    const w = await writeParquet(writer, attemptPrefix(ref, 'att-s3-1'), { sql: `SELECT i AS id, 'contact ' || i AS name FROM range(0, 30000) t(i)` }, { db: duck, targetFileBytes: 20_000, rowGroupRows: 5_000 });
+    const w = await writeParquet(
+      writer,
+      attemptPrefix(ref, 'att-s3-1'),
+      { sql: `SELECT i AS id, 'contact ' || i AS name FROM range(0, 30000) t(i)` },
+      { db: duck, targetFileBytes: 20_000, rowGroupRows: 5_000 },
+    );
     expect(w.files.length).toBeGreaterThan(1);
-    const r = await call<CommitResult>(host.base, 'POST', '/internal/catalog/assets/commit', { ...ref, parentSnapshotId: null, files: w.files, schema: w.schema, stats: w.stats, rowCount: w.rowCount, idempotencyKey: 's3/1' });
+    const r = await call<CommitResult>(host.base, 'POST', '/internal/catalog/assets/commit', {
+      ...ref,
+      parentSnapshotId: null,
+      files: w.files,
+      schema: w.schema,
+      stats: w.stats,
+      rowCount: w.rowCount,
+      idempotencyKey: 's3/1',
+    });
     expect(r.status).toBe(201);
     const assetId = r.body.snapshot.assetId;
 

@@ -51,7 +51,9 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
   });
   const commit = (body: unknown) => api<CommitResult & Problem>('POST', '/assets/commit', body);
   const csvOf = async (assetId: string, snapshot?: string) => {
-    const res = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv${snapshot ? `&snapshot=${snapshot}` : ''}`, { headers: internalHeaders });
+    const res = await fetch(`${host.base}/internal/catalog/assets/${assetId}/download?format=csv${snapshot ? `&snapshot=${snapshot}` : ''}`, {
+      headers: internalHeaders,
+    });
     return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: await res.text() };
   };
 
@@ -95,7 +97,16 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     assetId = s1.assetId;
     expect(r.body).toMatchObject({
       created: true,
-      snapshot: { sequence: 1, parentSnapshotId: null, operation: 'overwrite', rowCount: 5, fileCount: 1, schemaVersion: 1, runId: 'run-42', stats: { id: { min: '1', max: '5', nullCount: 0 } } },
+      snapshot: {
+        sequence: 1,
+        parentSnapshotId: null,
+        operation: 'overwrite',
+        rowCount: 5,
+        fileCount: 1,
+        schemaVersion: 1,
+        runId: 'run-42',
+        stats: { id: { min: '1', max: '5', nullCount: 0 } },
+      },
     });
     const asset = await api<AssetView>('GET', `/assets/${assetId}`);
     expect(asset.body).toMatchObject({ layer: 'silver', namespace: 'shop', table: 'orders', currentSnapshot: { id: s1.id } });
@@ -196,7 +207,16 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
 
   it('a repeated idempotency key answers the snapshot already made (200, no new snapshot, no new event)', async () => {
     const detail = (await api<SnapshotDetailView>('GET', `/assets/${assetId}/snapshots/${s2.id}`)).body;
-    const replay = await commit({ ...ref, parentSnapshotId: s1.id, files: detail.files, schema: detail.schema, stats: detail.stats, rowCount: detail.rowCount, runId: 'run-42', idempotencyKey: 'run-43/step-1/1' });
+    const replay = await commit({
+      ...ref,
+      parentSnapshotId: s1.id,
+      files: detail.files,
+      schema: detail.schema,
+      stats: detail.stats,
+      rowCount: detail.rowCount,
+      runId: 'run-42',
+      idempotencyKey: 'run-43/step-1/1',
+    });
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ created: false, snapshot: { id: s2.id, sequence: 2 } });
     const other = await stage('SELECT 7 AS id', 'att-other');
@@ -215,28 +235,58 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       return writer.put(key, body, o);
     };
     await expect(
-      writeParquet(failing, attemptPrefix(ref, 'att-crash'), { sql: 'SELECT i AS id FROM range(0, 50000) t(i)' }, { db: duck, targetFileBytes: 10_000, rowGroupRows: 5_000 }),
+      writeParquet(
+        failing,
+        attemptPrefix(ref, 'att-crash'),
+        { sql: 'SELECT i AS id FROM range(0, 50000) t(i)' },
+        { db: duck, targetFileBytes: 10_000, rowGroupRows: 5_000 },
+      ),
     ).rejects.toThrow(/FF_ENGINE_IO/);
     // A crashed writer cannot clean up: its staged part stays in the lake, invisible.
     await writer.put(`${attemptPrefix(ref, 'att-crash')}part-0.parquet`, Buffer.from('half a parquet file'));
 
-    const missing = await commit({ ...ref, parentSnapshotId: s2.id, files: [{ path: `${attemptPrefix(ref, 'att-crash')}part-1.parquet`, rows: 1, bytes: 10 }], schema: s2.schema, rowCount: 1, idempotencyKey: 'crash/1' });
-    expect(missing.body).toMatchObject({ status: 400, code: 'FF_ASSET_FILE_MISSING', errors: [{ field: 'files[0].path', message: expect.stringContaining('is not in the lake') }] });
-    const wrongSize = await commit({ ...ref, parentSnapshotId: s2.id, files: [{ path: `${attemptPrefix(ref, 'att-crash')}part-0.parquet`, rows: 1, bytes: 10 }], schema: s2.schema, rowCount: 1, idempotencyKey: 'crash/2' });
+    const missing = await commit({
+      ...ref,
+      parentSnapshotId: s2.id,
+      files: [{ path: `${attemptPrefix(ref, 'att-crash')}part-1.parquet`, rows: 1, bytes: 10 }],
+      schema: s2.schema,
+      rowCount: 1,
+      idempotencyKey: 'crash/1',
+    });
+    expect(missing.body).toMatchObject({
+      status: 400,
+      code: 'FF_ASSET_FILE_MISSING',
+      errors: [{ field: 'files[0].path', message: expect.stringContaining('is not in the lake') }],
+    });
+    const wrongSize = await commit({
+      ...ref,
+      parentSnapshotId: s2.id,
+      files: [{ path: `${attemptPrefix(ref, 'att-crash')}part-0.parquet`, rows: 1, bytes: 10 }],
+      schema: s2.schema,
+      rowCount: 1,
+      idempotencyKey: 'crash/2',
+    });
     expect(wrongSize.body).toMatchObject({ status: 400, code: 'FF_ASSET_FILE_SIZE_MISMATCH', errors: [{ field: 'files[0].bytes' }] });
 
-    expect((await api<PreviewView>('GET', `/assets/${assetId}/preview`)).body).toMatchObject({ snapshotId: s2.id, rows: expect.arrayContaining([expect.objectContaining({ id: '10' })]) });
+    expect((await api<PreviewView>('GET', `/assets/${assetId}/preview`)).body).toMatchObject({
+      snapshotId: s2.id,
+      rows: expect.arrayContaining([expect.objectContaining({ id: '10' })]),
+    });
     expect((await csvOf(assetId)).body.trimEnd().split('\n')).toHaveLength(11);
   });
 
   it('a commit transaction failing before COMMIT leaves nothing behind; the retry then succeeds', async () => {
-    const w = await stage('SELECT i AS id, \'x\' AS label, 1.0::DOUBLE AS price, true AS even FROM range(0, 3) t(i)', 'att-txfail');
+    const w = await stage("SELECT i AS id, 'x' AS label, 1.0::DOUBLE AS price, true AS even FROM range(0, 3) t(i)", 'att-txfail');
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
       // The publish is the last statement of the commit transaction: make it fail there.
-      await pg.query(`CREATE FUNCTION ff_bus.ff_test_crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash before COMMIT'; END $$`);
-      await pg.query(`CREATE TRIGGER ff_test_crash BEFORE INSERT ON ff_bus.log FOR EACH ROW WHEN (NEW.topic = 'flowforge.asset.committed') EXECUTE FUNCTION ff_bus.ff_test_crash()`);
+      await pg.query(
+        `CREATE FUNCTION ff_bus.ff_test_crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash before COMMIT'; END $$`,
+      );
+      await pg.query(
+        `CREATE TRIGGER ff_test_crash BEFORE INSERT ON ff_bus.log FOR EACH ROW WHEN (NEW.topic = 'flowforge.asset.committed') EXECUTE FUNCTION ff_bus.ff_test_crash()`,
+      );
       const failed = await commit(commitOf(w, s2.id, 'run-45/step-1/1'));
       expect(failed.status).toBe(500);
       const counts = await pg.query(
@@ -263,7 +313,14 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     const w = await stage(`SELECT i AS id, 'y' AS label, 9.5::DOUBLE AS price, false AS even FROM range(100, 104) t(i)`, 'att-append');
     const r = await commit(commitOf(w, current.id, 'run-46/step-1/1', { mode: 'append' }));
     expect(r.status).toBe(201);
-    expect(r.body.snapshot).toMatchObject({ sequence: 4, operation: 'append', rowCount: 7, fileCount: 2, schemaVersion: 2, stats: { id: { min: '0', max: '103', nullCount: 0 }, price: { min: 1, max: 9.5 } } });
+    expect(r.body.snapshot).toMatchObject({
+      sequence: 4,
+      operation: 'append',
+      rowCount: 7,
+      fileCount: 2,
+      schemaVersion: 2,
+      stats: { id: { min: '0', max: '103', nullCount: 0 }, price: { min: 1, max: 9.5 } },
+    });
     expect((await api<PreviewView>('GET', `/assets/${assetId}/preview`)).body.rows.map((row) => row.id)).toEqual(['0', '1', '2', '100', '101', '102', '103']);
     const bad = await stage('SELECT 1 AS other', 'att-append-bad');
     const refused = await commit(commitOf(bad, r.body.snapshot.id, 'run-47/step-1/1', { mode: 'append' }));
@@ -281,7 +338,11 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       [{ ...base, files: [], rowCount: 0 }, 'FF_VALIDATION', [{ field: 'files', message: expect.stringContaining('at least one file') }]],
       [{ ...base, parentSnapshotId: 'nope' }, 'FF_VALIDATION', [{ field: 'parentSnapshotId', message: 'must be a UUID' }]],
       [{ ...base, stats: { ghost: { min: 1, max: 2, nullCount: 0 } } }, 'FF_VALIDATION', [{ field: 'stats.ghost', message: 'is not a column of schema' }]],
-      [{ ...base, table: 'customers' }, 'FF_ASSET_FILE_PATH', [{ field: 'files[0].path', message: expect.stringContaining('must be a Parquet file under silver/shop/customers/data/<attempt-id>/') }]],
+      [
+        { ...base, table: 'customers' },
+        'FF_ASSET_FILE_PATH',
+        [{ field: 'files[0].path', message: expect.stringContaining('must be a Parquet file under silver/shop/customers/data/<attempt-id>/') }],
+      ],
     ];
     for (const [body, code, errors] of cases) {
       const r = await commit(body);
@@ -292,10 +353,19 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       });
     }
     expect((await api<Problem>('GET', `/assets?layer=platinum`)).body).toMatchObject({ status: 400, errors: [{ field: 'layer' }] });
-    expect((await api<Problem>('GET', `/assets/${assetId}/preview?limit=10001`)).body).toMatchObject({ status: 400, errors: [{ field: 'limit', message: 'must be an integer between 1 and 10000' }] });
-    expect((await api<Problem>('GET', `/assets/${assetId}/download?format=xml`)).body).toMatchObject({ status: 400, errors: [{ field: 'format', message: 'must be one of "csv", "parquet"' }] });
+    expect((await api<Problem>('GET', `/assets/${assetId}/preview?limit=10001`)).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'limit', message: 'must be an integer between 1 and 10000' }],
+    });
+    expect((await api<Problem>('GET', `/assets/${assetId}/download?format=xml`)).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'format', message: 'must be one of "csv", "parquet"' }],
+    });
     expect((await api<Problem>('GET', `/assets/00000000-0000-4000-8000-000000000000`)).body).toMatchObject({ status: 404, code: 'FF_ASSET_NOT_FOUND' });
-    expect((await api<Problem>('GET', `/assets/${assetId}/preview?snapshot=00000000-0000-4000-8000-000000000000`)).body).toMatchObject({ status: 404, code: 'FF_SNAPSHOT_NOT_FOUND' });
+    expect((await api<Problem>('GET', `/assets/${assetId}/preview?snapshot=00000000-0000-4000-8000-000000000000`)).body).toMatchObject({
+      status: 404,
+      code: 'FF_SNAPSHOT_NOT_FOUND',
+    });
     expect((await api<AssetView[]>('GET', '/assets?layer=silver&namespace=shop')).body.map((a) => a.table)).toEqual(['orders', 'race']);
     expect((await api<AssetView[]>('GET', '/assets?layer=silver&namespace=shop&table=race')).body.map((a) => a.table)).toEqual(['race']);
     expect((await api<AssetView[]>('GET', '/assets?layer=gold')).body).toEqual([]);
@@ -333,7 +403,9 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     const remaining = (await collect(writer.list('silver/shop/orders/'))).map((o) => o.key);
     expect(remaining.sort()).toEqual(liveFiles.sort());
     expect((await collect(writer.list('silver/shop/race/'))).map((o) => o.key)).toHaveLength(1); // the winner's file
-    expect(gc.body.deletedAttempts).toEqual(expect.arrayContaining(['silver/shop/orders/data/att-crash/', 'silver/shop/orders/data/att-stale/', 'silver/shop/orders/data/att-append-bad/']));
+    expect(gc.body.deletedAttempts).toEqual(
+      expect.arrayContaining(['silver/shop/orders/data/att-crash/', 'silver/shop/orders/data/att-stale/', 'silver/shop/orders/data/att-append-bad/']),
+    );
     expect((await api<PreviewView>('GET', `/assets/${assetId}/preview`)).body.rows).toHaveLength(7);
   });
 
@@ -369,10 +441,12 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
 
     // A writer still building on the deleted asset: by id it is gone, by name its parent is stale.
     const w = await stage(`SELECT 1 AS id`, 'att-after-delete');
-    expect((await commit({ ...commitOf(w, live.id, 'after-delete/1'), layer: undefined, namespace: undefined, table: undefined, assetId })).body).toMatchObject({
-      status: 404,
-      code: 'FF_ASSET_NOT_FOUND',
-    });
+    expect((await commit({ ...commitOf(w, live.id, 'after-delete/1'), layer: undefined, namespace: undefined, table: undefined, assetId })).body).toMatchObject(
+      {
+        status: 404,
+        code: 'FF_ASSET_NOT_FOUND',
+      },
+    );
     expect((await commit(commitOf(w, live.id, 'after-delete/2'))).body).toMatchObject({ status: 409, code: 'FF_ASSET_COMMIT_CONFLICT' });
     // A first commit to the same table makes a new asset with a new id.
     const fresh = await commit(commitOf(w, null, 'after-delete/3'));

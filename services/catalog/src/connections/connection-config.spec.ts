@@ -16,7 +16,9 @@ describe('connection config secrets', () => {
     expect(renderWithPlaceholders({ host: 'h' }, ['password'], new Set(['password']))).toEqual({ host: 'h', password: { set: true } });
     expect(renderWithPlaceholders({ host: 'h' }, ['password'], new Set())).toEqual({ host: 'h', password: { set: false } });
     expect(renderWithPlaceholders({ brokers: [] }, kafkaSecrets, new Set())).toEqual({ brokers: [] });
-    expect(renderWithPlaceholders({ sasl: { username: 'u' } }, kafkaSecrets, new Set(['sasl.password']))).toEqual({ sasl: { username: 'u', password: { set: true } } });
+    expect(renderWithPlaceholders({ sasl: { username: 'u' } }, kafkaSecrets, new Set(['sasl.password']))).toEqual({
+      sasl: { username: 'u', password: { set: true } },
+    });
   });
 
   it('merge-patches: null removes, objects merge, secrets are replaced whole, placeholders keep or clear', () => {

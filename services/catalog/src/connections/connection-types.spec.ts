@@ -10,12 +10,23 @@ function errorsOf(type: ConnectionType, config: unknown) {
 
 describe('connection type schemas', () => {
   it('apply defaults and accept a minimal valid config of each type', () => {
-    expect(CONNECTION_SPECS.postgres.schema.parse({ host: 'db', database: 'd', user: 'u' })).toEqual({ host: 'db', port: 5432, database: 'd', user: 'u', ssl: false, allowPrivateNetworks: false });
+    expect(CONNECTION_SPECS.postgres.schema.parse({ host: 'db', database: 'd', user: 'u' })).toEqual({
+      host: 'db',
+      port: 5432,
+      database: 'd',
+      user: 'u',
+      ssl: false,
+      allowPrivateNetworks: false,
+    });
     expect(CONNECTION_SPECS.mysql.schema.parse({ host: 'db', user: 'u' })).toMatchObject({ port: 3306 });
     expect(CONNECTION_SPECS.s3.schema.parse({ bucket: 'my-bucket' })).toMatchObject({ region: 'us-east-1', forcePathStyle: false });
     expect(CONNECTION_SPECS.local.schema.parse({ path: '/data/in' })).toEqual({ path: '/data/in' });
     expect(CONNECTION_SPECS.sftp.schema.parse({ host: 'h', user: 'u', privateKey: 'PEM' })).toMatchObject({ port: 22 });
-    expect(CONNECTION_SPECS.http.schema.parse({ baseUrl: 'https://api.example.com' })).toMatchObject({ allowPrivateNetworks: false, timeoutMs: 10000, testMethod: 'HEAD' });
+    expect(CONNECTION_SPECS.http.schema.parse({ baseUrl: 'https://api.example.com' })).toMatchObject({
+      allowPrivateNetworks: false,
+      timeoutMs: 10000,
+      testMethod: 'HEAD',
+    });
     expect(CONNECTION_SPECS.kafka.schema.parse({ brokers: ['k1:9092'] })).toMatchObject({ ssl: false });
   });
 
@@ -36,7 +47,9 @@ describe('connection type schemas', () => {
     expect(errorsOf('local', { path: 'relative/dir' })).toEqual([{ field: 'config.path', message: 'must be an absolute directory path' }]);
     expect(errorsOf('local', { path: '/srv/landing/a\u0000b' })).toEqual([{ field: 'config.path', message: 'must not contain a NUL byte' }]);
     expect(errorsOf('local', { path: '/srv/landing/../../etc' })).toEqual([{ field: 'config.path', message: 'must not contain ".." segments' }]);
-    expect(errorsOf('postgres', { host: 'db', database: 'd', user: 'u', allowPrivateNetworks: 'yes' })).toEqual([{ field: 'config.allowPrivateNetworks', message: 'must be true or false' }]);
+    expect(errorsOf('postgres', { host: 'db', database: 'd', user: 'u', allowPrivateNetworks: 'yes' })).toEqual([
+      { field: 'config.allowPrivateNetworks', message: 'must be true or false' },
+    ]);
     expect(errorsOf('sftp', { host: 'h', user: 'u' })).toEqual([{ field: 'config.password', message: 'is required unless privateKey is set' }]);
     expect(errorsOf('http', { baseUrl: 'ftp://x', timeoutMs: 5 })).toEqual([
       { field: 'config.baseUrl', message: 'must be an http:// or https:// URL, e.g. https://api.example.com/v1' },

@@ -7,7 +7,8 @@ import type { ConnectionType } from '@flowforge/http';
 // schema of each is the catalog's alone.
 export type { ConnectionType };
 
-const host = () => z.string(says('must be a host name or IP address')).trim().min(1, 'must be a host name or IP address').max(253, 'must be at most 253 characters');
+const host = () =>
+  z.string(says('must be a host name or IP address')).trim().min(1, 'must be a host name or IP address').max(253, 'must be at most 253 characters');
 const port = (def: number) =>
   z
     .number(says('must be an integer between 1 and 65535'))
@@ -15,8 +16,16 @@ const port = (def: number) =>
     .min(1, 'must be an integer between 1 and 65535')
     .max(65535, 'must be an integer between 1 and 65535')
     .default(def);
-const text = (what: string) => z.string(says(`must be ${what}`)).min(1, `must be ${what}`).max(1000, 'must be at most 1000 characters');
-const secret = (what: string) => z.string(says(`must be ${what} (a string)`)).min(1, 'must not be empty').max(65_536, 'must be at most 64 KiB');
+const text = (what: string) =>
+  z
+    .string(says(`must be ${what}`))
+    .min(1, `must be ${what}`)
+    .max(1000, 'must be at most 1000 characters');
+const secret = (what: string) =>
+  z
+    .string(says(`must be ${what} (a string)`))
+    .min(1, 'must not be empty')
+    .max(65_536, 'must be at most 64 KiB');
 const flag = () => z.boolean(says('must be true or false')).default(false);
 /**
  * Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true
@@ -109,12 +118,21 @@ const http = z.strictObject({
   baseUrl: httpUrl('https://api.example.com/v1'),
   /** Sent with every request; secret as a whole (they usually carry API keys). */
   headers: z
-    .record(z.string().regex(HEADER_NAME, 'must be a valid HTTP header name'), z.string(says('must be a header value (a string)')).max(8192, 'must be at most 8192 characters'), says('must be an object of header names to values'))
+    .record(
+      z.string().regex(HEADER_NAME, 'must be a valid HTTP header name'),
+      z.string(says('must be a header value (a string)')).max(8192, 'must be at most 8192 characters'),
+      says('must be an object of header names to values'),
+    )
     .optional(),
   /** Bearer token, sent as `Authorization: Bearer <token>`. */
   token: secret('a bearer token').optional(),
   allowPrivateNetworks: allowPrivateNetworks(),
-  timeoutMs: z.number(says('must be an integer between 100 and 60000')).int('must be an integer between 100 and 60000').min(100, 'must be an integer between 100 and 60000').max(60_000, 'must be an integer between 100 and 60000').default(10_000),
+  timeoutMs: z
+    .number(says('must be an integer between 100 and 60000'))
+    .int('must be an integer between 100 and 60000')
+    .min(100, 'must be an integer between 100 and 60000')
+    .max(60_000, 'must be an integer between 100 and 60000')
+    .default(10_000),
   /** Path (relative to baseUrl) the connection test requests. */
   testPath: z.string(says('must be a path such as /health')).max(2048, 'must be at most 2048 characters').optional(),
   testMethod: z.enum(['HEAD', 'GET'], says('must be one of "HEAD", "GET"')).default('HEAD'),
@@ -122,7 +140,10 @@ const http = z.strictObject({
 
 const kafka = z.strictObject({
   brokers: z
-    .array(z.string(says('must be host:port')).regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s,:[\]\u0000]+):\d{1,5}$/, 'must be host:port'), says('must be a list of host:port brokers'))
+    .array(
+      z.string(says('must be host:port')).regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s,:[\]\u0000]+):\d{1,5}$/, 'must be host:port'),
+      says('must be a list of host:port brokers'),
+    )
     .min(1, 'must list at least one broker'),
   clientId: text('a client id').optional(),
   ssl: flag(),

@@ -125,10 +125,14 @@ export class ConnectionStore {
   async replaceSecrets(q: Queryable, connectionId: string, sealed: Record<string, SealedSecret>): Promise<void> {
     await q.query(`DELETE FROM ff_catalog.connection_secrets WHERE connection_id = $1`, [connectionId]);
     for (const [field, s] of Object.entries(sealed)) {
-      await q.query(
-        `INSERT INTO ff_catalog.connection_secrets (connection_id, field, key_id, iv, auth_tag, ciphertext) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [connectionId, field, s.keyId, s.iv, s.authTag, s.ciphertext],
-      );
+      await q.query(`INSERT INTO ff_catalog.connection_secrets (connection_id, field, key_id, iv, auth_tag, ciphertext) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        connectionId,
+        field,
+        s.keyId,
+        s.iv,
+        s.authTag,
+        s.ciphertext,
+      ]);
     }
   }
 

@@ -28,7 +28,10 @@ export class ConnectionsInternalController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Post()
-  create(@Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest, @Headers() headers: Record<string, string | string[] | undefined>): Promise<ConnectionView> {
+  create(
+    @Body(new ZodPipe(createConnectionRequest)) body: CreateConnectionRequest,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+  ): Promise<ConnectionView> {
     return this.connections.create(body, callerOf(headers));
   }
 

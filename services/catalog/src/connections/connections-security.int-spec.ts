@@ -39,7 +39,8 @@ describe('connections security (catalog on real PostgreSQL)', () => {
   let echo: http.Server;
   let echoUrl: string;
 
-  const conn = async <T>(method: string, p: string, body: unknown, caller: Caller) => call<T>(host.base, method, `/internal/catalog/connections${p}`, body, caller);
+  const conn = async <T>(method: string, p: string, body: unknown, caller: Caller) =>
+    call<T>(host.base, method, `/internal/catalog/connections${p}`, body, caller);
   let seq = 0;
   const create = async (type: string, config: Record<string, unknown>, caller: Caller = asConnectionManager) => {
     const r = await conn<ConnectionView>('POST', '', { name: `c-${type}-${++seq}`, type, config }, caller);
@@ -94,7 +95,11 @@ describe('connections security (catalog on real PostgreSQL)', () => {
     fs.mkdirSync(path.join(scratch, 'outside'));
     host = await startCatalogHost({
       databaseUrl: db.url,
-      env: { FLOWFORGE_MASTER_KEY: encodeMasterKey(generateMasterKey()), FLOWFORGE_HOME: home, FLOWFORGE_LOCAL_CONNECTION_ROOTS: `${landing}${path.delimiter}${home}` },
+      env: {
+        FLOWFORGE_MASTER_KEY: encodeMasterKey(generateMasterKey()),
+        FLOWFORGE_HOME: home,
+        FLOWFORGE_LOCAL_CONNECTION_ROOTS: `${landing}${path.delimiter}${home}`,
+      },
     });
     listener = net.createServer((s) => s.end());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
@@ -106,7 +111,9 @@ describe('connections security (catalog on real PostgreSQL)', () => {
     // Echoes the header secret back, upper-cased and encoded, in a redirect: the issue's case.
     echo = http.createServer((rq, rs) => {
       const key = String(rq.headers['x-api-key'] ?? '');
-      rs.writeHead(302, { location: `/login?k=${key.toUpperCase()}&b=${Buffer.from(`u:${key}`).toString('base64')}&e=${encodeURIComponent(key)}&h=${Buffer.from(key).toString('hex')}` }).end();
+      rs.writeHead(302, {
+        location: `/login?k=${key.toUpperCase()}&b=${Buffer.from(`u:${key}`).toString('base64')}&e=${encodeURIComponent(key)}&h=${Buffer.from(key).toString('hex')}`,
+      }).end();
     });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
@@ -167,10 +174,18 @@ describe('connections security (catalog on real PostgreSQL)', () => {
 
     it.each(NETWORK_TYPES)('%s: a caller without settings:configure-system cannot set allowPrivateNetworks (403 naming the field)', async (type) => {
       for (const caller of [asConnectionManager, nobody]) {
-        const r = await conn<Problem>('POST', '', { name: `refused-${type}`, type, config: { ...aimedAt(type, '127.0.0.1', openPort), allowPrivateNetworks: true } }, caller);
+        const r = await conn<Problem>(
+          'POST',
+          '',
+          { name: `refused-${type}`, type, config: { ...aimedAt(type, '127.0.0.1', openPort), allowPrivateNetworks: true } },
+          caller,
+        );
         expect({ status: r.status, body: r.body }).toMatchObject({
           status: 403,
-          body: { code: 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY', errors: [{ field: 'config.allowPrivateNetworks', message: expect.stringContaining('settings:configure-system') }] },
+          body: {
+            code: 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY',
+            errors: [{ field: 'config.allowPrivateNetworks', message: expect.stringContaining('settings:configure-system') }],
+          },
         });
       }
       expect((await conn<ConnectionView[]>('GET', `?type=${type}`, undefined, asAdmin)).body.map((c) => c.name)).not.toContain(`refused-${type}`);
@@ -189,7 +204,12 @@ describe('connections security (catalog on real PostgreSQL)', () => {
       // A new password, a new name, or switching the flag off do not move it.
       expect((await conn('PATCH', `/${allowed.id}`, { config: { password: 'rotated-pw' } }, asConnectionManager)).status).toBe(200);
       expect((await conn('PATCH', `/${allowed.id}`, { name: 'renamed-allowed' }, asConnectionManager)).status).toBe(200);
-      const off = await conn<ConnectionView>('PATCH', `/${allowed.id}`, { config: { host: 'db.example.com', allowPrivateNetworks: false } }, asConnectionManager);
+      const off = await conn<ConnectionView>(
+        'PATCH',
+        `/${allowed.id}`,
+        { config: { host: 'db.example.com', allowPrivateNetworks: false } },
+        asConnectionManager,
+      );
       expect(off).toMatchObject({ status: 200, body: { config: { host: 'db.example.com', allowPrivateNetworks: false } } });
       // An administrator may move it.
       expect((await conn('PATCH', `/${allowed.id}`, { config: { host: '127.0.0.1', allowPrivateNetworks: true } }, asAdmin)).status).toBe(200);
@@ -199,7 +219,12 @@ describe('connections security (catalog on real PostgreSQL)', () => {
   describe('local paths (item 8)', () => {
     const refusedPath = async (p: string, code = 'FF_CONNECTION_PATH_FORBIDDEN') => {
       const r = await conn<Problem>('POST', '', { name: `local-${++seq}`, type: 'local', config: { path: p } }, asAdmin);
-      expect({ path: p, status: r.status, code: r.body.code, fields: r.body.errors?.map((e) => e.field) }).toEqual({ path: p, status: 400, code, fields: ['config.path'] });
+      expect({ path: p, status: r.status, code: r.body.code, fields: r.body.errors?.map((e) => e.field) }).toEqual({
+        path: p,
+        status: 400,
+        code,
+        fields: ['config.path'],
+      });
       return r.body;
     };
 

@@ -26,7 +26,18 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   const key = generateMasterKey();
   const cipher = new SecretCipher(new MasterKeyring(key));
   /** Every secret any test sends: none may ever come back, be logged or be published. */
-  const secrets = ['pg-S3cret-value', 'pg-Rotated-value', 'mysql-Wrong-pass', 'S3RVER', 'kafka-Sasl-pass', 'Bearer-tok-123', 'x-api-key-value', 'sftp-pw-value', 'sftp-Wrong-pass', 'sftp-Key-passphrase'];
+  const secrets = [
+    'pg-S3cret-value',
+    'pg-Rotated-value',
+    'mysql-Wrong-pass',
+    'S3RVER',
+    'kafka-Sasl-pass',
+    'Bearer-tok-123',
+    'x-api-key-value',
+    'sftp-pw-value',
+    'sftp-Wrong-pass',
+    'sftp-Key-passphrase',
+  ];
   const responses: string[] = [];
   let db: TestDatabase;
   let host: CatalogHost;
@@ -93,7 +104,12 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('creates, lists, gets, updates and deletes a connection; secrets come back only as { set }', async () => {
-    const created = await create({ name: 'warehouse', type: 'postgres', description: 'the DWH', config: { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value', allowPrivateNetworks: true } });
+    const created = await create({
+      name: 'warehouse',
+      type: 'postgres',
+      description: 'the DWH',
+      config: { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value', allowPrivateNetworks: true },
+    });
     expect(created).toMatchObject({
       name: 'warehouse',
       type: 'postgres',
@@ -126,12 +142,21 @@ describe('connections API (catalog on real PostgreSQL)', () => {
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ name: 'warehouse-2', version: 2, config: { password: { set: true } } });
       const kept = (await pg.query('SELECT * FROM ff_catalog.connection_secrets WHERE connection_id = $1', [created.id])).rows[0];
-      expect(JSON.parse(cipher.open({ keyId: kept.key_id, iv: kept.iv, authTag: kept.auth_tag, ciphertext: kept.ciphertext }, `connection/${created.id}/password`))).toBe('pg-S3cret-value');
+      expect(
+        JSON.parse(cipher.open({ keyId: kept.key_id, iv: kept.iv, authTag: kept.auth_tag, ciphertext: kept.ciphertext }, `connection/${created.id}/password`)),
+      ).toBe('pg-S3cret-value');
       expect(kept.iv.equals(secret[0].iv)).toBe(false); // re-sealed with a fresh IV
 
       await req('PATCH', `/${created.id}`, { config: { password: 'pg-Rotated-value' } });
       const replaced = (await pg.query('SELECT * FROM ff_catalog.connection_secrets WHERE connection_id = $1', [created.id])).rows[0];
-      expect(JSON.parse(cipher.open({ keyId: replaced.key_id, iv: replaced.iv, authTag: replaced.auth_tag, ciphertext: replaced.ciphertext }, `connection/${created.id}/password`))).toBe('pg-Rotated-value');
+      expect(
+        JSON.parse(
+          cipher.open(
+            { keyId: replaced.key_id, iv: replaced.iv, authTag: replaced.auth_tag, ciphertext: replaced.ciphertext },
+            `connection/${created.id}/password`,
+          ),
+        ),
+      ).toBe('pg-Rotated-value');
 
       const cleared = await req<ConnectionView>('PATCH', `/${created.id}`, { config: { password: null } });
       expect(cleared.body.config.password).toEqual({ set: false });
@@ -150,7 +175,10 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   it('answers bad input with 400 problem+json naming the field', async () => {
     const cases: [unknown, { field: string; message: string }[]][] = [
       [{ name: 'x', type: 'oracle', config: {} }, [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka"' }]],
-      [{ name: 'x', type: 'postgres', config: { host: 'h', port: 'five', database: 'd', user: 'u' } }, [{ field: 'config.port', message: 'must be an integer between 1 and 65535' }]],
+      [
+        { name: 'x', type: 'postgres', config: { host: 'h', port: 'five', database: 'd', user: 'u' } },
+        [{ field: 'config.port', message: 'must be an integer between 1 and 65535' }],
+      ],
       [{ name: 'x', type: 'mysql', config: { host: 'h', user: 'u', passwd: 'p' } }, [{ field: 'config.passwd', message: 'is not a known field' }]],
       [{ name: '', type: 'local', config: { path: '/tmp' } }, [{ field: 'name', message: expect.stringContaining('must be 1-128 letters') }]],
       [{ type: 'local', config: { path: '/tmp' } }, [{ field: 'name', message: 'is required' }]],
@@ -178,28 +206,58 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   it('postgres tester: SELECT 1 succeeds; a wrong port and an unknown user fail with clear messages', async () => {
     const base = { host: '127.0.0.1', database: 'postgres', user: 'postgres', password: 'pg-S3cret-value', allowPrivateNetworks: true };
     const ok = await test((await create({ name: 'pg-ok', type: 'postgres', config: base })).id);
-    expect(ok).toMatchObject({ ok: true, message: expect.stringMatching(/^connected to PostgreSQL .* at 127\.0\.0\.1:5432, database "postgres", as "postgres"$/) });
+    expect(ok).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^connected to PostgreSQL .* at 127\.0\.0\.1:5432, database "postgres", as "postgres"$/),
+    });
     expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
     const port = await test((await create({ name: 'pg-port', type: 'postgres', config: { ...base, port: 1 } })).id);
-    expect(port).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: 'PostgreSQL at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)' });
+    expect(port).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_REFUSED',
+      message: 'PostgreSQL at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',
+    });
     const user = await test((await create({ name: 'pg-user', type: 'postgres', config: { ...base, user: 'no_such_role' } })).id);
-    expect(user).toMatchObject({ ok: false, code: 'FF_CONN_AUTH', message: expect.stringContaining('PostgreSQL at 127.0.0.1:5432 refused user "no_such_role"') });
+    expect(user).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_AUTH',
+      message: expect.stringContaining('PostgreSQL at 127.0.0.1:5432 refused user "no_such_role"'),
+    });
     const dbMissing = await test((await create({ name: 'pg-db', type: 'postgres', config: { ...base, database: 'no_such_db' } })).id);
     expect(dbMissing).toMatchObject({ ok: false, code: 'FF_CONN_NOT_FOUND', message: 'PostgreSQL at 127.0.0.1:5432 has no database "no_such_db"' });
   });
 
   it('mysql tester: MariaDB answers; a wrong password and a wrong port fail with clear messages', async () => {
     const ok = await test((await create({ name: 'maria-ok', type: 'mysql', config: { host: '127.0.0.1', user: 'root', allowPrivateNetworks: true } })).id);
-    expect(ok).toMatchObject({ ok: true, message: expect.stringMatching(/^connected to MySQL-compatible server .*MariaDB.* at 127\.0\.0\.1:3306, as "root"$/) });
-    const pw = await test((await create({ name: 'maria-pw', type: 'mysql', config: { host: '127.0.0.1', user: 'root', password: 'mysql-Wrong-pass', allowPrivateNetworks: true } })).id);
+    expect(ok).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^connected to MySQL-compatible server .*MariaDB.* at 127\.0\.0\.1:3306, as "root"$/),
+    });
+    const pw = await test(
+      (await create({ name: 'maria-pw', type: 'mysql', config: { host: '127.0.0.1', user: 'root', password: 'mysql-Wrong-pass', allowPrivateNetworks: true } }))
+        .id,
+    );
     expect(pw).toMatchObject({ ok: false, code: 'FF_CONN_AUTH', message: 'MySQL at 127.0.0.1:3306 refused the password for user "root"' });
-    const port = await test((await create({ name: 'maria-port', type: 'mysql', config: { host: '127.0.0.1', port: 1, user: 'root', allowPrivateNetworks: true } })).id);
+    const port = await test(
+      (await create({ name: 'maria-port', type: 'mysql', config: { host: '127.0.0.1', port: 1, user: 'root', allowPrivateNetworks: true } })).id,
+    );
     expect(port).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: expect.stringContaining('MySQL at 127.0.0.1:1 refused the connection') });
   });
 
   it('s3 tester: HeadBucket succeeds; a missing bucket and a dead endpoint fail with clear messages', async () => {
-    const config = { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', allowPrivateNetworks: true };
-    expect(await test((await create({ name: 's3-ok', type: 's3', config })).id)).toMatchObject({ ok: true, message: `bucket "${s3.bucket}" is reachable at ${s3.endpoint}` });
+    const config = {
+      bucket: s3.bucket,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      allowPrivateNetworks: true,
+    };
+    expect(await test((await create({ name: 's3-ok', type: 's3', config })).id)).toMatchObject({
+      ok: true,
+      message: `bucket "${s3.bucket}" is reachable at ${s3.endpoint}`,
+    });
     expect(await test((await create({ name: 's3-nobucket', type: 's3', config: { ...config, bucket: 'no-such-bucket' } })).id)).toMatchObject({
       ok: false,
       code: 'FF_CONN_NOT_FOUND',
@@ -213,31 +271,61 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('local tester: a writable directory passes; a missing path and a file fail', async () => {
-    expect(await test((await create({ name: 'dir-ok', type: 'local', config: { path: tmp } })).id)).toMatchObject({ ok: true, message: `directory ${tmp} exists and is writable` });
+    expect(await test((await create({ name: 'dir-ok', type: 'local', config: { path: tmp } })).id)).toMatchObject({
+      ok: true,
+      message: `directory ${tmp} exists and is writable`,
+    });
     expect(fs.readdirSync(tmp)).toEqual([]); // the probe file is gone
     const missing = path.join(tmp, 'nope');
-    expect(await test((await create({ name: 'dir-missing', type: 'local', config: { path: missing } })).id)).toMatchObject({ ok: false, code: 'FF_CONN_NOT_FOUND', message: `directory ${missing} does not exist` });
+    expect(await test((await create({ name: 'dir-missing', type: 'local', config: { path: missing } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_NOT_FOUND',
+      message: `directory ${missing} does not exist`,
+    });
     const file = path.join(tmp, 'file.txt');
     fs.writeFileSync(file, 'x');
-    expect(await test((await create({ name: 'dir-file', type: 'local', config: { path: file } })).id)).toMatchObject({ ok: false, code: 'FF_CONN_NOT_A_DIRECTORY' });
+    expect(await test((await create({ name: 'dir-file', type: 'local', config: { path: file } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_NOT_A_DIRECTORY',
+    });
   });
 
   it('http tester: refuses private and metadata targets unless allowed; reports status and refused credentials', async () => {
     const refused = await test((await create({ name: 'http-private', type: 'http', config: { baseUrl: apiUrl } })).id);
-    expect(refused).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS', message: expect.stringContaining('(loopback address), which outbound calls refuse; an administrator (settings:configure-system) may set allowPrivateNetworks: true') });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_FORBIDDEN_ADDRESS',
+      message: expect.stringContaining(
+        '(loopback address), which outbound calls refuse; an administrator (settings:configure-system) may set allowPrivateNetworks: true',
+      ),
+    });
     const metadata = await test((await create({ name: 'http-imds', type: 'http', config: { baseUrl: 'http://169.254.169.254/latest/meta-data/' } })).id);
-    expect(metadata).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS', message: expect.stringContaining('169.254.169.254 (cloud metadata address)') });
+    expect(metadata).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_FORBIDDEN_ADDRESS',
+      message: expect.stringContaining('169.254.169.254 (cloud metadata address)'),
+    });
 
     const allowed = { baseUrl: apiUrl, allowPrivateNetworks: true, token: 'Bearer-tok-123', headers: { 'x-api-key': 'x-api-key-value' } };
-    expect(await test((await create({ name: 'http-ok', type: 'http', config: { ...allowed, testPath: '/private' } })).id)).toMatchObject({ ok: true, message: `${apiUrl} answered HTTP 200 for /private` });
+    expect(await test((await create({ name: 'http-ok', type: 'http', config: { ...allowed, testPath: '/private' } })).id)).toMatchObject({
+      ok: true,
+      message: `${apiUrl} answered HTTP 200 for /private`,
+    });
     expect(await test((await create({ name: 'http-get', type: 'http', config: { ...allowed, testPath: '/no-head' } })).id)).toMatchObject({ ok: true });
-    expect(await test((await create({ name: 'http-auth', type: 'http', config: { ...allowed, token: 'wrong-token', testPath: '/private' } })).id)).toMatchObject({
+    expect(
+      await test((await create({ name: 'http-auth', type: 'http', config: { ...allowed, token: 'wrong-token', testPath: '/private' } })).id),
+    ).toMatchObject({
       ok: false,
       code: 'FF_CONN_AUTH',
       message: `${apiUrl} answered HTTP 401 for /private: the credentials (headers or token) were refused`,
     });
-    expect(await test((await create({ name: 'http-404', type: 'http', config: { ...allowed, testPath: '/missing' } })).id)).toMatchObject({ ok: false, code: 'FF_CONN_HTTP_STATUS' });
-    expect(await test((await create({ name: 'http-port', type: 'http', config: { baseUrl: 'http://127.0.0.1:1', allowPrivateNetworks: true } })).id)).toMatchObject({
+    expect(await test((await create({ name: 'http-404', type: 'http', config: { ...allowed, testPath: '/missing' } })).id)).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_HTTP_STATUS',
+    });
+    expect(
+      await test((await create({ name: 'http-port', type: 'http', config: { baseUrl: 'http://127.0.0.1:1', allowPrivateNetworks: true } })).id),
+    ).toMatchObject({
       ok: false,
       code: 'FF_CONN_REFUSED',
     });
@@ -249,8 +337,20 @@ describe('connections API (catalog on real PostgreSQL)', () => {
   });
 
   it('kafka tester: a closed port fails with a clear message', async () => {
-    const r = await test((await create({ name: 'kafka-port', type: 'kafka', config: { brokers: ['127.0.0.1:1'], sasl: { mechanism: 'plain', username: 'u', password: 'kafka-Sasl-pass' }, allowPrivateNetworks: true } })).id);
-    expect(r).toMatchObject({ ok: false, code: 'FF_CONN_REFUSED', message: 'Kafka broker at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)' });
+    const r = await test(
+      (
+        await create({
+          name: 'kafka-port',
+          type: 'kafka',
+          config: { brokers: ['127.0.0.1:1'], sasl: { mechanism: 'plain', username: 'u', password: 'kafka-Sasl-pass' }, allowPrivateNetworks: true },
+        })
+      ).id,
+    );
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'FF_CONN_REFUSED',
+      message: 'Kafka broker at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',
+    });
   });
 
   it('sftp tester: lists the login directory with a password or a private key; refused credentials, a closed port and a missing directory fail clearly', async () => {
@@ -258,7 +358,11 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     const base = { host: sftp.host, port: sftp.port, allowPrivateNetworks: true };
     const ok = await create({ name: 'sftp-ok', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-pw-value' } });
     expect(ok.config).toMatchObject({ password: { set: true }, privateKey: { set: false }, passphrase: { set: false } });
-    expect(await test(ok.id)).toMatchObject({ ok: true, message: `connected to SFTP server at ${where} as "ff"; directory / lists 2 entries`, latencyMs: expect.any(Number) });
+    expect(await test(ok.id)).toMatchObject({
+      ok: true,
+      message: `connected to SFTP server at ${where} as "ff"; directory / lists 2 entries`,
+      latencyMs: expect.any(Number),
+    });
 
     const keyed = await create({ name: 'sftp-key', type: 'sftp', config: { ...base, user: 'keyed', privateKey: sftpKey, passphrase: 'sftp-Key-passphrase' } });
     expect(await test(keyed.id)).toMatchObject({ ok: true, message: `connected to SFTP server at ${where} as "keyed"; directory / lists 2 entries` });
@@ -269,15 +373,32 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     });
 
     const wrong = await test((await create({ name: 'sftp-wrong', type: 'sftp', config: { ...base, user: 'ff', password: 'sftp-Wrong-pass' } })).id);
-    expect(wrong).toEqual({ ok: false, code: 'FF_CONN_AUTH', message: `SFTP server at ${where}: authentication failed for user "ff" (the password was refused)`, latencyMs: expect.any(Number) });
+    expect(wrong).toEqual({
+      ok: false,
+      code: 'FF_CONN_AUTH',
+      message: `SFTP server at ${where}: authentication failed for user "ff" (the password was refused)`,
+      latencyMs: expect.any(Number),
+    });
 
-    expect(await test((await create({ name: 'sftp-port', type: 'sftp', config: { host: '127.0.0.1', port: 1, user: 'ff', password: 'sftp-pw-value', allowPrivateNetworks: true } })).id)).toMatchObject({
+    expect(
+      await test(
+        (
+          await create({
+            name: 'sftp-port',
+            type: 'sftp',
+            config: { host: '127.0.0.1', port: 1, user: 'ff', password: 'sftp-pw-value', allowPrivateNetworks: true },
+          })
+        ).id,
+      ),
+    ).toMatchObject({
       ok: false,
       code: 'FF_CONN_REFUSED',
       message: 'SFTP server at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',
     });
 
-    expect(await test((await create({ name: 'sftp-homeless', type: 'sftp', config: { ...base, user: 'homeless', password: 'sftp-pw-value' } })).id)).toMatchObject({
+    expect(
+      await test((await create({ name: 'sftp-homeless', type: 'sftp', config: { ...base, user: 'homeless', password: 'sftp-pw-value' } })).id),
+    ).toMatchObject({
       ok: false,
       code: 'FF_CONN_NOT_FOUND',
       message: `SFTP server at ${where}: the login directory of user "homeless" does not exist (path missing)`,
@@ -293,7 +414,10 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     let published = '';
     try {
       const exists = (await pg.query(`SELECT to_regclass('ff_bus.log') IS NOT NULL AS ok`)).rows[0].ok as boolean;
-      if (exists) published = (await pg.query(`SELECT payload, headers::text AS headers FROM ff_bus.log`)).rows.map((r) => `${r.headers}${Buffer.from(r.payload).toString('latin1')}`).join('\n');
+      if (exists)
+        published = (await pg.query(`SELECT payload, headers::text AS headers FROM ff_bus.log`)).rows
+          .map((r) => `${r.headers}${Buffer.from(r.payload).toString('latin1')}`)
+          .join('\n');
     } finally {
       await pg.end();
     }

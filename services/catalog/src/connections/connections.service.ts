@@ -41,7 +41,15 @@ const UNIQUE_VIOLATION = '23505';
 /** Key order does not matter (jsonb reorders keys): compares the JSON values. */
 function sameJson(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as JsonObject)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as JsonObject)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
@@ -66,18 +74,27 @@ export class ConnectionsService {
     if (type === 'local') {
       const verdict = await checkLocalPath(String(config.path), await this.localPaths());
       if (!verdict.ok) {
-        throw new FlowForgeError('FF_CONNECTION_PATH_FORBIDDEN', 400, 'Path not allowed', `config.path: ${verdict.reason}`, [{ field: 'config.path', message: verdict.reason }]);
+        throw new FlowForgeError('FF_CONNECTION_PATH_FORBIDDEN', 400, 'Path not allowed', `config.path: ${verdict.reason}`, [
+          { field: 'config.path', message: verdict.reason },
+        ]);
       }
     }
     // The flag is an administrator's decision about where this connection goes: setting it, or changing
     // where a connection that has it goes (any plain field; secrets do not move it), takes one again.
     if (config.allowPrivateNetworks === true && !caller.mayAllowPrivateNetworks) {
-      const unchanged = before !== null && before.allowPrivateNetworks === true && sameJson(splitSecrets(before, spec.secretFields).plain, splitSecrets(config, spec.secretFields).plain);
+      const unchanged =
+        before !== null &&
+        before.allowPrivateNetworks === true &&
+        sameJson(splitSecrets(before, spec.secretFields).plain, splitSecrets(config, spec.secretFields).plain);
       if (!unchanged) {
         const message = 'only an administrator (settings:configure-system) may let a connection reach private, loopback, link-local or metadata addresses';
-        throw new FlowForgeError('FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY', 403, 'Forbidden', `config.allowPrivateNetworks: ${message}; leave it false or ask an administrator`, [
-          { field: 'config.allowPrivateNetworks', message },
-        ]);
+        throw new FlowForgeError(
+          'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY',
+          403,
+          'Forbidden',
+          `config.allowPrivateNetworks: ${message}; leave it false or ask an administrator`,
+          [{ field: 'config.allowPrivateNetworks', message }],
+        );
       }
     }
     return config;
@@ -104,7 +121,10 @@ export class ConnectionsService {
   async list(query: ListConnectionsQuery): Promise<ConnectionView[]> {
     const q = this.pool;
     const records = await this.connections.list(q, query);
-    const fields = await this.connections.secretFieldsOf(q, records.map((r) => r.id));
+    const fields = await this.connections.secretFieldsOf(
+      q,
+      records.map((r) => r.id),
+    );
     return records.map((r) => this.view(r, fields.get(r.id) ?? new Set()));
   }
 
@@ -164,8 +184,23 @@ export class ConnectionsService {
     if (!record) throw this.notFound(id);
     const secrets = this.open(id, await this.connections.secretsOf(q, id));
     // Decrypting secrets is a secret read: audited (which fields, never their values).
-    const actor = this.audit.currentActor() ?? { type: 'system' as const, id: 'catalog', name: 'catalog', userId: null, sessionId: null, ip: null, userAgent: null };
-    await this.audit.record({ actor, action: 'connection:secret-read', resourceType: 'connection', resourceId: id, outcome: 'success', changes: { purpose: 'connection test', fields: Object.keys(secrets) } });
+    const actor = this.audit.currentActor() ?? {
+      type: 'system' as const,
+      id: 'catalog',
+      name: 'catalog',
+      userId: null,
+      sessionId: null,
+      ip: null,
+      userAgent: null,
+    };
+    await this.audit.record({
+      actor,
+      action: 'connection:secret-read',
+      resourceType: 'connection',
+      resourceId: id,
+      outcome: 'success',
+      changes: { purpose: 'connection test', fields: Object.keys(secrets) },
+    });
     const config = joinSecrets(record.config, secrets) as ConnectionConfigOf<ConnectionType>;
     const started = performance.now();
     const outcome = await probeConnection(record.type, config, { localPaths: await this.localPaths() });

@@ -19,7 +19,12 @@ export interface LocalPathPolicy {
 /** System folders nobody's connection may reach (inside or equal; `/` only as itself). */
 const SYSTEM_DIRS = ['/etc', '/root', '/proc', '/sys', '/dev', '/boot'];
 
-export function localPathPolicy(opts: { home: string; lakeDir: string | null; roots: string; extraGuarded?: readonly { dir: string; what: string }[] }): LocalPathPolicy {
+export function localPathPolicy(opts: {
+  home: string;
+  lakeDir: string | null;
+  roots: string;
+  extraGuarded?: readonly { dir: string; what: string }[];
+}): LocalPathPolicy {
   const home = path.resolve(opts.home);
   const roots = opts.roots
     .split(path.delimiter)

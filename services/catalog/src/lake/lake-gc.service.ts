@@ -55,7 +55,10 @@ export class LakeGcService {
     }
     if (table) await this.sweepTable(table.ref, table.attempts, graceMs, now, report);
     if (report.deletedAttempts.length > 0) {
-      this.logger.info({ module: 'catalog', deletedAttempts: report.deletedAttempts.length, deletedFiles: report.deletedFiles }, 'lake GC removed uncommitted attempt folders');
+      this.logger.info(
+        { module: 'catalog', deletedAttempts: report.deletedAttempts.length, deletedFiles: report.deletedFiles },
+        'lake GC removed uncommitted attempt folders',
+      );
     }
     return report;
   }

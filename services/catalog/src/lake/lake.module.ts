@@ -42,7 +42,10 @@ export function lakeStoreFrom(config: CatalogConfig, home: string): ObjectStore 
       inject: [serviceConfigToken('catalog'), COMMON_CONFIG, LOGGER],
       useFactory: (config: CatalogConfig, common: CommonConfig, logger: FlowForgeLogger) => {
         const store = lakeStoreFrom(config, common.FLOWFORGE_HOME);
-        const where = config.FLOWFORGE_LAKE_STORE === 'local' ? (store as { root?: string }).root : `s3://${config.FLOWFORGE_LAKE_S3_BUCKET}/${config.FLOWFORGE_LAKE_S3_PREFIX}`;
+        const where =
+          config.FLOWFORGE_LAKE_STORE === 'local'
+            ? (store as { root?: string }).root
+            : `s3://${config.FLOWFORGE_LAKE_S3_BUCKET}/${config.FLOWFORGE_LAKE_S3_PREFIX}`;
         logger.info({ module: 'catalog', lake: where }, `lake: ${where}`);
         return store;
       },

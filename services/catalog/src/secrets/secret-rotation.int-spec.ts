@@ -45,7 +45,12 @@ async function secretRows(url: string): Promise<SecretRow[]> {
 /** Decrypts every stored secret with `keys` only: proves which keys the data still depends on. */
 function openAll(rows: SecretRow[], keys: MasterKey[]): string[] {
   const cipher = new SecretCipher(new MasterKeyring(keys[0]!, keys.slice(1)));
-  return rows.map((r) => JSON.parse(cipher.open({ keyId: r.key_id, iv: r.iv, authTag: r.auth_tag, ciphertext: r.ciphertext }, `connection/${r.connection_id}/${r.field}`)) as string);
+  return rows.map(
+    (r) =>
+      JSON.parse(
+        cipher.open({ keyId: r.key_id, iv: r.iv, authTag: r.auth_tag, ciphertext: r.ciphertext }, `connection/${r.connection_id}/${r.field}`),
+      ) as string,
+  );
 }
 
 async function seed(host: CatalogHost, n: number, prefix: string): Promise<string[]> {

@@ -29,7 +29,10 @@ import { SecretsInternalController } from './secrets-internal.controller';
         const fields = { module: 'catalog', keyId: resolved.keyring.current.id, origin: resolved.origin, file: resolved.file };
         logger.info(fields, resolved.created ? `generated a master key into ${resolved.file}` : 'master key loaded');
         if (resolved.rotationPending) {
-          logger.warn(fields, 'FF_SECRET_ROTATION_PENDING: master.key.next exists (an interrupted rotation); run `node scripts/catalog-rotate-key.js` again to finish it');
+          logger.warn(
+            fields,
+            'FF_SECRET_ROTATION_PENDING: master.key.next exists (an interrupted rotation); run `node scripts/catalog-rotate-key.js` again to finish it',
+          );
         }
         return resolved;
       },

@@ -49,7 +49,9 @@ export class AccessEventsListener implements OnApplicationBootstrap, BeforeAppli
     else if (e.kind === 'token') this.verifier.forgetToken(e.subject);
     else if (e.kind === 'role' && this.state.loaded) {
       // The matrix lives in the auth service: re-read in the background (an unloaded state reads it on first use).
-      void this.state.refreshNow().catch((err: unknown) => this.logger.warn({ err, role: e.subject }, 'role change heard, matrix refresh failed; the periodic one retries'));
+      void this.state
+        .refreshNow()
+        .catch((err: unknown) => this.logger.warn({ err, role: e.subject }, 'role change heard, matrix refresh failed; the periodic one retries'));
     }
   }
 }

@@ -19,7 +19,11 @@ export class AuditController {
   @RequirePermission('audit:view')
   @ApiZodQuery(auditQuery)
   @ApiOperation({ summary: 'Search the audit log', description: 'Oldest first, paged by `afterSeq` (`nextAfterSeq` in the answer).' })
-  @ApiJson(200, { type: 'object', properties: { items: listOf(schemas.auditEntry), nextAfterSeq: { type: 'integer', nullable: true } }, required: ['items', 'nextAfterSeq'] })
+  @ApiJson(200, {
+    type: 'object',
+    properties: { items: listOf(schemas.auditEntry), nextAfterSeq: { type: 'integer', nullable: true } },
+    required: ['items', 'nextAfterSeq'],
+  })
   entries(@Query(new ZodCheckPipe(auditQuery)) query: Record<string, string>, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: '/audit/entries', query }, req, res);
   }
@@ -27,7 +31,10 @@ export class AuditController {
   @Get('export')
   @RequirePermission('audit:export')
   @ApiZodQuery(auditQuery)
-  @ApiOperation({ summary: 'Export the audit log', description: 'Every matching entry, streamed, as a JSON array or CSV (with the chain hashes, so a copy can be verified).' })
+  @ApiOperation({
+    summary: 'Export the audit log',
+    description: 'Every matching entry, streamed, as a JSON array or CSV (with the chain hashes, so a copy can be verified).',
+  })
   @ApiProduces('application/json', 'text/csv')
   @ApiResponse({ status: 200, description: 'The entries', schema: { type: 'string' } })
   export(@Query(new ZodCheckPipe(auditQuery)) query: Record<string, string>, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -38,7 +45,8 @@ export class AuditController {
   @RequirePermission('audit:view')
   @ApiOperation({
     summary: 'Verify the audit chain',
-    description: 'Recomputes every entry\'s hash from the first; `brokenAt` names the first entry edited, deleted or reordered. `flowforge audit verify` does the same on the client.',
+    description:
+      "Recomputes every entry's hash from the first; `brokenAt` names the first entry edited, deleted or reordered. `flowforge audit verify` does the same on the client.",
   })
   @ApiJson(200, {
     type: 'object',

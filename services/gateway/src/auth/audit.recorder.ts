@@ -34,7 +34,8 @@ export class AuditRecorder {
   ) {}
 
   record(req: AuthenticatedRequest, call: AuditedCall): void {
-    const failed = (err: unknown) => this.logger.error({ err, route: call.route }, `FF_AUDIT_PUBLISH_FAILED: audit entry for ${call.route} (${accessLabel(call.access)}) not recorded`);
+    const failed = (err: unknown) =>
+      this.logger.error({ err, route: call.route }, `FF_AUDIT_PUBLISH_FAILED: audit entry for ${call.route} (${accessLabel(call.access)}) not recorded`);
     // Called from a response `finish` listener: a synchronous throw here would be an uncaught exception.
     try {
       const outcome = call.status === 401 || call.status === 403 ? 'denied' : call.status >= 400 ? 'error' : 'success';
@@ -104,5 +105,8 @@ export function resourceIdOf(req: AuthenticatedRequest): string | null {
  * its `\u` escape (the guard refuses a call before the pipes that would reject those characters).
  */
 function storable(text: string): string {
-  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -32,8 +32,14 @@ export class AuthApiController {
 
   @Get('config')
   @Public()
-  @ApiOperation({ summary: 'How to sign in', description: 'Which issuers this gateway trusts: the console picks Keycloak (OIDC) or the built-in login form from this.' })
-  @ApiJson(200, { type: 'object', properties: { builtin: { type: 'boolean' }, oidc: { type: 'object', nullable: true, properties: { issuer: str, clientId: str } } } })
+  @ApiOperation({
+    summary: 'How to sign in',
+    description: 'Which issuers this gateway trusts: the console picks Keycloak (OIDC) or the built-in login form from this.',
+  })
+  @ApiJson(200, {
+    type: 'object',
+    properties: { builtin: { type: 'boolean' }, oidc: { type: 'object', nullable: true, properties: { issuer: str, clientId: str } } },
+  })
   authConfig(): { builtin: boolean; oidc: { issuer: string; clientId: string } | null } {
     const issuer = this.config.FLOWFORGE_OIDC_ISSUER;
     return { builtin: this.config.FLOWFORGE_AUTH_BUILTIN === 'true', oidc: issuer ? { issuer, clientId: 'flowforge-console' } : null };
@@ -56,7 +62,10 @@ export class AuthApiController {
 
   @Post('refresh')
   @Public()
-  @ApiOperation({ summary: 'Refresh the access token', description: 'Single use: the answer carries a new refresh token. A refresh token used twice ends the session (it was copied).' })
+  @ApiOperation({
+    summary: 'Refresh the access token',
+    description: 'Single use: the answer carries a new refresh token. A refresh token used twice ends the session (it was copied).',
+  })
   @ApiZodBody(refreshRequest)
   @ApiJson(200, schemas.tokenPair)
   @ApiProblem(401, 'FF_AUTH_REFRESH_INVALID, FF_AUTH_REFRESH_REUSED or FF_AUTH_SESSION_ENDED')
@@ -99,7 +108,14 @@ export class AuthApiController {
   })
   @ApiJson(200, {
     type: 'object',
-    properties: { id: str, username: str, type: { type: 'string', enum: ['user', 'token'] }, via: { type: 'string', enum: ['builtin', 'keycloak', 'api-token'] }, roles: strings, permissions: strings },
+    properties: {
+      id: str,
+      username: str,
+      type: { type: 'string', enum: ['user', 'token'] },
+      via: { type: 'string', enum: ['builtin', 'keycloak', 'api-token'] },
+      roles: strings,
+      permissions: strings,
+    },
     required: ['id', 'username', 'type', 'via', 'roles', 'permissions'],
   })
   whoami(@Req() req: AuthenticatedRequest): { id: string; username: string; type: string; via: string; roles: readonly string[]; permissions: string[] } {
@@ -111,14 +127,17 @@ export class AuthApiController {
   @Get('permissions')
   @Authenticated()
   @ApiOperation({ summary: 'The permission matrix', description: 'Every resource with its actions, and every role with the permissions it grants.' })
-  @ApiJson(200, { type: 'object', properties: { resources: { type: 'object', additionalProperties: strings }, permissions: strings, roles: listOf(schemas.role) } })
+  @ApiJson(200, {
+    type: 'object',
+    properties: { resources: { type: 'object', additionalProperties: strings }, permissions: strings, roles: listOf(schemas.role) },
+  })
   permissions(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: '/access-model' }, req, res);
   }
 
   @Get('sessions')
   @Interactive()
-  @ApiOperation({ summary: 'My sessions', description: 'The signed-in user\'s open sessions (devices), `current` marking this one.' })
+  @ApiOperation({ summary: 'My sessions', description: "The signed-in user's open sessions (devices), `current` marking this one." })
   @ApiJson(200, listOf(schemas.session))
   sessions(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: '/me/sessions' }, req, res);
@@ -173,8 +192,9 @@ export class AuthApiController {
   @Post('keys/rotate')
   @RequirePermission('settings:configure-system')
   @ApiOperation({
-    summary: 'Rotate the built-in issuer\'s signing key',
-    description: 'A new ES256 key signs from now on; the previous ones stay in the JWKS until every token they signed has expired, so nobody is signed out. This gateway reloads the key set at once, others at the first token with the new key.',
+    summary: "Rotate the built-in issuer's signing key",
+    description:
+      'A new ES256 key signs from now on; the previous ones stay in the JWKS until every token they signed has expired, so nobody is signed out. This gateway reloads the key set at once, others at the first token with the new key.',
   })
   @ApiJson(200, { type: 'object', properties: { kid: str } })
   async rotateKeys(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
@@ -184,7 +204,10 @@ export class AuthApiController {
 
   @Post('mfa/totp')
   @Interactive()
-  @ApiOperation({ summary: 'Start two-factor enrolment', description: 'A new TOTP secret and its otpauth:// URI (for a QR code); confirm with a code to switch it on.' })
+  @ApiOperation({
+    summary: 'Start two-factor enrolment',
+    description: 'A new TOTP secret and its otpauth:// URI (for a QR code); confirm with a code to switch it on.',
+  })
   @ApiJson(200, { type: 'object', properties: { secret: str, otpauthUri: str } })
   @ApiProblem(409, 'FF_MFA_ALREADY_ENABLED')
   beginTotp(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {

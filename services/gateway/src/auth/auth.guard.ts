@@ -28,7 +28,12 @@ export class InteractiveSignInRequiredError extends FlowForgeError {
 
 export class PasswordChangeRequiredError extends FlowForgeError {
   constructor() {
-    super('FF_AUTH_PASSWORD_CHANGE_REQUIRED', 403, 'Forbidden', 'change your password first (POST /api/v1/auth/password, or `flowforge passwd`), then refresh your token or sign in again');
+    super(
+      'FF_AUTH_PASSWORD_CHANGE_REQUIRED',
+      403,
+      'Forbidden',
+      'change your password first (POST /api/v1/auth/password, or `flowforge passwd`), then refresh your token or sign in again',
+    );
   }
 }
 
@@ -54,7 +59,14 @@ export class AuthGuard implements CanActivate {
     try {
       return await this.decide(context);
     } catch (err) {
-      const reason = err instanceof PasswordChangeRequiredError ? 'password_change' : err instanceof ForbiddenError || err instanceof InteractiveSignInRequiredError ? 'forbidden' : err instanceof UnauthenticatedError ? 'unauthenticated' : 'error';
+      const reason =
+        err instanceof PasswordChangeRequiredError
+          ? 'password_change'
+          : err instanceof ForbiddenError || err instanceof InteractiveSignInRequiredError
+            ? 'forbidden'
+            : err instanceof UnauthenticatedError
+              ? 'unauthenticated'
+              : 'error';
       this.denials.inc({ reason });
       throw err;
     }
@@ -67,7 +79,8 @@ export class AuthGuard implements CanActivate {
     // Express routes ignore letter case: so does this check.
     const path = (req.url ?? '').toLowerCase();
     if (!access) {
-      if (path === '/api' || path.startsWith('/api/')) throw new ForbiddenError('this route declares no permission, so nobody may call it (a FlowForge bug: report it)');
+      if (path === '/api' || path.startsWith('/api/'))
+        throw new ForbiddenError('this route declares no permission, so nobody may call it (a FlowForge bug: report it)');
       return true;
     }
     req.client = clientOf(req);
@@ -80,7 +93,10 @@ export class AuthGuard implements CanActivate {
     const granted = principal.scopes ?? this.state.permissionsOf(principal.roles);
     // The upstream checks grants (a role, a token scope) against what the caller holds: it is told here.
     req.principal = { ...principal, actor: { ...principal.actor, ...req.client, permissions: [...granted].sort() } };
-    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE, [context.getHandler(), context.getClass()])) {
+    if (
+      principal.mustChangePassword &&
+      !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE, [context.getHandler(), context.getClass()])
+    ) {
       throw new PasswordChangeRequiredError();
     }
     if (access.kind === 'authenticated') return true;

@@ -6,10 +6,11 @@ const opts = { issuer: 'https://issuer.test', audience: 'flowforge-gateway', clo
 const keyring = (key: KeyObject): JWTVerifyGetKey => (async () => key) as unknown as JWTVerifyGetKey;
 
 function pair(alg: string): { priv: KeyObject; pub: KeyObject } {
-  const k =
-    alg.startsWith('ES') ? generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'prime256v1' : alg === 'ES384' ? 'secp384r1' : 'secp521r1' })
-    : alg === 'EdDSA' ? generateKeyPairSync('ed25519')
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const k = alg.startsWith('ES')
+    ? generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'prime256v1' : alg === 'ES384' ? 'secp384r1' : 'secp521r1' })
+    : alg === 'EdDSA'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { priv: k.privateKey, pub: k.publicKey };
 }
 

@@ -94,7 +94,8 @@ export async function checkJwt(token: string, keys: JWTVerifyGetKey, opts: JwtCh
   if (!(aud === opts.audience || (Array.isArray(aud) && aud.includes(opts.audience)))) throw new JwtRejected('audience', 'unexpected audience');
   if (typeof payload.exp !== 'number') throw new JwtRejected('claims', 'exp is missing');
   if (payload.exp <= now - opts.clockToleranceSeconds) throw new JwtRejected('expired', 'the token has expired');
-  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now + opts.clockToleranceSeconds)) throw new JwtRejected('not-yet-valid', 'the token is not valid yet');
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now + opts.clockToleranceSeconds))
+    throw new JwtRejected('not-yet-valid', 'the token is not valid yet');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new JwtRejected('claims', 'sub is missing');
   return payload;
 }

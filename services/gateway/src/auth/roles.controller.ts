@@ -37,7 +37,9 @@ export class RolesController {
   @ApiJson(200, schemas.role, 'Replaced')
   @ApiProblem(409, 'FF_ROLE_BUILTIN: built-in roles cannot be changed')
   async put(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'PUT', path: `/roles/${encodeURIComponent(name)}`, body }, req, res, (status) => (status < 300 ? this.state.refreshNow() : undefined));
+    await this.auth.forward({ method: 'PUT', path: `/roles/${encodeURIComponent(name)}`, body }, req, res, (status) =>
+      status < 300 ? this.state.refreshNow() : undefined,
+    );
   }
 
   @Delete(':name')
@@ -48,6 +50,8 @@ export class RolesController {
   @ApiProblem(404, 'FF_ROLE_NOT_FOUND')
   @ApiProblem(409, 'FF_ROLE_BUILTIN')
   async delete(@Param('name') name: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.auth.forward({ method: 'DELETE', path: `/roles/${encodeURIComponent(name)}` }, req, res, (status) => (status < 300 ? this.state.refreshNow() : undefined));
+    await this.auth.forward({ method: 'DELETE', path: `/roles/${encodeURIComponent(name)}` }, req, res, (status) =>
+      status < 300 ? this.state.refreshNow() : undefined,
+    );
   }
 }

@@ -55,7 +55,9 @@ export class TokenVerifier {
         name: 'builtin',
         iss: config.FLOWFORGE_AUTH_ISSUER,
         // The issuer is our own service, cheap to ask: an unknown kid may refetch once a second.
-        keys: lazy(async () => createRemoteJWKSet(new URL(`${this.auth.baseUrl}/internal/auth/jwks`), { headers: this.runtime.internalHeaders(), cooldownDuration: 1_000 })),
+        keys: lazy(async () =>
+          createRemoteJWKSet(new URL(`${this.auth.baseUrl}/internal/auth/jwks`), { headers: this.runtime.internalHeaders(), cooldownDuration: 1_000 }),
+        ),
         roles: (claims) => (Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : []),
       });
     }
@@ -114,11 +116,15 @@ export class TokenVerifier {
     } catch {
       throw new UnauthenticatedError('FF_AUTH_TOKEN_INVALID', 'the access token is malformed');
     }
-    const issuer = typeof unverified.iss === 'string' ? this.issuers.get(unverified.iss.replace(/\/$/, '')) ?? this.issuers.get(unverified.iss) : undefined;
+    const issuer = typeof unverified.iss === 'string' ? (this.issuers.get(unverified.iss.replace(/\/$/, '')) ?? this.issuers.get(unverified.iss)) : undefined;
     if (!issuer) throw new UnauthenticatedError('FF_AUTH_TOKEN_INVALID', 'the access token is not from an issuer this gateway trusts');
     let claims: JWTPayload;
     try {
-      claims = await checkJwt(token, await issuer.keys(), { issuer: issuer.iss, audience: this.config.FLOWFORGE_AUTH_AUDIENCE, clockToleranceSeconds: CLOCK_SKEW_SECONDS });
+      claims = await checkJwt(token, await issuer.keys(), {
+        issuer: issuer.iss,
+        audience: this.config.FLOWFORGE_AUTH_AUDIENCE,
+        clockToleranceSeconds: CLOCK_SKEW_SECONDS,
+      });
     } catch (err) {
       if (!(err instanceof JwtRejected)) throw err;
       if (err.reason === 'expired') throw new UnauthenticatedError('FF_AUTH_TOKEN_EXPIRED', 'the access token has expired: refresh it or sign in again');
@@ -128,7 +134,15 @@ export class TokenVerifier {
     const name = typeof claims.preferred_username === 'string' ? claims.preferred_username : sub;
     const sid = typeof claims.sid === 'string' ? claims.sid : null;
     return {
-      actor: { type: 'user', id: sub, name, userId: issuer.name === 'builtin' ? sub : null, sessionId: issuer.name === 'builtin' ? sid : null, ip: null, userAgent: null },
+      actor: {
+        type: 'user',
+        id: sub,
+        name,
+        userId: issuer.name === 'builtin' ? sub : null,
+        sessionId: issuer.name === 'builtin' ? sid : null,
+        ip: null,
+        userAgent: null,
+      },
       via: issuer.name,
       roles: issuer.roles(claims),
       scopes: null,
@@ -138,7 +152,14 @@ export class TokenVerifier {
   }
 
   private async verifyApiToken(token: string): Promise<Principal> {
-    const { status, body } = await this.auth.json<{ tokenId: string; name: string; ownerId: string; ownerName: string; permissions: string[]; expiresAt: string | null }>({
+    const { status, body } = await this.auth.json<{
+      tokenId: string;
+      name: string;
+      ownerId: string;
+      ownerName: string;
+      permissions: string[];
+      expiresAt: string | null;
+    }>({
       method: 'POST',
       path: '/tokens/verify',
       body: { token },
@@ -173,7 +194,8 @@ async function discoverJwksUri(issuer: string): Promise<string> {
     throw new UnauthenticatedError('FF_AUTH_ISSUER_UNREACHABLE', `the identity provider at ${issuer} did not answer: ${(err as Error).message}`);
   });
   const doc = (await res.json().catch(() => ({}))) as { jwks_uri?: string };
-  if (!res.ok || !doc.jwks_uri) throw new UnauthenticatedError('FF_AUTH_ISSUER_UNREACHABLE', `the identity provider at ${issuer} has no usable discovery document`);
+  if (!res.ok || !doc.jwks_uri)
+    throw new UnauthenticatedError('FF_AUTH_ISSUER_UNREACHABLE', `the identity provider at ${issuer} has no usable discovery document`);
   return doc.jwks_uri;
 }
 

@@ -37,7 +37,11 @@ export class TokensController {
     description: 'Scoped to permissions you hold; `token` is in this answer only (it is stored hashed). Use it as `Authorization: Bearer ffp_…`.',
   })
   @ApiZodBody(createTokenRequest)
-  @ApiJson(201, { ...schemas.apiToken, properties: { ...schemas.apiToken.properties, token: str }, required: [...schemas.apiToken.required, 'token'] }, 'Created')
+  @ApiJson(
+    201,
+    { ...schemas.apiToken, properties: { ...schemas.apiToken.properties, token: str }, required: [...schemas.apiToken.required, 'token'] },
+    'Created',
+  )
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'POST', path: '/tokens', body }, req, res);
   }

@@ -66,7 +66,7 @@ export class UsersController {
   @Patch(':id')
   @idParam
   @RequirePermission('settings:manage-users')
-  @ApiOperation({ summary: 'Edit a user', description: 'E-mail, display name, roles, disabled. Disabling ends the user\'s sessions.' })
+  @ApiOperation({ summary: 'Edit a user', description: "E-mail, display name, roles, disabled. Disabling ends the user's sessions." })
   @ApiZodBody(updateUserRequest)
   @ApiJson(200, schemas.user)
   @ApiProblem(404, 'FF_USER_NOT_FOUND')
@@ -90,8 +90,9 @@ export class UsersController {
   @idParam
   @RequirePermission('settings:manage-users')
   @ApiOperation({
-    summary: 'Set a user\'s password',
-    description: 'For a forgotten password when no mail server is configured: temporary by default (the user must change it at the next sign-in). The policy applies; every session of the user ends.',
+    summary: "Set a user's password",
+    description:
+      'For a forgotten password when no mail server is configured: temporary by default (the user must change it at the next sign-in). The policy applies; every session of the user ends.',
   })
   @ApiZodBody(setPasswordRequest)
   @ApiJson(200, schemas.user)
@@ -113,7 +114,7 @@ export class UsersController {
   @Get(':id/sessions')
   @idParam
   @RequirePermission('settings:manage-users')
-  @ApiOperation({ summary: 'A user\'s open sessions' })
+  @ApiOperation({ summary: "A user's open sessions" })
   @ApiJson(200, listOf(schemas.session))
   sessions(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
     return this.auth.forward({ method: 'GET', path: `/users/${id}/sessions` }, req, res);
@@ -123,7 +124,7 @@ export class UsersController {
   @idParam
   @ApiParam({ name: 'sessionId', format: 'uuid' })
   @RequirePermission('settings:manage-users')
-  @ApiOperation({ summary: 'End a user\'s session' })
+  @ApiOperation({ summary: "End a user's session" })
   @ApiNoContent('Ended')
   @ApiProblem(404, 'FF_SESSION_NOT_FOUND')
   async revokeSession(

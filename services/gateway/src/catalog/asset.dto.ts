@@ -92,7 +92,10 @@ export class PreviewDto {
     example: [{ name: 'id', type: 'BIGINT' }],
   })
   columns!: { name: string; type: string }[];
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'BIGINT and DECIMAL values as strings' }) rows!: Record<string, unknown>[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'BIGINT and DECIMAL values as strings' }) rows!: Record<
+    string,
+    unknown
+  >[];
 }
 
 export class RetentionReportDto {

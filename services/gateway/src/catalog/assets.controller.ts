@@ -1,6 +1,16 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, ApiZodBody, ApiZodQuery, downloadQuery, listAssetsQuery, listSnapshotsQuery, previewQuery, retentionRequest, uuidParam } from '@flowforge/http';
+import {
+  ApiProblem,
+  ApiZodBody,
+  ApiZodQuery,
+  downloadQuery,
+  listAssetsQuery,
+  listSnapshotsQuery,
+  previewQuery,
+  retentionRequest,
+  uuidParam,
+} from '@flowforge/http';
 import { ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { AssetDto, ColumnStatsDto, PreviewDto, RetentionReportDto, SchemaVersionDto, SnapshotDetailDto, SnapshotDto } from './asset.dto';
 import { CatalogClient } from './catalog.client';
@@ -48,7 +58,12 @@ export class AssetsController {
   @ApiZodQuery(listSnapshotsQuery)
   @ApiResponse({ status: 200, type: [SnapshotDto] })
   @notFound
-  snapshots(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(listSnapshotsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  snapshots(
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodCheckPipe(listSnapshotsQuery)) query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/snapshots`, query }, req, res);
   }
 
@@ -59,7 +74,12 @@ export class AssetsController {
   @ApiOperation({ summary: 'Get one snapshot with its data files' })
   @ApiResponse({ status: 200, type: SnapshotDetailDto })
   @notFound
-  snapshot(@Param('id', uuidParam()) id: string, @Param('snapshotId', uuidParam('snapshotId')) snapshotId: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  snapshot(
+    @Param('id', uuidParam()) id: string,
+    @Param('snapshotId', uuidParam('snapshotId')) snapshotId: string,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/snapshots/${snapshotId}` }, req, res);
   }
 
@@ -80,26 +100,42 @@ export class AssetsController {
   @ApiZodQuery(previewQuery)
   @ApiResponse({ status: 200, type: PreviewDto })
   @notFound
-  preview(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(previewQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  preview(
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodCheckPipe(previewQuery)) query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/preview`, query }, req, res);
   }
 
   @Get(':id/download')
   @RequirePermission('asset:download')
   @idParam
-  @ApiOperation({ summary: 'Download a snapshot as CSV or Parquet', description: 'Streamed, with Content-Disposition: attachment; filename="<layer>.<namespace>.<table>.<sequence>.<format>".' })
+  @ApiOperation({
+    summary: 'Download a snapshot as CSV or Parquet',
+    description: 'Streamed, with Content-Disposition: attachment; filename="<layer>.<namespace>.<table>.<sequence>.<format>".',
+  })
   @ApiProduces('text/csv', 'application/vnd.apache.parquet')
   @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
   @ApiZodQuery(downloadQuery)
   @notFound
-  download(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(downloadQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  download(
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodCheckPipe(downloadQuery)) query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.catalog.forward({ method: 'GET', path: `/assets/${id}/download`, query }, req, res);
   }
 
   @Put(':id/retention')
   @RequirePermission('asset:edit')
   @idParam
-  @ApiOperation({ summary: 'Set the retention policy', description: 'A snapshot stays while it is current, among the last `keepLast`, or younger than `maxAgeSeconds`.' })
+  @ApiOperation({
+    summary: 'Set the retention policy',
+    description: 'A snapshot stays while it is current, among the last `keepLast`, or younger than `maxAgeSeconds`.',
+  })
   @ApiZodBody(retentionRequest)
   @ApiResponse({ status: 200, type: AssetDto })
   @notFound
@@ -110,7 +146,10 @@ export class AssetsController {
   @Post(':id/retention/apply')
   @RequirePermission('asset:delete')
   @idParam
-  @ApiOperation({ summary: 'Apply the retention policy now', description: 'Expires snapshots and deletes the files no remaining snapshot lists (the periodic sweep does the same).' })
+  @ApiOperation({
+    summary: 'Apply the retention policy now',
+    description: 'Expires snapshots and deletes the files no remaining snapshot lists (the periodic sweep does the same).',
+  })
   @ApiResponse({ status: 200, type: RetentionReportDto })
   @notFound
   applyRetention(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {

@@ -9,7 +9,12 @@ export class ConnectionDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: CONNECTION_TYPES }) type!: string;
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The config with `{ "set": boolean }` in place of every secret field', example: { host: 'db', port: 5432, password: { set: true } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The config with `{ "set": boolean }` in place of every secret field',
+    example: { host: 'db', port: 5432, password: { set: true } },
+  })
   config!: Record<string, unknown>;
   @ApiProperty({ type: [String], description: 'Dot paths of this type’s secret fields', example: ['password'] }) secretFields!: string[];
   @ApiProperty({ description: 'Incremented by every update' }) version!: number;

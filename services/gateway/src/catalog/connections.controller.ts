@@ -57,7 +57,10 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Update a connection', description: '`config` is a JSON merge patch; secrets are replaced whole or kept with `{ "set": true }`.' })
   @ApiZodBody(updateConnectionRequest)
   @ApiResponse({ status: 200, type: ConnectionDto })
-  @ApiProblem(403, 'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks` or change where such a connection goes')
+  @ApiProblem(
+    403,
+    'FF_CONNECTION_PRIVATE_NETWORKS_ADMIN_ONLY: only settings:configure-system may set `config.allowPrivateNetworks` or change where such a connection goes',
+  )
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   update(@Param('id', uuidParam()) id: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'PATCH', path: `/connections/${id}`, body }, req, res);
@@ -78,7 +81,8 @@ export class ConnectionsController {
   @idParam
   @ApiOperation({
     summary: 'Test a connection',
-    description: 'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.',
+    description:
+      'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.',
   })
   @ApiResponse({ status: 200, type: ConnectionTestResultDto })
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')

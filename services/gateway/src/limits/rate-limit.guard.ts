@@ -8,7 +8,12 @@ import { ROUTE_ACCESS } from '../auth/route-access';
 
 export class RateLimitedError extends FlowForgeError {
   constructor(retryAfterSeconds: number, who: string) {
-    super('FF_RATE_LIMITED', 429, 'Too many requests', `too many requests from ${who}: retry after ${retryAfterSeconds} s (the gateway's FLOWFORGE_RATE_LIMIT_* settings)`);
+    super(
+      'FF_RATE_LIMITED',
+      429,
+      'Too many requests',
+      `too many requests from ${who}: retry after ${retryAfterSeconds} s (the gateway's FLOWFORGE_RATE_LIMIT_* settings)`,
+    );
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }

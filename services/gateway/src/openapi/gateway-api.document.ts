@@ -21,7 +21,12 @@ export class GatewayApiDocument {
   get(): OpenAPIObject {
     if (!this.built) {
       if (!this.source) {
-        throw new FlowForgeError('FF_OPENAPI_UNAVAILABLE', 503, 'Service unavailable', 'the API document is not available: the host did not attach the application');
+        throw new FlowForgeError(
+          'FF_OPENAPI_UNAVAILABLE',
+          503,
+          'Service unavailable',
+          'the API document is not available: the host did not attach the application',
+        );
       }
       this.built = buildOpenApiDocument(this.source.app, this.source.modules);
     }

@@ -13,7 +13,7 @@ export class OpenApiController {
   @Public()
   @ApiOperation({
     summary: 'The OpenAPI document of this API',
-    description: 'Generated from the gateway\'s controllers; the same document is committed as services/gateway/openapi.json and checked in CI.',
+    description: "Generated from the gateway's controllers; the same document is committed as services/gateway/openapi.json and checked in CI.",
   })
   @ApiResponse({ status: 200, description: 'An OpenAPI 3 document', schema: { type: 'object', additionalProperties: true } })
   get(): OpenAPIObject {

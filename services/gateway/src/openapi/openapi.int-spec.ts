@@ -50,7 +50,10 @@ function routeTable(app: INestApplication): Route[] {
         if (method === undefined) continue;
         for (const base of paths(Reflect.getMetadata(PATH_METADATA, type))) {
           for (const sub of paths(Reflect.getMetadata(PATH_METADATA, fn))) {
-            const joined = `/${[base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+            const joined = `/${[base, sub]
+              .map((p) => p.replace(/^\/+|\/+$/g, ''))
+              .filter(Boolean)
+              .join('/')}`;
             routes.push({ method: RequestMethod[method].toLowerCase(), path: joined.replace(/:(\w+)/g, '{$1}'), handler: `${type.name}.${name}` });
           }
         }
@@ -116,7 +119,11 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
     // Nothing documented that the application does not route.
     const routed = new Set(api.map((r) => `${r.method} ${r.path}`));
     const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-    const documented = Object.entries(served.paths).flatMap(([p, item]) => Object.keys(item).filter((m) => methods.includes(m)).map((m) => `${m} ${p}`));
+    const documented = Object.entries(served.paths).flatMap(([p, item]) =>
+      Object.keys(item)
+        .filter((m) => methods.includes(m))
+        .map((m) => `${m} ${p}`),
+    );
     expect(documented.filter((d) => !routed.has(d))).toEqual([]);
   });
 
@@ -130,7 +137,9 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
     expect(served.components?.schemas?.Problem).toMatchObject({ required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'code']) });
     const wrong: string[] = [];
     for (const [p, item] of Object.entries(served.paths)) {
-      for (const [method, op] of Object.entries(item as Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>)) {
+      for (const [method, op] of Object.entries(
+        item as Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>,
+      )) {
         for (const [status, response] of Object.entries(op.responses ?? {})) {
           if (!/^[45]\d\d$/.test(status)) continue;
           if (response.content?.['application/problem+json']?.schema?.$ref !== '#/components/schemas/Problem' || Object.keys(response.content).length !== 1) {
@@ -163,8 +172,12 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
 
   it('describes each request body as a named component from the schema its owning service validates with, constraints included', () => {
     const bodyRef = (p: string, method: 'post' | 'put' | 'patch') =>
-      (served.paths[p]?.[method]?.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content?.['application/json']?.schema?.$ref;
-    const schemas = served.components!.schemas! as Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[]; additionalProperties?: unknown }>;
+      (served.paths[p]?.[method]?.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content?.['application/json']
+        ?.schema?.$ref;
+    const schemas = served.components!.schemas! as Record<
+      string,
+      { properties: Record<string, Record<string, unknown>>; required?: string[]; additionalProperties?: unknown }
+    >;
     // An auth admin route (validated by services/auth), a catalog route (services/catalog), an orchestrator route.
     expect(bodyRef('/api/v1/users', 'post')).toBe('#/components/schemas/CreateUserDto');
     expect(schemas.CreateUserDto).toMatchObject({
@@ -181,7 +194,11 @@ describe('gateway OpenAPI document (/api/openapi.json)', () => {
     expect(bodyRef('/api/v1/connections/{id}', 'patch')).toBe('#/components/schemas/UpdateConnectionDto');
     expect(schemas.CreateConnectionDto).toMatchObject({
       required: ['name', 'type', 'config'],
-      properties: { name: { pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$' }, type: { enum: expect.arrayContaining(['postgres', 'kafka']) }, config: { type: 'object' } },
+      properties: {
+        name: { pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$' },
+        type: { enum: expect.arrayContaining(['postgres', 'kafka']) },
+        config: { type: 'object' },
+      },
     });
     expect(schemas.CreateRunDto).toMatchObject({ properties: { workflow: { maxLength: 63 }, workflowVersion: { type: 'integer', maximum: 2147483647 } } });
     // requestedBy is the gateway's to set: not part of the public body.

@@ -52,7 +52,12 @@ export class JobsController {
   @ApiOperation({ summary: 'Get one version of a job' })
   @ApiResponse({ status: 200, type: JobDto })
   @ApiProblem(404, 'FF_JOB_NOT_FOUND')
-  version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  version(
+    @Param('name') name: string,
+    @Param('version', new IntParamPipe('version')) version: number,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/jobs/${enc(name)}/versions/${version}` }, req, res);
   }
 
@@ -61,7 +66,8 @@ export class JobsController {
   @nameParam
   @ApiOperation({
     summary: 'Create or edit a job',
-    description: 'Creates version 1, or the next version when type, description or config differ from the latest; an identical body changes nothing (200). The config is validated against the JSON Schema its type announced.',
+    description:
+      'Creates version 1, or the next version when type, description or config differ from the latest; an identical body changes nothing (200). The config is validated against the JSON Schema its type announced.',
   })
   @ApiZodBody(saveJobRequest)
   @ApiResponse({ status: 201, type: SavedJobDto, description: 'A version was created' })

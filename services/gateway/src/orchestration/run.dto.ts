@@ -46,7 +46,12 @@ export class RunDto {
     description: 'Who started the run (a rerun: who re-ran it): a user name, `token:<token name> (<owner>)` for an API token, `scheduler`, or `trigger:<id>`',
   })
   requestedBy!: string;
-  @ApiProperty({ nullable: true, type: String, example: 'token:ci-deploy (alice)', description: 'Who cancelled the run, in the same form; null unless a caller cancelled it' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'token:ci-deploy (alice)',
+    description: 'Who cancelled the run, in the same form; null unless a caller cancelled it',
+  })
   cancelledBy!: string | null;
   @ApiProperty({ nullable: true, type: String }) idempotencyKey!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Set on a rerun: the run it reruns' }) parentRunId!: string | null;
@@ -74,18 +79,19 @@ export class RunLogEventDto {
 }
 
 export class LogLineDto extends RunLogEventDto {
-  @ApiProperty({ example: '1042', description: 'Arrival order within the run; the event stream\'s log cursor' }) id!: string;
+  @ApiProperty({ example: '1042', description: "Arrival order within the run; the event stream's log cursor" }) id!: string;
 }
 
 export class LogPageDto {
-  @ApiProperty({ type: [LogLineDto], description: 'Oldest first by `at` (lines with the same `at` by id), whatever order they arrived in' }) items!: LogLineDto[];
+  @ApiProperty({ type: [LogLineDto], description: 'Oldest first by `at` (lines with the same `at` by id), whatever order they arrived in' })
+  items!: LogLineDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` for the next page' }) nextCursor!: string | null;
   @ApiProperty({
     nullable: true,
     type: String,
     example: '1042',
     description:
-      'The id of the run\'s newest stored line when this page was read. Lines arrive out of time order, so a follower reads the pages, then opens the event stream with `after=0.<latestId of its first page>` and skips the lines it printed already.',
+      "The id of the run's newest stored line when this page was read. Lines arrive out of time order, so a follower reads the pages, then opens the event stream with `after=0.<latestId of its first page>` and skips the lines it printed already.",
   })
   latestId!: string | null;
 }

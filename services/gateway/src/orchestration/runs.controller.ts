@@ -39,7 +39,8 @@ export class RunsController {
   @RequirePermission('workflow:execute')
   @ApiOperation({
     summary: 'Start a run',
-    description: 'Parameters are resolved against the workflow\'s declarations; each step\'s job version is pinned. The workflow\'s concurrency may queue the run, or cancel it (overlap skip).',
+    description:
+      "Parameters are resolved against the workflow's declarations; each step's job version is pinned. The workflow's concurrency may queue the run, or cancel it (overlap skip).",
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -52,17 +53,8 @@ export class RunsController {
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
   @ApiProblem(409, 'FF_JOB_TYPE_UNKNOWN')
   @ApiProblem(422, 'FF_RUN_IDEMPOTENCY_CONFLICT: the key already identifies a run made by another workflow, version or parameters')
-  create(
-    @Body() body: unknown,
-    @Headers('idempotency-key') key: string | undefined,
-    @Req() req: HttpRequest,
-    @Res() res: HttpResponse,
-  ): Promise<void> {
-    return this.orchestrator.forward(
-      { method: 'POST', path: '/runs', body: withCaller(body, req, { idempotencyKey: key || undefined }) },
-      req,
-      res,
-    );
+  create(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.orchestrator.forward({ method: 'POST', path: '/runs', body: withCaller(body, req, { idempotencyKey: key || undefined }) }, req, res);
   }
 
   @Get()
@@ -87,7 +79,10 @@ export class RunsController {
   @Post(':id/cancel')
   @RequirePermission('workflow:execute')
   @idParam
-  @ApiOperation({ summary: 'Cancel a run', description: 'Running attempts are asked to stop; every open step and the run become cancelled. Cancelling a cancelled run is a no-op.' })
+  @ApiOperation({
+    summary: 'Cancel a run',
+    description: 'Running attempts are asked to stop; every open step and the run become cancelled. Cancelling a cancelled run is a no-op.',
+  })
   @ApiZodBody(cancelRunRequest, { required: false })
   @ApiResponse({ status: 200, type: RunDto })
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
@@ -115,11 +110,16 @@ export class RunsController {
   @Get(':id/logs')
   @RequirePermission('workflow:view')
   @idParam
-  @ApiOperation({ summary: 'Page a run\'s log lines', description: 'Oldest first by timestamp; filter by step and attempt; page with `after`.' })
+  @ApiOperation({ summary: "Page a run's log lines", description: 'Oldest first by timestamp; filter by step and attempt; page with `after`.' })
   @ApiZodQuery(runLogsQuery)
   @ApiResponse({ status: 200, type: LogPageDto })
   @ApiProblem(404, 'FF_RUN_NOT_FOUND')
-  logs(@Param('id', uuidParam()) id: string, @Query(new ZodCheckPipe(runLogsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  logs(
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodCheckPipe(runLogsQuery)) query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/runs/${id}/logs`, query }, req, res);
   }
 

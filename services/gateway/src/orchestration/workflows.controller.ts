@@ -36,7 +36,9 @@ export class WorkflowsController {
       'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow`), applied in one transaction: every document is valid or nothing is written. Documents equal to their latest version create no version. Errors name the line.',
   })
   @ApiConsumes('application/yaml', 'application/json')
-  @ApiBody({ schema: { type: 'string', example: 'apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: wait\nspec:\n  type: sleep\n  config: { ms: 1000 }\n' } })
+  @ApiBody({
+    schema: { type: 'string', example: 'apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: wait\nspec:\n  type: sleep\n  config: { ms: 1000 }\n' },
+  })
   @ApiResponse({ status: 200, type: ApplyResultDto })
   @ApiProblem(400, 'FF_YAML_INVALID / FF_WORKFLOW_INVALID / FF_JOB_INVALID, each issue with its line')
   @ApiProblem(415, 'FF_UNSUPPORTED_MEDIA_TYPE')
@@ -47,7 +49,10 @@ export class WorkflowsController {
 
   @Get('export')
   @RequirePermission('workflow:view')
-  @ApiOperation({ summary: 'Export workflow-as-code', description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.' })
+  @ApiOperation({
+    summary: 'Export workflow-as-code',
+    description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.',
+  })
   @ApiProduces('application/yaml')
   @ApiZodQuery(exportWorkflowsQuery)
   @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
@@ -84,7 +89,12 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Get one version of a workflow' })
   @ApiResponse({ status: 200, type: WorkflowDto })
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
-  version(@Param('name') name: string, @Param('version', new IntParamPipe('version')) version: number, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+  version(
+    @Param('name') name: string,
+    @Param('version', new IntParamPipe('version')) version: number,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
     return this.orchestrator.forward({ method: 'GET', path: `/workflows/${enc(name)}/versions/${version}` }, req, res);
   }
 

@@ -1,11 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  currentTraceHeaders,
-  HOST_RUNTIME,
-  HostRuntime,
-  serviceConfigToken,
-  UpstreamProblem,
-} from '@flowforge/service-kit';
+import { currentTraceHeaders, HOST_RUNTIME, HostRuntime, serviceConfigToken, UpstreamProblem } from '@flowforge/service-kit';
 import type { GatewayConfig } from '../gateway.config';
 
 export interface OrchestratorEchoReceipt {
@@ -35,9 +29,15 @@ export class OrchestratorClient {
     const url = `${this.baseUrl}/internal/orchestrator/echo/${encodeURIComponent(id)}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json', ...currentTraceHeaders(), ...this.runtime.internalHeaders() }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      res = await fetch(url, {
+        headers: { accept: 'application/json', ...currentTraceHeaders(), ...this.runtime.internalHeaders() },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (err) {
-      throw new UpstreamProblem('FF_ORCHESTRATOR_UNREACHABLE', `orchestrator at ${this.baseUrl} did not answer: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UpstreamProblem(
+        'FF_ORCHESTRATOR_UNREACHABLE',
+        `orchestrator at ${this.baseUrl} did not answer: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (res.status === 404) return null;
     if (!res.ok) throw new UpstreamProblem('FF_ORCHESTRATOR_FAILED', `orchestrator answered ${res.status} for echo ${id}`);

@@ -2,7 +2,16 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { actorHeaders } from '@flowforge/access';
-import { currentTraceHeaders, FlowForgeError, PROBLEM_CONTENT_TYPE, UpstreamProblem, type HostRuntime, type HttpRequest, type HttpResponse, type ServiceName } from '@flowforge/service-kit';
+import {
+  currentTraceHeaders,
+  FlowForgeError,
+  PROBLEM_CONTENT_TYPE,
+  UpstreamProblem,
+  type HostRuntime,
+  type HttpRequest,
+  type HttpResponse,
+  type ServiceName,
+} from '@flowforge/service-kit';
 import { actorOf } from '../auth/principal';
 
 /** Budget until the upstream's response headers arrive; a body (download, event stream) may then flow for as long as it lasts. */
@@ -142,7 +151,12 @@ export class UpstreamForwarder {
 
 export class UnsafePathProblem extends FlowForgeError {
   constructor(path: string) {
-    super('FF_PATH_INVALID', 400, 'Invalid path', `a path parameter would change the route it is forwarded to (${JSON.stringify(path)}): names may not be "." or ".."`);
+    super(
+      'FF_PATH_INVALID',
+      400,
+      'Invalid path',
+      `a path parameter would change the route it is forwarded to (${JSON.stringify(path)}): names may not be "." or ".."`,
+    );
   }
 }
 

@@ -37,10 +37,7 @@ export const jobNotFound = (name: string, version?: number): NotFoundProblem =>
   new NotFoundProblem('FF_JOB_NOT_FOUND', version === undefined ? `job "${name}" does not exist` : `job "${name}" has no version ${version}`);
 
 export const workflowNotFound = (name: string, version?: number): NotFoundProblem =>
-  new NotFoundProblem(
-    'FF_WORKFLOW_NOT_FOUND',
-    version === undefined ? `workflow "${name}" does not exist` : `workflow "${name}" has no version ${version}`,
-  );
+  new NotFoundProblem('FF_WORKFLOW_NOT_FOUND', version === undefined ? `workflow "${name}" does not exist` : `workflow "${name}" has no version ${version}`);
 
 /** The body names a different job/workflow than the URL. */
 export const nameMismatch = (kind: 'job' | 'workflow', inPath: string, inBody: unknown): FlowForgeError =>

@@ -104,7 +104,13 @@ export class DefinitionWriter {
     const issues = spec.steps.flatMap((step, i) =>
       (step.jobVersion === undefined ? liveNames.has(step.job) : live.has(`${step.job}@${step.jobVersion}`))
         ? []
-        : [{ path: `steps[${i}].job`, stepId: step.id, message: `job "${step.job}"${step.jobVersion === undefined ? '' : ` version ${step.jobVersion}`} was deleted meanwhile` }],
+        : [
+            {
+              path: `steps[${i}].job`,
+              stepId: step.id,
+              message: `job "${step.job}"${step.jobVersion === undefined ? '' : ` version ${step.jobVersion}`} was deleted meanwhile`,
+            },
+          ],
     );
     if (issues.length > 0) throw validationProblem(new WorkflowValidationError('FF_WORKFLOW_INVALID', issues));
   }
@@ -123,7 +129,11 @@ export class DefinitionWriter {
       `SELECT id FROM ff_orchestrator.runs WHERE workflow_name = $1 AND state IN ('queued','running') ORDER BY seq LIMIT ${IN_USE_SHOWN + 1}`,
       [name],
     );
-    if (rows.length > 0) throw workflowHasActiveRuns(name, rows.map((r) => r.id));
+    if (rows.length > 0)
+      throw workflowHasActiveRuns(
+        name,
+        rows.map((r) => r.id),
+      );
     await this.workflows.softDelete(tx, name);
     await this.audit.change(tx, 'orchestrator', {
       action: 'workflow:delete',
@@ -150,7 +160,11 @@ export class DefinitionWriter {
        WHERE r.state IN ('queued','running') AND s.job_name = $1 ORDER BY r.seq LIMIT ${IN_USE_SHOWN + 1}`,
       [name],
     );
-    if (rows.length > 0) throw jobHasActiveRuns(name, rows.map((r) => r.id));
+    if (rows.length > 0)
+      throw jobHasActiveRuns(
+        name,
+        rows.map((r) => r.id),
+      );
     await this.jobs.softDelete(tx, name);
     await this.audit.change(tx, 'orchestrator', {
       action: 'job:delete',

@@ -63,7 +63,9 @@ describe('definitions: soft delete of workflows and jobs', () => {
     expect(rerunGone.body.detail).toContain('"gone-wf" was deleted');
 
     // The name is free again: the new workflow continues the version numbers, so old runs keep their rows.
-    const again = await h.api<{ status: string; workflow: { version: number } }>('PUT', '/internal/orchestrator/workflows/gone-wf', { steps: [{ id: 'only', job: 'noop' }] });
+    const again = await h.api<{ status: string; workflow: { version: number } }>('PUT', '/internal/orchestrator/workflows/gone-wf', {
+      steps: [{ id: 'only', job: 'noop' }],
+    });
     expect(again.status).toBe(201);
     expect(again.body.status).toBe('created');
     expect(again.body.workflow.version).toBe(3);
@@ -118,7 +120,9 @@ describe('definitions: soft delete of workflows and jobs', () => {
   });
 
   it('refuses to delete a job while an active run uses it, though no current workflow does', async () => {
-    expect((await h.apply(`apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: slow\nspec:\n  type: sleep\n  config: { ms: 60000 }\n`)).status).toBe(200);
+    expect((await h.apply(`apiVersion: flowforge.io/v1\nkind: Job\nmetadata:\n  name: slow\nspec:\n  type: sleep\n  config: { ms: 60000 }\n`)).status).toBe(
+      200,
+    );
     expect((await h.apply(workflowYaml('slow-wf', 'slow'))).status).toBe(200);
     const run = await h.createRun('slow-wf');
     await h.waitRun(run.id, (r) => r.state === 'running');

@@ -123,7 +123,11 @@ spec:
     - { id: a, job: nothing }
     - { id: b, job: nothing, dependsOn: [aa] }
 `;
-    const res = await fetch(`${h.base}/internal/orchestrator/workflows/apply`, { method: 'POST', headers: { ...h.internalHeaders, 'content-type': 'application/yaml' }, body: yaml });
+    const res = await fetch(`${h.base}/internal/orchestrator/workflows/apply`, {
+      method: 'POST',
+      headers: { ...h.internalHeaders, 'content-type': 'application/yaml' },
+      body: yaml,
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     const p = (await res.json()) as Problem;
@@ -160,7 +164,11 @@ spec:
     expect(mismatch.body.code).toBe('FF_NAME_MISMATCH');
     const reserved = await h.api<Problem>('PUT', '/internal/orchestrator/workflows/export', { steps: [{ id: 'a', job: 'nothing' }] });
     expect(reserved.body.code).toBe('FF_WORKFLOW_NAME_RESERVED');
-    const xml = await fetch(`${h.base}/internal/orchestrator/workflows/apply`, { method: 'POST', headers: { ...h.internalHeaders, 'content-type': 'application/xml' }, body: '<x/>' });
+    const xml = await fetch(`${h.base}/internal/orchestrator/workflows/apply`, {
+      method: 'POST',
+      headers: { ...h.internalHeaders, 'content-type': 'application/xml' },
+      body: '<x/>',
+    });
     expect(xml.status).toBe(415);
     const json = await h.api<{ documents: unknown[] }>('POST', '/internal/orchestrator/workflows/apply', { yaml: jobYaml('via-json', 'noop') });
     expect(json.status).toBe(200);

@@ -61,9 +61,7 @@ export class JobStore {
 
   /** The latest version of every job, by name. */
   async listLatest(db: Queryable): Promise<JobRecord[]> {
-    const { rows } = await db.query<JobRow>(
-      `SELECT DISTINCT ON (name) * FROM ff_orchestrator.jobs WHERE deleted_at IS NULL ORDER BY name, version DESC`,
-    );
+    const { rows } = await db.query<JobRow>(`SELECT DISTINCT ON (name) * FROM ff_orchestrator.jobs WHERE deleted_at IS NULL ORDER BY name, version DESC`);
     return rows.map(toRecord);
   }
 

@@ -34,22 +34,32 @@ const toRecord = (r: WorkflowRow): WorkflowRecord => ({
 @Injectable()
 export class WorkflowStore {
   async latest(db: Queryable, name: string): Promise<WorkflowRecord | null> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC LIMIT 1`, [name]);
+    const { rows } = await db.query<WorkflowRow>(
+      `SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC LIMIT 1`,
+      [name],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async version(db: Queryable, name: string, version: number): Promise<WorkflowRecord | null> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND version = $2 AND deleted_at IS NULL`, [name, version]);
+    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND version = $2 AND deleted_at IS NULL`, [
+      name,
+      version,
+    ]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async versions(db: Queryable, name: string): Promise<WorkflowRecord[]> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC`, [name]);
+    const { rows } = await db.query<WorkflowRow>(`SELECT * FROM ff_orchestrator.workflows WHERE name = $1 AND deleted_at IS NULL ORDER BY version DESC`, [
+      name,
+    ]);
     return rows.map(toRecord);
   }
 
   async listLatest(db: Queryable): Promise<WorkflowRecord[]> {
-    const { rows } = await db.query<WorkflowRow>(`SELECT DISTINCT ON (name) * FROM ff_orchestrator.workflows WHERE deleted_at IS NULL ORDER BY name, version DESC`);
+    const { rows } = await db.query<WorkflowRow>(
+      `SELECT DISTINCT ON (name) * FROM ff_orchestrator.workflows WHERE deleted_at IS NULL ORDER BY name, version DESC`,
+    );
     return rows.map(toRecord);
   }
 

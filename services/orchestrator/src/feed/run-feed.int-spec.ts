@@ -101,8 +101,16 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     // Two batches, the second holding lines older than the first's last (parallel steps, a slow
     // flush): stored in arrival order, read in time order; equal timestamps in arrival order.
-    await fake.logAt(d, [[t0, 'first'], [t0 + 3, 'fourth'], [t0 + 4, 'fifth']]);
-    await fake.logAt(d, [[t0 + 2, 'third'], [t0 + 1, 'second'], [t0 + 3, 'fourth, stored later']]);
+    await fake.logAt(d, [
+      [t0, 'first'],
+      [t0 + 3, 'fourth'],
+      [t0 + 4, 'fifth'],
+    ]);
+    await fake.logAt(d, [
+      [t0 + 2, 'third'],
+      [t0 + 1, 'second'],
+      [t0 + 3, 'fourth, stored later'],
+    ]);
     await fake.completed(d);
     await h.waitRun(id);
     type Page = { items: { id: string; message: string; at: string }[]; nextCursor: string | null; latestId: string | null };

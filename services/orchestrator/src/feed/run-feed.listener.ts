@@ -64,9 +64,7 @@ export class RunFeedListener implements OnApplicationShutdown {
   ) {}
 
   async subscribe(runId: string): Promise<RunFeedSubscription> {
-    await this.connect().catch((err: unknown) =>
-      this.logger.warn({ err }, 'FF_FEED_LISTEN: cannot LISTEN for run changes; run streams poll instead'),
-    );
+    await this.connect().catch((err: unknown) => this.logger.warn({ err }, 'FF_FEED_LISTEN: cannot LISTEN for run changes; run streams poll instead'));
     const sub = new Subscription((s) => {
       const set = this.subscribers.get(runId);
       set?.delete(s);

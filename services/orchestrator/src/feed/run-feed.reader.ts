@@ -77,14 +77,12 @@ export class RunFeedReader {
               data: { runId, stepId: r.step_id, attempt: r.attempt, from: r.from_state, to: r.to_state, reason: r.reason, at: r.at.toISOString() },
             },
       ),
-      ...lines.map(
-        (l): FeedEntry => ({
-          kind: 'log',
-          id: l.id,
-          at: l.at,
-          data: { stepId: l.stepId, attempt: l.attempt, at: l.at.toISOString(), level: l.level, message: l.message, fields: l.fields },
-        }),
-      ),
+      ...lines.map((l): FeedEntry => ({
+        kind: 'log',
+        id: l.id,
+        at: l.at,
+        data: { stepId: l.stepId, attempt: l.attempt, at: l.at.toISOString(), level: l.level, message: l.message, fields: l.fields },
+      })),
     ];
     // Stable: entries of one table keep their id order when timestamps tie.
     entries.sort((a, b) => a.at.getTime() - b.at.getTime());

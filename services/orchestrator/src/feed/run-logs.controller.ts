@@ -40,7 +40,15 @@ export class RunLogsController {
     const after = q.after === undefined ? undefined : (parseLogCursor(q.after) ?? undefined);
     const { lines, latestId } = await this.logs.pageByTime(this.pool, id, { stepId: q.step, attempt: q.attempt, after, limit });
     return {
-      items: lines.map((l) => ({ id: l.id, stepId: l.stepId, attempt: l.attempt, at: l.at.toISOString(), level: l.level, message: l.message, fields: l.fields })),
+      items: lines.map((l) => ({
+        id: l.id,
+        stepId: l.stepId,
+        attempt: l.attempt,
+        at: l.at.toISOString(),
+        level: l.level,
+        message: l.message,
+        fields: l.fields,
+      })),
       nextCursor: lines.length === limit ? formatLogCursor(lines[lines.length - 1]!.cursor) : null,
       latestId,
     };

@@ -39,7 +39,10 @@ export class ExecutorRegisteredHandler {
         continue;
       }
       if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-        this.logger.warn({ executor: event.executor, type: t.type }, `FF_JOB_TYPE_SCHEMA_INVALID: configSchema of "${t.type}" is not a JSON object; type ignored`);
+        this.logger.warn(
+          { executor: event.executor, type: t.type },
+          `FF_JOB_TYPE_SCHEMA_INVALID: configSchema of "${t.type}" is not a JSON object; type ignored`,
+        );
         continue;
       }
       const replaced = await this.store.upsert(ctx.getTx(), {
@@ -51,7 +54,10 @@ export class ExecutorRegisteredHandler {
         instanceId: event.instanceId,
       });
       if (!replaced) {
-        this.logger.info({ executor: event.executor, type: t.type, version: t.version }, `job type "${t.type}" v${t.version} is older than the registered one; kept the newer`);
+        this.logger.info(
+          { executor: event.executor, type: t.type, version: t.version },
+          `job type "${t.type}" v${t.version} is older than the registered one; kept the newer`,
+        );
       }
     }
   }

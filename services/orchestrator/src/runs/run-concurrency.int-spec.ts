@@ -109,7 +109,13 @@ describe('concurrency: the global limit (FLOWFORGE_ORCHESTRATOR_MAX_ACTIVE_RUNS)
   beforeAll(async () => {
     db = await createTestDatabase('ff_orch_glob');
     h = await startOrchestrator(db.url, { FLOWFORGE_ORCHESTRATOR_MAX_ACTIVE_RUNS: '2' });
-    expect((await h.apply(`${BUILTIN_JOBS}---\n${jobYaml('medium', 'sleep', { ms: 300 })}---\n${workflow('wide', 'medium', '{ overlap: allow }')}---\n${workflow('other', 'noop', '{ overlap: skip }')}`)).status).toBe(200);
+    expect(
+      (
+        await h.apply(
+          `${BUILTIN_JOBS}---\n${jobYaml('medium', 'sleep', { ms: 300 })}---\n${workflow('wide', 'medium', '{ overlap: allow }')}---\n${workflow('other', 'noop', '{ overlap: skip }')}`,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {

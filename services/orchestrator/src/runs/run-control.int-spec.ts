@@ -78,13 +78,22 @@ describe('run control: cancel, step and run timeouts', () => {
     expect(conflict.body.code).toBe('FF_RUN_ALREADY_FINISHED');
   });
 
-  it('records who asks: the body\'s requestedBy (the gateway\'s caller, a peer service naming itself), else the forwarded actor', async () => {
+  it("records who asks: the body's requestedBy (the gateway's caller, a peer service naming itself), else the forwarded actor", async () => {
     // What the gateway forwards for an API token (libs/access actorHeaders), without a requestedBy in the body.
-    const asToken = { 'x-flowforge-actor-type': 'token', 'x-flowforge-actor-id': 'b1f0c3a4-0000-4000-8000-000000000001', 'x-flowforge-actor-name': encodeURIComponent('ci (bob)') };
+    const asToken = {
+      'x-flowforge-actor-type': 'token',
+      'x-flowforge-actor-id': 'b1f0c3a4-0000-4000-8000-000000000001',
+      'x-flowforge-actor-name': encodeURIComponent('ci (bob)'),
+    };
     const started = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'slow' }, asToken);
     expect(started.status).toBe(201);
     expect(started.body.requestedBy).toBe('token:ci (bob)');
-    const cancelled = await h.api<RunView>('POST', `/internal/orchestrator/runs/${started.body.id}/cancel`, {}, { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-1', 'x-flowforge-actor-name': 'carol' });
+    const cancelled = await h.api<RunView>(
+      'POST',
+      `/internal/orchestrator/runs/${started.body.id}/cancel`,
+      {},
+      { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-1', 'x-flowforge-actor-name': 'carol' },
+    );
     expect(cancelled.body).toMatchObject({ state: 'cancelled', requestedBy: 'token:ci (bob)', cancelledBy: 'carol', reason: 'cancelled by carol' });
     // A peer service names itself in the body (the scheduler, a trigger); the body wins over the headers.
     const scheduled = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'slow', requestedBy: 'scheduler' }, asToken);
@@ -92,7 +101,12 @@ describe('run control: cancel, step and run timeouts', () => {
     const byTrigger = await h.api<RunView>('POST', `/internal/orchestrator/runs/${scheduled.body.id}/cancel`, { requestedBy: 'trigger:3f2a' });
     expect(byTrigger.body.cancelledBy).toBe('trigger:3f2a');
     // A rerun records who re-ran it, not who started the parent.
-    const rerun = await h.api<RunView>('POST', `/internal/orchestrator/runs/${scheduled.body.id}/rerun`, {}, { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-2', 'x-flowforge-actor-name': 'dave' });
+    const rerun = await h.api<RunView>(
+      'POST',
+      `/internal/orchestrator/runs/${scheduled.body.id}/rerun`,
+      {},
+      { 'x-flowforge-actor-type': 'user', 'x-flowforge-actor-id': 'u-2', 'x-flowforge-actor-name': 'dave' },
+    );
     expect(rerun.status).toBe(201);
     expect(rerun.body).toMatchObject({ parentRunId: scheduled.body.id, requestedBy: 'dave', cancelledBy: null });
     await h.api('POST', `/internal/orchestrator/runs/${rerun.body.id}/cancel`, { requestedBy: 'dave' });

@@ -125,7 +125,10 @@ describe('run engine: DAG semantics end to end (builtin executor, real bus)', ()
     // handled before its start, the engine goes queued → retrying (or succeeded) directly and ignores the
     // late start. Both orders are right; the trail is compared with `queued>running, running>X` read as `queued>X`.
     const steps = trail.map((t) => `${t.from_state}>${t.to_state}`);
-    const collapsed = steps.join(',').replace(/queued>running,running>/g, 'queued>').split(',');
+    const collapsed = steps
+      .join(',')
+      .replace(/queued>running,running>/g, 'queued>')
+      .split(',');
     expect(collapsed).toEqual(['pending>queued', 'queued>retrying', 'retrying>queued', 'queued>retrying', 'retrying>queued', 'queued>succeeded']);
     expect(steps.filter((t) => t === 'queued>running' || t.startsWith('running>')).length % 2).toBe(0);
   });

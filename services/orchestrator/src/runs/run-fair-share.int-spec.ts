@@ -129,7 +129,10 @@ describe('fair share of executor pools (defaults: builtin pool of 64 slots, 50 %
     // A cancelled run's held step is no longer held (nothing would ever send it).
     const last = hogs[hogs.length - 1]!;
     await h.api('POST', `/internal/orchestrator/runs/${last.id}/cancel`, { reason: 'never mind' });
-    const { rows: cleared } = await h.pool.query<{ held_at: Date | null; state: string }>(`SELECT held_at, state FROM ff_orchestrator.run_steps WHERE run_id = $1`, [last.id]);
+    const { rows: cleared } = await h.pool.query<{ held_at: Date | null; state: string }>(
+      `SELECT held_at, state FROM ff_orchestrator.run_steps WHERE run_id = $1`,
+      [last.id],
+    );
     expect(cleared[0]).toEqual({ held_at: null, state: 'cancelled' });
     for (const r of hogs.slice(5, -1)) await h.api('POST', `/internal/orchestrator/runs/${r.id}/cancel`, { reason: 'test over' });
   }, 60_000);

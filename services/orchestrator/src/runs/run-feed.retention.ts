@@ -97,7 +97,11 @@ export class RunFeedRetention implements OnApplicationBootstrap, OnModuleDestroy
   private async tick(): Promise<void> {
     this.current = this.pruneOnce()
       .then((r) => {
-        if (r.runs > 0) this.logger.info({ ...r }, `pruned the logs and transitions of ${r.runs} runs finished more than ${this.config.FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS} days ago`);
+        if (r.runs > 0)
+          this.logger.info(
+            { ...r },
+            `pruned the logs and transitions of ${r.runs} runs finished more than ${this.config.FLOWFORGE_ORCHESTRATOR_LOG_RETENTION_DAYS} days ago`,
+          );
       })
       .catch((err: unknown) => this.logger.warn({ err }, 'FF_RETENTION_FAILED: pruning old run logs failed; the next pass retries'));
     await this.current;

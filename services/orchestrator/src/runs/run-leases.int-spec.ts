@@ -43,7 +43,10 @@ describe('leases: an executor dies mid-step', () => {
   });
 
   const runStateChanges = async (runId: string, to: string): Promise<number> => {
-    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM ff_orchestrator.run_transitions WHERE run_id = $1 AND step_id IS NULL AND to_state = $2`, [runId, to]);
+    const { rows } = await h.pool.query(
+      `SELECT count(*)::int AS n FROM ff_orchestrator.run_transitions WHERE run_id = $1 AND step_id IS NULL AND to_state = $2`,
+      [runId, to],
+    );
     return rows[0].n as number;
   };
 
@@ -89,10 +92,7 @@ describe('leases: an executor dies mid-step', () => {
     expect(work.outputs).toEqual({ ms: 5, from: 'attempt 2' });
     expect(work.attempts.map((a) => `${a.attempt}:${a.state}`)).toEqual(['1:lost', '2:succeeded']);
     expect(await runStateChanges(id, 'succeeded')).toBe(1);
-    const published = await h.pool.query(
-      `SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.run.state-changed' AND key = $1`,
-      [id],
-    );
+    const published = await h.pool.query(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.run.state-changed' AND key = $1`, [id]);
     expect(published.rows[0].n).toBe(3);
   });
 
@@ -189,10 +189,12 @@ describe('leases with two orchestrator replicas sweeping the same runs', () => {
     for (const r of runs) {
       expect(fake.dispatched.filter((d) => d.runId === r.id).map((d) => d.attempt)).toEqual([1, 2]);
     }
-    await Promise.all(seconds.map(async (d) => {
-      await fake.started(d, 10_000);
-      await fake.completed(d);
-    }));
+    await Promise.all(
+      seconds.map(async (d) => {
+        await fake.started(d, 10_000);
+        await fake.completed(d);
+      }),
+    );
     for (const r of runs) expect((await b.waitRun(r.id)).state).toBe('succeeded');
   });
 });

@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { BUILTIN_JOBS, isFinal, startOrchestrator, waitFor, type OrchestratorHarness } from '../../test/orchestrator.harness';
 
-const WORKFLOW = 'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: pair\nspec:\n  steps:\n    - { id: a, job: noop }\n    - { id: b, job: noop, dependsOn: [a] }\n';
+const WORKFLOW =
+  'apiVersion: flowforge.io/v1\nkind: Workflow\nmetadata:\n  name: pair\nspec:\n  steps:\n    - { id: a, job: noop }\n    - { id: b, job: noop, dependsOn: [a] }\n';
 
 /**
  * Many runs at once: run creation (HTTP), the executor's answers and the step handlers all publish to
@@ -39,12 +40,18 @@ describe('runs under concurrent load', () => {
     await waitFor(
       'every run to finish',
       async () => {
-        const { rows } = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE id = ANY($1::uuid[]) AND state = 'succeeded'`, [ids]);
+        const { rows } = await h.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE id = ANY($1::uuid[]) AND state = 'succeeded'`,
+          [ids],
+        );
         return rows[0]!.n === ids.length ? true : undefined;
       },
       60_000,
     );
-    const { rows: attempts } = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.step_attempts WHERE run_id = ANY($1::uuid[])`, [ids]);
+    const { rows: attempts } = await h.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ff_orchestrator.step_attempts WHERE run_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(attempts[0]!.n).toBe(ids.length * 2);
     // Each run's history was told once: queued, running, succeeded.
     const { rows: events } = await h.pool.query<{ n: number }>(

@@ -130,7 +130,9 @@ export class RunLogStore {
     );
     const lines = rows.map((r) => ({ ...toLine(r), cursor: { atMicros: r.at_us, id: String(r.id) } }));
     if (rows.length > 0) return { lines, latestId: rows[0]!.latest };
-    const { rows: latest } = await db.query<{ latest: string | null }>(`SELECT max(id)::text AS latest FROM ff_orchestrator.run_logs WHERE run_id = $1`, [runId]);
+    const { rows: latest } = await db.query<{ latest: string | null }>(`SELECT max(id)::text AS latest FROM ff_orchestrator.run_logs WHERE run_id = $1`, [
+      runId,
+    ]);
     return { lines, latestId: latest[0]!.latest };
   }
 }

@@ -25,7 +25,6 @@ describe('run requests: API and RunRequested, idempotency', () => {
     db = await createTestDatabase('ff_orch_req');
     h = await startOrchestrator(db.url);
     expect((await h.apply(`${BUILTIN_JOBS}---\n${WORKFLOW}`)).status).toBe(200);
-
   });
 
   afterAll(async () => {
@@ -43,7 +42,10 @@ describe('run requests: API and RunRequested, idempotency', () => {
   });
 
   it('refuses bad parameters and unknown workflows with problems naming them', async () => {
-    const bad = await h.api<{ code: string; detail: string }>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: 'someday', lmit: 3 } });
+    const bad = await h.api<{ code: string; detail: string }>('POST', '/internal/orchestrator/runs', {
+      workflow: 'report',
+      params: { day: 'someday', lmit: 3 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('FF_PARAMS_INVALID');
     expect(bad.body.detail).toContain('parameter "day" must be a date');
@@ -62,7 +64,11 @@ describe('run requests: API and RunRequested, idempotency', () => {
     type Problem = { code: string; errors: { field: string; message: string }[] };
     const fields = (p: Problem) => p.errors.map((e) => e.field);
     const create = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 7, params: 'x', stray: 1, requestedBy: 'token:t (a)' });
-    expect({ status: create.status, code: create.body.code, fields: fields(create.body).sort() }).toEqual({ status: 400, code: 'FF_VALIDATION', fields: ['params', 'stray', 'workflow'] });
+    expect({ status: create.status, code: create.body.code, fields: fields(create.body).sort() }).toEqual({
+      status: 400,
+      code: 'FF_VALIDATION',
+      fields: ['params', 'stray', 'workflow'],
+    });
     expect(create.body.errors.find((e) => e.field === 'stray')!.message).toBe('is not a known field');
     const version = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 'report', workflowVersion: 2147483648 });
     expect(fields(version.body)).toEqual(['workflowVersion']);
@@ -92,12 +98,22 @@ describe('run requests: API and RunRequested, idempotency', () => {
   it('the same idempotency key gives the same run (201 then 200), also as a header, whatever the parameters look like', async () => {
     const key = `k-${randomUUID()}`;
     const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-01' }, idempotencyKey: key });
-    const second = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-01' } }, { 'idempotency-key': key });
+    const second = await h.api<RunView>(
+      'POST',
+      '/internal/orchestrator/runs',
+      { workflow: 'report', params: { day: '2026-02-01' } },
+      { 'idempotency-key': key },
+    );
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
     // The same request spelled differently: the default given explicitly, as text, and the version named.
-    const spelled = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', workflowVersion: 1, params: { limit: '10', day: '2026-02-01' }, idempotencyKey: key });
+    const spelled = await h.api<RunView>('POST', '/internal/orchestrator/runs', {
+      workflow: 'report',
+      workflowVersion: 1,
+      params: { limit: '10', day: '2026-02-01' },
+      idempotencyKey: key,
+    });
     expect(spelled.status).toBe(200);
     expect(spelled.body.id).toBe(first.body.id);
     expect(await runsWithKey(key)).toBe(1);
@@ -105,7 +121,11 @@ describe('run requests: API and RunRequested, idempotency', () => {
 
   it('the key reused with other parameters, another version or another workflow is 422 naming the key', async () => {
     const key = `reuse-${randomUUID()}`;
-    const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-03', limit: 5 }, idempotencyKey: key });
+    const first = await h.api<RunView>('POST', '/internal/orchestrator/runs', {
+      workflow: 'report',
+      params: { day: '2026-02-03', limit: 5 },
+      idempotencyKey: key,
+    });
     expect(first.status).toBe(201);
     type Problem = { status: number; code: string; detail: string; errors: { field: string; message: string }[] };
     const cases: [Record<string, unknown>, string, string][] = [
@@ -117,7 +137,11 @@ describe('run requests: API and RunRequested, idempotency', () => {
     ];
     for (const [body, field, says] of cases) {
       const res = await h.api<Problem>('POST', '/internal/orchestrator/runs', { ...body, idempotencyKey: key });
-      expect({ body, status: res.status, type: res.headers.get('content-type') }).toEqual({ body, status: 422, type: expect.stringContaining('application/problem+json') });
+      expect({ body, status: res.status, type: res.headers.get('content-type') }).toEqual({
+        body,
+        status: 422,
+        type: expect.stringContaining('application/problem+json'),
+      });
       expect(res.body.code).toBe('FF_RUN_IDEMPOTENCY_CONFLICT');
       expect(res.body.detail).toContain(`idempotency key "${key}"`);
       expect(res.body.detail).toContain(first.body.id);
@@ -125,10 +149,19 @@ describe('run requests: API and RunRequested, idempotency', () => {
       expect(res.body.errors.map((e) => e.field)).toEqual(['idempotencyKey', field]);
     }
     // Also as the header, and nothing was created by any of them.
-    const header = await h.api<Problem>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-05' } }, { 'idempotency-key': key });
+    const header = await h.api<Problem>(
+      'POST',
+      '/internal/orchestrator/runs',
+      { workflow: 'report', params: { day: '2026-02-05' } },
+      { 'idempotency-key': key },
+    );
     expect(header.status).toBe(422);
     expect(await runsWithKey(key)).toBe(1);
-    const again = await h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-03', limit: 5 }, idempotencyKey: key });
+    const again = await h.api<RunView>('POST', '/internal/orchestrator/runs', {
+      workflow: 'report',
+      params: { day: '2026-02-03', limit: 5 },
+      idempotencyKey: key,
+    });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
   });
@@ -143,7 +176,9 @@ describe('run requests: API and RunRequested, idempotency', () => {
       { key: runId },
     );
     const { rows } = await waitFor('the refusal', async () => {
-      const r = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.run.state-changed' AND key = $1`, [runId]);
+      const r = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_bus.log WHERE topic = 'flowforge.run.state-changed' AND key = $1`, [
+        runId,
+      ]);
       return r.rows[0]!.n > 0 ? r : undefined;
     });
     expect(rows[0]!.n).toBe(1);
@@ -155,7 +190,9 @@ describe('run requests: API and RunRequested, idempotency', () => {
   it('concurrent requests with one key create one run (the unique index settles the race)', async () => {
     const key = `race-${randomUUID()}`;
     const answers = await Promise.all(
-      Array.from({ length: 12 }, () => h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-02' }, idempotencyKey: key })),
+      Array.from({ length: 12 }, () =>
+        h.api<RunView>('POST', '/internal/orchestrator/runs', { workflow: 'report', params: { day: '2026-02-02' }, idempotencyKey: key }),
+      ),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);

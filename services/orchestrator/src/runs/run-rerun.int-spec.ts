@@ -53,7 +53,13 @@ describe('rerun: a new run re-executes the failed part', () => {
     expect(res.status).toBe(201);
     const rerun = res.body;
     expect(rerun.id).not.toBe(id);
-    expect(rerun).toMatchObject({ parentRunId: id, rerunFrom: null, requestedBy: 'bob', workflowVersion: failed.workflowVersion, params: { day: '2026-05-02' } });
+    expect(rerun).toMatchObject({
+      parentRunId: id,
+      rerunFrom: null,
+      requestedBy: 'bob',
+      workflowVersion: failed.workflowVersion,
+      params: { day: '2026-05-02' },
+    });
     const retry = await fake.waitDispatch(rerun.id, 'load', 1);
     expect(JSON.parse(retry.config)).toEqual({ size: '2026-05-02' });
     await fake.started(retry, 5_000);

@@ -142,7 +142,17 @@ export class RunStepStore {
 
   async insertAttempt(
     tx: Queryable,
-    a: { runId: string; stepId: string; attempt: number; state: AttemptState; executor: string; config: Record<string, unknown>; at: Date; errorCode?: string; errorMessage?: string },
+    a: {
+      runId: string;
+      stepId: string;
+      attempt: number;
+      state: AttemptState;
+      executor: string;
+      config: Record<string, unknown>;
+      at: Date;
+      errorCode?: string;
+      errorMessage?: string;
+    },
   ): Promise<void> {
     await tx.query(
       `INSERT INTO ff_orchestrator.step_attempts (run_id, step_id, attempt, state, executor, config, dispatched_at, finished_at, error_code, error_message)
@@ -214,10 +224,7 @@ export class RunStepStore {
   }
 
   async attemptsOf(db: Queryable, runId: string): Promise<AttemptRecord[]> {
-    const { rows } = await db.query<AttemptRow>(
-      `SELECT * FROM ff_orchestrator.step_attempts WHERE run_id = $1 ORDER BY step_id, attempt`,
-      [runId],
-    );
+    const { rows } = await db.query<AttemptRow>(`SELECT * FROM ff_orchestrator.step_attempts WHERE run_id = $1 ORDER BY step_id, attempt`, [runId]);
     return rows.map(toAttemptRecord);
   }
 }

@@ -87,7 +87,12 @@ export class RunCommands {
       const old = await this.steps.ofRun(tx, runId);
       let reset: Set<string>;
       if (opts.fromStep !== undefined) {
-        if (!old.some((s) => s.stepId === opts.fromStep)) throw unknownStep(runId, opts.fromStep, old.map((s) => s.stepId));
+        if (!old.some((s) => s.stepId === opts.fromStep))
+          throw unknownStep(
+            runId,
+            opts.fromStep,
+            old.map((s) => s.stepId),
+          );
         reset = downstreamClosure(parent.spec.steps, [opts.fromStep]);
       } else {
         const seeds = old.filter((s) => RERUN_SEEDS.has(s.state)).map((s) => s.stepId);

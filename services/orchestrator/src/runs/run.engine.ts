@@ -56,7 +56,13 @@ export class RunEngine {
       }
       if (decision.ready.length === 0) return;
       // Nothing went out: every ready step is held by fair share, and another round would hold them again.
-      if ((await this.dispatcher.dispatch(scope, decision.ready.map((id) => this.stepOf(scope, id)))) === 0) return;
+      if (
+        (await this.dispatcher.dispatch(
+          scope,
+          decision.ready.map((id) => this.stepOf(scope, id)),
+        )) === 0
+      )
+        return;
     }
   }
 
@@ -160,8 +166,12 @@ export class RunEngine {
   private async finish(scope: RunScope, outcome: 'succeeded' | 'failed'): Promise<void> {
     let reason: string | null = null;
     if (outcome === 'failed') {
-      const culprit = scope.allSteps().find((s) => s.state === 'failed' || s.state === 'timed_out') ?? scope.allSteps().find((s) => s.state !== 'succeeded' && s.state !== 'skipped');
-      reason = culprit ? `step "${culprit.stepId}" ${culprit.state}${culprit.errorCode ? `: ${culprit.errorCode}: ${culprit.errorMessage ?? ''}` : ''}` : 'a step failed';
+      const culprit =
+        scope.allSteps().find((s) => s.state === 'failed' || s.state === 'timed_out') ??
+        scope.allSteps().find((s) => s.state !== 'succeeded' && s.state !== 'skipped');
+      reason = culprit
+        ? `step "${culprit.stepId}" ${culprit.state}${culprit.errorCode ? `: ${culprit.errorCode}: ${culprit.errorMessage ?? ''}` : ''}`
+        : 'a step failed';
     }
     await this.transitions.moveRun(scope, outcome, reason);
   }
@@ -179,14 +189,20 @@ export class RunEngine {
     const what = final === 'timed_out' ? 'timed out' : 'failed';
     if (retryable && hasAttemptLeft(policy, failures)) {
       const delay = retryDelayMs(policy, failures);
-      await this.transitions.moveStep(scope, step, 'retrying', `attempt ${step.attempt} ${what} (${code}: ${message}); attempt ${step.attempt + 1} in ${delay} ms`, {
-        failures,
-        nextAttemptAt: scope.after(delay),
-        leaseExpiresAt: null,
-        deadlineAt: null,
-        errorCode: code,
-        errorMessage: message,
-      });
+      await this.transitions.moveStep(
+        scope,
+        step,
+        'retrying',
+        `attempt ${step.attempt} ${what} (${code}: ${message}); attempt ${step.attempt + 1} in ${delay} ms`,
+        {
+          failures,
+          nextAttemptAt: scope.after(delay),
+          leaseExpiresAt: null,
+          deadlineAt: null,
+          errorCode: code,
+          errorMessage: message,
+        },
+      );
       if (delay === 0) await this.dispatcher.dispatch(scope, [step]);
       else this.alarm.request(delay);
       return;

@@ -22,7 +22,16 @@ function fakeBus(): { bus: EventBus; published: Published[] } {
 
 const tx = (): Queryable => ({ query: async () => ({ rows: [], rowCount: 0 }) }) as unknown as Queryable;
 const changed = (runId: string) => ({ runId, workflowId: 'wf', from: null, to: 'queued' as const, reason: null });
-const dispatched = (runId: string) => ({ runId, stepId: 'a', attempt: 1, jobType: 'noop', jobVersion: '1', executor: 'builtin' as const, config: '{}', deadlineAt: null });
+const dispatched = (runId: string) => ({
+  runId,
+  stepId: 'a',
+  attempt: 1,
+  jobType: 'noop',
+  jobVersion: '1',
+  executor: 'builtin' as const,
+  config: '{}',
+  deadlineAt: null,
+});
 const dispatchTopic = stepDispatchedTopic('builtin');
 
 describe('RunOutbox', () => {
@@ -144,10 +153,12 @@ describe('RunOutbox', () => {
     const work: Array<() => Promise<void>> = [];
     const ctx = { tx: t, beforeCommit: (w: () => Promise<void>) => void work.push(w) };
     await outbox.handle(ctx, async () => outbox.onPublished(t, () => counted.push('h1')));
-    await outbox.handle(ctx, async () => {
-      outbox.onPublished(t, () => counted.push('refused'));
-      throw new Error('refused');
-    }).catch(() => undefined);
+    await outbox
+      .handle(ctx, async () => {
+        outbox.onPublished(t, () => counted.push('refused'));
+        throw new Error('refused');
+      })
+      .catch(() => undefined);
     expect(counted).toEqual(['a']);
     await work[0]!();
     expect(counted).toEqual(['a', 'h1']);

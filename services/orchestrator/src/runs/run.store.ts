@@ -12,7 +12,12 @@ function deletedDefinition(err: unknown): RunRefused | null {
   const e = err as { code?: string; message?: string };
   const m = e.code === '23503' ? /^(FF_WORKFLOW_NOT_FOUND|FF_JOB_NOT_FOUND): (.*)$/.exec(e.message ?? '') : null;
   if (!m) return null;
-  return new RunRefused(m[1]!, 409, `${m[2]!}; a run can only use definitions that exist (create the workflow or job again, then run it)`, m[1] === 'FF_JOB_NOT_FOUND' ? 'steps' : 'workflow');
+  return new RunRefused(
+    m[1]!,
+    409,
+    `${m[2]!}; a run can only use definitions that exist (create the workflow or job again, then run it)`,
+    m[1] === 'FF_JOB_NOT_FOUND' ? 'steps' : 'workflow',
+  );
 }
 
 export interface NewRun {
@@ -49,26 +54,28 @@ export class RunStore {
    * racing requests: the loser waits for the winner's commit, then finds its row).
    */
   async insert(tx: Queryable, run: NewRun): Promise<LockedRun | null> {
-    const { rows } = await tx.query<RunRow & { db_now: Date }>(
-      `INSERT INTO ff_orchestrator.runs
+    const { rows } = await tx
+      .query<RunRow & { db_now: Date }>(
+        `INSERT INTO ff_orchestrator.runs
          (id, workflow_name, workflow_version, spec, params, state, idempotency_key, requested_by, parent_run_id, rerun_from)
        VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, 'queued', $6, $7, $8, $9)
        ON CONFLICT DO NOTHING
        RETURNING *, clock_timestamp() AS db_now`,
-      [
-        run.id,
-        run.workflowName,
-        run.workflowVersion,
-        JSON.stringify(run.spec),
-        JSON.stringify(run.params),
-        run.idempotencyKey,
-        run.requestedBy,
-        run.parentRunId,
-        run.rerunFrom,
-      ],
-    ).catch((err: unknown) => {
-      throw deletedDefinition(err) ?? err;
-    });
+        [
+          run.id,
+          run.workflowName,
+          run.workflowVersion,
+          JSON.stringify(run.spec),
+          JSON.stringify(run.params),
+          run.idempotencyKey,
+          run.requestedBy,
+          run.parentRunId,
+          run.rerunFrom,
+        ],
+      )
+      .catch((err: unknown) => {
+        throw deletedDefinition(err) ?? err;
+      });
     return rows[0] ? { run: toRunRecord(rows[0]), now: rows[0].db_now } : null;
   }
 
@@ -165,9 +172,7 @@ export class RunStore {
     const { rows } =
       workflowName === undefined
         ? await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE state = 'running'`)
-        : await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE state = 'running' AND workflow_name = $1`, [
-            workflowName,
-          ]);
+        : await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_orchestrator.runs WHERE state = 'running' AND workflow_name = $1`, [workflowName]);
     return rows[0]!.n;
   }
 

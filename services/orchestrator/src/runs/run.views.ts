@@ -71,7 +71,13 @@ export function runView(run: RunRecord, steps?: StepRecord[], attempts: AttemptR
     finishedAt: iso(run.finishedAt),
     deadlineAt: iso(run.deadlineAt),
   };
-  if (steps) view.steps = steps.map((s) => stepView(s, attempts.filter((a) => a.stepId === s.stepId)));
+  if (steps)
+    view.steps = steps.map((s) =>
+      stepView(
+        s,
+        attempts.filter((a) => a.stepId === s.stepId),
+      ),
+    );
   return view;
 }
 

@@ -64,7 +64,11 @@ export class RunsController {
   /** Stops the run: attempts out are asked to stop (StepCancelRequested), every open step is cancelled. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(cancelRunInternalRequest)) body: CancelRunInternalRequest, @Headers() headers: Headers_): Promise<RunView> {
+  async cancel(
+    @Param('id', uuidParam()) id: string,
+    @Body(new ZodPipe(cancelRunInternalRequest)) body: CancelRunInternalRequest,
+    @Headers() headers: Headers_,
+  ): Promise<RunView> {
     await this.commands.cancel(id, { cancelledBy: principal(body?.requestedBy, headers), reason: body?.reason });
     return this.queries.get(id);
   }
@@ -72,7 +76,11 @@ export class RunsController {
   /** A new run re-executing the failed part (see RunCommands.rerun); 201 with that run. */
   @Post(':id/rerun')
   @HttpCode(201)
-  async rerun(@Param('id', uuidParam()) id: string, @Body(new ZodPipe(rerunInternalRequest)) body: RerunInternalRequest, @Headers() headers: Headers_): Promise<RunView> {
+  async rerun(
+    @Param('id', uuidParam()) id: string,
+    @Body(new ZodPipe(rerunInternalRequest)) body: RerunInternalRequest,
+    @Headers() headers: Headers_,
+  ): Promise<RunView> {
     const { run } = await this.commands.rerun(id, { fromStep: body?.fromStep, requestedBy: principal(body?.requestedBy, headers) });
     return this.queries.get(run.id);
   }

@@ -26,7 +26,14 @@ const startedOf = (d: StepDispatchedEvent): StepStartedEvent => ({
   instanceId: 'fake-ingestion',
   leaseMs: 60_000,
 });
-const completedOf = (d: StepDispatchedEvent): StepCompletedEvent => ({ ...envelope(), runId: d.runId, stepId: d.stepId, attempt: d.attempt, outputs: '{}', metrics: null });
+const completedOf = (d: StepDispatchedEvent): StepCompletedEvent => ({
+  ...envelope(),
+  runId: d.runId,
+  stepId: d.stepId,
+  attempt: d.attempt,
+  outputs: '{}',
+  metrics: null,
+});
 const logOf = (d: StepDispatchedEvent, message: string): StepLogEvent => ({
   ...envelope(),
   runId: d.runId,

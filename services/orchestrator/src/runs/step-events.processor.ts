@@ -202,7 +202,10 @@ export class StepEventsProcessor {
     const scope = await this.scopes.open(tx, e.runId);
     const step = scope?.step(e.stepId);
     if (!scope || !step) {
-      this.logger.warn({ runId: e.runId, stepId: e.stepId, attempt: e.attempt, eventId: e.eventId }, `FF_RUN_STEP_NOT_FOUND: ${what} for unknown run/step ignored`);
+      this.logger.warn(
+        { runId: e.runId, stepId: e.stepId, attempt: e.attempt, eventId: e.eventId },
+        `FF_RUN_STEP_NOT_FOUND: ${what} for unknown run/step ignored`,
+      );
       return;
     }
     if (!this.isCurrent(step, e.attempt)) {

@@ -77,7 +77,15 @@ export class StepDispatcher {
       }
       const config = { ...job.config, ...params };
       const stepDeadline = scope.after(stepTimeout(spec, this.config).ms);
-      await this.steps.insertAttempt(scope.tx, { runId: step.runId, stepId: step.stepId, attempt, state: 'dispatched', executor: step.executor, config, at: scope.now });
+      await this.steps.insertAttempt(scope.tx, {
+        runId: step.runId,
+        stepId: step.stepId,
+        attempt,
+        state: 'dispatched',
+        executor: step.executor,
+        config,
+        at: scope.now,
+      });
       await this.transitions.moveStep(scope, step, 'queued', why ?? `attempt ${attempt} dispatched to executor "${step.executor}"`, {
         attempt,
         leaseExpiresAt: scope.after(this.config.FLOWFORGE_ORCHESTRATOR_DISPATCH_TIMEOUT_MS),

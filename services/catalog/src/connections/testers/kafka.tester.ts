@@ -14,7 +14,9 @@ export async function probeKafka(c: KafkaConfig): Promise<ProbeOutcome> {
   try {
     for (const broker of c.brokers) await resolvePublicTarget(broker.replace(/:\d+$/, ''), c.allowPrivateNetworks);
   } catch (err) {
-    return describeNetworkError(err, 'Kafka broker', where) ?? failed('FF_CONN_FAILED', `Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`);
+    return (
+      describeNetworkError(err, 'Kafka broker', where) ?? failed('FF_CONN_FAILED', `Kafka at ${where}: ${err instanceof Error ? err.message : String(err)}`)
+    );
   }
   const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
     // Typed as TLS options, but kafkajs hands over `true` as given in the config as well.

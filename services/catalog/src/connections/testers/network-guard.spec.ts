@@ -35,7 +35,9 @@ describe('outbound address guard', () => {
       /169\.254\.169\.254 resolves to 169\.254\.169\.254 \(cloud metadata address\).*allowPrivateNetworks: true/,
     );
     await expect(resolvePublicTarget('[::1]', false)).rejects.toThrow(/loopback/);
-    await expect(resolvePublicTarget('metadata.google.internal', false)).rejects.toThrow(/^metadata\.google\.internal is a cloud metadata name, which outbound calls refuse/);
+    await expect(resolvePublicTarget('metadata.google.internal', false)).rejects.toThrow(
+      /^metadata\.google\.internal is a cloud metadata name, which outbound calls refuse/,
+    );
     await expect(resolvePublicTarget('METADATA.google.internal.', false)).rejects.toBeInstanceOf(ForbiddenAddressError);
     await expect(resolvePublicTarget('127.0.0.1', true)).resolves.toEqual({ address: '127.0.0.1', family: 4 });
   });

@@ -22,9 +22,27 @@ const CLASSES: [AddressClass, BlockList][] = [
       ['fd00:ec2::254', 128, 'ipv6'], // AWS IMDS over IPv6
     ]),
   ],
-  ['link-local', list([['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']])],
-  ['loopback', list([['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']])],
-  ['unspecified', list([['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']])],
+  [
+    'link-local',
+    list([
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ]),
+  ],
+  [
+    'loopback',
+    list([
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ]),
+  ],
+  [
+    'unspecified',
+    list([
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ]),
+  ],
   [
     'private',
     list([
@@ -35,12 +53,32 @@ const CLASSES: [AddressClass, BlockList][] = [
       ['fc00::', 7, 'ipv6'], // unique local
     ]),
   ],
-  ['multicast', list([['224.0.0.0', 4, 'ipv4'], ['ff00::', 8, 'ipv6']])],
-  ['reserved', list([['240.0.0.0', 4, 'ipv4'], ['192.0.0.0', 24, 'ipv4'], ['198.18.0.0', 15, 'ipv4']])],
+  [
+    'multicast',
+    list([
+      ['224.0.0.0', 4, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ]),
+  ],
+  [
+    'reserved',
+    list([
+      ['240.0.0.0', 4, 'ipv4'],
+      ['192.0.0.0', 24, 'ipv4'],
+      ['198.18.0.0', 15, 'ipv4'],
+    ]),
+  ],
 ];
 
 /** Names of cloud metadata services (their addresses are in CLASSES too). */
-const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
+const METADATA_NAMES = new Set([
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+]);
 
 /** The eight 16-bit groups of an IPv6 address (a trailing dotted quad allowed); null when it is not one. */
 function ipv6Groups(address: string): number[] | null {
@@ -157,7 +195,13 @@ export function refusedLiteral(host: string, allowPrivateNetworks: boolean): For
 }
 
 /** A TCP (or TLS) socket whose every address passes the guard: literals checked, names resolved by guardedLookup. */
-export function guardedSocket(opts: { host: string; port: number; allowPrivateNetworks: boolean; tls?: tls.ConnectionOptions | null; onConnect?: () => void }): net.Socket {
+export function guardedSocket(opts: {
+  host: string;
+  port: number;
+  allowPrivateNetworks: boolean;
+  tls?: tls.ConnectionOptions | null;
+  onConnect?: () => void;
+}): net.Socket {
   const refused = refusedLiteral(opts.host, opts.allowPrivateNetworks);
   if (refused) {
     const socket = new net.Socket();
@@ -165,7 +209,8 @@ export function guardedSocket(opts: { host: string; port: number; allowPrivateNe
     return socket;
   }
   const lookup = guardedLookup(opts.allowPrivateNetworks);
-  if (opts.tls) return tls.connect({ host: opts.host, port: opts.port, lookup, ...(isIP(opts.host) ? {} : { servername: opts.host }), ...opts.tls }, opts.onConnect);
+  if (opts.tls)
+    return tls.connect({ host: opts.host, port: opts.port, lookup, ...(isIP(opts.host) ? {} : { servername: opts.host }), ...opts.tls }, opts.onConnect);
   return net.connect({ host: opts.host, port: opts.port, lookup }, opts.onConnect);
 }
 

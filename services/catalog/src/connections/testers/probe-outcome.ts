@@ -89,7 +89,10 @@ export async function probeGuarded(
   try {
     target = await resolvePublicTarget(host, allowPrivateNetworks);
   } catch (err) {
-    return describeNetworkError(err, what, where) ?? failed('FF_CONN_HOST_NOT_FOUND', `${what} host ${host} could not be resolved (${err instanceof Error ? err.message : String(err)})`);
+    return (
+      describeNetworkError(err, what, where) ??
+      failed('FF_CONN_HOST_NOT_FOUND', `${what} host ${host} could not be resolved (${err instanceof Error ? err.message : String(err)})`)
+    );
   }
   return probe(target);
 }

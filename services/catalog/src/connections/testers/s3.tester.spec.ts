@@ -21,12 +21,19 @@ describe('S3 probe sockets', () => {
 
   const headBucket = async (endpoint: string, allowPrivateNetworks: boolean) => {
     const agents = guardedAgents(allowPrivateNetworks);
-    const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: false, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1, requestHandler: { ...agents } });
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: false,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+      requestHandler: { ...agents },
+    });
     try {
       await client.send(new HeadBucketCommand({ Bucket: 'bucket' }));
       return 'reached';
     } catch (err) {
-      return forbiddenAddressIn(err) ? 'refused' : `failed: ${(err as Error).name} ${(err as Error).message} ${String((err as {code?:string}).code)}`;
+      return forbiddenAddressIn(err) ? 'refused' : `failed: ${(err as Error).name} ${(err as Error).message} ${String((err as { code?: string }).code)}`;
     } finally {
       client.destroy();
       agents.httpAgent.destroy();

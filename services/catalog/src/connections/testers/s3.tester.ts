@@ -57,12 +57,18 @@ async function headBucket(c: S3Config, where: string): Promise<ProbeOutcome> {
       return failed('FF_CONN_NOT_FOUND', `bucket "${c.bucket}" does not exist at ${where}`);
     }
     if (status === 403 || status === 401 || /AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden/.test(name)) {
-      return failed('FF_CONN_AUTH', `${where} refused access to bucket "${c.bucket}" (HTTP ${status ?? '403'}): check accessKeyId, secretAccessKey and the bucket policy`);
+      return failed(
+        'FF_CONN_AUTH',
+        `${where} refused access to bucket "${c.bucket}" (HTTP ${status ?? '403'}): check accessKeyId, secretAccessKey and the bucket policy`,
+      );
     }
     if (status === 301 || name === 'PermanentRedirect') {
       return failed('FF_CONN_FAILED', `bucket "${c.bucket}" lives in another region than "${c.region}"`);
     }
-    return describeNetworkError(err, 'S3 endpoint', where) ?? failed('FF_CONN_FAILED', `S3 endpoint ${where}: ${name || (err instanceof Error ? err.message : String(err))}${status ? ` (HTTP ${status})` : ''}`);
+    return (
+      describeNetworkError(err, 'S3 endpoint', where) ??
+      failed('FF_CONN_FAILED', `S3 endpoint ${where}: ${name || (err instanceof Error ? err.message : String(err))}${status ? ` (HTTP ${status})` : ''}`)
+    );
   } finally {
     client.destroy();
     agents.httpAgent.destroy();

@@ -56,7 +56,9 @@ async function loginAndList(c: SftpConfig, target: ResolvedTarget): Promise<Prob
       if (!stats.isDirectory()) return failed('FF_CONN_NOT_A_DIRECTORY', `SFTP server at ${where}: ${dir} exists but is not a directory`);
       const entries = await step<unknown[]>('readdir', (cb) => sftp.readdir(dir, cb));
       sftp.end();
-      return succeeded(`connected to SFTP server at ${where} as "${c.user}"; directory ${dir} lists ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
+      return succeeded(
+        `connected to SFTP server at ${where} as "${c.user}"; directory ${dir} lists ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`,
+      );
     })();
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error('probe timed out'), { code: 'ETIMEDOUT' })), PROBE_TIMEOUT_MS * 2);
@@ -98,7 +100,8 @@ function describeSftpError(err: unknown, c: SftpConfig): ProbeOutcome {
   if (err instanceof SftpStepError) {
     const code = (err.failure as { code?: unknown }).code;
     const what = err.step === 'realpath' ? `the login directory of user "${c.user}"` : `the login directory (${err.step})`;
-    if (err.step === 'subsystem') return failed('FF_CONN_FAILED', `SSH server at ${where} accepted user "${c.user}" but refused the SFTP subsystem (is SFTP enabled?)`);
+    if (err.step === 'subsystem')
+      return failed('FF_CONN_FAILED', `SSH server at ${where} accepted user "${c.user}" but refused the SFTP subsystem (is SFTP enabled?)`);
     if (code === SFTP_NO_SUCH_FILE) return failed('FF_CONN_NOT_FOUND', `SFTP server at ${where}: ${what} does not exist (path missing)`);
     if (code === SFTP_PERMISSION_DENIED) return failed('FF_CONN_AUTH', `SFTP server at ${where}: user "${c.user}" may not read ${what} (permission denied)`);
     return failed('FF_CONN_FAILED', `SFTP server at ${where}: ${what} failed: ${err.failure instanceof Error ? err.failure.message : String(err.failure)}`);
@@ -106,10 +109,16 @@ function describeSftpError(err: unknown, c: SftpConfig): ProbeOutcome {
   const level = (err as { level?: unknown }).level;
   if (level === 'client-authentication') {
     const methods = [c.password !== undefined ? 'password' : '', c.privateKey !== undefined ? 'private key' : ''].filter(Boolean).join(' and ');
-    return failed('FF_CONN_AUTH', `SFTP server at ${where}: authentication failed for user "${c.user}" (the ${methods} ${methods.includes(' and ') ? 'were' : 'was'} refused)`);
+    return failed(
+      'FF_CONN_AUTH',
+      `SFTP server at ${where}: authentication failed for user "${c.user}" (the ${methods} ${methods.includes(' and ') ? 'were' : 'was'} refused)`,
+    );
   }
   if (/^Cannot parse privateKey/.test(message)) {
-    return failed('FF_CONN_AUTH', `SFTP connection to ${where}: the private key cannot be used (${/passphrase/i.test(message) ? 'missing or wrong passphrase' : 'not a PEM or OpenSSH private key'})`);
+    return failed(
+      'FF_CONN_AUTH',
+      `SFTP connection to ${where}: the private key cannot be used (${/passphrase/i.test(message) ? 'missing or wrong passphrase' : 'not a PEM or OpenSSH private key'})`,
+    );
   }
   if (level === 'client-timeout') return failed('FF_CONN_TIMEOUT', `SFTP server at ${where} did not complete the SSH handshake within ${PROBE_TIMEOUT_MS} ms`);
   return describeNetworkError(err, 'SFTP server', where) ?? failed('FF_CONN_FAILED', `SFTP server at ${where}: ${message}`);
