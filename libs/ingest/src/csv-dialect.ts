@@ -105,14 +105,13 @@ const LOOKS_TYPED = /^\s*([+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?|\d{1,4}[-/
 
 /**
  * Whether the first record names the columns: not when one of its values looks like a number, a date
- * or a boolean, or is empty while the column has values below; otherwise yes (a text-only file is far
- * more often headed than not).
+ * or a boolean; otherwise yes (a text-only file is far more often headed than not; an empty name, as
+ * an exported index column has, is allowed).
  */
 export function looksLikeHeader(records: string[][]): boolean {
   const first = records[0];
   if (!first) return true;
   if (first.some((v) => LOOKS_TYPED.test(v))) return false;
-  if (records.length > 1 && first.some((v, i) => v.trim() === '' && records.slice(1).some((r) => (r[i] ?? '').trim() !== ''))) return false;
   return true;
 }
 

@@ -9,7 +9,7 @@ import { decodeHead, readHead, sniffFormat, zipIsWorkbook } from './input-detect
 import { flattenSelect } from './json-shape';
 import { reconcileSchema, type OnSchemaChange } from './schema-reconcile';
 import { detectEncoding, lineEndings, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
-import { castExpr, inferenceSelect, keepsValueExpr, localeOf, pickType, type Locale } from './type-inference';
+import { castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type Locale } from './type-inference';
 import { XLSX_LINE_COLUMN, xlsxSheetToCsv } from './xlsx-reader';
 
 export interface ReadProgress {
@@ -69,6 +69,15 @@ export interface ReadResult {
 export const REJECT_COLUMNS = ['file', 'line', 'raw', 'reason'] as const;
 
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
+const WIDE_COLUMNS = 1000;
+
+/** "512MB", "1.5GiB" → bytes. */
+function parseBytes(text: string): number {
+  const m = /^([0-9.]+)\s*(B|KB|MB|GB|KiB|MiB|GiB)$/.exec(text.trim());
+  if (!m) return 512 * 1024 * 1024;
+  const unit: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 };
+  return Math.floor(Number(m[1]) * unit[m[2]!]!);
+}
 const HEAD_BYTES = 1024 * 1024;
 
 interface Ctx {
@@ -263,7 +272,6 @@ async function conform(ctx: Ctx, r: MemberRead, schema: ColumnSchema[], quaranti
   return ctx.db.withSession(async (s) => {
     await fs.mkdir(outDir, { recursive: true });
     await s.run(`COPY (SELECT ${cols.join(', ')} FROM ${src} WHERE NOT (${anyBad})) TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${fileBytes(ctx)}, FILENAME_PATTERN 'part-{i}')`);
-    await Promise.all(r.parts.map((p) => fs.rm(p, { force: true })));
     let rejected = 0;
     let rejects: string | null = null;
     if (bad.length) {
@@ -275,6 +283,7 @@ async function conform(ctx: Ctx, r: MemberRead, schema: ColumnSchema[], quaranti
       );
       rejected = Number(res.rows[0]?.Count ?? 0);
     }
+    await Promise.all(r.parts.map((p) => fs.rm(p, { force: true })));
     return { parts: await listParts(outDir), rejected, rejects };
   });
 }
@@ -304,9 +313,6 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   const empty = (format: FileFormat): MemberRead => ({ report: { name: m.name, format, rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'empty file (0 bytes): no rows'] }, parts: [], rejects: null, schema: [] });
   if (m.bytes === 0) return empty(options.format && options.format !== 'auto' ? options.format : 'csv');
   const head = await readHead(m.path, HEAD_BYTES);
-  if (sniffCompression(head) !== 'none' && options.format !== 'parquet') {
-    throw new IngestError('FF_INGEST_FORMAT', `${sourceFile} is itself compressed (${sniffCompression(head)}); archives inside archives are not read`);
-  }
   const enc =
     options.encoding && options.encoding !== 'auto'
       ? { encoding: options.encoding, bomBytes: bomLength(head, options.encoding), reason: 'configured' }
@@ -314,6 +320,10 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   const text = decodeHead(head, enc.encoding, enc.bomBytes);
   const format = options.format && options.format !== 'auto' ? options.format : sniffFormat(head, text, m.name);
   notes.push(options.format && options.format !== 'auto' ? `format ${format} (configured)` : `format ${format} (detected)`);
+  const nested = sniffCompression(head);
+  if (nested !== 'none' && format !== 'xlsx' && format !== 'parquet') {
+    throw new IngestError('FF_INGEST_FORMAT', `${sourceFile} is itself compressed (${nested}); archives inside archives are not read`);
+  }
   if (format === 'parquet') return readParquetMember(ctx, m, sourceFile, outDir, mode, notes);
   if (format === 'xlsx') {
     const csv = path.join(path.dirname(m.path), `sheet-${ctx.seq++}.csv`);
@@ -462,16 +472,8 @@ async function inferTypes(ctx: Ctx, s: DuckDbSession, file: string, spec: CsvSpe
   const sample = `ff_sample_${ctx.seq++}`;
   await s.run(`CREATE TEMP TABLE ${sample} AS SELECT * FROM ${readCsvSql(ctx, file, spec, null)} LIMIT ${ctx.options.sampleRows ?? 100_000}`);
   try {
-    // Chunks of columns keep each statement a reasonable size for wide files (10,000 columns).
-    for (let at = 0; at < toInfer.length; at += 256) {
-      const chunk = toInfer.slice(at, at + 256);
-      const { sql, alias } = inferenceSelect(
-        chunk.map(({ c }) => c),
-        ctx.locale,
-      );
-      const row = (await s.all(`SELECT ${sql} FROM ${sample}`)).rows[0] ?? {};
-      chunk.forEach(({ i }, k) => (types[i] = pickType(row, k, alias)));
-    }
+    const found = new Map((await s.all(inferenceQuery(sample, ctx.locale))).rows.map((r) => [String(r.col), r]));
+    for (const { c, i } of toInfer) types[i] = pickType(found.get(c));
   } finally {
     await s.run(`DROP TABLE IF EXISTS ${sample}`);
   }
@@ -491,6 +493,15 @@ async function readCsvMember(
 ): Promise<MemberRead> {
   const explicit = new Set(Object.keys(ctx.options.columns ?? {}).map((k) => k.toLowerCase()));
   return ctx.db.withSession(async (s) => {
+    // Wide files: DuckDB reserves memory per column (a 2048-row vector each, plus a Parquet column writer),
+    // about 250 KiB a column at one thread, so the budget grows with the width and the read goes single-threaded.
+    const wide = spec.columns.length > WIDE_COLUMNS;
+    if (wide) {
+      await s.run('SET threads = 1');
+      await s.run(`SET memory_limit = '${Math.max(parseBytes(ctx.input.limits?.memoryLimit ?? DEFAULT_LIMITS.memoryLimit), spec.columns.length * 256 * 1024)}B'`);
+      await s.run(`CREATE SEQUENCE IF NOT EXISTS ff_row_seq_${ctx.seq} START 1`);
+    }
+    const rowSeq = `ff_row_seq_${ctx.seq++}`;
     const types = await inferTypes(ctx, s, m.path, spec);
     const rejectsTable = `ff_rejects_${ctx.seq++}`;
     const max = ctx.input.limits?.maxRejected;
@@ -502,7 +513,9 @@ async function readCsvMember(
     const t = (i: number): string => `"__t${i}"`;
     const keeps = (c: { name: string; type: string; i: number }): string =>
       `(${sqlIdent(c.name)} IS NULL OR ${keepsValueExpr(sqlIdent(c.name), t(c.i), c.type, explicit.has(c.name.toLowerCase()))})`;
-    const inner = `SELECT *, row_number() OVER () AS __ff_row FROM ${source}`;
+    // row_number() OVER () streams and keeps scan order; one thread plus a sequence does the same for wide
+    // files, where the window operator's buffers do not fit.
+    const inner = wide ? `SELECT *, nextval('${rowSeq}') AS __ff_row FROM ${source}` : `SELECT *, row_number() OVER () AS __ff_row FROM ${source}`;
     const casts = typed.map((c) => `${castExpr(sqlIdent(c.name), c.type, ctx.locale)} AS ${t(c.i)}`);
     const middle = casts.length ? `SELECT *, ${casts.join(', ')} FROM (${inner})` : `SELECT * FROM (${inner})`;
     const outCols = data.map((c) => (c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${keeps(c)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`));

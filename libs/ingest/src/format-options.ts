@@ -162,7 +162,7 @@ export function parseFormatOptions(options: unknown = {}, limits: unknown = {}):
   if (!validateLimits(limits)) problems.push(...(validateLimits.errors ?? []).map((e) => describe('limits', e)));
   const o = options as FormatOptions;
   const csv = o?.csv;
-  if (csv && csv.quote !== undefined && csv.delimiter === csv.quote) problems.push('options.csv.quote must differ from options.csv.delimiter');
+  if (csv && csv.delimiter !== undefined && csv.delimiter === (csv.quote ?? '"')) problems.push('options.csv.quote must differ from options.csv.delimiter');
   if (problems.length > 0) throw new IngestError('FF_INGEST_OPTIONS', [...new Set(problems)].join('; '));
   return { options: o, limits: limits as IngestLimits };
 }

@@ -35,7 +35,35 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
     if (evenNul > pairs * 0.3 && oddNul < pairs * 0.05) return { encoding: 'utf-16be', bomBytes: 0, reason: 'NUL in even bytes (UTF-16BE without BOM)' };
   }
   if (isUtf8(head)) return { encoding: 'utf-8', bomBytes: 0, reason: 'the head is valid UTF-8' };
+  const { valid, invalid } = utf8Sequences(head);
+  // Real UTF-8 with a few broken bytes: decoding it all as Windows-1252 would garble every other accent,
+  // so it stays UTF-8 and the broken rows are rejected with the reason.
+  if (valid > 0 && valid >= invalid) return { encoding: 'utf-8', bomBytes: 0, reason: `the head is UTF-8 (${valid} multi-byte characters) with ${invalid} invalid byte(s): those rows are rejected` };
   return { encoding: 'windows-1252', bomBytes: 0, reason: 'the head is not valid UTF-8' };
+}
+
+/** Well-formed multi-byte UTF-8 sequences and invalid bytes in a buffer. */
+export function utf8Sequences(buf: Buffer): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let ok = need > 0;
+    for (let k = 1; ok && k <= need; k++) ok = i + k < buf.length && (buf[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      valid++;
+      i += need + 1;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
 }
 
 /** Valid UTF-8, allowing a sequence cut at the end of the head. */

@@ -59,22 +59,20 @@ export function keepsValueExpr(v: string, t: string, type: string, explicit: boo
   return `(${t} IS NOT NULL)`;
 }
 
-/** One aggregate per (column, candidate type): true when every non-null sample value fits the type. */
-export function inferenceSelect(columns: readonly string[], locale: Locale): { sql: string; alias: (col: number, type: InferredType) => string } {
-  const alias = (i: number, type: InferredType): string => `c${i}_${type}`;
-  const parts = columns.flatMap((name, i) => {
-    const v = sqlIdent(name);
-    return [
-      `count(${v}) AS "c${i}_n"`,
-      ...INFERRED_TYPES.map((type) => `coalesce(bool_and(${keepsValueExpr(v, castExpr(v, type, locale), type, false)}) FILTER (WHERE ${v} IS NOT NULL), false) AS ${sqlIdent(alias(i, type))}`),
-    ];
-  });
-  return { sql: parts.join(', '), alias };
+/**
+ * One query over a sample table, whatever its width: the table is unpivoted to (column, value) pairs
+ * (NULLs drop out) and each candidate type is checked per column with bool_and. A statement with an
+ * aggregate per column and type would grow with the width (10,000 columns: minutes of planning).
+ */
+export function inferenceQuery(sampleTable: string, locale: Locale): string {
+  const v = 'v';
+  const checks = INFERRED_TYPES.map((type) => `bool_and(${keepsValueExpr(v, castExpr(v, type, locale), type, false)}) AS ${sqlIdent(type)}`);
+  return `SELECT col, count(*) AS n, ${checks.join(', ')} FROM (UNPIVOT ${sqlIdent(sampleTable)} ON COLUMNS(*) INTO NAME col VALUE v) GROUP BY col`;
 }
 
-/** The first candidate every non-null value fits; VARCHAR when the column is empty in the sample or nothing fits. */
-export function pickType(row: Record<string, unknown>, col: number, alias: (col: number, type: InferredType) => string): InferredType {
-  if (Number(row[`c${col}_n`] ?? 0) === 0) return 'VARCHAR';
-  for (const type of INFERRED_TYPES) if (row[alias(col, type)] === true) return type;
+/** The first candidate every non-null sample value fits; VARCHAR when the column has no value in the sample or nothing fits. */
+export function pickType(row: Record<string, unknown> | undefined): InferredType {
+  if (!row || Number(row.n ?? 0) === 0) return 'VARCHAR';
+  for (const type of INFERRED_TYPES) if (row[type] === true) return type;
   return 'VARCHAR';
 }
