@@ -37,6 +37,20 @@ export class DuckDbSession {
     }
   }
 
+  /**
+   * How far the statement running on this connection has got (DuckDB's estimate; -1 when it has none).
+   * Polled from a timer while `run`/`all` is awaited: the statement runs off the JS thread.
+   */
+  progress(): { percentage: number; rowsProcessed: number; totalRows: number } {
+    const p = this.connection.progress;
+    return { percentage: p.percentage, rowsProcessed: Number(p.rows_processed), totalRows: Number(p.total_rows_to_process) };
+  }
+
+  /** Stops the statement running on this connection; it fails with DuckDB's "INTERRUPT" error. */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   close(): void {
     this.connection.closeSync();
   }
