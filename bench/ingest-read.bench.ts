@@ -58,7 +58,13 @@ async function child(mode: string, file: string, work: string): Promise<void> {
     outBytes = (await fs.stat(out)).size;
     db.close();
   } else if (mode === 'ingest') {
-    const r = await readToParquet({ file, sourceName: 'bench.csv', audit: { runId: 'bench', ingestedAt: new Date() }, workDir: path.join(work, 'ingest'), limits: { memoryLimit: '512MB' } });
+    const r = await readToParquet({
+      file,
+      sourceName: 'bench.csv',
+      audit: { runId: 'bench', ingestedAt: new Date() },
+      workDir: path.join(work, 'ingest'),
+      limits: { memoryLimit: '512MB' },
+    });
     rows = r.rows;
     for (const p of r.parts) outBytes += (await fs.stat(p)).size;
   } else if (mode === 'polars') {
@@ -108,13 +114,33 @@ async function main(): Promise<void> {
     const [d, i, p] = [best('duckdb'), best('ingest'), best('polars')];
     const ratio = d.seconds / i.seconds;
     const rows: ResultRow[] = [
-      ['bare DuckDB COPY read_csv → Parquet (baseline)', `${d.seconds.toFixed(2)} s (${(mib / d.seconds).toFixed(0)} MiB/s), peak RSS ${d.maxRssMiB.toFixed(0)} MiB, ${d.rows} rows`, '—', ''],
-      ['libs/ingest readToParquet', `${i.seconds.toFixed(2)} s (${(mib / i.seconds).toFixed(0)} MiB/s), peak RSS ${i.maxRssMiB.toFixed(0)} MiB, ${i.rows} rows`, '—', ''],
+      [
+        'bare DuckDB COPY read_csv → Parquet (baseline)',
+        `${d.seconds.toFixed(2)} s (${(mib / d.seconds).toFixed(0)} MiB/s), peak RSS ${d.maxRssMiB.toFixed(0)} MiB, ${d.rows} rows`,
+        '—',
+        '',
+      ],
+      [
+        'libs/ingest readToParquet',
+        `${i.seconds.toFixed(2)} s (${(mib / i.seconds).toFixed(0)} MiB/s), peak RSS ${i.maxRssMiB.toFixed(0)} MiB, ${i.rows} rows`,
+        '—',
+        '',
+      ],
       ['throughput ingest / bare DuckDB', ratio.toFixed(2), '≥ 0.8', verdict(ratio >= 0.8)],
       ['peak RSS, ingest', `${i.maxRssMiB.toFixed(0)} MiB`, '≤ 1024 MiB', verdict(i.maxRssMiB <= 1024)],
-      ['nodejs-polars scanCSV → sinkParquet', `${p.seconds.toFixed(2)} s (${(mib / p.seconds).toFixed(0)} MiB/s), peak RSS ${p.maxRssMiB.toFixed(0)} MiB, ${p.rows} rows`, '—', ''],
+      [
+        'nodejs-polars scanCSV → sinkParquet',
+        `${p.seconds.toFixed(2)} s (${(mib / p.seconds).toFixed(0)} MiB/s), peak RSS ${p.maxRssMiB.toFixed(0)} MiB, ${p.rows} rows`,
+        '—',
+        '',
+      ],
       ['throughput polars / bare DuckDB', (d.seconds / p.seconds).toFixed(2), '—', ''],
-      ['Parquet bytes: DuckDB / ingest / polars', `${(d.outBytes / 2 ** 20).toFixed(1)} / ${(i.outBytes / 2 ** 20).toFixed(1)} / ${(p.outBytes / 2 ** 20).toFixed(1)} MiB`, '—', ''],
+      [
+        'Parquet bytes: DuckDB / ingest / polars',
+        `${(d.outBytes / 2 ** 20).toFixed(1)} / ${(i.outBytes / 2 ** 20).toFixed(1)} / ${(p.outBytes / 2 ** 20).toFixed(1)} MiB`,
+        '—',
+        '',
+      ],
     ];
     writeResults(
       'ingest-read',

@@ -42,7 +42,8 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 /** Compression from the first bytes; a tar shows `ustar` at offset 257 (POSIX and GNU). */
 export function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return 'zip';
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06))
+    return 'zip';
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   return 'none';
 }
@@ -108,7 +109,10 @@ class Budget {
     this.extracted += bytes;
     const where = member ? `member ${JSON.stringify(member)} of ${this.file}` : this.file;
     if (this.extracted > this.guards.maxExtractedBytes) {
-      throw new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${where} expands beyond ${this.guards.maxExtractedBytes} bytes (limits.maxExtractedBytes); raise the limit if the file is genuine`);
+      throw new IngestError(
+        'FF_INGEST_ARCHIVE_TOO_LARGE',
+        `${where} expands beyond ${this.guards.maxExtractedBytes} bytes (limits.maxExtractedBytes); raise the limit if the file is genuine`,
+      );
     }
     const base = Math.max(1, this.compressedRead || this.compressedSize);
     if (this.checkRatio && this.extracted > RATIO_FLOOR_BYTES && this.extracted / base > this.guards.maxCompressionRatio) {
@@ -159,7 +163,9 @@ async function gunzipTo(file: string, displayName: string, out: string, budget: 
 function mapStreamError(err: unknown, what: string): Error {
   if (err instanceof IngestError) return err;
   if ((err as Error).name === 'AbortError') return new IngestError('FF_INGEST_CANCELLED', `reading ${what} was cancelled`, { cause: err });
-  return new IngestError('FF_INGEST_ARCHIVE_CORRUPT', `${what} is damaged or truncated (${(err as Error).message}); re-export or re-upload the file`, { cause: err });
+  return new IngestError('FF_INGEST_ARCHIVE_CORRUPT', `${what} is damaged or truncated (${(err as Error).message}); re-export or re-upload the file`, {
+    cause: err,
+  });
 }
 
 function wanted(name: string, pattern: string | undefined): boolean {
@@ -167,7 +173,10 @@ function wanted(name: string, pattern: string | undefined): boolean {
 }
 
 function memberPath(opts: ExtractOptions, index: number, name: string): string {
-  const ext = path.posix.extname(name).replace(/[^.A-Za-z0-9]/g, '').slice(0, 12);
+  const ext = path.posix
+    .extname(name)
+    .replace(/[^.A-Za-z0-9]/g, '')
+    .slice(0, 12);
   return path.join(opts.workDir, `member-${String(index).padStart(6, '0')}${ext}`);
 }
 
@@ -182,13 +191,20 @@ async function extractTar(file: string, displayName: string, opts: ExtractOption
     for await (const entry of extract) {
       const h = entry.header;
       const name = h.name.replace(/^\.\//, '');
-      if (h.type === 'directory' || h.type === 'pax-header' || h.type === 'pax-global-header' || h.type === 'gnu-long-path' || h.type === 'gnu-long-link-path') {
+      if (
+        h.type === 'directory' ||
+        h.type === 'pax-header' ||
+        h.type === 'pax-global-header' ||
+        h.type === 'gnu-long-path' ||
+        h.type === 'gnu-long-link-path'
+      ) {
         entry.resume();
         continue;
       }
       const bad = unsafeMemberName(name) ?? (h.type === 'file' || h.type === 'contiguous-file' ? null : `a ${h.type} entry (only regular files are read)`);
       if (bad) throw new IngestError('FF_INGEST_ARCHIVE_UNSAFE', `member ${JSON.stringify(h.name)} of ${displayName} has ${bad}: the archive is refused whole`);
-      if (++seen > opts.maxMembers) throw new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${displayName} holds more than ${opts.maxMembers} members (limits.maxMembers)`);
+      if (++seen > opts.maxMembers)
+        throw new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${displayName} holds more than ${opts.maxMembers} members (limits.maxMembers)`);
       if (!wanted(name, opts.members)) {
         entry.resume();
         continue;
@@ -240,7 +256,8 @@ async function extractZip(file: string, displayName: string, opts: ExtractOption
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         entries.push({ entry, name: zipEntryName(entry) });
-        if (entries.length > opts.maxMembers) reject(new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${displayName} holds more than ${opts.maxMembers} members (limits.maxMembers)`));
+        if (entries.length > opts.maxMembers)
+          reject(new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${displayName} holds more than ${opts.maxMembers} members (limits.maxMembers)`));
         else zip.readEntry();
       });
       zip.on('end', () => resolve());
@@ -253,12 +270,17 @@ async function extractZip(file: string, displayName: string, opts: ExtractOption
       const bad = unsafeMemberName(name);
       const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
       if (bad) throw new IngestError('FF_INGEST_ARCHIVE_UNSAFE', `member ${JSON.stringify(name)} of ${displayName} has ${bad}: the archive is refused whole`);
-      if (mode === 0o120000) throw new IngestError('FF_INGEST_ARCHIVE_UNSAFE', `member ${JSON.stringify(name)} of ${displayName} is a symbolic link: the archive is refused whole`);
+      if (mode === 0o120000)
+        throw new IngestError('FF_INGEST_ARCHIVE_UNSAFE', `member ${JSON.stringify(name)} of ${displayName} is a symbolic link: the archive is refused whole`);
       if (name.endsWith('/')) continue;
-      if (entry.isEncrypted()) throw new IngestError('FF_INGEST_ARCHIVE_CORRUPT', `member ${JSON.stringify(name)} of ${displayName} is encrypted; encrypted zips are not read`);
+      if (entry.isEncrypted())
+        throw new IngestError('FF_INGEST_ARCHIVE_CORRUPT', `member ${JSON.stringify(name)} of ${displayName} is encrypted; encrypted zips are not read`);
       declared += entry.uncompressedSize;
       if (declared > opts.maxExtractedBytes) {
-        throw new IngestError('FF_INGEST_ARCHIVE_TOO_LARGE', `${displayName} declares more than ${opts.maxExtractedBytes} bytes of members (limits.maxExtractedBytes)`);
+        throw new IngestError(
+          'FF_INGEST_ARCHIVE_TOO_LARGE',
+          `${displayName} declares more than ${opts.maxExtractedBytes} bytes of members (limits.maxExtractedBytes)`,
+        );
       }
       if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize / Math.max(1, entry.compressedSize) > opts.maxCompressionRatio) {
         throw new IngestError(

@@ -19,12 +19,31 @@ describe('CSV dialect', () => {
   });
 
   it('tells a header from data', () => {
-    expect(looksLikeHeader([['id', 'name'], ['1', 'x']])).toBe(true);
-    expect(looksLikeHeader([['1', 'x'], ['2', 'y']])).toBe(false);
+    expect(
+      looksLikeHeader([
+        ['id', 'name'],
+        ['1', 'x'],
+      ]),
+    ).toBe(true);
+    expect(
+      looksLikeHeader([
+        ['1', 'x'],
+        ['2', 'y'],
+      ]),
+    ).toBe(false);
     expect(looksLikeHeader([['2024-01-01', 'x']])).toBe(false);
   });
 
   it('makes column names unique ignoring case and keeps clear of the reader’s own columns', () => {
-    expect(uniqueColumnNames(['a', 'A', 'a', '', ' b ', '_ff_run_id', '_rescued_data', 'a_2'])).toEqual(['a', 'A_2', 'a_3', 'column_4', 'b', '_ff_run_id_2', '_rescued_data_2', 'a_2_2']);
+    expect(uniqueColumnNames(['a', 'A', 'a', '', ' b ', '_ff_run_id', '_rescued_data', 'a_2'])).toEqual([
+      'a',
+      'A_2',
+      'a_3',
+      'column_4',
+      'b',
+      '_ff_run_id_2',
+      '_rescued_data_2',
+      'a_2_2',
+    ]);
   });
 });

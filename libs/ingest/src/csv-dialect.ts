@@ -98,7 +98,10 @@ export function sniffDelimiter(text: string, quote: string, complete: boolean): 
     if (!best || score > best.score) best = { delimiter: d, score, fields };
   }
   if (!best) return { delimiter: ',', note: 'no delimiter splits the head into columns: read as one column' };
-  return { delimiter: best.delimiter, note: `delimiter ${JSON.stringify(best.delimiter)}: ${best.fields} fields in ${Math.round(Math.min(1, best.score) * 100)}% of the head's records` };
+  return {
+    delimiter: best.delimiter,
+    note: `delimiter ${JSON.stringify(best.delimiter)}: ${best.fields} fields in ${Math.round(Math.min(1, best.score) * 100)}% of the head's records`,
+  };
 }
 
 const LOOKS_TYPED = /^\s*([+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*|true|false)\s*$/i;

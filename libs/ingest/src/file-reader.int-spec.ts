@@ -30,13 +30,23 @@ function put(name: string, data: string | Buffer): string {
 
 async function read(file: string, extra: Partial<ReadToParquetInput> = {}): Promise<ReadResult & { workDir: string }> {
   const workDir = path.join(dir, `work-${n++}`);
-  const r = await readToParquet({ file, sourceName: `landing/${path.basename(file).replace(/^\d+-/, '')}`, audit: { runId: 'run-1', ingestedAt: '2026-01-02T03:04:05Z' }, workDir, ...extra });
+  const r = await readToParquet({
+    file,
+    sourceName: `landing/${path.basename(file).replace(/^\d+-/, '')}`,
+    audit: { runId: 'run-1', ingestedAt: '2026-01-02T03:04:05Z' },
+    workDir,
+    ...extra,
+  });
   return { ...r, workDir };
 }
 
 async function rowsOf(r: ReadResult): Promise<JsonRow[]> {
   if (r.parts.length === 0) return [];
-  return db.withSession(async (s) => (await s.all(`SELECT * EXCLUDE (_ff_run_id, _ff_ingested_at) FROM read_parquet(${sqlStringList(r.parts)}) ORDER BY _ff_source_file, _ff_source_line`)).rows);
+  return db.withSession(
+    async (s) =>
+      (await s.all(`SELECT * EXCLUDE (_ff_run_id, _ff_ingested_at) FROM read_parquet(${sqlStringList(r.parts)}) ORDER BY _ff_source_file, _ff_source_line`))
+        .rows,
+  );
 }
 async function rejectsOf(r: ReadResult): Promise<JsonRow[]> {
   if (!r.rejected.file) return [];
@@ -118,7 +128,9 @@ async function tar(entries: { name: string; data?: string; type?: 'file' | 'syml
 
 describe('CSV', () => {
   it('keeps leading zeros as text, types the rest, and adds audit columns with record lines', async () => {
-    const r = await read(put('orders.csv', 'id,zip,qty,price,day,ok\n1,00123,5,1.50,2024-01-05,true\n2,07001,"1","2",2024-02-29,false\n3,10115,7,3.25,2024-12-31,true\n'));
+    const r = await read(
+      put('orders.csv', 'id,zip,qty,price,day,ok\n1,00123,5,1.50,2024-01-05,true\n2,07001,"1","2",2024-02-29,false\n3,10115,7,3.25,2024-12-31,true\n'),
+    );
     expect(types(r)).toEqual([
       'id BIGINT',
       'zip VARCHAR',
@@ -136,7 +148,16 @@ describe('CSV', () => {
     expect(r.rejected.count).toBe(0);
     const rows = await rowsOf(r);
     expect(rows.map((x) => x.zip)).toEqual(['00123', '07001', '10115']);
-    expect(rows[0]).toMatchObject({ id: '1', qty: '5', price: 1.5, day: '2024-01-05', ok: true, _rescued_data: null, _ff_source_file: 'landing/orders.csv', _ff_source_line: '2' });
+    expect(rows[0]).toMatchObject({
+      id: '1',
+      qty: '5',
+      price: 1.5,
+      day: '2024-01-05',
+      ok: true,
+      _rescued_data: null,
+      _ff_source_file: 'landing/orders.csv',
+      _ff_source_line: '2',
+    });
     expect(rows.map((x) => x._ff_source_line)).toEqual(['2', '3', '4']);
   });
 
@@ -205,7 +226,9 @@ describe('CSV', () => {
   });
 
   it('reads a decimal comma and day-first dates when the locale says so', async () => {
-    const r = await read(put('de.csv', 'betrag;datum\n1,5;03.04.2024\n-2,25;31.12.2024\n'), { options: { locale: { decimalSeparator: ',', dateOrder: 'DMY' } } });
+    const r = await read(put('de.csv', 'betrag;datum\n1,5;03.04.2024\n-2,25;31.12.2024\n'), {
+      options: { locale: { decimalSeparator: ',', dateOrder: 'DMY' } },
+    });
     expect(types(r).slice(0, 2)).toEqual(['betrag DOUBLE', 'datum DATE']);
     expect((await rowsOf(r)).map((x) => [x.betrag, x.datum])).toEqual([
       [1.5, '2024-04-03'],
@@ -251,7 +274,9 @@ describe('encodings', () => {
     ]);
     expect(await rejectsOf(r)).toEqual([expect.objectContaining({ line: '3', reason: expect.stringContaining('INVALID ENCODING') })]);
     // Declared UTF-8: the same, even when the file has no other accent to tell by.
-    const declared = await read(put('badutf8.csv', Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0xff]), Buffer.from('\n')])), { options: { encoding: 'utf-8' } });
+    const declared = await read(put('badutf8.csv', Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0xff]), Buffer.from('\n')])), {
+      options: { encoding: 'utf-8' },
+    });
     expect(declared.rows).toBe(1);
     expect(declared.rejected.count).toBe(1);
   });
@@ -342,7 +367,9 @@ describe('compressed inputs', () => {
     const e = await failure(read(put('bomb.csv.gz', bomb)));
     expect(e.code).toBe('FF_INGEST_ARCHIVE_TOO_LARGE');
     expect(e.message).toContain('decompression bomb');
-    expect((await failure(read(put('big.csv.gz', zlib.gzipSync(csv.repeat(100_000))), { limits: { maxExtractedBytes: 1000 } }))).message).toContain('maxExtractedBytes');
+    expect((await failure(read(put('big.csv.gz', zlib.gzipSync(csv.repeat(100_000))), { limits: { maxExtractedBytes: 1000 } }))).message).toContain(
+      'maxExtractedBytes',
+    );
   });
 
   it('zip: every member, or those matching a pattern; each row names its member', async () => {
@@ -369,7 +396,18 @@ describe('compressed inputs', () => {
       ['link.csv', 0o120777],
     ] as const) {
       const workDir = path.join(dir, `w-slip-${n++}`);
-      const e = await failure(read(put('slip.zip', zip([{ name: 'ok.csv', data: csv }, { name, data: 'x', mode }])), { workDir }));
+      const e = await failure(
+        read(
+          put(
+            'slip.zip',
+            zip([
+              { name: 'ok.csv', data: csv },
+              { name, data: 'x', mode },
+            ]),
+          ),
+          { workDir },
+        ),
+      );
       expect(e.code).toBe('FF_INGEST_ARCHIVE_UNSAFE');
       expect(e.message).toContain(JSON.stringify(name));
       expect(partsLeft(workDir)).toEqual([]);
@@ -381,7 +419,22 @@ describe('compressed inputs', () => {
     const e = await failure(read(put('bomb.zip', zip([{ name: 'zeros.csv', data: Buffer.alloc(50 * 1024 * 1024, 0x30), deflate: true }]))));
     expect(e.code).toBe('FF_INGEST_ARCHIVE_TOO_LARGE');
     expect(e.message).toContain('zeros.csv');
-    expect((await failure(read(put('many.zip', zip([{ name: 'a.csv', data: csv }, { name: 'b.csv', data: csv }])), { limits: { maxMembers: 1 } }))).message).toContain('maxMembers');
+    expect(
+      (
+        await failure(
+          read(
+            put(
+              'many.zip',
+              zip([
+                { name: 'a.csv', data: csv },
+                { name: 'b.csv', data: csv },
+              ]),
+            ),
+            { limits: { maxMembers: 1 } },
+          ),
+        )
+      ).message,
+    ).toContain('maxMembers');
   });
 
   it('tar and tar.gz: all members; a symlink member refuses the archive', async () => {
@@ -485,7 +538,9 @@ describe('schema against the table, inference, progress', () => {
     const r = await read(put('q.csv', 'id\n1\nx\n2\n'), { table: { schema: table, onSchemaChange: 'quarantine' } });
     expect(types(r)[0]).toBe('id BIGINT');
     expect((await rowsOf(r)).map((x) => x.id)).toEqual(['1', '2']);
-    expect(await rejectsOf(r)).toEqual([expect.objectContaining({ line: '3', raw: '{"id":"x"}', reason: expect.stringContaining('column "id" is BIGINT in the table but VARCHAR') })]);
+    expect(await rejectsOf(r)).toEqual([
+      expect.objectContaining({ line: '3', raw: '{"id":"x"}', reason: expect.stringContaining('column "id" is BIGINT in the table but VARCHAR') }),
+    ]);
   });
 
   it('inferSchema describes without writing; progress reports rows and bytes', async () => {

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { openDuckDb, sqlIdent, sqlString, sqlStringList, type ColumnSchema, type DuckDb, type DuckDbSession } from '@flowforge/engine';
 import { extractInput, sniffCompression, type InputMember } from './archive-extract';
 import { AUDIT_COLUMNS, looksLikeHeader, parseCsvHead, RESCUE_COLUMN, sniffDelimiter, uniqueColumnNames } from './csv-dialect';
-import { DEFAULT_LIMITS, parseFormatOptions, type Compression, type FileFormat, type FormatOptions, type IngestLimits, type TextEncoding } from './format-options';
+import {
+  DEFAULT_LIMITS,
+  parseFormatOptions,
+  type Compression,
+  type FileFormat,
+  type FormatOptions,
+  type IngestLimits,
+  type TextEncoding,
+} from './format-options';
 import { IngestError } from './ingest.errors';
 import { decodeHead, readHead, sniffFormat, zipIsWorkbook } from './input-detect';
 import { flattenSelect } from './json-shape';
@@ -108,7 +116,9 @@ export async function readToParquet(input: ReadToParquetInput): Promise<ReadResu
 }
 
 /** The schema readToParquet would write (audit columns included), from a sample; nothing is written. */
-export async function inferSchema(input: Omit<ReadToParquetInput, 'audit' | 'table' | 'targetFileBytes'>): Promise<{ schema: ColumnSchema[]; members: MemberReport[] }> {
+export async function inferSchema(
+  input: Omit<ReadToParquetInput, 'audit' | 'table' | 'targetFileBytes'>,
+): Promise<{ schema: ColumnSchema[]; members: MemberReport[] }> {
   const r = await run({ ...input, audit: { runId: 'infer', ingestedAt: new Date(0) } }, 'describe');
   return { schema: r.schema, members: r.members };
 }
@@ -121,9 +131,11 @@ async function run(input: ReadToParquetInput, mode: 'read' | 'describe'): Promis
   const partsRoot = path.join(input.workDir, 'parts');
   await fs.rm(partsRoot, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
-  const size = (await fs.stat(input.file).catch((err: unknown) => {
-    throw new IngestError('FF_INGEST_READ', `${input.sourceName}: cannot read ${input.file} (${(err as Error).message})`, { cause: err });
-  })).size;
+  const size = (
+    await fs.stat(input.file).catch((err: unknown) => {
+      throw new IngestError('FF_INGEST_READ', `${input.sourceName}: cannot read ${input.file} (${(err as Error).message})`, { cause: err });
+    })
+  ).size;
   const progress = (p: ReadProgress): void => input.onProgress?.(p);
   const db = await openDuckDb({ memoryLimit: guards.memoryLimit, threads: guards.threads, tempDirectory: path.join(tmp, 'duckdb') });
   try {
@@ -141,7 +153,10 @@ async function run(input: ReadToParquetInput, mode: 'read' | 'describe'): Promis
       onBytes: (b) => progress({ stage: 'extract', member: input.sourceName, bytesRead: b, rows: 0 }),
     });
     if (compression !== 'none' && members.length === 0) {
-      throw new IngestError('FF_INGEST_NO_MEMBERS', `${input.sourceName} (${compression}) holds no member${options.members ? ` matching ${JSON.stringify(options.members)}` : ''}`);
+      throw new IngestError(
+        'FF_INGEST_NO_MEMBERS',
+        `${input.sourceName} (${compression}) holds no member${options.members ? ` matching ${JSON.stringify(options.members)}` : ''}`,
+      );
     }
     const ctx: Ctx = { db, input, options, locale: localeOf(options), seq: 0, bytesBefore: 0, rowsBefore: 0 };
     const reads: MemberRead[] = [];
@@ -186,7 +201,11 @@ async function finish(ctx: Ctx, reads: MemberRead[], compression: Compression, s
   let unified: ColumnSchema[] | null = null;
   for (const r of withData) {
     const rec = reconcileSchema(unified, dataColumns(r.schema), 'evolve');
-    if (rec.error) throw new IngestError('FF_INGEST_SCHEMA_CHANGE', `${input.sourceName}: member ${JSON.stringify(r.report.name)} does not fit the members before it: ${rec.error}`);
+    if (rec.error)
+      throw new IngestError(
+        'FF_INGEST_SCHEMA_CHANGE',
+        `${input.sourceName}: member ${JSON.stringify(r.report.name)} does not fit the members before it: ${rec.error}`,
+      );
     unified = rec.schema;
   }
   let target = unified ?? [];
@@ -221,7 +240,11 @@ async function finish(ctx: Ctx, reads: MemberRead[], compression: Compression, s
   const totalRejected = rejectedCount + extraRejected;
   if (mode === 'read' && rejectFiles.length > 0 && totalRejected > 0) {
     rejectsFile = path.join(input.workDir, 'parts', 'rejects.parquet');
-    await ctx.db.withSession((s) => s.run(`COPY (SELECT * FROM read_parquet(${sqlStringList(rejectFiles)}) ORDER BY file, line) TO ${sqlString(rejectsFile!)} (FORMAT parquet, COMPRESSION zstd)`));
+    await ctx.db.withSession((s) =>
+      s.run(
+        `COPY (SELECT * FROM read_parquet(${sqlStringList(rejectFiles)}) ORDER BY file, line) TO ${sqlString(rejectsFile!)} (FORMAT parquet, COMPRESSION zstd)`,
+      ),
+    );
   }
   for (const f of rejectFiles) await fs.rm(f, { force: true });
   const rescued = reads.reduce((n, r) => n + r.report.rescued, 0);
@@ -257,21 +280,34 @@ function sameSchema(a: ColumnSchema[], b: ColumnSchema[]): boolean {
 }
 
 /** Rewrites a member's parts to the final schema: casts, NULL for absent columns; quarantined values' rows to rejects. */
-async function conform(ctx: Ctx, r: MemberRead, schema: ColumnSchema[], quarantine: { column: string; type: string; reason: string }[], outDir: string): Promise<{ parts: string[]; rejected: number; rejects: string | null }> {
+async function conform(
+  ctx: Ctx,
+  r: MemberRead,
+  schema: ColumnSchema[],
+  quarantine: { column: string; type: string; reason: string }[],
+  outDir: string,
+): Promise<{ parts: string[]; rejected: number; rejects: string | null }> {
   const have = new Map(r.schema.map((c) => [c.name.toLowerCase(), c]));
   const src = `read_parquet(${sqlStringList(r.parts)})`;
   const cols = schema.map((c) => {
     const own = have.get(c.name.toLowerCase());
     if (!own) return `CAST(NULL AS ${c.type}) AS ${sqlIdent(c.name)}`;
-    return own.type === c.type ? sqlIdent(own.name) + (own.name === c.name ? '' : ` AS ${sqlIdent(c.name)}`) : `TRY_CAST(${sqlIdent(own.name)} AS ${c.type}) AS ${sqlIdent(c.name)}`;
+    return own.type === c.type
+      ? sqlIdent(own.name) + (own.name === c.name ? '' : ` AS ${sqlIdent(c.name)}`)
+      : `TRY_CAST(${sqlIdent(own.name)} AS ${c.type}) AS ${sqlIdent(c.name)}`;
   });
   const bad = quarantine
     .filter((q) => have.has(q.column.toLowerCase()))
-    .map((q) => ({ ...q, cond: `(${sqlIdent(have.get(q.column.toLowerCase())!.name)} IS NOT NULL AND TRY_CAST(${sqlIdent(have.get(q.column.toLowerCase())!.name)} AS ${q.type}) IS NULL)` }));
+    .map((q) => ({
+      ...q,
+      cond: `(${sqlIdent(have.get(q.column.toLowerCase())!.name)} IS NOT NULL AND TRY_CAST(${sqlIdent(have.get(q.column.toLowerCase())!.name)} AS ${q.type}) IS NULL)`,
+    }));
   const anyBad = bad.length ? bad.map((b) => b.cond).join(' OR ') : 'false';
   return ctx.db.withSession(async (s) => {
     await fs.mkdir(outDir, { recursive: true });
-    await s.run(`COPY (SELECT ${cols.join(', ')} FROM ${src} WHERE NOT (${anyBad})) TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${fileBytes(ctx)}, FILENAME_PATTERN 'part-{i}')`);
+    await s.run(
+      `COPY (SELECT ${cols.join(', ')} FROM ${src} WHERE NOT (${anyBad})) TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${fileBytes(ctx)}, FILENAME_PATTERN 'part-{i}')`,
+    );
     let rejected = 0;
     let rejects: string | null = null;
     if (bad.length) {
@@ -310,7 +346,12 @@ async function firstRejects(ctx: Ctx, reads: MemberRead[]): Promise<string> {
 async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: string, mode: 'read' | 'describe'): Promise<MemberRead> {
   const { options } = ctx;
   const notes: string[] = [];
-  const empty = (format: FileFormat): MemberRead => ({ report: { name: m.name, format, rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'empty file (0 bytes): no rows'] }, parts: [], rejects: null, schema: [] });
+  const empty = (format: FileFormat): MemberRead => ({
+    report: { name: m.name, format, rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'empty file (0 bytes): no rows'] },
+    parts: [],
+    rejects: null,
+    schema: [],
+  });
   if (m.bytes === 0) return empty(options.format && options.format !== 'auto' ? options.format : 'csv');
   const head = await readHead(m.path, HEAD_BYTES);
   const enc =
@@ -331,7 +372,8 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
     notes.push(`sheet ${JSON.stringify(sheet.sheet)}: ${sheet.rows} rows`);
     const width = Math.max(sheet.header?.length ?? 0, sheet.width);
     const names = uniqueColumnNames([XLSX_LINE_COLUMN, ...Array.from({ length: width }, (_, i) => sheet.header?.[i] ?? '')]);
-    if (width === 0) return { ...empty('xlsx'), report: { name: m.name, format: 'xlsx', rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'the sheet has no columns'] } };
+    if (width === 0)
+      return { ...empty('xlsx'), report: { name: m.name, format: 'xlsx', rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'the sheet has no columns'] } };
     return readCsvMember(ctx, { ...m, path: csv }, sourceFile, outDir, mode, notes, 'xlsx', {
       delimiter: ',',
       quote: '"',
@@ -367,7 +409,11 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
     notes.push(sniffed.note);
   }
   const records = parseCsvHead(afterSkip, delimiter, quote, escape, 200, complete);
-  if (records.length === 0) return { ...empty('csv'), report: { name: m.name, format: 'csv', encoding: enc.encoding, rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'no records'] } };
+  if (records.length === 0)
+    return {
+      ...empty('csv'),
+      report: { name: m.name, format: 'csv', encoding: enc.encoding, rows: 0, rejected: 0, rescued: 0, notes: [...notes, 'no records'] },
+    };
   const header = csv.header === undefined || csv.header === 'auto' ? looksLikeHeader(records) : csv.header;
   notes.push(`header: ${header ? 'yes' : 'no'}${csv.header === undefined || csv.header === 'auto' ? ' (detected)' : ''}`);
   const width = header ? records[0]!.length : Math.max(...records.map((r) => r.length));
@@ -458,7 +504,13 @@ function readCsvSql(ctx: Ctx, file: string, spec: CsvSpec, rejects: { table: str
     `max_line_size = ${maxLine}`,
     `buffer_size = ${Math.max(2 * maxLine, 8 * 1024 * 1024)}`,
   ];
-  if (rejects) args.push('store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`, `rejects_limit = ${rejects.limit}`);
+  if (rejects)
+    args.push(
+      'store_rejects = true',
+      `rejects_table = ${sqlString(rejects.table)}`,
+      `rejects_scan = ${sqlString(rejects.scan)}`,
+      `rejects_limit = ${rejects.limit}`,
+    );
   else args.push('ignore_errors = true');
   return `read_csv(${sqlString(file)}, ${args.join(', ')})`;
 }
@@ -498,7 +550,9 @@ async function readCsvMember(
     const wide = spec.columns.length > WIDE_COLUMNS;
     if (wide) {
       await s.run('SET threads = 1');
-      await s.run(`SET memory_limit = '${Math.max(parseBytes(ctx.input.limits?.memoryLimit ?? DEFAULT_LIMITS.memoryLimit), spec.columns.length * 256 * 1024)}B'`);
+      await s.run(
+        `SET memory_limit = '${Math.max(parseBytes(ctx.input.limits?.memoryLimit ?? DEFAULT_LIMITS.memoryLimit), spec.columns.length * 256 * 1024)}B'`,
+      );
       await s.run(`CREATE SEQUENCE IF NOT EXISTS ff_row_seq_${ctx.seq} START 1`);
     }
     const rowSeq = `ff_row_seq_${ctx.seq++}`;
@@ -518,7 +572,9 @@ async function readCsvMember(
     const inner = wide ? `SELECT *, nextval('${rowSeq}') AS __ff_row FROM ${source}` : `SELECT *, row_number() OVER () AS __ff_row FROM ${source}`;
     const casts = typed.map((c) => `${castExpr(sqlIdent(c.name), c.type, ctx.locale)} AS ${t(c.i)}`);
     const middle = casts.length ? `SELECT *, ${casts.join(', ')} FROM (${inner})` : `SELECT * FROM (${inner})`;
-    const outCols = data.map((c) => (c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${keeps(c)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`));
+    const outCols = data.map((c) =>
+      c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${keeps(c)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`,
+    );
     const rescued = typed.length
       ? `CASE WHEN NOT (${typed.map(keeps).join(' AND ')}) THEN CAST(to_json(map_from_entries(list_filter([${typed
           .map((c) => `{'k': ${sqlString(c.name)}, 'v': CASE WHEN NOT ${keeps(c)} THEN ${sqlIdent(c.name)} END}`)
@@ -527,7 +583,12 @@ async function readCsvMember(
     const line = spec.lineColumn ? `CAST(${sqlIdent(spec.lineColumn)} AS BIGINT)` : `__ff_row + ${spec.headerLines}`;
     const select = `SELECT ${[...outCols, `${rescued} AS ${RESCUE_COLUMN}`, ...auditCols(ctx, sourceFile, line)].join(', ')} FROM (${middle})`;
     const report: MemberReport = { name: m.name, format, encoding, rows: 0, rejected: 0, rescued: 0, notes };
-    const typedNote = typed.length ? `typed columns: ${typed.map((c) => `${c.name} ${c.type}`).slice(0, 20).join(', ')}${typed.length > 20 ? ', …' : ''}` : 'every column VARCHAR';
+    const typedNote = typed.length
+      ? `typed columns: ${typed
+          .map((c) => `${c.name} ${c.type}`)
+          .slice(0, 20)
+          .join(', ')}${typed.length > 20 ? ', …' : ''}`
+      : 'every column VARCHAR';
     notes.push(typedNote);
     if (mode === 'describe') return { report, parts: [], rejects: null, schema: await describe(s, select) };
     const rows = await copyWithProgress(ctx, s, select, outDir, m);
@@ -538,7 +599,9 @@ async function readCsvMember(
     const parts = await listParts(outDir);
     const schema = await partsSchema(s, parts, select);
     if (typed.length && parts.length) {
-      report.rescued = Number((await s.all(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(parts)}) WHERE ${RESCUE_COLUMN} IS NOT NULL`)).rows[0]?.n ?? 0);
+      report.rescued = Number(
+        (await s.all(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(parts)}) WHERE ${RESCUE_COLUMN} IS NOT NULL`)).rows[0]?.n ?? 0,
+      );
     }
     return { report, parts, rejects: rej.file, schema };
   });
@@ -597,7 +660,12 @@ async function copyWithProgress(ctx: Ctx, s: DuckDbSession, select: string, outD
   const timer = setInterval(() => {
     const p = s.progress();
     if (p.percentage < 0) return;
-    input.onProgress?.({ stage: 'read', member: m.name, bytesRead: ctx.bytesBefore + Math.round((m.bytes * p.percentage) / 100), rows: ctx.rowsBefore + p.rowsProcessed });
+    input.onProgress?.({
+      stage: 'read',
+      member: m.name,
+      bytesRead: ctx.bytesBefore + Math.round((m.bytes * p.percentage) / 100),
+      rows: ctx.rowsBefore + p.rowsProcessed,
+    });
   }, 250);
   const onAbort = (): void => s.interrupt();
   input.signal?.addEventListener('abort', onAbort);
@@ -617,7 +685,14 @@ async function copyWithProgress(ctx: Ctx, s: DuckDbSession, select: string, outD
   }
 }
 
-async function collectRejects(ctx: Ctx, s: DuckDbSession, table: string, sourceFile: string, outDir: string, spec: CsvSpec): Promise<{ count: number; file: string | null }> {
+async function collectRejects(
+  ctx: Ctx,
+  s: DuckDbSession,
+  table: string,
+  sourceFile: string,
+  outDir: string,
+  spec: CsvSpec,
+): Promise<{ count: number; file: string | null }> {
   const exists = await s.all(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ?`, [table]);
   if (Number(exists.rows[0]?.n ?? 0) === 0) return { count: 0, file: null };
   // One reject per line: DuckDB may report several errors (columns) of one record.
@@ -638,7 +713,14 @@ async function collectRejects(ctx: Ctx, s: DuckDbSession, table: string, sourceF
   return { count, file };
 }
 
-async function readParquetMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: string, mode: 'read' | 'describe', notes: string[]): Promise<MemberRead> {
+async function readParquetMember(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+  mode: 'read' | 'describe',
+  notes: string[],
+): Promise<MemberRead> {
   return ctx.db.withSession(async (s) => {
     const cols = (await describe(s, `SELECT * FROM read_parquet(${sqlString(m.path)})`)).map((c) => c.name);
     const names = uniqueColumnNames(cols);
@@ -651,7 +733,16 @@ async function readParquetMember(ctx: Ctx, m: InputMember, sourceFile: string, o
   });
 }
 
-async function readJsonMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: string, mode: 'read' | 'describe', notes: string[], format: FileFormat, encoding: TextEncoding): Promise<MemberRead> {
+async function readJsonMember(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+  mode: 'read' | 'describe',
+  notes: string[],
+  format: FileFormat,
+  encoding: TextEncoding,
+): Promise<MemberRead> {
   const json = ctx.options.json ?? {};
   const maxObject = Math.max(ctx.options.csv?.maxLineBytes ?? DEFAULT_MAX_LINE, 16 * 1024 * 1024);
   // sample_size -1 (every record) unless sampleRows is set: DuckDB then types each field from all values,
@@ -675,7 +766,10 @@ async function readJsonMember(ctx: Ctx, m: InputMember, sourceFile: string, outD
     if (explode) {
       const item = items.find((it) => it.name === explode);
       if (!item || !/\[\]$/.test(item.type)) {
-        throw new IngestError('FF_INGEST_OPTIONS', `options.json.explode names ${JSON.stringify(explode)}, which is not an array column of ${sourceFile} (columns: ${items.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+        throw new IngestError(
+          'FF_INGEST_OPTIONS',
+          `options.json.explode names ${JSON.stringify(explode)}, which is not an array column of ${sourceFile} (columns: ${items.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+        );
       }
       item.expr = `unnest(${item.expr})`;
     }

@@ -3,7 +3,9 @@ import { IngestError } from './ingest.errors';
 
 describe('format options', () => {
   it('validates options and limits, naming every bad field', () => {
-    expect(parseFormatOptions({ csv: { delimiter: ';' }, locale: { decimalSeparator: ',' } }, { maxRejected: { percent: 5 } }).options.csv?.delimiter).toBe(';');
+    expect(parseFormatOptions({ csv: { delimiter: ';' }, locale: { decimalSeparator: ',' } }, { maxRejected: { percent: 5 } }).options.csv?.delimiter).toBe(
+      ';',
+    );
     let err: unknown;
     try {
       parseFormatOptions({ csv: { delimiter: ';;', nope: 1 }, format: 'xls' }, { maxRejected: { percent: 500 } });

@@ -75,7 +75,11 @@ export const FORMAT_OPTIONS_JSON_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    format: { enum: ['auto', 'csv', 'json', 'ndjson', 'parquet', 'xlsx'], default: 'auto', description: 'auto: from magic bytes and content, then the extension' },
+    format: {
+      enum: ['auto', 'csv', 'json', 'ndjson', 'parquet', 'xlsx'],
+      default: 'auto',
+      description: 'auto: from magic bytes and content, then the extension',
+    },
     compression: { enum: ['auto', 'none', 'gzip', 'zip', 'tar', 'tar.gz'], default: 'auto', description: 'auto: from magic bytes' },
     members: { type: 'string', minLength: 1, maxLength: 500, description: 'glob of archive members to read (default: all)' },
     encoding: { enum: ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'], default: 'auto' },
@@ -113,7 +117,12 @@ export const FORMAT_OPTIONS_JSON_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        sheet: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
+        sheet: {
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'integer', minimum: 1 },
+          ],
+        },
         headerRow: { type: 'integer', minimum: 0 },
         range: { type: 'string', pattern: '^[A-Za-z]{1,3}[0-9]+:[A-Za-z]{1,3}[0-9]+$' },
       },

@@ -41,7 +41,24 @@ const UINT_RANK: Record<string, number> = { UTINYINT: 1, USMALLINT: 2, UINTEGER:
 
 function norm(type: string): string {
   const t = type.trim().toUpperCase().replace(/\s+/g, ' ');
-  const alias: Record<string, string> = { INT: 'INTEGER', INT4: 'INTEGER', INT8: 'BIGINT', LONG: 'BIGINT', INT2: 'SMALLINT', SHORT: 'SMALLINT', INT1: 'TINYINT', FLOAT4: 'FLOAT', REAL: 'FLOAT', FLOAT8: 'DOUBLE', STRING: 'VARCHAR', TEXT: 'VARCHAR', BOOL: 'BOOLEAN', 'TIMESTAMP WITHOUT TIME ZONE': 'TIMESTAMP', DATETIME: 'TIMESTAMP', TIMESTAMPTZ: 'TIMESTAMP WITH TIME ZONE' };
+  const alias: Record<string, string> = {
+    INT: 'INTEGER',
+    INT4: 'INTEGER',
+    INT8: 'BIGINT',
+    LONG: 'BIGINT',
+    INT2: 'SMALLINT',
+    SHORT: 'SMALLINT',
+    INT1: 'TINYINT',
+    FLOAT4: 'FLOAT',
+    REAL: 'FLOAT',
+    FLOAT8: 'DOUBLE',
+    STRING: 'VARCHAR',
+    TEXT: 'VARCHAR',
+    BOOL: 'BOOLEAN',
+    'TIMESTAMP WITHOUT TIME ZONE': 'TIMESTAMP',
+    DATETIME: 'TIMESTAMP',
+    TIMESTAMPTZ: 'TIMESTAMP WITH TIME ZONE',
+  };
   return alias[t] ?? t;
 }
 
@@ -51,7 +68,18 @@ function decimal(t: string): { p: number; s: number } | null {
 }
 
 /** Digits an integer type needs as a DECIMAL, to tell whether DECIMAL(p,s) holds it. */
-const INT_DIGITS: Record<string, number> = { TINYINT: 3, SMALLINT: 5, INTEGER: 10, BIGINT: 19, HUGEINT: 39, UTINYINT: 3, USMALLINT: 5, UINTEGER: 10, UBIGINT: 20, UHUGEINT: 39 };
+const INT_DIGITS: Record<string, number> = {
+  TINYINT: 3,
+  SMALLINT: 5,
+  INTEGER: 10,
+  BIGINT: 19,
+  HUGEINT: 39,
+  UTINYINT: 3,
+  USMALLINT: 5,
+  UINTEGER: 10,
+  UBIGINT: 20,
+  UHUGEINT: 39,
+};
 
 /**
  * Whether every value of type `from` is exactly a value of type `to` (so a column of `to` can take it):

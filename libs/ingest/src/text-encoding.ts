@@ -38,7 +38,12 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
   const { valid, invalid } = utf8Sequences(head);
   // Real UTF-8 with a few broken bytes: decoding it all as Windows-1252 would garble every other accent,
   // so it stays UTF-8 and the broken rows are rejected with the reason.
-  if (valid > 0 && valid >= invalid) return { encoding: 'utf-8', bomBytes: 0, reason: `the head is UTF-8 (${valid} multi-byte characters) with ${invalid} invalid byte(s): those rows are rejected` };
+  if (valid > 0 && valid >= invalid)
+    return {
+      encoding: 'utf-8',
+      bomBytes: 0,
+      reason: `the head is UTF-8 (${valid} multi-byte characters) with ${invalid} invalid byte(s): those rows are rejected`,
+    };
   return { encoding: 'windows-1252', bomBytes: 0, reason: 'the head is not valid UTF-8' };
 }
 
@@ -46,7 +51,7 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
 export function utf8Sequences(buf: Buffer): { valid: number; invalid: number } {
   let valid = 0;
   let invalid = 0;
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     const b = buf[i]!;
     if (b < 0x80) {
       i++;
@@ -92,7 +97,14 @@ export function isUtf8(head: Buffer): boolean {
  * (ISO-8859-1); windows-1252 and UTF-16 through TextDecoder (full ICU in Node 24). A UTF-16 code unit
  * that is not a character (a lone surrogate) becomes U+FFFD: the row keeps its place and its other values.
  */
-export async function transcodeToUtf8(file: string, out: string, encoding: TextEncoding, bomBytes: number, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
+export async function transcodeToUtf8(
+  file: string,
+  out: string,
+  encoding: TextEncoding,
+  bomBytes: number,
+  signal?: AbortSignal,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   if (encoding === 'utf-8') throw new Error('transcodeToUtf8: the file is UTF-8 already');
   const decoder = encoding === 'latin1' ? null : new TextDecoder(encoding);
   let read = 0;

@@ -56,7 +56,13 @@ function csvField(s: string | null): string {
 export async function xlsxSheetToCsv(file: string, out: string, options: FormatOptions['xlsx'] = {}, signal?: AbortSignal): Promise<SheetAsCsv> {
   const headerRow = options.headerRow ?? 1;
   const range = options.range ? parseRange(options.range) : null;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(file), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(file), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
   const sink = createWriteStream(out);
   const write = async (line: string): Promise<void> => {
     if (!sink.write(line)) await once(sink, 'drain');
@@ -101,6 +107,10 @@ export async function xlsxSheetToCsv(file: string, out: string, options: FormatO
   }
   sink.end();
   await once(sink, 'close');
-  if (!found) throw new IngestError('FF_INGEST_READ', `${file} has no sheet ${JSON.stringify(options.sheet ?? 1)} (sheets: ${seen.map((s) => JSON.stringify(s)).join(', ') || 'none'})`);
+  if (!found)
+    throw new IngestError(
+      'FF_INGEST_READ',
+      `${file} has no sheet ${JSON.stringify(options.sheet ?? 1)} (sheets: ${seen.map((s) => JSON.stringify(s)).join(', ') || 'none'})`,
+    );
   return found;
 }
