@@ -1,29 +1,10 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { ChainedAuditRecord } from '@flowforge/access';
+import { AUDIT_RECORD_FIELDS, type ChainedAuditRecord } from '@flowforge/access';
 import { ZodPipe, type HttpResponse } from '@flowforge/service-kit';
 import { AuditLog, type AuditQuery, type AuditVerification } from '../audit/audit.log';
 import { auditQuery, type AuditQueryInput } from '@flowforge/http';
 
-const CSV_COLUMNS: (keyof ChainedAuditRecord)[] = [
-  'seq',
-  'id',
-  'at',
-  'service',
-  'actorType',
-  'actorId',
-  'actorName',
-  'action',
-  'resourceType',
-  'resourceId',
-  'outcome',
-  'status',
-  'ip',
-  'userAgent',
-  'traceId',
-  'changes',
-  'prevHash',
-  'hash',
-];
+const CSV_COLUMNS: (keyof ChainedAuditRecord)[] = [...AUDIT_RECORD_FIELDS, 'prevHash', 'hash'];
 const EXPORT_PAGE = 1000;
 
 function csvCell(value: unknown): string {

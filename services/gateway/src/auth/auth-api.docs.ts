@@ -1,4 +1,5 @@
 import { ApiResponse } from '@nestjs/swagger';
+import { AUDIT_RECORD_FIELDS } from '@flowforge/access';
 
 type Schema = Record<string, unknown>;
 const str = { type: 'string' };
@@ -87,26 +88,7 @@ export const schemas = {
       hash: { type: 'string', description: 'sha256(prevHash + "\\n" + canonical JSON of the entry without prevHash/hash)' },
     },
     // Every field, `changes` too (null when there are none): clients re-hash entries as they came.
-    required: [
-      'seq',
-      'id',
-      'at',
-      'service',
-      'actorType',
-      'actorId',
-      'actorName',
-      'action',
-      'resourceType',
-      'resourceId',
-      'outcome',
-      'status',
-      'ip',
-      'userAgent',
-      'traceId',
-      'changes',
-      'prevHash',
-      'hash',
-    ],
+    required: [...AUDIT_RECORD_FIELDS, 'prevHash', 'hash'],
   },
 } satisfies Record<string, Schema>;
 
