@@ -81,6 +81,14 @@ export class KafkaGroupMember<T extends EventEnvelope> {
   private readonly insertInboxSql: string;
   private readonly insertInboxManySql: string;
   private readonly retries: KafkaRetryStore;
+  /**
+   * Partitions known to have no retry row of this group: their batches skip the lookup (a query per
+   * fetched batch, on the consumer's path: bench/bus-kafka.bench.ts, latency). Only this member writes a
+   * row while it owns the partition; another owner may have written one before, so a rebalance forgets
+   * everything (generation) and so does this member's own save.
+   */
+  private readonly noRetryRow = new Set<number>();
+  private generation = 0;
 
   constructor(
     private readonly rt: MemberRuntime,
@@ -95,6 +103,10 @@ export class KafkaGroupMember<T extends EventEnvelope> {
 
   async start(): Promise<void> {
     const { topic, group } = this.cfg;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.generation++;
+      this.noRetryRow.clear();
+    });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
       this.rt.metrics.lag.set({ topic, group, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
     });
@@ -180,7 +192,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
     // fast path's failed handler run counts as its first attempt — or, when an earlier run of this
     // process or another owner recorded it failing, where that count left off.
     type Slow = { index: number; failure?: { error: unknown }; restored?: RetryState };
-    const restored = messages.length > 0 ? await this.retries.load(topic, partition) : null;
+    const restored = messages.length > 0 ? await this.loadRetry(topic, partition) : null;
     const restoredIndex = restored ? messages.findIndex((m) => m.offset === restored.offset) : -1;
     // The recorded event waits for the slow path even when another one falls back before it.
     const recorded: Slow | null = restored && restoredIndex >= 0 ? { index: restoredIndex, restored } : null;
@@ -210,6 +222,19 @@ export class KafkaGroupMember<T extends EventEnvelope> {
       }
       await heartbeat();
     }
+  }
+
+  private async loadRetry(topic: string, partition: number): Promise<RetryState | null> {
+    if (this.noRetryRow.has(partition)) return null;
+    const generation = this.generation;
+    const restored = await this.retries.load(topic, partition);
+    if (!restored && generation === this.generation) this.noRetryRow.add(partition);
+    return restored;
+  }
+
+  private async saveRetry(d: Delivery, state: RetryState): Promise<void> {
+    this.noRetryRow.delete(d.partition);
+    await this.retries.save(d, state);
   }
 
   /**
@@ -322,7 +347,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
         if (this.halted) throw stopped('the subscription is closing; the event is left for the next owner of the partition');
         // Recorded before it runs: an attempt that takes the process down still counts after a restart.
         state = { ...state, attempts: state.attempts + 1 };
-        await this.retries.save(d, state);
+        await this.saveRetry(d, state);
       }
       const attempt = state?.attempts ?? 1;
       const outcome: Attempt = await this.attempt(event, d, attempt, state !== null);
@@ -347,7 +372,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
       error: errorMessageOf(error),
     });
     const next: RetryState = { offset: d.offset, attempts: Math.max(attempt, state?.attempts ?? 0), firstFailedAt: state?.firstFailedAt ?? Date.now(), error };
-    await this.retries.save(d, next);
+    await this.saveRetry(d, next);
     return next;
   }
 

@@ -71,8 +71,11 @@ export class OutboxRelay {
   private readonly housekeepingIntervalMs: number;
   private readonly table: string;
   private client: PoolClient | null = null;
-  /** The last round's UPDATE ... sent_at, still running while the next round is produced (see relayOnce). */
-  private marking: Promise<unknown> | null = null;
+  /**
+   * The last round's UPDATE ... sent_at and its rows' ids, still running (on a pooled connection, not the
+   * leader's) while the next round is read and produced; that round's reads skip those ids (see relayOnce).
+   */
+  private marking: { ids: string[]; done: Promise<unknown> } | null = null;
   /** The next round's rows, read while the current round was being produced (see relayOnce). */
   private prefetched: Promise<{ rows: OutboxRow[] }> | null = null;
   private leader = false;
@@ -139,7 +142,10 @@ export class OutboxRelay {
     this.dropClient();
   }
 
-  /** TEST HOOK — dies where it is: the leader connection is destroyed, nothing more is marked sent. */
+  /**
+   * TEST HOOK — dies where it is: the leader connection is destroyed, no round or mark starts any more
+   * (a mark already sent may still commit, as it would on the server after a real crash).
+   */
   crash(): void {
     this.stopped = true;
     this.wakeUp();
@@ -197,6 +203,12 @@ export class OutboxRelay {
     }
     client.on('notification', this.onNotification);
     await this.q(client, `LISTEN "${outboxChannel(this.rt.schema)}"`);
+    // Each sent row leaves a dead entry in outbox_unsent_idx until vacuum. A bitmap scan (what the planner
+    // picks for the unsent rows) reads them all on every round, so the rounds slowed down as rows were sent
+    // (bench/bus-kafka.bench.ts: latency growing round after round after its throughput phase); an index
+    // scan in id order marks them dead once and skips them after. This session is the leader's alone:
+    // dropClient destroys it, so the setting never reaches a pooled connection.
+    await this.q(client, 'SET enable_bitmapscan = off');
     this.leader = true;
     this.rt.logger.info('FF_BUS_KAFKA_RELAY_LEADER: this process now relays the outbox', { schema: this.rt.schema });
     return true;
@@ -208,8 +220,14 @@ export class OutboxRelay {
     this.notified = false;
     const prefetched = this.prefetched;
     this.prefetched = null;
-    const { rows } = await (prefetched ?? this.read(client, []));
-    if (rows.length === 0) return { sent: 0, full: false };
+    // Rows still being marked sent are not read again (their mark's failure fails a round: they are then read afresh).
+    const marking = this.marking?.ids ?? [];
+    const { rows } = await (prefetched ?? this.read(client, marking));
+    if (rows.length === 0) {
+      // Idle: the last mark is settled now; if it failed, this round fails and its rows are read again.
+      await this.settleMark();
+      return { sent: 0, full: false };
+    }
     // Cut at the byte budget (always at least one row; publish refuses events the broker would refuse).
     let bytes = 0;
     let take = 0;
@@ -220,10 +238,7 @@ export class OutboxRelay {
     // the SELECT while we wait for the acks). It excludes this round's rows rather than starting after
     // them, so a lower id that commits late is still picked up.
     if (full) {
-      const next = this.read(
-        client,
-        rows.map((r) => r.id),
-      );
+      const next = this.read(client, [...marking, ...rows.map((r) => r.id)]);
       next.catch(() => undefined); // awaited next round; a failure surfaces there
       this.prefetched = next;
     }
@@ -244,15 +259,16 @@ export class OutboxRelay {
       throw err;
     }
     if (this.stopped && !this.client) return { sent: rows.length, full }; // crashed after produce: the rows are produced again later
-    // The previous round's mark ran on the connection while this round was produced. Its failure means
-    // those rows are produced again later (the inbox absorbs them), so it fails this round as well.
+    // The previous round's mark ran while this round was read and produced. Its failure means those rows
+    // are produced again later (the inbox absorbs them), so it fails this round as well.
     await this.settleMark();
-    // Marking (a commit: a WAL flush) overlaps the next round's produce when more is waiting; otherwise
-    // it is settled now, so an idle relay has nothing pending.
-    const mark = this.q(client, `UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    mark.catch(() => undefined);
-    this.marking = mark;
-    if (!full) await this.settleMark();
+    // Marking (a commit: a WAL flush) is off the rounds' path: it runs on a pooled connection while the
+    // next round is read and produced, so an event committed meanwhile waits for a SELECT and a produce,
+    // not for this flush too (bench/bus-kafka.bench.ts, latency). Marks still run one at a time, in order.
+    const ids = rows.map((r) => r.id);
+    const done = this.rt.pool.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+    done.catch(() => undefined); // settled by the next round or by stop()
+    this.marking = { ids, done };
     for (const [topic, messages] of byTopic) this.rt.metrics.published.inc({ topic }, messages.length);
     return { sent: rows.length, full };
   }
@@ -260,7 +276,7 @@ export class OutboxRelay {
   private async settleMark(): Promise<void> {
     const mark = this.marking;
     this.marking = null;
-    await mark;
+    await mark?.done;
   }
 
   private read(client: PoolClient, excluding: string[]): Promise<{ rows: OutboxRow[] }> {
