@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { EventCodec, EventDefinition, EventEnvelope } from '@flowforge/contracts';
 import { BusError, errorMessageOf, isDecodeError } from '../bus.errors';
@@ -79,7 +79,8 @@ export class KafkaGroupMember<T extends EventEnvelope> {
   private readonly abort = new AbortController();
   private closing: Promise<void> | null = null;
   private readonly insertInboxSql: string;
-  private readonly insertInboxManySql: string;
+  /** Followed by the ids as an array literal (see handleChunk). */
+  private readonly beginInsertInboxManySql: string;
   private readonly retries: KafkaRetryStore;
   /**
    * Partitions known to have no retry row of this group: their batches skip the lookup (a query per
@@ -97,7 +98,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
   ) {
     this.insertInboxSql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh`;
     // Duplicates inside one statement are skipped like conflicts with older rows (DO NOTHING).
-    this.insertInboxManySql = `INSERT INTO "${rt.schema}".inbox (group_id, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id`;
+    this.beginInsertInboxManySql = `BEGIN; INSERT INTO "${rt.schema}".inbox (group_id, event_id) SELECT ${escapeLiteral(cfg.group)}, unnest(`;
     this.retries = new KafkaRetryStore(rt.pool, rt.schema, cfg.group, rt.logger);
   }
 
@@ -262,8 +263,15 @@ export class KafkaGroupMember<T extends EventEnvelope> {
     // Index of the event whose handler is running; -1 outside handlers.
     let failedAt = -1;
     try {
-      await client.query('BEGIN');
-      const inserted = await client.query<{ event_id: string }>(this.insertInboxManySql, [group, events.map((e) => e.event.eventId.toLowerCase())]);
+      // BEGIN and the inbox rows in one round trip: kafkajs fetches again only when every batch of the last
+      // fetch is handled, so each round trip here delays the next events of all partitions. Several
+      // statements go in one simple-protocol query, which takes no bind parameters: the group is escaped,
+      // and the ids are uuids (UUID_RE above) in an array literal.
+      const ids = events.map((e) => e.event.eventId.toLowerCase());
+      const results = (await client.query(
+        `${this.beginInsertInboxManySql}'{${ids.join(',')}}'::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id`,
+      )) as unknown as [QueryResult, QueryResult<{ event_id: string }>];
+      const inserted = results[1];
       const fresh = new Set(inserted.rows.map((r) => r.event_id));
       for (const [index, { event, message }] of events.entries()) {
         failedAt = index;
