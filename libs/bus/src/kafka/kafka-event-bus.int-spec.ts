@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { AvroCodec, PostgresSchemaRegistry } from '@flowforge/contracts';
+import { AvroCodec, PostgresSchemaRegistry, type EventCodec } from '@flowforge/contracts';
 import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
 import type { EventBus } from '../event-bus.port';
 import { BusTestEventDef, describeEventBusContract, type EventBusHarness, type StoredRecord } from '../testing';
@@ -258,6 +258,62 @@ if (stack?.kafkaBrokers) {
       await waitUntil(() => seqs.length === 3, 30_000);
       expect(seqs).toEqual([0, 1, 2]);
       await bus.close();
+    });
+
+    it('restarts a consumer that kafkajs left stopped after an error it does not retry (a TypeError out of the batch)', async () => {
+      const db = await createTestDatabase('ff_kcrash');
+      const registryPool = new Pool({ connectionString: db.url, max: 2 });
+      const registry = new PostgresSchemaRegistry({ pool: registryPool });
+      await registry.migrate();
+      const avro = new AvroCodec(registry);
+      // The codec fails twice with a TypeError (a dependency's bug, or a frame it chokes on): not a decode
+      // error, so the bus throws it out of the batch for redelivery. kafkajs counts TypeError among the
+      // unrecoverable errors: it crashes the consumer at once and does not restart it.
+      let failuresLeft = 0;
+      const codec: EventCodec = {
+        encode: (def, value) => avro.encode(def, value),
+        decode: async (def, frame) => {
+          if (failuresLeft > 0) {
+            failuresLeft--;
+            throw new TypeError('Cannot read properties of undefined (reading "fields")');
+          }
+          return avro.decode(def, frame);
+        },
+      };
+      const bus = new KafkaEventBus({
+        brokers,
+        clientId: `ff-crash-${randomUUID().slice(0, 8)}`,
+        pool: new Pool({ connectionString: db.url, max: 6 }),
+        endPoolOnClose: true,
+        outboxSchema: 'ff_kcrash',
+        codec,
+        defaultPartitions: 1,
+        groupIdPrefix: `ff-crash-${randomUUID().slice(0, 8)}.`,
+        consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
+        relay: { pollIntervalMs: 200, lockRetryMs: 200, maxBackoffMs: 1_000 },
+        logger: quiet,
+        metrics: new Registry(),
+      });
+      const topic = `flowforge.test.crash.${randomUUID().slice(0, 8)}`;
+      const handled: number[] = [];
+      try {
+        await bus.migrate();
+        await bus.subscribe(BusTestEventDef, { group: 'crash', topic }, async (ev) => {
+          handled.push(ev.seq);
+        });
+        await bus.publish(BusTestEventDef, { seq: 0, key: 'k' }, { key: 'k', topic });
+        await waitUntil(() => handled.length === 1, 30_000);
+        failuresLeft = 2;
+        await bus.publish(BusTestEventDef, { seq: 1, key: 'k' }, { key: 'k', topic });
+        // Back by itself: the crashed consumer is restarted, fetches the batch again and handles the event once.
+        await waitUntil(() => handled.length === 2, 30_000);
+        expect(failuresLeft).toBe(0);
+        expect(handled).toEqual([0, 1]);
+      } finally {
+        await bus.close().catch(() => undefined);
+        await registryPool.end().catch(() => undefined);
+        await db.drop();
+      }
     });
   });
 } else {

@@ -308,7 +308,9 @@ export class KafkaEventBus implements EventBus {
       heartbeatInterval: this.tuning.heartbeatIntervalMs,
       maxWaitTimeInMs: this.tuning.maxWaitTimeMs,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, retries: 8 },
+      // Pauses capped at 2 s (kafkajs lets them grow to 30 s): a consumer that lost its broker for a while
+      // otherwise sleeps up to that long after the broker is back before it rejoins.
+      retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 2_000 },
     });
     const sub = new KafkaGroupMember<T>(
       {

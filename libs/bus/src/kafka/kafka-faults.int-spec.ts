@@ -15,14 +15,23 @@ import { Registry } from 'prom-client';
 import { AvroCodec, ConfluentSchemaRegistry, PostgresSchemaRegistry, type EventDefinition } from '@flowforge/contracts';
 import { createTestDatabase, PrivateKafka, requireStack, type TestDatabase } from '@flowforge/testing';
 import { BusTestEventDef, type BusTestEvent } from '../testing';
+import type { BusLogger } from '../bus.logger';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus';
 
 jest.setTimeout(240_000);
 
 const stack = requireStack('Kafka bus faults', ['kafkaBrokers', 'schemaRegistryUrl']);
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+/** The bus's log lines, kept to explain a timeout (printed only when a wait fails). */
+const logs: string[] = [];
+const t0 = Date.now();
+const record =
+  (level: string) =>
+  (message: string, meta?: unknown): void =>
+    void logs.push(`+${Date.now() - t0} ms ${level} ${message} ${meta ? JSON.stringify(meta) : ''}`.slice(0, 400));
+const recording = { info: record('info'), warn: record('warn'), error: record('error') };
 
-function busOptions(db: TestDatabase, brokers: string[], schema: string, codec: AvroCodec, tag: string): KafkaEventBusOptions {
+function busOptions(db: TestDatabase, brokers: string[], schema: string, codec: AvroCodec, tag: string, logger: BusLogger = quiet): KafkaEventBusOptions {
   return {
     brokers,
     clientId: `ff-faults-${tag}`,
@@ -34,16 +43,16 @@ function busOptions(db: TestDatabase, brokers: string[], schema: string, codec: 
     groupIdPrefix: `ff-faults-${tag}.`,
     consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 5_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     relay: { pollIntervalMs: 200, lockRetryMs: 200, maxBackoffMs: 1_000 },
-    logger: quiet,
+    logger,
     metrics: new Registry(),
   };
 }
 
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs: number, state?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}${state ? ` (${await state()})` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -92,8 +101,8 @@ if (stack?.kafkaBrokers && stack.schemaRegistryUrl) {
       await registry.migrate();
       const codec = new AvroCodec(registry);
       const topic = 'flowforge.test.faults.broker';
-      const publisher = track(new KafkaEventBus(busOptions(db, kafka.brokers, 'ff_fault_pub', codec, 'pub')));
-      const consumer = track(new KafkaEventBus(busOptions(db, kafka.brokers, 'ff_fault_sub', codec, 'sub')));
+      const publisher = track(new KafkaEventBus(busOptions(db, kafka.brokers, 'ff_fault_pub', codec, 'pub', recording)));
+      const consumer = track(new KafkaEventBus(busOptions(db, kafka.brokers, 'ff_fault_sub', codec, 'sub', recording)));
       await Promise.all([publisher.migrate(), consumer.migrate()]);
       // Committed effects count once per event: a second committed run would make times = 2.
       await consumer.subscribe(BusTestEventDef, { group: 'faults', topic }, async (ev, ctx) => {
@@ -132,7 +141,15 @@ if (stack?.kafkaBrokers && stack.schemaRegistryUrl) {
       const total = BATCHES * PER_BATCH;
       const counts = async (): Promise<{ n: number; dup: number }> =>
         (await admin.query<{ n: number; dup: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE times > 1)::int AS dup FROM handled`)).rows[0]!;
-      await waitFor(`${total} events handled after the broker restart`, async () => (await counts()).n === total, 30_000);
+      await waitFor(
+        `${total} events handled after the broker restart`,
+        async () => (await counts()).n === total,
+        30_000,
+        async () => {
+          const unsent = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_fault_pub.outbox WHERE sent_at IS NULL`)).rows[0]!.n;
+          return `handled ${(await counts()).n}, unsent in the outbox ${unsent}; bus logs:\n${logs.join('\n')}`;
+        },
+      );
       const recoveredInMs = performance.now() - restartedAt;
       expect(recoveredInMs).toBeLessThanOrEqual(30_000);
 

@@ -19,6 +19,9 @@ export interface KafkaRawEntry {
   payload: Buffer;
 }
 
+/** Pause before restarting a consumer kafkajs left crashed: doubling from the base, capped. */
+const CRASH_RESTART_BASE_MS = 500;
+const CRASH_RESTART_MAX_MS = 30_000;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a subscription's consumer needs from its bus (kept narrow so the member does not see the whole bus). */
@@ -90,6 +93,9 @@ export class KafkaGroupMember<T extends EventEnvelope> {
    */
   private readonly noRetryRow = new Set<number>();
   private generation = 0;
+  /** Restarts after crashes kafkajs does not restart (see start); reset by the next batch handled. */
+  private crashRestarts = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly rt: MemberRuntime,
@@ -109,6 +115,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
       this.noRetryRow.clear();
     });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
+      this.crashRestarts = 0;
       this.rt.metrics.lag.set({ topic, group, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
     });
     // A broadcast group starts at the heads as they are now: read before joining, so that whatever lands
@@ -118,16 +125,47 @@ export class KafkaGroupMember<T extends EventEnvelope> {
     // A new group starts at the beginning, like the Postgres bus (committed offset 0): events published
     // before the first member joined are not skipped.
     await this.consumer.subscribe({ topics: [topic], fromBeginning: !this.cfg.broadcast });
-    const running = this.consumer.run({
+    // kafkajs restarts a crashed consumer only when the cause is retriable (a broker error). Anything else
+    // thrown from a batch — the database refusing the inbox insert or the retry lookup, a connection cut —
+    // would leave the subscription dead for good while the process looks healthy: restart it here, with a
+    // growing pause, until it closes. Offsets were not committed past the failed batch, so it is fetched
+    // again and the inbox absorbs whatever had committed.
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      if (e.payload.restart || this.halted) return;
+      this.crashRestarts++;
+      const inMs = Math.min(CRASH_RESTART_MAX_MS, CRASH_RESTART_BASE_MS * 2 ** Math.min(this.crashRestarts - 1, 8));
+      this.rt.logger.error('FF_BUS_KAFKA_CONSUMER_CRASHED: the consumer stopped on an error kafkajs does not retry; restarting it', {
+        topic,
+        group,
+        error: errorMessageOf(e.payload.error),
+        restartInMs: inMs,
+      });
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = null;
+        if (this.halted) return;
+        this.run().catch((err: unknown) => {
+          this.rt.logger.error('FF_BUS_KAFKA_CONSUMER_RESTART: restarting the consumer failed; the next crash report retries', {
+            topic,
+            group,
+            error: errorMessageOf(err),
+          });
+        });
+      }, inMs);
+    });
+    const running = this.run();
+    // run() creates the consumer group synchronously; seeks queued now are applied (and committed) by the
+    // first fetch of each partition. "latest" alone would be resolved only then, after this returns.
+    for (const h of heads) this.consumer.seek({ topic, partition: h.partition, offset: h.offset });
+    await running;
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.rt.partitionsConsumedConcurrently,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    // run() creates the consumer group synchronously; seeks queued now are applied (and committed) by the
-    // first fetch of each partition. "latest" alone would be resolved only then, after this returns.
-    for (const h of heads) this.consumer.seek({ topic, partition: h.partition, offset: h.offset });
-    await running;
   }
 
   /**
@@ -137,6 +175,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
+      if (this.restartTimer) clearTimeout(this.restartTimer);
       await this.consumer.disconnect();
       if (this.cfg.broadcast && !this.rt.isCrashed()) await this.forget();
     })();
@@ -179,6 +218,7 @@ export class KafkaGroupMember<T extends EventEnvelope> {
   /** See KafkaEventBus.crash(). */
   crash(): void {
     this.abort.abort();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.closing ??= this.consumer.disconnect().catch(() => undefined);
   }
 
