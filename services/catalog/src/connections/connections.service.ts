@@ -9,7 +9,7 @@ import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, sp
 import { ConnectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
 import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
 import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from '@flowforge/http';
-import { checkLocalPath, type LocalPathPolicy } from './local-path.policy';
+import { checkLocalPath, type LocalPathPolicy } from '@flowforge/connectors';
 import { LOCAL_PATH_POLICY } from './local-path.provider';
 import { probeConnection } from './testers/connection-prober';
 import type { ConnectionTestResult } from './testers/probe-outcome';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { COMMON_CONFIG, dataSourceToken, LOGGER, serviceConfigToken, type CommonConfig, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { DataSource } from 'typeorm';
 import type { CatalogConfig } from '../catalog.config';
-import { localPathPolicy, type LocalPathPolicy } from './local-path.policy';
+import { localPathPolicy, type LocalPathPolicy } from '@flowforge/connectors';
 
 /** `() => Promise<LocalPathPolicy>`: the policy local connections are judged by (built once, on first use). */
 export const LOCAL_PATH_POLICY = Symbol.for('flowforge.catalog.local-path-policy');

@@ -1,5 +1,5 @@
 import type { ConnectionConfigOf, ConnectionType } from '../connection-types';
-import type { LocalPathPolicy } from '../local-path.policy';
+import type { LocalPathPolicy } from '@flowforge/connectors';
 import { probeHttp } from './http.tester';
 import { probeKafka } from './kafka.tester';
 import { probeLocal } from './local.tester';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalConfig } from '../connection-types';
-import { checkLocalPath, type LocalPathPolicy } from '../local-path.policy';
+import { checkLocalPath, type LocalPathPolicy } from '@flowforge/connectors';
 import { failed, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /**

@@ -1,0 +1,9 @@
+// File locations (docs/architecture.md, Ingestion): one port for every place files come from, used by the
+// catalog (test, browse) and by executors (list, read, archive, delete).
+export type { FileLocation, FileEntry, Listing } from './location.port';
+export { LocationError, type LocationErrorCode } from './location.errors';
+export { checkRelativePath, joinRelative, baseName, dirName } from './location-path';
+export { selectFiles, type FileSelector, type SelectionLimits } from './file-selection';
+export { openLocation, fileLocationTypes, isFileLocationType, type LocationContext, type LocationOpener } from './location.factory';
+export { LocalLocation } from './local.location';
+export { checkLocalPath, localPathPolicy, realPathLenient, type LocalPathPolicy, type LocalPathVerdict } from './local-path.policy';

@@ -1,0 +1,38 @@
+import type { LocalPathPolicy } from './local-path.policy';
+import { LocalLocation } from './local.location';
+import { LocationError } from './location.errors';
+import type { FileLocation } from './location.port';
+
+/**
+ * What a location needs besides its connection config: the local path policy and the outbound network
+ * guard's decision. Types add their own needs here (one field each), never globals.
+ */
+export interface LocationContext {
+  localPolicy: LocalPathPolicy;
+}
+
+/** Builds a location from a connection's type and decrypted config (secrets included: never log it). */
+export type LocationOpener = (config: Record<string, unknown>, ctx: LocationContext) => FileLocation;
+
+const openers = new Map<string, LocationOpener>([['local', (config, ctx) => new LocalLocation(String(config.path), ctx.localPolicy)]]);
+
+/** The connection types that are file locations (test, browse, ingest). */
+export function fileLocationTypes(): string[] {
+  return [...openers.keys()].sort();
+}
+
+export function isFileLocationType(type: string): boolean {
+  return openers.has(type);
+}
+
+/** Opens a location of a connection; FF_LOCATION_UNSUPPORTED for a type that holds no files (postgres, kafka...). */
+export function openLocation(type: string, config: Record<string, unknown>, ctx: LocationContext): FileLocation {
+  const opener = openers.get(type);
+  if (!opener)
+    throw new LocationError(
+      'FF_LOCATION_UNSUPPORTED',
+      `a "${type}" connection is not a file location (file locations: ${fileLocationTypes().join(', ')})`,
+      false,
+    );
+  return opener(config, ctx);
+}
