@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { authService } from '@flowforge/service-auth';
 import { catalogService } from '@flowforge/service-catalog';
 import { gatewayService } from '@flowforge/service-gateway';
-import { createHostApp, createLogger, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime } from '@flowforge/service-kit';
+import { createHostApp, createLogger, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime, type ServiceDefinition } from '@flowforge/service-kit';
 import { orchestratorService } from '@flowforge/service-orchestrator';
 import { Pool } from 'pg';
 
@@ -63,13 +63,18 @@ export interface AuthHost {
   stop(): Promise<void>;
 }
 
-export async function startAuthHost(createDb: () => Promise<HostDatabase>, env: Record<string, string> = {}): Promise<AuthHost> {
+export async function startAuthHost(
+  createDb: () => Promise<HostDatabase>,
+  env: Record<string, string> = {},
+  /** More service modules in the same process (e.g. ingestion for its routes). */
+  extraServices: ServiceDefinition[] = [],
+): Promise<AuthHost> {
   const logs: string[] = [];
   const answers: string[] = [];
   const logger = createLogger({ service: 'test', level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) }) });
   const db = await createDb();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-auth-host-'));
-  const services = [gatewayService, authService, catalogService, orchestratorService];
+  const services: ServiceDefinition[] = [gatewayService, authService, catalogService, orchestratorService, ...extraServices];
   const config = loadHostConfig({
     host: 'embedded',
     services,

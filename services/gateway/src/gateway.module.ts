@@ -1,6 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import { AuthApiModule } from './auth/auth-api.module';
 import { CatalogApiModule } from './catalog/catalog-api.module';
+import { IngestionApiModule } from './ingestion/ingestion-api.module';
 import { gatewayDatabase } from './gateway.database';
 import { LimitsModule } from './limits/limits.module';
 import { OpenApiModule } from './openapi/openapi.module';
@@ -12,7 +13,7 @@ import { SystemModule } from './system/system.module';
  * embedded host mounts every service's internal controllers in the same application). A feature module
  * imported below but missing here fails services/gateway/src/openapi/openapi.int-spec.ts.
  */
-export const GATEWAY_API_MODULES: Type<unknown>[] = [AuthApiModule, SystemModule, CatalogApiModule, OrchestrationModule, OpenApiModule];
+export const GATEWAY_API_MODULES: Type<unknown>[] = [AuthApiModule, SystemModule, CatalogApiModule, OrchestrationModule, IngestionApiModule, OpenApiModule];
 
 /** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
 @Module({

@@ -30,6 +30,8 @@ export interface UpstreamCall {
   body?: unknown;
   /** A body sent as is (e.g. YAML), with its content type. */
   raw?: { contentType: string; text: string };
+  /** A body streamed through as it arrives (an upload), never buffered; `length` is the client's Content-Length. */
+  stream?: { contentType: string; body: Readable; length?: string };
   headers?: Record<string, string | undefined>;
 }
 
@@ -97,8 +99,12 @@ export class UpstreamForwarder {
     const timer = setTimeout(() => headersTimeout.abort(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)), HEADERS_TIMEOUT_MS);
     const headers: Record<string, string> = { accept: 'application/json', ...currentTraceHeaders(), ...this.service.headers() };
     for (const [k, v] of Object.entries(call.headers ?? {})) if (v !== undefined) headers[k] = v;
-    let body: string | undefined;
-    if (call.raw) {
+    let body: string | WebReadableStream | undefined;
+    if (call.stream) {
+      headers['content-type'] = call.stream.contentType;
+      if (call.stream.length) headers['content-length'] = call.stream.length;
+      body = Readable.toWeb(call.stream.body);
+    } else if (call.raw) {
       headers['content-type'] = call.raw.contentType;
       body = call.raw.text;
     } else if (call.body !== undefined) {
@@ -106,8 +112,16 @@ export class UpstreamForwarder {
       body = JSON.stringify(call.body);
     }
     try {
-      const signal = gone ? AbortSignal.any([headersTimeout.signal, gone]) : headersTimeout.signal;
-      return await fetch(url, { method: call.method, headers, body, signal });
+      // A streamed body may take longer than the headers budget: the upstream answers once it has it all.
+      const signal = call.stream ? gone : gone ? AbortSignal.any([headersTimeout.signal, gone]) : headersTimeout.signal;
+      // `duplex: 'half'` is what fetch requires to send a stream (the request body ends before the response starts).
+      return await fetch(url, {
+        method: call.method,
+        headers,
+        body: body as string | undefined,
+        signal,
+        ...(call.stream ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (err) {
       const reason = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new UpstreamProblem(

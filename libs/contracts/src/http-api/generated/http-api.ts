@@ -2957,6 +2957,59 @@ export interface ApiPaths {
       };
     };
   };
+  '/api/v1/uploads': {
+    /**
+     * Upload a file for ingestion (uploads_upload)
+     * The body is the file, sent as application/octet-stream; it is streamed to the landing folder, never buffered. The answer names its `path` in the `uploads` location: an `ingest.file` step reads it with `connection: uploads`. `flowforge ingest <file>` does this and runs the step.
+     */
+    post: {
+      path: Record<string, never>;
+      query: {
+        /** The file name (one segment, at most 255 characters) */
+        name: string;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: {
+          /** Format: uuid. */
+          id?: string;
+          name?: string;
+          /** in the `uploads` location */
+          path?: string;
+          connection?: 'uploads';
+          size?: number;
+          sha256?: string;
+        };
+      responses: {
+        /** Stored */
+        201: {
+          /** Format: uuid. */
+          id?: string;
+          name?: string;
+          /** in the `uploads` location */
+          path?: string;
+          connection?: 'uploads';
+          size?: number;
+          sha256?: string;
+        };
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:edit; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_UPLOAD_TOO_LARGE: larger than FLOWFORGE_UPLOAD_MAX_BYTES; nothing was kept */
+        413: Problem;
+        /** FF_UPLOAD_CONTENT_TYPE: the body must be application/octet-stream */
+        415: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_INGESTION_UNREACHABLE: the ingestion service did not answer */
+        502: Problem;
+      };
+    };
+  };
   '/api/v1/users': {
     /** List users (users_list) */
     get: {
