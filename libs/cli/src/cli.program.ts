@@ -7,6 +7,7 @@ import { registerAssetsCommand } from './commands/assets.command';
 import { registerAuditCommand } from './commands/audit.command';
 import { registerCancelCommand } from './commands/cancel.command';
 import { registerExportCommand } from './commands/export.command';
+import { registerIngestCommand } from './commands/ingest.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerLogoutCommand } from './commands/logout.command';
 import { registerLogsCommand } from './commands/logs.command';
@@ -61,6 +62,7 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
   registerRerunCommand(program, runner);
   registerExportCommand(program, runner);
   registerAssetsCommand(program, runner);
+  registerIngestCommand(program, runner);
   registerTokensCommand(program, runner);
   registerAuditCommand(program, runner);
   return program;

@@ -36,6 +36,8 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   body?: { contentType: string; text: string };
+  /** A streamed body (an upload): called for each attempt, so a renewed token can send it again. */
+  stream?: () => { contentType: string; body: ReadableStream<Uint8Array>; length: number };
   accept?: string;
   headers?: Record<string, string | undefined>;
   signal?: AbortSignal;
@@ -213,6 +215,25 @@ export class FlowForgeClient {
     return this.call('get', '/api/v1/assets/{id}/preview', { path: { id }, query, signal });
   }
 
+  // -- uploads ---------------------------------------------------------------------------------
+
+  /**
+   * Streams a file to POST /api/v1/uploads (never read whole). `open` gives a fresh stream of the file for
+   * each attempt; the answer names its path in the `uploads` location.
+   */
+  async upload(
+    name: string,
+    open: () => { body: ReadableStream<Uint8Array>; length: number },
+    signal?: AbortSignal,
+  ): Promise<ApiResponse<'/api/v1/uploads', 'post'>> {
+    const res = await this.send('POST', '/api/v1/uploads', {
+      query: { name },
+      stream: () => ({ contentType: 'application/octet-stream', ...open() }),
+      signal,
+    });
+    return readJson<ApiResponse<'/api/v1/uploads', 'post'>>(res);
+  }
+
   // -- transport -------------------------------------------------------------------------------
 
   /** A route of the generated ApiPaths: its path parameters, query and JSON body are checked against the document, and so is the answer's type. */
@@ -255,8 +276,13 @@ export class FlowForgeClient {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json', 'user-agent': 'flowforge-cli' };
     if (token) headers.authorization = `Bearer ${token}`;
     for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined && value !== '') headers[name] = value;
-    let body: string | undefined;
-    if (options.body) {
+    let body: string | ReadableStream<Uint8Array> | undefined;
+    if (options.stream) {
+      const stream = options.stream();
+      headers['content-type'] = stream.contentType;
+      headers['content-length'] = String(stream.length);
+      body = stream.body;
+    } else if (options.body) {
       headers['content-type'] = options.body.contentType;
       body = options.body.text;
     } else if (options.json !== undefined) {
@@ -270,7 +296,9 @@ export class FlowForgeClient {
     const signal = options.signal ? AbortSignal.any([headersTimeout.signal, options.signal]) : headersTimeout.signal;
     let res: Response;
     try {
-      res = await this.fetchFn(url, { method, headers, body, signal });
+      // A streamed upload may take longer than the headers budget: only the caller's signal stops it.
+      const init = options.stream ? { method, headers, body, signal: options.signal, duplex: 'half' } : { method, headers, body, signal };
+      res = await this.fetchFn(url, init as RequestInit);
     } catch (err) {
       if (options.signal?.aborted) throw err;
       const reason = headersTimeout.signal.aborted ? `no answer within ${this.headersTimeoutMs / 1000} s` : networkReason(err);

@@ -1,0 +1,120 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import type { Command } from 'commander';
+import type { StepDto } from '@flowforge/contracts/http-api';
+import type { CliContext, CommandRunner } from '../cli.context';
+import { CliFailure, ExitCodes, UsageError } from '../cli.errors';
+import { ByteProgress, formatBytes } from '../output/byte-progress';
+import { waitForRun } from '../run.waiter';
+
+interface IngestOptions {
+  table: string;
+  format?: string;
+  mode?: string;
+  wait?: boolean;
+}
+
+/** Lake names (libs/engine LAKE_NAME): a namespace or table. */
+const LAKE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const FORMATS = ['auto', 'csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'];
+
+export function registerIngestCommand(program: Command, runner: CommandRunner): void {
+  program
+    .command('ingest')
+    .description('Upload a local file and load it into a Bronze table with a one-step ingest.file run')
+    .argument('<file>', 'the file to load (csv, tsv, json, ndjson, parquet, xlsx; gzip, zip, tar too)')
+    .requiredOption('-t, --table <namespace.table>', 'the Bronze table, e.g. sales.orders (created on first load)')
+    .option('-f, --format <format>', `the file's format: ${FORMATS.join(', ')} (default: detected)`)
+    .option('-m, --mode <mode>', 'append (default) or replace the table', 'append')
+    .option('-w, --wait', 'follow the run; print rows written and rejected; exit 0 once committed')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  flowforge ingest orders.csv --table sales.orders --wait\n  flowforge ingest export.json.gz -t crm.contacts --mode replace -w',
+    )
+    .action(runner.action<[string, IngestOptions]>(ingest));
+}
+
+/** The job and workflow `flowforge ingest` applies for a table: the uploaded file's path is the run's parameter. */
+export function ingestDocuments(namespace: string, table: string, options: { format?: string; mode: string }): { workflow: string; yaml: string } {
+  const name = `ingest-${namespace}-${table}`.replace(/_/g, '-');
+  const config = {
+    connection: 'uploads',
+    path: '${params.path}',
+    ...(options.format && options.format !== 'auto' ? { format: options.format } : {}),
+    target: { layer: 'bronze', namespace, table },
+    mode: options.mode,
+  };
+  const yaml = [
+    'apiVersion: flowforge.io/v1',
+    'kind: Job',
+    `metadata: { name: ${name}, description: "flowforge ingest into bronze ${namespace}.${table}" }`,
+    `spec: { type: ingest.file, config: ${JSON.stringify(config)} }`,
+    '---',
+    'apiVersion: flowforge.io/v1',
+    'kind: Workflow',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  parameters: [{ name: path, type: string }]',
+    `  steps: [{ id: load, job: ${name} }]`,
+    '',
+  ].join('\n');
+  return { workflow: name, yaml };
+}
+
+export async function ingest(ctx: CliContext, file: string, options: IngestOptions): Promise<number> {
+  const [namespace, table, ...rest] = options.table.split('.');
+  if (!namespace || !table || rest.length > 0 || !LAKE_NAME.test(namespace) || !LAKE_NAME.test(table)) {
+    throw new UsageError(`--table must be <namespace>.<table>, each a lower-case letter then letters, digits or _ (got "${options.table}")`);
+  }
+  if (options.format !== undefined && !FORMATS.includes(options.format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${options.format}")`);
+  if (options.mode !== 'append' && options.mode !== 'replace') throw new UsageError(`--mode must be append or replace (got "${options.mode}")`);
+  const full = path.resolve(ctx.io.cwd, file);
+  const stat = await fs.stat(full).catch(() => null);
+  if (!stat || !stat.isFile()) throw new CliFailure(`${file} is not a readable file`);
+
+  const name = path.basename(full);
+  const progress = new ByteProgress(ctx.io.stderr, `uploading ${name}`, stat.size);
+  let uploaded;
+  try {
+    uploaded = await ctx.client.upload(
+      name,
+      () => {
+        const meter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            progress.advance(chunk.length);
+            done(null, chunk);
+          },
+        });
+        return { body: Readable.toWeb(createReadStream(full).pipe(meter)) as ReadableStream<Uint8Array>, length: stat.size };
+      },
+      ctx.signal,
+    );
+  } catch (err) {
+    progress.abort();
+    throw err;
+  }
+  if (!ctx.json) progress.done(`uploaded ${name} (${formatBytes(stat.size)}) as uploads/${uploaded.path}`);
+
+  const { workflow, yaml } = ingestDocuments(namespace, table, { format: options.format, mode: options.mode });
+  await ctx.client.applyYaml(yaml, ctx.signal);
+  const { run } = await ctx.client.createRun({ workflow, params: { path: uploaded.path }, idempotencyKey: `ingest-${uploaded.id}` }, ctx.signal);
+  if (!options.wait) {
+    if (ctx.json) ctx.out.data({ upload: uploaded, run });
+    else ctx.out.line(`run ${run.id} started (${workflow}); follow it with: flowforge logs ${run.id} --follow`);
+    return ExitCodes.ok;
+  }
+  if (!ctx.json) ctx.out.line(`run ${run.id} started (${workflow})`);
+  const code = await waitForRun(ctx, run);
+  const final = await ctx.client.getRun(run.id, ctx.signal);
+  const step: StepDto | undefined = final.steps?.find((s) => s.stepId === 'load');
+  const out = (step?.outputs ?? {}) as { rowsWritten?: number; rowsRejected?: number; snapshot?: string; asset?: string };
+  if (code === ExitCodes.ok && !ctx.json) {
+    ctx.out.line(
+      `${namespace}.${table}: ${out.rowsWritten ?? 0} rows written, ${out.rowsRejected ?? 0} rejected${out.snapshot ? ` (snapshot ${out.snapshot})` : ''}`,
+    );
+  }
+  return code;
+}
