@@ -21,7 +21,7 @@ describe('docs/examples/data through readToParquet', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-samples-'));
   });
   afterAll(async () => {
-    await db.close();
+    db.close();
     fs.rmSync(work, { recursive: true, force: true });
   });
 
