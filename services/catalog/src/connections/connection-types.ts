@@ -29,7 +29,7 @@ const secret = (what: string) =>
 const flag = () => z.boolean(says('must be true or false')).default(false);
 /**
  * Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true
- * (testers/network-guard.ts); only an administrator may set it (ConnectionsService).
+ * (libs/connectors/src/network-guard.ts); only an administrator may set it (ConnectionsService).
  */
 const allowPrivateNetworks = flag;
 /** Strings with a NUL byte reach neither jsonb nor a driver: refused here, naming the field. */
