@@ -91,7 +91,7 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'Test a connection',
     description:
-      'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.',
+      'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory; gcs, azure: list one key of the bucket or container). A failed probe is still a 200 with ok=false and a message saying what failed.',
   })
   @ApiResponse({ status: 200, type: ConnectionTestResultDto })
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')

@@ -2124,7 +2124,7 @@ export interface ApiPaths {
   '/api/v1/connections/{id}/test': {
     /**
      * Test a connection (connections_test)
-     * Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.
+     * Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory; gcs, azure: list one key of the bucket or container). A failed probe is still a 200 with ok=false and a message saying what failed.
      */
     post: {
       path: {
