@@ -90,6 +90,12 @@ const run = requireAzurite('azure location (Azurite)');
     expect(await text(await bySas.open('a.csv'))).toBe('x\n1\n');
     // Read and list only: the SAS refuses a delete.
     await expect(bySas.delete('a.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_AUTH' });
+    expect(() => azure({ accountKey: undefined, endpoint: undefined, connectionString: 'AccountName=x;BlobEndpoint=http://h/x' })).toThrow(
+      expect.objectContaining({ code: 'FF_LOCATION_AUTH', message: expect.stringContaining('neither AccountKey nor SharedAccessSignature') }),
+    );
+    expect(() => azure({ accountKey: undefined, endpoint: undefined, connectionString: 'AccountKey=a2V5;BlobEndpoint=ftp://h/x' })).toThrow(
+      expect.objectContaining({ code: 'FF_LOCATION_FAILED', message: expect.not.stringContaining('ftp://') }),
+    );
     const wrongKey = Buffer.from('wrong-Account-key-value-0123456789').toString('base64');
     const err = await azure({ accountKey: wrongKey })
       .test()

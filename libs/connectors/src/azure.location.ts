@@ -50,6 +50,16 @@ function fromConnectionString(cs: string, account: string): { url: string; key?:
   const key = parts.get('accountkey');
   const sas = parts.get('sharedaccesssignature');
   if (!key && !sas) throw new LocationError('FF_LOCATION_AUTH', 'config.connectionString has neither AccountKey nor SharedAccessSignature', false);
+  try {
+    if (!['http:', 'https:'].includes(new URL(url).protocol)) throw new Error('not http(s)');
+  } catch {
+    // The URL is not echoed: it came from a secret.
+    throw new LocationError(
+      'FF_LOCATION_FAILED',
+      'config.connectionString names no valid http(s) blob endpoint (BlobEndpoint, or DefaultEndpointsProtocol and EndpointSuffix)',
+      false,
+    );
+  }
   return { url, key, sas };
 }
 

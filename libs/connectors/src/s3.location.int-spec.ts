@@ -141,6 +141,23 @@ describe('S3Location and the gcs location (s3rver)', () => {
     await expect(s3({ bucket: 'no-such-bucket' }).test()).rejects.toMatchObject({ code: 'FF_LOCATION_NOT_FOUND' });
   });
 
+  it("without keys sends anonymous requests, never signed with the process's own AWS identity", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    // Were the SDK's default chain used, this key would sign the request and s3rver refuse it (InvalidAccessKeyId).
+    process.env.AWS_ACCESS_KEY_ID = 'PROCESS-KEY-NOT-FOR-CONNECTIONS';
+    process.env.AWS_SECRET_ACCESS_KEY = 'process-Secret-value';
+    try {
+      const anonymous = s3({ accessKeyId: undefined, secretAccessKey: undefined });
+      await anonymous.test();
+      expect(await text(await anonymous.open('a.csv'))).toBe('x\n1\n');
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
+
   it('refuses the loopback endpoint unless allowPrivateNetworks (FF_LOCATION_REFUSED), and a dead port is FF_LOCATION_UNREACHABLE', async () => {
     const refused = s3({ allowPrivateNetworks: false });
     await expect(refused.test()).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED', message: expect.stringContaining('loopback address') });

@@ -66,7 +66,11 @@ export class S3Location implements FileLocation {
       region,
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle === true,
-      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+      // Without keys a request is anonymous (public buckets), never signed with the platform's own identity
+      // (its environment or instance role), which may reach buckets the connection's author may not: the lake's.
+      ...(config.accessKeyId && config.secretAccessKey
+        ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
+        : { credentials: { accessKeyId: 'anonymous', secretAccessKey: 'anonymous' }, signer: { sign: <T>(request: T) => Promise.resolve(request) } }),
       // Retries are the caller's decision (LocationError.retryable); S3-compatible stores (GCS, older MinIO)
       // reject or ignore the SDK's flexible checksums, so they are sent only where the API requires them.
       maxAttempts: 1,

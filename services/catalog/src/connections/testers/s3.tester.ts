@@ -16,7 +16,11 @@ async function headBucket(c: S3Config, where: string): Promise<ProbeOutcome> {
     region: c.region,
     endpoint: c.endpoint,
     forcePathStyle: c.forcePathStyle,
-    credentials: c.accessKeyId && c.secretAccessKey ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } : undefined,
+    // Without keys the request is anonymous, as the s3 location's (libs/connectors s3.location.ts): never the
+    // platform's own identity (environment, instance role).
+    ...(c.accessKeyId && c.secretAccessKey
+      ? { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } }
+      : { credentials: { accessKeyId: 'anonymous', secretAccessKey: 'anonymous' }, signer: { sign: <T>(request: T) => Promise.resolve(request) } }),
     maxAttempts: 1,
     requestHandler: { ...agents, connectionTimeout: PROBE_TIMEOUT_MS, requestTimeout: PROBE_TIMEOUT_MS },
   });
