@@ -40,6 +40,10 @@ describe('HttpLocation (node:http on loopback)', () => {
       if (url === '/files/loop.csv') return rs.writeHead(302, { location: '/files/loop.csv' }).end();
       if (url === '/files/to-file.csv') return rs.writeHead(302, { location: 'file:///etc/passwd' }).end();
       if (url === '/files/elsewhere.csv') return rs.writeHead(307, { location: `${otherBase}/mirror/a.csv` }).end();
+      if (url === '/files/stall.csv') {
+        rs.writeHead(200, { 'content-length': 100 });
+        return rs.write('x\n'); // then nothing: the idle budget must end the read
+      }
       if (url === '/files/big.bin') {
         const src = deterministicStream(5 * MIB, { seed: 3 });
         rs.writeHead(200, { 'content-length': 5 * MIB });
@@ -56,6 +60,7 @@ describe('HttpLocation (node:http on loopback)', () => {
     otherBase = await listen(other);
   });
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await new Promise((r) => other.close(r));
   });
@@ -84,6 +89,11 @@ describe('HttpLocation (node:http on loopback)', () => {
   it('streams a 5 MiB body (sha256 compared)', async () => {
     const got = await hashStream(await location().open('big.bin'));
     expect(got).toEqual({ sha256: bigSha, size: 5 * MIB });
+  });
+
+  it('ends a download that stops sending for timeoutMs (an idle budget), instead of hanging', async () => {
+    const stream = await location({ timeoutMs: 300 }).open('stall.csv');
+    await expect(text(stream)).rejects.toThrow();
   });
 
   it('maps statuses: 404/410 → FF_LOCATION_NOT_FOUND (stat null), 401/403 → FF_LOCATION_AUTH, 5xx → retryable FF_LOCATION_FAILED', async () => {
