@@ -7,3 +7,21 @@ export { selectFiles, type FileSelector, type SelectionLimits } from './file-sel
 export { openLocation, fileLocationTypes, isFileLocationType, type LocationContext, type LocationOpener } from './location.factory';
 export { LocalLocation } from './local.location';
 export { checkLocalPath, localPathPolicy, realPathLenient, type LocalPathPolicy, type LocalPathVerdict } from './local-path.policy';
+export {
+  classifyAddress,
+  ForbiddenAddressError,
+  forbiddenAddressIn,
+  guardedLookup,
+  guardedSocket,
+  pinnedLookup,
+  refusedLiteral,
+  resolvePublicTarget,
+  type AddressClass,
+  type ResolvedTarget,
+} from './network-guard';
+export { S3Location, type S3LocationConfig, type S3LocationOptions } from './s3.location';
+export { gcsLocation, type GcsLocationConfig } from './gcs.location';
+export { AzureBlobLocation, type AzureLocationConfig } from './azure.location';
+export { HttpLocation, type HttpLocationConfig } from './http.location';
+export { guardedAgents } from './guarded-http';
+export { networkLocationError } from './location-network';

@@ -2,6 +2,10 @@ import type { LocalPathPolicy } from './local-path.policy';
 import { LocalLocation } from './local.location';
 import { LocationError } from './location.errors';
 import type { FileLocation } from './location.port';
+import { S3Location, type S3LocationConfig } from './s3.location';
+import { gcsLocation } from './gcs.location';
+import { AzureBlobLocation, type AzureLocationConfig } from './azure.location';
+import { HttpLocation, type HttpLocationConfig } from './http.location';
 
 /**
  * What a location needs besides its connection config: the local path policy and the outbound network
@@ -14,7 +18,14 @@ export interface LocationContext {
 /** Builds a location from a connection's type and decrypted config (secrets included: never log it). */
 export type LocationOpener = (config: Record<string, unknown>, ctx: LocationContext) => FileLocation;
 
-const openers = new Map<string, LocationOpener>([['local', (config, ctx) => new LocalLocation(String(config.path), ctx.localPolicy)]]);
+const openers = new Map<string, LocationOpener>([
+  ['local', (config, ctx) => new LocalLocation(String(config.path), ctx.localPolicy)],
+  // Networked types: every outbound socket passes the address guard (network-guard.ts), allowPrivateNetworks from the config.
+  ['s3', (config) => new S3Location(config as unknown as S3LocationConfig)],
+  ['gcs', (config) => gcsLocation(config)],
+  ['azure', (config) => new AzureBlobLocation(config as unknown as AzureLocationConfig)],
+  ['http', (config) => new HttpLocation(config as unknown as HttpLocationConfig)],
+]);
 
 /** The connection types that are file locations (test, browse, ingest). */
 export function fileLocationTypes(): string[] {

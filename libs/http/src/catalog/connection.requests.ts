@@ -4,7 +4,7 @@ import { requestSchema } from '../openapi/zod-openapi';
 import { limitQuery, offsetQuery } from '../params/page.query';
 
 /** The connection types the catalog knows; it validates each type's config in depth (400 naming `config.<field>`). */
-export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka'] as const;
+export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka', 'gcs', 'azure'] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 
 export function isConnectionType(value: unknown): value is ConnectionType {
@@ -24,8 +24,8 @@ const description = z
   .nullable();
 const CONFIG_DOC =
   'Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
-  'http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. ' +
-  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata ' +
+  'http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. ' +
+  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata ' +
   'addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). ' +
   'A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`.';
 const config = z.record(z.string(), z.unknown(), says('must be an object'));
@@ -61,3 +61,15 @@ export type UpdateConnectionRequest = z.output<typeof updateConnectionRequest>;
 
 export const listConnectionsQuery = z.strictObject({ type: connectionType.optional(), limit: limitQuery(1000, 100), offset: offsetQuery });
 export type ListConnectionsQuery = z.output<typeof listConnectionsQuery>;
+
+/** Query of GET /connections/{id}/browse: a folder relative to the connection's root ('' = the root). */
+export const browseConnectionQuery = z.strictObject({
+  path: z
+    .string(says('must be a folder path relative to the connection root'))
+    .max(1024, 'must be at most 1024 characters')
+    .refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte')
+    .default('')
+    .describe("Folder relative to the connection's root (directory, bucket prefix, container prefix); empty = the root")
+    .meta({ example: 'in/2024' }),
+});
+export type BrowseConnectionQuery = z.output<typeof browseConnectionQuery>;

@@ -65,7 +65,9 @@ describe('connection type schemas', () => {
   it('an unknown type is named with the list of known ones', () => {
     const r = createConnectionRequest.safeParse({ name: 'x', type: 'oracle', config: {} });
     expect(r.success).toBe(false);
-    expect(fieldErrorsOf(r.error!)).toEqual([{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka"' }]);
+    expect(fieldErrorsOf(r.error!)).toEqual([
+      { field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure"' },
+    ]);
   });
 
   it('declares the secret fields of every type', () => {
@@ -77,6 +79,37 @@ describe('connection type schemas', () => {
       sftp: ['password', 'privateKey', 'passphrase'],
       http: ['headers', 'token'],
       kafka: ['sasl.password'],
+      gcs: ['hmacSecret'],
+      azure: ['accountKey', 'sasToken', 'connectionString'],
     });
+  });
+
+  it('gcs and azure: defaults, secrets declared, one azure credential exactly, bucket/account/container names checked', () => {
+    expect(CONNECTION_SPECS.gcs.schema.parse({ bucket: 'my_bucket.v2', hmacAccessId: 'GOOG1X', hmacSecret: 's' })).toEqual({
+      bucket: 'my_bucket.v2',
+      hmacAccessId: 'GOOG1X',
+      hmacSecret: 's',
+      allowPrivateNetworks: false,
+    });
+    expect(CONNECTION_SPECS.gcs.secretFields).toEqual(['hmacSecret']);
+    expect(errorsOf('gcs', { bucket: 'B', hmacAccessId: 'a', prefix: 'in/../x', endpoint: 'gs://x' })).toEqual([
+      { field: 'config.bucket', message: expect.stringContaining('must be a GCS bucket name') },
+      { field: 'config.prefix', message: 'must not contain ".." segments' },
+      { field: 'config.hmacSecret', message: 'is required' },
+      { field: 'config.endpoint', message: 'must be an http:// or https:// URL, e.g. https://storage.googleapis.com' },
+    ]);
+    expect(CONNECTION_SPECS.azure.schema.parse({ account: 'acct1', container: 'landing', sasToken: 'sv=x' })).toMatchObject({ allowPrivateNetworks: false });
+    expect(CONNECTION_SPECS.azure.secretFields).toEqual(['accountKey', 'sasToken', 'connectionString']);
+    expect(errorsOf('azure', { account: 'Acct_1', container: 'a--b' })).toEqual([
+      { field: 'config.account', message: expect.stringContaining('must be a storage account name') },
+      { field: 'config.container', message: expect.stringContaining('must be a container name') },
+      { field: 'config.accountKey', message: 'one of accountKey, sasToken or connectionString is required' },
+    ]);
+    expect(errorsOf('azure', { account: 'acct1', container: 'landing' })).toEqual([
+      { field: 'config.accountKey', message: 'one of accountKey, sasToken or connectionString is required' },
+    ]);
+    expect(errorsOf('azure', { account: 'acct1', container: 'landing', accountKey: 'k', connectionString: 'c' })).toEqual([
+      { field: 'config.connectionString', message: 'only one of accountKey, sasToken, connectionString may be set (accountKey is)' },
+    ]);
   });
 });

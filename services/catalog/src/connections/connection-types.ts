@@ -29,7 +29,7 @@ const secret = (what: string) =>
 const flag = () => z.boolean(says('must be true or false')).default(false);
 /**
  * Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true
- * (testers/network-guard.ts); only an administrator may set it (ConnectionsService).
+ * (libs/connectors/src/network-guard.ts); only an administrator may set it (ConnectionsService).
  */
 const allowPrivateNetworks = flag;
 /** Strings with a NUL byte reach neither jsonb nor a driver: refused here, naming the field. */
@@ -157,6 +157,48 @@ const kafka = z.strictObject({
   allowPrivateNetworks: allowPrivateNetworks(),
 });
 
+const keyPrefix = () =>
+  z
+    .string(says('must be a folder path such as landing/in'))
+    .max(1024, 'must be at most 1024 characters')
+    .refine(NO_NUL, 'must not contain a NUL byte')
+    .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+    .optional();
+
+/** Google Cloud Storage through its XML (S3-compatible) API with a service account's HMAC key. */
+const gcs = z.strictObject({
+  bucket: z
+    .string(says('must be a GCS bucket name'))
+    .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'must be a GCS bucket name (3-222 lower-case letters, digits, dots, "-" and "_")'),
+  prefix: keyPrefix(),
+  hmacAccessId: text('an HMAC access id (GOOG1...)'),
+  hmacSecret: secret('the HMAC secret'),
+  endpoint: httpUrl('https://storage.googleapis.com').optional(),
+  allowPrivateNetworks: allowPrivateNetworks(),
+});
+
+/** Azure Blob Storage: exactly one of accountKey, sasToken, connectionString. */
+const azure = z
+  .strictObject({
+    account: z.string(says('must be a storage account name')).regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3-24 lower-case letters and digits)'),
+    container: z
+      .string(says('must be a container name'))
+      .regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a container name (3-63 lower-case letters, digits and single hyphens)'),
+    prefix: keyPrefix(),
+    accountKey: secret('the account key').optional(),
+    sasToken: secret('a SAS token').optional(),
+    connectionString: secret('a connection string').optional(),
+    /** The blob service URL when not https://<account>.blob.core.windows.net (Azurite, sovereign clouds, private endpoints). */
+    endpoint: httpUrl('https://myaccount.blob.core.windows.net').optional(),
+    allowPrivateNetworks: allowPrivateNetworks(),
+  })
+  .superRefine((c, ctx) => {
+    const given = (['accountKey', 'sasToken', 'connectionString'] as const).filter((k) => c[k] !== undefined);
+    if (given.length === 0) ctx.addIssue({ code: 'custom', path: ['accountKey'], message: 'one of accountKey, sasToken or connectionString is required' });
+    for (const k of given.slice(1))
+      ctx.addIssue({ code: 'custom', path: [k], message: `only one of accountKey, sasToken, connectionString may be set (${given[0]} is)` });
+  });
+
 /** What the catalog knows about one connection type: its config schema and which fields are secrets. */
 export interface ConnectionTypeSpec<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
@@ -172,6 +214,8 @@ export const CONNECTION_SPECS = {
   sftp: { schema: sftp, secretFields: ['password', 'privateKey', 'passphrase'] },
   http: { schema: http, secretFields: ['headers', 'token'] },
   kafka: { schema: kafka, secretFields: ['sasl.password'] },
+  gcs: { schema: gcs, secretFields: ['hmacSecret'] },
+  azure: { schema: azure, secretFields: ['accountKey', 'sasToken', 'connectionString'] },
 } as const satisfies Record<ConnectionType, ConnectionTypeSpec>;
 
 export type ConnectionConfigOf<T extends ConnectionType> = z.output<(typeof CONNECTION_SPECS)[T]['schema']>;
@@ -182,3 +226,5 @@ export type LocalConfig = ConnectionConfigOf<'local'>;
 export type SftpConfig = ConnectionConfigOf<'sftp'>;
 export type HttpConfig = ConnectionConfigOf<'http'>;
 export type KafkaConfig = ConnectionConfigOf<'kafka'>;
+export type GcsConfig = ConnectionConfigOf<'gcs'>;
+export type AzureConfig = ConnectionConfigOf<'azure'>;

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Q
 import { actorFromHeaders } from '@flowforge/access';
 import { ZodPipe } from '@flowforge/service-kit';
 import {
+  browseConnectionQuery,
+  type BrowseConnectionQuery,
   createConnectionRequest,
   listConnectionsQuery,
   updateConnectionRequest,
@@ -10,7 +12,7 @@ import {
   type UpdateConnectionRequest,
   uuidParam,
 } from '@flowforge/http';
-import { ConnectionsService, type ConnectionCaller, type ConnectionView } from './connections.service';
+import { ConnectionsService, type ConnectionBrowseResult, type ConnectionCaller, type ConnectionView } from './connections.service';
 import type { ConnectionTestResult } from './testers/probe-outcome';
 
 /**
@@ -64,5 +66,10 @@ export class ConnectionsInternalController {
   @HttpCode(200)
   test(@Param('id', uuidParam()) id: string): Promise<ConnectionTestResult> {
     return this.connections.test(id);
+  }
+
+  @Get(':id/browse')
+  browse(@Param('id', uuidParam()) id: string, @Query(new ZodPipe(browseConnectionQuery)) query: BrowseConnectionQuery): Promise<ConnectionBrowseResult> {
+    return this.connections.browse(id, query.path);
   }
 }

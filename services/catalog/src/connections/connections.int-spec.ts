@@ -174,7 +174,10 @@ describe('connections API (catalog on real PostgreSQL)', () => {
 
   it('answers bad input with 400 problem+json naming the field', async () => {
     const cases: [unknown, { field: string; message: string }[]][] = [
-      [{ name: 'x', type: 'oracle', config: {} }, [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka"' }]],
+      [
+        { name: 'x', type: 'oracle', config: {} },
+        [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure"' }],
+      ],
       [
         { name: 'x', type: 'postgres', config: { host: 'h', port: 'five', database: 'd', user: 'u' } },
         [{ field: 'config.port', message: 'must be an integer between 1 and 65535' }],

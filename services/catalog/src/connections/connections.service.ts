@@ -9,7 +9,16 @@ import { applyConfigPatch, joinSecrets, renderWithPlaceholders, scrubSecrets, sp
 import { ConnectionStore, secretContext, type ConnectionRecord, type StoredSecret } from './connection.store';
 import { CONNECTION_SPECS, type ConnectionConfigOf, type ConnectionType } from './connection-types';
 import type { CreateConnectionRequest, ListConnectionsQuery, UpdateConnectionRequest } from '@flowforge/http';
-import { checkLocalPath, type LocalPathPolicy } from '@flowforge/connectors';
+import {
+  checkLocalPath,
+  checkRelativePath,
+  isFileLocationType,
+  LocationError,
+  openLocation,
+  type FileEntry,
+  type LocalPathPolicy,
+  type LocationErrorCode,
+} from '@flowforge/connectors';
 import { LOCAL_PATH_POLICY } from './local-path.provider';
 import { probeConnection } from './testers/connection-prober';
 import type { ConnectionTestResult } from './testers/probe-outcome';
@@ -37,6 +46,32 @@ export interface ConnectionCaller {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** What `GET /connections/{id}/browse` answers: the entries of one folder of a file connection. */
+export interface ConnectionBrowseResult {
+  path: string;
+  entries: FileEntry[];
+  /** More entries than BROWSE_LIMIT: the console shows the first ones and says so. */
+  truncated: boolean;
+}
+
+const BROWSE_LIMIT = 1000;
+const BROWSE_TIMEOUT_MS = 30_000;
+
+/**
+ * HTTP status of a location failure on the browse route: the caller's input (400, 404, 422) or the
+ * remote store's answer (502: the store refused the stored credentials, or could not be reached). Never 500.
+ */
+const BROWSE_STATUS: Record<LocationErrorCode, [number, string]> = {
+  FF_LOCATION_INVALID_PATH: [400, 'Invalid path'],
+  FF_LOCATION_NOT_FOUND: [404, 'Not found'],
+  FF_LOCATION_UNSUPPORTED: [422, 'Not a file location'],
+  FF_LOCATION_REFUSED: [422, 'Location refused'],
+  FF_LOCATION_TOO_MANY: [422, 'Too many entries'],
+  FF_LOCATION_AUTH: [502, 'Location refused the credentials'],
+  FF_LOCATION_UNREACHABLE: [502, 'Location unreachable'],
+  FF_LOCATION_FAILED: [502, 'Location failed'],
+};
 
 /** Key order does not matter (jsonb reorders keys): compares the JSON values. */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -210,6 +245,55 @@ export class ConnectionsService {
       `connection test ${result.ok ? 'passed' : 'failed'}: ${result.message}`,
     );
     return result;
+  }
+
+  /**
+   * Lists one folder of a file connection (local, s3, gcs, azure, sftp...) through its location, with the
+   * decrypted config (a secret read: audited). A type that holds no files is 422 FF_LOCATION_UNSUPPORTED,
+   * before any secret is opened; location failures are problems with their FF_LOCATION_ code, secrets scrubbed.
+   */
+  async browse(id: string, folder: string): Promise<ConnectionBrowseResult> {
+    const q = this.pool;
+    const record = await this.connections.find(q, id);
+    if (!record) throw this.notFound(id);
+    if (!isFileLocationType(record.type)) {
+      throw new FlowForgeError(
+        'FF_LOCATION_UNSUPPORTED',
+        422,
+        'Not a file location',
+        `connection ${id} is a "${record.type}" connection, which holds no files to browse`,
+      );
+    }
+    let path: string;
+    try {
+      path = checkRelativePath(folder, 'path');
+    } catch (err) {
+      const message = (err as Error).message.replace(/^FF_LOCATION_[A-Z_]+: /, '');
+      throw new FlowForgeError('FF_LOCATION_INVALID_PATH', 400, 'Invalid path', message, [{ field: 'path', message }]);
+    }
+    const secrets = this.open(id, await this.connections.secretsOf(q, id));
+    await this.audit.record({
+      actor: this.audit.currentActor() ?? { type: 'system', id: 'catalog', name: 'catalog', userId: null, sessionId: null, ip: null, userAgent: null },
+      action: 'connection:secret-read',
+      resourceType: 'connection',
+      resourceId: id,
+      outcome: 'success',
+      changes: { purpose: 'connection browse', fields: Object.keys(secrets) },
+    });
+    let location;
+    try {
+      location = openLocation(record.type, joinSecrets(record.config, secrets), { localPolicy: await this.localPaths() });
+      const listing = await location.list(path, { limit: BROWSE_LIMIT, signal: AbortSignal.timeout(BROWSE_TIMEOUT_MS) });
+      return { path, entries: listing.entries, truncated: listing.truncated };
+    } catch (err) {
+      const located = err instanceof LocationError ? err : new LocationError('FF_LOCATION_FAILED', err instanceof Error ? err.message : String(err));
+      const [status, title] = BROWSE_STATUS[located.code];
+      const message = scrubSecrets(located.message.replace(/^FF_LOCATION_[A-Z_]+: /, ''), secrets);
+      this.logger.info({ module: 'catalog', connectionId: id, type: record.type, code: located.code }, `connection browse failed: ${message}`);
+      throw new FlowForgeError(located.code, status, title, message, located.code === 'FF_LOCATION_INVALID_PATH' ? [{ field: 'path', message }] : undefined);
+    } finally {
+      await location?.close().catch(() => undefined);
+    }
   }
 
   private seal(connectionId: string, secrets: Record<string, unknown>): Record<string, SealedSecret> {

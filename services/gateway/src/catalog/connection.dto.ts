@@ -28,3 +28,19 @@ export class ConnectionTestResultDto {
   @ApiProperty({ example: 'PostgreSQL at db:5432 refused the password for user "etl"' }) message!: string;
   @ApiPropertyOptional({ description: 'Failure code', example: 'FF_CONN_AUTH' }) code?: string;
 }
+
+export class FileEntryDto {
+  @ApiProperty({ description: "Relative to the connection's root, `/`-separated", example: 'in/2024/orders.csv' }) path!: string;
+  @ApiProperty({ example: 'orders.csv' }) name!: string;
+  @ApiProperty({ enum: ['file', 'dir'] }) kind!: 'file' | 'dir';
+  @ApiProperty({ nullable: true, type: Number, description: 'Bytes; null for folders or when the store does not say' }) size!: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) modifiedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'ETag or checksum when the store has one' }) etag!: string | null;
+}
+
+export class ConnectionBrowseDto {
+  @ApiProperty({ description: 'The folder listed, normalised (empty = the root)', example: 'in/2024' }) path!: string;
+  @ApiProperty({ type: [FileEntryDto], description: 'Folders and files directly in it, sorted by name (object stores show key prefixes as folders)' })
+  entries!: FileEntryDto[];
+  @ApiProperty({ description: 'More than 1000 entries: only the first are listed' }) truncated!: boolean;
+}

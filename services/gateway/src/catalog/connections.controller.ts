@@ -1,9 +1,18 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, ApiZodBody, ApiZodQuery, createConnectionRequest, listConnectionsQuery, updateConnectionRequest, uuidParam } from '@flowforge/http';
+import {
+  ApiProblem,
+  ApiZodBody,
+  ApiZodQuery,
+  browseConnectionQuery,
+  createConnectionRequest,
+  listConnectionsQuery,
+  updateConnectionRequest,
+  uuidParam,
+} from '@flowforge/http';
 import { ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { CatalogClient } from './catalog.client';
-import { ConnectionDto, ConnectionTestResultDto } from './connection.dto';
+import { ConnectionBrowseDto, ConnectionDto, ConnectionTestResultDto } from './connection.dto';
 import { RequirePermission } from '../auth/route-access';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid' });
@@ -82,11 +91,36 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'Test a connection',
     description:
-      'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.',
+      'Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory; gcs, azure: list one key of the bucket or container). A failed probe is still a 200 with ok=false and a message saying what failed.',
   })
   @ApiResponse({ status: 200, type: ConnectionTestResultDto })
   @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND')
   test(@Param('id', uuidParam()) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.catalog.forward({ method: 'POST', path: `/connections/${id}/test` }, req, res);
+  }
+
+  @Get(':id/browse')
+  @RequirePermission('connection:use')
+  @idParam
+  @ApiOperation({
+    summary: 'Browse a file connection',
+    description:
+      'Lists one folder of a file connection (local, s3, gcs, azure, and the other file location types) with its stored config: folders and files, sorted, at most 1000. Object stores show key prefixes as folders; http connections cannot be listed (422 FF_LOCATION_UNSUPPORTED).',
+  })
+  @ApiZodQuery(browseConnectionQuery)
+  @ApiResponse({ status: 200, type: ConnectionBrowseDto })
+  @ApiProblem(404, 'FF_CONNECTION_NOT_FOUND, or FF_LOCATION_NOT_FOUND: no such folder')
+  @ApiProblem(
+    422,
+    'FF_LOCATION_UNSUPPORTED: the connection holds no files (postgres, kafka...) or cannot list (http); FF_LOCATION_REFUSED: the address guard or the local path policy refused it',
+  )
+  @ApiProblem(502, 'FF_LOCATION_AUTH, FF_LOCATION_UNREACHABLE, FF_LOCATION_FAILED: the store refused the stored credentials, could not be reached, or failed')
+  browse(
+    @Param('id', uuidParam()) id: string,
+    @Query(new ZodCheckPipe(browseConnectionQuery)) query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
+    return this.catalog.forward({ method: 'GET', path: `/connections/${id}/browse`, query }, req, res);
   }
 }

@@ -65,11 +65,20 @@ export interface ColumnStatsDto {
   nullCount: number;
 }
 
+export interface ConnectionBrowseDto {
+  /** The folder listed, normalised (empty = the root) */
+  path: string;
+  /** Folders and files directly in it, sorted by name (object stores show key prefixes as folders) */
+  entries: FileEntryDto[];
+  /** More than 1000 entries: only the first are listed */
+  truncated: boolean;
+}
+
 export interface ConnectionDto {
   /** Format: uuid. */
   id: string;
   name: string;
-  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka';
+  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure';
   description: string | null;
   /** The config with `{ "set": boolean }` in place of every secret field */
   config: Record<string, unknown>;
@@ -95,9 +104,9 @@ export interface ConnectionTestResultDto {
 export interface CreateConnectionDto {
   /** 1-128 letters, digits, spaces, "_", "." or "-"; unique */
   name: string;
-  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka';
+  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure';
   description?: string | null;
-  /** Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. */
+  /** Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. */
   config: Record<string, unknown>;
 }
 
@@ -148,6 +157,19 @@ export interface EchoViewDto {
   handled: true;
   /** How many times the orchestrator handled the event (1: delivered once) */
   handledCount: number;
+}
+
+export interface FileEntryDto {
+  /** Relative to the connection's root, `/`-separated */
+  path: string;
+  name: string;
+  kind: 'file' | 'dir';
+  /** Bytes; null for folders or when the store does not say */
+  size: number | null;
+  /** Format: date-time. */
+  modifiedAt: string | null;
+  /** ETag or checksum when the store has one */
+  etag: string | null;
 }
 
 export interface JobDto {
@@ -537,7 +559,7 @@ export interface UpdateConnectionDto {
   /** 1-128 letters, digits, spaces, "_", "." or "-"; unique */
   name?: string;
   description?: string | null;
-  /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
+  /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
   config?: Record<string, unknown>;
 }
 
@@ -573,6 +595,7 @@ export interface ApiSchemas {
   ChangePasswordDto: ChangePasswordDto;
   ColumnDto: ColumnDto;
   ColumnStatsDto: ColumnStatsDto;
+  ConnectionBrowseDto: ConnectionBrowseDto;
   ConnectionDto: ConnectionDto;
   ConnectionTestResultDto: ConnectionTestResultDto;
   CreateConnectionDto: CreateConnectionDto;
@@ -582,6 +605,7 @@ export interface ApiSchemas {
   EchoAcceptedDto: EchoAcceptedDto;
   EchoRequestDto: EchoRequestDto;
   EchoViewDto: EchoViewDto;
+  FileEntryDto: FileEntryDto;
   JobDto: JobDto;
   JobListDto: JobListDto;
   JobTypeDto: JobTypeDto;
@@ -1904,7 +1928,7 @@ export interface ApiPaths {
     get: {
       path: Record<string, never>;
       query: {
-        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka';
+        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure';
         /** Default: 100. */
         limit?: number;
         /** Default: 0. */
@@ -2055,10 +2079,52 @@ export interface ApiPaths {
       };
     };
   };
+  '/api/v1/connections/{id}/browse': {
+    /**
+     * Browse a file connection (connections_browse)
+     * Lists one folder of a file connection (local, s3, gcs, azure, and the other file location types) with its stored config: folders and files, sorted, at most 1000. Object stores show key prefixes as folders; http connections cannot be listed (422 FF_LOCATION_UNSUPPORTED).
+     */
+    get: {
+      path: {
+        /** Format: uuid. */
+        id: string;
+      };
+      query: {
+        /**
+         * Folder relative to the connection's root (directory, bucket prefix, container prefix); empty = the root
+         * Default: "".
+         */
+        path?: string;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ConnectionBrowseDto;
+      responses: {
+        200: ConnectionBrowseDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant connection:use; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_CONNECTION_NOT_FOUND, or FF_LOCATION_NOT_FOUND: no such folder */
+        404: Problem;
+        /** FF_LOCATION_UNSUPPORTED: the connection holds no files (postgres, kafka...) or cannot list (http); FF_LOCATION_REFUSED: the address guard or the local path policy refused it */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_LOCATION_AUTH, FF_LOCATION_UNREACHABLE, FF_LOCATION_FAILED: the store refused the stored credentials, could not be reached, or failed */
+        502: Problem;
+      };
+    };
+  };
   '/api/v1/connections/{id}/test': {
     /**
      * Test a connection (connections_test)
-     * Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory). A failed probe is still a 200 with ok=false and a message saying what failed.
+     * Connects with the stored config (postgres/mysql: SELECT 1; s3: HeadBucket; local: directory writable; http: HEAD/GET; kafka: describeCluster; sftp: list the login directory; gcs, azure: list one key of the bucket or container). A failed probe is still a 200 with ok=false and a message saying what failed.
      */
     post: {
       path: {

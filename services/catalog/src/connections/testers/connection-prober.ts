@@ -8,6 +8,7 @@ import { probePostgres } from './postgres.tester';
 import type { ProbeOutcome } from './probe-outcome';
 import { probeS3 } from './s3.tester';
 import { probeSftp } from './sftp.tester';
+import { probeLocation } from './location.tester';
 
 export interface ProbeContext {
   /** Where local connections may point. */
@@ -35,5 +36,13 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
       return probeKafka(c as ConnectionConfigOf<'kafka'>);
     case 'sftp':
       return probeSftp(c as ConnectionConfigOf<'sftp'>);
+    case 'gcs': {
+      const g = c as ConnectionConfigOf<'gcs'>;
+      return probeLocation('gcs', g, { localPolicy: ctx.localPaths }, `GCS bucket "${g.bucket}"`);
+    }
+    case 'azure': {
+      const a = c as ConnectionConfigOf<'azure'>;
+      return probeLocation('azure', a, { localPolicy: ctx.localPaths }, `Azure container "${a.container}" of account "${a.account}"`);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
 import type { HttpConfig } from '../connection-types';
-import { ForbiddenAddressError, pinnedLookup, resolvePublicTarget, type ResolvedTarget } from './network-guard';
+import { ForbiddenAddressError, pinnedLookup, resolvePublicTarget, type ResolvedTarget } from '@flowforge/connectors';
 import { describeNetworkError, failed, succeeded, type ProbeOutcome } from './probe-outcome';
 
 function send(url: URL, method: 'HEAD' | 'GET', headers: Record<string, string>, target: ResolvedTarget, timeoutMs: number): Promise<IncomingMessage> {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type ISocketFactory, type SASLOptions } from 'kafkajs';
 import type tls from 'node:tls';
 import type { KafkaConfig } from '../connection-types';
-import { guardedSocket, resolvePublicTarget } from './network-guard';
+import { guardedSocket, resolvePublicTarget } from '@flowforge/connectors';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /**

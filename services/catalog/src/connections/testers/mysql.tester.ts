@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { MysqlConfig } from '../connection-types';
-import { pinnedLookup, type ResolvedTarget } from './network-guard';
+import { pinnedLookup, type ResolvedTarget } from '@flowforge/connectors';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /** Connects (to the address the guard checked), runs `SELECT 1`, disconnects (MySQL and MariaDB). */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Client } from 'pg';
 import type { PostgresConfig } from '../connection-types';
-import type { ResolvedTarget } from './network-guard';
+import type { ResolvedTarget } from '@flowforge/connectors';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
 /** Connects (to the address the guard checked), runs `SELECT 1`, disconnects. */

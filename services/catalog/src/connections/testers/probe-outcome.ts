@@ -1,4 +1,4 @@
-import { forbiddenAddressIn, resolvePublicTarget, type ResolvedTarget } from './network-guard';
+import { forbiddenAddressIn, resolvePublicTarget, type ResolvedTarget } from '@flowforge/connectors';
 
 /** Stable codes of a failed connection test; the message says what failed in words. */
 export type ProbeFailureCode =

@@ -1,8 +1,7 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { forbiddenAddressIn } from './network-guard';
-import { guardedAgents } from './s3.tester';
+import { forbiddenAddressIn, guardedAgents } from '@flowforge/connectors';
 
 describe('S3 probe sockets', () => {
   let server: http.Server;

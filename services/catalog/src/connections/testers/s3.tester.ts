@@ -1,32 +1,7 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import http from 'node:http';
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
 import type { S3Config } from '../connection-types';
-import { forbiddenAddressIn, guardedSocket } from './network-guard';
+import { forbiddenAddressIn, guardedAgents } from '@flowforge/connectors';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
-
-/** Agents whose every socket passes the address guard (the SDK derives host names from bucket and region). */
-export function guardedAgents(allowPrivateNetworks: boolean): { httpAgent: http.Agent; httpsAgent: https.Agent } {
-  const open = (options: http.ClientRequestArgs & { servername?: string }, secure: boolean): Duplex =>
-    guardedSocket({
-      host: String(options.host ?? options.hostname ?? 'localhost'),
-      port: Number(options.port ?? (secure ? 443 : 80)),
-      allowPrivateNetworks,
-      tls: secure ? { ...(options.servername ? { servername: options.servername } : {}), rejectUnauthorized: true, ALPNProtocols: ['http/1.1'] } : null,
-    });
-  class GuardedHttpAgent extends http.Agent {
-    override createConnection(options: http.ClientRequestArgs): Duplex {
-      return open(options, false);
-    }
-  }
-  class GuardedHttpsAgent extends https.Agent {
-    override createConnection(options: http.ClientRequestArgs): Duplex {
-      return open(options, true);
-    }
-  }
-  return { httpAgent: new GuardedHttpAgent(), httpsAgent: new GuardedHttpsAgent() };
-}
 
 /** HeadBucket: proves the endpoint answers, the credentials are accepted and the bucket exists. */
 export function probeS3(c: S3Config): Promise<ProbeOutcome> {
@@ -41,7 +16,11 @@ async function headBucket(c: S3Config, where: string): Promise<ProbeOutcome> {
     region: c.region,
     endpoint: c.endpoint,
     forcePathStyle: c.forcePathStyle,
-    credentials: c.accessKeyId && c.secretAccessKey ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } : undefined,
+    // Without keys the request is anonymous, as the s3 location's (libs/connectors s3.location.ts): never the
+    // platform's own identity (environment, instance role).
+    ...(c.accessKeyId && c.secretAccessKey
+      ? { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } }
+      : { credentials: { accessKeyId: 'anonymous', secretAccessKey: 'anonymous' }, signer: { sign: <T>(request: T) => Promise.resolve(request) } }),
     maxAttempts: 1,
     requestHandler: { ...agents, connectionTimeout: PROBE_TIMEOUT_MS, requestTimeout: PROBE_TIMEOUT_MS },
   });
