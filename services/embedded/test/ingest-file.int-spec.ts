@@ -356,4 +356,23 @@ describe('ingest.file through the embedded platform', () => {
     expect(fs.existsSync(path.join(landing, 'new', 'd.csv'))).toBe(false);
     expect(fs.readFileSync(path.join(landing, 'done', 'new', 'd.csv'), 'utf8')).toContain('10,ida');
   });
+  it('evolves the table for a file with a new column: an append that rewrites the rows before it with the new schema', async () => {
+    fs.mkdirSync(path.join(landing, 'wide'), { recursive: true });
+    fs.writeFileSync(path.join(landing, 'wide', 'e.csv'), 'id,name,amount,region\n11,jo,2.5,north\n');
+    await api.apply(
+      pipeline('evolve-orders', { connection: 'landing', path: 'wide/e.csv', onSchemaChange: 'evolve', target: { namespace: 'sales', table: 'orders' } }),
+    );
+    const before = (await assetByTable('orders'))!.currentSnapshot!;
+    const { run: done, step } = await run('evolve-orders');
+    expect({ state: done.state, code: step.errorCode, error: step.errorMessage }).toEqual({ state: 'succeeded', code: null, error: null });
+    const after = (await assetByTable('orders'))!.currentSnapshot!;
+    expect(after).toMatchObject({ rowCount: before.rowCount + 1, operation: 'overwrite', sequence: before.sequence + 1 });
+    const names = after.schema.map((c) => c.name);
+    expect(names.slice(0, 4)).toEqual(['id', 'name', 'amount', 'region']);
+    expect(names.slice(-4)).toEqual(['_ff_run_id', '_ff_source_file', '_ff_source_line', '_ff_ingested_at']);
+    const rows = (await preview((step.outputs as { asset: string }).asset)).rows;
+    expect(rows).toHaveLength(before.rowCount + 1);
+    expect(rows.find((r) => r.id === '11')).toMatchObject({ region: 'north', _ff_run_id: done.id });
+    expect(rows.find((r) => r.id === '1')).toMatchObject({ region: null, name: 'alice' });
+  });
 });
