@@ -7,8 +7,6 @@ export const ingestionConfigVariables = {
   FLOWFORGE_CATALOG_URL: env.optionalUrl(['http:', 'https:'], 'http://catalog:8102'),
   // Where files are downloaded and read (one folder per attempt, removed after it). Unset: the OS temp dir.
   FLOWFORGE_INGEST_WORK_DIR: env.string('', { expected: 'an absolute directory path', pattern: /^(\/.*)?$/ }),
-  // Step attempts one replica runs at once (each holds its own DuckDB, limits.memoryLimit).
-  FLOWFORGE_INGEST_MAX_CONCURRENT_STEPS: env.int({ min: 1, max: 64, def: 2 }),
 };
 
 export type IngestionConfig = ConfigOf<typeof ingestionConfigVariables>;
