@@ -226,6 +226,34 @@ describe('ingest.file through the embedded platform', () => {
     expect(entry.actorName).toContain('run run-audit-1, step load, attempt 1');
   });
 
+  it('decrypts a secret for the executor only, audits field names, and fails a step on a connection that holds no files', async () => {
+    const secret = `Pw-${randomBytes(12).toString('hex')}`;
+    const made = await api.call('POST', '/api/v1/connections', {
+      name: 'warehouse',
+      type: 'postgres',
+      config: { host: 'db.example.com', database: 'dw', user: 'etl', password: secret },
+    });
+    expect(made.status).toBe(201);
+    const caller = { 'x-flowforge-executor': 'ingestion', 'x-flowforge-run-id': 'run-secret-1', 'x-flowforge-step-id': 'load', 'x-flowforge-attempt': '2' };
+    const read = await fetch(`${api.base}/internal/catalog/executor/connections/by-name/warehouse`, { headers: { ...runtime.executorHeaders(), ...caller } });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { config: { password: string } }).config.password).toBe(secret);
+    const entry = await waitFor('the secret read', async () => audited.find((a) => a.diff?.includes('run-secret-1')), 10_000);
+    expect(entry.diff).toContain('password');
+    expect(JSON.stringify(entry)).not.toContain(secret);
+
+    await api.apply(pipeline('wrong-kind', { connection: 'warehouse', path: 'x.csv', target: { namespace: 'sales', table: 'nowhere' } }));
+    const { run: done, step } = await run('wrong-kind');
+    expect(done.state).toBe('failed');
+    expect(step.errorCode).toBe('FF_LOCATION_UNSUPPORTED');
+    expect(step.errorMessage).toMatch(/connection "warehouse": a "postgres" connection is not a file location/);
+    await waitFor("the run's secret read", async () => audited.find((a) => a.diff?.includes(done.id)), 10_000);
+    // The secret reached the executor and went nowhere else: not the run, its logs, any answer, any audit entry or event.
+    const logs = await api.call('GET', `/api/v1/runs/${done.id}/logs`);
+    expect(logs.status).toBe(200);
+    for (const text of [...api.responses, JSON.stringify(audited), JSON.stringify(committed)]) expect(text).not.toContain(secret);
+  });
+
   let first: { asset: string; snapshot: string; runId: string };
 
   it('loads two CSV files into a Bronze table with audit columns, the messy rows into the rejects asset', async () => {
@@ -317,6 +345,32 @@ describe('ingest.file through the embedded platform', () => {
     expect(asset.currentSnapshot!.id).toBe(first.snapshot);
     expect(await snapshots(asset.id)).toHaveLength(2);
     expect(committed.slice(before).filter((e) => e.assetId === asset.id)).toHaveLength(0);
+  });
+
+  it('quarantines the rows that do not fit under onSchemaChange: quarantine, keeping the table schema', async () => {
+    await api.apply(
+      pipeline('quarantine-orders', {
+        connection: 'landing',
+        path: 'drift/c.csv',
+        onSchemaChange: 'quarantine',
+        target: { namespace: 'sales', table: 'orders' },
+      }),
+    );
+    const before = (await assetByTable('orders'))!.currentSnapshot!;
+    const { run: done, step } = await run('quarantine-orders');
+    expect({ state: done.state, code: step.errorCode, error: step.errorMessage }).toEqual({ state: 'succeeded', code: null, error: null });
+    expect(step.outputs).toMatchObject({ committed: true, rowsWritten: 0, rowsRejected: 2 });
+    const after = (await assetByTable('orders'))!.currentSnapshot!;
+    expect(after).toMatchObject({ rowCount: before.rowCount, operation: 'append', sequence: before.sequence + 1 });
+    expect(after.schema.find((c) => c.name === 'amount')?.type).toBe('DOUBLE');
+    const rejects = (await assetByTable('orders__rejects'))!;
+    const quarantined = (await preview(rejects.id)).rows.filter((r) => r._ff_run_id === done.id);
+    expect(quarantined.map((r) => [r.file, r.line])).toEqual([
+      ['drift/c.csv', '2'],
+      ['drift/c.csv', '3'],
+    ]);
+    expect(String(quarantined[0]!.reason)).toMatch(/amount/);
+    first = { ...first, snapshot: after.id };
   });
 
   it('fails when rejects exceed maxRejected, committing nothing to the table or its rejects', async () => {

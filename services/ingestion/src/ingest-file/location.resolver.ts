@@ -36,7 +36,9 @@ export class LocationResolver {
       const location = openLocation(connection.type, connection.config, { localPolicy: await this.localPolicy() });
       return { connection: connection.name, type: connection.type, location };
     } catch (err) {
-      if (err instanceof LocationError) throw new JobError(err.code, `connection "${name}": ${err.message}`, { retryable: err.retryable });
+      if (err instanceof LocationError) {
+        throw new JobError(err.code, `connection "${name}": ${err.message.replace(/^FF_[A-Z_]+: /, '')}`, { retryable: err.retryable, cause: err });
+      }
       throw err;
     }
   }
