@@ -254,6 +254,28 @@ describe('ingest.file through the embedded platform', () => {
     for (const text of [...api.responses, JSON.stringify(audited), JSON.stringify(committed)]) expect(text).not.toContain(secret);
   });
 
+  it('succeeds without a commit when a glob matches nothing, and fails on a path that does not exist', async () => {
+    await api.apply(pipeline('load-nothing', { connection: 'landing', glob: 'later/**/*.csv', target: { namespace: 'sales', table: 'later' } }));
+    const empty = await run('load-nothing');
+    expect(empty.run.state).toBe('succeeded');
+    expect(empty.step.outputs).toEqual({
+      asset: null,
+      snapshot: null,
+      committed: false,
+      rowsWritten: 0,
+      rowsRejected: 0,
+      bytesRead: 0,
+      files: [],
+      skipped: [],
+    });
+    expect(await assetByTable('later')).toBeUndefined();
+    await api.apply(pipeline('load-missing', { connection: 'landing', path: 'in/missing.csv', target: { namespace: 'sales', table: 'later' } }));
+    const missing = await run('load-missing');
+    expect(missing.run.state).toBe('failed');
+    expect(missing.step.errorCode).toBe('FF_LOCATION_NOT_FOUND');
+    expect(missing.step.errorMessage).toContain('in/missing.csv');
+  });
+
   let first: { asset: string; snapshot: string; runId: string };
 
   it('loads two CSV files into a Bronze table with audit columns, the messy rows into the rejects asset', async () => {

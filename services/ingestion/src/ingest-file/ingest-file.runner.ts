@@ -101,11 +101,12 @@ export class IngestFileRunner {
     const call: StepCall = { runId: ctx.runId, stepId: ctx.stepId, attempt: ctx.attempt, signal: ctx.signal };
     const ref: LakeTableRef = { layer: 'bronze', namespace: cfg.target.namespace, table: cfg.target.table };
     const target = tableRoot(ref);
-    const workRoot = this.config.FLOWFORGE_INGEST_WORK_DIR || os.tmpdir();
-    await fs.mkdir(workRoot, { recursive: true });
-    const work = await fs.mkdtemp(path.join(workRoot, 'ff-ingest-'));
     const resolved = await this.locations.resolveLocation(cfg.connection, call);
+    const workRoot = this.config.FLOWFORGE_INGEST_WORK_DIR || os.tmpdir();
+    let work = '';
     try {
+      await fs.mkdir(workRoot, { recursive: true });
+      work = await fs.mkdtemp(path.join(workRoot, 'ff-ingest-'));
       const selected = await selectFiles(resolved.location, selectorOf(cfg), { maxFiles: cfg.limits?.maxFiles ?? 1000, signal: ctx.signal });
       const asset = await this.catalog.asset(ref, ctx.signal);
       const identities = selected.map((e) => identityOf(resolved.connection, e));
@@ -191,7 +192,7 @@ export class IngestFileRunner {
       return { outputs: outputs as unknown as Record<string, unknown>, metrics: { rowsWritten: rows, rowsRejected: rejected, bytesRead, files: fresh.length } };
     } finally {
       await resolved.location.close().catch(() => undefined);
-      await fs.rm(work, { recursive: true, force: true });
+      if (work) await fs.rm(work, { recursive: true, force: true });
     }
   }
 
