@@ -354,22 +354,32 @@ export class IngestFileRunner {
       `${sqlString(ctx.runId)} AS _ff_run_id, CAST(${sqlString(ingestedAt.toISOString())} AS TIMESTAMPTZ) AS _ff_ingested_at ` +
       `FROM read_parquet(${sqlStringList(files)}) ORDER BY file, line`;
     const written = await writeParquet(this.lake, attemptPrefix(rejectsRef, attemptId), { sql }, { tmpDir: work });
-    const asset = await this.catalog.asset(rejectsRef, ctx.signal);
-    const commit = await this.catalog.commit(
-      {
-        ...rejectsRef,
-        parentSnapshotId: asset?.currentSnapshot?.id ?? null,
-        mode: 'append',
-        files: written.files,
-        schema: written.schema,
-        stats: written.stats,
-        rowCount: written.rowCount,
-        runId: ctx.runId,
-        idempotencyKey: `${ctx.runId}/${ctx.stepId}/${ctx.attempt}/rejects`,
-        inputs,
-      },
-      ctx.signal,
-    );
+    // Appends of one fixed schema: when another run appended meanwhile, the same staged files fit the new
+    // parent as well, so a conflict is retried here (the main commit is done; failing now would lose these rows).
+    let commit: Awaited<ReturnType<CatalogClient['commit']>> | undefined;
+    for (let tries = 1; !commit; tries++) {
+      const asset = await this.catalog.asset(rejectsRef, ctx.signal);
+      try {
+        commit = await this.catalog.commit(
+          {
+            ...rejectsRef,
+            parentSnapshotId: asset?.currentSnapshot?.id ?? null,
+            mode: 'append',
+            files: written.files,
+            schema: written.schema,
+            stats: written.stats,
+            rowCount: written.rowCount,
+            runId: ctx.runId,
+            idempotencyKey: `${ctx.runId}/${ctx.stepId}/${ctx.attempt}/rejects`,
+            inputs,
+          },
+          ctx.signal,
+        );
+      } catch (err) {
+        if (!(err instanceof JobError && err.code === 'FF_ASSET_COMMIT_CONFLICT' && tries < 5)) throw err;
+        ctx.log.info(`the rejects table moved on meanwhile; committing again (try ${tries + 1})`);
+      }
+    }
     ctx.log.info(`${written.rowCount} rejected rows committed to ${tableRoot(rejectsRef)}`, { snapshotId: commit.snapshot.id });
     return { asset: commit.snapshot.assetId, snapshot: commit.snapshot.id, table: rejectsRef.table };
   }
