@@ -44,6 +44,8 @@ function stackEnv() {
  *  - FLOWFORGE_MASTER_KEY: the catalog encrypts connection secrets under it and refuses to start without it.
  *  - FLOWFORGE_INTERNAL_TOKEN: the services' internal APIs (/internal/...) answer only callers holding it;
  *    unset, each process would make up its own and the gateway could reach none of them.
+ *  - FLOWFORGE_EXECUTOR_TOKEN: the catalog hands connection secrets only to executors holding it; the gateway
+ *    is started without it.
  */
 function devSecret(variable, file, what) {
   if (process.env[variable]) return process.env[variable];
@@ -70,6 +72,7 @@ function main() {
     FLOWFORGE_CATALOG_URL: process.env.FLOWFORGE_CATALOG_URL || `http://127.0.0.1:${SERVICES.catalog}`,
     FLOWFORGE_MASTER_KEY: devSecret('FLOWFORGE_MASTER_KEY', 'master.key', 'the catalog master key'),
     FLOWFORGE_INTERNAL_TOKEN: devSecret('FLOWFORGE_INTERNAL_TOKEN', 'internal.token', "the services' internal API token"),
+    FLOWFORGE_EXECUTOR_TOKEN: devSecret('FLOWFORGE_EXECUTOR_TOKEN', 'executor.token', "the executors' credential"),
   };
   const missing = ['DATABASE_URL', 'FLOWFORGE_KAFKA_BROKERS', 'FLOWFORGE_SCHEMA_REGISTRY_URL'].filter((k) => !env[k]);
   if (missing.length) {
@@ -79,7 +82,8 @@ function main() {
   const children = Object.entries(SERVICES).map(([name, port]) => {
     const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, `dist/services/${name}/src/main.js`)], {
       cwd: root,
-      env: { ...env, PORT: String(port) },
+      // The gateway never holds the executor credential (docs/architecture.md, Security model).
+      env: { ...env, PORT: String(port), ...(name === 'gateway' ? { FLOWFORGE_EXECUTOR_TOKEN: '' } : {}) },
       stdio: 'inherit',
     });
     child.on('exit', (code, signal) => {

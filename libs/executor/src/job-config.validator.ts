@@ -14,7 +14,7 @@ export class JobConfigValidator {
   constructor(jobTypes: ReadonlyArray<JobType>) {
     // useDefaults: the job receives its config with the schema's defaults filled in.
     // strictTypes off: authors may write loose-but-valid schemas without warnings on stderr.
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strictSchema: true, strictTypes: false, strictTuples: false });
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strictSchema: true, strictTypes: false, strictTuples: false, verbose: true });
     addFormats(ajv);
     for (const jt of jobTypes) {
       try {
@@ -80,6 +80,11 @@ function describeError(e: ErrorObject): string {
       return `${fieldPath(e.instancePath, String((e.params as { additionalProperty: string }).additionalProperty))} is not allowed`;
     case 'enum':
       return `${fieldPath(e.instancePath)} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'not': {
+      // `{ not: {}, description: 'cannot be combined with path...' }`: a field forbidden in a combination says why.
+      const why = (e.parentSchema as { description?: unknown } | undefined)?.description;
+      return `${fieldPath(e.instancePath)} ${typeof why === 'string' ? why : (e.message ?? 'is not allowed here')}`;
+    }
     default:
       return `${fieldPath(e.instancePath)} ${e.message ?? `fails ${e.keyword}`}`;
   }

@@ -89,6 +89,9 @@ function describeSchemaError(error: ErrorObject): { path: SpecPath; message: str
       atKey: true,
     };
   }
+  // A schema that forbids a field in some combination (`{ not: {}, description: 'cannot be combined with path...' }`) says why in its description.
+  const why = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  if (error.keyword === 'not' && typeof why === 'string') return { path, message: `${label} ${why}`, atKey: false };
   const allowed = error.keyword === 'enum' && Array.isArray(params.allowedValues) ? `: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return { path, message: `${label} ${error.message ?? 'is not valid'}${allowed}`, atKey: false };
 }

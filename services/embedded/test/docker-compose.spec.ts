@@ -88,6 +88,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the executor credential to the catalog and the ingestion executor, never to the gateway', () => {
+    const token = (name: string): unknown => compose.services[name]?.environment?.FLOWFORGE_EXECUTOR_TOKEN;
+    expect(token('catalog')).toMatch(/^\$\{FLOWFORGE_EXECUTOR_TOKEN:\?[^}]+\}$/);
+    expect(token('ingestion')).toBe(token('catalog'));
+    expect(token('gateway')).toBeUndefined();
+  });
+
   it('points every service URL at a compose service and a port it listens on', () => {
     const urls: Array<{ from: string; url: string }> = [];
     for (const [from, s] of Object.entries(compose.services)) {

@@ -31,24 +31,38 @@ export interface AssetCommittedEvent {
   runId: string | null;
   /** Number of data files in the snapshot. */
   files: number;
+  /** Source files read to make this snapshot (ingestion); empty for other writers. Added in version 2. */
+  inputs: AssetInput[];
 }
 
 /** Medallion layer of the lake. */
 export const AssetLayerSymbols = ['bronze', 'silver', 'gold'] as const;
 export type AssetLayer = (typeof AssetLayerSymbols)[number];
 
-/** io.flowforge.asset.AssetCommitted v1 on flowforge.asset.committed. */
+/** One source file a snapshot was made from. */
+export interface AssetInput {
+  /** Catalog connection name the file was read through. */
+  connection: string;
+  /** Path relative to the connection's root. */
+  path: string;
+  /** Bytes, when the location says. */
+  size: number | null;
+  /** Entity tag or checksum, when the location has one (else null). */
+  etag: string | null;
+}
+
+/** io.flowforge.asset.AssetCommitted v2 on flowforge.asset.committed. */
 export const AssetCommitted: EventDefinition<AssetCommittedEvent> = {
   name: 'io.flowforge.asset.AssetCommitted',
   topic: 'flowforge.asset.committed',
   subject: 'flowforge.asset.committed-value',
-  version: 1,
+  version: 2,
   schema: {
     type: 'record',
     name: 'AssetCommitted',
     namespace: 'io.flowforge.asset',
     doc: 'A new snapshot of a lake table was committed.',
-    flowforge: { topic: 'flowforge.asset.committed', version: 1 },
+    flowforge: { topic: 'flowforge.asset.committed', version: 2 },
     fields: [
       {
         name: 'eventId',
@@ -100,6 +114,39 @@ export const AssetCommitted: EventDefinition<AssetCommittedEvent> = {
         doc: 'Run that produced the snapshot, null for manual commits.',
       },
       { name: 'files', type: 'int', doc: 'Number of data files in the snapshot.' },
+      {
+        name: 'inputs',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'AssetInput',
+            doc: 'One source file a snapshot was made from.',
+            fields: [
+              {
+                name: 'connection',
+                type: 'string',
+                doc: 'Catalog connection name the file was read through.',
+              },
+              { name: 'path', type: 'string', doc: "Path relative to the connection's root." },
+              {
+                name: 'size',
+                type: ['null', 'long'],
+                default: null,
+                doc: 'Bytes, when the location says.',
+              },
+              {
+                name: 'etag',
+                type: ['null', 'string'],
+                default: null,
+                doc: 'Entity tag or checksum, when the location has one (else null).',
+              },
+            ],
+          },
+        },
+        default: [],
+        doc: 'Source files read to make this snapshot (ingestion); empty for other writers. Added in version 2.',
+      },
     ],
   },
 };

@@ -9,6 +9,7 @@ import { AvroCodec, InMemorySchemaRegistry } from '@flowforge/contracts';
 import { createLogger, EVENT_BUS, LOGGER } from '@flowforge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 import { builtinJobTypes } from '../builtin';
+import type { JobType } from '../job-type';
 import type { StepExecutor } from '../step.executor';
 import { OrchestratorProbe } from '../testing';
 import { ExecutorModule, stepExecutorToken } from './executor.module';
@@ -137,6 +138,48 @@ describe('ExecutorModule.register', () => {
       expect(rows[0].n).toBe(0);
     } finally {
       await off.close();
+    }
+  });
+
+  it('builds job types with a factory from providers of an imported module (a job that needs a store or a client)', async () => {
+    class Greeter {
+      greet(name: string): string {
+        return `hello ${name}`;
+      }
+    }
+    @Module({ providers: [Greeter], exports: [Greeter] })
+    class GreeterModule {}
+    const greetJob = (greeter: Greeter): JobType<{ name: string }> => ({
+      type: 'greet',
+      version: 1,
+      configSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false },
+      execute: async (ctx) => ({ outputs: { greeting: greeter.greet(ctx.config.name) } }),
+    });
+    @Global()
+    @Module({ providers: [{ provide: EVENT_BUS, useValue: bus }], exports: [EVENT_BUS] })
+    class BusHostModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BusHostModule,
+        ExecutorModule.register({
+          executor: 'reconciliation',
+          instanceId: 'nest-factory',
+          imports: [GreeterModule],
+          inject: [Greeter],
+          jobTypes: (greeter: Greeter) => [greetJob(greeter)],
+        }),
+      ],
+    }).compile();
+    const withFactory = moduleRef.createNestApplication({ logger: false });
+    await withFactory.init();
+    try {
+      const reg = await probe.waitFor('registration', (h) => h.registered.find((r) => r.instanceId === 'nest-factory'));
+      expect(reg.jobTypes.map((t) => t.type)).toEqual(['greet']);
+      const runId = `run-${randomUUID()}`;
+      await probe.dispatch('reconciliation', { runId, jobType: 'greet', config: { name: 'ada' } });
+      expect((await probe.outcome(runId, 'step-1')).completed).toMatchObject({ outputs: '{"greeting":"hello ada"}' });
+    } finally {
+      await withFactory.close();
     }
   });
 

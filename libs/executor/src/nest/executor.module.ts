@@ -1,11 +1,22 @@
-import { type DynamicModule, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { EventBus } from '@flowforge/bus';
 import { EVENT_BUS, LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import { pinoExecutorLogger } from '../executor.logger';
 import { StepExecutor, type StepExecutorOptions } from '../step.executor';
 import type { StepExecutorName } from '../step.executor';
+import type { JobType } from '../job-type';
 
-export interface ExecutorModuleOptions<G = unknown> extends Omit<StepExecutorOptions, 'bus' | 'logger'> {
+export interface ExecutorModuleOptions<G = unknown> extends Omit<StepExecutorOptions, 'bus' | 'logger' | 'jobTypes'> {
+  /**
+   * The job types, or a factory of them given the `inject` providers (job types that need the host's
+   * services: a store, a client of a peer). The factory runs once, when the executor is built.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the injected providers' types are the caller's
+  jobTypes: ReadonlyArray<JobType> | ((...deps: any[]) => ReadonlyArray<JobType>);
+  /** Providers the `jobTypes` factory receives, in order. */
+  inject?: (string | symbol | Function)[];
+  /** Modules that export the `inject` providers. */
+  imports?: ModuleMetadata['imports'];
   /**
    * Whether this host runs the executor, decided at boot from a provider the host has — typically the
    * service's validated config (`serviceConfigToken(service)`). Default: always. A disabled executor is
@@ -27,17 +38,19 @@ export const stepExecutorToken = (executor: StepExecutorName): string => `flowfo
 @Module({})
 export class ExecutorModule {
   static register<G = unknown>(opts: ExecutorModuleOptions<G>): DynamicModule {
-    const { enabledWhen, ...executorOptions } = opts;
+    const { enabledWhen, jobTypes, inject = [], imports = [], ...executorOptions } = opts;
     const token = stepExecutorToken(opts.executor);
     return {
       module: ExecutorModule,
+      imports,
       providers: [
         {
           provide: token,
-          inject: [EVENT_BUS, { token: LOGGER, optional: true }],
-          useFactory: (bus: EventBus, logger?: FlowForgeLogger) =>
+          inject: [EVENT_BUS, { token: LOGGER, optional: true }, ...inject],
+          useFactory: (bus: EventBus, logger?: FlowForgeLogger, ...deps: unknown[]) =>
             new StepExecutor({
               ...executorOptions,
+              jobTypes: typeof jobTypes === 'function' ? jobTypes(...deps) : jobTypes,
               bus,
               logger: logger ? pinoExecutorLogger(logger.child({ component: 'executor' })) : undefined,
             }),

@@ -61,6 +61,19 @@ export const commitRequest = z
       .default({}),
     rowCount: count('rowCount'),
     runId: z.string(says('must be a string')).min(1).max(200).nullable().optional(),
+    // The source files the snapshot was made from (an ingestion names them); carried by AssetCommitted.
+    inputs: z
+      .array(
+        z.strictObject({
+          connection: z.string(says('must be a connection name')).min(1, 'must be a connection name').max(200, 'must be at most 200 characters'),
+          path: z.string(says('must be a path')).min(1, 'must be a path').max(1024, 'must be at most 1024 characters'),
+          size: count('size').nullable(),
+          etag: z.string(says('must be a string or null')).max(1024, 'must be at most 1024 characters').nullable(),
+        }),
+        says('must be a list of source files'),
+      )
+      .max(10_000, 'must list at most 10000 source files')
+      .default([]),
     idempotencyKey: z.string(says('must be a string, e.g. <run>/<step>/<attempt>')).min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
   })
   .superRefine((c, ctx) => {

@@ -17,6 +17,21 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/, 'must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit')
   .describe('1-128 letters, digits, spaces, "_", "." or "-"; unique')
   .meta({ example: 'warehouse' });
+/** A connection's name as a path parameter (`/executor/connections/by-name/{name}`). */
+export const connectionNameParam = name;
+
+/**
+ * Who reads a connection's secrets for a step (the headers HostRuntime.executorHeaders sends): the executor,
+ * and the run, step and attempt it works for. Audited with the read.
+ */
+export const executorCallerHeaders = z.object({
+  'x-flowforge-executor': z.string(says('must name the executor')).regex(/^[a-z][a-z0-9-]{0,39}$/, 'must name the executor (e.g. "ingestion")'),
+  'x-flowforge-run-id': z.string(says('must be the run id')).min(1, 'must be the run id').max(200, 'must be at most 200 characters'),
+  'x-flowforge-step-id': z.string(says('must be the step id')).min(1, 'must be the step id').max(200, 'must be at most 200 characters'),
+  'x-flowforge-attempt': z.string(says('must be the attempt number')).regex(/^[1-9][0-9]{0,8}$/, 'must be the attempt number (1, 2, ...)'),
+});
+export type ExecutorCallerHeaders = z.output<typeof executorCallerHeaders>;
+
 const description = z
   .string(says('must be a string'))
   .max(2000, 'must be at most 2000 characters')

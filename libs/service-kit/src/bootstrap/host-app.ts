@@ -12,6 +12,7 @@ import { SafeParamPipe } from '../http/safe-param.pipe';
 import { NestPinoLogger, type FlowForgeLogger } from '../logging/logger';
 import { MetricsController } from '../metrics/metrics.controller';
 import { EVENT_BUS, HOST_RUNTIME } from '../tokens';
+import { ConfigError } from '../config/config.error';
 import type { HostConfig } from './host-config';
 import { HostRuntime, type HostMode } from './host-runtime';
 import { KitModule } from './kit.module';
@@ -69,7 +70,13 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
       "FLOWFORGE_INTERNAL_TOKEN is not set: this service's internal API (/internal/...) answers no other process. Set the same value in every FlowForge process.",
     );
   }
-  const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl, internalToken);
+  // The executor credential must differ from the internal token, or holding one would mean holding both.
+  const executorToken = opts.config.common.FLOWFORGE_EXECUTOR_TOKEN || generateInternalToken();
+  if (executorToken === internalToken) throw new ConfigError(['FF_CONFIG: FLOWFORGE_EXECUTOR_TOKEN must differ from FLOWFORGE_INTERNAL_TOKEN']);
+  if (opts.config.common.FLOWFORGE_EXECUTOR_TOKEN && opts.mode === 'standalone' && opts.host === 'gateway') {
+    opts.logger.warn('FLOWFORGE_EXECUTOR_TOKEN is set on the gateway: remove it there; only the catalog and the executor services need it.');
+  }
+  const runtime = new HostRuntime(opts.mode, opts.host, opts.port ?? opts.config.common.PORT, databaseUrl, internalToken, executorToken);
   const app = await NestFactory.create(HostModule.forRoot(opts, runtime), {
     logger: new NestPinoLogger(opts.logger),
     bufferLogs: false,

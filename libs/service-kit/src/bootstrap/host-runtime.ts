@@ -1,5 +1,5 @@
 import { SERVICE_PORTS, type ServiceName } from '../config/common-config';
-import { INTERNAL_TOKEN_HEADER } from '../http/internal-api.guard';
+import { EXECUTOR_TOKEN_HEADER, INTERNAL_TOKEN_HEADER } from '../http/internal-api.guard';
 
 export type HostMode = 'embedded' | 'standalone';
 
@@ -17,11 +17,24 @@ export class HostRuntime {
     readonly databaseUrl: string,
     /** The shared secret of the internal APIs (FLOWFORGE_INTERNAL_TOKEN, or this process's random one). */
     readonly internalToken: string,
+    /**
+     * The executors' credential (FLOWFORGE_EXECUTOR_TOKEN, or this process's random one): routes that hand
+     * out secrets to executors demand it besides the internal token. The gateway never sends it.
+     */
+    readonly executorToken: string = '',
   ) {}
 
   /** Headers a call to a peer's internal API carries. */
   internalHeaders(): Record<string, string> {
     return { [INTERNAL_TOKEN_HEADER]: this.internalToken };
+  }
+
+  /**
+   * Headers an executor's call to an executor-only route carries (`/internal/<service>/executor/...`): the
+   * internal token and the executor credential. Only executor code calls this.
+   */
+  executorHeaders(): Record<string, string> {
+    return { ...this.internalHeaders(), [EXECUTOR_TOKEN_HEADER]: this.executorToken };
   }
 
   /**

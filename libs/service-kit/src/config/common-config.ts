@@ -54,6 +54,15 @@ export function commonConfigVariables(host: keyof typeof SERVICE_PORTS) {
       pattern: /^(.{32,})?$/,
       description: 'shared secret of the internal service APIs',
     }),
+    // The executors' own credential (docs/architecture.md, Security model): the catalog hands connection
+    // secrets only to callers holding it. Set it on the catalog and the executor services, never on the
+    // gateway. Unset: a random one for this process — right for the embedded host.
+    FLOWFORGE_EXECUTOR_TOKEN: env.string('', {
+      sensitive: true,
+      expected: 'at least 32 characters (e.g. `openssl rand -base64 32`), different from FLOWFORGE_INTERNAL_TOKEN',
+      pattern: /^(.{32,})?$/,
+      description: "credential of the executors' internal routes (connection secrets)",
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem';
 import type { HttpRequest, HttpResponse } from './http-types';
-import { generateInternalToken, INTERNAL_TOKEN_HEADER, internalApiGuard } from './internal-api.guard';
+import { EXECUTOR_TOKEN_HEADER, generateInternalToken, holdsExecutorToken, INTERNAL_TOKEN_HEADER, internalApiGuard } from './internal-api.guard';
 
 const TOKEN = generateInternalToken();
 
@@ -109,5 +109,18 @@ describe('internalApiGuard', () => {
     const tokens = new Set(Array.from({ length: 20 }, generateInternalToken));
     expect(tokens.size).toBe(20);
     for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('holdsExecutorToken', () => {
+  const executor = generateInternalToken();
+  it('matches only the exact executor credential, never the internal token or an empty one', () => {
+    expect(holdsExecutorToken({ [EXECUTOR_TOKEN_HEADER]: executor }, executor)).toBe(true);
+    expect(holdsExecutorToken({ [EXECUTOR_TOKEN_HEADER]: TOKEN }, executor)).toBe(false);
+    expect(holdsExecutorToken({ [EXECUTOR_TOKEN_HEADER]: executor.slice(0, -1) }, executor)).toBe(false);
+    expect(holdsExecutorToken({ [EXECUTOR_TOKEN_HEADER]: [executor, executor] }, executor)).toBe(false);
+    expect(holdsExecutorToken({ [INTERNAL_TOKEN_HEADER]: executor }, executor)).toBe(false);
+    // A process without a credential (empty) trusts nobody, not even a caller sending an empty header.
+    expect(holdsExecutorToken({ [EXECUTOR_TOKEN_HEADER]: '' }, '')).toBe(false);
   });
 });

@@ -6,6 +6,9 @@ import type { HttpRequest, HttpResponse } from './http-types';
 /** Header carrying the shared secret of the services' internal APIs. */
 export const INTERNAL_TOKEN_HEADER = 'x-flowforge-internal-token';
 
+/** Header carrying the executors' credential (FLOWFORGE_EXECUTOR_TOKEN) on executor-only routes. */
+export const EXECUTOR_TOKEN_HEADER = 'x-flowforge-executor-token';
+
 /** A fresh token for one process (embedded host, tests): nobody outside the process knows it. */
 export function generateInternalToken(): string {
   return randomBytes(32).toString('base64url');
@@ -55,4 +58,14 @@ export function internalApiGuard(token: string) {
       }),
     );
   };
+}
+
+/**
+ * Whether a request holds the executor credential: executor-only routes (connection secrets) check it on
+ * top of the internal token, which the gateway holds too. Constant-time; an empty expected token (no
+ * executor credential in this process) matches nothing.
+ */
+export function holdsExecutorToken(headers: Record<string, string | string[] | undefined>, token: string): boolean {
+  const given = headers[EXECUTOR_TOKEN_HEADER];
+  return token !== '' && typeof given === 'string' && same(given, Buffer.from(token));
 }

@@ -63,6 +63,7 @@ export class AssetCommitService {
           rowCount: snapshot.rowCount,
           runId: snapshot.runId,
           files: snapshot.fileCount,
+          inputs: req.inputs.map((i) => ({ connection: i.connection, path: i.path, size: i.size, etag: i.etag })),
         },
         { key: asset.id, tx },
       );

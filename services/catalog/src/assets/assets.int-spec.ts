@@ -122,7 +122,9 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       runId: 'run-42',
       files: 1,
       producer: 'catalog',
-      schemaVersion: 1,
+      schemaVersion: 2,
+      // A writer that names no source files (not an ingestion): an empty list, the schema's default.
+      inputs: [],
     });
   });
 
@@ -161,7 +163,11 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
 
   it('an overwrite with the right parent makes snapshot 2 and records the schema change it introduced', async () => {
     const w = await stage(`SELECT i AS id, 'item ' || i AS label, (i * 2.0)::DOUBLE AS price, i % 2 = 0 AS even FROM range(1, 11) t(i)`, 'att-2');
-    const r = await commit(commitOf(w, s1.id, 'run-43/step-1/1'));
+    const inputs = [
+      { connection: 'landing', path: 'in/2024/orders.csv', size: 1234, etag: null },
+      { connection: 'landing', path: 'in/2024/more.csv', size: null, etag: '"abc"' },
+    ];
+    const r = await commit({ ...commitOf(w, s1.id, 'run-43/step-1/1'), inputs });
     expect(r.status).toBe(201);
     s2 = r.body.snapshot;
     expect(s2).toMatchObject({ sequence: 2, parentSnapshotId: s1.id, rowCount: 10, schemaVersion: 2 });
@@ -177,6 +183,8 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     // Time travel: snapshot 1 stays readable.
     expect((await csvOf(assetId, s1.id)).body.split('\n')).toHaveLength(7);
     await waitEvents(2);
+    // The source files the writer names travel with the event (lineage reads them).
+    expect(events[1]).toMatchObject({ snapshotId: s2.id, inputs });
   });
 
   it('a stale parent is refused with 409 FF_ASSET_COMMIT_CONFLICT naming both snapshots', async () => {
@@ -338,6 +346,15 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       [{ ...base, files: [], rowCount: 0 }, 'FF_VALIDATION', [{ field: 'files', message: expect.stringContaining('at least one file') }]],
       [{ ...base, parentSnapshotId: 'nope' }, 'FF_VALIDATION', [{ field: 'parentSnapshotId', message: 'must be a UUID' }]],
       [{ ...base, stats: { ghost: { min: 1, max: 2, nullCount: 0 } } }, 'FF_VALIDATION', [{ field: 'stats.ghost', message: 'is not a column of schema' }]],
+      [
+        { ...base, inputs: [{ connection: 'landing', path: '', size: -1, etag: null, extra: 1 }] },
+        'FF_VALIDATION',
+        [
+          { field: 'inputs[0].path', message: 'must be a path' },
+          { field: 'inputs[0].size', message: 'must be a non-negative integer (size)' },
+          { field: 'inputs[0].extra', message: 'is not a known field' },
+        ],
+      ],
       [
         { ...base, table: 'customers' },
         'FF_ASSET_FILE_PATH',

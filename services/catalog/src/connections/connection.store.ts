@@ -79,6 +79,11 @@ export class ConnectionStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  async findByName(q: Queryable, name: string): Promise<ConnectionRecord | null> {
+    const { rows } = await q.query<ConnectionRow>(`SELECT ${COLUMNS} FROM ff_catalog.connections WHERE name = $1`, [name]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
   async insert(q: Queryable, c: { id: string; name: string; type: ConnectionType; description: string | null; config: JsonObject }): Promise<ConnectionRecord> {
     const { rows } = await q.query<ConnectionRow>(
       `INSERT INTO ff_catalog.connections (id, name, type, description, config) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING ${COLUMNS}`,

@@ -39,6 +39,23 @@ export interface ConnectionView {
   updatedAt: string;
 }
 
+/** An executor reading a connection for one step attempt (from the executor-only route's headers). */
+export interface ExecutorCaller {
+  executor: string;
+  runId: string;
+  stepId: string;
+  attempt: number;
+}
+
+/** A connection as an executor gets it: the whole config, secrets decrypted. Never logged, never in an event. */
+export interface ExecutorConnectionView {
+  id: string;
+  name: string;
+  type: ConnectionType;
+  version: number;
+  config: JsonObject;
+}
+
 /** What the catalog knows of the caller beyond its identity (forwarded by the gateway). */
 export interface ConnectionCaller {
   /** Holds settings:configure-system: may let a connection reach private networks. */
@@ -294,6 +311,44 @@ export class ConnectionsService {
     } finally {
       await location?.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * A connection with its secrets, for an executor working on a step (the executor-only route): the read is
+   * audited as a secret read by that executor, naming run, step, attempt and the fields, never a value.
+   */
+  async readForExecutor(name: string, caller: ExecutorCaller): Promise<ExecutorConnectionView> {
+    const record = await this.connections.findByName(this.pool, name);
+    if (!record) throw new NotFoundProblem('FF_CONNECTION_NOT_FOUND', `connection "${name}" does not exist`);
+    const secrets = this.open(record.id, await this.connections.secretsOf(this.pool, record.id));
+    await this.audit.record({
+      actor: {
+        type: 'system',
+        id: `executor:${caller.executor}`,
+        name: `${caller.executor} executor (run ${caller.runId}, step ${caller.stepId}, attempt ${caller.attempt})`,
+        userId: null,
+        sessionId: null,
+        ip: null,
+        userAgent: null,
+      },
+      action: 'connection:secret-read',
+      resourceType: 'connection',
+      resourceId: record.id,
+      outcome: 'success',
+      changes: {
+        purpose: 'executor',
+        executor: caller.executor,
+        runId: caller.runId,
+        stepId: caller.stepId,
+        attempt: caller.attempt,
+        fields: Object.keys(secrets),
+      },
+    });
+    this.logger.info(
+      { module: 'catalog', connectionId: record.id, executor: caller.executor, runId: caller.runId, stepId: caller.stepId, attempt: caller.attempt },
+      'connection secrets read by an executor',
+    );
+    return { id: record.id, name: record.name, type: record.type, version: record.version, config: joinSecrets(record.config, secrets) };
   }
 
   private seal(connectionId: string, secrets: Record<string, unknown>): Record<string, SealedSecret> {
