@@ -7,3 +7,18 @@ export { selectFiles, type FileSelector, type SelectionLimits } from './file-sel
 export { openLocation, fileLocationTypes, isFileLocationType, type LocationContext, type LocationOpener } from './location.factory';
 export { LocalLocation } from './local.location';
 export { checkLocalPath, localPathPolicy, realPathLenient, type LocalPathPolicy, type LocalPathVerdict } from './local-path.policy';
+export {
+  classifyAddress,
+  ForbiddenAddressError,
+  forbiddenAddressIn,
+  guardedLookup,
+  guardedSocket,
+  pinnedLookup,
+  refusedLiteral,
+  resolvePublicTarget,
+  type AddressClass,
+  type ResolvedTarget,
+} from './network-guard';
+export { SftpLocation, type SftpLocationConfig } from './sftp.location';
+export { FtpLocation, type FtpLocationConfig } from './ftp.location';
+export { SmbLocation, type SmbLocationConfig } from './smb.location';

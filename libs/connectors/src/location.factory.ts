@@ -2,6 +2,9 @@ import type { LocalPathPolicy } from './local-path.policy';
 import { LocalLocation } from './local.location';
 import { LocationError } from './location.errors';
 import type { FileLocation } from './location.port';
+import { FtpLocation, type FtpLocationConfig } from './ftp.location';
+import { SftpLocation, type SftpLocationConfig } from './sftp.location';
+import { SmbLocation, type SmbLocationConfig } from './smb.location';
 
 /**
  * What a location needs besides its connection config: the local path policy and the outbound network
@@ -14,7 +17,13 @@ export interface LocationContext {
 /** Builds a location from a connection's type and decrypted config (secrets included: never log it). */
 export type LocationOpener = (config: Record<string, unknown>, ctx: LocationContext) => FileLocation;
 
-const openers = new Map<string, LocationOpener>([['local', (config, ctx) => new LocalLocation(String(config.path), ctx.localPolicy)]]);
+const openers = new Map<string, LocationOpener>([
+  ['local', (config, ctx) => new LocalLocation(String(config.path), ctx.localPolicy)],
+  // The catalog validated these configs against its schemas (connection-types.ts) before they got here.
+  ['sftp', (config) => new SftpLocation(config as unknown as SftpLocationConfig)],
+  ['ftp', (config) => new FtpLocation(config as unknown as FtpLocationConfig)],
+  ['smb', (config) => new SmbLocation(config as unknown as SmbLocationConfig)],
+]);
 
 /** The connection types that are file locations (test, browse, ingest). */
 export function fileLocationTypes(): string[] {

@@ -5,3 +5,4 @@ export * from './sse.reader';
 export * from './keycloak/keycloak-login';
 export * from './smtp/test-smtp-server';
 export * from './test-admin';
+export * from './file-servers';
