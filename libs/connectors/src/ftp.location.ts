@@ -44,7 +44,7 @@ export class FtpLocation implements FileLocation {
     this.where = `${config.host}:${config.port ?? 21}`;
   }
 
-  test(signal?: AbortSignal): Promise<void> {
+  async test(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     // LIST opens a data connection: proves the passive ports are reachable too, not only the login.
     return this.withMain(async (client, root) => {
@@ -55,7 +55,7 @@ export class FtpLocation implements FileLocation {
     });
   }
 
-  list(dir: string, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<Listing> {
+  async list(dir: string, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<Listing> {
     const rel = checkRelativePath(dir, 'dir');
     opts.signal?.throwIfAborted();
     return this.withMain(async (client, root) => {
@@ -76,10 +76,10 @@ export class FtpLocation implements FileLocation {
     });
   }
 
-  stat(p: string, signal?: AbortSignal): Promise<FileEntry | null> {
+  async stat(p: string, signal?: AbortSignal): Promise<FileEntry | null> {
     const rel = checkRelativePath(p);
     signal?.throwIfAborted();
-    if (rel === '') return Promise.resolve(null);
+    if (rel === '') return null;
     return this.withMain((client, root) => this.statWith(client, root, rel));
   }
 
@@ -137,7 +137,7 @@ export class FtpLocation implements FileLocation {
     );
   }
 
-  delete(p: string, signal?: AbortSignal): Promise<void> {
+  async delete(p: string, signal?: AbortSignal): Promise<void> {
     const rel = checkRelativePath(p);
     signal?.throwIfAborted();
     return this.withMain(async (client, root) => {
@@ -200,15 +200,22 @@ export class FtpLocation implements FileLocation {
     const target = await guardedTarget(c.host, c.allowPrivateNetworks === true, 'FTP server');
     const client = new Client(TIMEOUT_MS);
     try {
-      await client.access({
-        host: target.address,
-        port: c.port ?? 21,
-        user: c.user,
-        password: c.password,
-        secure: c.secure === 'implicit' ? 'implicit' : c.secure === 'explicit',
-        // The certificate is checked against the configured name, not the pinned address the socket goes to.
-        secureOptions: { ...(isIP(c.host) ? {} : { servername: c.host }), ...(c.caCertificate ? { ca: c.caCertificate } : {}) },
-      });
+      // basic-ftp's access() in steps, so a refusal of AUTH TLS is not taken for a refused login.
+      const secureOptions = { host: target.address, ...(isIP(c.host) ? {} : { servername: c.host }), ...(c.caCertificate ? { ca: c.caCertificate } : {}) };
+      if (c.secure === 'implicit') await client.connectImplicitTLS(target.address, c.port ?? 21, secureOptions);
+      else await client.connect(target.address, c.port ?? 21);
+      if (c.secure === 'explicit') {
+        await client.useTLS(secureOptions).catch((err: unknown) => {
+          if (!(err instanceof FTPError)) throw err;
+          throw new LocationError(
+            'FF_LOCATION_UNREACHABLE',
+            `FTP server at ${this.where} does not offer TLS (AUTH TLS answered ${err.code}): use secure: false or check the port`,
+          );
+        });
+      }
+      await client.sendIgnoringError('OPTS UTF8 ON');
+      await client.login(c.user, c.password);
+      await client.useDefaultSettings();
       const login = await client.pwd();
       const root = c.path === undefined || c.path === '' ? login : path.posix.resolve(login, c.path);
       await client.cd(root).catch((err: unknown) => {
@@ -227,8 +234,13 @@ export class FtpLocation implements FileLocation {
 
   private error(err: unknown, rel: string, what = rel || 'the root folder'): LocationError {
     if (err instanceof LocationError) return err;
-    if (err instanceof FTPError) {
-      if (err.code === 530) return new LocationError('FF_LOCATION_AUTH', `FTP server at ${this.where} refused the login of user "${this.config.user}"`);
+    // basic-ftp rejects with socket and TLS errors as they are (string codes); FTP replies carry a numeric code.
+    if (err instanceof FTPError && typeof err.code === 'number') {
+      if (err.code === 530)
+        return new LocationError(
+          'FF_LOCATION_AUTH',
+          `FTP server at ${this.where} refused the login of user "${this.config.user}" (${err.message.slice(0, 200)})`,
+        );
       if (err.code === 550) return new LocationError('FF_LOCATION_NOT_FOUND', `${what} does not exist (or may not be used) in the FTP folder at ${this.where}`);
       if (err.code === 534 || err.code === 533 || err.code === 522)
         return new LocationError('FF_LOCATION_UNREACHABLE', `FTP server at ${this.where} refused the TLS settings: ${err.message.slice(0, 200)}`);

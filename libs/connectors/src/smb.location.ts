@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocationError } from './location.errors';
@@ -36,9 +37,9 @@ const LS_LINE = /^ {2}(.+?)\s+([A-Z]*)\s+(\d+)\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:
  * speaks SMB2/3 with NTLMv2 or Kerberos and is maintained with the server.
  *
  * Every operation runs one smbclient process (a new SMB session: nothing stays open between calls, and
- * close() ends the ones running). Commands go to its stdin, file bytes through a pipe on fd 3
- * (`get x /dev/fd/3`, `put /dev/fd/3 x`), so a read is a stream with the pipe's backpressure, never a
- * buffer. The password reaches it in the PASSWD environment variable (not on the command line, which
+ * close() ends the ones running). Commands go to its stdin; a read is `get x -` with messages sent to
+ * stderr (-E), so stdout carries the file's bytes as a stream with the pipe's backpressure, never a
+ * buffer; a write is `put - x` reading stdin. The password reaches it in the PASSWD environment variable (not on the command line, which
  * other users of the machine can read). The host passes the outbound address guard; smbclient connects
  * to the checked address (-I).
  */
@@ -90,7 +91,7 @@ export class SmbLocation implements FileLocation {
     const rel = this.check(p);
     const found = await this.stat(rel, signal);
     if (!found) throw new LocationError('FF_LOCATION_NOT_FOUND', `${rel} is not a file in the SMB share ${this.where}`);
-    const { child, done } = await this.start([`get ${quote(this.remote(rel))} /dev/fd/3`], { signal, what: rel, dataOut: true, timeoutMs: 0 });
+    const { child, done } = await this.start([`get ${quote(this.remote(rel))} -`], { signal, what: rel, dataOut: true, timeoutMs: 0 });
     const expected = found.size;
     let seen = 0;
     // The end of the stream waits for smbclient's verdict: a transfer cut short is an error, not a short file.
@@ -110,8 +111,7 @@ export class SmbLocation implements FileLocation {
         );
       },
     });
-    const data = child.stdio[3] as Readable;
-    data.pipe(out);
+    child.stdout!.pipe(out);
     done.catch((err: unknown) => {
       if (!out.destroyed) out.destroy(err as Error);
     });
@@ -131,14 +131,21 @@ export class SmbLocation implements FileLocation {
       await this.run([`rename ${quote(this.remote(from))} ${quote(this.remote(dest))} -f`], { signal: opts.signal, what: from });
       return;
     }
-    // No server-side copy in smbclient: the bytes stream from one session into another.
+    // No server-side copy in smbclient: the bytes stream from one session into another, into a temporary
+    // name at the top of the share (no name of the caller's in the -c command line, which splits at ";"),
+    // renamed into place once complete: the archive never holds a half-written file.
+    const temp = `\\.flowforge-copy-${randomBytes(8).toString('hex')}`;
     const source = await this.open(from, opts.signal);
-    const { child, done } = await this.start([`put /dev/fd/3 ${quote(this.remote(dest))}`], { signal: opts.signal, what: dest, dataIn: true, timeoutMs: 0 });
-    await Promise.all([pipeline(source, child.stdio[3] as NodeJS.WritableStream), done]).catch((err: unknown) => {
+    const { child, done } = await this.start([`put - ${quote(temp)}`], { signal: opts.signal, what: dest, dataIn: true, timeoutMs: 0 });
+    try {
+      await Promise.all([pipeline(source, child.stdin!), done]);
+      await this.run([`rename ${quote(temp)} ${quote(this.remote(dest))} -f`], { signal: opts.signal, what: dest });
+    } catch (err) {
       source.destroy();
       if (child.exitCode === null) child.kill('SIGTERM');
+      await this.run([`del ${quote(temp)}`], { what: temp, tolerate: ['NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_OBJECT_NAME_NOT_FOUND'] }).catch(() => undefined);
       throw err;
-    });
+    }
   }
 
   async delete(p: string, signal?: AbortSignal): Promise<void> {
@@ -205,6 +212,7 @@ export class SmbLocation implements FileLocation {
       '-U',
       c.user,
       ...(c.domain ? ['-W', c.domain] : []),
+      // Messages to stderr: stdout then carries nothing but a file's bytes (`get x -`).
       '-E',
       '-t',
       '30',
@@ -212,18 +220,20 @@ export class SmbLocation implements FileLocation {
       // The machine's smb.conf is not this connection's: defaults only.
       '-s',
       '/dev/null',
+      // With data on stdin the one command comes by -c (which splits at ";": callers keep ";" out of it).
+      ...(opts.dataIn ? ['-c', commands.join('; ')] : []),
     ];
     const child = spawn(SMBCLIENT, args, {
-      stdio: ['pipe', 'pipe', 'pipe', opts.dataOut || opts.dataIn ? 'pipe' : 'ignore'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TZ: 'UTC', LANG: 'C', PASSWD: c.password, HOME: '/nonexistent' },
     });
     this.children.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-4_000_000)));
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+    if (!opts.dataOut) child.stdout!.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-4_000_000)));
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000_000)));
     child.stdin!.on('error', () => undefined);
-    child.stdin!.end(`${commands.join('\n')}\nexit\n`);
+    if (!opts.dataIn) child.stdin!.end(`${commands.join('\n')}\nexit\n`);
     const done = new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       if (opts.timeoutMs > 0)
@@ -250,12 +260,18 @@ export class SmbLocation implements FileLocation {
         resolve();
       });
     });
-    return { child, done, output: () => stdout };
+    // smbclient prints listings and errors on either stream depending on version and flags: both are read.
+    return { child, done, output: () => `${stdout}\n${stderr}` };
   }
 
   /** The first NT_STATUS error smbclient reported, as a LocationError; null when there is none (or only tolerated ones). */
   private failure(stderr: string, stdout: string, what: string, tolerate: string[]): LocationError | null {
-    const statuses = [...`${stderr}\n${stdout}`.matchAll(/\b(NT_STATUS_[A-Z_]+)\b/g)].map((m) => m[1]!).filter((s) => !tolerate.includes(s));
+    // Listing lines are indented (a file may be named NT_STATUS_x); smbclient's own messages are not.
+    const statuses = `${stderr}\n${stdout}`
+      .split('\n')
+      .filter((line) => !line.startsWith('  '))
+      .flatMap((line) => [...line.matchAll(/\b(NT_STATUS_[A-Z_]+)\b/g)].map((m) => m[1]!))
+      .filter((s) => !tolerate.includes(s));
     const status = statuses[0];
     if (!status) return null;
     const item = what || 'the root folder';

@@ -162,10 +162,19 @@ export interface Daemon {
 
 /**
  * Starts a daemon in the foreground and resolves once 127.0.0.1:`port` accepts connections; rejects with
- * its output when it exits first or does not listen within 15 s.
+ * its output when it exits first or does not listen within 15 s. The daemon leads a process group of its
+ * own: smbd ends by signalling its whole group (kill(0, SIGTERM)), which would otherwise be jest's; stop()
+ * signals that group, so the daemon's helper processes end with it.
  */
 export async function startDaemon(binary: string, args: string[], port: number, what: string): Promise<Daemon> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
@@ -187,7 +196,7 @@ export async function startDaemon(binary: string, args: string[], port: number, 
     if (exited) throw new Error(`${what} exited (${JSON.stringify(exited)}) before listening on 127.0.0.1:${port}:\n${out}`);
     if (await canConnect(port)) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       throw new Error(`${what} did not listen on 127.0.0.1:${port} within 15 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -196,9 +205,9 @@ export async function startDaemon(binary: string, args: string[], port: number, 
     child,
     output: () => out,
     stop: async () => {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      if (exited) return signalGroup('SIGKILL'); // helpers the daemon may have left behind
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
       await exit;
       clearTimeout(timer);
     },
