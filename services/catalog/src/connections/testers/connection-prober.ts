@@ -8,6 +8,7 @@ import { probePostgres } from './postgres.tester';
 import type { ProbeOutcome } from './probe-outcome';
 import { probeS3 } from './s3.tester';
 import { probeSftp } from './sftp.tester';
+import { probeLocation } from './location.tester';
 
 export interface ProbeContext {
   /** Where local connections may point. */
@@ -35,5 +36,13 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
       return probeKafka(c as ConnectionConfigOf<'kafka'>);
     case 'sftp':
       return probeSftp(c as ConnectionConfigOf<'sftp'>);
+    case 'ftp': {
+      const f = c as ConnectionConfigOf<'ftp'>;
+      return probeLocation('ftp', f, { localPolicy: ctx.localPaths }, `FTP${f.secure ? 'S' : ''} server at ${f.host}:${f.port}`);
+    }
+    case 'smb': {
+      const m = c as ConnectionConfigOf<'smb'>;
+      return probeLocation('smb', m, { localPolicy: ctx.localPaths }, `SMB share "${m.share}" at ${m.host}:${m.port}`);
+    }
   }
 }
