@@ -117,9 +117,10 @@ async function retryLocked<T>(what: string, fn: () => Promise<T>): Promise<T> {
  * running at the same time never change each other's passwords. `remove()` deletes user and group.
  */
 export async function createTestUser(kind: string, home: string, shell = '/usr/sbin/nologin'): Promise<TestSystemUser> {
+  await removeStaleTestUsers();
   const name = `ff-${kind}-${randomBytes(4).toString('hex')}`;
   const password = randomPassword();
-  await retryLocked('useradd', () => run('useradd', ['-M', '-d', home, '-s', shell, '-c', 'FlowForge test server user', name]));
+  await retryLocked('useradd', () => run('useradd', ['-M', '-d', home, '-s', shell, '-c', TEST_USER_COMMENT, name]));
   const setPassword = spawn('chpasswd', [], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   setPassword.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -134,6 +135,26 @@ export async function createTestUser(kind: string, home: string, shell = '/usr/s
     // -f: a session process of the daemon may outlive its listener for a moment, and plain userdel refuses a user in use.
     remove: () => retryLocked('userdel', () => run('userdel', ['-f', name])).then(() => undefined),
   };
+}
+
+const TEST_USER_COMMENT = 'FlowForge test server user';
+
+/**
+ * Users of servers whose test process died before stop(): their home (the server's temporary folder) is
+ * gone. Only users this module created match (name pattern and comment); a live server's home exists.
+ */
+async function removeStaleTestUsers(): Promise<void> {
+  let passwd: string;
+  try {
+    passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return;
+  }
+  for (const line of passwd.split('\n')) {
+    const [name, , , , comment, home] = line.split(':');
+    if (!name || !/^ff-(sftp|ftp|smb)-[0-9a-f]{8}$/.test(name) || comment !== TEST_USER_COMMENT || !home || fs.existsSync(home)) continue;
+    await run('userdel', ['-f', name]).catch(() => undefined);
+  }
 }
 
 /** Writes `data` at `rel` under `root` (folders created), all of it owned by `user` so the daemon's session may change it. */
