@@ -48,6 +48,19 @@ const run = requireServerBinaries('SMB location against Samba smbd (through smbc
     expect(await text(await loc.open('odd/a file é.csv'))).toBe('odd\n');
   });
 
+  it('without smbclient on PATH every call is FF_LOCATION_UNSUPPORTED naming the package', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(new SmbLocation(config()).test()).rejects.toMatchObject({
+        code: 'FF_LOCATION_UNSUPPORTED',
+        message: expect.stringContaining('install the smbclient package'),
+      });
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
   it('the password stays out of the command line: smbclient gets it in its environment', async () => {
     const loc = new SmbLocation(config());
     const stream = await loc.open('big/big.bin');

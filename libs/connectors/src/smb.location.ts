@@ -20,8 +20,8 @@ export interface SmbLocationConfig {
   allowPrivateNetworks?: boolean;
 }
 
-/** The Samba client; Debian/Ubuntu package `smbclient`. */
-const SMBCLIENT = process.env.FLOWFORGE_SMBCLIENT ?? 'smbclient';
+/** The Samba client (Debian/Ubuntu package `smbclient`), found on PATH. */
+const SMBCLIENT = 'smbclient';
 const COMMAND_TIMEOUT_MS = 60_000;
 /** Characters Windows and SMB refuse in names; `*` and `?` would also be wildcards to smbclient's commands. */
 const SMB_FORBIDDEN = /["*?<>|:]/;
