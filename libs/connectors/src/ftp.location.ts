@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -127,14 +128,20 @@ export class FtpLocation implements FileLocation {
         });
     });
     if (opts.move) return;
-    // FTP has no server-side copy: the file streams through this process, read on a connection of its own.
+    // FTP has no server-side copy: the file streams through this process, read on a connection of its own,
+    // into a temporary name beside the target renamed into place once complete (never a half-written archive).
     const source = await this.open(from, opts.signal);
-    await this.withMain((client, root) =>
-      client.uploadFrom(source, this.abs(root, dest)).catch((err: unknown) => {
+    const temp = joinRelative(dirName(dest), `.${baseName(dest)}.flowforge-${randomBytes(6).toString('hex')}`);
+    await this.withMain(async (client, root) => {
+      try {
+        await client.uploadFrom(source, this.abs(root, temp));
+        await client.rename(this.abs(root, temp), this.abs(root, dest));
+      } catch (err) {
         source.destroy();
+        if (!client.closed) await client.remove(this.abs(root, temp), true).catch(() => undefined);
         throw this.error(err, dest);
-      }),
-    );
+      }
+    });
   }
 
   async delete(p: string, signal?: AbortSignal): Promise<void> {

@@ -116,6 +116,9 @@ export function remoteLocationContract(type: string, fixture: () => RemoteLocati
     await loc.archive('in/arch.csv', 'done/copy/arch.csv', { move: false });
     expect(fs.readFileSync(path.join(fx.root, 'done/copy/arch.csv'), 'utf8')).toBe('x\n9\n');
     expect(fs.existsSync(path.join(fx.root, 'in/arch.csv'))).toBe(true);
+    // The copy went through a temporary name: nothing else is left beside it.
+    expect(fs.readdirSync(path.join(fx.root, 'done/copy'))).toEqual(['arch.csv']);
+    expect(fs.readdirSync(fx.root).filter((n) => n.includes('flowforge'))).toEqual([]);
     await loc.archive('in/arch.csv', 'done/moved/2024/arch.csv', { move: true });
     expect(fs.existsSync(path.join(fx.root, 'in/arch.csv'))).toBe(false);
     expect(fs.readFileSync(path.join(fx.root, 'done/moved/2024/arch.csv'), 'utf8')).toBe('x\n9\n');
@@ -127,6 +130,13 @@ export function remoteLocationContract(type: string, fixture: () => RemoteLocati
     await loc.delete('done/copy/arch.csv');
     expect(fs.existsSync(path.join(fx.root, 'done/copy/arch.csv'))).toBe(false);
     await loc.delete('done/copy/arch.csv');
+  });
+
+  it(`${type}: names with spaces and non-ASCII letters`, async () => {
+    fx.writeFile('odd/a file é.csv', 'odd\n');
+    expect((await loc.list('odd')).entries.map((e) => [e.name, e.size])).toEqual([['a file é.csv', 4]]);
+    expect(await loc.stat('odd/a file é.csv')).toMatchObject({ size: 4 });
+    expect(await text(await loc.open('odd/a file é.csv'))).toBe('odd\n');
   });
 
   it(`${type}: a missing file or folder is FF_LOCATION_NOT_FOUND`, async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
@@ -123,20 +124,36 @@ export class SftpLocation implements FileLocation {
     const { sftp, root } = await this.open_();
     await this.mkdirs(sftp, root, dirName(dest));
     if (opts.move) {
-      // posix-rename@openssh.com replaces an existing target (plain SFTP v3 rename refuses to).
-      const rename = (cb: (err: Error | undefined | null) => void) =>
-        typeof sftp.ext_openssh_rename === 'function'
-          ? sftp.ext_openssh_rename(this.abs(root, from), this.abs(root, dest), cb)
-          : sftp.rename(this.abs(root, from), this.abs(root, dest), cb);
-      await call<void>((cb) => rename((err) => cb(err, undefined))).catch((err: unknown) => {
+      await this.rename(sftp, this.abs(root, from), this.abs(root, dest)).catch((err: unknown) => {
         throw this.error(err, from);
       });
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      pipeline(sftp.createReadStream(this.abs(root, from)), sftp.createWriteStream(this.abs(root, dest)), (err) =>
-        err ? reject(this.error(err, dest)) : resolve(),
-      );
+    // A copy is written under a temporary name beside the target and renamed into place once complete:
+    // the archive never holds a half-written file.
+    const temp = this.abs(root, joinRelative(dirName(dest), `.${baseName(dest)}.flowforge-${randomBytes(6).toString('hex')}`));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        pipeline(sftp.createReadStream(this.abs(root, from)), sftp.createWriteStream(temp), (err) => (err ? reject(this.error(err, dest)) : resolve()));
+      });
+      await this.rename(sftp, temp, this.abs(root, dest)).catch((err: unknown) => {
+        throw this.error(err, dest);
+      });
+    } catch (err) {
+      await call<void>((cb) => sftp.unlink(temp, (e) => cb(e, undefined))).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** posix-rename@openssh.com replaces an existing target (plain SFTP v3 rename refuses to); ssh2 throws when the server lacks it. */
+  private rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (err: Error | undefined | null) => (err ? reject(err) : resolve());
+      try {
+        sftp.ext_openssh_rename(from, to, done);
+      } catch {
+        sftp.rename(from, to, done);
+      }
     });
   }
 
