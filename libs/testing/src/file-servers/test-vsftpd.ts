@@ -104,6 +104,8 @@ export async function startVsftpd(opts: { secure?: false | 'explicit' | 'implici
       // The sandbox kills sessions on syscalls newer kernels/glibc make (e.g. in PAM); the test server does without.
       'seccomp_sandbox=NO',
       'xferlog_enable=NO',
+      // vsftpd waits 1 s after a refused login by default; the tests try wrong passwords on purpose.
+      'delay_failed_login=0',
       `vsftpd_log_file=${path.join(dir, 'vsftpd.log')}`,
       'pam_service_name=vsftpd',
       ...tls,
