@@ -25,3 +25,6 @@ export { AzureBlobLocation, type AzureLocationConfig } from './azure.location';
 export { HttpLocation, type HttpLocationConfig } from './http.location';
 export { guardedAgents } from './guarded-http';
 export { networkLocationError } from './location-network';
+export { SftpLocation, type SftpLocationConfig } from './sftp.location';
+export { FtpLocation, type FtpLocationConfig } from './ftp.location';
+export { SmbLocation, type SmbLocationConfig } from './smb.location';

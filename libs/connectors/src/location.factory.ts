@@ -6,6 +6,9 @@ import { S3Location, type S3LocationConfig } from './s3.location';
 import { gcsLocation } from './gcs.location';
 import { AzureBlobLocation, type AzureLocationConfig } from './azure.location';
 import { HttpLocation, type HttpLocationConfig } from './http.location';
+import { FtpLocation, type FtpLocationConfig } from './ftp.location';
+import { SftpLocation, type SftpLocationConfig } from './sftp.location';
+import { SmbLocation, type SmbLocationConfig } from './smb.location';
 
 /**
  * What a location needs besides its connection config: the local path policy and the outbound network
@@ -25,6 +28,10 @@ const openers = new Map<string, LocationOpener>([
   ['gcs', (config) => gcsLocation(config)],
   ['azure', (config) => new AzureBlobLocation(config as unknown as AzureLocationConfig)],
   ['http', (config) => new HttpLocation(config as unknown as HttpLocationConfig)],
+  // The catalog validated these configs against its schemas (connection-types.ts) before they got here.
+  ['sftp', (config) => new SftpLocation(config as unknown as SftpLocationConfig)],
+  ['ftp', (config) => new FtpLocation(config as unknown as FtpLocationConfig)],
+  ['smb', (config) => new SmbLocation(config as unknown as SmbLocationConfig)],
 ]);
 
 /** The connection types that are file locations (test, browse, ingest). */

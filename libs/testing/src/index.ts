@@ -6,3 +6,4 @@ export * from './keycloak/keycloak-login';
 export * from './smtp/test-smtp-server';
 export * from './test-admin';
 export * from './azurite';
+export * from './file-servers';

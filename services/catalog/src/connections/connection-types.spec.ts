@@ -28,6 +28,44 @@ describe('connection type schemas', () => {
       testMethod: 'HEAD',
     });
     expect(CONNECTION_SPECS.kafka.schema.parse({ brokers: ['k1:9092'] })).toMatchObject({ ssl: false });
+    expect(CONNECTION_SPECS.sftp.schema.parse({ host: 'h', user: 'u', password: 'p', path: '/data/in' })).toMatchObject({ path: '/data/in' });
+    expect(CONNECTION_SPECS.ftp.schema.parse({ host: 'h', user: 'u', password: 'p' })).toEqual({
+      host: 'h',
+      port: 21,
+      user: 'u',
+      password: 'p',
+      secure: false,
+      allowPrivateNetworks: false,
+    });
+    expect(CONNECTION_SPECS.ftp.schema.parse({ host: 'h', user: 'u', password: 'p', secure: 'implicit', port: 990 })).toMatchObject({ secure: 'implicit' });
+    expect(CONNECTION_SPECS.smb.schema.parse({ host: 'nas', share: 'data', user: 'u', password: 'p', domain: 'CORP', path: 'in/2024' })).toEqual({
+      host: 'nas',
+      port: 445,
+      share: 'data',
+      domain: 'CORP',
+      user: 'u',
+      password: 'p',
+      path: 'in/2024',
+      allowPrivateNetworks: false,
+    });
+  });
+
+  it('names the bad fields of file server connections (sftp path, ftp, smb)', () => {
+    expect(errorsOf('sftp', { host: 'h', user: 'u', password: 'p', path: '/data/../etc' })).toEqual([
+      { field: 'config.path', message: 'must not contain ".." segments' },
+    ]);
+    expect(errorsOf('ftp', { host: 'h', user: 'u', secure: true, caCertificate: 'nope' })).toEqual([
+      { field: 'config.password', message: 'is required' },
+      { field: 'config.secure', message: 'must be false, "explicit" (AUTH TLS) or "implicit" (TLS from the start)' },
+      { field: 'config.caCertificate', message: 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)' },
+    ]);
+    expect(errorsOf('smb', { host: 'nas', share: 'a/b', user: 'dom%u', password: 'p', path: 'in/*.csv', domain: 'two words' })).toEqual([
+      { field: 'config.share', message: 'must be a share name (no / \\ [ ] : | < > + = ; , * ? " or control characters)' },
+      { field: 'config.domain', message: 'must be a domain or workgroup name (no spaces, quotes or control characters)' },
+      { field: 'config.user', message: 'must not contain "%" or control characters' },
+      { field: 'config.path', message: 'must not contain any of " * ? < > | : \\ (SMB names cannot)' },
+    ]);
+    expect(errorsOf('smb', { host: 'nas', user: 'u', password: 'p' })).toEqual([{ field: 'config.share', message: 'is required' }]);
   });
 
   it('names each bad field with a message a user can act on', () => {
@@ -66,7 +104,7 @@ describe('connection type schemas', () => {
     const r = createConnectionRequest.safeParse({ name: 'x', type: 'oracle', config: {} });
     expect(r.success).toBe(false);
     expect(fieldErrorsOf(r.error!)).toEqual([
-      { field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure"' },
+      { field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb"' },
     ]);
   });
 
@@ -77,6 +115,8 @@ describe('connection type schemas', () => {
       s3: ['secretAccessKey'],
       local: [],
       sftp: ['password', 'privateKey', 'passphrase'],
+      ftp: ['password'],
+      smb: ['password'],
       http: ['headers', 'token'],
       kafka: ['sasl.password'],
       gcs: ['hmacSecret'],

@@ -27,6 +27,14 @@ const secret = (what: string) =>
     .min(1, 'must not be empty')
     .max(65_536, 'must be at most 64 KiB');
 const flag = () => z.boolean(says('must be true or false')).default(false);
+/** A folder on a file server (sftp, ftp, smb): absolute or relative to the login folder; `..` refused outright. */
+const serverFolder = () =>
+  z
+    .string(says('must be a folder path such as /data/in'))
+    .max(1024, 'must be at most 1024 characters')
+    .refine((p) => !/[\u0000-\u001f]/.test(p), 'must not contain control characters')
+    .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+    .optional();
 /**
  * Outbound calls refuse loopback, private, link-local and cloud-metadata addresses unless this is true
  * (libs/connectors/src/network-guard.ts); only an administrator may set it (ConnectionsService).
@@ -104,6 +112,7 @@ const sftp = z
     password: secret('the password').optional(),
     privateKey: secret('a PEM private key').optional(),
     passphrase: secret('the private key passphrase').optional(),
+    path: serverFolder(),
     allowPrivateNetworks: allowPrivateNetworks(),
   })
   .superRefine((c, ctx) => {
@@ -111,6 +120,49 @@ const sftp = z
       ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required unless privateKey is set' });
     }
   });
+
+/** FTP, or FTPS (TLS explicit via AUTH TLS, or implicit from the first byte); passive mode. */
+const ftp = z.strictObject({
+  host: host(),
+  port: port(21),
+  user: text('a user name'),
+  password: secret('the password'),
+  secure: z
+    .union([z.literal(false), z.literal('explicit'), z.literal('implicit')], says('must be false, "explicit" (AUTH TLS) or "implicit" (TLS from the start)'))
+    .default(false),
+  /** A CA certificate (PEM) to trust besides the system's: a private CA or a self-signed server. Not a secret. */
+  caCertificate: z
+    .string(says('must be a PEM certificate'))
+    .max(65_536, 'must be at most 64 KiB')
+    .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)')
+    .optional(),
+  path: serverFolder(),
+  allowPrivateNetworks: allowPrivateNetworks(),
+});
+
+/** Characters SMB names cannot hold (and smbclient would read as wildcards or quotes). */
+const SMB_FORBIDDEN = /["*?<>|:\\]/;
+
+/** A share of an SMB server (Windows, Samba, NAS), through smbclient: SMB2/3, NTLMv2 or Kerberos. */
+const smb = z.strictObject({
+  host: host(),
+  port: port(445),
+  share: z
+    .string(says('must be a share name'))
+    .min(1, 'must be a share name')
+    .max(80, 'must be at most 80 characters')
+    .regex(/^[^\\/\[\]:|<>+=;,*?"\u0000-\u001f]+$/, 'must be a share name (no / \\ [ ] : | < > + = ; , * ? " or control characters)'),
+  domain: z
+    .string(says('must be a domain or workgroup name'))
+    .min(1, 'must be a domain or workgroup name')
+    .max(255, 'must be at most 255 characters')
+    .regex(/^[^\s"\u0000-\u001f]+$/, 'must be a domain or workgroup name (no spaces, quotes or control characters)')
+    .optional(),
+  user: text('a user name').refine((v) => !/[%\u0000-\u001f]/.test(v), 'must not contain "%" or control characters'),
+  password: secret('the password'),
+  path: serverFolder().refine((p) => p === undefined || !SMB_FORBIDDEN.test(p), 'must not contain any of " * ? < > | : \\ (SMB names cannot)'),
+  allowPrivateNetworks: allowPrivateNetworks(),
+});
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -212,6 +264,8 @@ export const CONNECTION_SPECS = {
   s3: { schema: s3, secretFields: ['secretAccessKey'] },
   local: { schema: local, secretFields: [] },
   sftp: { schema: sftp, secretFields: ['password', 'privateKey', 'passphrase'] },
+  ftp: { schema: ftp, secretFields: ['password'] },
+  smb: { schema: smb, secretFields: ['password'] },
   http: { schema: http, secretFields: ['headers', 'token'] },
   kafka: { schema: kafka, secretFields: ['sasl.password'] },
   gcs: { schema: gcs, secretFields: ['hmacSecret'] },
@@ -224,6 +278,8 @@ export type MysqlConfig = ConnectionConfigOf<'mysql'>;
 export type S3Config = ConnectionConfigOf<'s3'>;
 export type LocalConfig = ConnectionConfigOf<'local'>;
 export type SftpConfig = ConnectionConfigOf<'sftp'>;
+export type FtpConfig = ConnectionConfigOf<'ftp'>;
+export type SmbConfig = ConnectionConfigOf<'smb'>;
 export type HttpConfig = ConnectionConfigOf<'http'>;
 export type KafkaConfig = ConnectionConfigOf<'kafka'>;
 export type GcsConfig = ConnectionConfigOf<'gcs'>;

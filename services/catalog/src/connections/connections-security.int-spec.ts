@@ -66,6 +66,10 @@ describe('connections security (catalog on real PostgreSQL)', () => {
         return { bucket: 'scan-bucket', endpoint: `http://${inUrl}:${port}`, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: 's3-probe-secret' };
       case 'sftp':
         return { host: target, port, user: 'u', password: 'sftp-probe-pw' };
+      case 'ftp':
+        return { host: target, port, user: 'u', password: 'ftp-probe-pw' };
+      case 'smb':
+        return { host: target, port, share: 'data', user: 'u', password: 'smb-probe-pw' };
       case 'kafka':
         return { brokers: [`${inUrl}:${port}`] };
       case 'http':
@@ -74,7 +78,7 @@ describe('connections security (catalog on real PostgreSQL)', () => {
         throw new Error(type);
     }
   };
-  const NETWORK_TYPES = ['postgres', 'mysql', 's3', 'sftp', 'kafka', 'http'];
+  const NETWORK_TYPES = ['postgres', 'mysql', 's3', 'sftp', 'kafka', 'http', 'ftp', 'smb'];
   const TARGETS: [string, RegExp][] = [
     ['127.0.0.1', /127\.0\.0\.1 \(loopback address\)/],
     ['10.20.30.40', /10\.20\.30\.40 \(private address\)/],

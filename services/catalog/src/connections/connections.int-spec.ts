@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, requireStack, type TestDatabase } from '@flowforge/testing';
+import {
+  createTestDatabase,
+  requireServerBinaries,
+  requireStack,
+  SAMBA_BINARIES,
+  startSamba,
+  startVsftpd,
+  VSFTPD_BINARIES,
+  type TestDatabase,
+} from '@flowforge/testing';
 import { startS3rver, type S3rverHandle } from '@flowforge/storage/testing';
 import { asAdmin, call, startCatalogHost, type CatalogHost } from '../../test/catalog-host';
 import { generateRsaPem, startSftpServer, type SftpServerHandle } from '../../test/sftp-server';
@@ -21,6 +30,7 @@ interface Problem {
 }
 
 const kafkaStack = requireStack('catalog kafka connection tester', ['kafkaBrokers']);
+const fileServers = requireServerBinaries('catalog ftp and smb connection testers (vsftpd, Samba)', [...VSFTPD_BINARIES, ...SAMBA_BINARIES]);
 
 describe('connections API (catalog on real PostgreSQL)', () => {
   const key = generateMasterKey();
@@ -37,6 +47,8 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     'sftp-pw-value',
     'sftp-Wrong-pass',
     'sftp-Key-passphrase',
+    'ftp-Wrong-pass',
+    'smb-Wrong-pass',
   ];
   const responses: string[] = [];
   let db: TestDatabase;
@@ -176,7 +188,7 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     const cases: [unknown, { field: string; message: string }[]][] = [
       [
         { name: 'x', type: 'oracle', config: {} },
-        [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure"' }],
+        [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb"' }],
       ],
       [
         { name: 'x', type: 'postgres', config: { host: 'h', port: 'five', database: 'd', user: 'u' } },
@@ -407,6 +419,70 @@ describe('connections API (catalog on real PostgreSQL)', () => {
       message: `SFTP server at ${where}: the login directory of user "homeless" does not exist (path missing)`,
     });
   });
+
+  (fileServers ? it : it.skip)(
+    'ftp and smb testers: the location test against real vsftpd and Samba; a wrong password, a missing folder and a closed port fail clearly',
+    async () => {
+      const ftp = await startVsftpd();
+      const samba = await startSamba();
+      secrets.push(ftp.password, samba.password);
+      try {
+        ftp.writeFile('in/a.csv', 'a\n');
+        samba.writeFile('in/a.csv', 'a\n');
+        const ftpBase = { host: ftp.host, port: ftp.port, user: ftp.user, allowPrivateNetworks: true };
+        const okFtp = await create({ name: 'ftp-ok', type: 'ftp', config: { ...ftpBase, password: ftp.password, path: 'in' } });
+        expect(okFtp.config).toMatchObject({ password: { set: true }, secure: false, path: 'in' });
+        expect(okFtp.secretFields).toEqual(['password']);
+        expect(await test(okFtp.id)).toMatchObject({ ok: true, message: `FTP server at ${ftp.host}:${ftp.port} is reachable and can be listed` });
+        expect(await test((await create({ name: 'ftp-wrong', type: 'ftp', config: { ...ftpBase, password: 'ftp-Wrong-pass' } })).id)).toMatchObject({
+          ok: false,
+          code: 'FF_CONN_AUTH',
+          message: expect.stringContaining(`refused the login of user "${ftp.user}"`),
+        });
+        expect(await test((await create({ name: 'ftp-nodir', type: 'ftp', config: { ...ftpBase, password: ftp.password, path: 'nope' } })).id)).toMatchObject({
+          ok: false,
+          code: 'FF_CONN_NOT_FOUND',
+        });
+        expect(await test((await create({ name: 'ftp-port', type: 'ftp', config: { ...ftpBase, port: 1, password: ftp.password } })).id)).toMatchObject({
+          ok: false,
+          code: 'FF_CONN_REFUSED',
+          message: 'FTP server at 127.0.0.1:1 refused the connection (nothing listens there: check host and port)',
+        });
+
+        const smbBase = { host: samba.host, port: samba.port, share: samba.share, user: samba.user, allowPrivateNetworks: true };
+        const okSmb = await create({ name: 'smb-ok', type: 'smb', config: { ...smbBase, password: samba.password, path: 'in' } });
+        expect(okSmb.config).toMatchObject({ password: { set: true }, share: 'data', path: 'in' });
+        expect(await test(okSmb.id)).toMatchObject({ ok: true, message: `SMB share "data" at ${samba.host}:${samba.port} is reachable and can be listed` });
+        expect(await test((await create({ name: 'smb-wrong', type: 'smb', config: { ...smbBase, password: 'smb-Wrong-pass' } })).id)).toMatchObject({
+          ok: false,
+          code: 'FF_CONN_AUTH',
+        });
+        expect(
+          await test((await create({ name: 'smb-noshare', type: 'smb', config: { ...smbBase, share: 'other', password: samba.password } })).id),
+        ).toMatchObject({
+          ok: false,
+          code: 'FF_CONN_NOT_FOUND',
+          message: expect.stringContaining('the share "other" does not exist'),
+        });
+        // Without allowPrivateNetworks the loopback server is refused before any packet is sent.
+        const guarded = await call<ConnectionView>(
+          host.base,
+          'POST',
+          '/internal/catalog/connections',
+          {
+            name: 'smb-guarded',
+            type: 'smb',
+            config: { ...smbBase, allowPrivateNetworks: false, password: samba.password },
+          },
+          asAdmin,
+        );
+        expect(await test(guarded.body.id)).toMatchObject({ ok: false, code: 'FF_CONN_FORBIDDEN_ADDRESS' });
+      } finally {
+        await ftp.stop();
+        await samba.stop();
+      }
+    },
+  );
 
   it('never returns, logs or publishes a secret', async () => {
     expect(responses.length).toBeGreaterThan(30);

@@ -44,5 +44,13 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
       const a = c as ConnectionConfigOf<'azure'>;
       return probeLocation('azure', a, { localPolicy: ctx.localPaths }, `Azure container "${a.container}" of account "${a.account}"`);
     }
+    case 'ftp': {
+      const f = c as ConnectionConfigOf<'ftp'>;
+      return probeLocation('ftp', f, { localPolicy: ctx.localPaths }, `FTP${f.secure ? 'S' : ''} server at ${f.host}:${f.port}`);
+    }
+    case 'smb': {
+      const m = c as ConnectionConfigOf<'smb'>;
+      return probeLocation('smb', m, { localPolicy: ctx.localPaths }, `SMB share "${m.share}" at ${m.host}:${m.port}`);
+    }
   }
 }

@@ -3,8 +3,8 @@ import type { SftpConfig } from '../connection-types';
 import type { ResolvedTarget } from './network-guard';
 import { describeNetworkError, failed, PROBE_TIMEOUT_MS, probeGuarded, succeeded, type ProbeOutcome } from './probe-outcome';
 
-/** The sftp config has no root path field: the probe lists the login directory of the user. */
-const ROOT = '.';
+/** Without a configured `path` the probe lists the login directory of the user (what the sftp location's root is then). */
+const LOGIN_DIR = '.';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) an `ssh2` SFTP error carries as `code`. */
 const SFTP_NO_SUCH_FILE = 2;
@@ -51,7 +51,7 @@ async function loginAndList(c: SftpConfig, target: ResolvedTarget): Promise<Prob
         // The config carries no host key to pin; the probe checks reachability and credentials only.
       });
       const sftp = await step<SFTPWrapper>('subsystem', (cb) => client.sftp(cb));
-      const dir = await step<string>('realpath', (cb) => sftp.realpath(ROOT, cb));
+      const dir = await step<string>('realpath', (cb) => sftp.realpath(c.path || LOGIN_DIR, cb));
       const stats = await step<Stats>('stat', (cb) => sftp.stat(dir, cb));
       if (!stats.isDirectory()) return failed('FF_CONN_NOT_A_DIRECTORY', `SFTP server at ${where}: ${dir} exists but is not a directory`);
       const entries = await step<unknown[]>('readdir', (cb) => sftp.readdir(dir, cb));
@@ -99,7 +99,8 @@ function describeSftpError(err: unknown, c: SftpConfig): ProbeOutcome {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof SftpStepError) {
     const code = (err.failure as { code?: unknown }).code;
-    const what = err.step === 'realpath' ? `the login directory of user "${c.user}"` : `the login directory (${err.step})`;
+    const folder = c.path ? `the folder "${c.path}"` : 'the login directory';
+    const what = err.step === 'realpath' ? (c.path ? folder : `the login directory of user "${c.user}"`) : `${folder} (${err.step})`;
     if (err.step === 'subsystem')
       return failed('FF_CONN_FAILED', `SSH server at ${where} accepted user "${c.user}" but refused the SFTP subsystem (is SFTP enabled?)`);
     if (code === SFTP_NO_SUCH_FILE) return failed('FF_CONN_NOT_FOUND', `SFTP server at ${where}: ${what} does not exist (path missing)`);
