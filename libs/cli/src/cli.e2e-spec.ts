@@ -24,6 +24,8 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const HOST_MAIN = path.join(repoRoot, 'dist/services/embedded/src/main.js');
 const BIN = path.join(repoRoot, 'scripts/flowforge.js');
 const FIXTURE = path.join(repoRoot, 'libs/workflow/src/__fixtures__/pipeline.yaml');
+/** The sample data set (docs/examples/data). */
+const SAMPLES = path.join(repoRoot, 'docs/examples/data');
 /** The host's internal token (FLOWFORGE_INTERNAL_TOKEN), for the one internal call: a writer's commit. */
 const INTERNAL_TOKEN = generateInternalToken();
 /** The first admin, created by the host at first start (FLOWFORGE_BOOTSTRAP_ADMIN_*). */
@@ -468,6 +470,55 @@ describe('flowforge CLI against a real embedded host', () => {
     expect(preview.stderr).toBe(`3 rows of snapshot #1 ${snapshot.id}\n`);
     const asJson = JSON.parse((await cli('--json', 'assets', 'preview', snapshot.assetId, '-n', '1')).stdout) as { rows: unknown[] };
     expect(asJson.rows).toEqual([{ order_id: '1', customer: 'customer 1', amount: '1.25', note: '数据' }]);
+  });
+
+  it('ingest uploads a file with a progress report, runs the one-step ingestion and prints rows written and rejected', async () => {
+    const headers = { authorization: `Bearer ${stored()!.accessToken}` };
+    await waitUntil(
+      'ingest.file announced',
+      async () => (await fetch(`${url}/api/v1/job-types/ingest.file`, { headers })).status === 200,
+      30_000,
+      host,
+      () => hostOutput,
+    );
+    const clean = await cli('ingest', path.join(SAMPLES, 'customers.csv'), '--table', 'samples.customers', '--wait');
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringMatching(/^uploaded customers\.csv \(4\.4 KiB\) as uploads\/[0-9a-f-]{36}\/customers\.csv\n/),
+    });
+    expect(clean.stdout).toContain('samples.customers: 60 rows written, 0 rejected (snapshot ');
+    // The messy one: its two ragged rows are rejected, the rest committed (exit 0: committed).
+    const messy = await cli('ingest', path.join(SAMPLES, 'payments_legacy.csv'), '-t', 'samples.payments', '-w');
+    expect(messy.code).toBe(0);
+    expect(messy.stdout).toContain('samples.payments: 40 rows written, 2 rejected');
+    const ls = await cli('--json', 'assets', 'ls', '--layer', 'bronze', '--namespace', 'samples');
+    expect((JSON.parse(ls.stdout) as { table: string }[]).map((a) => a.table).sort()).toEqual(['customers', 'payments', 'payments__rejects']);
+    // Bad input never reaches the server: usage errors exit 2.
+    expect((await cli('ingest', path.join(SAMPLES, 'customers.csv'), '--table', 'nonamespace')).code).toBe(2);
+  });
+
+  it('connections browse lists a folder of a file connection by name; an unknown name exits 1', async () => {
+    const landing = path.join(home, 'landing', 'samples');
+    fs.mkdirSync(path.join(landing, 'archive'), { recursive: true });
+    for (const f of fs.readdirSync(SAMPLES)) fs.copyFileSync(path.join(SAMPLES, f), path.join(landing, f));
+    const created = await fetch(`${url}/api/v1/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stored()!.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'samples', type: 'local', config: { path: landing } }),
+    });
+    expect(created.status).toBe(201);
+    const browse = await cli('connections', 'browse', 'samples');
+    expect(browse.code).toBe(0);
+    const lines = browse.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME +SIZE +MODIFIED$/);
+    expect(lines.slice(1).map((l) => l.split(/ +/)[0])).toEqual(['archive/', 'customers.csv', 'orders.ndjson.gz', 'payments_legacy.csv']);
+    const ls = await cli('connections', 'ls');
+    expect(ls.stdout).toMatch(/\nsamples +local /);
+    const unknown = await cli('connections', 'browse', 'nope');
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no connection named "nope"') });
+    const escape = await cli('connections', 'browse', 'samples', '../..');
+    expect(escape.code).toBe(1);
+    expect(escape.stderr).toContain('path');
   });
 
   it('the bin (node scripts/flowforge.js) runs the built CLI with the same exit codes', async () => {

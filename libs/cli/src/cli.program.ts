@@ -6,6 +6,7 @@ import { registerApplyCommand } from './commands/apply.command';
 import { registerAssetsCommand } from './commands/assets.command';
 import { registerAuditCommand } from './commands/audit.command';
 import { registerCancelCommand } from './commands/cancel.command';
+import { registerConnectionsCommand } from './commands/connections.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerLoginCommand } from './commands/login.command';
@@ -63,6 +64,7 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
   registerExportCommand(program, runner);
   registerAssetsCommand(program, runner);
   registerIngestCommand(program, runner);
+  registerConnectionsCommand(program, runner);
   registerTokensCommand(program, runner);
   registerAuditCommand(program, runner);
   return program;

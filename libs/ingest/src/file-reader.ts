@@ -90,6 +90,8 @@ const HEAD_BYTES = 1024 * 1024;
 
 interface Ctx {
   db: DuckDb;
+  /** This read's scratch folder (under workDir): transcoded, sheet and rewritten copies go here, never beside the input. */
+  tmp: string;
   input: ReadToParquetInput;
   options: FormatOptions;
   locale: Locale;
@@ -158,7 +160,7 @@ async function run(input: ReadToParquetInput, mode: 'read' | 'describe'): Promis
         `${input.sourceName} (${compression}) holds no member${options.members ? ` matching ${JSON.stringify(options.members)}` : ''}`,
       );
     }
-    const ctx: Ctx = { db, input, options, locale: localeOf(options), seq: 0, bytesBefore: 0, rowsBefore: 0 };
+    const ctx: Ctx = { db, tmp, input, options, locale: localeOf(options), seq: 0, bytesBefore: 0, rowsBefore: 0 };
     const reads: MemberRead[] = [];
     for (const m of members) {
       const sourceFile = compression === 'none' ? input.sourceName : `${input.sourceName}!/${m.name}`;
@@ -367,7 +369,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   }
   if (format === 'parquet') return readParquetMember(ctx, m, sourceFile, outDir, mode, notes);
   if (format === 'xlsx') {
-    const csv = path.join(path.dirname(m.path), `sheet-${ctx.seq++}.csv`);
+    const csv = path.join(ctx.tmp, `sheet-${ctx.seq++}.csv`);
     const sheet = await xlsxSheetToCsv(m.path, csv, options.xlsx, ctx.input.signal);
     notes.push(`sheet ${JSON.stringify(sheet.sheet)}: ${sheet.rows} rows`);
     const width = Math.max(sheet.header?.length ?? 0, sheet.width);
@@ -389,7 +391,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   // Text formats: DuckDB reads UTF-8; anything else is transcoded first, streaming.
   let utf8 = m.path;
   if (enc.encoding !== 'utf-8') {
-    utf8 = path.join(path.dirname(m.path), `utf8-${ctx.seq++}.txt`);
+    utf8 = path.join(ctx.tmp, `utf8-${ctx.seq++}.txt`);
     await transcodeToUtf8(m.path, utf8, enc.encoding, enc.bomBytes, ctx.input.signal, (b) =>
       ctx.input.onProgress?.({ stage: 'transcode', member: m.name, bytesRead: ctx.bytesBefore + b, rows: ctx.rowsBefore }),
     );
@@ -419,7 +421,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   const width = header ? records[0]!.length : Math.max(...records.map((r) => r.length));
   const names = uniqueColumnNames(header ? records[0]! : Array.from({ length: width }, () => ''));
   const normalise = async (): Promise<string> => {
-    const out = path.join(path.dirname(m.path), `lf-${ctx.seq++}.txt`);
+    const out = path.join(ctx.tmp, `lf-${ctx.seq++}.txt`);
     await normalizeLineEndings(utf8, out, quote, escape, ctx.input.signal);
     return out;
   };

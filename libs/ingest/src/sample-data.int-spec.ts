@@ -70,4 +70,8 @@ describe('docs/examples/data through readToParquet', () => {
     ]);
     expect(String(rejects[0]!.raw)).toContain('9999;10999;31/03/2025;12,50;carte');
   });
+
+  it('writes nothing beside the files it reads (transcoded and rewritten copies stay in the work dir)', () => {
+    expect(fs.readdirSync(DATA).sort()).toEqual(['customers.csv', 'orders.ndjson.gz', 'payments_legacy.csv']);
+  });
 });

@@ -9,6 +9,8 @@ import type {
   ApiResponse,
   ApplyResultDto,
   AssetDto,
+  ConnectionBrowseDto,
+  ConnectionDto,
   LogPageDto,
   PreviewDto,
   RunDto,
@@ -213,6 +215,16 @@ export class FlowForgeClient {
 
   previewAsset(id: string, query: ApiQuery<'/api/v1/assets/{id}/preview', 'get'>, signal?: AbortSignal): Promise<PreviewDto> {
     return this.call('get', '/api/v1/assets/{id}/preview', { path: { id }, query, signal });
+  }
+
+  // -- connections -----------------------------------------------------------------------------
+
+  listConnections(query: ApiQuery<'/api/v1/connections', 'get'>, signal?: AbortSignal): Promise<ConnectionDto[]> {
+    return this.call('get', '/api/v1/connections', { query, signal });
+  }
+
+  browseConnection(id: string, path: string, signal?: AbortSignal): Promise<ConnectionBrowseDto> {
+    return this.call('get', '/api/v1/connections/{id}/browse', { path: { id }, query: { path }, signal });
   }
 
   // -- uploads ---------------------------------------------------------------------------------

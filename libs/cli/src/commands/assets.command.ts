@@ -4,6 +4,7 @@ import { ASSET_LAYERS } from '../api/api.types';
 import { intArg, uuidArg, type CliContext, type CommandRunner } from '../cli.context';
 import { ExitCodes } from '../cli.errors';
 import { renderTable, type TableColumn } from '../output/table.renderer';
+import { formatBytes } from '../output/byte-progress';
 import { formatLocalTime } from '../output/time.format';
 
 interface ListOptions {
@@ -142,16 +143,4 @@ export function renderPreview(preview: PreviewDto): string {
   }));
   // Headers are column names here: keep their case.
   return renderTable(columns, preview.rows, { empty: 'NULL', headers: 'as-is' });
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -9,7 +9,7 @@ import { intArg, type CliContext, type CommandRunner } from '../cli.context';
 import { CliFailure, ExitCodes, UsageError } from '../cli.errors';
 import { renderTable, type TableColumn } from '../output/table.renderer';
 import { formatLocalTime } from '../output/time.format';
-import { formatBytes } from './assets.command';
+import { formatBytes } from '../output/byte-progress';
 
 interface SearchOptions extends AuditFilterOptions {
   limit?: number;

@@ -37,13 +37,14 @@ describe('flowforge ingest', () => {
       type: 'ingest.file',
       config: {
         connection: 'uploads',
-        path: '${params.path}',
         format: 'csv',
         target: { layer: 'bronze', namespace: 'sales', table: 'order_lines' },
         mode: 'replace',
       },
     });
     expect(parsed.workflows[0]).toMatchObject({ name: 'ingest-sales-order-lines' });
+    // The file is the run's: its path reaches the step as a param, which overrides the job's at dispatch.
+    expect(parsed.workflows[0]!.steps[0]).toMatchObject({ id: 'load', job: 'ingest-sales-order-lines', params: { path: '${params.path}' } });
   });
 
   it('uploads the file as a stream with its length, applies the documents and starts the run', async () => {

@@ -36,12 +36,17 @@ export function registerIngestCommand(program: Command, runner: CommandRunner): 
     .action(runner.action<[string, IngestOptions]>(ingest));
 }
 
-/** The job and workflow `flowforge ingest` applies for a table: the uploaded file's path is the run's parameter. */
+/**
+ * The job and workflow `flowforge ingest` applies for a table. The uploaded file's path is the run's
+ * parameter, passed to the step as a param (step params override the job's config at dispatch), so
+ * concurrent ingests into one table never read each other's file. The job's own `path` only stands in
+ * for it: the config must name a selection to be applied.
+ */
 export function ingestDocuments(namespace: string, table: string, options: { format?: string; mode: string }): { workflow: string; yaml: string } {
   const name = `ingest-${namespace}-${table}`.replace(/_/g, '-');
   const config = {
     connection: 'uploads',
-    path: '${params.path}',
+    path: 'given-by-each-run',
     ...(options.format && options.format !== 'auto' ? { format: options.format } : {}),
     target: { layer: 'bronze', namespace, table },
     mode: options.mode,
@@ -57,7 +62,7 @@ export function ingestDocuments(namespace: string, table: string, options: { for
     `metadata: { name: ${name} }`,
     'spec:',
     '  parameters: [{ name: path, type: string }]',
-    `  steps: [{ id: load, job: ${name} }]`,
+    `  steps: [{ id: load, job: ${name}, params: { path: "\${params.path}" } }]`,
     '',
   ].join('\n');
   return { workflow: name, yaml };

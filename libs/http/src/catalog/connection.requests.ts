@@ -12,13 +12,23 @@ export function isConnectionType(value: unknown): value is ConnectionType {
 }
 
 const connectionType = z.enum(CONNECTION_TYPES, says(`must be one of ${CONNECTION_TYPES.map((t) => `"${t}"`).join(', ')}`));
-const name = z
+/**
+ * Names the platform gives locations of its own, which no connection may take: `uploads` is the folder of
+ * files sent to POST /api/v1/uploads (an ingest.file step reads them with `connection: uploads`).
+ */
+export const RESERVED_CONNECTION_NAMES = ['uploads'] as const;
+const nameText = z
   .string(says('must be a name of 1-128 characters'))
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/, 'must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit')
-  .describe('1-128 letters, digits, spaces, "_", "." or "-"; unique')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,127}$/, 'must be 1-128 letters, digits, spaces, "_", "." or "-", starting with a letter or digit');
+const name = nameText
+  .refine(
+    (v) => !(RESERVED_CONNECTION_NAMES as readonly string[]).includes(v.toLowerCase()),
+    `must not be one of the reserved names: ${RESERVED_CONNECTION_NAMES.join(', ')}`,
+  )
+  .describe('1-128 letters, digits, spaces, "_", "." or "-"; unique; not "uploads" (reserved)')
   .meta({ example: 'warehouse' });
 /** A connection's name as a path parameter (`/executor/connections/by-name/{name}`). */
-export const connectionNameParam = name;
+export const connectionNameParam = nameText;
 
 /**
  * Who reads a connection's secrets for a step (the headers HostRuntime.executorHeaders sends): the executor,

@@ -108,6 +108,15 @@ describe('connection type schemas', () => {
     ]);
   });
 
+  it('refuses the reserved name "uploads" (the folder of uploaded files), in any case, naming the field', () => {
+    for (const name of ['uploads', 'Uploads']) {
+      const r = createConnectionRequest.safeParse({ name, type: 'local', config: { path: '/srv/in' } });
+      expect(r.success).toBe(false);
+      expect(fieldErrorsOf(r.error!)).toEqual([{ field: 'name', message: 'must not be one of the reserved names: uploads' }]);
+    }
+    expect(createConnectionRequest.safeParse({ name: 'uploads-2024', type: 'local', config: { path: '/srv/in' } }).success).toBe(true);
+  });
+
   it('declares the secret fields of every type', () => {
     expect(Object.fromEntries(Object.entries(CONNECTION_SPECS).map(([t, s]) => [t, s.secretFields]))).toEqual({
       postgres: ['password'],

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import path from 'node:path';
-import { localPathPolicy, LocationError, openLocation, type FileLocation, type LocalPathPolicy } from '@flowforge/connectors';
+import { LocalLocation, localPathPolicy, LocationError, openLocation, type FileLocation, type LocalPathPolicy } from '@flowforge/connectors';
 import { JobError } from '@flowforge/executor';
 import { COMMON_CONFIG, localLakeDir, serviceConfigToken, servicePoolToken, type CommonConfig } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import type { IngestionConfig } from '../ingestion.config';
+import { uploadDirOf } from '../uploads/uploads.module';
 import { CatalogClient, type StepCall } from './catalog.client';
 
 export interface ResolvedLocation {
@@ -31,6 +32,14 @@ export class LocationResolver {
   ) {}
 
   async resolveLocation(name: string, call: StepCall): Promise<ResolvedLocation> {
+    // The folder of POST /api/v1/uploads: a location of this service's own, not a catalog connection (the
+    // catalog refuses the name). Each upload is a folder named by a random id (its path: `<id>/<name>`).
+    if (name === 'uploads') {
+      const dir = uploadDirOf(this.config, this.common);
+      const home = path.resolve(this.common.FLOWFORGE_HOME);
+      const policy = localPathPolicy({ home, lakeDir: localLakeDir(this.config, home), roots: dir });
+      return { connection: 'uploads', type: 'local', location: new LocalLocation(dir, policy) };
+    }
     const connection = await this.catalog.connection(name, call);
     try {
       const location = openLocation(connection.type, connection.config, { localPolicy: await this.localPolicy() });

@@ -102,7 +102,7 @@ export interface ConnectionTestResultDto {
 }
 
 export interface CreateConnectionDto {
-  /** 1-128 letters, digits, spaces, "_", "." or "-"; unique */
+  /** 1-128 letters, digits, spaces, "_", "." or "-"; unique; not "uploads" (reserved) */
   name: string;
   type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb';
   description?: string | null;
@@ -556,7 +556,7 @@ export interface TotpCodeDto {
 }
 
 export interface UpdateConnectionDto {
-  /** 1-128 letters, digits, spaces, "_", "." or "-"; unique */
+  /** 1-128 letters, digits, spaces, "_", "." or "-"; unique; not "uploads" (reserved) */
   name?: string;
   description?: string | null;
   /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
