@@ -451,4 +451,33 @@ describe('ingest.file through the embedded platform', () => {
     expect(rows.find((r) => r.id === '11')).toMatchObject({ region: 'north', _ff_run_id: done.id });
     expect(rows.find((r) => r.id === '1')).toMatchObject({ region: null, name: 'alice' });
   });
+
+  it('loads the sample data set with docs/examples/ingest-samples.yaml (the README example), the messy file included', async () => {
+    const samples = path.join(landing, 'samples');
+    fs.mkdirSync(samples, { recursive: true });
+    const data = path.join(__dirname, '../../../docs/examples/data');
+    for (const f of fs.readdirSync(data)) fs.copyFileSync(path.join(data, f), path.join(samples, f));
+    expect((await api.call('POST', '/api/v1/connections', { name: 'samples', type: 'local', config: { path: samples } })).status).toBe(201);
+    const applied = await api.apply(fs.readFileSync(path.join(__dirname, '../../../docs/examples/ingest-samples.yaml'), 'utf8'));
+    expect(applied.status).toBeLessThan(300);
+    const started = await api.startRun('ingest-samples');
+    const done = await api.waitRun(started.body.id, isFinalRun, 60_000);
+    const outputs = (id: string) => stepOf(done, id).outputs as { rowsWritten: number; rowsRejected: number };
+    expect({ state: done.state, steps: ['customers', 'orders', 'payments'].map((id) => [id, stepOf(done, id).state, stepOf(done, id).errorMessage]) }).toEqual({
+      state: 'succeeded',
+      steps: [
+        ['customers', 'succeeded', null],
+        ['orders', 'succeeded', null],
+        ['payments', 'succeeded', null],
+      ],
+    });
+    expect([outputs('customers'), outputs('orders'), outputs('payments')].map((o) => [o.rowsWritten, o.rowsRejected])).toEqual([
+      [60, 0],
+      [200, 0],
+      [40, 2],
+    ]);
+    const payments = (await api.call<Asset[]>('GET', '/api/v1/assets?layer=bronze&namespace=samples&table=payments')).body[0]!;
+    expect(payments.currentSnapshot!.schema.find((c) => c.name === 'amount')?.type).toBe('DOUBLE');
+    expect(payments.currentSnapshot!.schema.find((c) => c.name === 'paid_on')?.type).toBe('DATE');
+  });
 });
