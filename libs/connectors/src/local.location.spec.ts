@@ -49,6 +49,10 @@ describe('LocalLocation and selectFiles', () => {
     await expect(loc.open('a\u0000.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(loc.open('..\\secret.txt')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(loc.open('escape.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    await expect(loc.localPath('escape.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    await expect(loc.localPath('../secret.txt')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    await expect(loc.localPath('2024')).rejects.toMatchObject({ code: 'FF_LOCATION_NOT_FOUND' });
+    expect(await loc.localPath('2024/01/c.csv')).toBe(path.join(landing, 'in', '2024', '01', 'c.csv'));
     await expect(loc.open('missing.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_NOT_FOUND' });
     expect(checkRelativePath('/in//./a.csv/')).toBe('in/a.csv');
   });

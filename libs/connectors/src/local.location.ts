@@ -76,6 +76,16 @@ export class LocalLocation implements FileLocation {
     return createReadStream('', { fd: handle, autoClose: true, highWaterMark: 1 << 20 });
   }
 
+  async localPath(p: string): Promise<string> {
+    const rel = checkRelativePath(p);
+    const abs = await this.resolve(rel);
+    const st = await fs.stat(abs).catch((err: unknown) => {
+      throw this.fsError(err, rel);
+    });
+    if (!st.isFile()) throw new LocationError('FF_LOCATION_NOT_FOUND', `${rel} is not a file`);
+    return abs;
+  }
+
   async archive(p: string, to: string, opts: { move: boolean }): Promise<void> {
     const from = await this.resolve(checkRelativePath(p));
     const dest = await this.resolve(checkRelativePath(to, 'to'));

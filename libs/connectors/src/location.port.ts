@@ -31,6 +31,13 @@ export interface FileLocation {
   open(path: string, signal?: AbortSignal): Promise<Readable>;
 
   /**
+   * Only locations on this host's file system: the file's real path, checked like `open` (inside the root,
+   * symlinks resolved), so a reader can read it in place instead of copying it first. A reader must never
+   * write beside it or delete it.
+   */
+  localPath?(path: string, signal?: AbortSignal): Promise<string>;
+
+  /**
    * After a successful ingestion: moves (copy, then delete) or copies `path` to `to` (both relative to
    * the root). Implementations without a rename do copy + delete.
    */

@@ -244,13 +244,18 @@ export class IngestFileRunner {
       ctx.signal.throwIfAborted();
       const dir = path.join(work, `f${String(i).padStart(5, '0')}`);
       await fs.mkdir(dir, { recursive: true });
-      const local = path.join(dir, `input-${path.posix.basename(entry.path)}`);
-      const downloaded = await download(location, entry.path, local, ctx.signal, (bytes) =>
-        ctx.progress({
-          message: `downloading ${entry.path}`,
-          metrics: { files: i, bytes: bytesBefore + bytes, rows: rowsBefore },
-        }),
-      );
+      // A file on this host (a local connection, an upload) is read where it is: copying a large file first
+      // would cost as much as reading it (bench/ingest-job.bench.ts). Anything else is downloaded, streaming.
+      const inPlace = location.localPath ? await location.localPath(entry.path, ctx.signal) : null;
+      const local = inPlace ?? path.join(dir, `input-${path.posix.basename(entry.path)}`);
+      const downloaded = inPlace
+        ? (await fs.stat(inPlace)).size
+        : await download(location, entry.path, local, ctx.signal, (bytes) =>
+            ctx.progress({
+              message: `downloading ${entry.path}`,
+              metrics: { files: i, bytes: bytesBefore + bytes, rows: rowsBefore },
+            }),
+          );
       if (maxTotalBytes !== undefined && bytesBefore + downloaded > maxTotalBytes) {
         throw new JobError('FF_INGEST_FILE_TOO_LARGE', `downloading ${entry.path} passed limits.maxTotalBytes ${maxTotalBytes}`, { retryable: false });
       }
@@ -270,7 +275,7 @@ export class IngestFileRunner {
             metrics: { files: i, bytes: bytesBefore + p.bytesRead, rows: rowsBefore + p.rows },
           }),
       });
-      await fs.rm(local, { force: true });
+      if (!inPlace) await fs.rm(local, { force: true });
       if (result.schema.length > 0) tableSchema = dataColumns(result.schema);
       bytesBefore += downloaded;
       rowsBefore += result.rows;
