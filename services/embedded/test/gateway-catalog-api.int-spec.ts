@@ -184,6 +184,7 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
         '/api/v1/assets/{id}/snapshots/{snapshotId}',
         '/api/v1/connections',
         '/api/v1/connections/{id}',
+        '/api/v1/connections/{id}/browse',
         '/api/v1/connections/{id}/test',
       ].sort(),
     );
