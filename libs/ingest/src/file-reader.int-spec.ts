@@ -178,6 +178,29 @@ describe('CSV', () => {
     expect((await rowsOf(declared)).map((x) => x.code)).toEqual(['10', '7']);
   });
 
+  it('types from the whole sample, not only its first 1,000 rows: a later double, timestamp or text widens the column', async () => {
+    // inferTypes checks every type on the first rows, then the whole sample against the types left: the second step
+    // must still see the values past row 1,000.
+    const lines = ['n,d,when,flag,code'];
+    for (let i = 1; i <= 1500; i++) {
+      const late = i === 1400;
+      lines.push(`${i},${late ? '2.5' : i},${late ? '2024-01-05 10:00:00' : '2024-01-05'},${late ? 'maybe' : 'true'},${late ? '0042' : i * 3}`);
+    }
+    const r = await read(put('widen.csv', `${lines.join('\n')}\n`));
+    expect(types(r).slice(0, 5)).toEqual(['n BIGINT', 'd DOUBLE', 'when TIMESTAMP', 'flag VARCHAR', 'code VARCHAR']);
+    expect(r.rescued).toBe(0);
+    const row = (await rowsOf(r)).find((x) => x.n === '1400')!;
+    expect([row.d, row.when, row.flag, row.code]).toEqual([2.5, '2024-01-05 10:00:00', 'maybe', '0042']);
+    // A date or timestamp must start with a digit: a leading space is kept as text, not trimmed into a date.
+    const spaced = await read(put('spaced.csv', 'a,b\n 2024-01-05,2024-01-05\n2024-01-06,2024-01-06\n'));
+    expect(types(spaced).slice(0, 2)).toEqual(['a VARCHAR', 'b DATE']);
+    expect((await rowsOf(spaced)).map((x) => x.a)).toEqual([' 2024-01-05', '2024-01-06']);
+    // DuckDB's casts would drop a time from a DATE, an offset or nanoseconds from a TIMESTAMP: those stay text.
+    const lossy = await read(put('lossy.csv', 'd,tz,ns,ok\n2024-01-05 10:00:00,2024-01-05 10:00:00+02,2024-01-05 10:00:00.123456789,2024-01-05T10:00:00.5\n'));
+    expect(types(lossy).slice(0, 4)).toEqual(['d TIMESTAMP', 'tz VARCHAR', 'ns VARCHAR', 'ok TIMESTAMP']);
+    expect((await rowsOf(lossy)).map((x) => [x.tz, x.ns])).toEqual([['2024-01-05 10:00:00+02', '2024-01-05 10:00:00.123456789']]);
+  });
+
   it('detects tab and pipe delimiters, honours a configured one, and reads headerless files', async () => {
     const tsv = await read(put('a.tsv', 'a\tb\n1\tx y\n'));
     expect((await rowsOf(tsv))[0]).toMatchObject({ a: '1', b: 'x y' });

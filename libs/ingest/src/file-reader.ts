@@ -17,7 +17,7 @@ import { decodeHead, readHead, sniffFormat, zipIsWorkbook } from './input-detect
 import { flattenSelect } from './json-shape';
 import { reconcileSchema, type OnSchemaChange } from './schema-reconcile';
 import { detectEncoding, lineEndings, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
-import { castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type Locale } from './type-inference';
+import { candidatesOf, castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type InferredType, type Locale } from './type-inference';
 import { XLSX_LINE_COLUMN, xlsxSheetToCsv } from './xlsx-reader';
 
 export interface ReadProgress {
@@ -78,6 +78,8 @@ export const REJECT_COLUMNS = ['file', 'line', 'raw', 'reason'] as const;
 
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 const WIDE_COLUMNS = 1000;
+/** Rows of the sample on which every candidate type is checked (inferTypes). */
+const FIRST_ROWS = 1000;
 
 /** "512MB", "1.5GiB" → bytes. */
 function parseBytes(text: string): number {
@@ -524,7 +526,18 @@ async function inferTypes(ctx: Ctx, s: DuckDbSession, file: string, spec: CsvSpe
   const sample = `ff_sample_${ctx.seq++}`;
   await s.run(`CREATE TEMP TABLE ${sample} AS SELECT * FROM ${readCsvSql(ctx, file, spec, null)} LIMIT ${ctx.options.sampleRows ?? 100_000}`);
   try {
-    const found = new Map((await s.all(inferenceQuery(sample, ctx.locale))).rows.map((r) => [String(r.col), r]));
+    // Two steps: every type checked on the first rows rules most types out, then the whole sample is checked
+    // only against the types each column can still have (most values are cast once, not five times).
+    const sampleRows = ctx.options.sampleRows ?? 100_000;
+    let candidates: Map<string, InferredType[]> | undefined;
+    if (sampleRows > FIRST_ROWS) {
+      const first = await s.all(inferenceQuery(sample, ctx.locale, { limit: FIRST_ROWS }));
+      candidates = candidatesOf(
+        first.rows,
+        toInfer.map(({ c }) => c),
+      );
+    }
+    const found = new Map((await s.all(inferenceQuery(sample, ctx.locale, candidates && { types: candidates }))).rows.map((r) => [String(r.col), r]));
     for (const { c, i } of toInfer) types[i] = pickType(found.get(c));
   } finally {
     await s.run(`DROP TABLE IF EXISTS ${sample}`);
@@ -565,19 +578,22 @@ async function readCsvMember(
     const data = spec.columns.map((name, i) => ({ name, type: types[i]!, i })).filter((c) => c.name !== spec.lineColumn);
     const typed = data.filter((c) => c.type.toUpperCase() !== 'VARCHAR');
     const t = (i: number): string => `"__t${i}"`;
-    const keeps = (c: { name: string; type: string; i: number }): string =>
-      `(${sqlIdent(c.name)} IS NULL OR ${keepsValueExpr(sqlIdent(c.name), t(c.i), c.type, explicit.has(c.name.toLowerCase()))})`;
+    const k = (i: number): string => `"__k${i}"`;
     // row_number() OVER () streams and keeps scan order; one thread plus a sequence does the same for wide
     // files, where the window operator's buffers do not fit.
     const inner = wide ? `SELECT *, nextval('${rowSeq}') AS __ff_row FROM ${source}` : `SELECT *, row_number() OVER () AS __ff_row FROM ${source}`;
+    // Each typed column: its cast (__t), then once whether the value is kept (__k), which the value, the
+    // rescue test and the rescued JSON all read (written out in each, DuckDB would evaluate it three times).
     const casts = typed.map((c) => `${castExpr(sqlIdent(c.name), c.type, ctx.locale)} AS ${t(c.i)}`);
-    const middle = casts.length ? `SELECT *, ${casts.join(', ')} FROM (${inner})` : `SELECT * FROM (${inner})`;
-    const outCols = data.map((c) =>
-      c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${keeps(c)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`,
+    const kept = typed.map(
+      (c) =>
+        `(${sqlIdent(c.name)} IS NULL OR ${keepsValueExpr(sqlIdent(c.name), t(c.i), c.type, explicit.has(c.name.toLowerCase()), ctx.locale)}) AS ${k(c.i)}`,
     );
+    const middle = casts.length ? `SELECT *, ${kept.join(', ')} FROM (SELECT *, ${casts.join(', ')} FROM (${inner}))` : `SELECT * FROM (${inner})`;
+    const outCols = data.map((c) => (c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${k(c.i)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`));
     const rescued = typed.length
-      ? `CASE WHEN NOT (${typed.map(keeps).join(' AND ')}) THEN CAST(to_json(map_from_entries(list_filter([${typed
-          .map((c) => `{'k': ${sqlString(c.name)}, 'v': CASE WHEN NOT ${keeps(c)} THEN ${sqlIdent(c.name)} END}`)
+      ? `CASE WHEN NOT (${typed.map((c) => k(c.i)).join(' AND ')}) THEN CAST(to_json(map_from_entries(list_filter([${typed
+          .map((c) => `{'k': ${sqlString(c.name)}, 'v': CASE WHEN NOT ${k(c.i)} THEN ${sqlIdent(c.name)} END}`)
           .join(', ')}], x -> x.v IS NOT NULL))) AS JSON) END`
       : 'CAST(NULL AS JSON)';
     const line = spec.lineColumn ? `CAST(${sqlIdent(spec.lineColumn)} AS BIGINT)` : `__ff_row + ${spec.headerLines}`;
