@@ -346,11 +346,33 @@ describe('malformed and extreme inputs', () => {
       { id: '1', n: String(big.length) },
       { id: '2', n: '5' },
     ]);
-    // (A line longer than DuckDB's buffer, 2 × maxLineBytes here, is dropped by DuckDB 1.5.6 without a reject:
-    // see the known gaps in libs/ingest/README.md. This one is within it.)
     const capped = await read(put('bigfield.csv', `id,blob\n1,${big.slice(0, 1536 * 1024)}\n2,small\n`), { options: { csv: { maxLineBytes: 1024 * 1024 } } });
     expect((await rowsOf(capped)).map((x) => x.id)).toEqual(['2']);
     expect((await rejectsOf(capped))[0]).toMatchObject({ line: '2', reason: expect.stringMatching(/LINE SIZE OVER MAXIMUM/) });
+  }, 120_000);
+
+  it('a line longer than the DuckDB read buffer is rejected with the reason, not dropped; beyond the memory budget the file is refused', async () => {
+    // maxLineBytes 1 MiB: DuckDB's buffer would be 8 MiB, and DuckDB 1.5 drops a longer line without a reject.
+    const huge = 'x'.repeat(9 * 1024 * 1024);
+    const text = `id,blob\n1,a\n2,${huge}\n3,b\n4,"q${huge}"\n5,c\n`;
+    const r = await read(put('huge.csv', text), { options: { csv: { maxLineBytes: 1024 * 1024 } } });
+    expect((await rowsOf(r)).map((x) => [x.id, x.blob, x._ff_source_line])).toEqual([
+      ['1', 'a', '2'],
+      ['3', 'b', '4'],
+      ['5', 'c', '6'],
+    ]);
+    const rejects = await rejectsOf(r);
+    expect(rejects.map((x) => [x.line, String(x.reason).slice(0, 22)])).toEqual([
+      ['3', 'LINE SIZE OVER MAXIMUM'],
+      ['5', 'LINE SIZE OVER MAXIMUM'],
+    ]);
+    expect(r.members[0]!.notes.join('; ')).toContain('over csv.maxLineBytes 1048576');
+    // With 32MB of DuckDB memory a 9 MiB line cannot be held to be rejected: a refusal naming the longest line, nothing written.
+    const workDir = path.join(dir, 'w-huge');
+    const e = await failure(read(put('huge.csv', text), { workDir, options: { csv: { maxLineBytes: 1024 * 1024 } }, limits: { memoryLimit: '32MB' } }));
+    expect(e.code).toBe('FF_INGEST_READ');
+    expect(e.message).toMatch(/line at byte 9437203 is 9437189 bytes long, over csv.maxLineBytes \(1048576\).*limits.memoryLimit 32MB/);
+    expect(partsLeft(workDir)).toEqual([]);
   }, 120_000);
 
   it('a maxRejected breach (count or percent) fails the read and leaves nothing written', async () => {

@@ -16,7 +16,7 @@ import { IngestError } from './ingest.errors';
 import { decodeHead, readHead, sniffFormat, zipIsWorkbook } from './input-detect';
 import { flattenSelect } from './json-shape';
 import { reconcileSchema, type OnSchemaChange } from './schema-reconcile';
-import { detectEncoding, lineEndings, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
+import { detectEncoding, lineEndings, longestLineOver, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
 import { candidatesOf, castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type InferredType, type Locale } from './type-inference';
 import { XLSX_LINE_COLUMN, xlsxSheetToCsv } from './xlsx-reader';
 
@@ -386,6 +386,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
       lineColumn: names[0]!,
       headerLines: 0,
       pad: true,
+      bufferBytes: defaultBuffer(ctx),
     });
   }
   // Text formats: DuckDB reads UTF-8; anything else is transcoded first, streaming.
@@ -441,6 +442,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
     lineColumn: null,
     headerLines: skipRows + (header ? 1 : 0),
     pad: csv.raggedRows === 'pad',
+    bufferBytes: await readBufferFor(ctx, utf8, sourceFile, notes),
   };
   try {
     return await readCsvMember(ctx, { ...m, path: utf8 }, sourceFile, outDir, mode, notes, 'csv', spec, enc.encoding);
@@ -482,11 +484,47 @@ interface CsvSpec {
   /** Lines before the first record (skipped lines and the header). */
   headerLines: number;
   pad: boolean;
+  /** DuckDB's read buffer: longer than the longest line (readBufferFor). */
+  bufferBytes: number;
+}
+
+function maxLineOf(ctx: Ctx): number {
+  return ctx.options.csv?.maxLineBytes ?? DEFAULT_MAX_LINE;
+}
+function defaultBuffer(ctx: Ctx): number {
+  return Math.max(2 * maxLineOf(ctx), 8 * 1024 * 1024);
+}
+
+/**
+ * DuckDB 1.5 rejects a line longer than max_line_size (LINE SIZE OVER MAXIMUM) only while the line fits its
+ * read buffer; a longer one is dropped without a trace. So the file's lines are measured first (a few KiB read
+ * per half buffer, see longestLineOver): a longer line grows the buffer to hold it, so that DuckDB rejects it
+ * with its reason, up to a quarter of limits.memoryLimit; beyond that the file is refused, naming the line's
+ * offset, its length and the limits.
+ */
+async function readBufferFor(ctx: Ctx, file: string, sourceFile: string, notes: string[]): Promise<number> {
+  const buffer = defaultBuffer(ctx);
+  const long = await longestLineOver(file, buffer, ctx.input.signal);
+  if (!long) return buffer;
+  const maxLine = maxLineOf(ctx);
+  const memoryLimit = ctx.input.limits?.memoryLimit ?? DEFAULT_LIMITS.memoryLimit;
+  const cap = Math.max(buffer, Math.floor(parseBytes(memoryLimit) / 4));
+  const needed = Math.ceil((long.bytes + 1024 * 1024) / (1024 * 1024)) * 1024 * 1024;
+  if (needed > cap) {
+    throw new IngestError(
+      'FF_INGEST_READ',
+      `${sourceFile}: the line at byte ${long.offset} is ${long.bytes} bytes long, over csv.maxLineBytes (${maxLine}) and too long to be read and rejected within limits.memoryLimit ${memoryLimit} (at most ${cap} bytes a line); nothing was read`,
+    );
+  }
+  notes.push(
+    `a line of ${long.bytes} bytes at byte ${long.offset} (over csv.maxLineBytes ${maxLine}): read buffer raised to ${needed} bytes so that it is rejected, not dropped`,
+  );
+  return needed;
 }
 
 function readCsvSql(ctx: Ctx, file: string, spec: CsvSpec, rejects: { table: string; scan: string; limit: number } | null): string {
   const csv = ctx.options.csv ?? {};
-  const maxLine = csv.maxLineBytes ?? DEFAULT_MAX_LINE;
+  const maxLine = maxLineOf(ctx);
   const nulls = csv.nullValues ?? [''];
   const args = [
     'auto_detect = false',
@@ -504,7 +542,7 @@ function readCsvSql(ctx: Ctx, file: string, spec: CsvSpec, rejects: { table: str
     'strict_mode = true',
     `null_padding = ${spec.pad}`,
     `max_line_size = ${maxLine}`,
-    `buffer_size = ${Math.max(2 * maxLine, 8 * 1024 * 1024)}`,
+    `buffer_size = ${spec.bufferBytes}`,
   ];
   if (rejects)
     args.push(
