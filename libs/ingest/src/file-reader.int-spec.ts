@@ -525,10 +525,46 @@ describe('JSON, Parquet, xlsx', () => {
     expect((await failure(read(put('doc.json', '[{"id":1}]'), { options: { json: { explode: ['id'] } } }))).code).toBe('FF_INGEST_OPTIONS');
   });
 
-  it('malformed JSON is a clear error naming the file', async () => {
-    const e = await failure(read(put('broken.ndjson', '{"a":1}\n{"a":\n')));
+  it('malformed JSON (an array document) is a clear error naming the file', async () => {
+    const e = await failure(read(put('broken.json', '[{"a":1},{"a":')));
     expect(e.code).toBe('FF_INGEST_READ');
-    expect(e.message).toContain('broken.ndjson');
+    expect(e.message).toContain('broken.json');
+  });
+
+  it('NDJSON: a malformed or non-object line is rejected with file, line, raw and reason; the rest is read and typed', async () => {
+    const text = ['{"id":1,"v":1}', '{"id":', '', '{"id":2,"v":"two"}', 'not json', '[1,2]', '{"id":3,"v":{"k":true}}', '  ', '{"id":4}'].join('\n');
+    const r = await read(put('dirty.ndjson', `${text}\n`));
+    expect(types(r).slice(0, 2)).toEqual(['id BIGINT', 'v JSON']);
+    // Lines count records as DuckDB does: blank lines do not count.
+    expect((await rowsOf(r)).map((x) => [x.id, x.v, x._ff_source_line])).toEqual([
+      ['1', '1', '1'],
+      ['2', '"two"', '3'],
+      ['3', '{"k":true}', '6'],
+      ['4', null, '7'],
+    ]);
+    expect(r.rejected.count).toBe(3);
+    expect(await rejectsOf(r)).toEqual([
+      { file: 'landing/dirty.ndjson', line: '2', raw: '{"id":', reason: 'MALFORMED JSON: the line is not valid JSON' },
+      { file: 'landing/dirty.ndjson', line: '4', raw: 'not json', reason: 'MALFORMED JSON: the line is not valid JSON' },
+      { file: 'landing/dirty.ndjson', line: '5', raw: '[1,2]', reason: 'NOT AN OBJECT: the line holds a JSON array, not an object' },
+    ]);
+    // The rejects count against maxRejected like CSV rejects; nothing is kept on a breach.
+    const workDir = path.join(dir, 'w-dirty');
+    const e = await failure(read(put('dirty.ndjson', `${text}\n`), { workDir, limits: { maxRejected: { count: 2 } } }));
+    expect(e.code).toBe('FF_INGEST_TOO_MANY_REJECTED');
+    expect(e.message).toContain('landing/dirty.ndjson line 2: MALFORMED JSON');
+    expect(partsLeft(workDir)).toEqual([]);
+  });
+
+  it('NDJSON: a value past sampleRows that does not fit its field is never nulled: the file is read again with every record sampled', async () => {
+    const r = await read(put('late.ndjson', '{"a":1}\n{"a":2}\n{"a":"x"}\n'), { options: { sampleRows: 1 } });
+    expect(types(r)[0]).toBe('a JSON');
+    expect((await rowsOf(r)).map((x) => x.a)).toEqual(['1', '2', '"x"']);
+    expect(r.members[0]!.notes.join('; ')).toContain('read again with every record sampled');
+    // A file of arrays only (no object) stays one column, as DuckDB reads it, not a file of rejects.
+    const arrays = await read(put('arrays.ndjson', '[1,2]\n[3]\n'), { options: { format: 'ndjson' } });
+    expect(arrays.rejected.count).toBe(0);
+    expect((await rowsOf(arrays)).map((x) => x.json)).toEqual([['1', '2'], ['3']]);
   });
 
   it('Parquet keeps its types; lines are row numbers', async () => {

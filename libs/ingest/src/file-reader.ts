@@ -92,6 +92,8 @@ const HEAD_BYTES = 1024 * 1024;
 
 interface Ctx {
   db: DuckDb;
+  /** This read's temp folder (under workDir, removed at the end): rewritten copies of the input go here, never beside it. */
+  tmp: string;
   input: ReadToParquetInput;
   options: FormatOptions;
   locale: Locale;
@@ -160,7 +162,7 @@ async function run(input: ReadToParquetInput, mode: 'read' | 'describe'): Promis
         `${input.sourceName} (${compression}) holds no member${options.members ? ` matching ${JSON.stringify(options.members)}` : ''}`,
       );
     }
-    const ctx: Ctx = { db, input, options, locale: localeOf(options), seq: 0, bytesBefore: 0, rowsBefore: 0 };
+    const ctx: Ctx = { db, tmp, input, options, locale: localeOf(options), seq: 0, bytesBefore: 0, rowsBefore: 0 };
     const reads: MemberRead[] = [];
     for (const m of members) {
       const sourceFile = compression === 'none' ? input.sourceName : `${input.sourceName}!/${m.name}`;
@@ -369,7 +371,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   }
   if (format === 'parquet') return readParquetMember(ctx, m, sourceFile, outDir, mode, notes);
   if (format === 'xlsx') {
-    const csv = path.join(path.dirname(m.path), `sheet-${ctx.seq++}.csv`);
+    const csv = path.join(ctx.tmp, `sheet-${ctx.seq++}.csv`);
     const sheet = await xlsxSheetToCsv(m.path, csv, options.xlsx, ctx.input.signal);
     notes.push(`sheet ${JSON.stringify(sheet.sheet)}: ${sheet.rows} rows`);
     const width = Math.max(sheet.header?.length ?? 0, sheet.width);
@@ -392,7 +394,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   // Text formats: DuckDB reads UTF-8; anything else is transcoded first, streaming.
   let utf8 = m.path;
   if (enc.encoding !== 'utf-8') {
-    utf8 = path.join(path.dirname(m.path), `utf8-${ctx.seq++}.txt`);
+    utf8 = path.join(ctx.tmp, `utf8-${ctx.seq++}.txt`);
     await transcodeToUtf8(m.path, utf8, enc.encoding, enc.bomBytes, ctx.input.signal, (b) =>
       ctx.input.onProgress?.({ stage: 'transcode', member: m.name, bytesRead: ctx.bytesBefore + b, rows: ctx.rowsBefore }),
     );
@@ -422,7 +424,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
   const width = header ? records[0]!.length : Math.max(...records.map((r) => r.length));
   const names = uniqueColumnNames(header ? records[0]! : Array.from({ length: width }, () => ''));
   const normalise = async (): Promise<string> => {
-    const out = path.join(path.dirname(m.path), `lf-${ctx.seq++}.txt`);
+    const out = path.join(ctx.tmp, `lf-${ctx.seq++}.txt`);
     await normalizeLineEndings(utf8, out, quote, escape, ctx.input.signal);
     return out;
   };
@@ -787,6 +789,14 @@ async function readParquetMember(
   });
 }
 
+/**
+ * JSON and NDJSON. NDJSON is read with `records = 'true'`, so a line holding no object fails rather than turning
+ * the whole file into one JSON column. A read that fails on a malformed or non-object line is done again in two
+ * steps (only then: the clean read needs no extra pass): the lines are checked (`json_valid`, an object), those
+ * that fail go to the rejects with their line, text and reason, the others are copied to a clean file read as
+ * before, and the rows are renumbered past the rejects. A value beyond `sampleRows` that does not fit its
+ * field's type is never nulled: DuckDB fails, and the file is read again with every record sampled.
+ */
 async function readJsonMember(
   ctx: Ctx,
   m: InputMember,
@@ -796,13 +806,98 @@ async function readJsonMember(
   notes: string[],
   format: FileFormat,
   encoding: TextEncoding,
+  sample = ctx.options.sampleRows ?? -1,
+): Promise<MemberRead> {
+  const attempt = (file: string, sampleSize: number, records: 'true' | 'auto'): Promise<MemberRead> =>
+    readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, sampleSize, records);
+  const records = format === 'ndjson' ? 'true' : 'auto';
+  try {
+    return await attempt(m.path, sample, records);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (sample !== -1 && /JSON transform error/i.test(message)) {
+      await fs.rm(outDir, { recursive: true, force: true });
+      notes.push(`a value past the first ${sample} records did not fit its field's type: read again with every record sampled`);
+      return readJsonMember(ctx, m, sourceFile, outDir, mode, notes, format, encoding, -1);
+    }
+    if (format !== 'ndjson' || !/Malformed JSON|non-record JSON|expected records/i.test(message)) throw err;
+    await fs.rm(outDir, { recursive: true, force: true });
+    const split = await splitNdjson(ctx, m, sourceFile, outDir);
+    // Only scalars or arrays, no object at all (and nothing malformed): the file is one JSON column, as DuckDB reads it.
+    if (split.objects === 0 && split.malformed === 0) {
+      await fs.rm(split.rejects, { force: true });
+      return attempt(m.path, sample, 'auto');
+    }
+    notes.push(`${split.rejected} malformed or non-object lines rejected`);
+    const r =
+      split.objects > 0
+        ? await attempt(split.clean, sample, 'true')
+        : { report: emptyReport(m, format, encoding, notes), parts: [], rejects: null, schema: [] };
+    r.report.rejected = split.rejected;
+    if (mode === 'read' && r.parts.length) await ctx.db.withSession((s) => renumberPastRejects(ctx, s, outDir, split.rejects));
+    return { ...r, parts: await listParts(outDir), rejects: split.rejects };
+  }
+}
+
+function emptyReport(m: InputMember, format: FileFormat, encoding: TextEncoding, notes: string[]): MemberReport {
+  return { name: m.name, format, encoding, rows: 0, rejected: 0, rescued: 0, notes };
+}
+
+/**
+ * Splits an NDJSON file into the rejects (Parquet: file, line, raw, reason) and a clean NDJSON file of its
+ * object lines. Lines are numbered as DuckDB numbers NDJSON records: blank lines do not count.
+ */
+async function splitNdjson(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+): Promise<{ clean: string; rejects: string; objects: number; malformed: number; rejected: number }> {
+  const clean = path.join(ctx.tmp, `clean-${ctx.seq++}.ndjson`);
+  const rejects = path.join(outDir, '..', `rejects-${ctx.seq++}.parquet`);
+  await fs.mkdir(path.dirname(rejects), { recursive: true });
+  const maxLine = Math.max(maxLineOf(ctx), 16 * 1024 * 1024);
+  // One VARCHAR column per line: no quote, and a delimiter (U+0001) that valid JSON never holds raw. Blank lines are NULL.
+  const lines = `read_csv(${sqlString(m.path)}, columns = {'l': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, max_line_size = ${maxLine}, buffer_size = ${2 * maxLine})`;
+  const numbered = `SELECT l, row_number() OVER () AS n, CASE WHEN NOT json_valid(l) THEN 'MALFORMED JSON' WHEN json_type(l) <> 'OBJECT' THEN 'NOT AN OBJECT' END AS bad FROM (SELECT l FROM ${lines} WHERE trim(l, ' ' || chr(9) || chr(13)) <> '')`;
+  return ctx.db.withSession(async (s) => {
+    await s.run(`CREATE TEMP TABLE ff_ndjson_bad AS SELECT n, bad FROM (${numbered}) WHERE bad IS NOT NULL`);
+    try {
+      const counts = (await s.all(`SELECT count(*) FILTER (WHERE bad = 'MALFORMED JSON') AS malformed, count(*) AS n FROM ff_ndjson_bad`)).rows[0]!;
+      const malformed = Number(counts.malformed ?? 0);
+      const rejected = Number(counts.n ?? 0);
+      await s.run(
+        `COPY (SELECT ${sqlString(sourceFile)} AS file, n AS line, l AS raw,
+           CASE bad WHEN 'MALFORMED JSON' THEN 'MALFORMED JSON: the line is not valid JSON' ELSE 'NOT AN OBJECT: the line holds a JSON ' || lower(json_type(l)) || ', not an object' END AS reason
+         FROM (${numbered}) SEMI JOIN ff_ndjson_bad USING (n) ORDER BY n) TO ${sqlString(rejects)} (FORMAT parquet)`,
+      );
+      const res = await s.all(
+        `COPY (SELECT l FROM (${numbered}) WHERE bad IS NULL) TO ${sqlString(clean)} (FORMAT csv, HEADER false, DELIMITER chr(1), QUOTE '')`,
+      );
+      return { clean, rejects, objects: Number(res.rows[0]?.Count ?? 0), malformed, rejected };
+    } finally {
+      await s.run('DROP TABLE IF EXISTS ff_ndjson_bad');
+    }
+  });
+}
+
+async function readJsonFile(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+  mode: 'read' | 'describe',
+  notes: string[],
+  format: FileFormat,
+  encoding: TextEncoding,
+  sample: number,
+  records: 'true' | 'auto',
 ): Promise<MemberRead> {
   const json = ctx.options.json ?? {};
   const maxObject = Math.max(ctx.options.csv?.maxLineBytes ?? DEFAULT_MAX_LINE, 16 * 1024 * 1024);
   // sample_size -1 (every record) unless sampleRows is set: DuckDB then types each field from all values,
   // and a field with mixed types becomes JSON (values kept as written) rather than NULLs.
-  const sample = ctx.options.sampleRows ?? -1;
-  const src = `read_json(${sqlString(m.path)}, format = ${format === 'json' ? "'array'" : "'newline_delimited'"}, sample_size = ${sample}, maximum_object_size = ${maxObject}, union_by_name = false)`;
+  const src = `read_json(${sqlString(m.path)}, format = ${format === 'json' ? "'array'" : "'newline_delimited'"}, records = '${records}', sample_size = ${sample}, maximum_object_size = ${maxObject}, union_by_name = false)`;
   return ctx.db.withSession(async (s) => {
     let described: ColumnSchema[];
     try {
