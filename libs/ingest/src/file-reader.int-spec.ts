@@ -561,6 +561,14 @@ describe('JSON, Parquet, xlsx', () => {
     expect(types(r)[0]).toBe('a JSON');
     expect((await rowsOf(r)).map((x) => x.a)).toEqual(['1', '2', '"x"']);
     expect(r.members[0]!.notes.join('; ')).toContain('read again with every record sampled');
+    // Both at once: a malformed line and a late misfit; CRLF breaks and a BOM.
+    const both = await read(put('both.ndjson', '\ufeff{"a":1}\r\n{"a":\r\n{"a":2}\r\n{"a":"x"}\r\n'), { options: { sampleRows: 1 } });
+    expect((await rowsOf(both)).map((x) => [x.a, x._ff_source_line])).toEqual([
+      ['1', '1'],
+      ['2', '3'],
+      ['"x"', '4'],
+    ]);
+    expect((await rejectsOf(both)).map((x) => [x.line, x.raw])).toEqual([['2', '{"a":']]);
     // A file of arrays only (no object) stays one column, as DuckDB reads it, not a file of rejects.
     const arrays = await read(put('arrays.ndjson', '[1,2]\n[3]\n'), { options: { format: 'ndjson' } });
     expect(arrays.rejected.count).toBe(0);

@@ -806,33 +806,32 @@ async function readJsonMember(
   notes: string[],
   format: FileFormat,
   encoding: TextEncoding,
-  sample = ctx.options.sampleRows ?? -1,
 ): Promise<MemberRead> {
-  const attempt = (file: string, sampleSize: number, records: 'true' | 'auto'): Promise<MemberRead> =>
-    readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, sampleSize, records);
-  const records = format === 'ndjson' ? 'true' : 'auto';
-  try {
-    return await attempt(m.path, sample, records);
-  } catch (err) {
-    const message = (err as Error).message;
-    if (sample !== -1 && /JSON transform error/i.test(message)) {
+  const sample = ctx.options.sampleRows ?? -1;
+  const attempt = async (file: string, records: 'true' | 'auto'): Promise<MemberRead> => {
+    try {
+      return await readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, sample, records);
+    } catch (err) {
+      if (sample === -1 || !/JSON transform error/i.test((err as Error).message)) throw err;
       await fs.rm(outDir, { recursive: true, force: true });
       notes.push(`a value past the first ${sample} records did not fit its field's type: read again with every record sampled`);
-      return readJsonMember(ctx, m, sourceFile, outDir, mode, notes, format, encoding, -1);
+      return readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, -1, records);
     }
-    if (format !== 'ndjson' || !/Malformed JSON|non-record JSON|expected records/i.test(message)) throw err;
+  };
+  try {
+    return await attempt(m.path, format === 'ndjson' ? 'true' : 'auto');
+  } catch (err) {
+    if (format !== 'ndjson' || !/Malformed JSON|non-record JSON|expected records/i.test((err as Error).message)) throw err;
     await fs.rm(outDir, { recursive: true, force: true });
     const split = await splitNdjson(ctx, m, sourceFile, outDir);
     // Only scalars or arrays, no object at all (and nothing malformed): the file is one JSON column, as DuckDB reads it.
     if (split.objects === 0 && split.malformed === 0) {
       await fs.rm(split.rejects, { force: true });
-      return attempt(m.path, sample, 'auto');
+      return attempt(m.path, 'auto');
     }
     notes.push(`${split.rejected} malformed or non-object lines rejected`);
     const r =
-      split.objects > 0
-        ? await attempt(split.clean, sample, 'true')
-        : { report: emptyReport(m, format, encoding, notes), parts: [], rejects: null, schema: [] };
+      split.objects > 0 ? await attempt(split.clean, 'true') : { report: emptyReport(m, format, encoding, notes), parts: [], rejects: null, schema: [] };
     r.report.rejected = split.rejected;
     if (mode === 'read' && r.parts.length) await ctx.db.withSession((s) => renumberPastRejects(ctx, s, outDir, split.rejects));
     return { ...r, parts: await listParts(outDir), rejects: split.rejects };
