@@ -178,6 +178,29 @@ describe('CSV', () => {
     expect((await rowsOf(declared)).map((x) => x.code)).toEqual(['10', '7']);
   });
 
+  it('types from the whole sample, not only its first 1,000 rows: a later double, timestamp or text widens the column', async () => {
+    // inferTypes checks every type on the first rows, then the whole sample against the types left: the second step
+    // must still see the values past row 1,000.
+    const lines = ['n,d,when,flag,code'];
+    for (let i = 1; i <= 1500; i++) {
+      const late = i === 1400;
+      lines.push(`${i},${late ? '2.5' : i},${late ? '2024-01-05 10:00:00' : '2024-01-05'},${late ? 'maybe' : 'true'},${late ? '0042' : i * 3}`);
+    }
+    const r = await read(put('widen.csv', `${lines.join('\n')}\n`));
+    expect(types(r).slice(0, 5)).toEqual(['n BIGINT', 'd DOUBLE', 'when TIMESTAMP', 'flag VARCHAR', 'code VARCHAR']);
+    expect(r.rescued).toBe(0);
+    const row = (await rowsOf(r)).find((x) => x.n === '1400')!;
+    expect([row.d, row.when, row.flag, row.code]).toEqual([2.5, '2024-01-05 10:00:00', 'maybe', '0042']);
+    // A date or timestamp must start with a digit: a leading space is kept as text, not trimmed into a date.
+    const spaced = await read(put('spaced.csv', 'a,b\n 2024-01-05,2024-01-05\n2024-01-06,2024-01-06\n'));
+    expect(types(spaced).slice(0, 2)).toEqual(['a VARCHAR', 'b DATE']);
+    expect((await rowsOf(spaced)).map((x) => x.a)).toEqual([' 2024-01-05', '2024-01-06']);
+    // DuckDB's casts would drop a time from a DATE, an offset or nanoseconds from a TIMESTAMP: those stay text.
+    const lossy = await read(put('lossy.csv', 'd,tz,ns,ok\n2024-01-05 10:00:00,2024-01-05 10:00:00+02,2024-01-05 10:00:00.123456789,2024-01-05T10:00:00.5\n'));
+    expect(types(lossy).slice(0, 4)).toEqual(['d TIMESTAMP', 'tz VARCHAR', 'ns VARCHAR', 'ok TIMESTAMP']);
+    expect((await rowsOf(lossy)).map((x) => [x.tz, x.ns])).toEqual([['2024-01-05 10:00:00+02', '2024-01-05 10:00:00.123456789']]);
+  });
+
   it('detects tab and pipe delimiters, honours a configured one, and reads headerless files', async () => {
     const tsv = await read(put('a.tsv', 'a\tb\n1\tx y\n'));
     expect((await rowsOf(tsv))[0]).toMatchObject({ a: '1', b: 'x y' });
@@ -323,11 +346,33 @@ describe('malformed and extreme inputs', () => {
       { id: '1', n: String(big.length) },
       { id: '2', n: '5' },
     ]);
-    // (A line longer than DuckDB's buffer, 2 × maxLineBytes here, is dropped by DuckDB 1.5.6 without a reject:
-    // see the known gaps in libs/ingest/README.md. This one is within it.)
     const capped = await read(put('bigfield.csv', `id,blob\n1,${big.slice(0, 1536 * 1024)}\n2,small\n`), { options: { csv: { maxLineBytes: 1024 * 1024 } } });
     expect((await rowsOf(capped)).map((x) => x.id)).toEqual(['2']);
     expect((await rejectsOf(capped))[0]).toMatchObject({ line: '2', reason: expect.stringMatching(/LINE SIZE OVER MAXIMUM/) });
+  }, 120_000);
+
+  it('a line longer than the DuckDB read buffer is rejected with the reason, not dropped; beyond the memory budget the file is refused', async () => {
+    // maxLineBytes 1 MiB: DuckDB's buffer would be 8 MiB, and DuckDB 1.5 drops a longer line without a reject.
+    const huge = 'x'.repeat(9 * 1024 * 1024);
+    const text = `id,blob\n1,a\n2,${huge}\n3,b\n4,"q${huge}"\n5,c\n`;
+    const r = await read(put('huge.csv', text), { options: { csv: { maxLineBytes: 1024 * 1024 } } });
+    expect((await rowsOf(r)).map((x) => [x.id, x.blob, x._ff_source_line])).toEqual([
+      ['1', 'a', '2'],
+      ['3', 'b', '4'],
+      ['5', 'c', '6'],
+    ]);
+    const rejects = await rejectsOf(r);
+    expect(rejects.map((x) => [x.line, String(x.reason).slice(0, 22)])).toEqual([
+      ['3', 'LINE SIZE OVER MAXIMUM'],
+      ['5', 'LINE SIZE OVER MAXIMUM'],
+    ]);
+    expect(r.members[0]!.notes.join('; ')).toContain('over csv.maxLineBytes 1048576');
+    // With 32MB of DuckDB memory a 9 MiB line cannot be held to be rejected: a refusal naming the longest line, nothing written.
+    const workDir = path.join(dir, 'w-huge');
+    const e = await failure(read(put('huge.csv', text), { workDir, options: { csv: { maxLineBytes: 1024 * 1024 } }, limits: { memoryLimit: '32MB' } }));
+    expect(e.code).toBe('FF_INGEST_READ');
+    expect(e.message).toMatch(/line at byte 9437203 is 9437189 bytes long, over csv.maxLineBytes \(1048576\).*limits.memoryLimit 32MB/);
+    expect(partsLeft(workDir)).toEqual([]);
   }, 120_000);
 
   it('a maxRejected breach (count or percent) fails the read and leaves nothing written', async () => {
@@ -480,10 +525,54 @@ describe('JSON, Parquet, xlsx', () => {
     expect((await failure(read(put('doc.json', '[{"id":1}]'), { options: { json: { explode: ['id'] } } }))).code).toBe('FF_INGEST_OPTIONS');
   });
 
-  it('malformed JSON is a clear error naming the file', async () => {
-    const e = await failure(read(put('broken.ndjson', '{"a":1}\n{"a":\n')));
+  it('malformed JSON (an array document) is a clear error naming the file', async () => {
+    const e = await failure(read(put('broken.json', '[{"a":1},{"a":')));
     expect(e.code).toBe('FF_INGEST_READ');
-    expect(e.message).toContain('broken.ndjson');
+    expect(e.message).toContain('broken.json');
+  });
+
+  it('NDJSON: a malformed or non-object line is rejected with file, line, raw and reason; the rest is read and typed', async () => {
+    const text = ['{"id":1,"v":1}', '{"id":', '', '{"id":2,"v":"two"}', 'not json', '[1,2]', '{"id":3,"v":{"k":true}}', '  ', '{"id":4}'].join('\n');
+    const r = await read(put('dirty.ndjson', `${text}\n`));
+    expect(types(r).slice(0, 2)).toEqual(['id BIGINT', 'v JSON']);
+    // Lines count records as DuckDB does: blank lines do not count.
+    expect((await rowsOf(r)).map((x) => [x.id, x.v, x._ff_source_line])).toEqual([
+      ['1', '1', '1'],
+      ['2', '"two"', '3'],
+      ['3', '{"k":true}', '6'],
+      ['4', null, '7'],
+    ]);
+    expect(r.rejected.count).toBe(3);
+    expect(await rejectsOf(r)).toEqual([
+      { file: 'landing/dirty.ndjson', line: '2', raw: '{"id":', reason: 'MALFORMED JSON: the line is not valid JSON' },
+      { file: 'landing/dirty.ndjson', line: '4', raw: 'not json', reason: 'MALFORMED JSON: the line is not valid JSON' },
+      { file: 'landing/dirty.ndjson', line: '5', raw: '[1,2]', reason: 'NOT AN OBJECT: the line holds a JSON array, not an object' },
+    ]);
+    // The rejects count against maxRejected like CSV rejects; nothing is kept on a breach.
+    const workDir = path.join(dir, 'w-dirty');
+    const e = await failure(read(put('dirty.ndjson', `${text}\n`), { workDir, limits: { maxRejected: { count: 2 } } }));
+    expect(e.code).toBe('FF_INGEST_TOO_MANY_REJECTED');
+    expect(e.message).toContain('landing/dirty.ndjson line 2: MALFORMED JSON');
+    expect(partsLeft(workDir)).toEqual([]);
+  });
+
+  it('NDJSON: a value past sampleRows that does not fit its field is never nulled: the file is read again with every record sampled', async () => {
+    const r = await read(put('late.ndjson', '{"a":1}\n{"a":2}\n{"a":"x"}\n'), { options: { sampleRows: 1 } });
+    expect(types(r)[0]).toBe('a JSON');
+    expect((await rowsOf(r)).map((x) => x.a)).toEqual(['1', '2', '"x"']);
+    expect(r.members[0]!.notes.join('; ')).toContain('read again with every record sampled');
+    // Both at once: a malformed line and a late misfit; CRLF breaks and a BOM.
+    const both = await read(put('both.ndjson', '\ufeff{"a":1}\r\n{"a":\r\n{"a":2}\r\n{"a":"x"}\r\n'), { options: { sampleRows: 1 } });
+    expect((await rowsOf(both)).map((x) => [x.a, x._ff_source_line])).toEqual([
+      ['1', '1'],
+      ['2', '3'],
+      ['"x"', '4'],
+    ]);
+    expect((await rejectsOf(both)).map((x) => [x.line, x.raw])).toEqual([['2', '{"a":']]);
+    // A file of arrays only (no object) stays one column, as DuckDB reads it, not a file of rejects.
+    const arrays = await read(put('arrays.ndjson', '[1,2]\n[3]\n'), { options: { format: 'ndjson' } });
+    expect(arrays.rejected.count).toBe(0);
+    expect((await rowsOf(arrays)).map((x) => x.json)).toEqual([['1', '2'], ['3']]);
   });
 
   it('Parquet keeps its types; lines are row numbers', async () => {

@@ -16,8 +16,8 @@ import { IngestError } from './ingest.errors';
 import { decodeHead, readHead, sniffFormat, zipIsWorkbook } from './input-detect';
 import { flattenSelect } from './json-shape';
 import { reconcileSchema, type OnSchemaChange } from './schema-reconcile';
-import { detectEncoding, lineEndings, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
-import { castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type Locale } from './type-inference';
+import { detectEncoding, lineEndings, longestLineOver, normalizeLineEndings, transcodeToUtf8 } from './text-encoding';
+import { candidatesOf, castExpr, inferenceQuery, keepsValueExpr, localeOf, pickType, type InferredType, type Locale } from './type-inference';
 import { XLSX_LINE_COLUMN, xlsxSheetToCsv } from './xlsx-reader';
 
 export interface ReadProgress {
@@ -78,6 +78,8 @@ export const REJECT_COLUMNS = ['file', 'line', 'raw', 'reason'] as const;
 
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 const WIDE_COLUMNS = 1000;
+/** Rows of the sample on which every candidate type is checked (inferTypes). */
+const FIRST_ROWS = 1000;
 
 /** "512MB", "1.5GiB" → bytes. */
 function parseBytes(text: string): number {
@@ -90,7 +92,7 @@ const HEAD_BYTES = 1024 * 1024;
 
 interface Ctx {
   db: DuckDb;
-  /** This read's scratch folder (under workDir): transcoded, sheet and rewritten copies go here, never beside the input. */
+  /** This read's temp folder (under workDir, removed at the end): rewritten copies of the input go here, never beside it. */
   tmp: string;
   input: ReadToParquetInput;
   options: FormatOptions;
@@ -386,6 +388,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
       lineColumn: names[0]!,
       headerLines: 0,
       pad: true,
+      bufferBytes: defaultBuffer(ctx),
     });
   }
   // Text formats: DuckDB reads UTF-8; anything else is transcoded first, streaming.
@@ -441,6 +444,7 @@ async function readMember(ctx: Ctx, m: InputMember, sourceFile: string, outDir: 
     lineColumn: null,
     headerLines: skipRows + (header ? 1 : 0),
     pad: csv.raggedRows === 'pad',
+    bufferBytes: await readBufferFor(ctx, utf8, sourceFile, notes),
   };
   try {
     return await readCsvMember(ctx, { ...m, path: utf8 }, sourceFile, outDir, mode, notes, 'csv', spec, enc.encoding);
@@ -482,11 +486,47 @@ interface CsvSpec {
   /** Lines before the first record (skipped lines and the header). */
   headerLines: number;
   pad: boolean;
+  /** DuckDB's read buffer: longer than the longest line (readBufferFor). */
+  bufferBytes: number;
+}
+
+function maxLineOf(ctx: Ctx): number {
+  return ctx.options.csv?.maxLineBytes ?? DEFAULT_MAX_LINE;
+}
+function defaultBuffer(ctx: Ctx): number {
+  return Math.max(2 * maxLineOf(ctx), 8 * 1024 * 1024);
+}
+
+/**
+ * DuckDB 1.5 rejects a line longer than max_line_size (LINE SIZE OVER MAXIMUM) only while the line fits its
+ * read buffer; a longer one is dropped without a trace. So the file's lines are measured first (a few KiB read
+ * per half buffer, see longestLineOver): a longer line grows the buffer to hold it, so that DuckDB rejects it
+ * with its reason, up to a quarter of limits.memoryLimit; beyond that the file is refused, naming the line's
+ * offset, its length and the limits.
+ */
+async function readBufferFor(ctx: Ctx, file: string, sourceFile: string, notes: string[]): Promise<number> {
+  const buffer = defaultBuffer(ctx);
+  const long = await longestLineOver(file, buffer, ctx.input.signal);
+  if (!long) return buffer;
+  const maxLine = maxLineOf(ctx);
+  const memoryLimit = ctx.input.limits?.memoryLimit ?? DEFAULT_LIMITS.memoryLimit;
+  const cap = Math.max(buffer, Math.floor(parseBytes(memoryLimit) / 4));
+  const needed = Math.ceil((long.bytes + 1024 * 1024) / (1024 * 1024)) * 1024 * 1024;
+  if (needed > cap) {
+    throw new IngestError(
+      'FF_INGEST_READ',
+      `${sourceFile}: the line at byte ${long.offset} is ${long.bytes} bytes long, over csv.maxLineBytes (${maxLine}) and too long to be read and rejected within limits.memoryLimit ${memoryLimit} (at most ${cap} bytes a line); nothing was read`,
+    );
+  }
+  notes.push(
+    `a line of ${long.bytes} bytes at byte ${long.offset} (over csv.maxLineBytes ${maxLine}): read buffer raised to ${needed} bytes so that it is rejected, not dropped`,
+  );
+  return needed;
 }
 
 function readCsvSql(ctx: Ctx, file: string, spec: CsvSpec, rejects: { table: string; scan: string; limit: number } | null): string {
   const csv = ctx.options.csv ?? {};
-  const maxLine = csv.maxLineBytes ?? DEFAULT_MAX_LINE;
+  const maxLine = maxLineOf(ctx);
   const nulls = csv.nullValues ?? [''];
   const args = [
     'auto_detect = false',
@@ -504,7 +544,7 @@ function readCsvSql(ctx: Ctx, file: string, spec: CsvSpec, rejects: { table: str
     'strict_mode = true',
     `null_padding = ${spec.pad}`,
     `max_line_size = ${maxLine}`,
-    `buffer_size = ${Math.max(2 * maxLine, 8 * 1024 * 1024)}`,
+    `buffer_size = ${spec.bufferBytes}`,
   ];
   if (rejects)
     args.push(
@@ -526,7 +566,18 @@ async function inferTypes(ctx: Ctx, s: DuckDbSession, file: string, spec: CsvSpe
   const sample = `ff_sample_${ctx.seq++}`;
   await s.run(`CREATE TEMP TABLE ${sample} AS SELECT * FROM ${readCsvSql(ctx, file, spec, null)} LIMIT ${ctx.options.sampleRows ?? 100_000}`);
   try {
-    const found = new Map((await s.all(inferenceQuery(sample, ctx.locale))).rows.map((r) => [String(r.col), r]));
+    // Two steps: every type checked on the first rows rules most types out, then the whole sample is checked
+    // only against the types each column can still have (most values are cast once, not five times).
+    const sampleRows = ctx.options.sampleRows ?? 100_000;
+    let candidates: Map<string, InferredType[]> | undefined;
+    if (sampleRows > FIRST_ROWS) {
+      const first = await s.all(inferenceQuery(sample, ctx.locale, { limit: FIRST_ROWS }));
+      candidates = candidatesOf(
+        first.rows,
+        toInfer.map(({ c }) => c),
+      );
+    }
+    const found = new Map((await s.all(inferenceQuery(sample, ctx.locale, candidates && { types: candidates }))).rows.map((r) => [String(r.col), r]));
     for (const { c, i } of toInfer) types[i] = pickType(found.get(c));
   } finally {
     await s.run(`DROP TABLE IF EXISTS ${sample}`);
@@ -567,19 +618,22 @@ async function readCsvMember(
     const data = spec.columns.map((name, i) => ({ name, type: types[i]!, i })).filter((c) => c.name !== spec.lineColumn);
     const typed = data.filter((c) => c.type.toUpperCase() !== 'VARCHAR');
     const t = (i: number): string => `"__t${i}"`;
-    const keeps = (c: { name: string; type: string; i: number }): string =>
-      `(${sqlIdent(c.name)} IS NULL OR ${keepsValueExpr(sqlIdent(c.name), t(c.i), c.type, explicit.has(c.name.toLowerCase()))})`;
+    const k = (i: number): string => `"__k${i}"`;
     // row_number() OVER () streams and keeps scan order; one thread plus a sequence does the same for wide
     // files, where the window operator's buffers do not fit.
     const inner = wide ? `SELECT *, nextval('${rowSeq}') AS __ff_row FROM ${source}` : `SELECT *, row_number() OVER () AS __ff_row FROM ${source}`;
+    // Each typed column: its cast (__t), then once whether the value is kept (__k), which the value, the
+    // rescue test and the rescued JSON all read (written out in each, DuckDB would evaluate it three times).
     const casts = typed.map((c) => `${castExpr(sqlIdent(c.name), c.type, ctx.locale)} AS ${t(c.i)}`);
-    const middle = casts.length ? `SELECT *, ${casts.join(', ')} FROM (${inner})` : `SELECT * FROM (${inner})`;
-    const outCols = data.map((c) =>
-      c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${keeps(c)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`,
+    const kept = typed.map(
+      (c) =>
+        `(${sqlIdent(c.name)} IS NULL OR ${keepsValueExpr(sqlIdent(c.name), t(c.i), c.type, explicit.has(c.name.toLowerCase()), ctx.locale)}) AS ${k(c.i)}`,
     );
+    const middle = casts.length ? `SELECT *, ${kept.join(', ')} FROM (SELECT *, ${casts.join(', ')} FROM (${inner}))` : `SELECT * FROM (${inner})`;
+    const outCols = data.map((c) => (c.type.toUpperCase() === 'VARCHAR' ? sqlIdent(c.name) : `CASE WHEN ${k(c.i)} THEN ${t(c.i)} END AS ${sqlIdent(c.name)}`));
     const rescued = typed.length
-      ? `CASE WHEN NOT (${typed.map(keeps).join(' AND ')}) THEN CAST(to_json(map_from_entries(list_filter([${typed
-          .map((c) => `{'k': ${sqlString(c.name)}, 'v': CASE WHEN NOT ${keeps(c)} THEN ${sqlIdent(c.name)} END}`)
+      ? `CASE WHEN NOT (${typed.map((c) => k(c.i)).join(' AND ')}) THEN CAST(to_json(map_from_entries(list_filter([${typed
+          .map((c) => `{'k': ${sqlString(c.name)}, 'v': CASE WHEN NOT ${k(c.i)} THEN ${sqlIdent(c.name)} END}`)
           .join(', ')}], x -> x.v IS NOT NULL))) AS JSON) END`
       : 'CAST(NULL AS JSON)';
     const line = spec.lineColumn ? `CAST(${sqlIdent(spec.lineColumn)} AS BIGINT)` : `__ff_row + ${spec.headerLines}`;
@@ -735,6 +789,14 @@ async function readParquetMember(
   });
 }
 
+/**
+ * JSON and NDJSON. NDJSON is read with `records = 'true'`, so a line holding no object fails rather than turning
+ * the whole file into one JSON column. A read that fails on a malformed or non-object line is done again in two
+ * steps (only then: the clean read needs no extra pass): the lines are checked (`json_valid`, an object), those
+ * that fail go to the rejects with their line, text and reason, the others are copied to a clean file read as
+ * before, and the rows are renumbered past the rejects. A value beyond `sampleRows` that does not fit its
+ * field's type is never nulled: DuckDB fails, and the file is read again with every record sampled.
+ */
 async function readJsonMember(
   ctx: Ctx,
   m: InputMember,
@@ -745,12 +807,96 @@ async function readJsonMember(
   format: FileFormat,
   encoding: TextEncoding,
 ): Promise<MemberRead> {
+  const sample = ctx.options.sampleRows ?? -1;
+  const attempt = async (file: string, records: 'true' | 'auto'): Promise<MemberRead> => {
+    try {
+      return await readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, sample, records);
+    } catch (err) {
+      if (sample === -1 || !/JSON transform error/i.test((err as Error).message)) throw err;
+      await fs.rm(outDir, { recursive: true, force: true });
+      notes.push(`a value past the first ${sample} records did not fit its field's type: read again with every record sampled`);
+      return readJsonFile(ctx, { ...m, path: file }, sourceFile, outDir, mode, notes, format, encoding, -1, records);
+    }
+  };
+  try {
+    return await attempt(m.path, format === 'ndjson' ? 'true' : 'auto');
+  } catch (err) {
+    if (format !== 'ndjson' || !/Malformed JSON|non-record JSON|expected records/i.test((err as Error).message)) throw err;
+    await fs.rm(outDir, { recursive: true, force: true });
+    const split = await splitNdjson(ctx, m, sourceFile, outDir);
+    // Only scalars or arrays, no object at all (and nothing malformed): the file is one JSON column, as DuckDB reads it.
+    if (split.objects === 0 && split.malformed === 0) {
+      await fs.rm(split.rejects, { force: true });
+      return attempt(m.path, 'auto');
+    }
+    notes.push(`${split.rejected} malformed or non-object lines rejected`);
+    const r =
+      split.objects > 0 ? await attempt(split.clean, 'true') : { report: emptyReport(m, format, encoding, notes), parts: [], rejects: null, schema: [] };
+    r.report.rejected = split.rejected;
+    if (mode === 'read' && r.parts.length) await ctx.db.withSession((s) => renumberPastRejects(ctx, s, outDir, split.rejects));
+    return { ...r, parts: await listParts(outDir), rejects: split.rejects };
+  }
+}
+
+function emptyReport(m: InputMember, format: FileFormat, encoding: TextEncoding, notes: string[]): MemberReport {
+  return { name: m.name, format, encoding, rows: 0, rejected: 0, rescued: 0, notes };
+}
+
+/**
+ * Splits an NDJSON file into the rejects (Parquet: file, line, raw, reason) and a clean NDJSON file of its
+ * object lines. Lines are numbered as DuckDB numbers NDJSON records: blank lines do not count.
+ */
+async function splitNdjson(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+): Promise<{ clean: string; rejects: string; objects: number; malformed: number; rejected: number }> {
+  const clean = path.join(ctx.tmp, `clean-${ctx.seq++}.ndjson`);
+  const rejects = path.join(outDir, '..', `rejects-${ctx.seq++}.parquet`);
+  await fs.mkdir(path.dirname(rejects), { recursive: true });
+  const maxLine = Math.max(maxLineOf(ctx), 16 * 1024 * 1024);
+  // One VARCHAR column per line: no quote, and a delimiter (U+0001) that valid JSON never holds raw. Blank lines are NULL.
+  const lines = `read_csv(${sqlString(m.path)}, columns = {'l': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, max_line_size = ${maxLine}, buffer_size = ${2 * maxLine})`;
+  const numbered = `SELECT l, row_number() OVER () AS n, CASE WHEN NOT json_valid(l) THEN 'MALFORMED JSON' WHEN json_type(l) <> 'OBJECT' THEN 'NOT AN OBJECT' END AS bad FROM (SELECT l FROM ${lines} WHERE trim(l, ' ' || chr(9) || chr(13)) <> '')`;
+  return ctx.db.withSession(async (s) => {
+    await s.run(`CREATE TEMP TABLE ff_ndjson_bad AS SELECT n, bad FROM (${numbered}) WHERE bad IS NOT NULL`);
+    try {
+      const counts = (await s.all(`SELECT count(*) FILTER (WHERE bad = 'MALFORMED JSON') AS malformed, count(*) AS n FROM ff_ndjson_bad`)).rows[0]!;
+      const malformed = Number(counts.malformed ?? 0);
+      const rejected = Number(counts.n ?? 0);
+      await s.run(
+        `COPY (SELECT ${sqlString(sourceFile)} AS file, n AS line, l AS raw,
+           CASE bad WHEN 'MALFORMED JSON' THEN 'MALFORMED JSON: the line is not valid JSON' ELSE 'NOT AN OBJECT: the line holds a JSON ' || lower(json_type(l)) || ', not an object' END AS reason
+         FROM (${numbered}) SEMI JOIN ff_ndjson_bad USING (n) ORDER BY n) TO ${sqlString(rejects)} (FORMAT parquet)`,
+      );
+      const res = await s.all(
+        `COPY (SELECT l FROM (${numbered}) WHERE bad IS NULL) TO ${sqlString(clean)} (FORMAT csv, HEADER false, DELIMITER chr(1), QUOTE '')`,
+      );
+      return { clean, rejects, objects: Number(res.rows[0]?.Count ?? 0), malformed, rejected };
+    } finally {
+      await s.run('DROP TABLE IF EXISTS ff_ndjson_bad');
+    }
+  });
+}
+
+async function readJsonFile(
+  ctx: Ctx,
+  m: InputMember,
+  sourceFile: string,
+  outDir: string,
+  mode: 'read' | 'describe',
+  notes: string[],
+  format: FileFormat,
+  encoding: TextEncoding,
+  sample: number,
+  records: 'true' | 'auto',
+): Promise<MemberRead> {
   const json = ctx.options.json ?? {};
   const maxObject = Math.max(ctx.options.csv?.maxLineBytes ?? DEFAULT_MAX_LINE, 16 * 1024 * 1024);
   // sample_size -1 (every record) unless sampleRows is set: DuckDB then types each field from all values,
   // and a field with mixed types becomes JSON (values kept as written) rather than NULLs.
-  const sample = ctx.options.sampleRows ?? -1;
-  const src = `read_json(${sqlString(m.path)}, format = ${format === 'json' ? "'array'" : "'newline_delimited'"}, sample_size = ${sample}, maximum_object_size = ${maxObject}, union_by_name = false)`;
+  const src = `read_json(${sqlString(m.path)}, format = ${format === 'json' ? "'array'" : "'newline_delimited'"}, records = '${records}', sample_size = ${sample}, maximum_object_size = ${maxObject}, union_by_name = false)`;
   return ctx.db.withSession(async (s) => {
     let described: ColumnSchema[];
     try {

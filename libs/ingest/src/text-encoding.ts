@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TextEncoding } from './format-options';
@@ -189,5 +190,59 @@ export async function normalizeLineEndings(file: string, out: string, quote: str
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw new IngestError('FF_INGEST_CANCELLED', `normalising line breaks of ${file} was cancelled`, { cause: err });
     throw new IngestError('FF_INGEST_READ', `normalising line breaks of ${file} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The longest physical line of `file` when some line is longer than `limit` bytes, else null; reads a
+ * few KiB per `limit / 2` bytes of file, not the whole file. Every block of `limit / 2` bytes holding a
+ * line break (`\n` or `\r`) means no line can be longer than `limit`; only around a block without one is the line measured
+ * exactly. (DuckDB 1.5 silently drops a line longer than its read buffer, so the reader sizes the buffer
+ * from this or refuses the file.)
+ */
+export async function longestLineOver(file: string, limit: number, signal?: AbortSignal): Promise<{ offset: number; bytes: number } | null> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const block = Math.max(1, Math.floor(limit / 2));
+    const probe = Buffer.allocUnsafe(64 * 1024);
+    /** Offset of the first line break in [from, to), or -1. */
+    const nextNewline = async (from: number, to: number): Promise<number> => {
+      for (let at = from; at < to; at += probe.length) {
+        if (signal?.aborted) throw new IngestError('FF_INGEST_CANCELLED', `measuring the lines of ${file} was cancelled`);
+        const { bytesRead } = await fh.read(probe, 0, Math.min(probe.length, to - at), at);
+        if (bytesRead === 0) return -1;
+        const chunk = probe.subarray(0, bytesRead);
+        const lf = chunk.indexOf(0x0a);
+        const cr = chunk.indexOf(0x0d);
+        const i = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+        if (i >= 0) return at + i;
+      }
+      return -1;
+    };
+    /** Offset of the last line break before `to` (scanning back), or -1. */
+    const prevNewline = async (to: number): Promise<number> => {
+      for (let end = to; end > 0; end -= probe.length) {
+        const start = Math.max(0, end - probe.length);
+        const { bytesRead } = await fh.read(probe, 0, end - start, start);
+        const chunk = probe.subarray(0, bytesRead);
+        const i = Math.max(chunk.lastIndexOf(0x0a), chunk.lastIndexOf(0x0d));
+        if (i >= 0) return start + i;
+      }
+      return -1;
+    };
+    let longest: { offset: number; bytes: number } | null = null;
+    for (let b = 0; b < size; b += block) {
+      if ((await nextNewline(b, Math.min(size, b + block))) >= 0) continue;
+      const start = (await prevNewline(b)) + 1;
+      const nl = await nextNewline(b, size);
+      const end = nl < 0 ? size : nl;
+      if (end - start > limit && (!longest || end - start > longest.bytes)) longest = { offset: start, bytes: end - start };
+      if (nl < 0) break;
+      b = Math.floor(nl / block) * block; // resume at the block holding the newline that ended this line
+    }
+    return longest;
+  } finally {
+    await fh.close();
   }
 }
