@@ -13,41 +13,18 @@
  * BENCH_ROWS=10000000 writes its own section (ingest-read-10m).
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import pl from 'nodejs-polars';
 import { DuckDbSession, openDuckDb } from '@flowforge/engine';
 import { readToParquet } from '@flowforge/ingest';
+import { generateBenchCsv } from './csv-gen';
 import { verdict, writeResults, type ResultRow } from './bench-kit';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MODE = process.env.BENCH_INGEST_MODE;
-
-async function generate(file: string, rows: number): Promise<void> {
-  const out = createWriteStream(file);
-  const write = async (s: string): Promise<void> => {
-    if (!out.write(s)) await once(out, 'drain');
-  };
-  await write('id,zip,name,amount,day,active,note\n');
-  let chunk = '';
-  for (let i = 1; i <= rows; i++) {
-    const zip = String((i * 7919) % 100000).padStart(5, '0');
-    const day = `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
-    const note = i % 10 === 0 ? `"said ""hi"", twice"` : `note ${i % 977}`;
-    chunk += `${i},${zip},customer ${i % 50_000},${(i % 100_000) / 100},${day},${i % 3 === 0},${note}\n`;
-    if (i % 10_000 === 0) {
-      await write(chunk);
-      chunk = '';
-    }
-  }
-  await write(chunk);
-  out.end();
-  await once(out, 'close');
-}
 
 /** Runs one way of reading in this process and prints { seconds, rows, maxRssMiB, outBytes }. */
 async function child(mode: string, file: string, work: string): Promise<void> {
@@ -148,7 +125,7 @@ async function main(): Promise<void> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ff-bench-ingest-'));
   try {
     const file = path.join(work, 'bench.csv');
-    await generate(file, ROWS);
+    await generateBenchCsv(file, ROWS);
     const size = (await fs.stat(file)).size;
     const mib = size / 2 ** 20;
     // Interleaved, twice each, best of two: the machine is shared, so the pairs see the same load.
