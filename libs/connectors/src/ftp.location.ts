@@ -6,7 +6,8 @@ import { Client, FileType, FTPError, type FileInfo } from 'basic-ftp';
 import { LocationError } from './location.errors';
 import { baseName, checkRelativePath, dirName, joinRelative } from './location-path';
 import type { FileEntry, FileLocation, Listing } from './location.port';
-import { guardedTarget, SerialQueue, socketLocationError } from './remote-location';
+import { networkLocationError } from './location-network';
+import { guardedTarget, SerialQueue } from './remote-location';
 
 /** The catalog's `ftp` connection config (services/catalog connection-types.ts), secrets included. */
 export interface FtpLocationConfig {
@@ -254,7 +255,7 @@ export class FtpLocation implements FileLocation {
       return new LocationError('FF_LOCATION_FAILED', `FTP server at ${this.where}: ${what}: ${err.code} ${err.message.slice(0, 200)}`);
     }
     return (
-      socketLocationError(err, 'FTP server', this.where) ??
+      networkLocationError(err, 'FTP server', this.where) ??
       new LocationError('FF_LOCATION_FAILED', `FTP server at ${this.where}: ${what}: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`)
     );
   }

@@ -22,8 +22,9 @@ function errnoOf(err: unknown): string | undefined {
 
 /**
  * The outbound guard's refusal (FF_LOCATION_REFUSED) or a socket-level failure (FF_LOCATION_UNREACHABLE)
- * somewhere in `err`, in the same words for every networked location; null when `err` is neither (the
- * caller maps the server's own answer). `where` is a host or URL origin, never one carrying credentials.
+ * somewhere in `err`, in the same words for every networked location (object stores, http, sftp, ftp, smb);
+ * null when `err` is neither (the caller maps the server's own answer). `where` is a host, host:port or URL
+ * origin, never one carrying credentials.
  */
 export function networkLocationError(err: unknown, what: string, where: string): LocationError | null {
   if (err instanceof LocationError) return err;
@@ -38,7 +39,7 @@ export function networkLocationError(err: unknown, what: string, where: string):
       return new LocationError('FF_LOCATION_UNREACHABLE', `${what} at ${where} refused the connection (nothing listens there: check host and port)`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new LocationError('FF_LOCATION_UNREACHABLE', `${what} host ${where} could not be resolved (DNS lookup failed)`);
+      return new LocationError('FF_LOCATION_UNREACHABLE', `${what} host ${where.replace(/:\d+$/, '')} could not be resolved (DNS lookup failed)`);
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       return new LocationError('FF_LOCATION_UNREACHABLE', `${what} at ${where} did not answer in time`);
@@ -49,7 +50,8 @@ export function networkLocationError(err: unknown, what: string, where: string):
     case 'EPIPE':
       return new LocationError('FF_LOCATION_UNREACHABLE', `${what} at ${where} closed the connection unexpectedly`);
     default:
-      if (/certificate|self[- ]signed|SSL|TLS/i.test(message))
+      // A refused login over TLS mentions TLS too: that one is the server's answer, mapped by the caller.
+      if (/certificate|self[- ]signed|SSL|TLS|handshake/i.test(message) && !/authentication/i.test(message))
         return new LocationError('FF_LOCATION_UNREACHABLE', `${what} at ${where}: TLS failed (${message})`);
       if (/timeout|timed out/i.test(message)) return new LocationError('FF_LOCATION_UNREACHABLE', `${what} at ${where} did not answer in time`);
       return null;

@@ -5,7 +5,8 @@ import { Client, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
 import { LocationError } from './location.errors';
 import { baseName, checkRelativePath, dirName, joinRelative } from './location-path';
 import type { FileEntry, FileLocation, Listing } from './location.port';
-import { guardedTarget, socketLocationError } from './remote-location';
+import { networkLocationError } from './location-network';
+import { guardedTarget } from './remote-location';
 
 /** The catalog's `sftp` connection config (services/catalog connection-types.ts), secrets included. */
 export interface SftpLocationConfig {
@@ -273,7 +274,7 @@ export class SftpLocation implements FileLocation {
     if (level === 'client-timeout')
       return new LocationError('FF_LOCATION_UNREACHABLE', `SFTP server at ${this.where} did not complete the SSH handshake in time`);
     return (
-      socketLocationError(err, 'SFTP server', this.where) ??
+      networkLocationError(err, 'SFTP server', this.where) ??
       new LocationError(ready ? 'FF_LOCATION_FAILED' : 'FF_LOCATION_UNREACHABLE', `SFTP server at ${this.where}: ${message}`)
     );
   }
@@ -285,7 +286,7 @@ export class SftpLocation implements FileLocation {
     if (code === PERMISSION_DENIED)
       return new LocationError('FF_LOCATION_AUTH', `user "${this.config.user}" may not access ${what} on the SFTP server at ${this.where}`);
     return (
-      socketLocationError(err, 'SFTP server', this.where) ??
+      networkLocationError(err, 'SFTP server', this.where) ??
       new LocationError('FF_LOCATION_FAILED', `SFTP server at ${this.where}: ${what}: ${err instanceof Error ? err.message : String(err)}`)
     );
   }
