@@ -125,11 +125,12 @@ export class KafkaGroupMember<T extends EventEnvelope> {
     // A new group starts at the beginning, like the Postgres bus (committed offset 0): events published
     // before the first member joined are not skipped.
     await this.consumer.subscribe({ topics: [topic], fromBeginning: !this.cfg.broadcast });
-    // kafkajs restarts a crashed consumer only when the cause is retriable (a broker error). Anything else
-    // thrown from a batch — the database refusing the inbox insert or the retry lookup, a connection cut —
-    // would leave the subscription dead for good while the process looks healthy: restart it here, with a
-    // growing pause, until it closes. Offsets were not committed past the failed batch, so it is fetched
-    // again and the inbox absorbs whatever had committed.
+    // kafkajs retries a failing batch and restarts a crashed consumer, except when the cause is one it counts
+    // unrecoverable: a TypeError, RangeError, ReferenceError or SyntaxError out of the batch (a dependency's
+    // bug, a frame it chokes on), or an error marked `retriable: false`. Then the subscription would stay dead
+    // for good while the process looks healthy: restart it here, with a growing pause, until it closes.
+    // Offsets were not committed past the failed batch, so it is fetched again and the inbox absorbs
+    // whatever had committed.
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (e.payload.restart || this.halted) return;
       this.crashRestarts++;
