@@ -29,6 +29,13 @@ export interface PostgresEventBusOptions {
   pool: Pool;
   /** ...unless this is set: then close() and crash() end the pool too (a bus with a pool of its own). */
   endPoolOnClose?: boolean;
+  /**
+   * Where a topic's metadata is created on its first use (default: `pool`). That happens inside whatever
+   * publishes first, often a handler's or a request's transaction that already holds a connection of
+   * `pool`: with every connection of `pool` held that way, each would wait for another one forever (the
+   * database sees no deadlock). A small pool of its own, which no transaction holds, cannot starve so.
+   */
+  metadataPool?: Pool;
   codec: EventCodec;
   /** Service name written into `producer` of events published without one. */
   producer: string;
@@ -125,6 +132,7 @@ const APPEND_MANY_SQL = `
  */
 export class PostgresEventBus implements EventBus {
   private readonly pool: Pool;
+  private readonly metadataPool: Pool;
   private readonly codec: EventCodec;
   private readonly producer: string;
   private readonly defaultPartitions: number;
@@ -150,6 +158,7 @@ export class PostgresEventBus implements EventBus {
 
   constructor(opts: PostgresEventBusOptions) {
     this.pool = opts.pool;
+    this.metadataPool = opts.metadataPool ?? opts.pool;
     this.codec = opts.codec;
     this.producer = opts.producer;
     this.endPoolOnClose = opts.endPoolOnClose ?? false;
@@ -399,7 +408,7 @@ export class PostgresEventBus implements EventBus {
     const wanted = opts.partitions ?? this.defaultPartitions;
     // A concurrent creator may commit between our INSERT and SELECT snapshot; one more round sees it.
     for (let round = 0; round < 3; round++) {
-      const { rows } = await this.pool.query<{ partitions: number }>(
+      const { rows } = await this.metadataPool.query<{ partitions: number }>(
         `WITH t AS (
            INSERT INTO ff_bus.topics (name, partitions, retention_ms) VALUES ($1, $2, $3)
            ON CONFLICT (name) DO NOTHING RETURNING partitions)
@@ -408,7 +417,7 @@ export class PostgresEventBus implements EventBus {
       );
       const partitions = rows[0]?.partitions;
       if (partitions === undefined) continue;
-      await this.pool.query(`INSERT INTO ff_bus.partitions (topic, partition) SELECT $1, generate_series(0, $2 - 1) ON CONFLICT DO NOTHING`, [
+      await this.metadataPool.query(`INSERT INTO ff_bus.partitions (topic, partition) SELECT $1, generate_series(0, $2 - 1) ON CONFLICT DO NOTHING`, [
         topic,
         partitions,
       ]);

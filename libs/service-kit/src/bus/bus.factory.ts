@@ -6,6 +6,12 @@ import { metricsRegistry } from '../metrics/metrics.registry';
 
 export interface PostgresBusDeps {
   pool: Pool;
+  /**
+   * For what the bus looks up on first use inside a caller's transaction — schemas in the registry, a
+   * topic's metadata — so that it never waits for a connection of `pool` held by transactions (each
+   * waiting for it in turn: a hang the database cannot see). Default: `pool`.
+   */
+  metadataPool?: Pool;
   logger: FlowForgeLogger;
   producer: string;
 }
@@ -21,11 +27,12 @@ export function toBusLogger(logger: FlowForgeLogger): BusLogger {
 
 /** Registry + Avro codec + Postgres bus on one pool, each migrated (idempotent, advisory-locked). */
 export async function createPostgresBus(deps: PostgresBusDeps): Promise<EventBus> {
-  const registry = new PostgresSchemaRegistry({ pool: deps.pool });
+  const registry = new PostgresSchemaRegistry({ pool: deps.metadataPool ?? deps.pool });
   await registry.migrate();
   const codec = new AvroCodec(registry);
   const bus = new PostgresEventBus({
     pool: deps.pool,
+    metadataPool: deps.metadataPool,
     codec,
     producer: deps.producer,
     logger: toBusLogger(deps.logger),

@@ -10,6 +10,8 @@ import { createKafkaBus, createPostgresBus } from './bus.factory';
 import type { CommonConfig } from '../config/common-config';
 
 const BUS_POOL = Symbol.for('flowforge.bus-pool');
+/** Schema registry and topic metadata, looked up on first use inside transactions (bus.factory.ts, metadataPool). */
+const BUS_METADATA_POOL = Symbol.for('flowforge.bus-metadata-pool');
 
 export interface BusModuleOptions {
   /** Process name stamped as `producer` on published events ("embedded" or the service). */
@@ -36,9 +38,20 @@ export class BusModule {
             createPgPool({ url: runtime.databaseUrl, max: opts.poolSize ?? 8, applicationName: `flowforge-bus-${opts.producer}` }),
         },
         {
+          provide: BUS_METADATA_POOL,
+          inject: [HOST_RUNTIME],
+          useFactory: (runtime: HostRuntime) => createPgPool({ url: runtime.databaseUrl, max: 2, applicationName: `flowforge-bus-meta-${opts.producer}` }),
+        },
+        {
           provide: EVENT_BUS,
-          inject: [BUS_POOL, LOGGER, ReadinessRegistry, COMMON_CONFIG],
-          useFactory: async (pool: Pool, logger: FlowForgeLogger, readiness: ReadinessRegistry, common: CommonConfig): Promise<EventBus> => {
+          inject: [BUS_POOL, BUS_METADATA_POOL, LOGGER, ReadinessRegistry, COMMON_CONFIG],
+          useFactory: async (
+            pool: Pool,
+            metadataPool: Pool,
+            logger: FlowForgeLogger,
+            readiness: ReadinessRegistry,
+            common: CommonConfig,
+          ): Promise<EventBus> => {
             const started = Date.now();
             const busLogger = logger.child({ component: 'bus' });
             let bus: EventBus;
@@ -56,7 +69,7 @@ export class BusModule {
               });
               readiness.register('bus', () => pool.query('SELECT 1'));
             } else {
-              bus = await createPostgresBus({ pool, logger: busLogger, producer: opts.producer });
+              bus = await createPostgresBus({ pool, metadataPool, logger: busLogger, producer: opts.producer });
               readiness.register('bus', () => pool.query('SELECT 1 FROM ff_bus.topics LIMIT 1'));
             }
             logger.info({ ms: Date.now() - started }, `bus ready (${common.FLOWFORGE_BUS})`);
@@ -65,13 +78,13 @@ export class BusModule {
         },
         {
           provide: 'flowforge.bus.lifecycle',
-          inject: [EVENT_BUS, BUS_POOL],
-          useFactory: (bus: EventBus, pool: Pool): OnApplicationShutdown => ({
+          inject: [EVENT_BUS, BUS_POOL, BUS_METADATA_POOL],
+          useFactory: (bus: EventBus, pool: Pool, metadataPool: Pool): OnApplicationShutdown => ({
             // Runs after Nest closed the HTTP server and the BusTransport: drain in-flight handlers,
             // then release the connections.
             onApplicationShutdown: async () => {
               await bus.close();
-              await pool.end();
+              await Promise.all([pool.end(), metadataPool.end()]);
             },
           }),
         },
