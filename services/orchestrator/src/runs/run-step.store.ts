@@ -176,17 +176,23 @@ export class RunStepStore {
 
   /**
    * A StepStarted that arrived after its attempt was settled (its own outcome overtook it on another
-   * topic, or the attempt was written off): the attempt keeps its state, but records who ran it.
+   * topic, or the attempt was written off): the attempt keeps its state (and no started_at), but records
+   * who ran it — and its dispatch lag is counted then, once (the first time it learns who ran it), as for a
+   * start that came in time: a fast job's outcome often overtakes its start, and the lag metric missed
+   * exactly those.
+   * Answers the attempt's state (null: no such attempt).
    */
-  /** Records where a start that arrived late ran; answers the attempt's state (null: no such attempt). */
-  async recordLateStart(tx: Queryable, a: { runId: string; stepId: string; attempt: number }, instanceId: string): Promise<AttemptState | null> {
-    const { rows } = await tx.query<{ state: AttemptState }>(
-      `UPDATE ff_orchestrator.step_attempts SET instance_id = COALESCE(instance_id, $4)
-       WHERE run_id = $1 AND step_id = $2 AND attempt = $3
-       RETURNING state`,
+  async recordLateStart(tx: Queryable, a: { runId: string; stepId: string; attempt: number }, instanceId: string, at: Date): Promise<AttemptState | null> {
+    const { rows } = await tx.query<{ state: AttemptState; executor: string; dispatched_at: Date; first: boolean }>(
+      `UPDATE ff_orchestrator.step_attempts a SET instance_id = COALESCE(a.instance_id, $4)
+       FROM (SELECT instance_id AS was FROM ff_orchestrator.step_attempts WHERE run_id = $1 AND step_id = $2 AND attempt = $3) old
+       WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3
+       RETURNING a.state, a.executor, a.dispatched_at, old.was IS NULL AS first`,
       [a.runId, a.stepId, a.attempt, instanceId],
     );
-    return rows[0]?.state ?? null;
+    const row = rows[0];
+    if (row?.first) this.metrics.attemptStarted(tx, row.executor, (at.getTime() - row.dispatched_at.getTime()) / 1000);
+    return row?.state ?? null;
   }
 
   async leaseMsOf(tx: Queryable, s: StepRecord): Promise<number | null> {

@@ -95,7 +95,7 @@ export class StepEventsProcessor {
    * started it late — or came up after the cancel — is told again to stop it.
    */
   private async lateStart(tx: Queryable, e: StepStartedEvent): Promise<void> {
-    const state = await this.steps.recordLateStart(tx, e, e.instanceId);
+    const state = await this.steps.recordLateStart(tx, e, e.instanceId, new Date());
     if (state === 'cancelled' || state === 'timed_out' || state === 'lost') {
       const reason = `attempt ${e.attempt} was written off (${state}) before it started on ${e.instanceId}`;
       this.outbox.add(tx, StepCancelRequested, { runId: e.runId, stepId: e.stepId, attempt: e.attempt, reason }, { key: e.runId });
