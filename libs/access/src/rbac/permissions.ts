@@ -12,6 +12,10 @@ export const RESOURCE_ACTIONS = {
   connection: ['view', 'use'],
   settings: ['manage-users', 'manage-connections', 'configure-system'],
   audit: ['view', 'export'],
+  /** `execute`: pause, resume, backfill and trigger a schedule by hand. */
+  schedule: ['view', 'create', 'edit', 'delete', 'execute'],
+  /** `execute`: test a trigger with a sample payload. Firing a webhook is authorised by its own secret or token. */
+  trigger: ['view', 'create', 'edit', 'delete', 'execute'],
 } as const;
 
 export type Resource = keyof typeof RESOURCE_ACTIONS;
@@ -36,7 +40,7 @@ export function permission<R extends Resource>(resource: R, action: ActionOf<R>)
 export const BUILTIN_ROLES = ['admin', 'developer', 'operator', 'analyst'] as const;
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
-const VIEW: Permission[] = ['workflow:view', 'job:view', 'asset:view', 'connection:view'];
+const VIEW: Permission[] = ['workflow:view', 'job:view', 'asset:view', 'connection:view', 'schedule:view', 'trigger:view'];
 
 /**
  * The default matrix (issue 4): admin everything; developer builds workflows and jobs and uses
@@ -56,16 +60,24 @@ export const DEFAULT_ROLE_PERMISSIONS: Record<BuiltinRole, readonly Permission[]
     'asset:edit',
     'asset:download',
     'connection:use',
+    'schedule:create',
+    'schedule:edit',
+    'schedule:delete',
+    'schedule:execute',
+    'trigger:create',
+    'trigger:edit',
+    'trigger:delete',
+    'trigger:execute',
   ],
-  operator: [...VIEW, 'workflow:execute'],
+  operator: [...VIEW, 'workflow:execute', 'schedule:execute', 'trigger:execute'],
   analyst: VIEW,
 };
 
 export const ROLE_DESCRIPTIONS: Record<BuiltinRole, string> = {
   admin: 'Everything, including users, roles, connections, system settings and the audit log',
-  developer: 'Builds workflows and jobs, runs them, uses connections, edits and downloads data assets',
-  operator: 'Runs workflows and watches them; views everything else',
-  analyst: 'Views workflows, jobs, runs, connections and data assets',
+  developer: 'Builds workflows, jobs, schedules and triggers, runs them, uses connections, edits and downloads data assets',
+  operator: 'Runs workflows, pauses, resumes and backfills schedules, tests triggers, and watches them; views everything else',
+  analyst: 'Views workflows, jobs, runs, schedules, triggers, connections and data assets',
 };
 
 /** A role name: lower-case letters, digits and dashes, 2–40 characters, starting with a letter. */
