@@ -1,4 +1,4 @@
-import type { RunChangeEventDto, RunDto, RunEndEventDto, RunLogEventDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
+import type { RunChangeEventDto, RunDto, RunEndEventDto, RunLogEventDto, StepChangeEventDto, StepProgressEventDto } from '@flowforge/contracts/http-api';
 import type { FlowForgeClient } from './api/flowforge.client';
 import type { SseMessage } from './api/sse.parser';
 import { ApiProblemError, CliFailure } from './cli.errors';
@@ -16,6 +16,7 @@ type RunFeedPayload =
   | { kind: 'run'; change: RunChangeEventDto }
   | { kind: 'step'; change: StepChangeEventDto }
   | { kind: 'log'; line: RunLogEventDto }
+  | { kind: 'progress'; progress: StepProgressEventDto }
   | { kind: 'end'; end: RunEndEventDto };
 
 export interface WatchOptions {
@@ -106,6 +107,8 @@ function decodePayload(message: SseMessage, historyFollows: boolean): RunFeedPay
       return { kind: 'step', change: data as StepChangeEventDto };
     case 'log':
       return { kind: 'log', line: data as RunLogEventDto };
+    case 'progress':
+      return { kind: 'progress', progress: data as StepProgressEventDto };
     case 'end':
       return { kind: 'end', end: data as RunEndEventDto };
     default:

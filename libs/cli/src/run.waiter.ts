@@ -25,6 +25,9 @@ export async function waitForRun(ctx: CliContext, run: RunDto): Promise<number> 
         case 'step':
           display?.stepChanged(event.change);
           break;
+        case 'progress':
+          display?.stepProgress(event.progress);
+          break;
         case 'log':
         case 'end':
           break;

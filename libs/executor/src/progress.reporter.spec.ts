@@ -47,4 +47,22 @@ describe('ProgressReporter', () => {
     expect(sent[2]).toEqual({ at: 1250, heartbeat: true, snapshot: sent[1]!.snapshot });
     await r.stop();
   });
+
+  it('sends the change the throttle held back when stopped, once, and no heartbeat', async () => {
+    const { r, sent } = reporter(1000, 500);
+    r.start();
+    await jest.advanceTimersByTimeAsync(600);
+    r.update({ percent: 10, metrics: { rows: 1 } });
+    await jest.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(1);
+    r.update({ percent: 100, message: 'done', metrics: { rows: 5 } }); // held back: within 500 ms of the last
+    await r.stop();
+    expect(sent.map((s) => [s.heartbeat, s.snapshot])).toEqual([
+      [false, { percent: 10, message: null, metrics: { rows: 1 } }],
+      [false, { percent: 100, message: 'done', metrics: { rows: 5 } }],
+    ]);
+    await r.stop();
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(sent).toHaveLength(2);
+  });
 });

@@ -57,12 +57,21 @@ export class ProgressReporter {
     return this.snapshot;
   }
 
-  /** Stops sending; resolves when the event in flight (if any) is done. */
+  /**
+   * Stops sending; resolves when the event in flight (if any) is done. A change the throttle still held
+   * back goes out first (once, awaited), so the last progress a job reported — its final counters — is
+   * not lost to the throttle; a heartbeat is never sent by stop.
+   */
   async stop(): Promise<void> {
+    if (this.stopped) return this.sending;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.sending;
+    if (this.dirty) {
+      this.dirty = false;
+      await this.opts.send(this.snapshot, false).catch((err: unknown) => this.opts.onSendFailed(err));
+    }
   }
 
   private schedule(): void {

@@ -290,6 +290,13 @@ describe('ingest.file through the embedded platform', () => {
       ['in/b.csv', 3, 2],
     ]);
     expect(out.bytesRead).toBe(fs.statSync(path.join(landing, 'in/a.csv')).size + fs.statSync(path.join(landing, 'in/b.csv')).size);
+    // The counters the executor returned with the outcome are the attempt's metrics in the run's view.
+    expect(step.attempts.at(-1)!.metrics).toEqual({
+      rowsWritten: 5,
+      rowsRejected: 2,
+      bytesRead: out.bytesRead,
+      files: 2,
+    });
     first = { asset: out.asset as string, snapshot: out.snapshot as string, runId: done.id };
 
     const asset = (await assetByTable('orders'))!;

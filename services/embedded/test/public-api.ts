@@ -11,6 +11,7 @@ export interface PublicAttempt {
   finishedAt: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  metrics: Record<string, number> | null;
 }
 
 export interface PublicStep {
@@ -24,6 +25,7 @@ export interface PublicStep {
   errorCode: string | null;
   errorMessage: string | null;
   outputs: Record<string, unknown> | null;
+  progress: { attempt: number; percent: number | null; message: string | null; metrics: Record<string, number>; at: string } | null;
   startedAt: string | null;
   finishedAt: string | null;
   attempts: PublicAttempt[];

@@ -73,8 +73,8 @@ export class FakeExecutor {
     );
   }
 
-  async progress(d: StepDispatchedEvent, percent: number): Promise<void> {
-    await this.bus.publish(StepProgress, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, percent, message: null, metrics: null }, { key: d.runId });
+  async progress(d: StepDispatchedEvent, percent: number | null, message: string | null = null, metrics: Record<string, number> | null = null): Promise<void> {
+    await this.bus.publish(StepProgress, { runId: d.runId, stepId: d.stepId, attempt: d.attempt, percent, message, metrics }, { key: d.runId });
   }
 
   async log(d: StepDispatchedEvent, ...messages: string[]): Promise<void> {

@@ -1,4 +1,5 @@
-import type { RunChangeEventDto, RunDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
+import { formatBytes } from './byte-progress';
+import type { RunChangeEventDto, RunDto, StepChangeEventDto, StepProgressDto, StepProgressEventDto } from '@flowforge/contracts/http-api';
 
 /** One step as a watcher knows it, from the snapshot and the state changes since. */
 export interface StepStatus {
@@ -8,6 +9,8 @@ export interface StepStatus {
   startedAt: string | null;
   finishedAt: string | null;
   reason: string | null;
+  /** What the executor last reported for the current attempt (percent, counters); null before any. */
+  progress: StepProgressDto | null;
 }
 
 export interface RunStatus {
@@ -59,6 +62,7 @@ export class RunBoard {
         startedAt: fresh ? null : s.startedAt,
         finishedAt: fresh ? null : s.finishedAt,
         reason: fresh ? null : (s.reason ?? (s.errorCode ? `${s.errorCode}: ${s.errorMessage ?? ''}` : null)),
+        progress: fresh ? null : (s.progress ?? null),
       });
     }
   }
@@ -74,10 +78,12 @@ export class RunBoard {
   applyStep(change: StepChangeEventDto): StepStatus {
     let step = this.steps.get(change.stepId);
     if (!step) {
-      step = { stepId: change.stepId, state: 'pending', attempt: 0, startedAt: null, finishedAt: null, reason: null };
+      step = { stepId: change.stepId, state: 'pending', attempt: 0, startedAt: null, finishedAt: null, reason: null, progress: null };
       this.steps.set(change.stepId, step);
     }
     step.state = change.to;
+    // A new attempt starts from nothing: the last one's progress is not its own.
+    if (change.attempt !== null && change.attempt !== step.attempt) step.progress = null;
     if (change.attempt !== null) step.attempt = change.attempt;
     step.reason = change.reason;
     if (change.to === 'running') step.startedAt ??= change.at;
@@ -88,4 +94,26 @@ export class RunBoard {
     } else step.finishedAt = null;
     return step;
   }
+
+  /** A progress event of a known step's current (or a later) attempt; an older attempt's is ignored. */
+  applyProgress(p: StepProgressEventDto): StepStatus | undefined {
+    const step = this.steps.get(p.stepId);
+    if (!step || p.attempt < step.attempt) return undefined;
+    const { stepId: _stepId, ...progress } = p;
+    step.progress = progress;
+    return step;
+  }
+}
+
+/** `45% · 1,200,000 rows · 73 MiB · reading orders.csv`: what a step reported, for one line. */
+export function describeProgress(p: StepProgressDto): string {
+  const parts: string[] = [];
+  if (p.percent !== null) parts.push(`${Math.floor(p.percent)}%`);
+  const m = p.metrics;
+  const rows = m.rows ?? m.rowsWritten;
+  if (rows !== undefined) parts.push(`${rows.toLocaleString('en-US')} rows`);
+  if (m.rejected) parts.push(`${m.rejected.toLocaleString('en-US')} rejected`);
+  if (m.bytes !== undefined) parts.push(formatBytes(m.bytes));
+  if (p.message) parts.push(p.message);
+  return parts.join(' · ');
 }

@@ -1,7 +1,7 @@
-import type { AttemptDto, RunDto, StepChangeEventDto, StepDto } from '@flowforge/contracts/http-api';
+import type { AttemptDto, RunDto, StepChangeEventDto, StepDto, StepProgressEventDto } from '@flowforge/contracts/http-api';
 import { CapturedStream } from '../testing/captured.io';
-import { RunBoard } from './run-board';
-import { createRunDisplay, LiveRunDisplay, PlainRunDisplay, summary } from './run-progress.display';
+import { describeProgress, RunBoard } from './run-board';
+import { createRunDisplay, LiveRunDisplay, PlainRunDisplay, PROGRESS_LINE_MS, summary } from './run-progress.display';
 
 const RUN_ID = '3f2b9c1e-8d4a-4c1b-9f7e-2a6d5c4b3a21';
 const T0 = Date.parse('2026-01-31T10:00:00.000Z');
@@ -20,6 +20,7 @@ function step(stepId: string, over: Partial<StepDto> = {}): StepDto {
     errorCode: null,
     errorMessage: null,
     outputs: null,
+    progress: null,
     nextAttemptAt: null,
     startedAt: null,
     finishedAt: null,
@@ -70,7 +71,24 @@ const ATTEMPT: AttemptDto = {
   finishedAt: at(1),
   errorCode: null,
   errorMessage: null,
+  metrics: null,
 };
+
+const progress = (
+  stepId: string,
+  percent: number | null,
+  metrics: Record<string, number>,
+  ms: number,
+  attempt = 1,
+  message: string | null = null,
+): StepProgressEventDto => ({
+  stepId,
+  attempt,
+  percent,
+  message,
+  metrics,
+  at: at(ms),
+});
 
 describe('RunBoard', () => {
   it('folds step changes over the snapshot, keeping the workflow order', () => {
@@ -100,6 +118,29 @@ describe('RunBoard', () => {
     expect([...board.steps.values()].map((s) => s.state)).toEqual(['pending', 'succeeded']);
     board.applySnapshot(done, false);
     expect([...board.steps.values()].map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it("keeps the progress of the current attempt, drops an older attempt's, and forgets it when a new attempt starts", () => {
+    const board = new RunBoard();
+    board.applySnapshot(
+      run({ steps: [step('load', { state: 'running', attempt: 2, progress: { attempt: 2, percent: 5, message: null, metrics: {}, at: at(0) } })] }),
+    );
+    expect(board.steps.get('load')!.progress).toMatchObject({ percent: 5 });
+    expect(board.applyProgress(progress('load', 90, { rows: 9 }, 10, 1))).toBeUndefined(); // attempt 1 is over
+    expect(board.steps.get('load')!.progress).toMatchObject({ percent: 5 });
+    board.applyProgress(progress('load', 40, { rows: 4000 }, 20, 2));
+    expect(board.steps.get('load')!.progress).toEqual({ attempt: 2, percent: 40, message: null, metrics: { rows: 4000 }, at: at(20) });
+    expect(board.applyProgress(progress('unknown', 1, {}, 30))).toBeUndefined();
+    board.applyStep(change('load', 'queued', 40, 3));
+    expect(board.steps.get('load')!.progress).toBeNull();
+  });
+
+  it('describes progress in one line: percent, rows, rejected, bytes, message', () => {
+    expect(
+      describeProgress({ attempt: 1, percent: 45.7, message: 'reading orders.csv', metrics: { rows: 1200000, rejected: 3, bytes: 73400320 }, at: at(0) }),
+    ).toBe('45% · 1,200,000 rows · 3 rejected · 70 MiB · reading orders.csv');
+    expect(describeProgress({ attempt: 1, percent: null, message: null, metrics: { rowsWritten: 5 }, at: at(0) })).toBe('5 rows');
+    expect(describeProgress({ attempt: 1, percent: null, message: null, metrics: {}, at: at(0) })).toBe('');
   });
 
   it('adds a step it did not know at the end', () => {
@@ -140,6 +181,27 @@ describe('PlainRunDisplay (stdout is not a terminal)', () => {
       `  logs: flowforge logs ${RUN_ID}`,
     ]);
     expect(out.text).not.toContain('\u001b');
+  });
+});
+
+describe('PlainRunDisplay progress', () => {
+  it("prints a running step's progress at most once per PROGRESS_LINE_MS", () => {
+    const out = new CapturedStream(false);
+    let now = T0;
+    const display = createRunDisplay(out, { now: () => now });
+    display.snapshot(run(), false);
+    display.stepChanged(change('extract', 'running', 1));
+    display.stepProgress(progress('extract', 10, { rows: 1000, bytes: 2048 }, 100));
+    now += 1000;
+    display.stepProgress(progress('extract', 20, { rows: 2000 }, 1100)); // too soon: not printed
+    now += PROGRESS_LINE_MS;
+    display.stepProgress(progress('extract', 60, { rows: 6000 }, 6100));
+    display.stepProgress(progress('load', 50, { rows: 1 }, 6200)); // load is not running: not printed
+    const lines = out.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
+    expect(lines).toEqual(['step extract running', 'step extract 10% · 1,000 rows · 2.0 KiB', 'step extract 60% · 6,000 rows']);
   });
 });
 
@@ -190,6 +252,17 @@ describe('LiveRunDisplay (stdout is a terminal)', () => {
     expect(out.text.endsWith(`run ${RUN_ID} succeeded in 2.5s\n`)).toBe(true);
     display.close(); // twice is fine
     expect(out.text.match(/\u001b\[\?25h/g)).toHaveLength(1);
+  });
+
+  it("shows a running step's progress on its line", () => {
+    const out = new CapturedStream(true, 120, 30);
+    const display = live(out);
+    now = T0 + 2000;
+    display.snapshot(run(), false);
+    display.stepChanged(change('extract', 'running', 1000));
+    display.stepProgress(progress('extract', 45, { rows: 1200000, bytes: 73400320 }, 1900, 1, 'reading orders.csv'));
+    expect(display.frame()[1]).toMatch(/extract {2}running {10}1\.0s {5}45% · 1,200,000 rows · 70 MiB · reading orders\.csv$/);
+    display.close();
   });
 
   it('cuts lines to the terminal width so none wraps', () => {

@@ -1,6 +1,6 @@
-import type { RunChangeEventDto, RunDto, StepChangeEventDto } from '@flowforge/contracts/http-api';
+import type { RunChangeEventDto, RunDto, StepChangeEventDto, StepProgressEventDto } from '@flowforge/contracts/http-api';
 import type { OutputStream } from '../cli.io';
-import { RunBoard, isFinalStepState, type StepStatus } from './run-board';
+import { describeProgress, RunBoard, isFinalStepState, type StepStatus } from './run-board';
 import { displayWidth, truncate } from './table.renderer';
 import { elapsed } from './time.format';
 
@@ -10,6 +10,8 @@ export interface RunProgressDisplay {
   snapshot(run: RunDto, historyFollows: boolean): void;
   runChanged(change: RunChangeEventDto): void;
   stepChanged(change: StepChangeEventDto): void;
+  /** A step reported progress (percent, rows, bytes): live on a terminal, a line now and then otherwise. */
+  stepProgress(progress: StepProgressEventDto): void;
   /** The final run (with its steps, read once the stream ended): the last frame and the summary. */
   finish(run: RunDto): void;
   /** Stops redrawing and gives the terminal back; safe to call twice. */
@@ -26,7 +28,7 @@ export interface DisplayOptions {
 
 /** A live display on a terminal; one plain line per change otherwise (CI logs, pipes). */
 export function createRunDisplay(out: OutputStream, options: DisplayOptions = {}): RunProgressDisplay {
-  return out.isTTY ? new LiveRunDisplay(out, options) : new PlainRunDisplay(out);
+  return out.isTTY ? new LiveRunDisplay(out, options) : new PlainRunDisplay(out, options.now);
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -96,6 +98,10 @@ export class LiveRunDisplay implements RunProgressDisplay {
     this.draw();
   }
 
+  stepProgress(progress: StepProgressEventDto): void {
+    if (this.board.applyProgress(progress)) this.draw();
+  }
+
   finish(run: RunDto): void {
     this.board.applySnapshot(run);
     this.draw();
@@ -130,7 +136,9 @@ export class LiveRunDisplay implements RunProgressDisplay {
     for (const s of shown) {
       const icon = ICONS[s.state] ?? spin;
       const took = s.startedAt ? elapsed(s.startedAt, isFinalStepState(s.state) ? s.finishedAt : null, this.now()) : '';
-      const note = s.state === 'failed' || s.state === 'timed_out' ? (s.reason ?? '') : s.attempt > 1 ? `attempt ${s.attempt}` : '';
+      const attempt = s.attempt > 1 ? `attempt ${s.attempt}` : '';
+      const progress = s.state === 'running' && s.progress ? describeProgress(s.progress) : '';
+      const note = s.state === 'failed' || s.state === 'timed_out' ? (s.reason ?? '') : [attempt, progress].filter(Boolean).join(' · ');
       lines.push({ text: `  ${icon} ${pad(truncate(s.stepId, idWidth), idWidth)}  ${pad(s.state, 15)}  ${pad(took, 7)}  ${note}`.trimEnd(), state: s.state });
     }
     if (shown.length < steps.length) {
@@ -165,11 +173,19 @@ export class LiveRunDisplay implements RunProgressDisplay {
   }
 }
 
+/** Off a terminal, a running step's progress is printed at most this often (a CI log stays readable). */
+export const PROGRESS_LINE_MS = 5_000;
+
 /** One line per change, with the time it happened: readable in CI logs and greppable. */
 export class PlainRunDisplay implements RunProgressDisplay {
   private readonly board = new RunBoard();
+  /** When each step's progress was last printed: at most one line per PROGRESS_LINE_MS per step. */
+  private readonly progressPrinted = new Map<string, number>();
 
-  constructor(private readonly out: OutputStream) {}
+  constructor(
+    private readonly out: OutputStream,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   snapshot(run: RunDto, historyFollows: boolean): void {
     // Nothing to print: the changes that follow tell the story (from the start, or since a reconnect).
@@ -185,6 +201,15 @@ export class PlainRunDisplay implements RunProgressDisplay {
     const step = this.board.applyStep(change);
     const attempt = change.to === 'running' || change.to === 'queued' ? (step.attempt > 1 ? ` (attempt ${step.attempt})` : '') : '';
     this.out.write(`${clockOf(change.at)} step ${change.stepId} ${change.to}${attempt}${change.reason ? `: ${change.reason}` : ''}\n`);
+  }
+
+  stepProgress(progress: StepProgressEventDto): void {
+    const step = this.board.applyProgress(progress);
+    if (!step?.progress || step.state !== 'running') return;
+    const last = this.progressPrinted.get(step.stepId);
+    if (last !== undefined && this.now() - last < PROGRESS_LINE_MS) return;
+    this.progressPrinted.set(step.stepId, this.now());
+    this.out.write(`${clockOf(progress.at)} step ${step.stepId} ${describeProgress(step.progress)}\n`);
   }
 
   finish(run: RunDto): void {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { RunStates, StepStates } from '@flowforge/workflow';
-import { RunDto, RunLogEventDto } from './run.dto';
+import { RunDto, RunLogEventDto, StepProgressDto } from './run.dto';
 
 // The payloads of GET /api/v1/runs/{id}/events, as services/orchestrator/src/feed/run-events.controller.ts
 // sends them (the gateway forwards the stream untouched). OpenAPI 3.0 cannot type an event stream, so the
@@ -27,6 +27,11 @@ export class StepChangeEventDto {
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
+@ApiSchema({ description: 'A `progress` event: a step reported progress (no event id: not part of the resumable feed; the snapshot holds the latest)' })
+export class StepProgressEventDto extends StepProgressDto {
+  @ApiProperty({ example: 'load' }) stepId!: string;
+}
+
 @ApiSchema({ description: 'The `end` event, last of the stream: the run is final and every line logged before it was sent' })
 export class RunEndEventDto {
   @ApiProperty({ format: 'uuid' }) runId!: string;
@@ -40,13 +45,14 @@ export class StreamErrorEventDto {
   @ApiProperty() message!: string;
 }
 
-export const RUN_EVENT_MODELS = [RunChangeEventDto, StepChangeEventDto, RunLogEventDto, RunEndEventDto, StreamErrorEventDto];
+export const RUN_EVENT_MODELS = [RunChangeEventDto, StepChangeEventDto, StepProgressEventDto, RunLogEventDto, RunEndEventDto, StreamErrorEventDto];
 
 /** The `x-sse-events` extension of the events route: each event name and the schema of its `data`. */
 export const RUN_EVENTS_EXTENSION = {
   snapshot: { $ref: getSchemaPath(RunDto), description: 'First on every connection: the run with its steps' },
   run: { $ref: getSchemaPath(RunChangeEventDto) },
   step: { $ref: getSchemaPath(StepChangeEventDto) },
+  progress: { $ref: getSchemaPath(StepProgressEventDto) },
   log: { $ref: getSchemaPath(RunLogEventDto) },
   end: { $ref: getSchemaPath(RunEndEventDto) },
   error: { $ref: getSchemaPath(StreamErrorEventDto) },

@@ -14,6 +14,29 @@ export class AttemptDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { rowsWritten: 5, rowsRejected: 2, bytesRead: 180, files: 2 },
+    description: 'Counters the executor returned with the outcome; null while the attempt runs or when it returned none',
+  })
+  metrics!: Record<string, number> | null;
+}
+
+@ApiSchema({ description: 'What the executor last reported for an attempt: how far it is and its counters' })
+export class StepProgressDto {
+  @ApiProperty({ example: 1, description: 'The attempt that reported it' }) attempt!: number;
+  @ApiProperty({ nullable: true, type: Number, minimum: 0, maximum: 100, example: 42 }) percent!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'reading orders.csv' }) message!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { rows: 1200000, bytes: 73400320, files: 1 },
+    description: 'Counters of the job type (ingest.file: rows, bytes, files, rejected)',
+  })
+  metrics!: Record<string, number>;
+  @ApiProperty({ format: 'date-time', description: 'When the executor reported it' }) at!: string;
 }
 
 export class StepDto {
@@ -28,6 +51,12 @@ export class StepDto {
   @ApiProperty({ nullable: true, type: String }) errorCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) outputs!: Record<string, unknown> | null;
+  @ApiProperty({
+    type: StepProgressDto,
+    nullable: true,
+    description: 'The latest progress of the current attempt (kept after it ends); null before the executor reported any',
+  })
+  progress!: StepProgressDto | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: string | null;

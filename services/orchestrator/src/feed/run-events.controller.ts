@@ -6,12 +6,15 @@ import type { OrchestratorConfig } from '../orchestrator.config';
 import { runNotFound } from '../runs/run.errors';
 import { RunQueries } from '../runs/run.queries';
 import { RunStore } from '../runs/run.store';
+import type { StepProgressRecord } from '../runs/run.records';
 import { ORCHESTRATOR_POOL } from '../orchestrator.database';
 import type { Pool } from 'pg';
 import { RunFeedListener } from './run-feed.listener';
 import { formatCursor, parseCursor, RunFeedReader, type FeedCursor } from './run-feed.reader';
 
 const PAGE = 500;
+
+const progressKey = (p: StepProgressRecord): string => `${p.attempt}@${p.at}:${p.percent}:${p.message}:${JSON.stringify(p.metrics)}`;
 const KEEPALIVE_MS = 15_000;
 
 function send(res: HttpResponse, event: string, data: unknown, id?: string): void {
@@ -20,7 +23,7 @@ function send(res: HttpResponse, event: string, data: unknown, id?: string): voi
 
 /**
  * Live run events as Server-Sent Events: `snapshot` (the run with its steps) first, then `run` and
- * `step` state changes and `log` lines as they commit, and `end` once the run is final and everything
+ * `step` state changes and `log` lines as they commit, `progress` when a step reports it, and `end` once the run is final and everything
  * before it was sent. Each event's id is the stream cursor: a client reconnecting with Last-Event-ID
  * (or `?after=`) resumes where it left off. Woken by NOTIFY, polling as the fallback.
  */
@@ -62,6 +65,9 @@ export class RunEventsController implements BeforeApplicationShutdown {
     });
     const sub = await this.listener.subscribe(id);
     let cursor: FeedCursor = parseCursor(lastEventId ?? after);
+    // Progress is not part of the resumable feed: the latest of each step is sent when it changes (the
+    // snapshot holds it at the start), without an id, so a reconnect resumes the feed where it was.
+    const progressSent = new Map<string, string>((snapshot.steps ?? []).filter((s) => s.progress).map((s) => [s.stepId, progressKey(s.progress!)]));
     try {
       send(res, 'snapshot', snapshot, formatCursor(cursor));
       let quietSince = Date.now();
@@ -78,6 +84,7 @@ export class RunEventsController implements BeforeApplicationShutdown {
         }
         if (entries.length) quietSince = lastEntryAt = Date.now();
         if (full) continue;
+        for (const p of await this.progressChanges(id, progressSent)) send(res, 'progress', p);
         if (isTerminalRunState(run.state)) {
           // Log lines travel on their own topic and may commit after the outcome that ended the run:
           // the stream ends once they have been quiet for a moment (bounded), not at the final state.
@@ -105,6 +112,22 @@ export class RunEventsController implements BeforeApplicationShutdown {
       this.open.delete(abort);
       res.end();
     }
+  }
+
+  /** Steps whose latest progress differs from what this stream sent (and records it as sent). */
+  private async progressChanges(runId: string, sent: Map<string, string>): Promise<(StepProgressRecord & { stepId: string })[]> {
+    const { rows } = await this.pool.query<{ step_id: string; progress: StepProgressRecord }>(
+      `SELECT step_id, progress FROM ff_orchestrator.run_steps WHERE run_id = $1 AND progress IS NOT NULL ORDER BY position`,
+      [runId],
+    );
+    const changed = [];
+    for (const r of rows) {
+      const key = progressKey(r.progress);
+      if (sent.get(r.step_id) === key) continue;
+      sent.set(r.step_id, key);
+      changed.push({ stepId: r.step_id, ...r.progress });
+    }
+    return changed;
   }
 
   /** Open streams would keep the HTTP server from closing: end them first. */

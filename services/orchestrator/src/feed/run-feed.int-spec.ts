@@ -62,6 +62,63 @@ describe('run feed: logs and the live event stream (SSE)', () => {
     expect(resumed[resumed.length - 1]!.event).toBe('end');
   });
 
+  it('keeps the latest progress of a step (bounded) and streams each change as a progress event', async () => {
+    const { id } = await h.createRun('chatty');
+    const d = await fake.waitDispatch(id, 'talk', 1);
+    await fake.started(d, 10_000);
+    const stream = readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, h.internalHeaders);
+    await stream.until((e) => e.event === 'snapshot');
+    await fake.progress(d, 10, 'reading a.csv', { rows: 1000, bytes: 4096 });
+    await stream.until((e) => e.event === 'progress' && (e.data as { percent: number }).percent === 10);
+    // Out of range and non-finite values are bounded, not stored as sent.
+    await fake.progress(d, 250, 'x'.repeat(2000), { rows: 5000, bytes: Number.POSITIVE_INFINITY });
+    await stream.until((e) => e.event === 'progress' && (e.data as { percent: number }).percent === 100);
+    const running = await h.api<{ steps: { stepId: string; progress: unknown }[] }>('GET', `/internal/orchestrator/runs/${id}`);
+    const talk = running.body.steps.find((s) => s.stepId === 'talk')!.progress as {
+      attempt: number;
+      percent: number;
+      message: string;
+      metrics: Record<string, number>;
+      at: string;
+    };
+    expect(talk).toMatchObject({ attempt: 1, percent: 100, metrics: { rows: 5000 } });
+    expect(talk.message).toHaveLength(500);
+    expect(talk.metrics).not.toHaveProperty('bytes');
+    expect(Number.isNaN(Date.parse(talk.at))).toBe(false);
+    await fake.completed(d);
+    const events = await stream.done;
+    const progress = events.filter((e) => e.event === 'progress').map((e) => e.data as { stepId: string; percent: number; metrics: Record<string, number> });
+    expect(progress.filter((p) => p.stepId === 'talk').map((p) => p.percent)).toEqual([10, 100]);
+    expect(progress[0]!.metrics).toEqual({ rows: 1000, bytes: 4096 });
+    // Progress events carry no id: the resumable cursor is the feed's alone.
+    expect(events.filter((e) => e.event === 'progress').every((e) => e.id === undefined || e.id === '')).toBe(true);
+    // The step keeps its last progress after it ends.
+    const done = await h.api<{ steps: { stepId: string; progress: { percent: number } | null }[] }>('GET', `/internal/orchestrator/runs/${id}`);
+    expect(done.body.steps.find((s) => s.stepId === 'talk')!.progress).toMatchObject({ percent: 100 });
+    // A new stream starts with the latest progress in its snapshot and sends no stale progress event.
+    const again = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, h.internalHeaders).done;
+    expect((again[0]!.data as { steps: { stepId: string; progress: { percent: number } | null }[] }).steps[0]!.progress).toMatchObject({ percent: 100 });
+    expect(again.filter((e) => e.event === 'progress')).toEqual([]);
+  });
+
+  it('streams and pages lines and transitions in id order across a digit boundary (ids compared as numbers, not text)', async () => {
+    // The next ids are 99, 100, 101...: sorted as text, "100" would come before "99".
+    await h.pool.query(`SELECT setval('ff_orchestrator.run_logs_id_seq', 98), setval('ff_orchestrator.run_transitions_id_seq', 98)`);
+    const { id } = await h.createRun('chatty');
+    const d = await fake.waitDispatch(id, 'talk', 1);
+    await fake.log(d, 'l1', 'l2', 'l3', 'l4');
+    await fake.completed(d);
+    await h.waitRun(id);
+    const events = await readSse(`${h.base}/internal/orchestrator/runs/${id}/events`, h.internalHeaders).done;
+    const logs = events.filter((e) => e.event === 'log').map((e) => (e.data as { message: string }).message);
+    expect(logs.slice(0, 4)).toEqual(['l1', 'l2', 'l3', 'l4']);
+    expect(new Set(logs).size).toBe(logs.length); // no line sent twice
+    const runChanges = events.filter((e) => e.event === 'run').map((e) => (e.data as { to: string }).to);
+    expect(runChanges).toEqual(['queued', 'running', 'succeeded']);
+    const page = await h.api<{ items: { message: string }[] }>('GET', `/internal/orchestrator/runs/${id}/logs?step=talk`);
+    expect(page.body.items.map((l) => l.message)).toEqual(['l1', 'l2', 'l3', 'l4']);
+  });
+
   it('pages log lines per run, step and attempt', async () => {
     const { id } = await h.createRun('chatty');
     const d = await fake.waitDispatch(id, 'talk', 1);

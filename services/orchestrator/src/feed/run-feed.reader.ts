@@ -60,8 +60,9 @@ export class RunFeedReader {
   async after(runId: string, cursor: FeedCursor, limit: number): Promise<{ entries: FeedEntry[]; full: boolean }> {
     const [{ rows }, lines] = await Promise.all([
       this.pool.query<TransitionRow>(
+        // ORDER BY the table's column: a bare `id` would sort the text output column (10 before 9).
         `SELECT id::text AS id, step_id, attempt, from_state, to_state, reason, at FROM ff_orchestrator.run_transitions
-         WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+         WHERE run_id = $1 AND id > $2 ORDER BY run_transitions.id LIMIT $3`,
         [runId, cursor.transitions, limit],
       ),
       this.logs.afterId(this.pool, runId, cursor.logs, limit),

@@ -4,6 +4,7 @@ import { AddStepFairShare1765065600000 } from './1765065600000-add-step-fair-sha
 import { AddRunCancelledBy1765238400000 } from './1765238400000-add-run-cancelled-by';
 import { AddRunLogsTimeOrder1765238400001 } from './1765238400001-add-run-logs-time-order';
 import { SoftDeleteAndFeedRetention1766102400000 } from './1766102400000-soft-delete-and-feed-retention';
+import { AddStepProgress1767052800000 } from './1767052800000-add-step-progress';
 
 /** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
 export const orchestratorMigrations = [
@@ -13,4 +14,5 @@ export const orchestratorMigrations = [
   AddRunCancelledBy1765238400000,
   AddRunLogsTimeOrder1765238400001,
   SoftDeleteAndFeedRetention1766102400000,
+  AddStepProgress1767052800000,
 ];

@@ -84,13 +84,15 @@ export interface TimeOrderedPage {
  */
 @Injectable()
 export class RunLogStore {
+  /** Ids follow the batch's order (ORDER BY the ordinality: a join's output order is not promised), so lines with one timestamp keep it. */
   async append(tx: Queryable, runId: string, stepId: string, attempt: number, lines: StepLogLine[]): Promise<void> {
     if (lines.length === 0) return;
     await tx.query(
       `INSERT INTO ff_orchestrator.run_logs (run_id, step_id, attempt, at, level, message, fields)
        SELECT $1::uuid, $2::text, $3::int, to_timestamp(l.at / 1000.0), l.level, l.message, l.fields::jsonb
-       FROM unnest($4::double precision[], $5::text[], $6::text[], $7::text[]) AS l(at, level, message, fields)
-       CROSS JOIN (SELECT pg_notify('${RUN_FEED_CHANNEL}', $8::text)) n`,
+       FROM unnest($4::double precision[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS l(at, level, message, fields, ord)
+       CROSS JOIN (SELECT pg_notify('${RUN_FEED_CHANNEL}', $8::text)) n
+       ORDER BY l.ord`,
       [runId, stepId, attempt, lines.map((l) => l.at), lines.map((l) => l.level), lines.map((l) => l.message), lines.map((l) => fieldsOf(l.fields)), runId],
     );
   }
@@ -99,7 +101,7 @@ export class RunLogStore {
   async afterId(db: Queryable, runId: string, afterId: string, limit: number): Promise<RunLogLine[]> {
     const { rows } = await db.query<LogRow>(
       `SELECT id::text AS id, step_id, attempt, at, level, message, fields FROM ff_orchestrator.run_logs
-       WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+       WHERE run_id = $1 AND id > $2 ORDER BY run_logs.id LIMIT $3`,
       [runId, afterId, limit],
     );
     return rows.map(toLine);
@@ -120,12 +122,13 @@ export class RunLogStore {
       // Exact microseconds (bigint × 1 µs interval), so the boundary line is neither repeated nor skipped.
       where.push(`(at, id) > (to_timestamp(0) + $${params.push(q.after.atMicros)}::bigint * interval '1 microsecond', $${params.push(q.after.id)}::bigint)`);
     }
+    // ORDER BY names the table's columns: a bare `id` is the text output column (line 10 before line 9).
     const { rows } = await db.query<LogRow & { at_us: string; latest: string | null }>(
       `SELECT id::text AS id, step_id, attempt, at, level, message, fields,
               ((extract(epoch FROM at) * 1000000)::numeric(20, 0))::text AS at_us,
               (SELECT max(id)::text FROM ff_orchestrator.run_logs WHERE run_id = $1) AS latest
        FROM ff_orchestrator.run_logs
-       WHERE ${where.join(' AND ')} ORDER BY at, id LIMIT $${params.push(q.limit)}`,
+       WHERE ${where.join(' AND ')} ORDER BY run_logs.at, run_logs.id LIMIT $${params.push(q.limit)}`,
       params,
     );
     const lines = rows.map((r) => ({ ...toLine(r), cursor: { atMicros: r.at_us, id: String(r.id) } }));

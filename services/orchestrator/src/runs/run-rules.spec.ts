@@ -28,6 +28,7 @@ const record = (patch: Partial<StepRecord>): StepRecord => ({
   lostAttempts: 0,
   nextAttemptAt: null,
   leaseExpiresAt: null,
+  progress: null,
   deadlineAt: null,
   heldAt: null,
   outputs: null,

@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@flowforge/db';
 import { RunMetrics } from './run.metrics';
-import { toAttemptRecord, toStepRecord, type AttemptRecord, type AttemptRow, type AttemptState, type StepRecord, type StepRow } from './run.records';
+import { RUN_FEED_CHANNEL } from './run-feed.channel';
+import {
+  toAttemptRecord,
+  toStepRecord,
+  type AttemptRecord,
+  type AttemptRow,
+  type AttemptState,
+  type StepProgressRecord,
+  type StepRecord,
+  type StepRow,
+} from './run.records';
 
 /**
  * When the sweeper must look at a step: the earliest of lease expiry and step deadline while an
@@ -45,6 +55,19 @@ export class RunStepStore {
         steps.map((s) => s.reason),
         steps.map((s) => s.finishedAt),
       ],
+    );
+  }
+
+  /**
+   * Keeps the latest progress of the step's current attempt and wakes the run's live streams (the
+   * NOTIFY is delivered at commit). Its own statement: the engine's save() never writes progress.
+   */
+  async recordProgress(tx: Queryable, step: StepRecord, progress: StepProgressRecord): Promise<void> {
+    step.progress = progress;
+    await tx.query(
+      `UPDATE ff_orchestrator.run_steps SET progress = $3::jsonb, updated_at = now() FROM (SELECT pg_notify('${RUN_FEED_CHANNEL}', $4::text)) n
+       WHERE run_id = $1 AND step_id = $2`,
+      [step.runId, step.stepId, JSON.stringify(progress), step.runId],
     );
   }
 

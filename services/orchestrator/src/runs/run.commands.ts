@@ -122,6 +122,7 @@ export class RunCommands {
           reason: reused ? `reused from run ${parent.id}` : null,
           startedAt: null,
           finishedAt: reused ? s.finishedAt : null,
+          progress: null,
         };
       });
       return this.creator.insert(

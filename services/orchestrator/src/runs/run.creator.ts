@@ -150,6 +150,7 @@ export class RunCreator {
         reason: null,
         startedAt: null,
         finishedAt: null,
+        progress: null,
       });
     }
     return { spec: { ...spec, steps: pinnedSpecs }, steps };

@@ -52,6 +52,18 @@ export interface StepRecord {
   reason: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The latest StepProgress of the step's current attempt (written by its own statement, never by save). */
+  progress: StepProgressRecord | null;
+}
+
+/** What an executor last said about how far an attempt is: percent, a message, counters (rows, bytes, files). */
+export interface StepProgressRecord {
+  attempt: number;
+  percent: number | null;
+  message: string | null;
+  metrics: Record<string, number>;
+  /** When the executor reported it (the event's occurredAt), ISO 8601. */
+  at: string;
 }
 
 export type AttemptState = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'lost' | 'cancelled';
@@ -136,6 +148,7 @@ export interface StepRow extends Record<string, unknown> {
   reason: string | null;
   started_at: Date | null;
   finished_at: Date | null;
+  progress: StepProgressRecord | null;
 }
 
 export const toStepRecord = (r: StepRow): StepRecord => ({
@@ -160,6 +173,7 @@ export const toStepRecord = (r: StepRow): StepRecord => ({
   reason: r.reason,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
+  progress: r.progress ?? null,
 });
 
 export interface AttemptRow extends Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { RunState, StepState } from '@flowforge/workflow';
-import type { AttemptRecord, AttemptState, RunRecord, StepRecord } from './run.records';
+import type { AttemptRecord, AttemptState, RunRecord, StepProgressRecord, StepRecord } from './run.records';
 
 export interface AttemptView {
   attempt: number;
@@ -11,6 +11,8 @@ export interface AttemptView {
   finishedAt: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The counters the executor returned with the attempt's outcome (ingest.file: rowsWritten, rowsRejected, bytesRead, files). */
+  metrics: Record<string, number> | null;
 }
 
 export interface StepView {
@@ -25,6 +27,8 @@ export interface StepView {
   errorCode: string | null;
   errorMessage: string | null;
   outputs: Record<string, unknown> | null;
+  /** The latest progress the executor reported for the current attempt (kept after it ends); null before any. */
+  progress: StepProgressRecord | null;
   nextAttemptAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -94,6 +98,7 @@ function stepView(s: StepRecord, attempts: AttemptRecord[]): StepView {
     errorCode: s.errorCode,
     errorMessage: s.errorMessage,
     outputs: s.outputs,
+    progress: s.progress,
     nextAttemptAt: iso(s.nextAttemptAt),
     startedAt: iso(s.startedAt),
     finishedAt: iso(s.finishedAt),
@@ -107,6 +112,7 @@ function stepView(s: StepRecord, attempts: AttemptRecord[]): StepView {
       finishedAt: iso(a.finishedAt),
       errorCode: a.errorCode,
       errorMessage: a.errorMessage,
+      metrics: a.metrics,
     })),
   };
 }

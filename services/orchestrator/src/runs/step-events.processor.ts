@@ -8,7 +8,7 @@ import { RunOutbox } from './run.outbox';
 import { RunStepStore } from './run-step.store';
 import { RunAdmission } from './run.admission';
 import { RunEngine } from './run.engine';
-import type { StepRecord } from './run.records';
+import type { StepProgressRecord, StepRecord } from './run.records';
 import type { RunScope } from './run.scope';
 import { RunScopes } from './run.scopes';
 import { RunStore } from './run.store';
@@ -28,6 +28,14 @@ interface AttemptRef {
   stepId: string;
   attempt: number;
   eventId: string;
+}
+
+/** The progress an event reports, bounded: a finite percent in [0, 100], a message of at most 500 characters, finite counters. */
+export function progressOf(e: StepProgressEvent): StepProgressRecord {
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(e.metrics ?? {}).slice(0, 32)) if (Number.isFinite(v)) metrics[k.slice(0, 64)] = v;
+  const percent = e.percent !== null && Number.isFinite(e.percent) ? Math.min(100, Math.max(0, e.percent)) : null;
+  return { attempt: e.attempt, percent, message: e.message === null ? null : e.message.slice(0, 500), metrics, at: new Date(e.occurredAt).toISOString() };
 }
 
 /** Outputs travel as JSON text; a step's outputs are an object (anything else is kept under `value`). */
@@ -102,8 +110,12 @@ export class StepEventsProcessor {
     }
   }
 
+  /** Renews the attempt's lease and keeps what it reported (the run's views and live stream show it). */
   progress(ctx: StepEventContext, e: StepProgressEvent): Promise<void> {
-    return this.withCurrentAttempt(ctx, e, 'StepProgress', (scope, step) => this.engine.heartbeat(scope, step));
+    return this.withCurrentAttempt(ctx, e, 'StepProgress', async (scope, step) => {
+      await this.engine.heartbeat(scope, step);
+      await this.steps.recordProgress(scope.tx, step, progressOf(e));
+    });
   }
 
   completed(ctx: StepEventContext, e: StepCompletedEvent): Promise<void> {

@@ -41,6 +41,8 @@ export interface AttemptDto {
   finishedAt: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Counters the executor returned with the outcome; null while the attempt runs or when it returned none */
+  metrics: Record<string, number> | null;
 }
 
 export interface CancelRunDto {
@@ -536,6 +538,8 @@ export interface StepDto {
   errorCode: string | null;
   errorMessage: string | null;
   outputs: Record<string, unknown> | null;
+  /** The latest progress of the current attempt (kept after it ends); null before the executor reported any */
+  progress: StepProgressDto | null;
   /** Format: date-time. */
   nextAttemptAt: string | null;
   /** Format: date-time. */
@@ -543,6 +547,37 @@ export interface StepDto {
   /** Format: date-time. */
   finishedAt: string | null;
   attempts: AttemptDto[];
+}
+
+/** What the executor last reported for an attempt: how far it is and its counters */
+export interface StepProgressDto {
+  /** The attempt that reported it */
+  attempt: number;
+  percent: number | null;
+  message: string | null;
+  /** Counters of the job type (ingest.file: rows, bytes, files, rejected) */
+  metrics: Record<string, number>;
+  /**
+   * When the executor reported it
+   * Format: date-time.
+   */
+  at: string;
+}
+
+/** A `progress` event: a step reported progress (no event id: not part of the resumable feed; the snapshot holds the latest) */
+export interface StepProgressEventDto {
+  /** The attempt that reported it */
+  attempt: number;
+  percent: number | null;
+  message: string | null;
+  /** Counters of the job type (ingest.file: rows, bytes, files, rejected) */
+  metrics: Record<string, number>;
+  /**
+   * When the executor reported it
+   * Format: date-time.
+   */
+  at: string;
+  stepId: string;
 }
 
 /** An `error` event: the server could not go on (the stream ends); reconnect to resume */
@@ -641,6 +676,8 @@ export interface ApiSchemas {
   SnapshotFileDto: SnapshotFileDto;
   StepChangeEventDto: StepChangeEventDto;
   StepDto: StepDto;
+  StepProgressDto: StepProgressDto;
+  StepProgressEventDto: StepProgressEventDto;
   StreamErrorEventDto: StreamErrorEventDto;
   TotpCodeDto: TotpCodeDto;
   UpdateConnectionDto: UpdateConnectionDto;
@@ -2703,6 +2740,7 @@ export interface ApiPaths {
         snapshot: RunDto;
         run: RunChangeEventDto;
         step: StepChangeEventDto;
+        progress: StepProgressEventDto;
         log: RunLogEventDto;
         end: RunEndEventDto;
         error: StreamErrorEventDto;
