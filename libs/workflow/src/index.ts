@@ -9,8 +9,8 @@ export {
 } from './workflow.errors';
 export { validateWorkflow } from './workflow.validator';
 export { validateJob } from './job.validator';
-export { parseDocuments, API_VERSION, DocumentKinds, type DocumentKind, type ParsedDocuments } from './yaml/documents.parser';
-export { toYaml, toYamlDocuments } from './yaml/documents.writer';
+export { parseDocuments, API_VERSION, DocumentKinds, type DocumentKind, type DeclaredDocument, type ParsedDocuments } from './yaml/documents.parser';
+export { toYaml, toYamlDocuments, declaredYaml } from './yaml/documents.writer';
 export { resolveParameters, coerceParamValue, isIsoDate } from './run.parameters';
 export { renderStepParams } from './step-params.renderer';
 export { parseTemplate, templateRefs, type TemplateRef, type TemplatePart, type ParsedTemplate } from './step-params.template';

@@ -31,7 +31,7 @@ export async function apply(ctx: CliContext, options: ApplyOptions): Promise<num
   let documents: number;
   try {
     const parsed = parseDocuments(text);
-    documents = parsed.jobs.length + parsed.workflows.length;
+    documents = parsed.jobs.length + parsed.workflows.length + (parsed.schedules?.length ?? 0) + (parsed.triggers?.length ?? 0);
   } catch (err) {
     if (!(err instanceof WorkflowValidationError)) throw err;
     throw new CliFailure(
@@ -39,7 +39,7 @@ export async function apply(ctx: CliContext, options: ApplyOptions): Promise<num
       err.issues.map((i) => `${name}: ${formatIssueWithColumn(i)}`),
     );
   }
-  if (documents === 0) throw new CliFailure(`${name} holds no Job or Workflow document`);
+  if (documents === 0) throw new CliFailure(`${name} holds no Job, Workflow, Schedule or Trigger document`);
 
   const result = await ctx.client.applyYaml(text, ctx.signal);
   if (ctx.json) {

@@ -168,10 +168,74 @@ describe('parseDocuments', () => {
     expect(err.code).toBe('FF_YAML_INVALID');
     expect(err.issues.map((i) => `${i.line}:${i.column} ${i.message}`)).toEqual([
       '1:13 apiVersion must be flowforge.io/v1 (got "flowforge.io/v2")',
-      '2:7 kind must be one of Job, Workflow (got "Pipeline")',
+      '2:7 kind must be one of Job, Workflow, Schedule, Trigger (got "Pipeline")',
       '6:1 document 2 must be a mapping with apiVersion, kind, metadata and spec (got a list)',
       '10:21 unknown field "metadata.tags"',
       '11:8 spec.name belongs in metadata (metadata.name)',
+    ]);
+  });
+
+  it('reads schedules and triggers declared beside their workflow: name, workflow and the spec as written', () => {
+    const text = [
+      'apiVersion: flowforge.io/v1',
+      'kind: Schedule',
+      'metadata: {name: nightly, description: every night}',
+      'spec:',
+      '  workflow: daily-sales',
+      '  cron: "0 2 * * *"',
+      '  timezone: Europe/Berlin',
+      '  params: {region: eu}',
+      '---',
+      'apiVersion: flowforge.io/v1',
+      'kind: Trigger',
+      'metadata: {name: orders-hook}',
+      'spec: {workflow: daily-sales, type: webhook, config: {auth: hmac}}',
+    ].join('\n');
+    const parsed = parseDocuments(text);
+    expect(parsed.schedules).toEqual([
+      {
+        kind: 'Schedule',
+        name: 'nightly',
+        description: 'every night',
+        workflow: 'daily-sales',
+        spec: { workflow: 'daily-sales', cron: '0 2 * * *', timezone: 'Europe/Berlin', params: { region: 'eu' } },
+      },
+    ]);
+    expect(parsed.triggers).toEqual([
+      { kind: 'Trigger', name: 'orders-hook', workflow: 'daily-sales', spec: { workflow: 'daily-sales', type: 'webhook', config: { auth: 'hmac' } } },
+    ]);
+  });
+
+  it('refuses a schedule or trigger without a workflow, with a bad name, or twice, naming line and field', () => {
+    const text = numbered([
+      'apiVersion: flowforge.io/v1', //           1
+      'kind: Schedule', //                        2
+      'metadata: {name: Nightly!}', //            3
+      'spec: {cron: "0 2 * * *"}', //             4
+      '---', //                                   5
+      'apiVersion: flowforge.io/v1', //           6
+      'kind: Trigger', //                         7
+      'metadata: {name: t1}', //                  8
+      'spec: {workflow: 42, type: webhook}', //   9
+      '---', //                                   10
+      'apiVersion: flowforge.io/v1', //           11
+      'kind: Trigger', //                         12
+      'metadata: {name: t2, tags: [x]}', //        13
+      'spec: {workflow: w, type: kafka}', //      14
+      '---', //                                   15
+      'apiVersion: flowforge.io/v1', //           16
+      'kind: Trigger', //                         17
+      'metadata: {name: t2}', //                  18
+      'spec: {workflow: w, type: kafka}', //      19
+    ]);
+    const err = thrown(() => parseDocuments(text));
+    expect(err.code).toBe('FF_YAML_INVALID');
+    expect(err.issues.map((i) => `${i.line} ${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^3 metadata\.name: schedule name: use lower-case .*; got "Nightly!"$/),
+      '4 spec.workflow: workflow is required: the workflow the schedule runs',
+      expect.stringMatching(/^9 spec\.workflow: workflow must name the workflow the trigger runs \(.*\); got 42$/),
+      '13 metadata.tags: unknown field "metadata.tags"',
+      '18 metadata.name: trigger "t2" is defined twice in this file (first at line 13)',
     ]);
   });
 
@@ -212,8 +276,8 @@ describe('parseDocuments', () => {
   });
 
   it('reads nothing from an empty file or empty documents', () => {
-    expect(parseDocuments('')).toEqual({ jobs: [], workflows: [] });
-    expect(parseDocuments('# only a comment\n---\n')).toEqual({ jobs: [], workflows: [] });
+    expect(parseDocuments('')).toEqual({ jobs: [], workflows: [], schedules: [], triggers: [] });
+    expect(parseDocuments('# only a comment\n---\n')).toEqual({ jobs: [], workflows: [], schedules: [], triggers: [] });
   });
 
   it('checks job config against the type schema with the line of the field', () => {

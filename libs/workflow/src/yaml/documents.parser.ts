@@ -2,18 +2,37 @@ import { isScalar, LineCounter, parseAllDocuments, type Document, type YAMLError
 import { checkJob } from '../job.validator';
 import { describeValue, formatPath, isRecord, IssueList, rejectUnknownKeys, Scope, type IssueDraft, type SpecPath } from '../spec.reader';
 import { WorkflowValidationError, type ValidationIssue, type WorkflowValidationCode } from '../workflow.errors';
-import type { JobContext, JobSpec, WorkflowContext, WorkflowSpec } from '../workflow.model';
+import { NAME_PATTERN, type JobContext, type JobSpec, type WorkflowContext, type WorkflowSpec } from '../workflow.model';
+import { NAME_HINT } from '../step.reader';
 import { checkWorkflow } from '../workflow.validator';
 import { locate } from './yaml.locator';
+
+/**
+ * A schedule or a trigger declared beside its workflow. The model checks only what every such document
+ * has — a name, the workflow it runs, a spec mapping; the service that owns the kind (scheduler,
+ * triggers) checks the rest of the spec when the file is applied, naming the field.
+ */
+export interface DeclaredDocument {
+  kind: 'Schedule' | 'Trigger';
+  name: string;
+  description?: string;
+  /** `spec.workflow`: the workflow it runs. */
+  workflow: string;
+  /** Every field of `spec` (`workflow` included), as written. */
+  spec: Record<string, unknown>;
+}
 
 /** The documents of one workflow-as-code file, in file order within each kind. */
 export interface ParsedDocuments {
   jobs: JobSpec[];
   workflows: WorkflowSpec[];
+  /** Absent means none (a writer's input may leave them out). */
+  schedules?: DeclaredDocument[];
+  triggers?: DeclaredDocument[];
 }
 
 export const API_VERSION = 'flowforge.io/v1';
-export const DocumentKinds = ['Job', 'Workflow'] as const;
+export const DocumentKinds = ['Job', 'Workflow', 'Schedule', 'Trigger'] as const;
 export type DocumentKind = (typeof DocumentKinds)[number];
 
 const ENVELOPE_KEYS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
@@ -21,6 +40,8 @@ const ENVELOPE_KEYS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 const METADATA_KEYS: Record<DocumentKind, readonly string[]> = {
   Job: ['name', 'description'],
   Workflow: ['name', 'description', 'tags'],
+  Schedule: ['name', 'description'],
+  Trigger: ['name', 'description'],
 };
 
 interface Envelope {
@@ -32,7 +53,7 @@ interface Envelope {
 
 /**
  * Parses a workflow-as-code file: one or more YAML documents of
- * `apiVersion: flowforge.io/v1`, `kind: Job | Workflow`, `metadata: {name, description?, tags?}`, `spec: {...}`.
+ * `apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`, `metadata: {name, description?, tags?}`, `spec: {...}`.
  * Every issue carries the line and column of its node. Jobs defined in the file count as existing
  * for the file's workflows. Throws FF_YAML_INVALID (syntax, or not a FlowForge document), else
  * FF_WORKFLOW_INVALID / FF_JOB_INVALID, with every issue of the file in line order.
@@ -94,12 +115,43 @@ export function parseDocuments(text: string, ctx: WorkflowContext & JobContext =
     if (workflow && issues.size === 0) workflows.push(workflow);
   }
 
+  const declared: Record<'Schedule' | 'Trigger', DeclaredDocument[]> = { Schedule: [], Trigger: [] };
+  for (const kind of ['Schedule', 'Trigger'] as const) {
+    const byName = new Map<string, Envelope>();
+    for (const envelope of envelopes.filter((e) => e.kind === kind)) {
+      const issues = new IssueList();
+      const doc = checkDeclared(kind, envelope.model, issues);
+      if (doc) duplicateName(byName, doc.name, envelope, issues, lineCounter, kind.toLowerCase());
+      envelopeIssues.push(...issues.items.map((d) => located(envelope.doc, lineCounter, toDocumentPath(d, kind))));
+      if (doc && issues.size === 0) declared[kind].push(doc);
+    }
+  }
+
   const all = [...envelopeIssues, ...jobIssues, ...workflowIssues];
   if (all.length > 0) {
     const code: WorkflowValidationCode = envelopeIssues.length > 0 ? 'FF_YAML_INVALID' : workflowIssues.length > 0 ? 'FF_WORKFLOW_INVALID' : 'FF_JOB_INVALID';
     throw new WorkflowValidationError(code, sortByPosition(all));
   }
-  return { jobs, workflows };
+  return { jobs, workflows, schedules: declared.Schedule, triggers: declared.Trigger };
+}
+
+/** What the model knows of a Schedule or Trigger: its name, its workflow, a spec mapping. */
+function checkDeclared(kind: 'Schedule' | 'Trigger', model: Record<string, unknown>, issues: IssueList): DeclaredDocument | undefined {
+  const scope = new Scope(issues, []);
+  const { name, description, ...spec } = model;
+  const what = kind.toLowerCase();
+  if (name === undefined) scope.report(['name'], 'name is required');
+  else if (typeof name !== 'string' || !NAME_PATTERN.test(name)) scope.report(['name'], `${what} name: ${NAME_HINT}; got ${describeValue(name)}`);
+  if (description !== undefined && (typeof description !== 'string' || description.length > 1000)) {
+    scope.report(['description'], `description must be text of at most 1000 characters (got ${describeValue(description)})`);
+  }
+  const workflow = spec.workflow;
+  if (workflow === undefined) scope.report(['workflow'], `workflow is required: the workflow the ${what} runs`);
+  else if (typeof workflow !== 'string' || !NAME_PATTERN.test(workflow)) {
+    scope.report(['workflow'], `workflow must name the workflow the ${what} runs (${NAME_HINT}); got ${describeValue(workflow)}`);
+  }
+  if (typeof name !== 'string' || typeof workflow !== 'string' || issues.size > 0) return undefined;
+  return { kind, name, ...(description === undefined ? {} : { description: description as string }), workflow, spec };
 }
 
 /** apiVersion, kind, metadata and spec; returns the model object (metadata and spec fields merged). */

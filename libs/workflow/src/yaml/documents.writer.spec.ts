@@ -99,4 +99,29 @@ describe('toYaml / toYamlDocuments', () => {
     const text = toYaml(wf);
     expect(parseDocuments(text).workflows[0]).toEqual(wf);
   });
+
+  it('writes schedules and triggers after the workflows, sorted by name, workflow first and the spec keys sorted; round-trip stable', () => {
+    const text = [
+      fixture.trimEnd(),
+      '---',
+      'apiVersion: flowforge.io/v1',
+      'kind: Trigger',
+      'metadata: {name: b-hook}',
+      'spec: {type: webhook, workflow: daily-sales, config: {maxBytes: 1024, auth: hmac}}',
+      '---',
+      'apiVersion: flowforge.io/v1',
+      'kind: Schedule',
+      'metadata: {name: nightly}',
+      'spec: {timezone: UTC, cron: "0 2 * * *", workflow: daily-sales}',
+    ].join('\n');
+    const first = toYamlDocuments(parseDocuments(text));
+    expect(toYamlDocuments(parseDocuments(first))).toBe(first);
+    const tail = first.split('---\n').slice(-2);
+    expect(tail[0]).toBe(
+      'apiVersion: flowforge.io/v1\nkind: Schedule\nmetadata:\n  name: nightly\nspec:\n  workflow: daily-sales\n  cron: 0 2 * * *\n  timezone: UTC\n',
+    );
+    expect(tail[1]).toBe(
+      'apiVersion: flowforge.io/v1\nkind: Trigger\nmetadata:\n  name: b-hook\nspec:\n  workflow: daily-sales\n  config:\n    auth: hmac\n    maxBytes: 1024\n  type: webhook\n',
+    );
+  });
 });

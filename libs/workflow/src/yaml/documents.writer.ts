@@ -1,7 +1,7 @@
 import { Document, isSeq } from 'yaml';
 import { isRecord } from '../spec.reader';
 import { DEFAULT_CONDITION, DEFAULT_OVERLAP, DEFAULT_RETRY, type JobSpec, type RetryPolicy, type StepSpec, type WorkflowSpec } from '../workflow.model';
-import { API_VERSION, type ParsedDocuments } from './documents.parser';
+import { API_VERSION, type DeclaredDocument, type ParsedDocuments } from './documents.parser';
 
 /**
  * The canonical text of a job or workflow: fixed key order, defaults left out, free-form maps
@@ -16,10 +16,21 @@ export function toYaml(doc: JobSpec | WorkflowSpec): string {
   return yaml.toString({ lineWidth: 0, indentSeq: true, flowCollectionPadding: false });
 }
 
-/** Jobs first (a workflow's jobs must exist before it does), then workflows, each kind sorted by name. */
+/**
+ * Jobs first (a workflow's jobs must exist before it does), then workflows, then the schedules and
+ * triggers that run them, each kind sorted by name.
+ */
 export function toYamlDocuments(docs: ParsedDocuments): string {
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return [...[...docs.jobs].sort(byName), ...[...docs.workflows].sort(byName)].map(toYaml).join('---\n');
+  const declared = [...[...(docs.schedules ?? [])].sort(byName), ...[...(docs.triggers ?? [])].sort(byName)].map(declaredYaml);
+  return [...[...[...docs.jobs].sort(byName), ...[...docs.workflows].sort(byName)].map(toYaml), ...declared].join('---\n');
+}
+
+/** A Schedule or Trigger: `workflow` first, the rest of the spec with sorted keys. */
+export function declaredYaml(doc: DeclaredDocument): string {
+  const { workflow: _workflow, ...rest } = doc.spec;
+  const body = envelope(doc.kind, { name: doc.name, description: doc.description }, { workflow: doc.workflow, ...sortKeys(rest) });
+  return new Document(body).toString({ lineWidth: 0, indentSeq: true, flowCollectionPadding: false });
 }
 
 function jobDocument(job: JobSpec): Record<string, unknown> {
@@ -75,7 +86,11 @@ function retryDocument(retry: RetryPolicy | undefined): Record<string, unknown> 
   return out;
 }
 
-function envelope(kind: 'Job' | 'Workflow', metadata: Record<string, unknown>, spec: Record<string, unknown>): Record<string, unknown> {
+function envelope(
+  kind: 'Job' | 'Workflow' | 'Schedule' | 'Trigger',
+  metadata: Record<string, unknown>,
+  spec: Record<string, unknown>,
+): Record<string, unknown> {
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec };
 }
 

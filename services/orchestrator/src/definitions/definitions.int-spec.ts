@@ -113,6 +113,14 @@ describe('definitions: versioned jobs and workflows, workflow-as-code', () => {
     expect(p.detail).toMatch(/line \d+/);
   });
 
+  it('refuses Schedule and Trigger documents (the gateway applies those) and writes nothing of the file', async () => {
+    const file = `${jobYaml('declared-job', 'noop')}---\napiVersion: flowforge.io/v1\nkind: Schedule\nmetadata: {name: nightly}\nspec: {workflow: w, cron: '0 2 * * *'}\n`;
+    const res = await h.apply(file);
+    expect(res.status).toBe(400);
+    expect(res.body as Problem).toMatchObject({ code: 'FF_YAML_INVALID', detail: expect.stringContaining('Schedule "nightly"') });
+    expect((await h.api('GET', '/internal/orchestrator/jobs/declared-job')).status).toBe(404);
+  });
+
   it('a workflow error names the line and the step', async () => {
     const yaml = `apiVersion: flowforge.io/v1
 kind: Workflow

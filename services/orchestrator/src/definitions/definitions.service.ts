@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { withTransaction } from '@flowforge/db';
+import { FlowForgeError } from '@flowforge/service-kit';
 import { parseDocuments, toYamlDocuments, validateJob, validateWorkflow, type JobSpec, type WorkflowSpec } from '@flowforge/workflow';
 import type { Pool } from 'pg';
 import { ORCHESTRATOR_POOL } from '../orchestrator.database';
@@ -68,6 +69,17 @@ export class DefinitionsService {
     return withTransaction(this.pool, async (tx) => {
       const ctx = await this.writer.context(tx);
       const docs = await asProblem(() => parseDocuments(yamlText, ctx));
+      // Schedules and triggers belong to their services: the gateway applies them after this transaction
+      // and sends this service only the jobs and workflows. One reaching here would be silently skipped.
+      const declared = [...(docs.schedules ?? []), ...(docs.triggers ?? [])];
+      if (declared.length > 0) {
+        throw new FlowForgeError(
+          'FF_YAML_INVALID',
+          400,
+          'YAML document is invalid',
+          `${declared[0]!.kind} "${declared[0]!.name}": schedules and triggers are applied through the gateway (POST /api/v1/workflows/apply), not by the orchestrator`,
+        );
+      }
       const reserved = docs.workflows.find((w) => RESERVED_WORKFLOW_NAMES.has(w.name));
       if (reserved) throw reservedName(reserved.name);
       const out: AppliedDocument[] = [];
