@@ -491,8 +491,37 @@ describe('flowforge CLI against a real embedded host', () => {
     const messy = await cli('ingest', path.join(SAMPLES, 'payments_legacy.csv'), '-t', 'samples.payments', '-w');
     expect(messy.code).toBe(0);
     expect(messy.stdout).toContain('samples.payments: 40 rows written, 2 rejected');
+    // Format options (-o): the decimal comma and day-first dates of the legacy file, typed.
+    const typed = await cli(
+      'ingest',
+      path.join(SAMPLES, 'payments_legacy.csv'),
+      '-t',
+      'samples.payments_typed',
+      '-o',
+      'locale.decimalSeparator=,',
+      '-o',
+      'locale.dateOrder=DMY',
+      '-w',
+    );
+    expect({ code: typed.code, stderr: typed.stderr.split('\n').slice(1).join('\n') }).toMatchObject({ code: 0 });
+    expect(typed.stdout).toContain('samples.payments_typed: 40 rows written, 2 rejected');
+    const assets = (await (await fetch(`${url}/api/v1/assets?layer=bronze&namespace=samples&table=payments_typed`, { headers })).json()) as {
+      currentSnapshot: { schema: { name: string; type: string }[] };
+    }[];
+    const types = Object.fromEntries(assets[0]!.currentSnapshot.schema.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({ paid_on: 'DATE', amount: expect.stringMatching(/^(DOUBLE|DECIMAL)/) });
+    // An option the job type refuses is named by the server; the file is uploaded, nothing is run.
+    const bad = await cli('ingest', path.join(SAMPLES, 'payments_legacy.csv'), '-t', 'samples.payments_bad', '-o', 'csv.delimiter=;;');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/delimiter/);
     const ls = await cli('--json', 'assets', 'ls', '--layer', 'bronze', '--namespace', 'samples');
-    expect((JSON.parse(ls.stdout) as { table: string }[]).map((a) => a.table).sort()).toEqual(['customers', 'payments', 'payments__rejects']);
+    expect((JSON.parse(ls.stdout) as { table: string }[]).map((a) => a.table).sort()).toEqual([
+      'customers',
+      'payments',
+      'payments__rejects',
+      'payments_typed',
+      'payments_typed__rejects',
+    ]);
     // Bad input never reaches the server: usage errors exit 2.
     expect((await cli('ingest', path.join(SAMPLES, 'customers.csv'), '--table', 'nonamespace')).code).toBe(2);
   });

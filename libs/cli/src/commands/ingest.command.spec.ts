@@ -5,7 +5,7 @@ import { parseDocuments } from '@flowforge/workflow';
 import { runCli } from '../cli.program';
 import { ByteProgress } from '../output/byte-progress';
 import { capturedIo } from '../testing/captured.io';
-import { ingestDocuments } from './ingest.command';
+import { ingestDocuments, parseFormatOptions } from './ingest.command';
 
 const UPLOAD = {
   id: '0b7f0e8e-1f0e-4a57-9d0f-5b1f3c9d2a11',
@@ -15,7 +15,7 @@ const UPLOAD = {
   size: 12,
   sha256: 'x',
 };
-const RUN = { id: '3f2b9c1e-8d4a-4c1b-9f7e-2a6d5c4b3a21', workflow: 'ingest-sales-orders', workflowVersion: 1, state: 'queued' };
+const RUN = { id: '3f2b9c1e-8d4a-4c1b-9f7e-2a6d5c4b3a21', workflow: 'ingest-sales.orders', workflowVersion: 1, state: 'queued' };
 
 describe('flowforge ingest', () => {
   let dir: string;
@@ -29,11 +29,11 @@ describe('flowforge ingest', () => {
 
   it('applies a job and workflow the workflow model accepts: the uploaded path is the run parameter', () => {
     const { workflow, yaml } = ingestDocuments('sales', 'order_lines', { format: 'csv', mode: 'replace' });
-    expect(workflow).toBe('ingest-sales-order-lines');
+    expect(workflow).toBe('ingest-sales.order_lines');
     const parsed = parseDocuments(yaml);
     expect(parsed.jobs).toHaveLength(1);
     expect(parsed.jobs[0]).toMatchObject({
-      name: 'ingest-sales-order-lines',
+      name: 'ingest-sales.order_lines',
       type: 'ingest.file',
       config: {
         connection: 'uploads',
@@ -42,9 +42,47 @@ describe('flowforge ingest', () => {
         mode: 'replace',
       },
     });
-    expect(parsed.workflows[0]).toMatchObject({ name: 'ingest-sales-order-lines' });
+    expect(parsed.workflows[0]).toMatchObject({ name: 'ingest-sales.order_lines' });
     // The file is the run's: its path reaches the step as a param, which overrides the job's at dispatch.
-    expect(parsed.workflows[0]!.steps[0]).toMatchObject({ id: 'load', job: 'ingest-sales-order-lines', params: { path: '${params.path}' } });
+    expect(parsed.workflows[0]!.steps[0]).toMatchObject({ id: 'load', job: 'ingest-sales.order_lines', params: { path: '${params.path}' } });
+  });
+
+  it('names the job after the table, apart for other tables and other options, within 63 characters', () => {
+    const a = ingestDocuments('sales_x', 'orders', { mode: 'append' }).workflow;
+    const b = ingestDocuments('sales', 'x_orders', { mode: 'append' }).workflow;
+    expect(a).not.toBe(b);
+    const long = ingestDocuments('n'.repeat(63), 't'.repeat(63), { mode: 'append' });
+    expect(long.workflow.length).toBeLessThanOrEqual(63);
+    expect(parseDocuments(long.yaml).workflows).toHaveLength(1);
+    const other = ingestDocuments('n'.repeat(63), 't'.repeat(62) + 'u', { mode: 'append' }).workflow;
+    expect(other).not.toBe(long.workflow);
+    const withOptions = ingestDocuments('sales', 'orders', { mode: 'append', formatOptions: { csv: { delimiter: ';' } } });
+    expect(withOptions.workflow).toMatch(/^ingest-sales\.orders-[0-9a-f]{8}$/);
+    expect(parseDocuments(withOptions.yaml).jobs[0]!.config).toMatchObject({ options: { csv: { delimiter: ';' } } });
+  });
+
+  it('reads -o key=value format options: JSON for booleans, numbers and lists, text otherwise; refuses bad ones', () => {
+    expect(
+      parseFormatOptions([
+        'csv.delimiter=;',
+        'csv.header=false',
+        'csv.skipRows=2',
+        'csv.nullValues=["NA",""]',
+        'encoding=windows-1252',
+        'locale.decimalSeparator=,',
+      ]),
+    ).toEqual({ csv: { delimiter: ';', header: false, skipRows: 2, nullValues: ['NA', ''] }, encoding: 'windows-1252', locale: { decimalSeparator: ',' } });
+    for (const [flags, says] of [
+      [['csv.delimiter'], 'must be key=value'],
+      [['a.b.c=1'], 'must be key=value'],
+      [['format=csv'], 'use --format'],
+      [['csv.quote=x', 'csv.quote=y'], 'given twice'],
+      [['csv=1', 'csv.quote=y'], 'clashes'],
+      [['csv.quote=a\u0000b'], 'NUL'],
+      [Array.from({ length: 33 }, (_, i) => `k${'a'.repeat(i)}=1`), 'at most 32'],
+    ] as const) {
+      expect(() => parseFormatOptions(flags)).toThrow(says);
+    }
   });
 
   it('uploads the file as a stream with its length, applies the documents and starts the run', async () => {
@@ -71,7 +109,7 @@ describe('flowforge ingest', () => {
     expect(sent[0]!.headers['content-type']).toBe('application/octet-stream');
     expect(sent[0]!.headers['content-length']).toBe('14');
     expect(sent[0]!.body).toBe('id,amount\n1,2\n');
-    expect(JSON.parse(sent[2]!.body as string)).toEqual({ workflow: 'ingest-sales-orders', params: { path: UPLOAD.path } });
+    expect(JSON.parse(sent[2]!.body as string)).toEqual({ workflow: 'ingest-sales.orders', params: { path: UPLOAD.path } });
     expect(sent[2]!.headers['idempotency-key']).toBe(`ingest-${UPLOAD.id}`);
     expect(io.stdout.text).toContain(`run ${RUN.id} started`);
   });
