@@ -32,7 +32,8 @@ export function mapParams(mapping: Record<string, string>, event: SourceEvent): 
   for (const [name, template] of Object.entries(mapping)) {
     let missing: string | null = null;
     const value = template.replace(REFERENCE, (_all, root: 'payload' | 'meta', path: string) => {
-      const v = valueAt(root === 'payload' ? event.payload : (event.meta ?? {}), path);
+      // meta is flat: its names may hold dots (`header.source`), so the whole path is the name.
+      const v = root === 'payload' ? valueAt(event.payload, path) : event.meta?.[path.slice(1)];
       if (v === undefined || v === null) {
         missing ??= `${root}${path}`;
         return '';
