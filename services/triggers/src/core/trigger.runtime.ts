@@ -112,13 +112,14 @@ export class TriggerRuntime implements OnApplicationBootstrap, OnApplicationShut
       if (!held.has(id) || versions.get(id) !== r.version) await this.stopOne(id);
     }
     const now = Date.now();
-    for (const id of held) {
-      if (this.running.has(id) || this.stopped) continue;
-      const retry = this.retryAt.get(id);
-      if (retry && retry.at > now) continue;
-      const t = await this.store.byId(this.pool, id);
-      if (t?.enabled) await this.startOne(t);
-    }
+    const due = [...held].filter((id) => !this.running.has(id) && !this.stopped && (this.retryAt.get(id)?.at ?? 0) <= now);
+    // Side by side: a source slow to connect (a broker that does not answer) holds back no other.
+    await Promise.all(
+      due.map(async (id) => {
+        const t = await this.store.byId(this.pool, id);
+        if (t?.enabled) await this.startOne(t);
+      }),
+    );
   }
 
   private async startOne(t: TriggerRecord): Promise<void> {

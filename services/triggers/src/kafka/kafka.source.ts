@@ -42,7 +42,14 @@ export class KafkaSource implements EventSource<KafkaTriggerConfig> {
 
   async start(trigger: TriggerSpec<KafkaTriggerConfig>, emit: Emit): Promise<SourceHandle> {
     const { brokers, topic, fromBeginning } = trigger.config;
-    const kafka = new Kafka({ clientId: `flowforge-trigger-${trigger.name}`, brokers, logLevel: logLevel.NOTHING });
+    // Few retries: a start that fails is retried by the runtime, with backoff, rather than here for minutes.
+    const kafka = new Kafka({
+      clientId: `flowforge-trigger-${trigger.name}`,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 2, initialRetryTime: 300 },
+    });
     const consumer: Consumer = kafka.consumer({ groupId: kafkaGroupOf(trigger.id), allowAutoTopicCreation: false });
     consumer.on(consumer.events.CRASH, (e) =>
       this.logger.warn(
