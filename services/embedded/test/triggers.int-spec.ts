@@ -327,6 +327,11 @@ describeStack('triggers through the embedded platform', () => {
       expect(edited.body.secret).toBeUndefined();
       const ok = await post(hook.hookPath!, body, signed(body));
       expect(ok.status).toBe(202);
+      // Switched to token auth, the kept HMAC secret goes; signed deliveries are then refused.
+      const toToken = await put('orders-hook', { workflow: 'triggered', type: 'webhook', config: { auth: 'token' }, params: { order: '${payload.order.id}' } });
+      expect(toToken.status).toBe(200);
+      expect(toToken.body.config.secret).toBeUndefined();
+      expect((await post(hook.hookPath!, body, signed(body))).status).toBe(401);
       expect((await host.call('DELETE', '/api/v1/triggers/orders-hook', { token: admin })).status).toBe(204);
       expect((await post(hook.hookPath!, body, signed(body))).status).toBe(404);
     });

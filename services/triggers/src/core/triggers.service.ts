@@ -144,14 +144,20 @@ export class TriggersService {
   ): { config: Record<string, unknown>; secrets: Record<string, SealedValue>; generatedSecret: string | null } {
     const secretFields = source.secretFields ?? [];
     const merged: Record<string, unknown> = { ...input };
+    const kept = new Set<string>();
     for (const field of secretFields) {
       const given = merged[field];
       const keep = given === undefined || (typeof given === 'object' && given !== null && (given as { set?: unknown }).set === true);
       if (!keep) continue;
       delete merged[field];
       const stored = existing?.secrets[field];
-      if (stored) merged[field] = this.box.open(stored, secretContext(id, field));
+      if (stored) {
+        merged[field] = this.box.open(stored, secretContext(id, field));
+        kept.add(field);
+      }
     }
+    // A webhook switched to token auth drops the HMAC secret it kept (one it is sent is still refused, naming it).
+    if (source.type === 'webhook' && merged.auth === 'token' && kept.has('secret')) delete merged.secret;
     let generatedSecret: string | null = null;
     // A webhook signed with HMAC and given no secret gets one, answered once.
     if (source.type === 'webhook' && (merged.auth ?? 'hmac') === 'hmac' && merged.secret === undefined) {
