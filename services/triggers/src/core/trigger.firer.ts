@@ -65,10 +65,7 @@ export class TriggerFirer {
 
   private async fireIn(tx: Queryable, trigger: FiringTrigger, event: SourceEvent): Promise<FireOutcome> {
     const dedupKey = event.dedupKey ?? null;
-    if (dedupKey !== null) {
-      const earlier = await this.store.firingByKey(tx, trigger.id, dedupKey);
-      if (earlier) return duplicateOf(earlier.id);
-    }
+    // No look-up first: the insert claims the dedup key (UNIQUE), and a duplicate finds the first firing after it.
     const evaluation = this.evaluate(trigger, event);
     const runId = evaluation.matched ? randomUUID() : null;
     const firing = await this.store.insertFiring(tx, {
@@ -82,7 +79,7 @@ export class TriggerFirer {
       runId,
     });
     if (!firing) {
-      // A concurrent delivery of the same event committed first: it is the firing.
+      // A delivery of the same event (earlier, or concurrent and committed first) is the firing.
       const earlier = await this.store.firingByKey(tx, trigger.id, dedupKey!);
       return duplicateOf(earlier?.id ?? 'an earlier firing');
     }
