@@ -50,34 +50,63 @@ export class KafkaSource implements EventSource<KafkaTriggerConfig> {
       connectionTimeout: 3000,
       retry: { retries: 2, initialRetryTime: 300 },
     });
-    const consumer: Consumer = kafka.consumer({ groupId: kafkaGroupOf(trigger.id), allowAutoTopicCreation: false });
-    consumer.on(consumer.events.CRASH, (e) =>
-      this.logger.warn(
-        { module: 'triggers', triggerId: trigger.id, err: e.payload.error },
-        `FF_TRIGGER_KAFKA_CRASH: trigger ${trigger.name} consumer crashed (${e.payload.error.message}); restart: ${e.payload.restart}`,
-      ),
-    );
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ topic: t, partition, message }) => {
-          const meta: Record<string, string> = { topic: t, partition: String(partition), offset: message.offset };
-          if (message.key) meta.key = message.key.toString('utf8');
-          for (const [name, value] of Object.entries(message.headers ?? {})) {
-            const v = Array.isArray(value) ? value[0] : value;
-            if (v !== undefined) meta[`header.${name.toLowerCase()}`] = v.toString();
-          }
-          // A throw (the database away) leaves the offset uncommitted: kafkajs retries the message.
-          await emit(messagePayload(message.value, meta, `${t}/${partition}/${message.offset}`));
-          await consumer.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        },
+    let stopped = false;
+    let consumer: Consumer;
+    let again: NodeJS.Timeout | null = null;
+
+    const open = async (): Promise<void> => {
+      const c = kafka.consumer({ groupId: kafkaGroupOf(trigger.id), allowAutoTopicCreation: false });
+      consumer = c;
+      c.on(c.events.CRASH, (e) => {
+        this.logger.warn(
+          { module: 'triggers', triggerId: trigger.id, err: e.payload.error },
+          `FF_TRIGGER_KAFKA_CRASH: trigger ${trigger.name} consumer crashed (${e.payload.error.message}); restart: ${e.payload.restart}`,
+        );
+        // kafkajs gives up on a non-retriable error: a new consumer, a little later, rather than a dead trigger.
+        if (!e.payload.restart && !stopped) {
+          const reopen = (): void => {
+            again = setTimeout(() => {
+              if (stopped) return;
+              void c
+                .disconnect()
+                .catch(() => undefined)
+                .then(() => (stopped ? undefined : open()))
+                .catch(() => reopen());
+            }, 5000);
+          };
+          reopen();
+        }
       });
-    } catch (err) {
-      await consumer.disconnect().catch(() => undefined);
-      throw err;
-    }
-    return { stop: () => consumer.disconnect() };
+      await c.connect();
+      try {
+        await c.subscribe({ topic, fromBeginning });
+        await c.run({
+          autoCommit: false,
+          eachMessage: async ({ topic: t, partition, message }) => {
+            const meta: Record<string, string> = { topic: t, partition: String(partition), offset: message.offset };
+            if (message.key) meta.key = message.key.toString('utf8');
+            for (const [name, value] of Object.entries(message.headers ?? {})) {
+              const v = Array.isArray(value) ? value[0] : value;
+              if (v !== undefined) meta[`header.${name.toLowerCase()}`] = v.toString();
+            }
+            // A throw (the database away) leaves the offset uncommitted: kafkajs retries the message.
+            await emit(messagePayload(message.value, meta, `${t}/${partition}/${message.offset}`));
+            await c.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          },
+        });
+      } catch (err) {
+        await c.disconnect().catch(() => undefined);
+        throw err;
+      }
+    };
+
+    await open();
+    return {
+      stop: async () => {
+        stopped = true;
+        if (again) clearTimeout(again);
+        await consumer.disconnect();
+      },
+    };
   }
 }
