@@ -435,7 +435,7 @@ describeStack('triggers through the embedded platform', () => {
     }
   }, 60_000);
 
-  it('files arriving in a local connection fire once, together, after they stop changing', async () => {
+  it('files arriving in a local connection fire once, together, after they stop changing (a growing file waits)', async () => {
     const dir = path.join(landing, 'drop');
     fs.mkdirSync(dir, { recursive: true });
     const conn = await host.call('POST', '/api/v1/connections', { token: admin, body: { name: 'drop', type: 'local', config: { path: dir } } });
@@ -469,6 +469,25 @@ describeStack('triggers through the embedded platform', () => {
     );
     const run2 = (await runOf(second.runId!)) as unknown as { params: { files: string; count: number } };
     expect((JSON.parse(run2.params.files) as { path: string }[]).map((f) => f.path)).toEqual(['c.csv']);
+    // A file still being written (it grows between every two polls) waits until it stops changing.
+    const growing = path.join(dir, 'd.csv');
+    fs.writeFileSync(growing, 'id\n');
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      fs.appendFileSync(growing, `${i}\n`);
+    }
+    expect((await firings('drop-files')).total).toBe(2);
+    const finalSize = fs.statSync(growing).size;
+    const third = await waitFor(
+      'the grown file to fire',
+      async () => {
+        const f = await firings('drop-files');
+        return f.total === 3 ? f.items[0] : undefined;
+      },
+      30_000,
+    );
+    const run3 = (await runOf(third.runId!)) as unknown as { params: { files: string } };
+    expect(JSON.parse(run3.params.files)).toEqual([{ path: 'd.csv', size: finalSize, modifiedAt: expect.any(String) }]);
     await host.call('DELETE', '/api/v1/triggers/drop-files', { token: admin });
   }, 90_000);
 });
