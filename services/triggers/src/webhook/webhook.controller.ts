@@ -82,8 +82,14 @@ export class WebhookController {
       if (outcome.reason.startsWith('duplicate of')) {
         if (config.auth === 'hmac')
           throw new WebhookUnauthorizedProblem('FF_WEBHOOK_REPLAYED', `this signature was accepted once already (${outcome.reason}): sign each delivery anew`);
+        // The same Idempotency-Key again: the first delivery's answer.
         const earlier = dedupKey ? await this.store.firingByKey(this.pool, t.id, dedupKey) : null;
-        return { runId: earlier?.runId ?? '', firingId: outcome.firingId };
+        if (earlier?.runId) return { runId: earlier.runId, firingId: earlier.id };
+        throw new WebhookPayloadProblem(
+          'FF_TRIGGER_NOT_MATCHED',
+          `a delivery with this Idempotency-Key was recorded (firing ${outcome.firingId}) and started no run: ${earlier?.reason ?? outcome.reason}`,
+          [],
+        );
       }
       throw new WebhookPayloadProblem(
         'FF_TRIGGER_NOT_MATCHED',
