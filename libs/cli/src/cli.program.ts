@@ -17,6 +17,7 @@ import { registerRerunCommand } from './commands/rerun.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerRunsCommand } from './commands/runs.command';
 import { registerTokensCommand } from './commands/tokens.command';
+import { registerTriggersCommand } from './commands/triggers.command';
 import { registerWhoamiCommand } from './commands/whoami.command';
 
 /**
@@ -66,6 +67,7 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
   registerIngestCommand(program, runner);
   registerConnectionsCommand(program, runner);
   registerTokensCommand(program, runner);
+  registerTriggersCommand(program, runner);
   registerAuditCommand(program, runner);
   return program;
 }

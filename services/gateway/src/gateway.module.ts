@@ -7,13 +7,22 @@ import { LimitsModule } from './limits/limits.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { SystemModule } from './system/system.module';
+import { TriggersApiModule } from './triggers/triggers-api.module';
 
 /**
  * The modules holding the public API's controllers: exactly what the OpenAPI document describes (the
  * embedded host mounts every service's internal controllers in the same application). A feature module
  * imported below but missing here fails services/gateway/src/openapi/openapi.int-spec.ts.
  */
-export const GATEWAY_API_MODULES: Type<unknown>[] = [AuthApiModule, SystemModule, CatalogApiModule, OrchestrationModule, IngestionApiModule, OpenApiModule];
+export const GATEWAY_API_MODULES: Type<unknown>[] = [
+  AuthApiModule,
+  SystemModule,
+  CatalogApiModule,
+  OrchestrationModule,
+  IngestionApiModule,
+  TriggersApiModule,
+  OpenApiModule,
+];
 
 /** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
 @Module({

@@ -1,9 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ServiceDatabaseModule } from '@flowforge/service-kit';
+import { BuiltInSourcesModule, BUILT_IN_SOURCES } from './core/built-in-sources.module';
+import { TriggerCoreModule } from './core/trigger-core.module';
 import { triggersMigrations } from './migrations';
 
-/** The triggers service as a Nest module: hosted alone (main.ts) or with every other service (embedded). */
+const triggersDatabase = ServiceDatabaseModule.forService({ service: 'triggers', entities: [], migrations: triggersMigrations });
+
+/**
+ * The triggers service as a Nest module: hosted alone (main.ts) or with every other service (embedded).
+ * A trigger type is registered by importing the module that provides its EventSource and naming the
+ * source's class in `sources` (services/triggers/README.md, Adding a trigger type).
+ */
 @Module({
-  imports: [ServiceDatabaseModule.forService({ service: 'triggers', entities: [], migrations: triggersMigrations })],
+  imports: [
+    triggersDatabase,
+    TriggerCoreModule.register({
+      database: triggersDatabase,
+      imports: [BuiltInSourcesModule.register(triggersDatabase)],
+      sources: [...BUILT_IN_SOURCES],
+    }),
+  ],
 })
 export class TriggersModule {}

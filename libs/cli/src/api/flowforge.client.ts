@@ -16,6 +16,8 @@ import type {
   RunDto,
   RunListDto,
   SnapshotDto,
+  TriggerDto,
+  TriggerTestResultDto,
 } from '@flowforge/contracts/http-api';
 import type { ApiTokenView, AuditEntryPage, AuditFilters, CreatedApiToken, ProblemBody, TokenPair, WhoAmI } from './api.types';
 import { readSseStream, type SseMessage } from './sse.parser';
@@ -225,6 +227,14 @@ export class FlowForgeClient {
 
   browseConnection(id: string, path: string, signal?: AbortSignal): Promise<ConnectionBrowseDto> {
     return this.call('get', '/api/v1/connections/{id}/browse', { path: { id }, query: { path }, signal });
+  }
+
+  listTriggers(signal?: AbortSignal): Promise<TriggerDto[]> {
+    return this.call('get', '/api/v1/triggers', { signal });
+  }
+
+  testTrigger(name: string, input: ApiRequestBody<'/api/v1/triggers/{name}/test', 'post'>, signal?: AbortSignal): Promise<TriggerTestResultDto> {
+    return this.call('post', '/api/v1/triggers/{name}/test', { path: { name }, json: input, signal });
   }
 
   // -- uploads ---------------------------------------------------------------------------------

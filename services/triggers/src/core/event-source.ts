@@ -57,6 +57,12 @@ export interface EventSource<C = unknown> {
   /** Validates a trigger's `config` on create and update (a 400 naming the field); described in the OpenAPI document. */
   readonly configSchema: z.ZodType<C>;
   /**
+   * Added by the triggers core (optional, so existing sources need not change): top-level config fields
+   * that hold secrets (`secret`, `password`). They are stored sealed, never answered (a read shows
+   * `{ "set": true }`), kept when an edit leaves them out, and put back into the config `start` receives.
+   */
+  readonly secretFields?: readonly string[];
+  /**
    * Whether an event matches the trigger's filter, and why (used by every firing and by `test` with a
    * sample payload, which starts no run). Absent: every event matches.
    */

@@ -1,4 +1,5 @@
 import { CreateTriggersSchema1764201600000 } from './1764201600000-create-triggers-schema';
+import { TriggersAndFirings1767225600000 } from './1767225600000-triggers-and-firings';
 
 /** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
-export const triggersMigrations = [CreateTriggersSchema1764201600000];
+export const triggersMigrations = [CreateTriggersSchema1764201600000, TriggersAndFirings1767225600000];

@@ -174,6 +174,43 @@ export interface FileEntryDto {
   etag: string | null;
 }
 
+export interface FiringDto {
+  /** Format: uuid. */
+  id: string;
+  /** Format: date-time. */
+  at: string;
+  /** SHA-256 of the payload (hex) */
+  payloadDigest: string;
+  /** Where the event came from, unique per trigger (offset, file versions, signature) */
+  dedupKey: string | null;
+  matched: boolean;
+  reason: string;
+  params: Record<string, string> | null;
+  /**
+   * The run requested; null when it did not match
+   * Format: uuid.
+   */
+  runId: string | null;
+}
+
+export interface FiringPageDto {
+  /** Newest first */
+  items: FiringDto[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface HookAcceptedDto {
+  /**
+   * The run requested (it starts a moment later)
+   * Format: uuid.
+   */
+  runId: string;
+  /** Format: uuid. */
+  firingId: string;
+}
+
 export interface JobDto {
   name: string;
   /** Versions are immutable; an edit creates the next one */
@@ -400,6 +437,26 @@ export interface SaveJobDto {
   config?: Record<string, unknown>;
 }
 
+export interface SaveTriggerDto {
+  /** The workflow each firing runs (its latest version) */
+  workflow: string;
+  /** webhook, kafka, rabbitmq, file, and any other type GET /api/v1/trigger-types lists */
+  type: string;
+  description?: string | null;
+  /**
+   * The type's settings, checked against its schema (GET /api/v1/trigger-types). Secret fields (a webhook's `secret`, a broker `password`) are stored encrypted and never answered; left out of an edit, they are kept
+   * Default: {}.
+   */
+  config?: Record<string, unknown>;
+  /**
+   * Run parameter -> `${payload.<path>}`, `${meta.<name>}`, text holding such references, or a literal
+   * Default: {}.
+   */
+  params?: Record<string, string>;
+  /** Default: true. */
+  enabled?: boolean;
+}
+
 export interface SaveWorkflowDto {
   /** Must equal the name in the URL when given */
   name?: string;
@@ -416,6 +473,31 @@ export interface SaveWorkflowDto {
 export interface SavedJobDto {
   status: 'created' | 'updated' | 'unchanged';
   job: JobDto;
+}
+
+export interface SavedTriggerDto {
+  /** Format: uuid. */
+  id: string;
+  name: string;
+  description: string | null;
+  workflow: string;
+  type: string;
+  /** The type’s settings, defaults filled, with `{ "set": true }` in place of every secret field */
+  config: Record<string, unknown>;
+  params: Record<string, string>;
+  enabled: boolean;
+  /** Incremented by every edit (the source restarts) */
+  version: number;
+  /** Webhook triggers: where deliveries are POSTed */
+  hookPath: string | null;
+  /** Format: date-time. */
+  createdAt: string;
+  /** Format: date-time. */
+  updatedAt: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+  /** Only when created with auth hmac and no secret: the generated secret, answered this once */
+  secret?: string;
 }
 
 export interface SavedWorkflowDto {
@@ -586,8 +668,54 @@ export interface StreamErrorEventDto {
   message: string;
 }
 
+export interface TestTriggerDto {
+  /** The event payload */
+  payload: Record<string, unknown>;
+  /** Facts other than the payload: key, header.<name>, path... */
+  meta?: Record<string, string>;
+}
+
 export interface TotpCodeDto {
   code: string;
+}
+
+export interface TriggerDto {
+  /** Format: uuid. */
+  id: string;
+  name: string;
+  description: string | null;
+  workflow: string;
+  type: string;
+  /** The type’s settings, defaults filled, with `{ "set": true }` in place of every secret field */
+  config: Record<string, unknown>;
+  params: Record<string, string>;
+  enabled: boolean;
+  /** Incremented by every edit (the source restarts) */
+  version: number;
+  /** Webhook triggers: where deliveries are POSTed */
+  hookPath: string | null;
+  /** Format: date-time. */
+  createdAt: string;
+  /** Format: date-time. */
+  updatedAt: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+}
+
+export interface TriggerTestResultDto {
+  matched: boolean;
+  /** Why it matched or not (the failing filter, the missing field) */
+  reason: string;
+  /** The run parameters it would start with */
+  params: Record<string, string> | null;
+}
+
+export interface TriggerTypeDto {
+  type: string;
+  /** JSON Schema of the type’s `config` */
+  configSchema: Record<string, unknown>;
+  /** Config fields stored encrypted and never answered */
+  secretFields: string[];
 }
 
 export interface UpdateConnectionDto {
@@ -641,6 +769,9 @@ export interface ApiSchemas {
   EchoRequestDto: EchoRequestDto;
   EchoViewDto: EchoViewDto;
   FileEntryDto: FileEntryDto;
+  FiringDto: FiringDto;
+  FiringPageDto: FiringPageDto;
+  HookAcceptedDto: HookAcceptedDto;
   JobDto: JobDto;
   JobListDto: JobListDto;
   JobTypeDto: JobTypeDto;
@@ -665,8 +796,10 @@ export interface ApiSchemas {
   RunListDto: RunListDto;
   RunLogEventDto: RunLogEventDto;
   SaveJobDto: SaveJobDto;
+  SaveTriggerDto: SaveTriggerDto;
   SaveWorkflowDto: SaveWorkflowDto;
   SavedJobDto: SavedJobDto;
+  SavedTriggerDto: SavedTriggerDto;
   SavedWorkflowDto: SavedWorkflowDto;
   SchemaChangeDto: SchemaChangeDto;
   SchemaVersionDto: SchemaVersionDto;
@@ -679,7 +812,11 @@ export interface ApiSchemas {
   StepProgressDto: StepProgressDto;
   StepProgressEventDto: StepProgressEventDto;
   StreamErrorEventDto: StreamErrorEventDto;
+  TestTriggerDto: TestTriggerDto;
   TotpCodeDto: TotpCodeDto;
+  TriggerDto: TriggerDto;
+  TriggerTestResultDto: TriggerTestResultDto;
+  TriggerTypeDto: TriggerTypeDto;
   UpdateConnectionDto: UpdateConnectionDto;
   UpdateUserDto: UpdateUserDto;
   WorkflowDto: WorkflowDto;
@@ -2192,6 +2329,51 @@ export interface ApiPaths {
       };
     };
   };
+  '/api/v1/hooks/{triggerId}': {
+    /**
+     * Deliver a webhook event (hooks_deliver)
+     * The body (a JSON object, at most 1 MiB or the trigger’s `maxBytes`) is the event payload. auth hmac: `X-FlowForge-Signature: sha256=<hex HMAC-SHA256 of "<X-FlowForge-Timestamp>.<body>">`, the timestamp (Unix seconds) within the trigger’s replay window either way, each signature accepted once. auth token: `Authorization: Bearer <API token>` whose holder has trigger:execute (an `Idempotency-Key` header makes a retry start no second run).
+     */
+    post: {
+      path: {
+        /** Format: uuid. */
+        triggerId: string;
+      };
+      query: Record<string, never>;
+      headers: {
+        /** auth hmac: sha256=<hex> */
+        'X-FlowForge-Signature'?: string;
+        /** auth hmac: Unix time in seconds */
+        'X-FlowForge-Timestamp'?: string;
+      };
+      /** Sent as application/json. */
+      body: Record<string, unknown>;
+      /** The body of a 2xx answer (`void`: none). */
+      response: HookAcceptedDto;
+      responses: {
+        /** Fired: the run is requested */
+        202: HookAcceptedDto;
+        /** FF_WEBHOOK_SIGNATURE_MISSING / _INVALID, FF_WEBHOOK_TIMESTAMP_EXPIRED, FF_WEBHOOK_REPLAYED, FF_AUTH_REQUIRED (auth token) */
+        401: Problem;
+        /** FF_FORBIDDEN: the API token lacks trigger:execute */
+        403: Problem;
+        /** FF_TRIGGER_NOT_FOUND: no enabled webhook trigger with this id */
+        404: Problem;
+        /** FF_WEBHOOK_TOO_LARGE */
+        413: Problem;
+        /** FF_WEBHOOK_CONTENT_TYPE: the body must be application/json */
+        415: Problem;
+        /** FF_WEBHOOK_BODY_INVALID, FF_WEBHOOK_PAYLOAD_INVALID (the trigger’s JSON Schema; `errors` names each path), FF_TRIGGER_NOT_MATCHED */
+        422: Problem;
+        /** FF_WEBHOOK_RATE_LIMITED (Retry-After) */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
   '/api/v1/job-types': {
     /**
      * List job types (jobTypes_list)
@@ -3057,6 +3239,231 @@ export interface ApiPaths {
         /** FF_INTERNAL: an unexpected error; it has been logged */
         500: Problem;
         /** FF_AUTH_UNREACHABLE: the auth service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/trigger-types': {
+    /**
+     * List the trigger types (triggers_types)
+     * Each type with the JSON Schema of its `config` (the console renders the form from it).
+     */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TriggerTypeDto[];
+      responses: {
+        200: TriggerTypeDto[];
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/triggers': {
+    /**
+     * List triggers (triggers_list)
+     * Ordered by name; secrets show as `{ "set": true }`.
+     */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TriggerDto[];
+      responses: {
+        200: TriggerDto[];
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/triggers/{name}': {
+    /** Get a trigger (triggers_get) */
+    get: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TriggerDto;
+      responses: {
+        200: TriggerDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRIGGER_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Create or replace a trigger (triggers_save)
+     * Creating also needs trigger:create. `config` is checked against the type’s schema (GET /api/v1/trigger-types); secret fields left out keep their stored value. The source restarts with the new definition. A webhook with auth hmac and no secret gets a generated one, answered once in `secret`.
+     */
+    put: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: SaveTriggerDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TriggerDto | SavedTriggerDto;
+      responses: {
+        /** Replaced */
+        200: TriggerDto;
+        /** Created */
+        201: SavedTriggerDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: creating a trigger needs trigger:create FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:edit; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Delete a trigger (triggers_delete)
+     * Its source stops; its firings go with it (the runs it started stay).
+     */
+    delete: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: void;
+      responses: {
+        /** Deleted */
+        204: void;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:delete; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRIGGER_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/triggers/{name}/firings': {
+    /**
+     * List a trigger’s firings (triggers_firings)
+     * Every event it received, newest first: matched or why not, the run it requested.
+     */
+    get: {
+      path: {
+        name: string;
+      };
+      query: {
+        /** Default: 100. */
+        limit?: number;
+        /** Default: 0. */
+        offset?: number;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: FiringPageDto;
+      responses: {
+        200: FiringPageDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRIGGER_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/triggers/{name}/test': {
+    /**
+     * Test a trigger with a sample event (triggers_test)
+     * Applies the filter and the parameter mapping to `payload` and `meta`: matched or why not, and the parameters. Records nothing and starts no run.
+     */
+    post: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: TestTriggerDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TriggerTestResultDto;
+      responses: {
+        200: TriggerTestResultDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant trigger:execute; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRIGGER_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
         502: Problem;
       };
     };
