@@ -1,4 +1,5 @@
 import { defineService } from '@flowforge/service-kit';
+import { chainingConfigVariables } from './chaining';
 import { TriggersModule } from './triggers.module';
 
-export const triggersService = defineService({ service: 'triggers', module: TriggersModule });
+export const triggersService = defineService({ service: 'triggers', module: TriggersModule, config: { ...chainingConfigVariables } });
