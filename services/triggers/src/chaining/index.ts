@@ -7,3 +7,4 @@ export { WorkflowEventSource, assertNoSelfLoop } from './workflow.source';
 export { WorkflowTriggerIndex } from './workflow-trigger.index';
 export { workflowTriggerConfigSchema, resolveWorkflowTrigger, type WorkflowTriggerConfig } from './workflow-trigger.config';
 export { parseCondition, evaluateCondition, ConditionSyntaxError } from './condition.parser';
+export { WorkflowChain, type RunEnded } from './workflow-chain.service';
