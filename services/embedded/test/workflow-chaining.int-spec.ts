@@ -252,6 +252,31 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
     expect(always.events).toHaveLength(1);
   });
 
+  it('with wait-for-all, a run for which the condition is false does not count towards the window', async () => {
+    const rec = recorder();
+    await startTrigger('t-cond-wait', 'down', { upstream: ['cond-a', 'fan-a'], on: 'success', condition: 'steps.load.outputs.sleptMs > 1000' }, rec.emit);
+    const a = await runToEnd('cond-a');
+    expect((await settled('t-cond-wait', a.id, 'condition_false')).reason).toContain('steps.load.outputs.sleptMs = 20');
+    expect(await waits('t-cond-wait')).toEqual([]);
+    expect(rec.events).toEqual([]);
+  });
+
+  it('a run request the orchestrator refused (null → failed, no run to read) still reaches a trigger on failure, with no outputs', async () => {
+    const rec = recorder();
+    await startTrigger('t-refused', 'down', { upstream: ['never-defined'], on: 'failure' }, rec.emit);
+    const runId = randomUUID();
+    await bus.publish(
+      RunRequested,
+      { runId, workflowId: 'never-defined', workflowVersion: null, params: {}, idempotencyKey: null, requestedBy: 'trigger:test' },
+      { key: runId },
+    );
+    await settled('t-refused', runId, 'fired');
+    expect(rec.events[0]!.payload).toMatchObject({
+      state: 'failed',
+      upstream: { 'never-defined': { runId, state: 'failed', outputs: {}, steps: {}, reason: expect.stringContaining('FF_WORKFLOW_NOT_FOUND') } },
+    });
+  });
+
   it('fan-out: two triggers on the same upstream each emit once (their runs go in parallel)', async () => {
     const first = recorder();
     const second = recorder();
