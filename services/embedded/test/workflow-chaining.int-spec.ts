@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Pool } from 'pg';
 import type { EventBus } from '@flowforge/bus';
@@ -21,6 +21,7 @@ import {
 } from '@flowforge/service-triggers';
 import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
 
+const INTERNAL_TOKEN = randomBytes(24).toString('hex');
 const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 interface SourceEvent {
@@ -42,6 +43,10 @@ const workflow = (name: string, jobName: string, step = 'load') =>
 
 /** Upstream workflows, one set per case so that no case sees another's runs. */
 const UPSTREAM_OK = [
+  'repl-one',
+  'repl-a',
+  'repl-b',
+  'repl-c',
   'one-a',
   'cond-a',
   'fan-a',
@@ -90,6 +95,8 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
       services,
       env: {
         DATABASE_URL: db.url,
+        // Known, so that a second triggers replica can call this host's orchestrator.
+        FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN,
         FLOWFORGE_ORCHESTRATOR_SWEEP_MS: '100',
         // The tests sweep themselves, at a time of their choosing.
         FLOWFORGE_TRIGGERS_CHAIN_SWEEP_MS: '600000',
@@ -125,7 +132,8 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
         headers: { ...runtime.internalHeaders(), 'content-type': 'application/yaml' },
         body: docs.join('---\n'),
       });
-      return res.status === 200 ? true : undefined;
+      if (res.status !== 200) throw new Error(`apply: ${res.status} ${await res.text()}`);
+      return true;
     });
   });
 
@@ -147,7 +155,7 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
   /** Runs `name` through the orchestrator's API and waits for its end. */
   const runToEnd = async (name: string): Promise<{ id: string; state: string }> => {
     const created = await api<{ id: string }>('POST', '/runs', { workflow: name });
-    expect(created.status).toBe(201);
+    if (created.status !== 201) throw new Error(`POST run of ${name}: ${created.status} ${JSON.stringify(created.body)}`);
     return waitFor(`run of ${name} ending`, async () => {
       const r = await api<{ id: string; state: string }>('GET', `/runs/${created.body.id}`);
       return ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(r.body.state) ? r.body : undefined;
@@ -425,6 +433,61 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
     await deliver(c, 'race-c');
     expect(rec2.events).toHaveLength(1);
     expect((await waits('t-race-2')).map((w) => w.state)).toEqual(['fired']);
+  });
+
+  it('two triggers-service replicas in the consumer group, each with the triggers started: one emit per upstream run and per window', async () => {
+    const replicaConfig = loadHostConfig({
+      host: 'triggers',
+      services: [triggersService],
+      env: { DATABASE_URL: db.url, FLOWFORGE_INTERNAL_TOKEN: INTERNAL_TOKEN, FLOWFORGE_ORCHESTRATOR_URL: base, FLOWFORGE_TRIGGERS_CHAIN_SWEEP_MS: '600000' },
+      requireDatabaseUrl: true,
+    });
+    const replica = await createHostApp({ mode: 'standalone', host: 'triggers', services: [triggersService], config: replicaConfig, logger: quiet, port: 0 });
+    await startHostApp(replica, 0, '127.0.0.1');
+    try {
+      // Both members own partitions of run.state-changed before the runs start.
+      await waitFor(
+        'two members sharing the partitions',
+        async () => {
+          const { rows } = await pool.query<{ n: number }>(
+            `SELECT count(DISTINCT owner)::int AS n FROM ff_bus.consumer_partitions
+             WHERE group_id = 'triggers.chaining' AND topic = 'flowforge.run.state-changed' AND owner IS NOT NULL AND lease_expires_at > now()`,
+          );
+          return rows[0]!.n === 2 ? true : undefined;
+        },
+        40_000,
+      );
+      const here = { one: recorder(), all: recorder() };
+      const there = { one: recorder(), all: recorder() };
+      const replicaSource = replica.get(WorkflowEventSource);
+      await startTrigger('t-repl-one', 'down', { upstream: ['repl-one'], on: 'success' }, here.one.emit);
+      await startTrigger('t-repl-all', 'down', { upstream: ['repl-a', 'repl-b', 'repl-c'], on: 'success' }, here.all.emit);
+      started.push(
+        await replicaSource.start(
+          { id: 't-repl-one', name: 't-repl-one', workflow: 'down', type: 'workflow', config: { upstream: ['repl-one'], on: 'success' } },
+          there.one.emit as never,
+        ),
+      );
+      started.push(
+        await replicaSource.start(
+          { id: 't-repl-all', name: 't-repl-all', workflow: 'down', type: 'workflow', config: { upstream: ['repl-a', 'repl-b', 'repl-c'], on: 'success' } },
+          there.all.emit as never,
+        ),
+      );
+      const runs = await Promise.all(['repl-one', 'repl-one', 'repl-one', 'repl-one', 'repl-a', 'repl-b', 'repl-c'].map((w) => runToEnd(w)));
+      for (const r of runs.slice(0, 4)) await settled('t-repl-one', r.id, 'fired');
+      for (const r of runs.slice(4)) await settled('t-repl-all', r.id, 'wait_fired');
+      const ones = [...here.one.events, ...there.one.events].map((e) => e.dedupKey).sort();
+      expect(ones).toEqual(
+        runs
+          .slice(0, 4)
+          .map((r) => `run:${r.id}`)
+          .sort(),
+      );
+      expect(here.all.events.length + there.all.events.length).toBe(1);
+    } finally {
+      await replica.close();
+    }
   });
 
   it('an indirect cycle A → B → A stops at FLOWFORGE_TRIGGERS_CHAIN_MAX_DEPTH links, recorded', async () => {
