@@ -5,12 +5,13 @@ import { Pool } from 'pg';
 import type { EventBus } from '@flowforge/bus';
 import { RunRequested, RunStateChanged } from '@flowforge/contracts';
 import { withTransaction } from '@flowforge/db';
-import { createHostApp, createLogger, EVENT_BUS, HOST_RUNTIME, loadHostConfig, startHostApp, type HostRuntime } from '@flowforge/service-kit';
+import { createHostApp, createLogger, EVENT_BUS, HOST_RUNTIME, HostRuntime, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { orchestratorService } from '@flowforge/service-orchestrator';
 import {
   CHAINING_CLOCK,
   ChainWaitStore,
   ChainWindowSweeper,
+  OrchestratorRunsClient,
   triggersService,
   WorkflowEventSource,
   type ArrivalRecord,
@@ -488,6 +489,23 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
     } finally {
       await replica.close();
     }
+  });
+
+  it('reads a run with its outputs from the orchestrator; an unknown run is null; an orchestrator that does not answer is an error the bus retries', async () => {
+    const a = await runToEnd('one-a');
+    const client = app.get(OrchestratorRunsClient);
+    expect(await client.run(a.id)).toMatchObject({ id: a.id, workflow: 'one-a', state: 'succeeded', steps: [{ stepId: 'load', outputs: { sleptMs: 20 } }] });
+    expect(await client.run(randomUUID())).toBeNull();
+    expect(await client.run('not-a-run-id')).toBeNull();
+    const away = new OrchestratorRunsClient(runtime, { FLOWFORGE_ORCHESTRATOR_URL: 'http://127.0.0.1:9' } as never);
+    await expect(away.run(a.id)).rejects.toMatchObject({
+      code: 'FF_TRIGGER_UPSTREAM_UNAVAILABLE',
+      message: expect.stringContaining(`reading run ${a.id}: the orchestrator at http://127.0.0.1:9 did not answer`),
+    });
+    // Without the internal token the orchestrator refuses: an error too, never a run without outputs.
+    const stranger = new HostRuntime('standalone', 'triggers', 0, db.url, 'x'.repeat(40));
+    const untrusted = new OrchestratorRunsClient(stranger, { FLOWFORGE_ORCHESTRATOR_URL: base } as never);
+    await expect(untrusted.run(a.id)).rejects.toMatchObject({ message: expect.stringContaining('the orchestrator answered 403') });
   });
 
   it('an indirect cycle A → B → A stops at FLOWFORGE_TRIGGERS_CHAIN_MAX_DEPTH links, recorded', async () => {

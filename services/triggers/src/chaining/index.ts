@@ -8,3 +8,4 @@ export { WorkflowTriggerIndex } from './workflow-trigger.index';
 export { workflowTriggerConfigSchema, resolveWorkflowTrigger, type WorkflowTriggerConfig } from './workflow-trigger.config';
 export { parseCondition, evaluateCondition, ConditionSyntaxError } from './condition.parser';
 export { WorkflowChain, type RunEnded } from './workflow-chain.service';
+export { OrchestratorRunsClient, type UpstreamRun } from './orchestrator-runs.client';
