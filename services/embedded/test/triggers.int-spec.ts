@@ -30,6 +30,18 @@ spec:
     - { name: count, type: integer, default: 0 }
   steps:
     - { id: one, job: nothing }
+---
+apiVersion: flowforge.io/v1
+kind: Job
+metadata: { name: nap }
+spec: { type: sleep, config: { ms: 5 } }
+---
+apiVersion: flowforge.io/v1
+kind: Workflow
+metadata: { name: upstream_a }
+spec:
+  steps:
+    - { id: load, job: nap }
 `;
 
 interface Trigger {
@@ -386,6 +398,32 @@ describeStack('triggers through the embedded platform', () => {
       await producer.disconnect();
       await adminClient.deleteTopics({ topics: [topic] }).catch(() => undefined);
       await adminClient.disconnect();
+    }
+  }, 90_000);
+
+  it('a workflow trigger runs its workflow when the upstream succeeds, with the upstream outputs as parameters; a self-loop is refused', async () => {
+    const loop = await put('loop', { workflow: 'triggered', type: 'workflow', config: { upstream: ['triggered'], on: 'success' }, params: {} });
+    expect(loop.status).toBe(400);
+    expect(JSON.stringify(loop.body)).toContain('config.upstream');
+    const created = await put('after-a', {
+      workflow: 'triggered',
+      type: 'workflow',
+      config: { upstream: ['upstream_a'], on: 'success', condition: 'steps.load.outputs.sleptMs > 0' },
+      params: { count: '${payload.upstream.upstream_a.outputs.load.sleptMs}', order: '${payload.runId}' },
+    });
+    expect(created.status).toBe(201);
+    try {
+      // The source is started by the runtime's next sync; a run of A before it would not be seen.
+      await new Promise((r) => setTimeout(r, 1000));
+      const a = await host.call<PublicRun>('POST', '/api/v1/runs', { token: admin, body: { workflow: 'upstream_a' } });
+      expect(a.status).toBe(201);
+      await runOf(a.body.id);
+      const fired = await waitFor('the workflow trigger to fire', async () => (await firings('after-a')).items.find((i) => i.runId), 30_000);
+      expect(fired.dedupKey).toBe(`run:${a.body.id}`);
+      const b = await runOf(fired.runId!);
+      expect(b).toMatchObject({ workflow: 'triggered', requestedBy: `trigger:${created.body.id}`, params: { count: 5, order: a.body.id } });
+    } finally {
+      await host.call('DELETE', '/api/v1/triggers/after-a', { token: admin });
     }
   }, 90_000);
 

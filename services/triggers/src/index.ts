@@ -1,2 +1,3 @@
 export * from './triggers.module';
 export * from './triggers.definition';
+export * from './chaining';

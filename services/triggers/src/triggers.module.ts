@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { ServiceDatabaseModule } from '@flowforge/service-kit';
 import { BuiltInSourcesModule, BUILT_IN_SOURCES } from './core/built-in-sources.module';
 import { TriggerCoreModule } from './core/trigger-core.module';
+import { ChainingModule, WorkflowEventSource } from './chaining';
 import { triggersMigrations } from './migrations';
 
-const triggersDatabase = ServiceDatabaseModule.forService({ service: 'triggers', entities: [], migrations: triggersMigrations });
+// 4: the runtime's sync, a firing's transaction, the chaining sweeper (which holds one while the firing takes another) and the API.
+const triggersDatabase = ServiceDatabaseModule.forService({ service: 'triggers', entities: [], migrations: triggersMigrations, poolSize: 4 });
 
 /**
  * The triggers service as a Nest module: hosted alone (main.ts) or with every other service (embedded).
@@ -16,8 +18,8 @@ const triggersDatabase = ServiceDatabaseModule.forService({ service: 'triggers',
     triggersDatabase,
     TriggerCoreModule.register({
       database: triggersDatabase,
-      imports: [BuiltInSourcesModule.register(triggersDatabase)],
-      sources: [...BUILT_IN_SOURCES],
+      imports: [BuiltInSourcesModule.register(triggersDatabase), ChainingModule.register(triggersDatabase)],
+      sources: [...BUILT_IN_SOURCES, WorkflowEventSource],
     }),
   ],
 })

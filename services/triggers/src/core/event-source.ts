@@ -68,6 +68,11 @@ export interface EventSource<C = unknown> {
    */
   match?(config: C, event: SourceEvent): { matched: boolean; reason: string };
   /**
+   * Checks what the config schema cannot see — the trigger as a whole (its workflow, its name) — when it
+   * is saved; throws a problem (4xx naming the field) to refuse it. Absent: nothing more to check.
+   */
+  validate?(trigger: TriggerSpec<C>): void;
+  /**
    * Starts listening for one enabled trigger. Push sources (webhook) return a handle that does nothing;
    * pull sources (file polling, Kafka, RabbitMQ, CDC) start their loop and call `emit` per event (or per
    * batch, with a payload that lists the batch). Called again after the trigger is edited (the old

@@ -78,6 +78,7 @@ export class TriggersService {
       if (!existing && !actor.permissions?.includes('trigger:create')) throw new TriggerCreateForbiddenProblem(name);
       const id = existing?.id ?? randomUUID();
       const { config, secrets, generatedSecret } = this.checkConfig(id, source, body.config, existing?.type === body.type ? existing : null);
+      source.validate?.({ id, name, workflow: body.workflow, type: body.type, config });
       const fields = {
         description: body.description ?? null,
         workflow: body.workflow,
