@@ -24,6 +24,8 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     gw = await startGatewayWithStandIn({
       db,
       upstreamVariable: 'FLOWFORGE_ORCHESTRATOR_URL',
+      // An export also lists the schedules and triggers of the exported workflows.
+      alsoVariables: ['FLOWFORGE_TRIGGERS_URL', 'FLOWFORGE_SCHEDULER_URL'],
       env: testAdminEnv,
       answer: (req, res, body) => {
         if (req.url?.startsWith(`/internal/orchestrator/runs/${RUN}/events`)) {
@@ -47,6 +49,9 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
               errors: [{ field: 'spec.steps[1].dependsOn[0]', message: 'line 8, column 32: step "b": depends on unknown step "aa"' }],
             }),
           );
+        } else if (req.url === '/internal/triggers/triggers' || req.url?.startsWith('/internal/scheduler/schedules')) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(req.url.startsWith('/internal/scheduler') ? JSON.stringify({ items: [] }) : '[]');
         } else if (req.url?.startsWith('/internal/orchestrator/workflows/export')) {
           res.writeHead(200, { 'content-type': 'application/yaml; charset=utf-8' });
           res.end('apiVersion: flowforge.io/v1\nkind: Job\n');
@@ -122,7 +127,9 @@ describe('gateway /api/v1/jobs, /workflows, /runs → orchestrator internal API'
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/yaml');
     expect(await res.text()).toBe('apiVersion: flowforge.io/v1\nkind: Job\n');
-    expect(last().url).toBe('/internal/orchestrator/workflows/export?workflow=nightly');
+    const urls = seen.slice(-3).map((x) => x.url);
+    expect(urls).toContain('/internal/orchestrator/workflows/export?workflow=nightly');
+    expect(urls).toContain('/internal/triggers/triggers'); // the triggers of the exported workflow follow its YAML
   });
 
   it('starts runs with the Idempotency-Key header and the principal, and forwards run commands and queries', async () => {

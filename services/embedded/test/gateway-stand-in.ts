@@ -39,6 +39,8 @@ export interface StandInGateway {
 export async function startGatewayWithStandIn(opts: {
   db: HostDatabase;
   upstreamVariable: 'FLOWFORGE_CATALOG_URL' | 'FLOWFORGE_ORCHESTRATOR_URL';
+  /** More services the same stand-in plays (e.g. the triggers service an export also reads). */
+  alsoVariables?: readonly ('FLOWFORGE_TRIGGERS_URL' | 'FLOWFORGE_SCHEDULER_URL')[];
   env: Readonly<Record<string, string>>;
   answer: StandInAnswer;
 }): Promise<StandInGateway> {
@@ -58,7 +60,8 @@ export async function startGatewayWithStandIn(opts: {
   const apps: INestApplication[] = [];
   const startAnother = async (url: string) => {
     const services = [gatewayService, authService];
-    const env = { DATABASE_URL: opts.db.url, [opts.upstreamVariable]: url, FLOWFORGE_INTERNAL_TOKEN: internalToken, ...opts.env };
+    const also = Object.fromEntries((opts.alsoVariables ?? []).map((v) => [v, url]));
+    const env = { DATABASE_URL: opts.db.url, [opts.upstreamVariable]: url, ...also, FLOWFORGE_INTERNAL_TOKEN: internalToken, ...opts.env };
     const config = loadHostConfig({ host: 'embedded', services, env, requireDatabaseUrl: true });
     const app = await createHostApp({ mode: 'embedded', host: 'embedded', services, config, logger: quiet, port: 0 });
     apps.push(app);

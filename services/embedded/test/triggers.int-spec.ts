@@ -528,4 +528,96 @@ describeStack('triggers through the embedded platform', () => {
     expect(JSON.parse(run3.params.files)).toEqual([{ path: 'd.csv', size: finalSize, modifiedAt: expect.any(String) }]);
     await host.call('DELETE', '/api/v1/triggers/drop-files', { token: admin });
   }, 90_000);
+
+  it('workflow-as-code: triggers declared in the file are applied after its workflows, exported with them, and round-trip', async () => {
+    const file = [
+      'apiVersion: flowforge.io/v1',
+      'kind: Workflow',
+      'metadata: { name: declared-wf }',
+      'spec:',
+      '  parameters: [{ name: order, type: string, default: "" }]',
+      '  steps: [{ id: one, job: nothing }]',
+      '---',
+      'apiVersion: flowforge.io/v1',
+      'kind: Trigger',
+      'metadata: { name: declared-hook, description: orders from the shop }',
+      'spec:',
+      '  workflow: declared-wf',
+      '  type: webhook',
+      '  config: { auth: hmac }',
+      '  params: { order: "${payload.order}" }',
+      '',
+    ].join('\n');
+    const yamlPost = (text: string, token = admin): Promise<Response> =>
+      fetch(`${host.base}/api/v1/workflows/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` },
+        body: text,
+      });
+
+    // A caller who may create workflows but not triggers is refused before anything is applied.
+    const owner = await host.userWith(['developer']);
+    const narrow = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
+      token: owner.token,
+      body: { name: 'wf-only', permissions: ['workflow:create', 'workflow:view'], expiresInDays: 1 },
+    });
+    expect(narrow.status).toBe(201);
+    const refused = await yamlPost(file, narrow.body.token);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('trigger:edit');
+    expect((await host.call('GET', '/api/v1/workflows/declared-wf', { token: admin })).status).toBe(404);
+
+    try {
+      const applied = await yamlPost(file);
+      const body = (await applied.json()) as { documents: { kind: string; name: string; status: string; secret?: string }[] };
+      expect(applied.status).toBe(200);
+      expect(body.documents.map((d) => `${d.kind} ${d.name} ${d.status}`)).toEqual(['Workflow declared-wf created', 'Trigger declared-hook created']);
+      const secret = body.documents[1]!.secret!;
+      expect(secret).toMatch(/^whsec_/);
+      const trigger = await host.call<Trigger>('GET', '/api/v1/triggers/declared-hook', { token: admin });
+      expect(trigger.body).toMatchObject({ workflow: 'declared-wf', config: { auth: 'hmac', secret: { set: true } } });
+      // The secret it answered once signs deliveries.
+      const delivery = JSON.stringify({ order: 'o-1' });
+      const ts = Math.floor(Date.now() / 1000);
+      const hook = await post(trigger.body.hookPath!, delivery, {
+        'content-type': 'application/json',
+        'x-flowforge-timestamp': String(ts),
+        'x-flowforge-signature': sign(secret, ts, delivery),
+      });
+      expect(hook.status).toBe(202);
+
+      const exported = await fetch(`${host.base}/api/v1/workflows/export?workflow=declared-wf`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(exported.status).toBe(200);
+      const text = await exported.text();
+      expect(text).toContain('kind: Trigger');
+      expect(text).toContain('name: declared-hook');
+      expect(text).toContain('set: true');
+      // export -> apply -> export: the same text, the secret kept.
+      const again = await yamlPost(text);
+      expect(again.status).toBe(200);
+      const reexported = await (
+        await fetch(`${host.base}/api/v1/workflows/export?workflow=declared-wf`, { headers: { authorization: `Bearer ${admin}` } })
+      ).text();
+      expect(reexported).toBe(text);
+      const stillSigned = await post(trigger.body.hookPath!, JSON.stringify({ order: 'o-2' }), {
+        'content-type': 'application/json',
+        'x-flowforge-timestamp': String(ts + 1),
+        'x-flowforge-signature': sign(secret, ts + 1, JSON.stringify({ order: 'o-2' })),
+      });
+      expect(stillSigned.status).toBe(202);
+
+      // A trigger its service refuses is named, with what was applied before it; errors keep the file's lines.
+      const bad = await yamlPost(file.replace('type: webhook', 'type: carrier-pigeon'));
+      expect(bad.status).toBeGreaterThanOrEqual(400);
+      expect(bad.status).toBeLessThan(500);
+      const problem = (await bad.json()) as { detail: string };
+      expect(problem.detail).toContain('Trigger "declared-hook"');
+      expect(problem.detail).toContain('applied before it: Workflow declared-wf');
+      const badLine = await yamlPost(file.replace('job: nothing', 'job: nothing-at-all'));
+      expect(badLine.status).toBe(400);
+      expect(((await badLine.json()) as { detail: string }).detail).toMatch(/line 6/);
+    } finally {
+      await host.call('DELETE', '/api/v1/triggers/declared-hook', { token: admin });
+    }
+  }, 60_000);
 });

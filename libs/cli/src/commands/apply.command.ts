@@ -14,7 +14,7 @@ interface ApplyOptions {
 export function registerApplyCommand(program: Command, runner: CommandRunner): void {
   program
     .command('apply')
-    .description('Create or update the jobs and workflows of a YAML file (validated here first, then applied in one transaction)')
+    .description('Create or update the jobs, workflows, schedules and triggers of a YAML file (validated here first; jobs and workflows in one transaction)')
     .requiredOption('-f, --file <path>', 'the workflow-as-code file ("-" reads stdin)')
     .addHelpText('after', '\nExample:\n  flowforge apply -f pipeline.yaml')
     .action(runner.action<[ApplyOptions]>(apply));
@@ -53,7 +53,9 @@ export async function apply(ctx: CliContext, options: ApplyOptions): Promise<num
 }
 
 function describe(d: AppliedDocumentDto): string {
-  return `${d.kind.toLowerCase()}/${d.name} ${d.status} (version ${d.version})`;
+  const line = `${d.kind.toLowerCase()}/${d.name} ${d.status} (version ${d.version})`;
+  // A webhook's generated secret is answered this once: the sender needs it to sign its deliveries.
+  return d.secret ? `${line}; webhook secret, shown once: ${d.secret}` : line;
 }
 
 async function readSource(io: CliIo, file: string): Promise<string> {

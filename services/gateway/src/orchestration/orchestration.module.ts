@@ -3,10 +3,21 @@ import { JobsController, JobTypesController } from './jobs.controller';
 import { OrchestrationClient } from './orchestration.client';
 import { RunsController } from './runs.controller';
 import { WorkflowsController } from './workflows.controller';
+import { TriggersApiModule } from '../triggers/triggers-api.module';
+import { TriggersClient } from '../triggers/triggers.client';
+import { triggersBackend } from '../triggers/triggers.declared';
+import type { DeclaredBackend } from '../workflow-as-code/declared-documents';
+import { DECLARED_BACKENDS, WorkflowAsCode } from '../workflow-as-code/workflow-as-code.service';
 
 /** /api/v1/jobs, /api/v1/job-types, /api/v1/workflows, /api/v1/runs: relayed to the orchestrator's internal API. */
 @Module({
+  imports: [TriggersApiModule],
   controllers: [JobsController, JobTypesController, WorkflowsController, RunsController],
-  providers: [OrchestrationClient],
+  providers: [
+    OrchestrationClient,
+    WorkflowAsCode,
+    // The kinds a workflow-as-code file may declare besides jobs and workflows, each applied by its service.
+    { provide: DECLARED_BACKENDS, inject: [TriggersClient], useFactory: (triggers: TriggersClient): DeclaredBackend[] => [triggersBackend(triggers)] },
+  ],
 })
 export class OrchestrationModule {}

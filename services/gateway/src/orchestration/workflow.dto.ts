@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class WorkflowDto {
   @ApiProperty({ example: 'daily-sales' }) name!: string;
@@ -18,11 +18,13 @@ export class SavedWorkflowDto {
 }
 
 export class AppliedDocumentDto {
-  @ApiProperty({ enum: ['Job', 'Workflow'] }) kind!: 'Job' | 'Workflow';
+  @ApiProperty({ enum: ['Job', 'Workflow', 'Schedule', 'Trigger'] }) kind!: 'Job' | 'Workflow' | 'Schedule' | 'Trigger';
   @ApiProperty({ example: 'daily-sales' }) name!: string;
   @ApiProperty({ example: 2 }) version!: number;
   @ApiProperty({ enum: ['created', 'updated', 'unchanged'], description: 'unchanged: the document equals the latest version; no version was created' })
   status!: 'created' | 'updated' | 'unchanged';
+  @ApiPropertyOptional({ description: 'A webhook trigger applied without a secret: the one the triggers service generated, answered this once' })
+  secret?: string;
 }
 
 export class ApplyResultDto {

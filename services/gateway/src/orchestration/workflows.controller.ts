@@ -3,11 +3,18 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse,
 import { ApiProblem, ApiZodBody, ApiZodQuery, exportWorkflowsQuery, INT32_MAX, IntParamPipe, saveWorkflowRequest } from '@flowforge/http';
 import { readYamlBody, ZodCheckPipe, type HttpRequest, type HttpResponse } from '@flowforge/service-kit';
 import { OrchestrationClient } from './orchestration.client';
+import { WorkflowAsCode } from '../workflow-as-code/workflow-as-code.service';
 import { ApplyResultDto, SavedWorkflowDto, WorkflowDto, WorkflowListDto } from './workflow.dto';
 import { RequirePermission } from '../auth/route-access';
 
 const nameParam = ApiParam({ name: 'name', example: 'daily-sales' });
 const enc = encodeURIComponent;
+
+function sendJson(res: HttpResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
 
 /**
  * Public workflows API and workflow-as-code: `apply` takes a multi-document YAML file (Jobs and
@@ -18,7 +25,10 @@ const enc = encodeURIComponent;
 @ApiProblem(502, 'FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer')
 @Controller('api/v1/workflows')
 export class WorkflowsController {
-  constructor(private readonly orchestrator: OrchestrationClient) {}
+  constructor(
+    private readonly orchestrator: OrchestrationClient,
+    private readonly workflowAsCode: WorkflowAsCode,
+  ) {}
 
   @Get()
   @RequirePermission('workflow:view')
@@ -33,7 +43,7 @@ export class WorkflowsController {
   @ApiOperation({
     summary: 'Apply workflow-as-code',
     description:
-      'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow`), applied in one transaction: every document is valid or nothing is written. Documents equal to their latest version create no version. Errors name the line.',
+      'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:create` / `trigger:edit` needed, checked before anything is applied); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.',
   })
   @ApiConsumes('application/yaml', 'application/json')
   @ApiBody({
@@ -44,21 +54,26 @@ export class WorkflowsController {
   @ApiProblem(415, 'FF_UNSUPPORTED_MEDIA_TYPE')
   async apply(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     const text = await readYamlBody(req);
-    return this.orchestrator.forward({ method: 'POST', path: '/workflows/apply', raw: { contentType: 'application/yaml', text } }, req, res);
+    const combined = await this.workflowAsCode.apply(text, req);
+    if (!combined) return this.orchestrator.forward({ method: 'POST', path: '/workflows/apply', raw: { contentType: 'application/yaml', text } }, req, res);
+    sendJson(res, 200, combined);
   }
 
   @Get('export')
   @RequirePermission('workflow:view')
   @ApiOperation({
     summary: 'Export workflow-as-code',
-    description: 'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.',
+    description:
+      'Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses; then the schedules and triggers of those workflows that the caller may view (`schedule:view`, `trigger:view`; secrets as `{set: true}`, which applying keeps).',
   })
   @ApiProduces('application/yaml')
   @ApiZodQuery(exportWorkflowsQuery)
   @ApiResponse({ status: 200, description: 'YAML documents', schema: { type: 'string' } })
   @ApiProblem(404, 'FF_WORKFLOW_NOT_FOUND')
-  export(@Query(new ZodCheckPipe(exportWorkflowsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    return this.orchestrator.forward({ method: 'GET', path: '/workflows/export', query }, req, res);
+  async export(@Query(new ZodCheckPipe(exportWorkflowsQuery)) query: Record<string, string>, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    const yaml = await this.workflowAsCode.exportYaml(query, req);
+    res.writeHead(200, { 'content-type': 'application/yaml; charset=utf-8', 'content-length': Buffer.byteLength(yaml) });
+    res.end(yaml);
   }
 
   @Get(':name')

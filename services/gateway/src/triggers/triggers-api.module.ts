@@ -9,5 +9,6 @@ import { TriggersController } from './triggers.controller';
   imports: [AuthApiModule],
   controllers: [TriggersController, HooksController],
   providers: [TriggersClient],
+  exports: [TriggersClient],
 })
 export class TriggersApiModule {}

@@ -2,11 +2,13 @@
 // FlowForge, API 0.1.0: types only, no imports.
 
 export interface AppliedDocumentDto {
-  kind: 'Job' | 'Workflow';
+  kind: 'Job' | 'Workflow' | 'Schedule' | 'Trigger';
   name: string;
   version: number;
   /** unchanged: the document equals the latest version; no version was created */
   status: 'created' | 'updated' | 'unchanged';
+  /** A webhook trigger applied without a secret: the one the triggers service generated, answered this once */
+  secret?: string;
 }
 
 export interface ApplyResultDto {
@@ -4054,7 +4056,7 @@ export interface ApiPaths {
   '/api/v1/workflows/apply': {
     /**
      * Apply workflow-as-code (workflows_apply)
-     * Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow`), applied in one transaction: every document is valid or nothing is written. Documents equal to their latest version create no version. Errors name the line.
+     * Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:create` / `trigger:edit` needed, checked before anything is applied); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.
      */
     post: {
       path: Record<string, never>;
@@ -4086,7 +4088,7 @@ export interface ApiPaths {
   '/api/v1/workflows/export': {
     /**
      * Export workflow-as-code (workflows_export)
-     * Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses.
+     * Canonical YAML of the latest version of every job and workflow, or of one workflow and the jobs it uses; then the schedules and triggers of those workflows that the caller may view (`schedule:view`, `trigger:view`; secrets as `{set: true}`, which applying keeps).
      */
     get: {
       path: Record<string, never>;
