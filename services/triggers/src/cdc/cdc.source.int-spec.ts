@@ -169,6 +169,48 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
     expect(rec.events[0]!.event.dedupKey).toBe(failing.events[0]!.event.dedupKey);
   });
 
+  it('an edited trigger updates its connector: a table added to `tables` fires, without a second slot', async () => {
+    const t = trigger({ connection: 'shop', tables: ['public.orders'], operations: ['insert'], windowMs: 100 });
+    const first = recorder();
+    const h = await source.start(t, first.emit);
+    started.push(t);
+    await h.stop();
+
+    const edited = { ...t, config: cdcConfigSchema.parse({ ...t.config, tables: ['public.orders', 'public.audit'] }) };
+    const rec = recorder();
+    await startTrigger(edited, rec.emit);
+    await pg.query("insert into audit values (30, 'now captured')");
+    expect((await rec.waitFor(1))[0]).toMatchObject({ table: 'public.audit', keys: [30] });
+    const names = cdcNames(t.id);
+    expect((await pg.query('select 1 from pg_replication_slots where slot_name = $1', [names.slot])).rowCount).toBe(1);
+    const pub = await pg.query<{ t: string }>("select schemaname || '.' || tablename as t from pg_publication_tables where pubname = $1 order by 1", [
+      names.publication,
+    ]);
+    expect(pub.rows.map((r) => r.t)).toEqual(['public.audit', 'public.orders']);
+  });
+
+  it('condition `changed` needs REPLICA IDENTITY FULL and then fires only when the column changed', async () => {
+    await pg.query('create table accounts (id int primary key, tier text, seen int)');
+    const t = trigger({ connection: 'shop', tables: ['public.accounts'], operations: ['update'], condition: { column: 'tier', op: 'changed' }, windowMs: 100 });
+    started.push(t);
+    await expect(source.start(t, recorder().emit)).rejects.toMatchObject({
+      code: 'FF_CDC_SOURCE_NOT_READY',
+      message: expect.stringContaining('ALTER TABLE public.accounts REPLICA IDENTITY FULL'),
+    });
+
+    await pg.query('alter table accounts replica identity full');
+    await pg.query("insert into accounts values (1, 'free', 0), (2, 'free', 0)");
+    const rec = recorder();
+    await startTrigger(t, rec.emit);
+    await pg.query('update accounts set seen = seen + 1');
+    await pg.query("update accounts set tier = 'pro' where id = 2");
+    const [batch] = await rec.waitFor(1);
+    await quiet(500);
+    expect(rec.events).toHaveLength(1);
+    expect(batch).toMatchObject({ operations: ['update'], count: 1, keys: [2] });
+    expect(batch!.changes[0]).toMatchObject({ before: { id: 2, tier: 'free', seen: 1 }, after: { id: 2, tier: 'pro', seen: 1 } });
+  });
+
   it('remove deletes the connector, its slot, publication and topics', async () => {
     const t = trigger({ connection: 'shop', tables: ['public.audit'], windowMs: 100 });
     const rec = recorder();
@@ -277,6 +319,18 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
     await h.stop();
     await source.remove(t);
     expect(await connectorStatus(stack.kafkaConnectUrl!, cdcNames(t.id).connector)).toBe(404);
+  });
+
+  it('an edit adding a table makes a new connector that captures it', async () => {
+    await sql(`create table ${database}.items (sku varchar(20) primary key, qty int)`);
+    const t = trigger({ connection: 'maria', tables: [`${database}.orders`], windowMs: 100 });
+    started.push(t);
+    await (await source.start(t, recorder().emit)).stop();
+    const edited = { ...t, config: cdcConfigSchema.parse({ ...t.config, tables: [`${database}.orders`, `${database}.items`] }) };
+    const rec = recorder();
+    handles.push(await source.start(edited, rec.emit));
+    await sql(`insert into ${database}.items values ('A-1', 3)`);
+    expect((await rec.waitFor(1))[0]).toMatchObject({ table: `${database}.items`, operations: ['insert'], keys: ['A-1'] });
   });
 
   it('a wrong password fails with the cause, never the password', async () => {

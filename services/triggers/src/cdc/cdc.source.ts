@@ -118,9 +118,8 @@ export class CdcSource implements EventSource<CdcConfig> {
       this.running.delete(trigger.id);
       await running.stop();
     }
-    await connect.remove(names.connector, this.options.startTimeoutMs ?? 60_000);
     const conn = await this.options.resolver.resolve(trigger.config.connection);
-    if (conn.type === 'postgres') await dropSlotAndPublication(conn, names);
+    await this.dropConnector(connect, names, conn);
     await this.withAdmin(async (admin) => {
       const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === names.heartbeatTopic);
       if (ours.length) await admin.deleteTopics({ topics: ours });
@@ -129,6 +128,18 @@ export class CdcSource implements EventSource<CdcConfig> {
     this.logger.log(
       `FF_CDC: trigger ${trigger.id}: connector ${names.connector}, its topics and ${conn.type === 'postgres' ? 'slot ' + names.slot : 'offsets'} removed`,
     );
+  }
+
+  /** The connector with its Connect offsets, its schema history topic, and (PostgreSQL) its slot and publication. */
+  private async dropConnector(connect: KafkaConnectClient, names: CdcNames, conn: CdcConnection | null): Promise<void> {
+    await connect.remove(names.connector, this.options.startTimeoutMs ?? 60_000);
+    if (conn?.type === 'postgres') await dropSlotAndPublication(conn, names);
+    await this.withAdmin(async (admin) => {
+      if (!(await admin.listTopics()).includes(names.schemaHistoryTopic)) return;
+      await admin.deleteTopics({ topics: [names.schemaHistoryTopic] });
+      // Gone before a new connector of the same name writes (and the start waits for) a new history.
+      for (let i = 0; i < 50 && (await admin.listTopics()).includes(names.schemaHistoryTopic); i++) await new Promise((r) => setTimeout(r, 200));
+    });
   }
 
   private requireConnect(): KafkaConnectClient {
@@ -140,11 +151,15 @@ export class CdcSource implements EventSource<CdcConfig> {
     const secrets = conn.password ? [conn.password] : [];
     const cc = connectorConfig(kind, names, config, conn, this.options.connectKafkaBrokers ?? this.options.kafkaBrokers);
     await connect.validate(cc, secrets);
-    await connect.put(names.connector, cc, secrets);
-    // A connector that failed before (e.g. its table was missing) stays FAILED when its config is unchanged.
-    await connect.restartFailed(names.connector);
     const timeoutMs = this.options.startTimeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
+    const existing = kind === 'postgres' ? null : await connect.config(names.connector);
+    if (existing && (existing['table.include.list'] !== cc['table.include.list'] || existing['database.include.list'] !== cc['database.include.list'])) {
+      // The binlog connectors know the schema only of the tables their history recorded: other tables
+      // need a new connector (capture starts again at the current binlog position).
+      await this.dropConnector(connect, names, null);
+    }
+    await connect.apply(names.connector, cc, timeoutMs, secrets);
     const what = `capturing ${config.tables.join(', ')} from ${kind} ${conn.host}:${conn.port}${kind === 'postgres' ? `/${conn.database ?? 'postgres'}` : ''}`;
     await connect.waitRunning(names.connector, timeoutMs, secrets).catch((e: Error) => {
       e.message = `${e.message} (${what})`;
@@ -222,7 +237,12 @@ export class CdcSource implements EventSource<CdcConfig> {
     );
 
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    try {
+      await consumer.subscribe({ topics, fromBeginning: true });
+    } catch (e) {
+      await consumer.disconnect();
+      throw e;
+    }
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();

@@ -64,18 +64,58 @@ export class KafkaConnectClient {
     }
   }
 
+  /** The connector's config as Connect holds it, or null when there is no such connector. */
+  async config(name: string): Promise<ConnectorConfig | null> {
+    const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/config`);
+    if (res.status === 404) return null;
+    if (res.status >= 300) throw this.failure(`reading the config of connector ${name}`, res, []);
+    return res.body as ConnectorConfig;
+  }
+
+  /**
+   * Makes the connector run `config`: creates it when absent; when its config differs or it FAILED, stops
+   * it, writes the config and resumes it, so the next RUNNING status is the new one (a plain PUT restarts
+   * it in the background, and the old RUNNING status would be read as the new one; a FAILED connector with
+   * an unchanged config is not restarted at all). An identical, healthy connector is left alone.
+   * Answers what it did.
+   */
+  async apply(name: string, config: ConnectorConfig, timeoutMs: number, secrets: string[] = []): Promise<'created' | 'reconfigured' | 'unchanged'> {
+    const current = await this.config(name);
+    if (!current) {
+      await this.put(name, config, secrets);
+      return 'created';
+    }
+    const keys = new Set([...Object.keys(current), ...Object.keys(config)]);
+    const differs = [...keys].some((k) => current[k] !== config[k]);
+    const s = await this.status(name);
+    const failed = !!s && (s.connector.state === 'FAILED' || s.tasks.some((t) => t.state === 'FAILED'));
+    const stopped = s?.connector.state === 'STOPPED' || s?.connector.state === 'PAUSED';
+    if (!differs && !failed && !stopped) return 'unchanged';
+    await this.stop(name, timeoutMs);
+    await this.put(name, config, secrets);
+    const res = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/resume`);
+    if (res.status >= 300) throw this.failure(`resuming connector ${name}`, res, secrets);
+    return 'reconfigured';
+  }
+
   /** Creates the connector or updates its config (Connect restarts it only when the config changed). */
   async put(name: string, config: ConnectorConfig, secrets: string[] = []): Promise<void> {
     const res = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/config`, config, secrets);
     if (res.status >= 300) throw this.failure(`creating connector ${name}`, res, secrets);
   }
 
-  /** Restarts the connector and its tasks when any of them FAILED (Connect does not on an unchanged config). */
-  async restartFailed(name: string): Promise<void> {
-    const s = await this.status(name);
-    if (!s || (s.connector.state !== 'FAILED' && !s.tasks.some((t) => t.state === 'FAILED'))) return;
-    const res = await this.request('POST', `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`);
-    if (res.status >= 300 && res.status !== 404) throw this.failure(`restarting connector ${name}`, res, []);
+  /** Stops the connector (its tasks end; its config and offsets stay) and waits until it is STOPPED. */
+  async stop(name: string, timeoutMs: number): Promise<void> {
+    const stop = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/stop`);
+    if (stop.status === 404) return;
+    if (stop.status >= 300) throw this.failure(`stopping connector ${name}`, stop, []);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.status(name);
+      if (!s || (s.connector.state === 'STOPPED' && s.tasks.length === 0)) return;
+      if (Date.now() >= deadline) throw cdcConnectorTimeout(`CDC connector ${name} did not stop within ${timeoutMs} ms (${s.connector.state})`);
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
   }
 
   async exists(name: string): Promise<boolean> {
@@ -116,15 +156,7 @@ export class KafkaConnectClient {
    */
   async remove(name: string, timeoutMs: number): Promise<boolean> {
     if (!(await this.exists(name))) return false;
-    const stop = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/stop`);
-    if (stop.status >= 300) throw this.failure(`stopping connector ${name}`, stop, []);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await this.status(name);
-      if (!s || s.connector.state === 'STOPPED') break;
-      if (Date.now() >= deadline) throw cdcConnectorTimeout(`CDC connector ${name} did not stop within ${timeoutMs} ms (${s.connector.state})`);
-      await new Promise((r) => setTimeout(r, this.pollMs));
-    }
+    await this.stop(name, timeoutMs);
     const offsets = await this.request('DELETE', `/connectors/${encodeURIComponent(name)}/offsets`);
     if (offsets.status >= 300 && offsets.status !== 404) throw this.failure(`resetting the offsets of connector ${name}`, offsets, []);
     const del = await this.request('DELETE', `/connectors/${encodeURIComponent(name)}`);
