@@ -230,6 +230,7 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
     } finally {
       await admin.disconnect();
     }
+    expect(await source.connectorState(t)).toBeNull();
     await source.remove(t); // again: nothing left, no error
   });
 
@@ -242,12 +243,14 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
       message: expect.stringContaining('No table filters found for filtered publication'),
     });
     expect((e as Error).message).toContain(`capturing public.late_table from postgres 127.0.0.1:5432/${db.name}`);
+    expect(await source.connectorState(t)).toEqual({ state: 'FAILED', cause: expect.stringContaining('No table filters found') });
 
     await pg.query('create table late_table (id int primary key)');
     const rec = recorder();
     await startTrigger(t, rec.emit);
     await pg.query('insert into late_table values (42)');
     expect((await rec.waitFor(1))[0]).toMatchObject({ table: 'public.late_table', keys: [42] });
+    expect(await source.connectorState(t)).toEqual({ state: 'RUNNING', cause: null });
   });
 
   it('an unknown role fails with the cause, never the password', async () => {

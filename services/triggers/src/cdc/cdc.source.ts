@@ -8,7 +8,7 @@ import { cdcConfigSchema, type CdcConfig, type CdcOperation } from './cdc.config
 import { cdcConnectMissing, cdcConnectorTimeout } from './cdc.errors';
 import { decodeDebeziumMessage } from './debezium-envelope.parser';
 import { cdcNames, changeTopic, connectorConfig, type CdcDatabaseKind, type CdcNames } from './debezium-connector.factory';
-import { KafkaConnectClient } from './kafka-connect.client';
+import { causeOf, KafkaConnectClient } from './kafka-connect.client';
 import { checkSourceDatabase, dropSlotAndPublication, slotExists } from './source-database.check';
 
 export interface CdcSourceOptions {
@@ -25,6 +25,16 @@ export interface CdcSourceOptions {
   scheduler?: WindowScheduler;
   /** Delay before an emit that failed is tried again, doubled up to 30 s (default 1 s). */
   retryMs?: number;
+  /** How often a consuming trigger asks Connect whether its connector failed, to log it (default 30 s). */
+  healthCheckMs?: number;
+}
+
+/** A trigger's connector as Connect reports it. */
+export interface CdcConnectorState {
+  /** RUNNING, FAILED (the connector or its task), PAUSED, STOPPED, UNASSIGNED, RESTARTING. */
+  state: string;
+  /** Why it FAILED: the cause from the trace Connect keeps. */
+  cause: string | null;
 }
 
 interface Running {
@@ -142,6 +152,16 @@ export class CdcSource implements EventSource<CdcConfig> {
     });
   }
 
+  /** The trigger's connector as Connect reports it; null when it has none (never started, or removed). */
+  async connectorState(trigger: Pick<TriggerSpec<CdcConfig>, 'id'>): Promise<CdcConnectorState | null> {
+    const s = await this.requireConnect().status(cdcNames(trigger.id).connector);
+    if (!s) return null;
+    const failed = s.connector.state === 'FAILED' ? s.connector : s.tasks.find((t) => t.state === 'FAILED');
+    if (failed) return { state: 'FAILED', cause: causeOf(failed.trace) };
+    const task = s.tasks.find((t) => t.state !== 'RUNNING');
+    return { state: s.connector.state === 'RUNNING' && task ? task.state : s.connector.state, cause: null };
+  }
+
   private requireConnect(): KafkaConnectClient {
     if (!this.connect) throw cdcConnectMissing();
     return this.connect;
@@ -199,6 +219,8 @@ export class CdcSource implements EventSource<CdcConfig> {
     const config = trigger.config;
     const consumer: Consumer = this.kafka.consumer({ groupId: names.consumerGroup, allowAutoTopicCreation: false });
     let stopping = false;
+    let wake: () => void = () => undefined;
+    const stopped = new Promise<void>((r) => (wake = r));
     let queue: Promise<void> = Promise.resolve();
     let queued = 0;
     const retryMs = this.options.retryMs ?? 1_000;
@@ -214,7 +236,9 @@ export class CdcSource implements EventSource<CdcConfig> {
           this.logger.warn(
             `FF_CDC_EMIT_FAILED: trigger ${trigger.id}, ${batch.payload.count} change(s) of ${batch.payload.table}: ${(e as Error).message}; again in ${delay} ms`,
           );
-          await new Promise((r) => setTimeout(r, delay));
+          let t: NodeJS.Timeout | undefined;
+          await Promise.race([new Promise((r) => (t = setTimeout(r, delay))), stopped]);
+          clearTimeout(t);
         }
       }
     };
@@ -227,6 +251,7 @@ export class CdcSource implements EventSource<CdcConfig> {
     const window = new CdcBatchWindow(
       config,
       (w) => {
+        if (stopping) return;
         queued++;
         queue = queue
           .then(() => flush(w))
@@ -255,6 +280,7 @@ export class CdcSource implements EventSource<CdcConfig> {
         if (stopping) return;
         // Back-pressure: while emits fail or lag, stop reading instead of queueing windows without bound.
         while (queued >= 2 && !stopping) await queue;
+        if (stopping) return;
         const decoded = decodeDebeziumMessage(message.key, message.value);
         const change = 'change' in decoded && acceptChange(config, decoded.change).matched ? decoded.change : null;
         window.add(change, { topic, partition, offset: message.offset });
@@ -263,13 +289,33 @@ export class CdcSource implements EventSource<CdcConfig> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([joined, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
     clearTimeout(timer);
+    // A connector that fails later (the database gone, a slot dropped by hand) captures nothing more:
+    // say so once per cause rather than stay silent.
+    let reported: string | null = null;
+    const health = setInterval(() => {
+      this.connectorState(trigger)
+        .then((st) => {
+          const cause = st?.state === 'FAILED' ? st.cause : null;
+          if (cause && cause !== reported) {
+            this.logger.error(
+              `FF_CDC_CONNECTOR_FAILED: trigger ${trigger.id}: connector ${names.connector} failed: ${cause}; no changes are captured until the trigger is started again`,
+            );
+          }
+          reported = cause;
+        })
+        .catch(() => undefined);
+    }, this.options.healthCheckMs ?? 30_000);
+    health.unref();
     return {
       stop: async () => {
         if (stopping) return;
         stopping = true;
+        clearInterval(health);
+        wake();
         window.discard();
         await queue;
         await consumer.disconnect();
+        window.discard();
       },
     };
   }
