@@ -53,6 +53,7 @@ describe('Debezium connector per trigger', () => {
       'value.converter.schemas.enable': 'false',
       'key.converter.schemas.enable': 'false',
       'decimal.handling.mode': 'string',
+      'poll.interval.ms': '100',
     });
     expect(c['schema.history.internal.kafka.topic']).toBeUndefined();
   });

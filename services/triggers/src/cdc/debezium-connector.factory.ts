@@ -74,6 +74,8 @@ export function connectorConfig(
     'snapshot.mode': 'no_data',
     'tombstones.on.delete': 'false',
     'decimal.handling.mode': 'string',
+    // Debezium hands Connect a batch every poll interval (default 500 ms): a trigger waits for it.
+    'poll.interval.ms': '100',
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'key.converter.schemas.enable': 'false',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
