@@ -285,7 +285,13 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
     source = new CdcSource({
       connectUrl: stack.kafkaConnectUrl,
       kafkaBrokers: stack.kafkaBrokers!,
-      resolver: { resolve: async (name) => connections.get(name)! },
+      resolver: {
+        resolve: async (name) => {
+          const c = connections.get(name);
+          if (!c) throw new Error(`no connection ${name}`);
+          return c;
+        },
+      },
     });
   });
 
@@ -334,6 +340,14 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
     handles.push(await source.start(edited, rec.emit));
     await sql(`insert into ${database}.items values ('A-1', 3)`);
     expect((await rec.waitFor(1))[0]).toMatchObject({ table: `${database}.items`, operations: ['insert'], keys: ['A-1'] });
+  });
+
+  it('remove deletes the connector even when its connection is gone from the catalog', async () => {
+    const t = trigger({ connection: 'maria', tables: [`${database}.orders`], windowMs: 100 });
+    started.push(t);
+    await (await source.start(t, recorder().emit)).stop();
+    await source.remove({ ...t, config: { ...t.config, connection: 'deleted-connection' } });
+    expect(await connectorStatus(stack.kafkaConnectUrl!, cdcNames(t.id).connector)).toBe(404);
   });
 
   it('a wrong password fails with the cause, never the password', async () => {

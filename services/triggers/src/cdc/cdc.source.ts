@@ -128,22 +128,32 @@ export class CdcSource implements EventSource<CdcConfig> {
       this.running.delete(trigger.id);
       await running.stop();
     }
-    const conn = await this.options.resolver.resolve(trigger.config.connection);
-    await this.dropConnector(connect, names, conn);
+    // The connector first: it needs no connection, and a connection deleted from the catalog before its
+    // trigger must not keep the connector (and its slot) alive.
+    await this.dropConnector(connect, names);
+    let conn: CdcConnection | null = null;
+    try {
+      conn = await this.options.resolver.resolve(trigger.config.connection);
+    } catch (e) {
+      this.logger.warn(
+        `FF_CDC_SLOT_LEFT: trigger ${trigger.id}: connection "${trigger.config.connection}" cannot be resolved (${(e as Error).message}); ` +
+          `if it was PostgreSQL, drop replication slot ${names.slot} and publication ${names.publication} on that server by hand`,
+      );
+    }
+    if (conn?.type === 'postgres') await dropSlotAndPublication(conn, names);
     await this.withAdmin(async (admin) => {
       const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === names.heartbeatTopic);
       if (ours.length) await admin.deleteTopics({ topics: ours });
       await admin.deleteGroups([names.consumerGroup]).catch(() => undefined);
     });
     this.logger.log(
-      `FF_CDC: trigger ${trigger.id}: connector ${names.connector}, its topics and ${conn.type === 'postgres' ? 'slot ' + names.slot : 'offsets'} removed`,
+      `FF_CDC: trigger ${trigger.id}: connector ${names.connector}, its offsets and topics${conn?.type === 'postgres' ? `, slot ${names.slot}` : ''} removed`,
     );
   }
 
-  /** The connector with its Connect offsets, its schema history topic, and (PostgreSQL) its slot and publication. */
-  private async dropConnector(connect: KafkaConnectClient, names: CdcNames, conn: CdcConnection | null): Promise<void> {
+  /** The connector with its Connect offsets and its schema history topic. */
+  private async dropConnector(connect: KafkaConnectClient, names: CdcNames): Promise<void> {
     await connect.remove(names.connector, this.options.startTimeoutMs ?? 60_000);
-    if (conn?.type === 'postgres') await dropSlotAndPublication(conn, names);
     await this.withAdmin(async (admin) => {
       if (!(await admin.listTopics()).includes(names.schemaHistoryTopic)) return;
       await admin.deleteTopics({ topics: [names.schemaHistoryTopic] });
@@ -177,7 +187,7 @@ export class CdcSource implements EventSource<CdcConfig> {
     if (existing && (existing['table.include.list'] !== cc['table.include.list'] || existing['database.include.list'] !== cc['database.include.list'])) {
       // The binlog connectors know the schema only of the tables their history recorded: other tables
       // need a new connector (capture starts again at the current binlog position).
-      await this.dropConnector(connect, names, null);
+      await this.dropConnector(connect, names);
     }
     await connect.apply(names.connector, cc, timeoutMs, secrets);
     const what = `capturing ${config.tables.join(', ')} from ${kind} ${conn.host}:${conn.port}${kind === 'postgres' ? `/${conn.database ?? 'postgres'}` : ''}`;
