@@ -52,7 +52,9 @@ export class KafkaConnectClient {
     const cls = config['connector.class']!;
     const res = await this.request('PUT', `/connector-plugins/${encodeURIComponent(cls)}/config/validate`, config, secrets);
     if (res.status === 404)
-      throw cdcConnectorInvalid(`Kafka Connect at ${this.base} has no plugin ${cls}: install it in its plugin.path (scripts/stack/stack up does)`);
+      throw cdcConnectorInvalid(
+        `Kafka Connect at ${this.base} has no plugin ${cls}: install it in its plugin.path and restart the worker (scripts/stack/stack up does both)`,
+      );
     if (res.status >= 300) throw this.failure('validating the connector config', res, secrets);
     const answer = res.body as ValidateAnswer;
     if (answer.error_count > 0) {
