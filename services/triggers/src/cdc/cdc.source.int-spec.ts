@@ -87,6 +87,10 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
   afterAll(async () => {
     for (const h of handles) await h.stop();
     for (const t of started) await source.remove(t).catch(() => undefined);
+    // A slot left by a failed test would keep the database from being dropped.
+    await pg
+      ?.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1 and not active', [db.name])
+      .catch(() => undefined);
     await pg?.end();
     await db?.drop();
   });
