@@ -331,7 +331,15 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
     await h.stop();
     await source.remove(t);
-    expect(await connectorStatus(stack.kafkaConnectUrl!, cdcNames(t.id).connector)).toBe(404);
+    const names = cdcNames(t.id);
+    expect(await connectorStatus(stack.kafkaConnectUrl!, names.connector)).toBe(404);
+    const admin = new Kafka({ brokers: stack.kafkaBrokers!, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((x) => x.startsWith(names.topicPrefix))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('an edit adding a table makes a new connector that captures it', async () => {

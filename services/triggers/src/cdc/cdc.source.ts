@@ -142,7 +142,7 @@ export class CdcSource implements EventSource<CdcConfig> {
     }
     if (conn?.type === 'postgres') await dropSlotAndPublication(conn, names);
     await this.withAdmin(async (admin) => {
-      const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === names.heartbeatTopic);
+      const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === names.topicPrefix || t === names.heartbeatTopic);
       if (ours.length) await admin.deleteTopics({ topics: ours });
       await admin.deleteGroups([names.consumerGroup]).catch(() => undefined);
     });

@@ -72,6 +72,7 @@ describe('Debezium connector per trigger', () => {
       'database.password': '',
       'schema.history.internal.kafka.bootstrap.servers': 'k1:9092,k2:9092',
       'schema.history.internal.kafka.topic': 'flowforge-cdc-t2.schema-history',
+      'include.schema.changes': 'false',
     });
     expect(c['slot.name']).toBeUndefined();
   });

@@ -106,5 +106,7 @@ export function connectorConfig(
     'schema.history.internal.kafka.topic': names.schemaHistoryTopic,
     'schema.history.internal.store.only.captured.tables.ddl': 'true',
     'schema.history.internal.store.only.captured.databases.ddl': 'true',
+    // Schema change events (topic <prefix>) are not row changes: nobody reads them.
+    'include.schema.changes': 'false',
   };
 }
