@@ -17,6 +17,8 @@ export interface StackEndpoints {
   kafkaConnectUrl?: string;
   keycloakUrl?: string;
   s3Endpoint?: string;
+  /** The machine's MariaDB with its binary log on (scripts/stack/components/mariadb.sh), e.g. mysql://root@127.0.0.1:3306. */
+  mariadbUrl?: string;
 }
 
 export type StackComponent = keyof StackEndpoints;
@@ -28,6 +30,7 @@ const VARIABLES: Record<StackComponent, string> = {
   kafkaConnectUrl: 'FLOWFORGE_TEST_KAFKA_CONNECT_URL',
   keycloakUrl: 'FLOWFORGE_TEST_KEYCLOAK_URL',
   s3Endpoint: 'FLOWFORGE_TEST_S3_ENDPOINT',
+  mariadbUrl: 'FLOWFORGE_TEST_MARIADB_URL',
 };
 
 /**
@@ -68,6 +71,7 @@ export function discoverStack(env: NodeJS.ProcessEnv = process.env, stackEnvFile
     kafkaConnectUrl: get('kafkaConnectUrl'),
     keycloakUrl: get('keycloakUrl'),
     s3Endpoint: get('s3Endpoint'),
+    mariadbUrl: get('mariadbUrl'),
   };
 }
 

@@ -13,6 +13,10 @@ export const triggersConfigVariables = {
     expected: 'the base64 encoding of 32 random bytes (e.g. `openssl rand -base64 32`)',
     pattern: /^([A-Za-z0-9+/]{43}=)?$/,
   }),
+  // Kafka Connect with the Debezium plugins, for cdc triggers (scripts/stack starts one). Unset: a cdc trigger fails to start, naming this variable.
+  FLOWFORGE_KAFKA_CONNECT_URL: env.optionalUrl(['http:', 'https:'], 'http://kafka-connect:8083'),
+  // The brokers as the Connect worker reaches them (its MariaDB schema history topic), comma-separated; unset: FLOWFORGE_KAFKA_BROKERS.
+  FLOWFORGE_KAFKA_CONNECT_KAFKA_BROKERS: env.string('', { expected: 'comma-separated host:port list', pattern: /^([^,\s]+:\d+(,[^,\s]+:\d+)*)?$/ }),
   // How often a replica looks for triggers to start, stop or restart (and renews its leases), in ms.
   FLOWFORGE_TRIGGERS_SYNC_MS: env.int({ min: 100, max: 60_000, def: 2_000 }),
   // How long a replica's lease on a pull trigger lasts without renewal: another replica takes the trigger over after it.

@@ -3,6 +3,8 @@ import { ServiceDatabaseModule } from '@flowforge/service-kit';
 import { BuiltInSourcesModule, BUILT_IN_SOURCES } from './core/built-in-sources.module';
 import { TriggerCoreModule } from './core/trigger-core.module';
 import { ChainingModule, WorkflowEventSource } from './chaining';
+import { CdcSource } from './cdc/cdc.source';
+import { CdcSourceModule } from './cdc/cdc-source.module';
 import { triggersMigrations } from './migrations';
 
 // 4: the runtime's sync, a firing's transaction, the chaining sweeper (which holds one while the firing takes another) and the API.
@@ -18,8 +20,8 @@ const triggersDatabase = ServiceDatabaseModule.forService({ service: 'triggers',
     triggersDatabase,
     TriggerCoreModule.register({
       database: triggersDatabase,
-      imports: [BuiltInSourcesModule.register(triggersDatabase), ChainingModule.register(triggersDatabase)],
-      sources: [...BUILT_IN_SOURCES, WorkflowEventSource],
+      imports: [BuiltInSourcesModule.register(triggersDatabase), ChainingModule.register(triggersDatabase), CdcSourceModule.register(triggersDatabase)],
+      sources: [...BUILT_IN_SOURCES, WorkflowEventSource, CdcSource],
     }),
   ],
 })

@@ -79,6 +79,12 @@ export interface EventSource<C = unknown> {
    * handle is stopped first).
    */
   start(trigger: TriggerSpec<C>, emit: Emit): Promise<SourceHandle>;
+  /**
+   * Releases what the source keeps outside this service for a trigger deleted for good (a CDC
+   * connector and its replication slot); idempotent. Called after the delete committed; a failure is
+   * logged, not answered (the trigger is gone either way). Absent: nothing to release.
+   */
+  remove?(trigger: TriggerSpec<C>): Promise<void>;
 }
 
 /** Nest injection token: the array of every registered EventSource (built-in and custom). */

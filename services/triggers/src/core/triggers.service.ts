@@ -91,13 +91,14 @@ export class TriggersService {
       const saved = existing
         ? await this.store.update(tx, id, { ...fields, updatedBy: by })
         : await this.store.insert(tx, { id, name, ...fields, createdBy: by });
-      return { saved, created: !existing, generatedSecret };
+      return { saved, created: !existing, generatedSecret, replaced: existing };
     });
     this.logger.info(
       { module: 'triggers', triggerId: result.saved.id, trigger: name, type: body.type, version: result.saved.version, by },
       `trigger ${name} ${result.created ? 'created' : 'updated'} (version ${result.saved.version})`,
     );
     this.runtime.poke();
+    if (result.replaced && result.replaced.type !== body.type) await this.release(result.replaced);
     return { trigger: triggerView(result.saved), created: result.created, generatedSecret: result.generatedSecret };
   }
 
@@ -106,6 +107,22 @@ export class TriggersService {
     await this.store.delete(this.pool, t.id);
     this.logger.info({ module: 'triggers', triggerId: t.id, trigger: name, by: principalName(actor) }, `trigger ${name} deleted`);
     this.runtime.poke();
+    await this.release(t);
+  }
+
+  /** What the trigger's source keeps outside this service (a CDC connector and its slot): released once it is gone or changed type. */
+  private async release(t: TriggerRecord): Promise<void> {
+    const source = this.sources.get(t.type);
+    if (!source?.remove) return;
+    const parsed = source.configSchema.safeParse(t.config);
+    try {
+      await source.remove({ id: t.id, name: t.name, workflow: t.workflow, type: t.type, config: parsed.success ? parsed.data : t.config });
+    } catch (err) {
+      this.logger.warn(
+        { module: 'triggers', triggerId: t.id, trigger: t.name, type: t.type },
+        `FF_TRIGGER_RELEASE_FAILED: what trigger ${t.name} held outside this service was not all released: ${(err as Error).message}`,
+      );
+    }
   }
 
   async firings(name: string, page: { limit: number; offset: number }): Promise<{ items: FiringView[]; total: number; limit: number; offset: number }> {
