@@ -11,3 +11,4 @@ export * from './catalog/asset.requests';
 export * from './auth/auth.requests';
 export * from './orchestrator/run.requests';
 export * from './orchestrator/definition.requests';
+export * from './scheduler/schedule.requests';

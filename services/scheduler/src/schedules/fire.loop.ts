@@ -1,0 +1,121 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { withTransaction } from '@flowforge/db';
+import type { Queryable } from '@flowforge/db';
+import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
+import type { Pool } from 'pg';
+import type { SchedulerConfig } from '../scheduler.config';
+import { SCHEDULER_POOL } from '../scheduler.database';
+import { OrchestratorClient } from './orchestrator.client';
+import { SchedulerClock } from './scheduler.clock';
+import { FiringBatch, ScheduleFiring } from './schedule.firing';
+import { ScheduleStore } from './schedule.store';
+
+export interface TickReport {
+  schedules: number;
+  fired: number;
+  skipped: number;
+  buffered: number;
+  delays: number[];
+}
+
+/**
+ * The fire loop, on every replica. One transaction claims a batch of due schedules
+ * (`FOR UPDATE SKIP LOCKED`: another replica takes the others), writes each fire time's row, publishes
+ * the RunRequested events (`publishMany` with the transaction) and advances next_fire_at — all or
+ * nothing. A replica that dies mid-fire leaves nothing behind: its transaction rolls back, the locks go
+ * with its connection, and the next replica to look fires the same times with the same run ids.
+ */
+@Injectable()
+export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<unknown> | null = null;
+  private stopped = false;
+  /** Tests: runs in the transaction after the batch is decided, before it commits (to kill a replica mid-fire). */
+  beforeCommit: ((tx: Queryable, claimed: string[]) => Promise<void>) | null = null;
+
+  constructor(
+    @Inject(SCHEDULER_POOL) private readonly pool: Pool,
+    @Inject(serviceConfigToken('scheduler')) private readonly config: SchedulerConfig,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+    private readonly clock: SchedulerClock,
+    private readonly schedules: ScheduleStore,
+    private readonly firing: ScheduleFiring,
+    private readonly orchestrator: OrchestratorClient,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.FLOWFORGE_SCHEDULER_TICK_MS > 0) this.schedule(this.config.FLOWFORGE_SCHEDULER_TICK_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.current?.catch(() => undefined);
+  }
+
+  /** Fires everything due at `now` (default: the clock), batch after batch; also called by tests. */
+  async tickOnce(now: Date = this.clock.now()): Promise<TickReport> {
+    const total: TickReport = { schedules: 0, fired: 0, skipped: 0, buffered: 0, delays: [] };
+    for (;;) {
+      const batch = new FiringBatch();
+      const claimed = await withTransaction(this.pool, async (tx) => {
+        const due = await this.schedules.claimDue(tx, now, this.config.FLOWFORGE_SCHEDULER_BATCH);
+        for (const s of due) {
+          // One schedule's failure (a bad row, a bug) must not hold the others back: its savepoint is rolled back, it is retried next tick.
+          await tx.query('SAVEPOINT fire');
+          try {
+            const next = await this.firing.fireDue(tx, s, now, batch);
+            await this.schedules.setNext(tx, s.id, next.fire, next.due);
+            await tx.query('RELEASE SAVEPOINT fire');
+          } catch (err) {
+            await tx.query('ROLLBACK TO SAVEPOINT fire');
+            this.logger.error({ schedule: s.name, err }, `FF_SCHEDULER_FIRE_FAILED: firing schedule "${s.name}" failed; the next tick retries`);
+          }
+        }
+        await this.firing.flush(tx, batch);
+        if (this.beforeCommit)
+          await this.beforeCommit(
+            tx,
+            due.map((s) => s.name),
+          );
+        return due.length;
+      });
+      total.schedules += claimed;
+      total.fired += batch.fired;
+      total.skipped += batch.skipped;
+      total.buffered += batch.buffered;
+      total.delays.push(...batch.delays);
+      await this.cancelSuperseded(batch);
+      if (claimed < this.config.FLOWFORGE_SCHEDULER_BATCH || this.stopped) return total;
+    }
+  }
+
+  /** Overlap "cancel_running": the older runs are cancelled once the new one is requested (committed). */
+  private async cancelSuperseded(batch: FiringBatch): Promise<void> {
+    for (const c of batch.cancel) {
+      try {
+        await this.orchestrator.cancel(c.runId, `superseded by a newer fire of schedule "${c.schedule}" (overlap cancel_running)`);
+      } catch (err) {
+        this.logger.warn(
+          { runId: c.runId, schedule: c.schedule, err },
+          `FF_SCHEDULER_CANCEL_FAILED: cancelling run ${c.runId} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+  }
+
+  private schedule(inMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), inMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.stopped) return;
+    this.current = this.tickOnce().catch((err: unknown) => this.logger.error({ err }, `FF_SCHEDULER_TICK_FAILED: ${(err as Error).message}`));
+    await this.current;
+    this.current = null;
+    this.schedule(this.config.FLOWFORGE_SCHEDULER_TICK_MS);
+  }
+}
