@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { withTransaction } from '@flowforge/db';
 import type { Queryable } from '@flowforge/db';
 import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
@@ -58,7 +57,7 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     const total: TickReport = { schedules: 0, fired: 0, skipped: 0, buffered: 0, delays: [] };
     for (;;) {
       const batch = new FiringBatch();
-      const claimed = await withTransaction(this.pool, async (tx) => {
+      const claimed = await this.transaction(async (tx) => {
         const due = await this.schedules.claimDue(tx, now, this.config.FLOWFORGE_SCHEDULER_BATCH);
         for (const s of due) {
           // One schedule's failure (a bad row, a bug) must not hold the others back: its savepoint is rolled back, it is retried next tick.
@@ -87,6 +86,30 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
       total.delays.push(...batch.delays);
       await this.cancelSuperseded(batch);
       if (claimed < this.config.FLOWFORGE_SCHEDULER_BATCH || this.stopped) return total;
+    }
+  }
+
+  /**
+   * withTransaction (libs/db) on a client that tolerates losing its server while it is checked out between two
+   * statements (a terminated backend, a failover): pg emits that as an 'error' event, which would take the
+   * process down; the transaction's next statement fails instead, and the tick is retried.
+   */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const onError = (): void => undefined;
+    client.on('error', onError);
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

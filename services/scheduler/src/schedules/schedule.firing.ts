@@ -57,20 +57,32 @@ export class ScheduleFiring {
    */
   async fireDue(tx: Queryable, s: ScheduleRow, now: Date, batch: FiringBatch): Promise<{ fire: Date | null; due: Date | null }> {
     const times = new FireTimes(s.cron, s.timezone);
-    const lateCut = new Date(now.getTime() - this.config.FLOWFORGE_SCHEDULER_MISFIRE_GRACE_MS);
+    const lateCut = now.getTime() - this.config.FLOWFORGE_SCHEDULER_MISFIRE_GRACE_MS;
+    const dueAt = (t: Date): number => t.getTime() + jitterFor(s.id, t, s.jitter_ms);
     const first = s.next_fire_at!;
+    // Fire times before the cut, the newest first, found backwards from it: a long outage costs no more than a short one.
+    const before = first.getTime() < lateCut ? times.previous(new Date(lateCut), MAX_MISSED_RECORDED).filter((p) => p >= first) : [];
+    const candidates = before.reverse();
     const missed: Date[] = [];
-    if (first < lateCut) {
-      // The newest missed times, found backwards from the cut: a long outage costs no more than a short one.
-      const back = times.previous(lateCut, MAX_MISSED_RECORDED).filter((p) => p >= first);
-      missed.push(...back.reverse());
-    }
     const onTime: Date[] = [];
-    let next: Date | null = first < lateCut ? times.next(new Date(lateCut.getTime() - 1)) : first;
-    while (next && next.getTime() + jitterFor(s.id, next, s.jitter_ms) <= now.getTime()) {
-      onTime.push(next);
-      next = times.next(next);
+    let next: Date | null = first.getTime() < lateCut ? times.next(new Date(lateCut - 1)) : first;
+    let stop: Date | null = null;
+    // In fire-time order: late beyond the grace (counted from when it was due, jitter included) is a
+    // misfire; due is fired; the first one not due yet is where the schedule stands.
+    for (const t of candidates) {
+      if (dueAt(t) < lateCut) missed.push(t);
+      else if (dueAt(t) <= now.getTime()) onTime.push(t);
+      else {
+        stop = t;
+        break;
+      }
     }
+    if (!stop) {
+      while (next && dueAt(next) <= now.getTime()) {
+        onTime.push(next);
+        next = times.next(next);
+      }
+    } else next = stop;
 
     const keep = s.catchup === 'all' ? s.catchup_cap : s.catchup === 'latest' ? 1 : 0;
     const missedReason: SkipReason = s.catchup === 'all' ? 'misfire_cap' : s.catchup === 'latest' ? 'catchup_latest' : 'catchup_none';
@@ -80,7 +92,7 @@ export class ScheduleFiring {
       else await this.record(tx, s, t, 'schedule', 'skipped', missedReason, now, batch);
     }
     for (const t of onTime) await this.decide(tx, s, t, 'schedule', now, batch);
-    return next ? { fire: next, due: new Date(next.getTime() + jitterFor(s.id, next, s.jitter_ms)) } : { fire: null, due: null };
+    return next ? { fire: next, due: new Date(dueAt(next)) } : { fire: null, due: null };
   }
 
   /** One fire time that should run, through pause, calendar and overlap. */

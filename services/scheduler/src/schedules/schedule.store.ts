@@ -88,10 +88,11 @@ export class ScheduleStore {
 
   async insert(q: Queryable, id: string, f: ScheduleFields, next: { fire: Date | null; due: Date | null }, by: string, now: Date): Promise<ScheduleRow> {
     const { rows } = await q.query<ScheduleRow & Record<string, unknown>>(
-      `INSERT INTO ${T} (id, name, workflow, workflow_version, description, cron, preset, timezone, params, paused, pause_note, paused_at, paused_by,
-         auto_pause_after_failures, catchup, catchup_cap, jitter_ms, excluded_dates, overlap, next_fire_at, next_due_at, created_by, updated_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $10 THEN $20::timestamptz END, CASE WHEN $10 THEN $19 END,
-         $12, $13, $14, $15, $16, $17, $21, $22, $19, $19, $20, $20)
+      `INSERT INTO ${T} (id, name, workflow, workflow_version, description, cron, preset, timezone, params, paused, pause_note,
+         auto_pause_after_failures, catchup, catchup_cap, jitter_ms, excluded_dates, overlap, created_by, updated_by, created_at, updated_at,
+         next_fire_at, next_due_at, paused_at, paused_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $19, $20, $21,
+         CASE WHEN $10 THEN $19::timestamptz END, CASE WHEN $10 THEN $18::text END)
        RETURNING *`,
       [
         id,
@@ -111,7 +112,6 @@ export class ScheduleStore {
         f.jitter_ms,
         f.excluded_dates,
         f.overlap,
-        null,
         by,
         now,
         next.fire,
@@ -125,7 +125,7 @@ export class ScheduleStore {
     const { rows } = await q.query<ScheduleRow & Record<string, unknown>>(
       `UPDATE ${T} SET workflow = $2, workflow_version = $3, description = $4, cron = $5, preset = $6, timezone = $7, params = $8,
          paused_at = CASE WHEN $9 AND NOT paused THEN $18::timestamptz WHEN $9 THEN paused_at END,
-         paused_by = CASE WHEN $9 AND NOT paused THEN $17 WHEN $9 THEN paused_by END,
+         paused_by = CASE WHEN $9 AND NOT paused THEN $17::text WHEN $9 THEN paused_by END,
          consecutive_failures = CASE WHEN paused AND NOT $9 THEN 0 ELSE consecutive_failures END,
          paused = $9, pause_note = $10, auto_pause_after_failures = $11, catchup = $12, catchup_cap = $13, jitter_ms = $14,
          excluded_dates = $15, overlap = $16, next_fire_at = $19, next_due_at = $20, updated_by = $17, updated_at = $18
@@ -168,7 +168,7 @@ export class ScheduleStore {
   async pause(q: Queryable, id: string, note: string | null, by: string, now: Date): Promise<ScheduleRow> {
     const { rows } = await q.query<ScheduleRow & Record<string, unknown>>(
       `UPDATE ${T} SET paused = true, pause_note = $2, paused_at = CASE WHEN paused THEN paused_at ELSE $4::timestamptz END,
-         paused_by = CASE WHEN paused THEN paused_by ELSE $3 END, updated_at = $4, updated_by = $3
+         paused_by = CASE WHEN paused THEN paused_by ELSE $3::text END, updated_at = $4, updated_by = $3
        WHERE id = $1 RETURNING *`,
       [id, note, by, now],
     );
