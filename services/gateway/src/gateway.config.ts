@@ -8,6 +8,8 @@ export const gatewayConfigVariables = {
   FLOWFORGE_CATALOG_URL: env.optionalUrl(['http:', 'https:'], 'http://catalog:8102'),
   // Unset: the process's own port when embedded, the ingestion service's standalone port otherwise.
   FLOWFORGE_INGESTION_URL: env.optionalUrl(['http:', 'https:'], 'http://ingestion:8106'),
+  // Unset: the process's own port when embedded, the scheduler's standalone port otherwise.
+  FLOWFORGE_SCHEDULER_URL: env.optionalUrl(['http:', 'https:'], 'http://scheduler:8104'),
   // Unset: the process's own port when embedded, the auth service's standalone port otherwise.
   FLOWFORGE_AUTH_URL: env.optionalUrl(['http:', 'https:'], 'http://auth:8101'),
   // The built-in issuer (the auth service): its `iss` (same variable as the auth service reads) and whether it is trusted.

@@ -6,6 +6,7 @@ import { gatewayDatabase } from './gateway.database';
 import { LimitsModule } from './limits/limits.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
+import { SchedulingApiModule } from './scheduling/scheduling-api.module';
 import { SystemModule } from './system/system.module';
 
 /**
@@ -13,7 +14,15 @@ import { SystemModule } from './system/system.module';
  * embedded host mounts every service's internal controllers in the same application). A feature module
  * imported below but missing here fails services/gateway/src/openapi/openapi.int-spec.ts.
  */
-export const GATEWAY_API_MODULES: Type<unknown>[] = [AuthApiModule, SystemModule, CatalogApiModule, OrchestrationModule, IngestionApiModule, OpenApiModule];
+export const GATEWAY_API_MODULES: Type<unknown>[] = [
+  AuthApiModule,
+  SystemModule,
+  CatalogApiModule,
+  OrchestrationModule,
+  IngestionApiModule,
+  SchedulingApiModule,
+  OpenApiModule,
+];
 
 /** The gateway as a Nest module: hosted alone (main.ts) or in the embedded host. */
 @Module({
