@@ -270,4 +270,16 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     expect(clash.warnings).toHaveLength(1);
     expect(clash.warnings![0]).toContain('FF_SCHEDULE_CONFLICT: schedule "berlin" also runs workflow "report"');
   });
+
+  it('prunes history past the retention (30 days by default), keeping buffered fires and runs still active', async () => {
+    const count = async (where = 'true'): Promise<number> =>
+      (await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_scheduler.fires WHERE ${where}`)).rows[0].n;
+    const kept = `outcome = 'buffered' OR (outcome = 'fired' AND (run_state IS NULL OR run_state IN ('queued', 'running')))`;
+    const all = await count();
+    const keep = await count(kept);
+    expect(keep).toBeGreaterThan(0);
+    expect(await h.loop.pruneHistory(at('2026-01-15T00:00:00Z'))).toBe(0);
+    expect(await h.loop.pruneHistory(at('2027-06-01T00:00:00Z'))).toBe(all - keep);
+    expect(await count()).toBe(keep);
+  });
 });

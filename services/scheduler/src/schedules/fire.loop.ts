@@ -4,10 +4,14 @@ import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/ser
 import type { Pool } from 'pg';
 import type { SchedulerConfig } from '../scheduler.config';
 import { SCHEDULER_POOL } from '../scheduler.database';
+import { FireStore } from './fire.store';
 import { OrchestratorClient } from './orchestrator.client';
 import { SchedulerClock } from './scheduler.clock';
 import { FiringBatch, ScheduleFiring } from './schedule.firing';
+import { countFires } from './scheduler.metrics';
 import { ScheduleStore } from './schedule.store';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface TickReport {
   schedules: number;
@@ -27,6 +31,7 @@ export interface TickReport {
 @Injectable()
 export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
+  private prunedAt = 0;
   private current: Promise<unknown> | null = null;
   private stopped = false;
   /** Tests: runs in the transaction after the batch is decided, before it commits (to kill a replica mid-fire). */
@@ -38,6 +43,7 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
     private readonly clock: SchedulerClock,
     private readonly schedules: ScheduleStore,
+    private readonly fires: FireStore,
     private readonly firing: ScheduleFiring,
     private readonly orchestrator: OrchestratorClient,
   ) {}
@@ -79,11 +85,15 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
           );
         return due.length;
       });
+      // Committed: the delay of each run is from its fire time to now (its publish).
+      const committedAt = Math.max(now.getTime(), this.clock.now().getTime());
+      const delays = batch.fireTimes.map((t) => committedAt - t);
+      countFires({ ...batch, delays });
       total.schedules += claimed;
       total.fired += batch.fired;
       total.skipped += batch.skipped;
       total.buffered += batch.buffered;
-      total.delays.push(...batch.delays);
+      total.delays.push(...delays);
       await this.cancelSuperseded(batch);
       if (claimed < this.config.FLOWFORGE_SCHEDULER_BATCH || this.stopped) return total;
     }
@@ -127,6 +137,19 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** History retention: rows older than FLOWFORGE_SCHEDULER_HISTORY_DAYS, in bounded rounds (every replica may do it; deletes do not conflict). */
+  async pruneHistory(now: Date = this.clock.now()): Promise<number> {
+    const days = this.config.FLOWFORGE_SCHEDULER_HISTORY_DAYS;
+    if (days === 0) return 0;
+    let total = 0;
+    for (let round = 0; round < 10; round++) {
+      const n = await this.fires.prune(this.pool, new Date(now.getTime() - days * 86_400_000), 10_000);
+      total += n;
+      if (n < 10_000) break;
+    }
+    return total;
+  }
+
   private schedule(inMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.tick(), inMs);
@@ -137,6 +160,11 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer = null;
     if (this.stopped) return;
     this.current = this.tickOnce().catch((err: unknown) => this.logger.error({ err }, `FF_SCHEDULER_TICK_FAILED: ${(err as Error).message}`));
+    await this.current;
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = Date.now();
+      this.current = this.pruneHistory().catch((err: unknown) => this.logger.warn({ err }, `FF_SCHEDULER_PRUNE_FAILED: ${(err as Error).message}`));
+    }
     await this.current;
     this.current = null;
     this.schedule(this.config.FLOWFORGE_SCHEDULER_TICK_MS);

@@ -99,6 +99,16 @@ export class FireStore {
     return rows;
   }
 
+  /** Deletes up to `limit` rows decided before `before`, except buffered fires and runs still active. */
+  async prune(q: Queryable, before: Date, limit: number): Promise<number> {
+    const { rowCount } = await q.query(
+      `DELETE FROM ${T} WHERE id IN (
+         SELECT id FROM ${T} WHERE decided_at < $1 AND outcome <> 'buffered' AND NOT (${ACTIVE}) LIMIT $2)`,
+      [before, limit],
+    );
+    return rowCount ?? 0;
+  }
+
   async history(q: Queryable, scheduleId: string, limit: number, outcome?: FireOutcome): Promise<FireRow[]> {
     const { rows } = await q.query<FireRow & Record<string, unknown>>(
       `SELECT * FROM ${T} WHERE schedule_id = $1 AND ($3::text IS NULL OR outcome = $3) ORDER BY fire_time DESC, kind LIMIT $2`,

@@ -27,8 +27,8 @@ export class FiringBatch {
   fired = 0;
   skipped = 0;
   buffered = 0;
-  /** Publish time minus fire time of each fired run (ms), for the metrics and the bench. */
-  readonly delays: number[] = [];
+  /** Fire times (ms) of the runs requested, to measure their delay once committed. */
+  readonly fireTimes: number[] = [];
 }
 
 /**
@@ -164,7 +164,7 @@ export class ScheduleFiring {
       },
     });
     batch.fired++;
-    batch.delays.push(now.getTime() - t.getTime());
+    batch.fireTimes.push(t.getTime());
   }
 
   /** A buffered fire of `s` becomes its run, when no run of it is active any more. */
