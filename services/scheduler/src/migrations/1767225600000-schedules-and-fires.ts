@@ -42,6 +42,8 @@ export class SchedulesAndFires1767225600000 implements MigrationInterface {
     )`);
     // The fire loop's claim: due schedules, oldest due first.
     await q.query(`CREATE INDEX schedules_due ON "ff_scheduler"."schedules" (next_due_at) WHERE next_due_at IS NOT NULL`);
+    // Overlap and conflict warnings read the active runs of a batch's workflows.
+    await q.query(`CREATE INDEX schedules_workflow ON "ff_scheduler"."schedules" (workflow)`);
     await q.query(`CREATE TABLE "ff_scheduler"."fires" (
       id bigserial PRIMARY KEY,
       schedule_id uuid NOT NULL REFERENCES "ff_scheduler"."schedules"(id) ON DELETE CASCADE,

@@ -150,12 +150,15 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     await put('flaky', { cron: '* * * * *', overlap: 'allow', autoPauseAfterFailures: 2 });
     for (let m = 1; m <= 4; m++) await h.loop.tickOnce(at(`2026-04-01T00:0${m}:00Z`));
     const runs = (await history('flaky')).map((r) => r.runId!);
-    await h.runState(runs[0], 'report', 'failed', 'FF_X: one');
-    await h.runState(runs[1], 'report', 'succeeded');
-    await h.runState(runs[2], 'report', 'failed', 'FF_X: two');
-    await waitFor('failure counted', async () =>
-      (await h.api<ScheduleView>('GET', '/internal/scheduler/schedules/flaky')).body.consecutiveFailures === 1 ? true : undefined,
-    );
+    // One at a time: the runs' events travel on different keys, so the bus does not order them.
+    const report = async (i: number, to: 'failed' | 'succeeded' | 'timed_out', reason?: string) => {
+      await h.runState(runs[i], 'report', to, reason);
+      await waitFor(`run ${i} ${to}`, async () => ((await history('flaky'))[i].runState === to ? true : undefined));
+    };
+    await report(0, 'failed', 'FF_X: one');
+    await report(1, 'succeeded');
+    await report(2, 'failed', 'FF_X: two');
+    expect((await h.api<ScheduleView>('GET', '/internal/scheduler/schedules/flaky')).body.consecutiveFailures).toBe(1);
     expect((await h.api<ScheduleView>('GET', '/internal/scheduler/schedules/flaky')).body.paused).toBe(false);
     await h.runState(runs[3], 'report', 'timed_out', 'FF_RUN_TIMEOUT: slow');
     const paused = await waitFor('auto-paused', async () => {

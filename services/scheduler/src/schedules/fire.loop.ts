@@ -32,7 +32,8 @@ export interface TickReport {
 export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private prunedAt = 0;
-  private current: Promise<unknown> | null = null;
+  /** The whole pass (fire, prune, the wait's query): what a shutdown waits for before the pool closes. */
+  private running: Promise<void> | null = null;
   private stopped = false;
   /** Tests: runs in the transaction after the batch is decided, before it commits (to kill a replica mid-fire). */
   beforeCommit: ((tx: Queryable, claimed: string[]) => Promise<void>) | null = null;
@@ -55,28 +56,36 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
   }
 
-  /** Fires everything due at `now` (default: the clock), batch after batch; also called by tests. */
+  /**
+   * Fires everything due at `now` (default: the clock), batch after batch, on
+   * FLOWFORGE_SCHEDULER_WORKERS transactions at once (SKIP LOCKED gives each its own schedules: while one
+   * waits for the database, another decides in JavaScript); also called by tests.
+   */
   async tickOnce(now: Date = this.clock.now()): Promise<TickReport> {
+    const reports = await Promise.all(Array.from({ length: this.config.FLOWFORGE_SCHEDULER_WORKERS }, () => this.drain(now)));
+    return {
+      schedules: reports.reduce((n, r) => n + r.schedules, 0),
+      fired: reports.reduce((n, r) => n + r.fired, 0),
+      skipped: reports.reduce((n, r) => n + r.skipped, 0),
+      buffered: reports.reduce((n, r) => n + r.buffered, 0),
+      delays: reports.flatMap((r) => r.delays),
+    };
+  }
+
+  /** Batches until a claim comes back short. */
+  private async drain(now: Date): Promise<TickReport> {
     const total: TickReport = { schedules: 0, fired: 0, skipped: 0, buffered: 0, delays: [] };
     for (;;) {
       const batch = new FiringBatch();
       const claimed = await this.transaction(async (tx) => {
         const due = await this.schedules.claimDue(tx, now, this.config.FLOWFORGE_SCHEDULER_BATCH);
-        for (const s of due) {
-          // One schedule's failure (a bad row, a bug) must not hold the others back: its savepoint is rolled back, it is retried next tick.
-          await tx.query('SAVEPOINT fire');
-          try {
-            const next = await this.firing.fireDue(tx, s, now, batch);
-            await this.schedules.setNext(tx, s.id, next.fire, next.due);
-            await tx.query('RELEASE SAVEPOINT fire');
-          } catch (err) {
-            await tx.query('ROLLBACK TO SAVEPOINT fire');
-            this.logger.error({ schedule: s.name, err }, `FF_SCHEDULER_FIRE_FAILED: firing schedule "${s.name}" failed; the next tick retries`);
-          }
-        }
+        // One schedule's failure (a bad row, a bug) must not hold the others back: it is left as it was, retried next tick.
+        await this.firing.fireBatch(tx, due, now, batch, (s, err) =>
+          this.logger.error({ schedule: s.name, err }, `FF_SCHEDULER_FIRE_FAILED: firing schedule "${s.name}" failed; the next tick retries`),
+        );
         await this.firing.flush(tx, batch);
         if (this.beforeCommit)
           await this.beforeCommit(
@@ -152,21 +161,24 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
 
   private schedule(inMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), inMs);
+    this.timer = setTimeout(() => {
+      this.running = this.tick();
+    }, inMs);
     this.timer.unref();
   }
 
   private async tick(): Promise<void> {
     this.timer = null;
     if (this.stopped) return;
-    this.current = this.tickOnce().catch((err: unknown) => this.logger.error({ err }, `FF_SCHEDULER_TICK_FAILED: ${(err as Error).message}`));
-    await this.current;
-    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+    await this.tickOnce().catch((err: unknown) => this.logger.error({ err }, `FF_SCHEDULER_TICK_FAILED: ${(err as Error).message}`));
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !this.stopped) {
       this.prunedAt = Date.now();
-      this.current = this.pruneHistory().catch((err: unknown) => this.logger.warn({ err }, `FF_SCHEDULER_PRUNE_FAILED: ${(err as Error).message}`));
+      await this.pruneHistory().catch((err: unknown) => this.logger.warn({ err }, `FF_SCHEDULER_PRUNE_FAILED: ${(err as Error).message}`));
     }
-    await this.current;
-    this.current = null;
-    this.schedule(this.config.FLOWFORGE_SCHEDULER_TICK_MS);
+    if (this.stopped) return;
+    // Wake at the next due time when it comes before the next tick: a minute boundary is met on time, not up to a tick late.
+    const nextDue = await this.schedules.nextDue(this.pool).catch(() => null);
+    const tick = this.config.FLOWFORGE_SCHEDULER_TICK_MS;
+    this.schedule(nextDue ? Math.max(0, Math.min(tick, nextDue.getTime() - Date.now())) : tick);
   }
 }

@@ -39,25 +39,51 @@ const ACTIVE = `outcome = 'fired' AND (run_state IS NULL OR run_state IN ('queue
 /** ff_scheduler.fires: one row per schedule, fire time and kind. */
 @Injectable()
 export class FireStore {
-  /** False when the fire time has its row already (another replica, an earlier attempt): nothing to do. */
-  async insert(q: Queryable, f: NewFire): Promise<boolean> {
-    const { rowCount } = await q.query(
+  /** Writes the rows at once; answers the keys (`<schedule id>|<fire time ISO>|<kind>`) of those written (not there before). */
+  async insertMany(q: Queryable, fires: NewFire[]): Promise<Set<string>> {
+    const { rows } = await q.query<{ schedule_id: string; fire_time: Date; kind: string }>(
       `INSERT INTO ${T} (schedule_id, fire_time, kind, outcome, reason, run_id, warning, requested_at, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (schedule_id, fire_time, kind) DO NOTHING`,
-      [f.scheduleId, f.fireTime, f.kind, f.outcome, f.reason, f.runId, f.warning, f.requestedAt, f.decidedAt],
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+       ON CONFLICT (schedule_id, fire_time, kind) DO NOTHING
+       RETURNING schedule_id, fire_time, kind`,
+      [
+        fires.map((f) => f.scheduleId),
+        fires.map((f) => f.fireTime.toISOString()),
+        fires.map((f) => f.kind),
+        fires.map((f) => f.outcome),
+        fires.map((f) => f.reason),
+        fires.map((f) => f.runId),
+        fires.map((f) => f.warning),
+        fires.map((f) => f.requestedAt?.toISOString() ?? null),
+        fires.map((f) => f.decidedAt.toISOString()),
+      ],
     );
-    return (rowCount ?? 0) > 0;
+    return new Set(rows.map((r) => `${r.schedule_id}|${r.fire_time.toISOString()}|${r.kind}`));
+  }
+
+  /** Active runs of every schedule of these workflows (overlap reads its own, conflict warnings the others'). */
+  async activeOfWorkflows(q: Queryable, workflows: string[]): Promise<{ workflow: string; schedule_id: string; name: string; run_id: string }[]> {
+    const { rows } = await q.query<{ workflow: string; schedule_id: string; name: string; run_id: string }>(
+      `SELECT s.workflow, s.id AS schedule_id, s.name, f.run_id FROM ${T} f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
+        WHERE s.workflow = ANY($1::text[]) AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ('queued', 'running'))
+        ORDER BY f.fire_time, f.kind`,
+      [workflows],
+    );
+    return rows;
+  }
+
+  async bufferedCounts(q: Queryable, scheduleIds: string[]): Promise<{ schedule_id: string; n: number }[]> {
+    const { rows } = await q.query<{ schedule_id: string; n: number }>(
+      `SELECT schedule_id, count(*)::int AS n FROM ${T} WHERE schedule_id = ANY($1::uuid[]) AND outcome = 'buffered' GROUP BY schedule_id`,
+      [scheduleIds],
+    );
+    return rows;
   }
 
   /** Runs of the schedule requested and not finished (as far as run.state-changed has told). */
   async activeRuns(q: Queryable, scheduleId: string): Promise<string[]> {
     const { rows } = await q.query<{ run_id: string }>(`SELECT run_id FROM ${T} WHERE schedule_id = $1 AND ${ACTIVE} ORDER BY fire_time`, [scheduleId]);
     return rows.map((r) => r.run_id);
-  }
-
-  async bufferedCount(q: Queryable, scheduleId: string): Promise<number> {
-    const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${T} WHERE schedule_id = $1 AND outcome = 'buffered'`, [scheduleId]);
-    return rows[0].n;
   }
 
   async oldestBuffered(q: Queryable, scheduleId: string): Promise<FireRow | null> {
@@ -86,17 +112,6 @@ export class FireStore {
 
   async setRunState(q: Queryable, id: string, state: string, reason: string | null): Promise<void> {
     await q.query(`UPDATE ${T} SET run_state = $2, run_reason = $3 WHERE id = $1`, [id, state, reason]);
-  }
-
-  /** Active runs of other schedules of the same workflow (the conflict warning written with a fire). */
-  async activeOfWorkflow(q: Queryable, workflow: string, exceptScheduleId: string): Promise<{ name: string; run_id: string }[]> {
-    const { rows } = await q.query<{ name: string; run_id: string }>(
-      `SELECT s.name, f.run_id FROM ${T} f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
-        WHERE s.workflow = $1 AND s.id <> $2 AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ('queued', 'running'))
-        ORDER BY s.name LIMIT 5`,
-      [workflow, exceptScheduleId],
-    );
-    return rows;
   }
 
   /** Deletes up to `limit` rows decided before `before`, except buffered fires and runs still active. */

@@ -15,6 +15,8 @@ export function compilePreset(preset: SchedulePreset): string {
   }
 }
 
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC']);
+
 /**
  * The fire times of a cron pattern in an IANA zone. DST is croner's rule (Vixie cron's):
  * - a fixed-time pattern (one value in each of second, minute and hour) whose time does not exist on a
@@ -31,7 +33,22 @@ export class FireTimes {
     readonly pattern: string,
     readonly timezone: string,
   ) {
-    this.cron = new Cron(pattern, { timezone, paused: true });
+    // UTC has no DST: croner's fixed-offset path is ten times faster than its zone path (the fire loop's hot spot).
+    this.cron = new Cron(pattern, UTC_ZONES.has(timezone) ? { utcOffset: 0, paused: true } : { timezone, paused: true });
+  }
+
+  private static readonly cache = new Map<string, FireTimes>();
+
+  /** A shared instance per pattern and zone (parsing costs as much as a fire time): at most 50,000 kept. */
+  static of(pattern: string, timezone: string): FireTimes {
+    const key = `${timezone}\u0000${pattern}`;
+    let t = FireTimes.cache.get(key);
+    if (!t) {
+      if (FireTimes.cache.size >= 50_000) FireTimes.cache.clear();
+      t = new FireTimes(pattern, timezone);
+      FireTimes.cache.set(key, t);
+    }
+    return t;
   }
 
   /** The first fire time strictly after `after`, or null when the pattern has no future time. */
@@ -147,7 +164,9 @@ export function runIdFor(scheduleId: string, fireTime: Date, kind: FireKind): st
 
 /** The schedule's params with `${fireTime}` (ISO, UTC) and `${fireDate}` (its date in the zone) filled in. */
 export function fireParams(params: Record<string, string>, fireTime: Date, zone: string): Record<string, string> {
+  const entries = Object.entries(params);
+  if (!entries.some(([, v]) => v.includes('${fire'))) return params;
   const iso = fireTime.toISOString();
   const day = localDate(fireTime, zone);
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.replaceAll('${fireTime}', iso).replaceAll('${fireDate}', day)]));
+  return Object.fromEntries(entries.map(([k, v]) => [k, v.replaceAll('${fireTime}', iso).replaceAll('${fireDate}', day)]));
 }

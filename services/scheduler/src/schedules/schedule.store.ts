@@ -86,6 +86,12 @@ export class ScheduleStore {
     return rows;
   }
 
+  /** The earliest due time of any schedule (the loop sleeps until then, at most a tick). */
+  async nextDue(q: Queryable): Promise<Date | null> {
+    const { rows } = await q.query<{ at: Date | null }>(`SELECT min(next_due_at) AS at FROM ${T}`);
+    return rows[0].at;
+  }
+
   async insert(q: Queryable, id: string, f: ScheduleFields, next: { fire: Date | null; due: Date | null }, by: string, now: Date): Promise<ScheduleRow> {
     const { rows } = await q.query<ScheduleRow & Record<string, unknown>>(
       `INSERT INTO ${T} (id, name, workflow, workflow_version, description, cron, preset, timezone, params, paused, pause_note,
@@ -161,8 +167,14 @@ export class ScheduleStore {
     return (rowCount ?? 0) > 0;
   }
 
-  async setNext(q: Queryable, id: string, fire: Date | null, due: Date | null): Promise<void> {
-    await q.query(`UPDATE ${T} SET next_fire_at = $2, next_due_at = $3 WHERE id = $1`, [id, fire, due]);
+  /** Moves the schedules to their next fire times, in one statement. */
+  async advance(q: Queryable, next: { id: string; fire: Date | null; due: Date | null }[]): Promise<void> {
+    if (!next.length) return;
+    await q.query(
+      `UPDATE ${T} s SET next_fire_at = n.fire, next_due_at = n.due
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS n(id, fire, due) WHERE s.id = n.id`,
+      [next.map((n) => n.id), next.map((n) => n.fire?.toISOString() ?? null), next.map((n) => n.due?.toISOString() ?? null)],
+    );
   }
 
   async pause(q: Queryable, id: string, note: string | null, by: string, now: Date): Promise<ScheduleRow> {

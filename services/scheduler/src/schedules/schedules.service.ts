@@ -106,7 +106,7 @@ export class SchedulesService {
   /** The next `count` fire times from now, each with its local time and whether the calendar excludes it. */
   async next(name: string, count: number): Promise<{ schedule: string; timezone: string; items: { fireTime: string; local: string; excluded: boolean }[] }> {
     const s = await this.require(this.pool, name);
-    const times = new FireTimes(s.cron, s.timezone).nextN(new Date(this.clock.now().getTime() - 1), count);
+    const times = FireTimes.of(s.cron, s.timezone).nextN(new Date(this.clock.now().getTime() - 1), count);
     const local = new Intl.DateTimeFormat('sv-SE', { timeZone: s.timezone, dateStyle: 'short', timeStyle: 'medium', hourCycle: 'h23' });
     return {
       schedule: s.name,
@@ -131,17 +131,17 @@ export class SchedulesService {
       const from = readBound(body.from, s.timezone, false);
       const to = readBound(body.to, s.timezone, true);
       if (to < from) throw new BackfillInvalidError('to', `"to" (${to.toISOString()}) is before "from" (${from.toISOString()})`);
-      const times = new FireTimes(s.cron, s.timezone).between(from, to, MAX_BACKFILL);
+      const times = FireTimes.of(s.cron, s.timezone).between(from, to, MAX_BACKFILL);
       if (times.length > MAX_BACKFILL) {
         throw new BackfillInvalidError('to', `the range holds more than ${MAX_BACKFILL} fire times of "${s.cron}"; backfill it in parts`);
       }
       const now = this.clock.now();
       const batch = new FiringBatch();
-      const runs: BackfillView['runs'] = [];
-      for (const t of times) {
-        const d = await this.firing.decide(tx, s, t, 'backfill', now, batch);
-        runs.push({ fireTime: t.toISOString(), runId: d ? d.runId : null, outcome: d?.outcome ?? 'existing', reason: d?.reason ?? null });
-      }
+      const decided = await this.firing.fireBackfill(tx, s, times, now, batch);
+      const runs: BackfillView['runs'] = times.map((t, i) => {
+        const d = decided[i];
+        return { fireTime: t.toISOString(), runId: d ? d.runId : null, outcome: d?.outcome ?? 'existing', reason: d?.reason ?? null };
+      });
       await this.firing.flush(tx, batch);
       return {
         schedule: s.name,
@@ -161,10 +161,14 @@ export class SchedulesService {
     if (!others.length) return [];
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + CONFLICT_HORIZON_MS);
-    const mine = new FireTimes(s.cron, s.timezone).between(now, horizon, CONFLICT_MAX_TIMES).map((t) => t.getTime());
+    const mine = FireTimes.of(s.cron, s.timezone)
+      .between(now, horizon, CONFLICT_MAX_TIMES)
+      .map((t) => t.getTime());
     const warnings: string[] = [];
     for (const o of others) {
-      const theirs = new FireTimes(o.cron, o.timezone).between(now, horizon, CONFLICT_MAX_TIMES).map((t) => t.getTime());
+      const theirs = FireTimes.of(o.cron, o.timezone)
+        .between(now, horizon, CONFLICT_MAX_TIMES)
+        .map((t) => t.getTime());
       let j = 0;
       const hit = mine.find((t) => {
         while (j < theirs.length && theirs[j] < t - CONFLICT_WINDOW_MS) j++;
