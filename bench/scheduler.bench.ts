@@ -21,6 +21,9 @@ import { loadLine, machineLine, ms, now, scratchDatabase, sleep, summarize, verd
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
 
+/** FLOWFORGE_SCHEDULER_* of the environment (batch, workers, tick) reach the scheduler; the defaults otherwise. */
+const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('FLOWFORGE_SCHEDULER_'))) as Record<string, string>;
+
 async function main(): Promise<void> {
   const db = await scratchDatabase('ff_bench_sched');
   const logger = createLogger({
@@ -32,12 +35,13 @@ async function main(): Promise<void> {
   const config = loadHostConfig({
     host: 'scheduler',
     services,
-    env: { DATABASE_URL: db.url, ...(process.env.FLOWFORGE_SCHEDULER_BATCH ? { FLOWFORGE_SCHEDULER_BATCH: process.env.FLOWFORGE_SCHEDULER_BATCH } : {}) },
+    env: { DATABASE_URL: db.url, ...tuning },
     requireDatabaseUrl: true,
   });
   const app = await createHostApp({ mode: 'standalone', host: 'scheduler', services, config, logger, port: 0 });
   await startHostApp(app, 0, '127.0.0.1');
   const pool = new Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => undefined);
   try {
     const bus = app.get<EventBus>(EVENT_BUS);
     const publishDelays: number[] = [];
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
       'scheduler — fire delay of 10,000 every-minute schedules (`node bench/run.js bench/scheduler.bench.ts`)',
       [
         `${machineLine(db)}; load ${loadLine()}.`,
-        `One scheduler process, Postgres bus, default settings (tick 200 ms, batch 500, 2 workers); ${SCHEDULES} schedules \`* * * * *\`, ${MINUTES} minute boundaries; an observer group in the same process.`,
+        `One scheduler process, Postgres bus, settings ${Object.keys(tuning).length ? JSON.stringify(tuning) : 'default (tick 200 ms, batch 500, 2 workers)'}; ${SCHEDULES} schedules \`* * * * *\`, ${MINUTES} minute boundaries; an observer group in the same process.`,
       ],
       [
         ['runs requested', `${pub.n} of ${expected}`, `${expected}`, verdict(pub.n === expected)],

@@ -126,7 +126,7 @@ export class FireStore {
 
   async history(q: Queryable, scheduleId: string, limit: number, outcome?: FireOutcome): Promise<FireRow[]> {
     const { rows } = await q.query<FireRow & Record<string, unknown>>(
-      `SELECT * FROM ${T} WHERE schedule_id = $1 AND ($3::text IS NULL OR outcome = $3) ORDER BY fire_time DESC, kind LIMIT $2`,
+      `SELECT * FROM ${T} WHERE schedule_id = $1 AND ($3::text IS NULL OR outcome = $3) ORDER BY fire_time DESC, kind DESC LIMIT $2`,
       [scheduleId, limit, outcome ?? null],
     );
     return rows;

@@ -84,13 +84,14 @@ export class ScheduleFiring {
   /** What overlap and conflict warnings need to know about `schedules`, read once for a batch. */
   async readState(q: Queryable, schedules: ScheduleRow[]): Promise<FiringState> {
     const ids = schedules.map((s) => s.id);
+    const claimed = new Set(ids);
     const state = FiringState.empty();
     const workflows = [...new Set(schedules.map((s) => s.workflow))];
     for (const r of await this.fires.activeOfWorkflows(q, workflows)) {
       const list = state.byWorkflow.get(r.workflow) ?? [];
       list.push({ scheduleId: r.schedule_id, name: r.name, runId: r.run_id });
       state.byWorkflow.set(r.workflow, list);
-      if (ids.includes(r.schedule_id)) state.active.set(r.schedule_id, [...(state.active.get(r.schedule_id) ?? []), r.run_id]);
+      if (claimed.has(r.schedule_id)) state.active.set(r.schedule_id, [...(state.active.get(r.schedule_id) ?? []), r.run_id]);
     }
     for (const r of await this.fires.bufferedCounts(q, ids)) state.buffered.set(r.schedule_id, r.n);
     return state;
