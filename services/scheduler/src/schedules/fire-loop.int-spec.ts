@@ -83,6 +83,25 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     for (const name of ['outage-none', 'outage-latest', 'outage-all']) await h.api('DELETE', `/internal/scheduler/schedules/${name}`);
   });
 
+  it('fires across DST through the loop: a skipped wall time once at the next valid instant, a repeated one once (Berlin, New York, Lord Howe)', async () => {
+    const cases = [
+      { name: 'dst-berlin-spring', cron: '30 2 * * *', timezone: 'Europe/Berlin', from: '2026-03-28T12:00:00Z', expect: ['2026-03-29T01:00:00.000Z'] },
+      { name: 'dst-berlin-fall', cron: '30 2 * * *', timezone: 'Europe/Berlin', from: '2026-10-24T12:00:00Z', expect: ['2026-10-25T00:30:00.000Z'] },
+      { name: 'dst-ny-spring', cron: '30 2 * * *', timezone: 'America/New_York', from: '2026-03-07T18:00:00Z', expect: ['2026-03-08T07:00:00.000Z'] },
+      { name: 'dst-ny-fall', cron: '30 1 * * *', timezone: 'America/New_York', from: '2026-10-31T18:00:00Z', expect: ['2026-11-01T05:30:00.000Z'] },
+      { name: 'dst-lhi-spring', cron: '15 2 * * *', timezone: 'Australia/Lord_Howe', from: '2026-10-03T06:00:00Z', expect: ['2026-10-03T15:30:00.000Z'] },
+      { name: 'dst-lhi-fall', cron: '45 1 * * *', timezone: 'Australia/Lord_Howe', from: '2026-04-04T06:00:00Z', expect: ['2026-04-04T14:45:00.000Z'] },
+    ];
+    for (const c of cases) {
+      h.clock.set(at(c.from));
+      await put(c.name, { workflow: c.name, cron: c.cron, timezone: c.timezone, overlap: 'allow' });
+      // Every 5 minutes of a day, through the transition and the repeated hour.
+      for (let m = 5; m <= 24 * 60; m += 5) await h.loop.tickOnce(new Date(at(c.from).getTime() + m * 60_000));
+      const rows = await history(c.name);
+      expect({ name: c.name, fired: rows.map((r) => `${r.fireTime} ${r.outcome}`) }).toEqual({ name: c.name, fired: c.expect.map((t) => `${t} fired`) });
+    }
+  });
+
   it('records paused and calendar-excluded fire times as skipped, fills ${fireDate}, and delays a jittered fire within its bound', async () => {
     h.clock.set(at('2026-02-01T00:00:00Z'));
     await put('paused-one', { cron: '0 6 * * *', timezone: 'Europe/Berlin', paused: true, pauseNote: 'maintenance' });
