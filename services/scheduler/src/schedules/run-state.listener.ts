@@ -52,6 +52,12 @@ export class RunStateListener {
       await this.schedules.setFailures(tx, s.id, 0);
     }
     const batch = new FiringBatch();
-    if (await this.firing.releaseBuffered(tx, s, this.clock.now(), batch)) await this.firing.flush(tx, batch);
+    if (!(await this.firing.releaseBuffered(tx, s, this.clock.now(), batch))) return;
+    // Published after the batch's last handler (the Postgres bus): a publish holds its partition's head
+    // until commit, and the fire loop, holding schedules, may wait for that head — while this
+    // transaction, publishing as it went, could wait for one of those schedules at its next event.
+    const events = ctx.getEventContext();
+    if (events.beforeCommit) events.beforeCommit(() => this.firing.flush(tx, batch));
+    else await this.firing.flush(tx, batch);
   }
 }
