@@ -164,6 +164,25 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     expect((await outcomes('ov-skip'))[3]).toBe('fired');
   });
 
+  it('writes a conflict warning into the history when runs of the same workflow from another schedule are still active', async () => {
+    h.clock.set(at('2026-03-15T00:00:00Z'));
+    await put('shared-a', { workflow: 'shared', cron: '0 * * * *', overlap: 'allow' });
+    await put('shared-b', { workflow: 'shared', cron: '0 * * * *', overlap: 'allow' });
+    await h.loop.tickOnce(at('2026-03-15T01:00:00Z'));
+    const [a, b] = [(await history('shared-a'))[0], (await history('shared-b'))[0]];
+    // Decided in one batch, one after the other: the second sees the first's run active.
+    const [first, second] = a.warning ? [b, a] : [a, b];
+    const secondName = second === a ? 'shared-a' : 'shared-b';
+    const firstName = secondName === 'shared-a' ? 'shared-b' : 'shared-a';
+    expect(first.warning).toBeNull();
+    expect(second.warning).toContain(`FF_SCHEDULE_CONFLICT: runs of workflow "shared" from other schedules are still active (${firstName}: ${first.runId})`);
+    // The first's run ends: at the next hour only the second's first run is active, and the first names it.
+    await h.runState(first.runId!, 'shared', 'succeeded');
+    await waitFor('the first run finished', async () => ((await history(firstName))[0].runState === 'succeeded' ? true : undefined));
+    await h.loop.tickOnce(at('2026-03-15T02:00:00Z'));
+    expect((await history(firstName))[1].warning).toContain(`${secondName}: ${second.runId}`);
+  });
+
   it('auto-pauses a schedule after N consecutive failed runs (a success resets the count), with a note', async () => {
     h.clock.set(at('2026-04-01T00:00:00Z'));
     await put('flaky', { cron: '* * * * *', overlap: 'allow', autoPauseAfterFailures: 2 });
