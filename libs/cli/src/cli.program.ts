@@ -16,6 +16,7 @@ import { registerPasswdCommand } from './commands/passwd.command';
 import { registerRerunCommand } from './commands/rerun.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerRunsCommand } from './commands/runs.command';
+import { registerSchedulesCommand } from './commands/schedules.command';
 import { registerTokensCommand } from './commands/tokens.command';
 import { registerTriggersCommand } from './commands/triggers.command';
 import { registerWhoamiCommand } from './commands/whoami.command';
@@ -66,6 +67,7 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
   registerAssetsCommand(program, runner);
   registerIngestCommand(program, runner);
   registerConnectionsCommand(program, runner);
+  registerSchedulesCommand(program, runner);
   registerTokensCommand(program, runner);
   registerTriggersCommand(program, runner);
   registerAuditCommand(program, runner);

@@ -12,3 +12,4 @@ export * from './auth/auth.requests';
 export * from './orchestrator/run.requests';
 export * from './orchestrator/definition.requests';
 export * from './triggers/trigger.requests';
+export * from './scheduler/schedule.requests';

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTestDatabase, requireStack } from '@flowforge/testing';
+import { schedulerService } from '@flowforge/service-scheduler';
 import { triggersService } from '@flowforge/service-triggers';
 import { startAuthHost, type Answer, type AuthHost } from './auth-host';
 import { waitFor } from './host-process';
@@ -83,7 +84,8 @@ describeStack('triggers through the embedded platform', () => {
     host = await startAuthHost(
       () => createTestDatabase('ff_triggers_api'),
       { FLOWFORGE_TRIGGERS_SYNC_MS: '200', FLOWFORGE_LOCAL_CONNECTION_ROOTS: landing, FLOWFORGE_TRIGGERS_SECRET_KEY: randomBytes(32).toString('base64') },
-      [triggersService],
+      // The scheduler too: an export lists schedules beside triggers.
+      [triggersService, schedulerService],
     );
     admin = await host.adminToken();
     const applied = await fetch(`${host.base}/api/v1/workflows/apply`, {

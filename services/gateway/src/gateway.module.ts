@@ -6,6 +6,7 @@ import { gatewayDatabase } from './gateway.database';
 import { LimitsModule } from './limits/limits.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
+import { SchedulingApiModule } from './scheduling/scheduling-api.module';
 import { SystemModule } from './system/system.module';
 import { TriggersApiModule } from './triggers/triggers-api.module';
 
@@ -21,6 +22,7 @@ export const GATEWAY_API_MODULES: Type<unknown>[] = [
   OrchestrationModule,
   IngestionApiModule,
   TriggersApiModule,
+  SchedulingApiModule,
   OpenApiModule,
 ];
 

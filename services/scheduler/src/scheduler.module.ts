@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ServiceDatabaseModule } from '@flowforge/service-kit';
-import { schedulerMigrations } from './migrations';
+import { schedulerDatabase } from './scheduler.database';
+import { SchedulesModule } from './schedules/schedules.module';
 
 /** The scheduler service as a Nest module: hosted alone (main.ts) or with every other service (embedded). */
 @Module({
-  imports: [ServiceDatabaseModule.forService({ service: 'scheduler', entities: [], migrations: schedulerMigrations })],
+  imports: [schedulerDatabase, SchedulesModule],
 })
 export class SchedulerModule {}

@@ -9,12 +9,17 @@ import type {
   ApiResponse,
   ApplyResultDto,
   AssetDto,
+  BackfillResultDto,
+  BackfillScheduleDto,
   ConnectionBrowseDto,
   ConnectionDto,
   LogPageDto,
+  NextFiresDto,
   PreviewDto,
   RunDto,
   RunListDto,
+  ScheduleDto,
+  ScheduleListDto,
   SnapshotDto,
   TriggerDto,
   TriggerTestResultDto,
@@ -126,6 +131,28 @@ export class FlowForgeClient {
 
   async revokeToken(id: string, signal?: AbortSignal): Promise<void> {
     await this.open('delete', '/api/v1/tokens/{id}', { path: { id }, signal });
+  }
+
+  // -- schedules -------------------------------------------------------------------------------
+
+  listSchedules(signal?: AbortSignal): Promise<ScheduleListDto> {
+    return this.call('get', '/api/v1/schedules', { signal });
+  }
+
+  nextFires(name: string, count: number, signal?: AbortSignal): Promise<NextFiresDto> {
+    return this.call('get', '/api/v1/schedules/{name}/next', { path: { name }, query: { count }, signal });
+  }
+
+  pauseSchedule(name: string, note: string | undefined, signal?: AbortSignal): Promise<ScheduleDto> {
+    return this.call('post', '/api/v1/schedules/{name}/pause', { path: { name }, json: note === undefined ? {} : { note }, signal });
+  }
+
+  resumeSchedule(name: string, signal?: AbortSignal): Promise<ScheduleDto> {
+    return this.call('post', '/api/v1/schedules/{name}/resume', { path: { name }, signal });
+  }
+
+  backfillSchedule(name: string, range: BackfillScheduleDto, signal?: AbortSignal): Promise<BackfillResultDto> {
+    return this.call('post', '/api/v1/schedules/{name}/backfill', { path: { name }, json: range, signal });
   }
 
   // -- audit -----------------------------------------------------------------------------------

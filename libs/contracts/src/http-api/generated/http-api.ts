@@ -47,6 +47,35 @@ export interface AttemptDto {
   metrics: Record<string, number> | null;
 }
 
+export interface BackfillResultDto {
+  schedule: string;
+  /** Format: date-time. */
+  from: string;
+  /** Format: date-time. */
+  to: string;
+  requested: number;
+  existing: number;
+  skipped: number;
+  runs: BackfillRunDto[];
+}
+
+export interface BackfillRunDto {
+  /** Format: date-time. */
+  fireTime: string;
+  /** Format: uuid. */
+  runId: string | null;
+  /** `existing`: backfilled before */
+  outcome: 'fired' | 'skipped' | 'existing';
+  reason: string | null;
+}
+
+export interface BackfillScheduleDto {
+  /** Inclusive; a date or a date-time without offset is read in the schedule’s time zone */
+  from: string;
+  /** Inclusive (a date: up to the end of that day) */
+  to: string;
+}
+
 export interface CancelRunDto {
   reason?: string;
 }
@@ -176,6 +205,35 @@ export interface FileEntryDto {
   etag: string | null;
 }
 
+export interface FireDto {
+  /**
+   * The nominal fire time (before jitter)
+   * Format: date-time.
+   */
+  fireTime: string;
+  kind: 'schedule' | 'backfill';
+  outcome: 'fired' | 'skipped' | 'buffered';
+  /** Why it was skipped or buffered */
+  reason: 'paused' | 'calendar' | 'overlap' | 'catchup_none' | 'catchup_latest' | 'misfire_cap' | null;
+  /**
+   * uuid v5 of the schedule, fire time and kind
+   * Format: uuid.
+   */
+  runId: string | null;
+  /** Last state run.state-changed reported */
+  runState: string | null;
+  runReason: string | null;
+  /** FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules were active */
+  warning: string | null;
+  /**
+   * When RunRequested was published
+   * Format: date-time.
+   */
+  requestedAt: string | null;
+  /** Format: date-time. */
+  decidedAt: string;
+}
+
 export interface FiringDto {
   /** Format: uuid. */
   id: string;
@@ -272,6 +330,21 @@ export interface LoginDto {
   recoveryCode?: string;
 }
 
+export interface NextFireDto {
+  /** Format: date-time. */
+  fireTime: string;
+  /** Wall-clock time in the schedule’s zone */
+  local: string;
+  /** The calendar excludes this date: it will be skipped */
+  excluded: boolean;
+}
+
+export interface NextFiresDto {
+  schedule: string;
+  timezone: string;
+  items: NextFireDto[];
+}
+
 export interface PasswordResetDto {
   token: string;
   newPassword: string;
@@ -280,6 +353,10 @@ export interface PasswordResetDto {
 export interface PasswordResetRequestDto {
   /** Format: email. */
   email: string;
+}
+
+export interface PauseScheduleDto {
+  note?: string;
 }
 
 export interface PreviewDto {
@@ -326,6 +403,68 @@ export interface ProblemFieldError {
 export interface PutRoleDto {
   description?: string;
   permissions: string[];
+}
+
+export interface PutScheduleDto {
+  workflow: string;
+  /** Pinned workflow version; absent or null: the latest at each fire */
+  workflowVersion?: number | null;
+  description?: string | null;
+  /** 5 fields (minute precision) or 6 (seconds first); `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`; L, W and # are understood. Exactly one of `cron` and `preset`. */
+  cron?: string;
+  /** Compiled to cron. Exactly one of `cron` and `preset`. */
+  preset?: {
+    every: 'day';
+    at: string;
+  } | {
+    every: 'week';
+    at: string;
+    weekday: 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+  } | {
+    every: 'month';
+    at: string;
+    day: number | 'last';
+  };
+  /**
+   * IANA time zone the cron is read in (and excluded dates and backfill ranges)
+   * Default: "UTC".
+   */
+  timezone?: string;
+  /**
+   * Run parameters (text, converted by the workflow). `${fireTime}` becomes the fire time (ISO, UTC), `${fireDate}` its date in the time zone.
+   * Default: {}.
+   */
+  params?: Record<string, string>;
+  /** Default: false. */
+  paused?: boolean;
+  pauseNote?: string | null;
+  /** Pause after this many consecutive failed runs; absent or null: never */
+  autoPauseAfterFailures?: number | null;
+  /**
+   * Fire times missed by more than the misfire grace (downtime): none are run, only the latest, or all up to `catchupCap`
+   * Default: "latest".
+   */
+  catchup?: 'none' | 'latest' | 'all';
+  /**
+   * With catchup "all": the most missed fire times run, the newest
+   * Default: 10.
+   */
+  catchupCap?: number;
+  /**
+   * Each fire is delayed by a fixed pseudo-random amount in [0, jitterMs] (the same for a given fire time)
+   * Default: 0.
+   */
+  jitterMs?: number;
+  /**
+   * Dates (in the time zone) on which fire times are skipped (reason "calendar")
+   * Default: [].
+   */
+  excludedDates?: string[];
+  /**
+   * When a fire time comes while a run of this schedule is still active: skip it, keep one (or all) waiting, cancel the running one, or run side by side
+   * Default: "skip".
+   */
+  overlap?: 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_running' | 'allow';
 }
 
 export interface RefreshDto {
@@ -505,6 +644,58 @@ export interface SavedTriggerDto {
 export interface SavedWorkflowDto {
   status: 'created' | 'updated' | 'unchanged';
   workflow: WorkflowDto;
+}
+
+export interface ScheduleDto {
+  /** Format: uuid. */
+  id: string;
+  name: string;
+  workflow: string;
+  /** Pinned version; null: the latest at each fire */
+  workflowVersion: number | null;
+  description: string | null;
+  /** The cron fired (a preset compiled) */
+  cron: string;
+  preset: Record<string, unknown> | null;
+  timezone: string;
+  params: Record<string, string>;
+  paused: boolean;
+  pauseNote: string | null;
+  /** Format: date-time. */
+  pausedAt: string | null;
+  /** Who paused it (`scheduler` for an auto-pause) */
+  pausedBy: string | null;
+  autoPauseAfterFailures: number | null;
+  /** Failed runs in a row (reset by a success and by resume) */
+  consecutiveFailures: number;
+  catchup: 'none' | 'latest' | 'all';
+  catchupCap: number;
+  jitterMs: number;
+  excludedDates: string[];
+  overlap: 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_running' | 'allow';
+  /**
+   * Null when the cron has no future time
+   * Format: date-time.
+   */
+  nextFireAt: string | null;
+  createdBy: string;
+  updatedBy: string;
+  /** Format: date-time. */
+  createdAt: string;
+  /** Format: date-time. */
+  updatedAt: string;
+  /** PUT and GET one: FF_SCHEDULE_CONFLICT warnings — another schedule of the same workflow fires within 5 minutes of this one (the assets a workflow writes are not known to the scheduler yet, so only the same workflow is compared) */
+  warnings?: string[];
+}
+
+export interface ScheduleHistoryDto {
+  schedule: string;
+  /** Newest first */
+  items: FireDto[];
+}
+
+export interface ScheduleListDto {
+  items: ScheduleDto[];
 }
 
 export interface SchemaChangeDto {
@@ -756,6 +947,9 @@ export interface ApiSchemas {
   ApplyResultDto: ApplyResultDto;
   AssetDto: AssetDto;
   AttemptDto: AttemptDto;
+  BackfillResultDto: BackfillResultDto;
+  BackfillRunDto: BackfillRunDto;
+  BackfillScheduleDto: BackfillScheduleDto;
   CancelRunDto: CancelRunDto;
   ChangePasswordDto: ChangePasswordDto;
   ColumnDto: ColumnDto;
@@ -771,6 +965,7 @@ export interface ApiSchemas {
   EchoRequestDto: EchoRequestDto;
   EchoViewDto: EchoViewDto;
   FileEntryDto: FileEntryDto;
+  FireDto: FireDto;
   FiringDto: FiringDto;
   FiringPageDto: FiringPageDto;
   HookAcceptedDto: HookAcceptedDto;
@@ -781,12 +976,16 @@ export interface ApiSchemas {
   LogLineDto: LogLineDto;
   LogPageDto: LogPageDto;
   LoginDto: LoginDto;
+  NextFireDto: NextFireDto;
+  NextFiresDto: NextFiresDto;
   PasswordResetDto: PasswordResetDto;
   PasswordResetRequestDto: PasswordResetRequestDto;
+  PauseScheduleDto: PauseScheduleDto;
   PreviewDto: PreviewDto;
   Problem: Problem;
   ProblemFieldError: ProblemFieldError;
   PutRoleDto: PutRoleDto;
+  PutScheduleDto: PutScheduleDto;
   RefreshDto: RefreshDto;
   RerunDto: RerunDto;
   RetentionDto: RetentionDto;
@@ -803,6 +1002,9 @@ export interface ApiSchemas {
   SavedJobDto: SavedJobDto;
   SavedTriggerDto: SavedTriggerDto;
   SavedWorkflowDto: SavedWorkflowDto;
+  ScheduleDto: ScheduleDto;
+  ScheduleHistoryDto: ScheduleHistoryDto;
+  ScheduleListDto: ScheduleListDto;
   SchemaChangeDto: SchemaChangeDto;
   SchemaVersionDto: SchemaVersionDto;
   SetPasswordDto: SetPasswordDto;
@@ -3008,6 +3210,313 @@ export interface ApiPaths {
         /** FF_INTERNAL: an unexpected error; it has been logged */
         500: Problem;
         /** FF_ORCHESTRATOR_UNREACHABLE: the orchestrator did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules': {
+    /**
+     * List schedules (schedules_list)
+     * By name; filter by workflow.
+     */
+    get: {
+      path: Record<string, never>;
+      query: {
+        workflow?: string;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleListDto;
+      responses: {
+        200: ScheduleListDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}': {
+    /**
+     * Get a schedule (schedules_get)
+     * With `warnings` when another schedule of the same workflow fires within 5 minutes of it.
+     */
+    get: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleDto;
+      responses: {
+        200: ScheduleDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Create or replace a schedule (schedules_put)
+     * A cron (5 or 6 fields, macros, L/W/#) or a preset, in an IANA time zone. DST: a fixed time that does not exist fires once at the first valid instant after the gap; a fixed time that occurs twice fires once, at its first occurrence; interval patterns keep their pace in real time. History is kept across replacements; the next fire time is counted from now.
+     */
+    put: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: PutScheduleDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleDto;
+      responses: {
+        /** Replaced */
+        200: ScheduleDto;
+        /** Created */
+        201: ScheduleDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:create; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NO_FUTURE: the cron has no future fire time */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Delete a schedule and its history (schedules_delete)
+     * Runs already requested go on.
+     */
+    delete: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: void;
+      responses: {
+        /** Deleted */
+        204: void;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:delete; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}/backfill': {
+    /**
+     * Backfill a date range (schedules_backfill)
+     * Every fire time in [from, to] (read in the schedule’s zone) becomes a run, at most 1000 (else 422 naming `to`). Excluded dates are skipped; pause and overlap do not apply. A time backfilled before is not run again (`existing`).
+     */
+    post: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: BackfillScheduleDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: BackfillResultDto;
+      responses: {
+        201: BackfillResultDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:execute; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_SCHEDULE_BACKFILL_INVALID: `to` before `from`, or more than 1000 fire times */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}/history': {
+    /**
+     * Fire history (schedules_history)
+     * Each fire time: fired (with its run), skipped (paused, calendar, overlap, catchup, misfire cap) or buffered; newest first.
+     */
+    get: {
+      path: {
+        name: string;
+      };
+      query: {
+        /** Default: 100. */
+        limit?: number;
+        outcome?: 'fired' | 'skipped' | 'buffered';
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleHistoryDto;
+      responses: {
+        200: ScheduleHistoryDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}/next': {
+    /**
+     * Predict the next fire times (schedules_next)
+     * From now, at most 100; with the wall-clock time and whether the calendar excludes it.
+     */
+    get: {
+      path: {
+        name: string;
+      };
+      query: {
+        /** Default: 10. */
+        count?: number;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: NextFiresDto;
+      responses: {
+        200: NextFiresDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}/pause': {
+    /**
+     * Pause a schedule (schedules_pause)
+     * Fire times while paused are recorded as skipped (paused); buffered fires are dropped.
+     */
+    post: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: PauseScheduleDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleDto;
+      responses: {
+        200: ScheduleDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:execute; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/schedules/{name}/resume': {
+    /**
+     * Resume a schedule (schedules_resume)
+     * Clears the pause note and the count of failed runs.
+     */
+    post: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ScheduleDto;
+      responses: {
+        200: ScheduleDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:execute; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SCHEDULE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
         502: Problem;
       };
     };

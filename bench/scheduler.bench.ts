@@ -1,0 +1,110 @@
+/**
+ * Scheduler benchmark: `node bench/run.js bench/scheduler.bench.ts`.
+ * Uses DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres; creates and drops its own database.
+ *
+ * One scheduler process (its fire loop at the default tick, the Postgres bus), BENCH_SCHEDULES active
+ * schedules (default 10,000) firing every minute (`* * * * *`, overlap allow, each its own workflow so no
+ * conflict check finds a neighbour), written straight into ff_scheduler.schedules. For BENCH_MINUTES
+ * minute boundaries (default 2) every RunRequested is received by an observer group in the same process
+ * (one clock). Fire delay = the event's `occurredAt` (set when the loop publishes it, inside the fire's
+ * transaction) minus its nominal fire time (read from its idempotency key); also the delay to the
+ * observer's receipt. Target: p99 of the publish delay ≤ 1 s. Writes bench/RESULTS.md (section "scheduler").
+ */
+import { Writable } from 'node:stream';
+import { Pool } from 'pg';
+import type { EventBus } from '@flowforge/bus';
+import { RunRequested } from '@flowforge/contracts';
+import { createHostApp, createLogger, EVENT_BUS, loadHostConfig, startHostApp } from '@flowforge/service-kit';
+import { schedulerService } from '../services/scheduler/src/scheduler.definition';
+import { loadLine, machineLine, ms, now, scratchDatabase, sleep, summarize, verdict, writeResults } from './bench-kit';
+
+const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
+const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
+
+/** FLOWFORGE_SCHEDULER_* of the environment (batch, workers, tick) reach the scheduler; the defaults otherwise. */
+const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('FLOWFORGE_SCHEDULER_'))) as Record<string, string>;
+
+async function main(): Promise<void> {
+  const db = await scratchDatabase('ff_bench_sched');
+  const logger = createLogger({
+    service: 'bench',
+    level: 'warn',
+    destination: new Writable({ write: (c: Buffer, _e, cb) => (process.stderr.write(c), cb()) }),
+  });
+  const services = [schedulerService];
+  const config = loadHostConfig({
+    host: 'scheduler',
+    services,
+    env: { DATABASE_URL: db.url, ...tuning },
+    requireDatabaseUrl: true,
+  });
+  const app = await createHostApp({ mode: 'standalone', host: 'scheduler', services, config, logger, port: 0 });
+  await startHostApp(app, 0, '127.0.0.1');
+  const pool = new Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => undefined);
+  try {
+    const bus = app.get<EventBus>(EVENT_BUS);
+    const publishDelays: number[] = [];
+    const receiveDelays: number[] = [];
+    const perMinute = new Map<number, { first: number; last: number; n: number }>();
+    let measuredUntil = Number.POSITIVE_INFINITY;
+    await bus.subscribe(RunRequested, { group: 'bench-observer' }, async (e) => {
+      const received = now();
+      const fireTime = Date.parse(e.idempotencyKey!.split(':').slice(2, -1).join(':'));
+      if (fireTime >= measuredUntil) return;
+      publishDelays.push(e.occurredAt - fireTime);
+      receiveDelays.push(received - fireTime);
+      const m = perMinute.get(fireTime) ?? { first: e.occurredAt, last: e.occurredAt, n: 0 };
+      m.first = Math.min(m.first, e.occurredAt);
+      m.last = Math.max(m.last, e.occurredAt);
+      m.n++;
+      perMinute.set(fireTime, m);
+    });
+
+    // The first fire a whole minute ahead, so creating the schedules is not measured.
+    const first = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+    measuredUntil = first + MINUTES * 60_000;
+    await pool.query(
+      `INSERT INTO ff_scheduler.schedules (id, name, workflow, cron, timezone, catchup, catchup_cap, overlap, next_fire_at, next_due_at, created_by, updated_by)
+       SELECT gen_random_uuid(), 'bench-' || i, 'wf-' || i, '* * * * *', 'UTC', 'latest', 10, 'allow', $2, $2, 'bench', 'bench'
+         FROM generate_series(1, $1) AS i`,
+      [SCHEDULES, new Date(first)],
+    );
+    console.log(`${SCHEDULES} schedules; first fire at ${new Date(first).toISOString()}; measuring ${MINUTES} minute(s)`);
+    const expected = SCHEDULES * MINUTES;
+    const deadline = first + MINUTES * 60_000 + 50_000;
+    while (publishDelays.length < expected && Date.now() < deadline) await sleep(500);
+    await pool.query(`UPDATE ff_scheduler.schedules SET paused = true`);
+
+    const pub = summarize(publishDelays);
+    const rec = summarize(receiveDelays);
+    const spans = [...perMinute.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([t, m]) => `${new Date(t).toISOString().slice(11, 16)}: ${m.n} runs, last published ${ms(m.last - t)} after the minute`);
+    writeResults(
+      'scheduler',
+      'scheduler — fire delay of 10,000 every-minute schedules (`node bench/run.js bench/scheduler.bench.ts`)',
+      [
+        `${machineLine(db)}; load ${loadLine()}.`,
+        `One scheduler process, Postgres bus, settings ${Object.keys(tuning).length ? JSON.stringify(tuning) : 'default (tick 200 ms, batch 500, 2 workers)'}; ${SCHEDULES} schedules \`* * * * *\`, ${MINUTES} minute boundaries; an observer group in the same process.`,
+      ],
+      [
+        ['runs requested', `${pub.n} of ${expected}`, `${expected}`, verdict(pub.n === expected)],
+        ['publish delay p50', ms(pub.p50), '', ''],
+        ['publish delay p99', ms(pub.p99), '≤ 1000 ms', verdict(pub.p99 <= 1000)],
+        ['publish delay max', ms(pub.max), '', ''],
+        ['delay to the observer p99', ms(rec.p99), '', ''],
+      ],
+      ['Delay = `occurredAt` of RunRequested (set at publish, inside the fire transaction) − nominal fire time.', ...spans.map((s) => `- ${s}`)],
+    );
+  } finally {
+    await app.close();
+    await pool.end();
+    await db.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,184 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Queryable } from '@flowforge/db';
+import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/service-kit';
+import type { Pool } from 'pg';
+import type { SchedulerConfig } from '../scheduler.config';
+import { SCHEDULER_POOL } from '../scheduler.database';
+import { FireStore } from './fire.store';
+import { OrchestratorClient } from './orchestrator.client';
+import { SchedulerClock } from './scheduler.clock';
+import { FiringBatch, ScheduleFiring } from './schedule.firing';
+import { countFires } from './scheduler.metrics';
+import { ScheduleStore } from './schedule.store';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export interface TickReport {
+  schedules: number;
+  fired: number;
+  skipped: number;
+  buffered: number;
+  delays: number[];
+}
+
+/**
+ * The fire loop, on every replica. One transaction claims a batch of due schedules
+ * (`FOR UPDATE SKIP LOCKED`: another replica takes the others), writes each fire time's row, publishes
+ * the RunRequested events (`publishMany` with the transaction) and advances next_fire_at — all or
+ * nothing. A replica that dies mid-fire leaves nothing behind: its transaction rolls back, the locks go
+ * with its connection, and the next replica to look fires the same times with the same run ids.
+ */
+@Injectable()
+export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | null = null;
+  private prunedAt = 0;
+  /** The whole pass (fire, prune, the wait's query): what a shutdown waits for before the pool closes. */
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  /** Tests: runs in the transaction after the batch is decided, before it commits (to kill a replica mid-fire). */
+  beforeCommit: ((tx: Queryable, claimed: string[]) => Promise<void>) | null = null;
+
+  constructor(
+    @Inject(SCHEDULER_POOL) private readonly pool: Pool,
+    @Inject(serviceConfigToken('scheduler')) private readonly config: SchedulerConfig,
+    @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+    private readonly clock: SchedulerClock,
+    private readonly schedules: ScheduleStore,
+    private readonly fires: FireStore,
+    private readonly firing: ScheduleFiring,
+    private readonly orchestrator: OrchestratorClient,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.FLOWFORGE_SCHEDULER_TICK_MS > 0) this.schedule(this.config.FLOWFORGE_SCHEDULER_TICK_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Fires everything due at `now` (default: the clock), batch after batch, on
+   * FLOWFORGE_SCHEDULER_WORKERS transactions at once (SKIP LOCKED gives each its own schedules: while one
+   * waits for the database, another decides in JavaScript); also called by tests.
+   */
+  async tickOnce(now: Date = this.clock.now()): Promise<TickReport> {
+    const reports = await Promise.all(Array.from({ length: this.config.FLOWFORGE_SCHEDULER_WORKERS }, () => this.drain(now)));
+    return {
+      schedules: reports.reduce((n, r) => n + r.schedules, 0),
+      fired: reports.reduce((n, r) => n + r.fired, 0),
+      skipped: reports.reduce((n, r) => n + r.skipped, 0),
+      buffered: reports.reduce((n, r) => n + r.buffered, 0),
+      delays: reports.flatMap((r) => r.delays),
+    };
+  }
+
+  /** Batches until a claim comes back short. */
+  private async drain(now: Date): Promise<TickReport> {
+    const total: TickReport = { schedules: 0, fired: 0, skipped: 0, buffered: 0, delays: [] };
+    for (;;) {
+      const batch = new FiringBatch();
+      const claimed = await this.transaction(async (tx) => {
+        const due = await this.schedules.claimDue(tx, now, this.config.FLOWFORGE_SCHEDULER_BATCH);
+        // One schedule's failure (a bad row, a bug) must not hold the others back: it is left as it was, retried next tick.
+        await this.firing.fireBatch(tx, due, now, batch, (s, err) =>
+          this.logger.error({ schedule: s.name, err }, `FF_SCHEDULER_FIRE_FAILED: firing schedule "${s.name}" failed; the next tick retries`),
+        );
+        await this.firing.flush(tx, batch);
+        if (this.beforeCommit)
+          await this.beforeCommit(
+            tx,
+            due.map((s) => s.name),
+          );
+        return due.length;
+      });
+      // Committed: the delay of each run is from its fire time to now (its publish).
+      const committedAt = Math.max(now.getTime(), this.clock.now().getTime());
+      const delays = batch.fireTimes.map((t) => committedAt - t);
+      countFires({ ...batch, delays });
+      total.schedules += claimed;
+      total.fired += batch.fired;
+      total.skipped += batch.skipped;
+      total.buffered += batch.buffered;
+      total.delays.push(...delays);
+      await this.cancelSuperseded(batch);
+      if (claimed < this.config.FLOWFORGE_SCHEDULER_BATCH || this.stopped) return total;
+    }
+  }
+
+  /**
+   * withTransaction (libs/db) on a client that tolerates losing its server while it is checked out between two
+   * statements (a terminated backend, a failover): pg emits that as an 'error' event, which would take the
+   * process down; the transaction's next statement fails instead, and the tick is retried.
+   */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const onError = (): void => undefined;
+    client.on('error', onError);
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /** Overlap "cancel_running": the older runs are cancelled once the new one is requested (committed). */
+  private async cancelSuperseded(batch: FiringBatch): Promise<void> {
+    for (const c of batch.cancel) {
+      try {
+        await this.orchestrator.cancel(c.runId, `superseded by a newer fire of schedule "${c.schedule}" (overlap cancel_running)`);
+      } catch (err) {
+        this.logger.warn(
+          { runId: c.runId, schedule: c.schedule, err },
+          `FF_SCHEDULER_CANCEL_FAILED: cancelling run ${c.runId} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+  }
+
+  /** History retention: rows older than FLOWFORGE_SCHEDULER_HISTORY_DAYS, in bounded rounds (every replica may do it; deletes do not conflict). */
+  async pruneHistory(now: Date = this.clock.now()): Promise<number> {
+    const days = this.config.FLOWFORGE_SCHEDULER_HISTORY_DAYS;
+    if (days === 0) return 0;
+    let total = 0;
+    for (let round = 0; round < 10; round++) {
+      const n = await this.fires.prune(this.pool, new Date(now.getTime() - days * 86_400_000), 10_000);
+      total += n;
+      if (n < 10_000) break;
+    }
+    return total;
+  }
+
+  private schedule(inMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick();
+    }, inMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.stopped) return;
+    await this.tickOnce().catch((err: unknown) => this.logger.error({ err }, `FF_SCHEDULER_TICK_FAILED: ${(err as Error).message}`));
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !this.stopped) {
+      this.prunedAt = Date.now();
+      await this.pruneHistory().catch((err: unknown) => this.logger.warn({ err }, `FF_SCHEDULER_PRUNE_FAILED: ${(err as Error).message}`));
+    }
+    if (this.stopped) return;
+    // Wake at the next due time when it comes before the next tick: a minute boundary is met on time, not up to a tick late.
+    const nextDue = await this.schedules.nextDue(this.pool).catch(() => null);
+    const tick = this.config.FLOWFORGE_SCHEDULER_TICK_MS;
+    this.schedule(nextDue ? Math.max(0, Math.min(tick, nextDue.getTime() - Date.now())) : tick);
+  }
+}

@@ -1,0 +1,21 @@
+import { FlowForgeError } from '@flowforge/service-kit';
+
+export class ScheduleNotFoundError extends FlowForgeError {
+  constructor(name: string) {
+    super('FF_SCHEDULE_NOT_FOUND', 404, 'Schedule not found', `no schedule named "${name}"; list them with GET /api/v1/schedules`);
+  }
+}
+
+export class ScheduleNoFutureError extends FlowForgeError {
+  constructor(cron: string, zone: string) {
+    super('FF_SCHEDULE_NO_FUTURE', 422, 'Schedule never fires', `the cron "${cron}" in ${zone} has no future fire time; give a pattern that repeats`, [
+      { field: 'cron', message: 'has no future fire time' },
+    ]);
+  }
+}
+
+export class BackfillInvalidError extends FlowForgeError {
+  constructor(field: string, detail: string) {
+    super('FF_SCHEDULE_BACKFILL_INVALID', 422, 'Backfill range is invalid', detail, [{ field, message: detail }]);
+  }
+}

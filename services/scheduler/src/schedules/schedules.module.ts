@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { schedulerDatabase } from '../scheduler.database';
+import { FireLoop } from './fire.loop';
+import { FireStore } from './fire.store';
+import { OrchestratorClient } from './orchestrator.client';
+import { RunStateListener } from './run-state.listener';
+import { SchedulerClock } from './scheduler.clock';
+import { ScheduleFiring } from './schedule.firing';
+import { ScheduleStore } from './schedule.store';
+import { SchedulesInternalController } from './schedules-internal.controller';
+import { SchedulesService } from './schedules.service';
+
+/** Schedules: the model and its API, the fire loop, the run-state listener (overlap, auto-pause). */
+@Module({
+  imports: [schedulerDatabase],
+  controllers: [SchedulesInternalController, RunStateListener],
+  providers: [SchedulerClock, ScheduleStore, FireStore, ScheduleFiring, SchedulesService, OrchestratorClient, FireLoop],
+  exports: [SchedulerClock, FireLoop, SchedulesService],
+})
+export class SchedulesModule {}

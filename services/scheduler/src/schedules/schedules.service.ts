@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { withTransaction } from '@flowforge/db';
+import { MAX_BACKFILL, type BackfillScheduleRequest, type PutScheduleRequest } from '@flowforge/http';
+import type { Pool } from 'pg';
+import { SCHEDULER_POOL } from '../scheduler.database';
+import { FireStore, type FireOutcome } from './fire.store';
+import { SchedulerClock } from './scheduler.clock';
+import { compilePreset, FireTimes, localDate, readBound } from './schedule.cron';
+import { BackfillInvalidError, ScheduleNoFutureError, ScheduleNotFoundError } from './schedule.errors';
+import { FiringBatch, ScheduleFiring } from './schedule.firing';
+import { ScheduleStore, type ScheduleFields, type ScheduleRow } from './schedule.store';
+import { fireView, scheduleView, type FireView, type ScheduleView } from './schedule.views';
+
+/** Fire times of two schedules of one workflow closer than this are reported as overlapping. */
+const CONFLICT_WINDOW_MS = 5 * 60_000;
+/** How far ahead conflicts are looked for, how many fire times of each schedule and how many other schedules at most (croner costs ~0.2 ms a time). */
+const CONFLICT_HORIZON_MS = 86_400_000;
+const CONFLICT_MAX_TIMES = 100;
+const CONFLICT_MAX_SCHEDULES = 20;
+
+export interface BackfillView {
+  schedule: string;
+  from: string;
+  to: string;
+  requested: number;
+  existing: number;
+  skipped: number;
+  runs: { fireTime: string; runId: string | null; outcome: FireOutcome | 'existing'; reason: string | null }[];
+}
+
+/** The schedules' use cases: CRUD, pause/resume, next fire times, history, backfill, conflict warnings. */
+@Injectable()
+export class SchedulesService {
+  constructor(
+    @Inject(SCHEDULER_POOL) private readonly pool: Pool,
+    private readonly clock: SchedulerClock,
+    private readonly schedules: ScheduleStore,
+    private readonly fires: FireStore,
+    private readonly firing: ScheduleFiring,
+  ) {}
+
+  async list(workflow?: string): Promise<{ items: ScheduleView[] }> {
+    return { items: (await this.schedules.list(this.pool, workflow)).map((s) => scheduleView(s)) };
+  }
+
+  async get(name: string): Promise<ScheduleView> {
+    const s = await this.require(this.pool, name);
+    return scheduleView(s, await this.conflicts(s));
+  }
+
+  /** Creates or replaces the schedule; its history stays. The next fire time is counted from now. */
+  async put(name: string, body: PutScheduleRequest, by: string): Promise<{ created: boolean; view: ScheduleView }> {
+    const fields: ScheduleFields = {
+      name,
+      workflow: body.workflow,
+      workflow_version: body.workflowVersion ?? null,
+      description: body.description ?? null,
+      cron: body.cron ?? compilePreset(body.preset!),
+      preset: body.preset ?? null,
+      timezone: body.timezone,
+      params: body.params,
+      paused: body.paused,
+      pause_note: body.paused ? (body.pauseNote ?? null) : null,
+      auto_pause_after_failures: body.autoPauseAfterFailures ?? null,
+      catchup: body.catchup,
+      catchup_cap: body.catchupCap,
+      jitter_ms: body.jitterMs,
+      excluded_dates: [...new Set(body.excludedDates)].sort(),
+      overlap: body.overlap,
+    };
+    const now = this.clock.now();
+    const { created, row } = await withTransaction(this.pool, async (tx) => {
+      const existing = await this.schedules.lockByName(tx, name);
+      const id = existing?.id ?? randomUUID();
+      const next = this.firing.nextOf({ id, cron: fields.cron, timezone: fields.timezone, jitter_ms: fields.jitter_ms }, now);
+      if (!next.fire) throw new ScheduleNoFutureError(fields.cron, fields.timezone);
+      if (!existing) return { created: true, row: await this.schedules.insert(tx, id, fields, next, by, now) };
+      const row = await this.schedules.update(tx, id, fields, next, by, now);
+      if (row.paused) await this.fires.dropBuffered(tx, id);
+      return { created: false, row };
+    });
+    return { created, view: scheduleView(row, await this.conflicts(row)) };
+  }
+
+  async delete(name: string): Promise<void> {
+    if (!(await this.schedules.delete(this.pool, name))) throw new ScheduleNotFoundError(name);
+  }
+
+  async pause(name: string, note: string | undefined, by: string): Promise<ScheduleView> {
+    return withTransaction(this.pool, async (tx) => {
+      const s = await this.requireLocked(tx, name);
+      const row = await this.schedules.pause(tx, s.id, note ?? null, by, this.clock.now());
+      await this.fires.dropBuffered(tx, s.id);
+      return scheduleView(row);
+    });
+  }
+
+  async resume(name: string, by: string): Promise<ScheduleView> {
+    return withTransaction(this.pool, async (tx) => {
+      const s = await this.requireLocked(tx, name);
+      return scheduleView(await this.schedules.resume(tx, s.id, by, this.clock.now()));
+    });
+  }
+
+  /** The next `count` fire times from now, each with its local time and whether the calendar excludes it. */
+  async next(name: string, count: number): Promise<{ schedule: string; timezone: string; items: { fireTime: string; local: string; excluded: boolean }[] }> {
+    const s = await this.require(this.pool, name);
+    const times = FireTimes.of(s.cron, s.timezone).nextN(new Date(this.clock.now().getTime() - 1), count);
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: s.timezone, dateStyle: 'short', timeStyle: 'medium', hourCycle: 'h23' });
+    return {
+      schedule: s.name,
+      timezone: s.timezone,
+      items: times.map((t) => ({ fireTime: t.toISOString(), local: local.format(t), excluded: s.excluded_dates.includes(localDate(t, s.timezone)) })),
+    };
+  }
+
+  async history(name: string, limit: number, outcome?: FireOutcome): Promise<{ schedule: string; items: FireView[] }> {
+    const s = await this.require(this.pool, name);
+    return { schedule: s.name, items: (await this.fires.history(this.pool, s.id, limit, outcome)).map(fireView) };
+  }
+
+  /**
+   * Every fire time in [from, to] (the schedule's zone) becomes a run, in one transaction: at most
+   * MAX_BACKFILL. Excluded dates are skipped; pause and overlap do not apply (the orchestrator's workflow
+   * concurrency still does). Backfilling a time again finds its run (`existing`), not a second one.
+   */
+  async backfill(name: string, body: BackfillScheduleRequest): Promise<BackfillView> {
+    return withTransaction(this.pool, async (tx) => {
+      const s = await this.requireLocked(tx, name);
+      const from = readBound(body.from, s.timezone, false);
+      const to = readBound(body.to, s.timezone, true);
+      if (to < from) throw new BackfillInvalidError('to', `"to" (${to.toISOString()}) is before "from" (${from.toISOString()})`);
+      const times = FireTimes.of(s.cron, s.timezone).between(from, to, MAX_BACKFILL);
+      if (times.length > MAX_BACKFILL) {
+        throw new BackfillInvalidError('to', `the range holds more than ${MAX_BACKFILL} fire times of "${s.cron}"; backfill it in parts`);
+      }
+      const now = this.clock.now();
+      const batch = new FiringBatch();
+      const decided = await this.firing.fireBackfill(tx, s, times, now, batch);
+      const runs: BackfillView['runs'] = times.map((t, i) => {
+        const d = decided[i];
+        return { fireTime: t.toISOString(), runId: d ? d.runId : null, outcome: d?.outcome ?? 'existing', reason: d?.reason ?? null };
+      });
+      await this.firing.flush(tx, batch);
+      return {
+        schedule: s.name,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        requested: batch.fired,
+        existing: runs.filter((r) => r.outcome === 'existing').length,
+        skipped: batch.skipped,
+        runs,
+      };
+    });
+  }
+
+  /** Schedules of the same workflow whose fire times in the next day (first 100) come within 5 minutes of this one's. */
+  private async conflicts(s: ScheduleRow): Promise<string[]> {
+    const others = (await this.schedules.ofWorkflow(this.pool, s.workflow, s.id)).slice(0, CONFLICT_MAX_SCHEDULES);
+    if (!others.length) return [];
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + CONFLICT_HORIZON_MS);
+    const mine = FireTimes.of(s.cron, s.timezone)
+      .between(now, horizon, CONFLICT_MAX_TIMES)
+      .map((t) => t.getTime());
+    const warnings: string[] = [];
+    for (const o of others) {
+      const theirs = FireTimes.of(o.cron, o.timezone)
+        .between(now, horizon, CONFLICT_MAX_TIMES)
+        .map((t) => t.getTime());
+      let j = 0;
+      const hit = mine.find((t) => {
+        while (j < theirs.length && theirs[j] < t - CONFLICT_WINDOW_MS) j++;
+        return j < theirs.length && Math.abs(theirs[j] - t) <= CONFLICT_WINDOW_MS;
+      });
+      if (hit !== undefined) {
+        warnings.push(
+          `FF_SCHEDULE_CONFLICT: schedule "${o.name}" also runs workflow "${s.workflow}" within 5 minutes of this one (first at ${new Date(hit).toISOString()}); ` +
+            'their runs may write the same assets at the same time. Only schedules of the same workflow are compared: the assets a workflow writes are not known to the scheduler yet',
+        );
+      }
+    }
+    return warnings;
+  }
+
+  private async require(q: Pool, name: string): Promise<ScheduleRow> {
+    const s = await this.schedules.get(q, name);
+    if (!s) throw new ScheduleNotFoundError(name);
+    return s;
+  }
+
+  private async requireLocked(tx: Parameters<ScheduleStore['lockByName']>[0], name: string): Promise<ScheduleRow> {
+    const s = await this.schedules.lockByName(tx, name);
+    if (!s) throw new ScheduleNotFoundError(name);
+    return s;
+  }
+}
