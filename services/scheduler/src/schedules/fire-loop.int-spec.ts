@@ -238,6 +238,39 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     }
   });
 
+  it('two replicas over 5 minutes of every-second schedules (simulated clock, both ticking every second): each fire time exactly once', async () => {
+    h.clock.set(at('2026-07-01T00:00:00Z'));
+    const second = await startScheduler(db.url);
+    try {
+      for (let i = 0; i < 5; i++) await put(`sec-${i}`, { workflow: `sec-${i}`, cron: '* * * * * *', overlap: 'allow', catchup: 'all', catchupCap: 1000 });
+      const start = at('2026-07-01T00:00:00Z').getTime();
+      for (let s = 1; s <= 300; s++) {
+        const m = new Date(start + s * 1000);
+        // Both replicas, in either order, at the same moment; every 7th second one of them runs late and ticks twice.
+        await Promise.all(s % 7 === 0 ? [second.loop.tickOnce(m), h.loop.tickOnce(m), second.loop.tickOnce(m)] : [h.loop.tickOnce(m), second.loop.tickOnce(m)]);
+      }
+      const { rows } = await h.pool.query<{ n: number; fires: number; distinct_runs: number; first: Date; last: Date }>(
+        `SELECT count(*)::int AS n, count(DISTINCT (schedule_id, fire_time))::int AS fires, count(DISTINCT run_id)::int AS distinct_runs,
+                min(fire_time) AS first, max(fire_time) AS last
+           FROM ff_scheduler.fires f JOIN ff_scheduler.schedules s ON s.id = f.schedule_id WHERE s.name LIKE 'sec-%'`,
+      );
+      // 00:00:01 … 00:05:00: 300 fire times × 5 schedules, each once, each with its own run.
+      expect({ n: rows[0]!.n, fires: rows[0]!.fires, runs: rows[0]!.distinct_runs }).toEqual({ n: 1500, fires: 1500, runs: 1500 });
+      expect([rows[0]!.first.toISOString(), rows[0]!.last.toISOString()]).toEqual(['2026-07-01T00:00:01.000Z', '2026-07-01T00:05:00.000Z']);
+      const ids = (
+        await h.pool.query<{ run_id: string }>(
+          `SELECT run_id FROM ff_scheduler.fires f JOIN ff_scheduler.schedules s ON s.id = f.schedule_id WHERE s.name LIKE 'sec-%'`,
+        )
+      ).rows.map((r) => r.run_id);
+      await waitFor('1500 run requests', async () => (eventsOf(ids).length >= 1500 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(eventsOf(ids)).toHaveLength(1500);
+    } finally {
+      await second.stop();
+      for (let i = 0; i < 5; i++) await h.api('DELETE', `/internal/scheduler/schedules/sec-${i}`);
+    }
+  }, 120_000);
+
   it('backfills every fire time of a range in the zone (excluded dates skipped), once; bounded at 1000', async () => {
     h.clock.set(at('2026-06-01T00:00:00Z'));
     await put('daily-ny', {
