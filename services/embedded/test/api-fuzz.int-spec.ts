@@ -1,5 +1,8 @@
 import http from 'node:http';
 import { createTestDatabase } from '@flowforge/testing';
+import { randomBytes } from 'node:crypto';
+import { schedulerService } from '@flowforge/service-scheduler';
+import { triggersService } from '@flowforge/service-triggers';
 import { ADMIN, startAuthHost, type AuthHost } from './auth-host';
 
 /**
@@ -205,10 +208,16 @@ describe('OpenAPI fuzz: every route, every role, hostile values in every field',
 
   beforeAll(async () => {
     // Rate limits off: a 429 would hide what the handler answers (the limit itself is tested in input-safety.int-spec.ts).
-    host = await startAuthHost(() => createTestDatabase('ff_api_fuzz'), {
-      FLOWFORGE_RATE_LIMIT_PER_SECOND: '0',
-      FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: '0',
-    });
+    // The scheduler and triggers services too, so their routes reach their handlers (not a 404 of a service not hosted).
+    host = await startAuthHost(
+      () => createTestDatabase('ff_api_fuzz'),
+      {
+        FLOWFORGE_RATE_LIMIT_PER_SECOND: '0',
+        FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: '0',
+        FLOWFORGE_TRIGGERS_SECRET_KEY: randomBytes(32).toString('base64'),
+      },
+      [schedulerService, triggersService],
+    );
     const res = await host.call<OpenApi>('GET', '/api/openapi.json');
     expect(res.status).toBe(200);
     doc = res.body;
