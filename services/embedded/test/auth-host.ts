@@ -53,6 +53,10 @@ export interface AuthHost {
   adminToken(): Promise<string>;
   /** Creates a user holding `roles` and signs them in. */
   userWith(roles: string[], name?: string): Promise<{ id: string; username: string; password: string; token: string; session: TokenPair }>;
+  /** An API token of a new developer, scoped to `permissions` (a narrow credential, as a CI job would hold). */
+  scopedToken(permissions: string[]): Promise<string>;
+  /** POST /api/v1/workflows/apply with a YAML body as it is (the admin's token unless another is given). */
+  applyYaml(text: string, token?: string): Promise<Response>;
   /**
    * Another gateway replica (gateway and auth modules, own process state) on the same database and bus,
    * as a second embedded host or a second gateway pod would be: for what must reach every replica.
@@ -149,6 +153,21 @@ export async function startAuthHost(
     const session = await login(username, password);
     return { id: res.body.id, username, password, token: session.accessToken, session };
   };
+  const scopedToken: AuthHost['scopedToken'] = async (permissions) => {
+    const owner = await userWith(['developer']);
+    const res = await call<{ token: string }>('POST', '/api/v1/tokens', {
+      token: owner.token,
+      body: { name: `scoped-${++n}`, permissions, expiresInDays: 1 },
+    });
+    if (res.status !== 201) throw new Error(`create token: ${res.status} ${res.text}`);
+    return res.body.token;
+  };
+  const applyYaml: AuthHost['applyYaml'] = async (text, token) =>
+    fetch(`${base}/api/v1/workflows/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token ?? (await adminToken())}` },
+      body: text,
+    });
   return {
     app,
     base,
@@ -161,6 +180,8 @@ export async function startAuthHost(
     login,
     adminToken,
     userWith,
+    scopedToken,
+    applyYaml,
     startReplica,
     async metric(name, labels = {}) {
       const text = await (await fetch(`${base}/metrics`)).text();

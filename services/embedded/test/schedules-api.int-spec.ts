@@ -222,19 +222,10 @@ describe('schedules API (embedded: gateway → scheduler → RunRequested → or
       '  excludedDates: [2026-12-25]',
       '',
     ].join('\n');
-    const yamlPost = (text: string, token = admin): Promise<Response> =>
-      fetch(`${host.base}/api/v1/workflows/apply`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` },
-        body: text,
-      });
+    const yamlPost = (text: string, token?: string): Promise<Response> => host.applyYaml(text, token);
     // A developer's token scoped to workflows only: refused before anything is applied, naming the permission.
-    const dev = await host.userWith(['developer']);
-    const narrow = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
-      token: dev.token,
-      body: { name: 'wf-only', permissions: ['workflow:create', 'workflow:view'], expiresInDays: 1 },
-    });
-    const refused = await yamlPost(file, narrow.body.token);
+    const narrow = await host.scopedToken(['workflow:create', 'workflow:view']);
+    const refused = await yamlPost(file, narrow);
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('schedule:create');
 

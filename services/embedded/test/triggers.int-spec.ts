@@ -550,21 +550,11 @@ describeStack('triggers through the embedded platform', () => {
       '  params: { order: "${payload.order}" }',
       '',
     ].join('\n');
-    const yamlPost = (text: string, token = admin): Promise<Response> =>
-      fetch(`${host.base}/api/v1/workflows/apply`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` },
-        body: text,
-      });
+    const yamlPost = (text: string, token?: string): Promise<Response> => host.applyYaml(text, token);
 
     // A caller who may create workflows but not triggers is refused before anything is applied.
-    const owner = await host.userWith(['developer']);
-    const narrow = await host.call<{ token: string }>('POST', '/api/v1/tokens', {
-      token: owner.token,
-      body: { name: 'wf-only', permissions: ['workflow:create', 'workflow:view'], expiresInDays: 1 },
-    });
-    expect(narrow.status).toBe(201);
-    const refused = await yamlPost(file, narrow.body.token);
+    const narrow = await host.scopedToken(['workflow:create', 'workflow:view']);
+    const refused = await yamlPost(file, narrow);
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('trigger:edit');
     expect((await host.call('GET', '/api/v1/workflows/declared-wf', { token: admin })).status).toBe(404);
