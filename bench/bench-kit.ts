@@ -259,7 +259,7 @@ export interface DeliverySample {
 }
 
 /**
- * `warmup` deliveries one after the other (not measured; then a pause until their runs show `running`
+ * `warmup` deliveries one after the other, or open loop at `warmupRate`/s when set (not measured; then a pause until their runs show `running`
  * and 1 s more, so their remaining events are not in the measured window), then `rate × seconds` signed
  * deliveries, open loop, to POST {hookPath}; waits up to 30 s for every started run to show in `running`
  * (run id → the moment an observer received RunStateChanged → running, on this process's clock).
@@ -269,7 +269,7 @@ export async function driveWebhook(
   base: string,
   hook: BenchHook,
   running: Map<string, number>,
-  opts: { rate: number; seconds: number; warmup: number; round?: number; onMeasureStart?: () => void },
+  opts: { rate: number; seconds: number; warmup: number; warmupRate?: number; round?: number; onMeasureStart?: () => void },
 ): Promise<WebhookFigures> {
   const started = new Map<number, DeliverySample>();
   const allRunning = async (): Promise<void> => {
@@ -297,7 +297,8 @@ export async function driveWebhook(
 
   // Warm-up, not measured: JIT, pools, partition leases and assignments.
   if (opts.warmup > 0) {
-    for (let i = 0; i < opts.warmup; i++) await deliver(-1 - i);
+    if (opts.warmupRate) await paced(opts.warmup, opts.warmupRate, (i) => deliver(-1 - i));
+    else for (let i = 0; i < opts.warmup; i++) await deliver(-1 - i);
     await allRunning();
     await sleep(1_000);
   }

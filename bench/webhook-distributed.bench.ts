@@ -14,6 +14,11 @@
  * its outbox → relay → Kafka). Latency = the moment this process's own Kafka consumer group (a broadcast
  * subscription of a KafkaEventBus) receives RunStateChanged → running of the run the delivery started −
  * the moment the delivery's HTTP call started (one process clock). Target (issue 13): p99 ≤ 250 ms.
+ * 3 s of warm-up at the pace, then BENCH_ROUNDS (default 3) measured rounds on the same services, pooled;
+ * each round states the load average, the services' CPU use and the bench process's event-loop delay.
+ * Also reports where the time goes by stage (from the events' occurredAt and this process's receipt of
+ * RunRequested) and the orchestrator's RunRequested handler time (its bus metrics). BENCH_DUMP=<file>
+ * writes each delivery's moments there as JSON for a closer look.
  * Writes its figures into bench/RESULTS.md (section "webhook-distributed").
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +53,8 @@ import {
 
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const WARMUP = 40;
+// Warm-up at the measured pace, so that pools, sockets and the concurrent paths are warm too.
+const WARMUP_SECONDS = 3;
 const TARGET_P99_MS = 250;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -150,7 +156,8 @@ async function main(): Promise<void> {
       const figures = await driveWebhook(base, hook, running, {
         rate: RATE,
         seconds: SECONDS,
-        warmup: round === 1 ? WARMUP : 0,
+        warmup: round === 1 ? WARMUP_SECONDS * RATE : 0,
+        warmupRate: RATE,
         round,
         onMeasureStart: () => {
           loadAt = loadLine();
@@ -205,13 +212,16 @@ async function main(): Promise<void> {
       });
       writeFileSync(process.env.BENCH_DUMP, JSON.stringify(rows));
     }
+    // The orchestrator's own account of its RunRequested handler (run creation and first dispatch, in the
+    // consumer's transaction), from its bus metrics: every run of the bench, warm-up included.
+    const handler = handlerLine(await fetch(`${url('orchestrator')}/metrics`).then((r) => r.text(), String), 'flowforge.run.requested', 'orchestrator');
     const loadAfter = loadLine();
     writeResults(
       'webhook-distributed',
       'webhook — signed delivery to a running run, distributed (`node bench/run.js bench/webhook-distributed.bench.ts`)',
       [
         `Run ${new Date().toISOString()} on ${machineLine(db)}; Kafka ${stack.kafkaBrokers.join(',')} and the registry on the same machine; load average before the run ${loadBefore}, after ${loadAfter}.`,
-        `The gateway, auth, catalog, orchestrator and triggers services each in its own process (dist entry points, FLOWFORGE_BUS=kafka, default settings, the gateway's rate limits off; the builtin executor runs \`noop\` inside the orchestrator). The trigger and deliveries of the embedded figure: a webhook trigger (auth hmac, one mapped parameter) on a one-step \`noop\` workflow; ${WARMUP} warm-up deliveries first. ${ROUNDS} measured rounds of ${SECONDS} s on the same services (the machine is shared: one round's tail can be another process's burst); the table pools them, each round's figures follow it.`,
+        `The gateway, auth, catalog, orchestrator and triggers services each in its own process (dist entry points, FLOWFORGE_BUS=kafka, default settings, the gateway's rate limits off; the builtin executor runs \`noop\` inside the orchestrator). The trigger and deliveries of the embedded figure: a webhook trigger (auth hmac, one mapped parameter) on a one-step \`noop\` workflow; ${WARMUP_SECONDS} s of warm-up deliveries at the same pace first (not measured). ${ROUNDS} measured rounds of ${SECONDS} s on the same services (the machine is shared: one round's tail can be another process's burst); the table pools them, each round's figures follow it.`,
       ],
       webhookRows(pooled, RATE, TARGET_P99_MS),
       [
@@ -227,6 +237,8 @@ async function main(): Promise<void> {
         '| stage | p50 | p95 | p99 | max |',
         '|---|---|---|---|---|',
         ...breakdown,
+        '',
+        `The orchestrator's RunRequested handler (run created, step dispatched, RunStateChanged written, in the consumer's transaction; its bus metric ff_bus_handler_duration_seconds, warm-up included): ${handler}.`,
       ],
     );
   } finally {
@@ -236,6 +248,19 @@ async function main(): Promise<void> {
     await db.drop();
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** Mean and the share over 50 ms of a bus handler, from a Prometheus text page. */
+function handlerLine(metrics: string, topic: string, group: string): string {
+  const value = (name: string, extra = ''): number => {
+    const re = new RegExp(`^${name}\\{${extra}[^}]*topic="${topic.replace(/\./g, '\\.')}",group="${group}"\\} (\\S+)$`, 'm');
+    return Number(re.exec(metrics)?.[1] ?? NaN);
+  };
+  const count = value('ff_bus_handler_duration_seconds_count');
+  const sum = value('ff_bus_handler_duration_seconds_sum');
+  const under50 = value('ff_bus_handler_duration_seconds_bucket', 'le="0.05",');
+  const under100 = value('ff_bus_handler_duration_seconds_bucket', 'le="0.1",');
+  return `${count} events, mean ${ms((sum / count) * 1000)}, ${count - under50} over 50 ms, ${count - under100} over 100 ms`;
 }
 
 main().catch((err: unknown) => {
