@@ -2,6 +2,7 @@
  * What the bus benchmarks share: the benchmark event (with a high-resolution send time for latency),
  * a scratch database, percentiles, machine facts and the RESULTS.md section writer.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,4 +176,197 @@ export async function paced(
 export function ratioVerdict(measured: number, baseline: number, factor: number, baselinePaceHeld: boolean): string {
   if (!baselinePaceHeld) return 'no verdict (baseline below pace)';
   return verdict(measured <= factor * baseline);
+}
+
+/*
+ * The webhook benchmarks (bench/webhook.bench.ts embedded, bench/webhook-distributed.bench.ts one process per
+ * service): the same trigger, the same signed deliveries and the same figures, whatever hosts the services.
+ */
+
+/** A one-step `noop` workflow with one parameter the webhook maps from its payload. */
+export const WEBHOOK_WORKFLOW = `
+apiVersion: flowforge.io/v1
+kind: Job
+metadata: { name: bench-nothing }
+spec: { type: noop, config: {} }
+---
+apiVersion: flowforge.io/v1
+kind: Workflow
+metadata: { name: bench-hooked }
+spec:
+  parameters:
+    - { name: n, type: string, default: '' }
+  steps:
+    - { id: a, job: bench-nothing }
+`;
+
+export interface BenchHook {
+  hookPath: string;
+  secret: string;
+}
+
+/**
+ * Through the gateway at `base`: waits for the `noop` job type, applies WEBHOOK_WORKFLOW and creates the
+ * webhook trigger (auth hmac, its own rate limit far above the pace) → its public path and secret.
+ */
+export async function setUpWebhook(base: string, auth: Record<string, string>, timeoutMs = 20_000): Promise<BenchHook> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    if ((await fetch(`${base}/api/v1/job-types/noop`, { headers: auth })).status === 200) break;
+    if (Date.now() > deadline) throw new Error('the noop job type was not registered');
+    await sleep(100);
+  }
+  const applied = await fetch(`${base}/api/v1/workflows/apply`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/yaml' },
+    body: WEBHOOK_WORKFLOW,
+  });
+  if (applied.status !== 200) throw new Error(`apply: ${applied.status} ${await applied.text()}`);
+  const created = await fetch(`${base}/api/v1/triggers/bench-hook`, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      workflow: 'bench-hooked',
+      type: 'webhook',
+      config: { auth: 'hmac', rateLimit: { perMinute: 600_000, burst: 10_000 } },
+      params: { n: '${payload.n}' },
+    }),
+  });
+  const hook = (await created.json()) as BenchHook;
+  if (created.status !== 201) throw new Error(`create trigger: ${created.status} ${JSON.stringify(hook)}`);
+  return hook;
+}
+
+export interface WebhookFigures {
+  total: number;
+  /** delivery start → the observer saw the run `running` */
+  lat: Summary;
+  /** delivery start → 202 answered */
+  answered: Summary;
+  pace: { rate: number; completedRate: number; failures: number };
+  missing: number;
+  /** delivery start → running, each run seen */
+  latencies: number[];
+  /** delivery start → 202, each answered delivery */
+  acks: number[];
+  /** each measured delivery: when its call started, when its 202 came, the run it started */
+  samples: DeliverySample[];
+}
+
+export interface DeliverySample {
+  at: number;
+  answeredAt?: number;
+  runId?: string;
+}
+
+/**
+ * `warmup` deliveries one after the other, or open loop at `warmupRate`/s when set (not measured; then a pause until their runs show `running`
+ * and 1 s more, so their remaining events are not in the measured window), then `rate × seconds` signed
+ * deliveries, open loop, to POST {hookPath}; waits up to 30 s for every started run to show in `running`
+ * (run id → the moment an observer received RunStateChanged → running, on this process's clock).
+ * `round` tells the payloads of repeated calls apart.
+ */
+export async function driveWebhook(
+  base: string,
+  hook: BenchHook,
+  running: Map<string, number>,
+  opts: { rate: number; seconds: number; warmup: number; warmupRate?: number; round?: number; onMeasureStart?: () => void },
+): Promise<WebhookFigures> {
+  const started = new Map<number, DeliverySample>();
+  const allRunning = async (): Promise<void> => {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      if ([...started.values()].every((s) => !s.runId || running.has(s.runId))) break;
+      await sleep(50);
+    }
+  };
+  const deliver = async (seq: number): Promise<void> => {
+    const body = JSON.stringify({ n: `${opts.round ?? 0}.${seq}` });
+    const ts = Math.floor(Date.now() / 1000);
+    const signature = `sha256=${createHmac('sha256', hook.secret).update(`${ts}.${body}`).digest('hex')}`;
+    const entry: DeliverySample = { at: now() };
+    started.set(seq, entry);
+    const res = await fetch(`${base}${hook.hookPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-flowforge-timestamp': String(ts), 'x-flowforge-signature': signature },
+      body,
+    });
+    const answer = (await res.json()) as { runId?: string };
+    if (res.status !== 202) throw new Error(`delivery ${seq}: ${res.status} ${JSON.stringify(answer)}`);
+    entry.answeredAt = now();
+    entry.runId = answer.runId;
+  };
+
+  // Warm-up, not measured: JIT, pools, partition leases and assignments.
+  if (opts.warmup > 0) {
+    if (opts.warmupRate) await paced(opts.warmup, opts.warmupRate, (i) => deliver(-1 - i));
+    else for (let i = 0; i < opts.warmup; i++) await deliver(-1 - i);
+    await allRunning();
+    await sleep(1_000);
+  }
+  started.clear();
+  opts.onMeasureStart?.();
+  const total = opts.rate * opts.seconds;
+  const pace = await paced(total, opts.rate, deliver);
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    if ([...started.values()].every((s) => !s.runId || running.has(s.runId))) break;
+    await sleep(50);
+  }
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const s of started.values()) {
+    const at = s.runId ? running.get(s.runId) : undefined;
+    if (at === undefined) missing++;
+    else latencies.push(at - s.at);
+  }
+  return { total, lat: summarize(latencies), answered: summarize(pace.acks), pace, missing, latencies, acks: pace.acks, samples: [...started.values()] };
+}
+
+/** CPU seconds (user + system) the processes `pids` have used so far (Linux /proc; NaN elsewhere). */
+export function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the parenthesised command name: state is [0], utime [11], stime [12] (man 5 proc).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** Several runs' figures as one: their samples pooled, the pace of the slowest. */
+export function poolFigures(runs: WebhookFigures[]): WebhookFigures {
+  const samples = runs.flatMap((r) => r.samples);
+  return {
+    total: runs.reduce((n, r) => n + r.total, 0),
+    lat: summarize(runs.flatMap((r) => r.latencies)),
+    answered: summarize(runs.flatMap((r) => r.acks)),
+    pace: {
+      rate: Math.min(...runs.map((r) => r.pace.rate)),
+      completedRate: Math.min(...runs.map((r) => r.pace.completedRate)),
+      failures: runs.reduce((n, r) => n + r.pace.failures, 0),
+    },
+    missing: runs.reduce((n, r) => n + r.missing, 0),
+    latencies: runs.flatMap((r) => r.latencies),
+    acks: runs.flatMap((r) => r.acks),
+    samples,
+  };
+}
+
+/** The result rows of a webhook run against a p99 target. */
+export function webhookRows(f: WebhookFigures, rate: number, targetP99Ms: number): ResultRow[] {
+  const { lat, answered, pace, total } = f;
+  return [
+    [
+      'delivery received → run `running`, p50 / p95 / p99 / max',
+      `${ms(lat.p50)} / ${ms(lat.p95)} / ${ms(lat.p99)} / ${ms(lat.max)}`,
+      `p99 ≤ ${targetP99Ms} ms`,
+      verdict(lat.p99 <= targetP99Ms && f.missing === 0),
+    ],
+    ['202 answered, p50 / p95 / p99 / max', `${ms(answered.p50)} / ${ms(answered.p95)} / ${ms(answered.p99)} / ${ms(answered.max)}`, '—', ''],
+    ['pace started / completed', `${pace.rate.toFixed(1)} / ${pace.completedRate.toFixed(1)} deliveries/s`, `${rate}/s`, verdict(pace.rate >= rate * 0.95)],
+    ['runs seen running / deliveries', `${lat.n} / ${total} (${pace.failures} deliveries failed)`, 'all', verdict(lat.n === total && pace.failures === 0)],
+  ];
 }
