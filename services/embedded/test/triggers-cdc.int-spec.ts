@@ -131,6 +131,16 @@ describeStack('cdc triggers through the embedded platform', () => {
     );
   };
 
+  /** The source says it consumes: its connector runs and holds its position, its consumer is subscribed. */
+  const sourceStarted = async (triggerId: string): Promise<void> => {
+    await waitFor(
+      `the cdc source of trigger ${triggerId} to start`,
+      async () => (host.logs.some((l) => l.includes(`FF_CDC: trigger ${triggerId} consumes`)) ? true : undefined),
+      120_000,
+    );
+    expect((await connectorsOf(triggerId)).length).toBe(1);
+  };
+
   const connectorsOf = async (triggerId: string): Promise<string[]> =>
     ((await (await fetch(`${stack!.kafkaConnectUrl}/connectors`)).json()) as string[]).filter((c) => c.includes(triggerId));
 
@@ -145,13 +155,10 @@ describeStack('cdc triggers through the embedded platform', () => {
       },
     });
     expect(created.status).toBe(201);
-    // The runtime starts the connector; once it runs, a committed insert is captured.
-    await waitFor('the connector to run', async () => ((await connectorsOf(created.body.id)).length > 0 ? true : undefined), 60_000);
-    await waitFor(
-      'the slot to exist',
-      async () => ((await pg.query('select 1 from pg_replication_slots where database = $1', [source.name])).rowCount ? true : undefined),
-      60_000,
-    );
+    // The runtime starts the source: connector running and holding its position (slot, publication), consumer
+    // subscribed. A change committed before that may precede the publication, which then never lists it.
+    await sourceStarted(created.body.id);
+    expect((await pg.query('select 1 from pg_replication_slots where database = $1', [source.name])).rowCount).toBe(1);
     await pg.query("insert into orders values (41, 'new'), (42, 'new')");
     const run = await firedRun('pg-orders');
     expect(run).toMatchObject({ workflow: 'on-change', requestedBy: `trigger:${created.body.id}`, params: { keys: '[41,42]', table: 'public.orders' } });
@@ -176,7 +183,7 @@ describeStack('cdc triggers through the embedded platform', () => {
       },
     });
     expect(created.status).toBe(201);
-    await waitFor('the connector to run', async () => ((await connectorsOf(created.body.id)).length > 0 ? true : undefined), 60_000);
+    await sourceStarted(created.body.id);
     // The connector captures from where the binlog stood when it started: insert until one is seen.
     const run = await waitFor(
       'an insert to start a run',
@@ -206,7 +213,12 @@ describeStack('cdc triggers through the embedded platform', () => {
       body: { workflow: 'on-change', type: 'cdc', config: { connection: 'shop-guarded', tables: ['public.orders'], operations: ['insert'] } },
     });
     expect(created.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 2_000));
+    // The runtime's start fails on the address policy, saying so; no connector is ever made.
+    await waitFor(
+      'the start refused by the address policy',
+      async () => (host.logs.some((l) => l.includes(created.body.id) && l.includes('allowPrivateNetworks')) ? true : undefined),
+      30_000,
+    );
     expect(await connectorsOf(created.body.id)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { COMMON_CONFIG, serviceConfigToken, type CommonConfig } from '@flowforge/service-kit';
+import { COMMON_CONFIG, LOGGER, serviceConfigToken, type CommonConfig, type FlowForgeLogger } from '@flowforge/service-kit';
 import { CatalogConnectionClient } from '../file/catalog-connection.client';
 import type { TriggersConfig } from '../triggers.config';
 import { CatalogCdcResolver } from './catalog-cdc.resolver';
@@ -21,9 +21,15 @@ export class CdcSourceModule {
         CatalogCdcResolver,
         {
           provide: CdcSource,
-          inject: [serviceConfigToken('triggers'), COMMON_CONFIG, CatalogCdcResolver],
-          useFactory: (config: TriggersConfig, common: CommonConfig, resolver: CatalogCdcResolver): CdcSource =>
+          inject: [serviceConfigToken('triggers'), COMMON_CONFIG, CatalogCdcResolver, LOGGER],
+          useFactory: (config: TriggersConfig, common: CommonConfig, resolver: CatalogCdcResolver, logger: FlowForgeLogger): CdcSource =>
             new CdcSource({
+              logger: {
+                log: (m) => logger.info({ module: 'triggers.cdc' }, m),
+                warn: (m) => logger.warn({ module: 'triggers.cdc' }, m),
+                error: (m) => logger.error({ module: 'triggers.cdc' }, m),
+                debug: (m) => logger.debug({ module: 'triggers.cdc' }, m),
+              },
               connectUrl: config.FLOWFORGE_KAFKA_CONNECT_URL,
               kafkaBrokers: common.FLOWFORGE_KAFKA_BROKERS.split(','),
               ...(config.FLOWFORGE_KAFKA_CONNECT_KAFKA_BROKERS ? { connectKafkaBrokers: config.FLOWFORGE_KAFKA_CONNECT_KAFKA_BROKERS.split(',') } : {}),

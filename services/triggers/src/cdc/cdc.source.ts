@@ -11,7 +11,17 @@ import { cdcNames, changeTopic, connectorConfig, type CdcDatabaseKind, type CdcN
 import { causeOf, KafkaConnectClient } from './kafka-connect.client';
 import { checkSourceDatabase, dropSlotAndPublication, slotExists } from './source-database.check';
 
+/** Where the source writes what it does: the service's logger (pino, redacted) in the service, Nest's console logger otherwise. */
+export interface CdcLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
 export interface CdcSourceOptions {
+  /** Default: Nest's Logger('CdcSource'). */
+  logger?: CdcLogger;
   /** FLOWFORGE_KAFKA_CONNECT_URL: Kafka Connect with the Debezium plugins. Absent → every start fails with FF_CDC_CONNECT_MISSING. */
   connectUrl?: string;
   /** FLOWFORGE_KAFKA_BROKERS: where this process reads the change topics. */
@@ -51,12 +61,13 @@ interface Running {
 export class CdcSource implements EventSource<CdcConfig> {
   readonly type = 'cdc';
   readonly configSchema = cdcConfigSchema;
-  private readonly logger = new Logger('CdcSource');
+  private readonly logger: CdcLogger;
   private readonly kafka: Kafka;
   private readonly connect: KafkaConnectClient | null;
   private readonly running = new Map<string, Running>();
 
   constructor(private readonly options: CdcSourceOptions) {
+    this.logger = options.logger ?? new Logger('CdcSource');
     this.kafka = new Kafka({
       clientId: 'flowforge-cdc',
       brokers: options.kafkaBrokers,
