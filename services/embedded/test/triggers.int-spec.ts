@@ -372,7 +372,14 @@ describeStack('triggers through the embedded platform', () => {
       const created = await put('kafka-orders', {
         workflow: 'triggered',
         type: 'kafka',
-        config: { brokers: stack!.kafkaBrokers, topic, fromBeginning: true, filter: { fields: { kind: 'order' }, headers: { source: 'shop' } } },
+        // The stack's broker is on loopback: allowed by the admin (settings:configure-system).
+        config: {
+          brokers: stack!.kafkaBrokers,
+          topic,
+          fromBeginning: true,
+          filter: { fields: { kind: 'order' }, headers: { source: 'shop' } },
+          allowPrivateNetworks: true,
+        },
         params: { order: '${payload.order}' },
       });
       expect(created.status).toBe(201);
@@ -404,6 +411,38 @@ describeStack('triggers through the embedded platform', () => {
       await adminClient.disconnect();
     }
   }, 90_000);
+
+  it('brokers on private addresses need allowPrivateNetworks, which only settings:configure-system may set; without it nothing connects', async () => {
+    const developer = await host.userWith(['developer']);
+    const loopback = { brokers: stack!.kafkaBrokers, topic: 'ff-trig-guarded', fromBeginning: true };
+    const refused = await put('guarded-kafka', { workflow: 'triggered', type: 'kafka', config: { ...loopback, allowPrivateNetworks: true } }, developer.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('config.allowPrivateNetworks');
+    const metadata = await put(
+      'metadata-rabbit',
+      { workflow: 'triggered', type: 'rabbitmq', config: { url: 'amqp://169.254.169.254', queue: 'q' } },
+      developer.token,
+    );
+    expect(metadata.status).toBe(201);
+    const created = await put('guarded-kafka', { workflow: 'triggered', type: 'kafka', config: loopback }, developer.token);
+    expect(created.status).toBe(201);
+    try {
+      // Each start is refused by the address policy before a socket opens, and said so.
+      await waitFor(
+        'both starts refused by the address policy',
+        async () =>
+          host.logs.some((l) => l.includes('FF_TRIGGER_START_FAILED') && l.includes('guarded-kafka') && /not allowed|forbidden|loopback/i.test(l)) &&
+          host.logs.some((l) => l.includes('FF_TRIGGER_START_FAILED') && l.includes('metadata-rabbit') && /not allowed|forbidden|metadata|link-local/i.test(l))
+            ? true
+            : undefined,
+        30_000,
+      );
+      expect((await firings('guarded-kafka')).total).toBe(0);
+    } finally {
+      await host.call('DELETE', '/api/v1/triggers/guarded-kafka', { token: admin });
+      await host.call('DELETE', '/api/v1/triggers/metadata-rabbit', { token: admin });
+    }
+  });
 
   it('a workflow trigger runs its workflow when the upstream succeeds, with the upstream outputs as parameters; a self-loop is refused', async () => {
     const loop = await put('loop', { workflow: 'triggered', type: 'workflow', config: { upstream: ['triggered'], on: 'success' }, params: {} });
@@ -455,6 +494,7 @@ describeStack('triggers through the embedded platform', () => {
           password: decodeURIComponent(u.password),
           queue,
           filter: { headers: { source: 'shop' } },
+          allowPrivateNetworks: true,
         },
         params: { order: '${payload.order}' },
       });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { principalName, type Actor } from '@flowforge/access';
 import { withTransaction } from '@flowforge/db';
 import type { SaveTriggerRequest, TestTriggerRequest } from '@flowforge/http';
-import { fieldErrorsOf, LOGGER, servicePoolToken, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
+import { fieldErrorsOf, FlowForgeError, LOGGER, servicePoolToken, ValidationProblem, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
 import { EVENT_SOURCES, type EventSource } from './event-source';
 import { mappingProblems } from './param-mapping';
@@ -70,6 +70,15 @@ export class TriggersService {
   async save(name: string, body: SaveTriggerRequest, actor: Actor): Promise<SavedTrigger> {
     const source = this.sources.get(body.type);
     if (!source) throw new TriggerTypeUnknownProblem(body.type, [...this.sources.keys()].sort());
+    // Reaching private networks is an admin's decision, as for connections (docs/architecture.md, Security model).
+    if ((body.config as { allowPrivateNetworks?: unknown }).allowPrivateNetworks === true && !actor.permissions?.includes('settings:configure-system')) {
+      throw new FlowForgeError(
+        'FF_FORBIDDEN',
+        403,
+        'Forbidden',
+        'config.allowPrivateNetworks: reaching private, loopback or link-local addresses needs settings:configure-system',
+      );
+    }
     const paramIssues = mappingProblems(body.params);
     if (paramIssues.length) throw new ValidationProblem(paramIssues);
     const by = principalName(actor);

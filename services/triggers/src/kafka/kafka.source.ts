@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type tls from 'node:tls';
+import { Kafka, logLevel, type Consumer, type ISocketFactory } from 'kafkajs';
+import { guardedSocket } from '@flowforge/connectors';
 import { z } from 'zod';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Emit, EventSource, SourceEvent, SourceHandle, TriggerSpec } from '../core/event-source';
@@ -18,6 +20,10 @@ export const kafkaConfigSchema = z.strictObject({
     .describe('the topic read; each message is one event'),
   fromBeginning: z.boolean().default(false).describe("where a trigger's new consumer group starts: the oldest message, or only new ones"),
   filter: messageFilterSchema.optional(),
+  allowPrivateNetworks: z
+    .boolean()
+    .default(false)
+    .describe('brokers on private, loopback or link-local addresses; only a holder of settings:configure-system may set it'),
 });
 export type KafkaTriggerConfig = z.output<typeof kafkaConfigSchema>;
 
@@ -43,7 +49,15 @@ export class KafkaSource implements EventSource<KafkaTriggerConfig> {
   async start(trigger: TriggerSpec<KafkaTriggerConfig>, emit: Emit): Promise<SourceHandle> {
     const { brokers, topic, fromBeginning } = trigger.config;
     // Few retries: a start that fails is retried by the runtime, with backoff, rather than here for minutes.
+    // Every socket, to the bootstrap brokers and to those their metadata names, passes the platform's
+    // outbound address policy (docs/architecture.md, Security model).
+    const allowPrivateNetworks = trigger.config.allowPrivateNetworks;
+    const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+      const options = ssl as tls.ConnectionOptions | boolean | undefined;
+      return guardedSocket({ host, port, allowPrivateNetworks, tls: options ? (options === true ? {} : options) : null, onConnect });
+    };
     const kafka = new Kafka({
+      socketFactory,
       clientId: `flowforge-trigger-${trigger.name}`,
       brokers,
       logLevel: logLevel.NOTHING,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
+import { guardedLookup, refusedLiteral } from '@flowforge/connectors';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
 import type { Emit, EventSource, SourceEvent, SourceHandle, TriggerSpec } from '../core/event-source';
 import { matchFilter, messageFilterSchema } from '../core/event-filter';
@@ -16,6 +17,10 @@ export const rabbitmqConfigSchema = z.strictObject({
   queue: z.string().min(1).max(255).describe('the queue consumed (it must exist)'),
   prefetch: z.number().int().min(1).max(1000).default(10).describe('unacknowledged messages at most'),
   filter: messageFilterSchema.optional(),
+  allowPrivateNetworks: z
+    .boolean()
+    .default(false)
+    .describe('a broker on a private, loopback or link-local address; only a holder of settings:configure-system may set it'),
 });
 export type RabbitmqTriggerConfig = z.output<typeof rabbitmqConfigSchema>;
 
@@ -71,7 +76,11 @@ export class RabbitmqSource implements EventSource<RabbitmqTriggerConfig> {
     };
 
     const open = async (): Promise<void> => {
-      const conn = await amqp.connect(url.toString());
+      // The broker's address passes the platform's outbound address policy (docs/architecture.md, Security model):
+      // a literal is judged here, a name by the lookup the socket uses.
+      const refused = refusedLiteral(url.hostname, trigger.config.allowPrivateNetworks);
+      if (refused) throw refused;
+      const conn = await amqp.connect(url.toString(), { lookup: guardedLookup(trigger.config.allowPrivateNetworks) });
       connection = conn;
       conn.on('error', () => undefined);
       conn.on('close', () => {
