@@ -124,8 +124,8 @@ describe('schedules API (embedded: gateway → scheduler → RunRequested → or
     }
     expect(actions).toEqual(
       expect.arrayContaining([
-        'schedule:create denied',
-        'schedule:create',
+        'schedule:edit denied',
+        'schedule:edit',
         'schedule:execute denied',
         'schedule:execute',
         'schedule:delete denied',
@@ -202,6 +202,26 @@ describe('schedules API (embedded: gateway → scheduler → RunRequested → or
       await host.call('POST', `/api/v1/runs/${f.runId}/cancel`, { token: admin });
   });
 
+  it('replacing needs schedule:edit; creating a schedule that does not exist also schedule:create', async () => {
+    expect(
+      (
+        await host.call('PUT', '/api/v1/roles/sched-editor', {
+          token: admin,
+          body: { description: 'edits schedules', permissions: ['schedule:view', 'schedule:edit'] },
+        })
+      ).status,
+    ).toBeLessThan(300);
+    const editor = await host.userWith(['sched-editor']);
+    const body = { workflow: 'sched-report', cron: '0 3 * * *', timezone: 'UTC' };
+    const refused = await host.call<Problem>('PUT', '/api/v1/schedules/editor-new', { token: editor.token, body });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('schedule:create');
+    expect((await host.call('GET', '/api/v1/schedules/editor-new', { token: admin })).status).toBe(404);
+    expect((await host.call('PUT', '/api/v1/schedules/editor-new', { token: admin, body })).status).toBe(201);
+    expect((await host.call('PUT', '/api/v1/schedules/editor-new', { token: editor.token, body: { ...body, cron: '0 4 * * *' } })).status).toBe(200);
+    await host.call('DELETE', '/api/v1/schedules/editor-new', { token: admin });
+  });
+
   it('workflow-as-code: a schedule declared in the file is applied after its workflow, exported with it, and round-trips', async () => {
     const file = [
       'apiVersion: flowforge.io/v1',
@@ -227,7 +247,7 @@ describe('schedules API (embedded: gateway → scheduler → RunRequested → or
     const narrow = await host.scopedToken(['workflow:create', 'workflow:view']);
     const refused = await yamlPost(file, narrow);
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('schedule:create');
+    expect(await refused.text()).toContain('schedule:edit');
 
     const applied = await yamlPost(file);
     expect({ status: applied.status, body: applied.status === 200 ? null : await applied.clone().text() }).toEqual({ status: 200, body: null });

@@ -43,7 +43,7 @@ export class WorkflowsController {
   @ApiOperation({
     summary: 'Apply workflow-as-code',
     description:
-      'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:create` / `trigger:edit` needed, checked before anything is applied); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.',
+      'Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:edit` / `trigger:edit` needed, checked before anything is applied; a new one also `schedule:create` / `trigger:create`); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.',
   })
   @ApiConsumes('application/yaml', 'application/json')
   @ApiBody({

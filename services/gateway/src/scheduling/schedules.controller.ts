@@ -51,12 +51,12 @@ export class SchedulesController {
   }
 
   @Put(':name')
-  @RequirePermission('schedule:create')
+  @RequirePermission('schedule:edit')
   @nameParam
   @ApiOperation({
     summary: 'Create or replace a schedule',
     description:
-      'A cron (5 or 6 fields, macros, L/W/#) or a preset, in an IANA time zone. DST: a fixed time that does not exist fires once at the first valid instant after the gap; a fixed time that occurs twice fires once, at its first occurrence; interval patterns keep their pace in real time. History is kept across replacements; the next fire time is counted from now.',
+      'A cron (5 or 6 fields, macros, L/W/#) or a preset, in an IANA time zone. DST: a fixed time that does not exist fires once at the first valid instant after the gap; a fixed time that occurs twice fires once, at its first occurrence; interval patterns keep their pace in real time. History is kept across replacements; the next fire time is counted from now. Replacing needs schedule:edit; creating one that does not exist also schedule:create (403 otherwise).',
   })
   @ApiZodBody(putScheduleRequest)
   @ApiResponse({ status: 201, type: ScheduleDto, description: 'Created' })

@@ -12,7 +12,7 @@ const enc = encodeURIComponent;
 export function schedulesBackend(client: SchedulerClient): DeclaredBackend {
   return {
     kind: 'Schedule',
-    applyPermission: 'schedule:create',
+    applyPermission: 'schedule:edit',
     viewPermission: 'schedule:view',
     send: (call, req) => client.send(call, req),
     path: (name) => `/schedules/${enc(name)}`,

@@ -19,3 +19,10 @@ export class BackfillInvalidError extends FlowForgeError {
     super('FF_SCHEDULE_BACKFILL_INVALID', 422, 'Backfill range is invalid', detail, [{ field, message: detail }]);
   }
 }
+
+/** A PUT of a schedule that does not exist, by a caller who may edit schedules but not create them. */
+export class ScheduleCreateForbiddenError extends FlowForgeError {
+  constructor(name: string) {
+    super('FF_FORBIDDEN', 403, 'Forbidden', `schedule "${name}" does not exist and creating one needs schedule:create, which the caller does not hold`);
+  }
+}

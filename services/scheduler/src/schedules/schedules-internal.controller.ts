@@ -44,7 +44,11 @@ export class SchedulesInternalController {
     @Headers() headers: Headers_,
     @Res({ passthrough: true }) res: HttpResponse,
   ) {
-    const { created, view } = await this.schedules.put(name, body, actor(headers));
+    const caller = actorFromHeaders(headers);
+    // The gateway checked schedule:edit; a schedule that does not exist yet also needs schedule:create.
+    // Permissions unknown (no actor header: an internal caller, not the gateway) are not checked here.
+    const mayCreate = caller.permissions == null || caller.permissions.includes('schedule:create');
+    const { created, view } = await this.schedules.put(name, body, principalName(caller), mayCreate);
     res.statusCode = created ? 201 : 200;
     return view;
   }

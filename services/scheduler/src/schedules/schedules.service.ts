@@ -7,7 +7,7 @@ import { SCHEDULER_POOL } from '../scheduler.database';
 import { FireStore, type FireOutcome } from './fire.store';
 import { SchedulerClock } from './scheduler.clock';
 import { compilePreset, FireTimes, localDate, readBound } from './schedule.cron';
-import { BackfillInvalidError, ScheduleNoFutureError, ScheduleNotFoundError } from './schedule.errors';
+import { BackfillInvalidError, ScheduleCreateForbiddenError, ScheduleNoFutureError, ScheduleNotFoundError } from './schedule.errors';
 import { FiringBatch, ScheduleFiring } from './schedule.firing';
 import { ScheduleStore, type ScheduleFields, type ScheduleRow } from './schedule.store';
 import { fireView, scheduleView, type FireView, type ScheduleView } from './schedule.views';
@@ -50,7 +50,7 @@ export class SchedulesService {
   }
 
   /** Creates or replaces the schedule; its history stays. The next fire time is counted from now. */
-  async put(name: string, body: PutScheduleRequest, by: string): Promise<{ created: boolean; view: ScheduleView }> {
+  async put(name: string, body: PutScheduleRequest, by: string, mayCreate = true): Promise<{ created: boolean; view: ScheduleView }> {
     const fields: ScheduleFields = {
       name,
       workflow: body.workflow,
@@ -72,6 +72,7 @@ export class SchedulesService {
     const now = this.clock.now();
     const { created, row } = await withTransaction(this.pool, async (tx) => {
       const existing = await this.schedules.lockByName(tx, name);
+      if (!existing && !mayCreate) throw new ScheduleCreateForbiddenError(name);
       const id = existing?.id ?? randomUUID();
       const next = this.firing.nextOf({ id, cron: fields.cron, timezone: fields.timezone, jitter_ms: fields.jitter_ms }, now);
       if (!next.fire) throw new ScheduleNoFutureError(fields.cron, fields.timezone);

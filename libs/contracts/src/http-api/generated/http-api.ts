@@ -3279,7 +3279,7 @@ export interface ApiPaths {
     };
     /**
      * Create or replace a schedule (schedules_put)
-     * A cron (5 or 6 fields, macros, L/W/#) or a preset, in an IANA time zone. DST: a fixed time that does not exist fires once at the first valid instant after the gap; a fixed time that occurs twice fires once, at its first occurrence; interval patterns keep their pace in real time. History is kept across replacements; the next fire time is counted from now.
+     * A cron (5 or 6 fields, macros, L/W/#) or a preset, in an IANA time zone. DST: a fixed time that does not exist fires once at the first valid instant after the gap; a fixed time that occurs twice fires once, at its first occurrence; interval patterns keep their pace in real time. History is kept across replacements; the next fire time is counted from now. Replacing needs schedule:edit; creating one that does not exist also schedule:create (403 otherwise).
      */
     put: {
       path: {
@@ -3300,7 +3300,7 @@ export interface ApiPaths {
         400: Problem;
         /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
         401: Problem;
-        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:create; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:edit; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
         403: Problem;
         /** FF_SCHEDULE_NO_FUTURE: the cron has no future fire time */
         422: Problem;
@@ -4565,7 +4565,7 @@ export interface ApiPaths {
   '/api/v1/workflows/apply': {
     /**
      * Apply workflow-as-code (workflows_apply)
-     * Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:create` / `trigger:edit` needed, checked before anything is applied); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.
+     * Multi-document YAML (`apiVersion: flowforge.io/v1`, `kind: Job | Workflow | Schedule | Trigger`). Jobs and workflows are applied in one transaction: every one is valid or none is written; documents equal to their latest version create no version; errors name the line. Schedules and triggers then go to their services in file order (`schedule:edit` / `trigger:edit` needed, checked before anything is applied; a new one also `schedule:create` / `trigger:create`); one refused is answered naming it and what was applied before it — apply the fixed file again to finish. A webhook secret the triggers service generated is answered once, in `secret`.
      */
     post: {
       path: Record<string, never>;
