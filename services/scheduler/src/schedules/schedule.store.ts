@@ -39,6 +39,27 @@ export type ScheduleFields = Omit<
 
 const T = '"ff_scheduler"."schedules"';
 
+/** A schedule's definition in the order insert and update bind it (after the id, and the name for an insert). */
+function definitionValues(f: ScheduleFields): unknown[] {
+  return [
+    f.workflow,
+    f.workflow_version,
+    f.description,
+    f.cron,
+    f.preset === null ? null : JSON.stringify(f.preset),
+    f.timezone,
+    JSON.stringify(f.params),
+    f.paused,
+    f.pause_note,
+    f.auto_pause_after_failures,
+    f.catchup,
+    f.catchup_cap,
+    f.jitter_ms,
+    f.excluded_dates,
+    f.overlap,
+  ];
+}
+
 /** ff_scheduler.schedules. */
 @Injectable()
 export class ScheduleStore {
@@ -100,29 +121,7 @@ export class ScheduleStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $19, $20, $21,
          CASE WHEN $10 THEN $19::timestamptz END, CASE WHEN $10 THEN $18::text END)
        RETURNING *`,
-      [
-        id,
-        f.name,
-        f.workflow,
-        f.workflow_version,
-        f.description,
-        f.cron,
-        f.preset === null ? null : JSON.stringify(f.preset),
-        f.timezone,
-        JSON.stringify(f.params),
-        f.paused,
-        f.pause_note,
-        f.auto_pause_after_failures,
-        f.catchup,
-        f.catchup_cap,
-        f.jitter_ms,
-        f.excluded_dates,
-        f.overlap,
-        by,
-        now,
-        next.fire,
-        next.due,
-      ],
+      [id, f.name, ...definitionValues(f), by, now, next.fire, next.due],
     );
     return rows[0];
   }
@@ -136,28 +135,7 @@ export class ScheduleStore {
          paused = $9, pause_note = $10, auto_pause_after_failures = $11, catchup = $12, catchup_cap = $13, jitter_ms = $14,
          excluded_dates = $15, overlap = $16, next_fire_at = $19, next_due_at = $20, updated_by = $17, updated_at = $18
        WHERE id = $1 RETURNING *`,
-      [
-        id,
-        f.workflow,
-        f.workflow_version,
-        f.description,
-        f.cron,
-        f.preset === null ? null : JSON.stringify(f.preset),
-        f.timezone,
-        JSON.stringify(f.params),
-        f.paused,
-        f.pause_note,
-        f.auto_pause_after_failures,
-        f.catchup,
-        f.catchup_cap,
-        f.jitter_ms,
-        f.excluded_dates,
-        f.overlap,
-        by,
-        now,
-        next.fire,
-        next.due,
-      ],
+      [id, ...definitionValues(f), by, now, next.fire, next.due],
     );
     return rows[0];
   }
