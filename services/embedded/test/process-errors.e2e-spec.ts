@@ -88,12 +88,13 @@ describe('errors nothing caught (runProcess)', () => {
 
   it('the embedded host logs an uncaught exception, shuts down gracefully and exits 70', async () => {
     const marker = `throw-${Date.now()}`;
-    const { host, base } = await start({ FAULTS: 'throw', FAULT_MARKER: marker, ...testAdminEnv });
-    await waitReady(base, host, 90_000);
+    const { host } = await start({ FAULTS: 'throw', FAULT_MARKER: marker, ...testAdminEnv });
+    // The injector throws as soon as the host answers ready, which may be before a poll of ours sees it:
+    // wait for the exit, then check from the log that the host was ready first.
     const { code, signal } = await waitFor(
       'the host to exit',
       async () => (host.child.exitCode !== null || host.child.signalCode !== null ? host.exited : undefined),
-      30_000,
+      120_000,
     );
     expect({ code, signal }).toEqual({ code: 70, signal: null });
     const lines = logLines(host);
@@ -105,11 +106,13 @@ describe('errors nothing caught (runProcess)', () => {
     // The graceful stop ran to its end after the fatal line (HTTP, bus, DataSources closed), not a crash.
     const msgs = lines.map((l) => l.msg);
     const at = msgs.indexOf('uncaught exception; stopping the process');
+    expect(msgs.indexOf('ready')).toBeGreaterThanOrEqual(0);
+    expect(msgs.indexOf('ready')).toBeLessThan(at);
     expect(msgs.indexOf('shutting down', at)).toBeGreaterThan(at);
     expect(lines.find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'uncaughtException' });
     expect(msgs.indexOf('stopped', at)).toBeGreaterThan(msgs.indexOf('shutting down', at));
     expect(host.stderr()).not.toContain('FF_SHUTDOWN');
-  }, 120_000);
+  }, 180_000);
 
   it('a host whose launcher (scripts/start.js) is SIGKILLed stops itself gracefully', async () => {
     const port = await freePort();
