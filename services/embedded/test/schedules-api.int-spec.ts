@@ -222,6 +222,35 @@ describe('schedules API (embedded: gateway → scheduler → RunRequested → or
     await host.call('DELETE', '/api/v1/schedules/editor-new', { token: admin });
   });
 
+  it('calendars through the gateway: developers edit them, analysts and operators only read; a schedule names them', async () => {
+    const analyst = await host.userWith(['analyst']);
+    const operator = await host.userWith(['operator']);
+    const developer = await host.userWith(['developer']);
+    const body = { description: 'shop closed', dates: ['2026-12-25', '2027-01-01'] };
+    expect((await host.call('PUT', '/api/v1/calendars/shop-closed', { token: analyst.token, body })).status).toBe(403);
+    expect((await host.call('PUT', '/api/v1/calendars/shop-closed', { token: operator.token, body })).status).toBe(403);
+    const created = await host.call<{ name: string; dates: string[] }>('PUT', '/api/v1/calendars/shop-closed', { token: developer.token, body });
+    expect(created.status).toBe(201);
+    expect((await host.call<{ dates: string[] }>('GET', '/api/v1/calendars/shop-closed', { token: analyst.token })).body.dates).toEqual([
+      '2026-12-25',
+      '2027-01-01',
+    ]);
+    const bad = await host.call<Problem>('PUT', '/api/v1/calendars/shop-closed', { token: developer.token, body: { dates: ['25.12.2026'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('dates[0]');
+    const schedule = await host.call<{ calendars: string[] }>('PUT', '/api/v1/schedules/with-calendar', {
+      token: developer.token,
+      body: { workflow: 'sched-report', cron: '0 6 * * *', timezone: 'Europe/Berlin', calendars: ['shop-closed'] },
+    });
+    expect(schedule.status).toBe(201);
+    expect(schedule.body.calendars).toEqual(['shop-closed']);
+    const inUse = await host.call<Problem>('DELETE', '/api/v1/calendars/shop-closed', { token: admin });
+    expect(inUse.status).toBe(409);
+    expect(inUse.text).toContain('with-calendar');
+    await host.call('DELETE', '/api/v1/schedules/with-calendar', { token: admin });
+    expect((await host.call('DELETE', '/api/v1/calendars/shop-closed', { token: admin })).status).toBe(204);
+  });
+
   it('workflow-as-code: a schedule declared in the file is applied after its workflow, exported with it, and round-trips', async () => {
     const file = [
       'apiVersion: flowforge.io/v1',

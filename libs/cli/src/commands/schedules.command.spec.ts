@@ -29,6 +29,7 @@ function schedule(over: Partial<ScheduleDto>): ScheduleDto {
     catchupCap: 10,
     jitterMs: 0,
     excludedDates: [],
+    calendars: [],
     overlap: 'skip',
     nextFireAt: '2026-03-29T01:00:00.000Z',
     createdBy: 'alice',

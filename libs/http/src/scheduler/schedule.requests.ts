@@ -17,6 +17,7 @@ export const MAX_JITTER_MS = 3_600_000;
 export const MAX_CATCHUP = 1000;
 export const MAX_BACKFILL = 1000;
 export const MAX_EXCLUDED_DATES = 1000;
+export const MAX_CALENDARS = 20;
 
 /** True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
 export function isTimeZone(zone: string): boolean {
@@ -129,6 +130,15 @@ export const putScheduleRequest = requestSchema(
         .default([])
         .describe('Dates (in the time zone) on which fire times are skipped (reason "calendar")')
         .meta({ example: ['2026-12-25'] }),
+      calendars: z
+        .array(
+          z.string(says('must be a calendar name')).regex(SCHEDULE_NAME_PATTERN, 'must be a calendar name (PUT /api/v1/calendars/{name})'),
+          says('must be an array of calendar names'),
+        )
+        .max(MAX_CALENDARS, `must name at most ${MAX_CALENDARS} calendars`)
+        .default([])
+        .describe('Named calendars (GET /api/v1/calendars) whose dates are skipped like `excludedDates`; each must exist')
+        .meta({ example: ['de-holidays'] }),
       overlap: z
         .enum(SCHEDULE_OVERLAPS, says(`must be one of ${SCHEDULE_OVERLAPS.join(', ')}`))
         .default('skip')
@@ -185,3 +195,20 @@ export const listSchedulesQuery = z.strictObject({
 export const scheduleNameParam = z
   .string(says('must be a schedule name'))
   .regex(SCHEDULE_NAME_PATTERN, 'must be a schedule name: 1-63 lower-case letters, digits, "_", "." or "-", starting with a letter or digit');
+
+/** Body of PUT /calendars/{name}: a named list of dates (in each schedule's own time zone) on which its fire times are skipped. */
+export const putCalendarRequest = requestSchema(
+  'PutCalendarDto',
+  z.strictObject({
+    description: text(0, 2000).nullable().optional(),
+    dates: z
+      .array(z.string(says('must be a date YYYY-MM-DD')).refine(isRealDate, 'must be a date YYYY-MM-DD'), says('must be an array of dates'))
+      .max(MAX_EXCLUDED_DATES, `must have at most ${MAX_EXCLUDED_DATES} dates`)
+      .describe('Dates YYYY-MM-DD; a schedule naming the calendar skips its fire times on them (reason "calendar"), read in its own time zone')
+      .meta({ example: ['2026-12-25', '2026-12-26', '2027-01-01'] }),
+  }),
+);
+export type PutCalendarRequest = z.output<typeof putCalendarRequest>;
+export const calendarNameParam = z
+  .string(says('must be a calendar name'))
+  .regex(SCHEDULE_NAME_PATTERN, 'must be a calendar name: 1-63 lower-case letters, digits, "_", "." or "-", starting with a letter or digit');

@@ -24,6 +24,7 @@ export class ScheduleDto {
   @ApiProperty() catchupCap!: number;
   @ApiProperty() jitterMs!: number;
   @ApiProperty({ type: [String], example: ['2026-12-25'] }) excludedDates!: string[];
+  @ApiProperty({ type: [String], example: ['de-holidays'], description: 'Named calendars whose dates are skipped too' }) calendars!: string[];
   @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Null when the cron has no future time' }) nextFireAt!: string | null;
   @ApiProperty() createdBy!: string;
@@ -95,4 +96,14 @@ export class BackfillResultDto {
   @ApiProperty() existing!: number;
   @ApiProperty() skipped!: number;
   @ApiProperty({ type: [BackfillRunDto] }) runs!: BackfillRunDto[];
+}
+
+export class CalendarDto {
+  @ApiProperty({ example: 'de-holidays' }) name!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ type: [String], example: ['2026-12-25', '2026-12-26'], description: 'Sorted, each once' }) dates!: string[];
+  @ApiProperty() createdBy!: string;
+  @ApiProperty() updatedBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

@@ -31,6 +31,7 @@ export function schedulesBackend(client: SchedulerClient): DeclaredBackend {
       spec.overlap = v.overlap;
       if (typeof v.jitterMs === 'number' && v.jitterMs > 0) spec.jitterMs = v.jitterMs;
       if (Array.isArray(v.excludedDates) && v.excludedDates.length > 0) spec.excludedDates = v.excludedDates;
+      if (Array.isArray(v.calendars) && v.calendars.length > 0) spec.calendars = v.calendars;
       if (typeof v.autoPauseAfterFailures === 'number') spec.autoPauseAfterFailures = v.autoPauseAfterFailures;
       if (v.paused === true) {
         spec.paused = true;

@@ -26,3 +26,21 @@ export class ScheduleCreateForbiddenError extends FlowForgeError {
     super('FF_FORBIDDEN', 403, 'Forbidden', `schedule "${name}" does not exist and creating one needs schedule:create, which the caller does not hold`);
   }
 }
+
+export class CalendarNotFoundError extends FlowForgeError {
+  constructor(name: string) {
+    super('FF_CALENDAR_NOT_FOUND', 404, 'Calendar not found', `no calendar named "${name}"; list them with GET /api/v1/calendars`);
+  }
+}
+
+/** A calendar that schedules still name is not deleted. */
+export class CalendarInUseError extends FlowForgeError {
+  constructor(name: string, schedules: string[]) {
+    super(
+      'FF_CALENDAR_IN_USE',
+      409,
+      'Calendar in use',
+      `calendar "${name}" is named by ${schedules.length} schedule(s): ${schedules.slice(0, 10).join(', ')}${schedules.length > 10 ? ', …' : ''}; take it out of them first`,
+    );
+  }
+}

@@ -186,7 +186,7 @@ export class ScheduleFiring {
   /** One fire time that should run, through pause, calendar and overlap; a fired one counts as active at once. */
   private plan(s: ScheduleRow, t: Date, kind: FireKind, state: FiringState): PlannedFire {
     if (kind === 'schedule' && s.paused) return this.skip(s, t, kind, 'paused');
-    if (s.excluded_dates.length && s.excluded_dates.includes(localDate(t, s.timezone))) return this.skip(s, t, kind, 'calendar');
+    if ((s.excluded_dates.length > 0 || s.calendar_dates.length > 0) && isExcluded(s, localDate(t, s.timezone))) return this.skip(s, t, kind, 'calendar');
     const active = state.active.get(s.id) ?? [];
     const waiting = state.buffered.get(s.id) ?? 0;
     let cancel: string[] = [];
@@ -279,4 +279,9 @@ export class ScheduleFiring {
   async flush(tx: Queryable, batch: FiringBatch): Promise<void> {
     if (batch.events.length) await this.bus.publishMany(RunRequested, batch.events.splice(0), { tx });
   }
+}
+
+/** A local date the schedule skips: in its own excludedDates or in one of its calendars. */
+export function isExcluded(s: Pick<ScheduleRow, 'excluded_dates' | 'calendar_dates'>, date: string): boolean {
+  return s.excluded_dates.includes(date) || s.calendar_dates.includes(date);
 }

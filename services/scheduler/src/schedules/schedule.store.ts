@@ -22,6 +22,9 @@ export interface ScheduleRow {
   catchup_cap: number;
   jitter_ms: number;
   excluded_dates: string[];
+  /** Named calendars (ff_scheduler.calendars) and the union of their dates, kept by CalendarStore. */
+  calendars: string[];
+  calendar_dates: string[];
   overlap: ScheduleOverlap;
   next_fire_at: Date | null;
   next_due_at: Date | null;
@@ -34,7 +37,18 @@ export interface ScheduleRow {
 /** What a PUT writes: everything but the bookkeeping. */
 export type ScheduleFields = Omit<
   ScheduleRow,
-  'id' | 'consecutive_failures' | 'paused_at' | 'paused_by' | 'created_by' | 'updated_by' | 'created_at' | 'updated_at' | 'next_fire_at' | 'next_due_at'
+  | 'id'
+  | 'consecutive_failures'
+  | 'paused_at'
+  | 'paused_by'
+  | 'created_by'
+  | 'updated_by'
+  | 'created_at'
+  | 'updated_at'
+  | 'next_fire_at'
+  | 'next_due_at'
+  | 'calendars'
+  | 'calendar_dates'
 >;
 
 const T = '"ff_scheduler"."schedules"';

@@ -1,3 +1,4 @@
+import type { CalendarRow } from './calendar.store';
 import type { FireRow } from './fire.store';
 import type { ScheduleRow } from './schedule.store';
 
@@ -21,6 +22,8 @@ export interface ScheduleView {
   catchupCap: number;
   jitterMs: number;
   excludedDates: string[];
+  /** Named calendars whose dates are skipped too. */
+  calendars: string[];
   overlap: string;
   nextFireAt: string | null;
   createdBy: string;
@@ -67,6 +70,7 @@ export function scheduleView(s: ScheduleRow, warnings?: string[]): ScheduleView 
     catchupCap: s.catchup_cap,
     jitterMs: s.jitter_ms,
     excludedDates: s.excluded_dates,
+    calendars: s.calendars,
     overlap: s.overlap,
     nextFireAt: iso(s.next_fire_at),
     createdBy: s.created_by,
@@ -89,5 +93,27 @@ export function fireView(f: FireRow): FireView {
     warning: f.warning,
     requestedAt: iso(f.requested_at),
     decidedAt: f.decided_at.toISOString(),
+  };
+}
+
+export interface CalendarView {
+  name: string;
+  description: string | null;
+  dates: string[];
+  createdBy: string;
+  updatedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function calendarView(c: CalendarRow): CalendarView {
+  return {
+    name: c.name,
+    description: c.description,
+    dates: c.dates,
+    createdBy: c.created_by,
+    updatedBy: c.updated_by,
+    createdAt: c.created_at.toISOString(),
+    updatedAt: c.updated_at.toISOString(),
   };
 }

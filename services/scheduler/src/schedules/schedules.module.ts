@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { schedulerDatabase } from '../scheduler.database';
+import { CalendarStore } from './calendar.store';
+import { CalendarsInternalController } from './calendars-internal.controller';
 import { FireLoop } from './fire.loop';
 import { FireStore } from './fire.store';
 import { OrchestratorClient } from './orchestrator.client';
@@ -13,8 +15,8 @@ import { SchedulesService } from './schedules.service';
 /** Schedules: the model and its API, the fire loop, the run-state listener (overlap, auto-pause). */
 @Module({
   imports: [schedulerDatabase],
-  controllers: [SchedulesInternalController, RunStateListener],
-  providers: [SchedulerClock, ScheduleStore, FireStore, ScheduleFiring, SchedulesService, OrchestratorClient, FireLoop],
+  controllers: [SchedulesInternalController, CalendarsInternalController, RunStateListener],
+  providers: [SchedulerClock, ScheduleStore, CalendarStore, FireStore, ScheduleFiring, SchedulesService, OrchestratorClient, FireLoop],
   exports: [SchedulerClock, FireLoop, SchedulesService],
 })
 export class SchedulesModule {}

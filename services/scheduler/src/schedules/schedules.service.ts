@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { withTransaction } from '@flowforge/db';
+import { ValidationProblem } from '@flowforge/service-kit';
 import { MAX_BACKFILL, type BackfillScheduleRequest, type PutScheduleRequest } from '@flowforge/http';
 import type { Pool } from 'pg';
 import { SCHEDULER_POOL } from '../scheduler.database';
@@ -8,7 +9,8 @@ import { FireStore, type FireOutcome } from './fire.store';
 import { SchedulerClock } from './scheduler.clock';
 import { compilePreset, FireTimes, localDate, readBound } from './schedule.cron';
 import { BackfillInvalidError, ScheduleCreateForbiddenError, ScheduleNoFutureError, ScheduleNotFoundError } from './schedule.errors';
-import { FiringBatch, ScheduleFiring } from './schedule.firing';
+import { FiringBatch, isExcluded, ScheduleFiring } from './schedule.firing';
+import { CalendarStore } from './calendar.store';
 import { ScheduleStore, type ScheduleFields, type ScheduleRow } from './schedule.store';
 import { fireView, scheduleView, type FireView, type ScheduleView } from './schedule.views';
 
@@ -38,6 +40,7 @@ export class SchedulesService {
     private readonly schedules: ScheduleStore,
     private readonly fires: FireStore,
     private readonly firing: ScheduleFiring,
+    private readonly calendars: CalendarStore,
   ) {}
 
   async list(workflow?: string): Promise<{ items: ScheduleView[] }> {
@@ -71,13 +74,25 @@ export class SchedulesService {
     };
     const now = this.clock.now();
     const { created, row } = await withTransaction(this.pool, async (tx) => {
+      // Calendars first (shared locks), then the schedule: the order a calendar's change takes them too
+      // (calendar, then the schedules naming it), so the two never wait for each other in a circle.
+      const unknown = await this.calendars.missing(tx, body.calendars);
+      if (unknown.length > 0) {
+        throw new ValidationProblem(
+          unknown.map((c) => ({ field: `calendars[${body.calendars.indexOf(c)}]`, message: `no calendar named "${c}" (PUT /api/v1/calendars/${c} first)` })),
+        );
+      }
       const existing = await this.schedules.lockByName(tx, name);
       if (!existing && !mayCreate) throw new ScheduleCreateForbiddenError(name);
       const id = existing?.id ?? randomUUID();
       const next = this.firing.nextOf({ id, cron: fields.cron, timezone: fields.timezone, jitter_ms: fields.jitter_ms }, now);
       if (!next.fire) throw new ScheduleNoFutureError(fields.cron, fields.timezone);
-      if (!existing) return { created: true, row: await this.schedules.insert(tx, id, fields, next, by, now) };
-      const row = await this.schedules.update(tx, id, fields, next, by, now);
+      if (!existing) {
+        const inserted = await this.schedules.insert(tx, id, fields, next, by, now);
+        return { created: true, row: { ...inserted, ...(await this.calendars.setForSchedule(tx, id, body.calendars)) } };
+      }
+      const updated = await this.schedules.update(tx, id, fields, next, by, now);
+      const row = { ...updated, ...(await this.calendars.setForSchedule(tx, id, body.calendars)) };
       if (row.paused) await this.fires.dropBuffered(tx, id);
       return { created: false, row };
     });
@@ -112,7 +127,7 @@ export class SchedulesService {
     return {
       schedule: s.name,
       timezone: s.timezone,
-      items: times.map((t) => ({ fireTime: t.toISOString(), local: local.format(t), excluded: s.excluded_dates.includes(localDate(t, s.timezone)) })),
+      items: times.map((t) => ({ fireTime: t.toISOString(), local: local.format(t), excluded: isExcluded(s, localDate(t, s.timezone)) })),
     };
   }
 

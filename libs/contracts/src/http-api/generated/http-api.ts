@@ -76,6 +76,19 @@ export interface BackfillScheduleDto {
   to: string;
 }
 
+export interface CalendarDto {
+  name: string;
+  description: string | null;
+  /** Sorted, each once */
+  dates: string[];
+  createdBy: string;
+  updatedBy: string;
+  /** Format: date-time. */
+  createdAt: string;
+  /** Format: date-time. */
+  updatedAt: string;
+}
+
 export interface CancelRunDto {
   reason?: string;
 }
@@ -400,6 +413,12 @@ export interface ProblemFieldError {
   message: string;
 }
 
+export interface PutCalendarDto {
+  description?: string | null;
+  /** Dates YYYY-MM-DD; a schedule naming the calendar skips its fire times on them (reason "calendar"), read in its own time zone */
+  dates: string[];
+}
+
 export interface PutRoleDto {
   description?: string;
   permissions: string[];
@@ -460,6 +479,11 @@ export interface PutScheduleDto {
    * Default: [].
    */
   excludedDates?: string[];
+  /**
+   * Named calendars (GET /api/v1/calendars) whose dates are skipped like `excludedDates`; each must exist
+   * Default: [].
+   */
+  calendars?: string[];
   /**
    * When a fire time comes while a run of this schedule is still active: skip it, keep one (or all) waiting, cancel the running one, or run side by side
    * Default: "skip".
@@ -672,6 +696,8 @@ export interface ScheduleDto {
   catchupCap: number;
   jitterMs: number;
   excludedDates: string[];
+  /** Named calendars whose dates are skipped too */
+  calendars: string[];
   overlap: 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_running' | 'allow';
   /**
    * Null when the cron has no future time
@@ -950,6 +976,7 @@ export interface ApiSchemas {
   BackfillResultDto: BackfillResultDto;
   BackfillRunDto: BackfillRunDto;
   BackfillScheduleDto: BackfillScheduleDto;
+  CalendarDto: CalendarDto;
   CancelRunDto: CancelRunDto;
   ChangePasswordDto: ChangePasswordDto;
   ColumnDto: ColumnDto;
@@ -984,6 +1011,7 @@ export interface ApiSchemas {
   PreviewDto: PreviewDto;
   Problem: Problem;
   ProblemFieldError: ProblemFieldError;
+  PutCalendarDto: PutCalendarDto;
   PutRoleDto: PutRoleDto;
   PutScheduleDto: PutScheduleDto;
   RefreshDto: RefreshDto;
@@ -2294,6 +2322,132 @@ export interface ApiPaths {
         /** FF_INTERNAL: an unexpected error; it has been logged */
         500: Problem;
         /** FF_AUTH_UNREACHABLE: the auth service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/calendars': {
+    /**
+     * List calendars (calendars_list)
+     * By name.
+     */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: CalendarDto[];
+      responses: {
+        200: CalendarDto[];
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/calendars/{name}': {
+    /** Get a calendar (calendars_get) */
+    get: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: CalendarDto;
+      responses: {
+        200: CalendarDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_CALENDAR_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Create or replace a calendar (calendars_put)
+     * Dates YYYY-MM-DD (at most 1000); every schedule naming the calendar skips its fire times on them (in its own time zone) from now on.
+     */
+    put: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: PutCalendarDto;
+      /** The body of a 2xx answer (`void`: none). */
+      response: CalendarDto;
+      responses: {
+        /** Replaced */
+        200: CalendarDto;
+        /** Created */
+        201: CalendarDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:edit; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Delete a calendar (calendars_delete)
+     * Refused while a schedule names it.
+     */
+    delete: {
+      path: {
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: void;
+      responses: {
+        /** Deleted */
+        204: void;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant schedule:delete; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_CALENDAR_NOT_FOUND */
+        404: Problem;
+        /** FF_CALENDAR_IN_USE: schedules name it (the detail lists them) */
+        409: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_SCHEDULER_UNREACHABLE: the scheduler did not answer */
         502: Problem;
       };
     };
