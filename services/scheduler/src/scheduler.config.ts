@@ -8,6 +8,9 @@ export const schedulerConfigVariables = {
   FLOWFORGE_SCHEDULER_BATCH: env.int({ min: 1, max: 5000, def: 500 }),
   // Loop transactions at once in this process (each claims its own batch).
   FLOWFORGE_SCHEDULER_WORKERS: env.int({ min: 1, max: 8, def: 2 }),
+  // How long before a due time the loop claims and decides its schedules, holding them in open transactions that commit at
+  // the due time (0 = claim only once due). Bounds how long a schedule's row is locked ahead of its fire.
+  FLOWFORGE_SCHEDULER_PREPARE_MS: env.int({ min: 0, max: 10_000, def: 5000 }),
   // A fire time late by at most this is fired whatever the catchup policy; later it is a misfire.
   FLOWFORGE_SCHEDULER_MISFIRE_GRACE_MS: env.int({ min: 1000, max: 86_400_000, def: 60_000 }),
   // Days a fire time's history row is kept (0 = forever); rows of buffered fires and active runs stay. Pruned by the loop every 10 minutes.

@@ -271,6 +271,72 @@ describe('scheduler fire loop (injected clock, real PostgreSQL and bus)', () => 
     }
   }, 120_000);
 
+  it('prepares a due time ahead and commits at it: nothing visible before, another loop skips what it holds, a replica killed while waiting leaves nothing', async () => {
+    // Its own database and two replicas of one worker each: the earlier tests' schedules are not due here.
+    const own = await createTestDatabase('ff_sched_ahead');
+    const a = await startScheduler(own.url, { FLOWFORGE_SCHEDULER_WORKERS: '1' });
+    const b = await startScheduler(own.url, { FLOWFORGE_SCHEDULER_WORKERS: '1' });
+    const seen = await collectRunRequests(a.bus, 'test-collector');
+    try {
+      a.clock.set(at('2026-07-01T00:00:30Z'));
+      for (let i = 0; i < 3; i++) {
+        const res = await a.api('PUT', `/internal/scheduler/schedules/ahead-${i}`, { workflow: `ahead-${i}`, cron: '* * * * *', overlap: 'allow' });
+        expect(res.status).toBe(201);
+      }
+      const T = at('2026-07-01T00:01:00Z');
+      const visible = async (): Promise<number> => (await a.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ff_scheduler.fires`)).rows[0].n;
+      // Schedules another transaction holds (SKIP LOCKED leaves them out).
+      const held = async (): Promise<number> => 3 - ((await a.pool.query(`SELECT id FROM ff_scheduler.schedules FOR UPDATE SKIP LOCKED`)).rowCount ?? 0);
+      // The replica's transaction, decided and waiting for the fire time (its last statement the advance).
+      const waiting = async (): Promise<number[] | undefined> => {
+        const { rows } = await a.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE '%SET next_fire_at = n.fire%'`,
+        );
+        return rows.length ? rows.map((r) => r.pid) : undefined;
+      };
+
+      // Replica B killed while it waits for the fire time (its connection terminated): nothing of its work remains.
+      b.clock.set(new Date(T.getTime() - 2000));
+      const doomed = b.loop.fireAt(T);
+      const pids = await waitFor('replica B decided and waiting', waiting);
+      expect(await held()).toBe(3);
+      await a.pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+      b.clock.set(T);
+      await expect(doomed).rejects.toThrow();
+      expect(await held()).toBe(0);
+      expect(await visible()).toBe(0);
+
+      // Replica A decides 2 s ahead, holds, and commits once its clock reads the fire time.
+      a.clock.set(new Date(T.getTime() - 2000));
+      const prepared = a.loop.fireAt(T);
+      await waitFor('replica A decided and waiting', waiting);
+      expect(await held()).toBe(3);
+      expect(await visible()).toBe(0);
+      // Replica B at the fire time skips them (they are being fired) without waiting.
+      expect((await b.loop.tickOnce(T)).schedules).toBe(0);
+      a.clock.set(new Date(T.getTime() - 1));
+      expect(await visible()).toBe(0);
+      a.clock.set(T);
+      const report = await prepared;
+      expect(report).toMatchObject({ schedules: 3, fired: 3, skipped: 0 });
+      expect(report.delays).toEqual([0, 0, 0]);
+      const { rows } = await a.pool.query<{ fire_time: Date; outcome: string; run_id: string }>(`SELECT fire_time, outcome, run_id FROM ff_scheduler.fires`);
+      expect(rows.map((r) => [r.fire_time.toISOString(), r.outcome])).toEqual(Array(3).fill(['2026-07-01T00:01:00.000Z', 'fired']));
+      await waitFor('the 3 run requests', async () => (seen.events.length >= 3 ? true : undefined));
+      expect(new Set(seen.events.map((e) => e.runId))).toEqual(new Set(rows.map((r) => r.run_id)));
+      expect(seen.events).toHaveLength(3);
+      const next = await a.pool.query<{ next_fire_at: Date }>(`SELECT next_fire_at FROM ff_scheduler.schedules`);
+      expect(next.rows.map((r) => r.next_fire_at.toISOString())).toEqual(Array(3).fill('2026-07-01T00:02:00.000Z'));
+      // The fire time again: nothing more.
+      expect((await b.loop.tickOnce(T)).fired).toBe(0);
+    } finally {
+      await seen.sub.close();
+      await a.stop();
+      await b.stop();
+      await own.drop();
+    }
+  });
+
   it('backfills every fire time of a range in the zone (excluded dates skipped), once; bounded at 1000', async () => {
     h.clock.set(at('2026-06-01T00:00:00Z'));
     await put('daily-ny', {
