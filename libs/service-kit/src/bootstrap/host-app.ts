@@ -102,8 +102,12 @@ export async function createHostApp(opts: CreateHostAppOptions): Promise<INestAp
   // @OnEvent handlers of every hosted module subscribe through one transport. deferInitialization lets the
   // filter be bound before the handlers are, so dead-letter headers keep the real error, not Nest's
   // generic "Internal server error".
-  app.connectMicroservice({ strategy: new BusTransport(bus) }, { deferInitialization: true }).useGlobalFilters(new BusExceptionFilter());
+  const transport = app.connectMicroservice({ strategy: new BusTransport(bus) }, { deferInitialization: true }).useGlobalFilters(new BusExceptionFilter());
   await app.init();
+  // The app has run every module's onModuleInit and onApplicationBootstrap. A deferred microservice runs them
+  // again when it starts listening (its own flag says it never did), which started every loop and sweeper
+  // twice (two timer chains each). Mark them called; `listen` still registers the handlers.
+  (transport as unknown as { setIsInitHookCalled(value: boolean): void }).setIsInitHookCalled(true);
   return app;
 }
 
