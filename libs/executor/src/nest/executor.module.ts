@@ -64,8 +64,8 @@ export class ExecutorModule {
               logger?.info({ executor: opts.executor }, `executor "${opts.executor}" is off by configuration: other processes take its dispatches`);
               return { onApplicationBootstrap: () => undefined, onModuleDestroy: () => undefined };
             }
-            // Started once: a host that connects a microservice with deferInitialization (service-kit
-            // does, for the bus transport) runs onApplicationBootstrap a second time when it listens.
+            // Started once, whatever the host: Nest's deferred hybrid microservice runs onApplicationBootstrap a
+            // second time when it listens unless told it ran (service-kit's host tells it; another host may not).
             let started: Promise<void> | null = null;
             return {
               onApplicationBootstrap: () => (started ??= executor.start()),
