@@ -517,6 +517,64 @@ describeStack('triggers through the embedded platform', () => {
     }
   }, 60_000);
 
+  it('object-store notifications wake a file trigger at once (its token in Authorization), S3 JSON direct or in an SNS envelope', async () => {
+    const dir = path.join(landing, 'notified');
+    fs.mkdirSync(dir, { recursive: true });
+    expect((await host.call('POST', '/api/v1/connections', { token: admin, body: { name: 'notified', type: 'local', config: { path: dir } } })).status).toBe(
+      201,
+    );
+    const token = randomBytes(24).toString('hex');
+    // An hour between polls: only a notification makes it look before then.
+    const created = await put('notified-files', {
+      workflow: 'triggered',
+      type: 'file',
+      config: { connection: 'notified', glob: '*.csv', intervalSeconds: 3600, notificationToken: token },
+      params: { files: '${payload.files}' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.config.notificationToken).toEqual({ set: true });
+    try {
+      const notify = (body: unknown, auth = `Bearer ${token}`) =>
+        post(`/api/v1/hooks/${created.body.id}/notifications`, JSON.stringify(body), { 'content-type': 'application/json', authorization: auth });
+      // Wait until the source runs here (its first listing found nothing), then a file arrives and is notified.
+      await waitFor('the source to run', async () => ((await notify({ Records: [] })).body as unknown as { polledNow: boolean }) && true, 10_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      fs.writeFileSync(path.join(dir, 'orders 1.csv'), 'id\n1\n');
+      const s3Event = {
+        Records: [{ eventName: 's3:ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key: 'landing/orders+1.csv', size: 5 } } }],
+      };
+      const wrong = await notify(s3Event, `Bearer ${'x'.repeat(48)}`);
+      expect([wrong.status, wrong.body.code]).toEqual([401, 'FF_NOTIFICATION_TOKEN_INVALID']);
+      const taken = await notify(s3Event);
+      expect(taken.status).toBe(202);
+      expect(taken.body).toMatchObject({ objects: 1, polledNow: true });
+      const first = await waitFor('the notified file to fire', async () => (await firings('notified-files')).items.find((i) => i.runId), 15_000);
+      expect((JSON.parse(first.params!.files) as { path: string }[]).map((f) => f.path)).toEqual(['orders 1.csv']);
+      // The same through an SNS envelope.
+      fs.writeFileSync(path.join(dir, 'b.csv'), 'id\n2\n');
+      const sns = {
+        Type: 'Notification',
+        Message: JSON.stringify({ Records: [{ eventName: 'ObjectCreated:CompleteMultipartUpload', s3: { object: { key: 'b.csv' } } }] }),
+      };
+      expect((await notify(sns)).status).toBe(202);
+      await waitFor('the second notified file', async () => ((await firings('notified-files')).total === 2 ? true : undefined), 15_000);
+      // Not a notification, a subscription confirmation (no call out is made for it), and a trigger without a token.
+      const notS3 = await notify({ hello: 'world' });
+      expect([notS3.status, notS3.body.code]).toEqual([422, 'FF_NOTIFICATION_INVALID']);
+      const confirm = await notify({ Type: 'SubscriptionConfirmation', SubscribeURL: 'https://example.invalid/confirm' });
+      expect([confirm.status, confirm.text.includes('SubscribeURL')]).toEqual([422, true]);
+    } finally {
+      await host.call('DELETE', '/api/v1/triggers/notified-files', { token: admin });
+    }
+    const plain = await put('plain-files', { workflow: 'triggered', type: 'file', config: { connection: 'notified', glob: '*.csv', intervalSeconds: 3600 } });
+    const refused = await post(`/api/v1/hooks/${plain.body.id}/notifications`, '{"Records":[]}', {
+      'content-type': 'application/json',
+      authorization: 'Bearer x',
+    });
+    expect([refused.status, refused.body.code]).toEqual([404, 'FF_TRIGGER_NOT_FOUND']);
+    await host.call('DELETE', '/api/v1/triggers/plain-files', { token: admin });
+  });
+
   it('files arriving in a local connection fire once, together, after they stop changing (a growing file waits)', async () => {
     const dir = path.join(landing, 'drop');
     fs.mkdirSync(dir, { recursive: true });

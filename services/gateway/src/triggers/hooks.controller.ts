@@ -7,7 +7,7 @@ import { AccessState } from '../auth/access-state';
 import { clientOf, type AuthenticatedRequest } from '../auth/principal';
 import { Public, SelfAudited } from '../auth/route-access';
 import { TokenVerifier, UnauthenticatedError } from '../auth/token-verifier';
-import { HookAcceptedDto } from './trigger.dto';
+import { HookAcceptedDto, NotificationAcceptedDto } from './trigger.dto';
 import { TriggersClient } from './triggers.client';
 
 /** No trigger takes a bigger body (the triggers service applies each trigger's own bound, at most this). */
@@ -112,6 +112,53 @@ export class HooksController {
           body: Readable.from([body]),
           length: String(body.length),
         },
+      },
+      req as HttpRequest,
+      res,
+    );
+  }
+
+  @Post(':triggerId/notifications')
+  @Public()
+  // Recorded by the triggers service: what the source then fires is a firing like any other.
+  @SelfAudited()
+  @ApiParam({ name: 'triggerId', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Deliver an object-store event notification',
+    description:
+      'For a `file` trigger with a `notificationToken`: S3’s event JSON (`Records[].s3.object.key`, as S3-compatible stores and MinIO’s webhook target send it) or the same in an SNS notification envelope, with `Authorization: Bearer <notificationToken>` (not a FlowForge token). Object-created records wake the trigger at once; the objects they name count as complete. At most 1 MiB.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      example: { Records: [{ eventName: 's3:ObjectCreated:Put', s3: { object: { key: 'in/orders.csv' } } }] },
+    },
+  })
+  @ApiResponse({ status: 202, type: NotificationAcceptedDto, description: 'Taken' })
+  @ApiProblem(401, 'FF_NOTIFICATION_TOKEN_INVALID')
+  @ApiProblem(404, 'FF_TRIGGER_NOT_FOUND: no enabled trigger with this id takes notifications')
+  @ApiProblem(413, 'FF_WEBHOOK_TOO_LARGE')
+  @ApiProblem(422, 'FF_NOTIFICATION_INVALID: not S3 event JSON (or an SNS subscription confirmation)')
+  @ApiProblem(502, 'FF_TRIGGERS_UNREACHABLE: the triggers service did not answer')
+  async notification(
+    @Param('triggerId', uuidParam('triggerId')) id: string,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: HttpResponse,
+  ): Promise<void> {
+    const body = (req as { rawBody?: Buffer | null }).rawBody;
+    if (body === undefined)
+      throw new FlowForgeError('FF_WEBHOOK_BODY_UNREAD', 500, 'Internal error', 'the notification body was not read raw (a FlowForge bug)');
+    if (body === null) throw new FlowForgeError('FF_WEBHOOK_TOO_LARGE', 413, 'Payload too large', `the body is larger than ${HOOK_MAX_BYTES} bytes`);
+    // The trigger's own token, passed through as it came (it is no FlowForge credential).
+    const authorization = typeof headers.authorization === 'string' ? headers.authorization : '';
+    return this.triggers.forward(
+      {
+        method: 'POST',
+        path: `/hooks/${id}/notifications`,
+        headers: { authorization },
+        stream: { contentType: 'application/json', body: Readable.from([body]), length: String(body.length) },
       },
       req as HttpRequest,
       res,

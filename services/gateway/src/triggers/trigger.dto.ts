@@ -67,3 +67,9 @@ export class HookAcceptedDto {
   @ApiProperty({ format: 'uuid', description: 'The run requested (it starts a moment later)' }) runId!: string;
   @ApiProperty({ format: 'uuid' }) firingId!: string;
 }
+
+export class NotificationAcceptedDto {
+  @ApiProperty({ example: 1, description: 'Object-created records taken' }) objects!: number;
+  @ApiProperty({ description: 'The trigger runs in this process and looks now; false: another replica holds it, its next poll finds the objects' })
+  polledNow!: boolean;
+}

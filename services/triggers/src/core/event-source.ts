@@ -85,7 +85,17 @@ export interface EventSource<C = unknown> {
    * logged, not answered (the trigger is gone either way). Absent: nothing to release.
    */
   remove?(trigger: TriggerSpec<C>): Promise<void>;
+  /**
+   * A push hint for a pull source: an object store's event notification named `keys` (object keys) of
+   * a trigger this process runs. The source looks at once instead of at its next poll; what it fires is
+   * still what it finds. Answers false when the trigger's source does not run in this process (another
+   * replica holds it: its next poll finds the files). Absent: the type takes no notifications.
+   */
+  notify?(triggerId: string, keys: string[]): boolean;
 }
+
+/** The config field (a secret) of a source taking notifications: the token a notification must carry. */
+export const NOTIFICATION_TOKEN_FIELD = 'notificationToken';
 
 /** Nest injection token: the array of every registered EventSource (built-in and custom). */
 export const EVENT_SOURCES = Symbol('EVENT_SOURCES');

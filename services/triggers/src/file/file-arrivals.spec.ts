@@ -37,4 +37,10 @@ describe('file arrivals (debounce)', () => {
     expect(fileKey({ path: 'a.csv', size: 1, modifiedAt: 'T' })).not.toBe(fileKey({ path: 'a.csv', size: 2, modifiedAt: 'T' }));
     expect(fileKey({ path: 'a.csv', size: null, modifiedAt: null })).toBe('a.csv||');
   });
+
+  it('a file an object store notified as complete is ready on the first listing', () => {
+    const w = new FileArrivals();
+    expect(w.observe([file('a.csv', 3), file('b.csv', 4)], new Set(['b.csv'])).map((f) => f.path)).toEqual(['b.csv']);
+    expect(w.observe([file('a.csv', 3), file('b.csv', 4)]).map((f) => f.path)).toEqual(['a.csv', 'b.csv']);
+  });
 });

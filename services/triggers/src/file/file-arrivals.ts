@@ -19,7 +19,8 @@ export const fileKey = (f: ArrivedFile): string => `${f.path}|${f.size ?? ''}|${
 export class FileArrivals {
   private previous = new Map<string, string>();
 
-  observe(entries: readonly FileEntry[]): ArrivedFile[] {
+  /** `complete`: paths an object store notified as written in full (an object appears whole): ready at once. */
+  observe(entries: readonly FileEntry[], complete: ReadonlySet<string> = new Set()): ArrivedFile[] {
     const current = new Map<string, string>();
     const ready: ArrivedFile[] = [];
     for (const e of entries) {
@@ -27,7 +28,7 @@ export class FileArrivals {
       const f = { path: e.path, size: e.size, modifiedAt: e.modifiedAt };
       const key = fileKey(f);
       current.set(e.path, key);
-      if (this.previous.get(e.path) === key) ready.push(f);
+      if (this.previous.get(e.path) === key || complete.has(e.path)) ready.push(f);
     }
     this.previous = current;
     return ready.sort((a, b) => a.path.localeCompare(b.path));

@@ -34,6 +34,14 @@ export const fileConfigSchema = z.strictObject({
     .default(30)
     .describe('time between two listings; a file fires once two listings in a row saw the same size and mtime'),
   maxFiles: z.number().int().min(1).max(1000).default(100).describe('files one firing lists at most; more wait for the next poll'),
+  notificationToken: z
+    .string()
+    .min(32)
+    .max(256)
+    .optional()
+    .describe(
+      "set: the trigger takes object-store event notifications (S3's event JSON, direct or in an SNS envelope) at POST /api/v1/hooks/{triggerId}/notifications with `Authorization: Bearer <this token>`; a notified object is looked at at once, not at the next poll. Stored encrypted, never answered",
+    ),
 });
 export type FileTriggerConfig = z.output<typeof fileConfigSchema>;
 
@@ -42,13 +50,17 @@ export type FileTriggerConfig = z.output<typeof fileConfigSchema>;
  * a row) and never fired are fired together, one firing whose payload lists them (`files[]`:
  * path, size, modifiedAt; `connection`, `count`); each file's path+size+mtime is then remembered in
  * ff_triggers.file_arrivals, so neither a later poll nor a restart fires it again. A changed file (other
- * size or mtime) is a new arrival. No object-store event notifications: polling only.
+ * size or mtime) is a new arrival. With a `notificationToken`, an object store's event notification wakes
+ * the poll at once, and the objects it names count as complete (an object appears whole): no second listing.
  */
 @Injectable()
 export class FileSource implements EventSource<FileTriggerConfig> {
   readonly type = 'file';
   readonly configSchema = fileConfigSchema;
+  readonly secretFields = ['notificationToken'] as const;
   private policy?: LocalPathPolicy;
+  /** The running triggers of this process: a notification wakes the poll and names objects written in full. */
+  private readonly wakers = new Map<string, (keys: string[]) => void>();
 
   constructor(
     @Inject(servicePoolToken('triggers')) private readonly pool: Pool,
@@ -63,6 +75,14 @@ export class FileSource implements EventSource<FileTriggerConfig> {
     const glob = c.prefix ? `${c.prefix.replace(/\/+$/, '')}/${c.glob}` : c.glob;
     const arrivals = new FileArrivals();
     const abort = new AbortController();
+    // Notified object keys (bucket-relative) are matched to listed paths by suffix: a connection may root its
+    // paths under a prefix of the bucket. Kept until a poll sees them.
+    let notified = new Set<string>();
+    let wake: (() => void) | null = null;
+    this.wakers.set(trigger.id, (keys) => {
+      for (const k of keys.slice(0, 1000)) notified.add(k);
+      wake?.();
+    });
     let location: FileLocation | null = null;
     let lastError = '';
 
@@ -71,7 +91,13 @@ export class FileSource implements EventSource<FileTriggerConfig> {
         const conn = await this.catalog.connection(c.connection, trigger.id, abort.signal);
         location = openLocation(conn.type, conn.config, { localPolicy: this.localPolicy() });
       }
-      const ready = arrivals.observe(await selectFiles(location, { kind: 'glob', glob }, { maxFiles: 10_000, signal: abort.signal }));
+      const listed = await selectFiles(location, { kind: 'glob', glob }, { maxFiles: 10_000, signal: abort.signal });
+      const named = notified;
+      notified = new Set();
+      const complete = new Set(
+        named.size === 0 ? [] : listed.filter((e) => [...named].some((k) => k === e.path || k.endsWith(`/${e.path}`))).map((e) => e.path),
+      );
+      const ready = arrivals.observe(listed, complete);
       if (ready.length === 0) return;
       const fresh = await this.unseen(trigger.id, ready);
       if (fresh.length === 0) return;
@@ -104,18 +130,30 @@ export class FileSource implements EventSource<FileTriggerConfig> {
           location = null;
           await broken?.close().catch(() => undefined);
         }
-        await sleep(c.intervalSeconds * 1000, undefined, { signal: abort.signal }).catch(() => undefined);
+        if (notified.size > 0) continue;
+        // Until the next poll, a stop (already requested, too) or a notification.
+        const interval = new AbortController();
+        wake = () => interval.abort();
+        await sleep(c.intervalSeconds * 1000, undefined, { signal: AbortSignal.any([abort.signal, interval.signal]) }).catch(() => undefined);
+        wake = null;
       }
     })();
 
     return Promise.resolve({
       stop: async () => {
+        this.wakers.delete(trigger.id);
         abort.abort();
         await loop;
         const open = location as FileLocation | null;
         await open?.close().catch(() => undefined);
       },
     });
+  }
+
+  notify(triggerId: string, keys: string[]): boolean {
+    const waker = this.wakers.get(triggerId);
+    waker?.(keys);
+    return waker !== undefined;
   }
 
   /** The ready files this trigger has not fired for. */

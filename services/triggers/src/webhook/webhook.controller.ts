@@ -1,8 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Controller, Headers, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { actorFromHeaders } from '@flowforge/access';
 import { uuidParam } from '@flowforge/http';
 import { FlowForgeError, LOGGER, servicePoolToken, type FlowForgeLogger, type HttpRequest } from '@flowforge/service-kit';
 import type { Pool } from 'pg';
+import { EVENT_SOURCES, NOTIFICATION_TOKEN_FIELD, type EventSource } from '../core/event-source';
 import { SECRET_BOX } from '../core/secret-box.provider';
 import type { SecretBox } from '../core/secret-box';
 import { TriggerFirer } from '../core/trigger.firer';
@@ -17,7 +19,7 @@ import {
   WebhookTooLargeProblem,
   WebhookUnauthorizedProblem,
 } from './webhook.errors';
-import { payloadValidator, webhookConfigSchema, type WebhookConfig } from './webhook.source';
+import { payloadValidator, WEBHOOK_MAX_BYTES, webhookConfigSchema, type WebhookConfig } from './webhook.source';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhook-signature';
 import { TokenBuckets } from './token-bucket';
 
@@ -52,6 +54,7 @@ export class WebhookController {
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(WEBHOOK_CLOCK) private readonly now: () => number,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
+    @Inject(EVENT_SOURCES) private readonly sources: EventSource[],
   ) {
     this.buckets = new TokenBuckets(now);
   }
@@ -98,6 +101,49 @@ export class WebhookController {
       );
     }
     return { runId: outcome.runId, firingId: outcome.firingId };
+  }
+
+  /**
+   * Object-store event notifications for a pull source that takes them (`notify`; today `file`): S3's
+   * event JSON (`Records[].s3.object.key`, as S3-compatible stores and MinIO's webhook target send it) or
+   * the same inside an SNS notification envelope. Authenticated by the trigger's `notificationToken`
+   * (`Authorization: Bearer <token>`, compared in constant time). Object-created records wake the trigger's
+   * source at once; it fires what it then finds (202 either way, with what was taken).
+   */
+  @Post(':id/notifications')
+  @HttpCode(202)
+  async notification(
+    @Param('id', uuidParam('triggerId')) id: string,
+    @Headers() headers: RequestHeaders,
+    @Req() req: HttpRequest,
+  ): Promise<{ objects: number; polledNow: boolean }> {
+    const body = (req as RawBodyRequest).rawBody;
+    if (body === undefined)
+      throw new FlowForgeError('FF_WEBHOOK_BODY_UNREAD', 500, 'Internal error', 'the notification body was not read raw (a FlowForge bug)');
+    const t = await this.store.byId(this.pool, id);
+    const source = t ? this.sources.find((s) => s.type === t.type) : undefined;
+    const sealed = t?.secrets[NOTIFICATION_TOKEN_FIELD];
+    if (!t || !t.enabled || !source?.notify || !sealed) {
+      throw new FlowForgeError(
+        'FF_TRIGGER_NOT_FOUND',
+        404,
+        'Not found',
+        `no enabled trigger with id ${id} takes notifications (a file trigger with a notificationToken)`,
+      );
+    }
+    if (body === null) throw new WebhookTooLargeProblem(WEBHOOK_MAX_BYTES);
+    const expected = Buffer.from(this.box.open(sealed, `trigger/${t.id}/${NOTIFICATION_TOKEN_FIELD}`));
+    const sent = Buffer.from((one(headers.authorization) ?? '').replace(/^Bearer\s+/i, ''));
+    if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+      this.logger.warn({ module: 'triggers', triggerId: t.id }, `FF_NOTIFICATION_TOKEN_INVALID: a notification to ${t.name} was refused`);
+      throw new WebhookUnauthorizedProblem(
+        'FF_NOTIFICATION_TOKEN_INVALID',
+        `notifications to ${t.name} carry its notificationToken: Authorization: Bearer <token>`,
+      );
+    }
+    const keys = objectKeysOf(body);
+    const polledNow = keys.length > 0 && source.notify(t.id, keys);
+    return { objects: keys.length, polledNow };
   }
 
   /** The dedup key of an authenticated delivery: its signature (hmac), or its Idempotency-Key (token). */
@@ -161,4 +207,44 @@ export class WebhookController {
     if (ua) meta['header.user-agent'] = ua.slice(0, 200);
     return meta;
   }
+}
+
+/**
+ * The object keys an object-store notification names as created: S3's event JSON (`Records`), or an SNS
+ * notification whose `Message` is that JSON. At most 1000; a body that is neither is a 422 naming it.
+ */
+export function objectKeysOf(body: Buffer): string[] {
+  const invalid = (why: string): WebhookPayloadProblem =>
+    new WebhookPayloadProblem('FF_NOTIFICATION_INVALID', `not an object-store event notification: ${why}`, [{ field: 'payload', message: why }]);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw invalid('the body is not JSON');
+  }
+  let event = doc as { Type?: unknown; Message?: unknown; Records?: unknown };
+  if (event?.Type === 'SubscriptionConfirmation') {
+    throw invalid('an SNS subscription confirmation: confirm it by opening its SubscribeURL (FlowForge makes no call out for it)');
+  }
+  if (event?.Type === 'Notification' && typeof event.Message === 'string') {
+    try {
+      event = JSON.parse(event.Message) as typeof event;
+    } catch {
+      throw invalid('the SNS Message is not JSON');
+    }
+  }
+  if (!event || typeof event !== 'object' || !Array.isArray(event.Records)) throw invalid('no Records list');
+  const keys: string[] = [];
+  for (const r of event.Records.slice(0, 1000) as { eventName?: unknown; s3?: { object?: { key?: unknown } } }[]) {
+    const name = typeof r?.eventName === 'string' ? r.eventName : '';
+    const key = r?.s3?.object?.key;
+    if (!/^(s3:)?ObjectCreated:/.test(name) || typeof key !== 'string' || key.length > 1024) continue;
+    // Keys arrive URL-encoded, spaces as "+".
+    try {
+      keys.push(decodeURIComponent(key.replace(/\+/g, ' ')));
+    } catch {
+      keys.push(key);
+    }
+  }
+  return keys;
 }

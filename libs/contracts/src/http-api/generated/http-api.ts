@@ -358,6 +358,13 @@ export interface NextFiresDto {
   items: NextFireDto[];
 }
 
+export interface NotificationAcceptedDto {
+  /** Object-created records taken */
+  objects: number;
+  /** The trigger runs in this process and looks now; false: another replica holds it, its next poll finds the objects */
+  polledNow: boolean;
+}
+
 export interface PasswordResetDto {
   token: string;
   newPassword: string;
@@ -1005,6 +1012,7 @@ export interface ApiSchemas {
   LoginDto: LoginDto;
   NextFireDto: NextFireDto;
   NextFiresDto: NextFiresDto;
+  NotificationAcceptedDto: NotificationAcceptedDto;
   PasswordResetDto: PasswordResetDto;
   PasswordResetRequestDto: PasswordResetRequestDto;
   PauseScheduleDto: PauseScheduleDto;
@@ -2724,6 +2732,42 @@ export interface ApiPaths {
         /** FF_WEBHOOK_BODY_INVALID, FF_WEBHOOK_PAYLOAD_INVALID (the trigger’s JSON Schema; `errors` names each path), FF_TRIGGER_NOT_MATCHED */
         422: Problem;
         /** FF_WEBHOOK_RATE_LIMITED (Retry-After) */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_TRIGGERS_UNREACHABLE: the triggers service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/hooks/{triggerId}/notifications': {
+    /**
+     * Deliver an object-store event notification (hooks_notification)
+     * For a `file` trigger with a `notificationToken`: S3’s event JSON (`Records[].s3.object.key`, as S3-compatible stores and MinIO’s webhook target send it) or the same in an SNS notification envelope, with `Authorization: Bearer <notificationToken>` (not a FlowForge token). Object-created records wake the trigger at once; the objects they name count as complete. At most 1 MiB.
+     */
+    post: {
+      path: {
+        /** Format: uuid. */
+        triggerId: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: Record<string, unknown>;
+      /** The body of a 2xx answer (`void`: none). */
+      response: NotificationAcceptedDto;
+      responses: {
+        /** Taken */
+        202: NotificationAcceptedDto;
+        /** FF_NOTIFICATION_TOKEN_INVALID */
+        401: Problem;
+        /** FF_TRIGGER_NOT_FOUND: no enabled trigger with this id takes notifications */
+        404: Problem;
+        /** FF_WEBHOOK_TOO_LARGE */
+        413: Problem;
+        /** FF_NOTIFICATION_INVALID: not S3 event JSON (or an SNS subscription confirmation) */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
         429: Problem;
         /** FF_INTERNAL: an unexpected error; it has been logged */
         500: Problem;
