@@ -7,7 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, escapeIdentifier } from 'pg';
+import { Client, escapeIdentifier, Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { PostgresEventBus } from '@flowforge/bus';
+import { AvroCodec, PostgresSchemaRegistry, RunStateChanged } from '@flowforge/contracts';
 import type { EventDefinition, EventEnvelope } from '@flowforge/contracts';
 
 export interface BenchEvent extends EventEnvelope {
@@ -369,4 +372,32 @@ export function webhookRows(f: WebhookFigures, rate: number, targetP99Ms: number
     ['pace started / completed', `${pace.rate.toFixed(1)} / ${pace.completedRate.toFixed(1)} deliveries/s`, `${rate}/s`, verdict(pace.rate >= rate * 0.95)],
     ['runs seen running / deliveries', `${lat.n} / ${total} (${pace.failures} deliveries failed)`, 'all', verdict(lat.n === total && pace.failures === 0)],
   ];
+}
+
+/**
+ * An observer of the embedded platform's bus (its own pool and consumer group `bench-observer`): when each
+ * run was first seen `running` (this process's clock), for latency figures that end at a run starting.
+ */
+export async function observeRunning(databaseUrl: string): Promise<{ running: Map<string, number>; close(): Promise<void> }> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'bench' });
+  pool.on('error', () => undefined);
+  const bus = new PostgresEventBus({
+    pool,
+    codec: new AvroCodec(new PostgresSchemaRegistry({ pool })),
+    producer: 'bench',
+    retentionIntervalMs: 0,
+    logger: quiet,
+    metrics: new Registry(),
+  });
+  const running = new Map<string, number>();
+  await bus.subscribe(RunStateChanged, { group: 'bench-observer' }, async (e) => {
+    if (e.to === 'running' && !running.has(e.runId)) running.set(e.runId, now());
+  });
+  return {
+    running,
+    close: async () => {
+      await bus.close().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    },
+  };
 }

@@ -16,13 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Pool } from 'pg';
-import { Registry } from 'prom-client';
-import { PostgresEventBus } from '@flowforge/bus';
-import { AvroCodec, PostgresSchemaRegistry, RunStateChanged } from '@flowforge/contracts';
 import { createHostApp, createLogger, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, discoverStack, testAdminEnv } from '@flowforge/testing';
 import { embeddedServices } from '../services/embedded/src/embedded.services';
-import { loadLine, machineLine, ms, now, paced, quiet, scratchDatabase, sleep, summarize, verdict, writeResults, type ResultRow } from './bench-kit';
+import { loadLine, machineLine, ms, now, observeRunning, paced, scratchDatabase, sleep, summarize, verdict, writeResults, type ResultRow } from './bench-kit';
 
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -52,8 +49,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'ff-bench-cdc-run-'));
   const loadBefore = loadLine();
   let app: INestApplication | undefined;
-  let observerPool: Pool | undefined;
-  let observerBus: PostgresEventBus | undefined;
+  let observer: Awaited<ReturnType<typeof observeRunning>> | undefined;
   const rows = new Pool({ connectionString: source.url, max: 8 });
   rows.on('error', () => undefined);
   try {
@@ -103,20 +99,8 @@ async function main(): Promise<void> {
     });
     if (connection.status !== 201) throw new Error(`connection: ${connection.status} ${JSON.stringify(connection.body)}`);
 
-    observerPool = new Pool({ connectionString: db.url, max: 4, application_name: 'bench' });
-    observerPool.on('error', () => undefined);
-    observerBus = new PostgresEventBus({
-      pool: observerPool,
-      codec: new AvroCodec(new PostgresSchemaRegistry({ pool: observerPool })),
-      producer: 'bench',
-      retentionIntervalMs: 0,
-      logger: quiet,
-      metrics: new Registry(),
-    });
-    const running = new Map<string, number>();
-    await observerBus.subscribe(RunStateChanged, { group: 'bench-observer' }, async (e) => {
-      if (e.to === 'running' && !running.has(e.runId)) running.set(e.runId, now());
-    });
+    observer = await observeRunning(db.url);
+    const running = observer.running;
 
     const trigger = await call('PUT', '/api/v1/triggers/bench-cdc', {
       workflow: 'bench-on-change',
@@ -188,8 +172,7 @@ async function main(): Promise<void> {
     );
     await call('DELETE', '/api/v1/triggers/bench-cdc');
   } finally {
-    await observerBus?.close();
-    await observerPool?.end();
+    await observer?.close();
     await app?.close();
     await rows
       .query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1 and not active', [new URL(source.url).pathname.slice(1)])

@@ -15,14 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Pool } from 'pg';
-import { Registry } from 'prom-client';
-import { PostgresEventBus } from '@flowforge/bus';
-import { AvroCodec, PostgresSchemaRegistry, RunStateChanged } from '@flowforge/contracts';
 import { createHostApp, createLogger, loadHostConfig, startHostApp } from '@flowforge/service-kit';
 import { adminApiToken, bearer, testAdminEnv } from '@flowforge/testing';
 import { embeddedServices } from '../services/embedded/src/embedded.services';
-import { driveWebhook, loadLine, machineLine, now, quiet, scratchDatabase, setUpWebhook, webhookRows, writeResults } from './bench-kit';
+import { driveWebhook, loadLine, machineLine, observeRunning, scratchDatabase, setUpWebhook, webhookRows, writeResults } from './bench-kit';
 
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -34,8 +30,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'ff-bench-webhook-'));
   const loadBefore = loadLine();
   let app: INestApplication | undefined;
-  let observerPool: Pool | undefined;
-  let observerBus: PostgresEventBus | undefined;
+  let observer: Awaited<ReturnType<typeof observeRunning>> | undefined;
   try {
     const logger = createLogger({ service: 'embedded', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
     const config = loadHostConfig({
@@ -54,20 +49,8 @@ async function main(): Promise<void> {
     const auth = bearer(await adminApiToken(base, 'bench'));
     const hook = await setUpWebhook(base, auth);
 
-    observerPool = new Pool({ connectionString: db.url, max: 4, application_name: 'bench' });
-    observerPool.on('error', () => undefined);
-    observerBus = new PostgresEventBus({
-      pool: observerPool,
-      codec: new AvroCodec(new PostgresSchemaRegistry({ pool: observerPool })),
-      producer: 'bench',
-      retentionIntervalMs: 0,
-      logger: quiet,
-      metrics: new Registry(),
-    });
-    const running = new Map<string, number>();
-    await observerBus.subscribe(RunStateChanged, { group: 'bench-observer' }, async (e) => {
-      if (e.to === 'running' && !running.has(e.runId)) running.set(e.runId, now());
-    });
+    observer = await observeRunning(db.url);
+    const running = observer.running;
 
     const figures = await driveWebhook(base, hook, running, { rate: RATE, seconds: SECONDS, warmup: WARMUP });
     const total = figures.total;
@@ -85,8 +68,7 @@ async function main(): Promise<void> {
       ],
     );
   } finally {
-    await observerBus?.close().catch(() => undefined);
-    await observerPool?.end().catch(() => undefined);
+    await observer?.close();
     await app?.close().catch((err: unknown) => console.warn('closing the host failed', err));
     await db.drop();
     rmSync(home, { recursive: true, force: true });
