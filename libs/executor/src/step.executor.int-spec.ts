@@ -204,7 +204,10 @@ describe('StepExecutor against the real PostgresEventBus', () => {
       expect(failed).toBeUndefined();
       expect(completed).toMatchObject({ attempt: 1, outputs: '{"sleptMs":1200}', metrics: { sleptMs: 1200 } });
       // Logs are flushed before the outcome is published; progress events renew the lease meanwhile.
-      const heard = await probe.waitFor('logs of the sleep', (h) => (h.log.some((l) => l.runId === runId) ? probe.of(runId) : undefined));
+      // Both lines: they may come in two batches, on a topic of their own (the outcome may be heard first).
+      const heard = await probe.waitFor('logs of the sleep', (h) =>
+        h.log.filter((l) => l.runId === runId).flatMap((l) => l.lines).length >= 2 ? probe.of(runId) : undefined,
+      );
       const lines = heard.log.flatMap((l) => l.lines);
       expect(lines.map((l) => [l.level, l.message, l.fields === null ? null : JSON.parse(l.fields)])).toEqual([
         ['info', 'sleeping', { ms: 1200 }],
