@@ -7,3 +7,4 @@ export * from './smtp/test-smtp-server';
 export * from './test-admin';
 export * from './azurite';
 export * from './file-servers';
+export * from './wait-for';

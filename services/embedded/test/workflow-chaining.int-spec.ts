@@ -20,7 +20,7 @@ import {
   WorkflowChain,
   type WorkflowTriggerConfig,
 } from '@flowforge/service-triggers';
-import { createTestDatabase, type TestDatabase } from '@flowforge/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@flowforge/testing';
 
 const INTERNAL_TOKEN = randomBytes(24).toString('hex');
 const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -537,18 +537,3 @@ describe('workflow triggers: run B when A ends (chaining)', () => {
     expect(fired).toHaveLength(3);
   });
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
