@@ -1,0 +1,5 @@
+// Compilers of the transformation job types into DuckDB SQL, the custom-SQL sandbox and the exporters
+// (libs/transform/README.md). Knows nothing of the catalog, the executor protocol or HTTP.
+export { TransformError, type TransformErrorCode, type TransformProblem } from './transform.errors';
+export { parseTableName, tableName, tableSql, registerInputs, relationSql, type LakeInput } from './relations';
+export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from './compiled-job';
