@@ -33,6 +33,8 @@ export interface AssetCommittedEvent {
   files: number;
   /** Source files read to make this snapshot (ingestion); empty for other writers. Added in version 2. */
   inputs: AssetInput[];
+  /** Lake snapshots read to compute this snapshot (transformation, export of a view); empty for ingestion. With inputs, what reproduces the snapshot and what lineage is built from. Added in version 3. */
+  sourceSnapshots: AssetSourceSnapshot[];
 }
 
 /** Medallion layer of the lake. */
@@ -51,18 +53,32 @@ export interface AssetInput {
   etag: string | null;
 }
 
-/** io.flowforge.asset.AssetCommitted v2 on flowforge.asset.committed. */
+/** One lake table snapshot a snapshot was computed from. */
+export interface AssetSourceSnapshot {
+  /** Asset id of the table read. */
+  assetId: string;
+  /** The snapshot of it that was read. */
+  snapshotId: string;
+  /** Layer of the table read. */
+  layer: AssetLayer;
+  /** Namespace of the table read. */
+  namespace: string;
+  /** Name of the table read. */
+  table: string;
+}
+
+/** io.flowforge.asset.AssetCommitted v3 on flowforge.asset.committed. */
 export const AssetCommitted: EventDefinition<AssetCommittedEvent> = {
   name: 'io.flowforge.asset.AssetCommitted',
   topic: 'flowforge.asset.committed',
   subject: 'flowforge.asset.committed-value',
-  version: 2,
+  version: 3,
   schema: {
     type: 'record',
     name: 'AssetCommitted',
     namespace: 'io.flowforge.asset',
     doc: 'A new snapshot of a lake table was committed.',
-    flowforge: { topic: 'flowforge.asset.committed', version: 2 },
+    flowforge: { topic: 'flowforge.asset.committed', version: 3 },
     fields: [
       {
         name: 'eventId',
@@ -146,6 +162,26 @@ export const AssetCommitted: EventDefinition<AssetCommittedEvent> = {
         },
         default: [],
         doc: 'Source files read to make this snapshot (ingestion); empty for other writers. Added in version 2.',
+      },
+      {
+        name: 'sourceSnapshots',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'AssetSourceSnapshot',
+            doc: 'One lake table snapshot a snapshot was computed from.',
+            fields: [
+              { name: 'assetId', type: 'string', doc: 'Asset id of the table read.' },
+              { name: 'snapshotId', type: 'string', doc: 'The snapshot of it that was read.' },
+              { name: 'layer', type: 'AssetLayer', doc: 'Layer of the table read.' },
+              { name: 'namespace', type: 'string', doc: 'Namespace of the table read.' },
+              { name: 'table', type: 'string', doc: 'Name of the table read.' },
+            ],
+          },
+        },
+        default: [],
+        doc: 'Lake snapshots read to compute this snapshot (transformation, export of a view); empty for ingestion. With inputs, what reproduces the snapshot and what lineage is built from. Added in version 3.',
       },
     ],
   },

@@ -74,6 +74,18 @@ export const commitRequest = z
       )
       .max(10_000, 'must list at most 10000 source files')
       .default([]),
+    // The lake snapshots the snapshot was computed from (a transformation names them); the catalog checks each
+    // exists and records its table, for reproduction and lineage; carried by AssetCommitted.
+    sourceSnapshots: z
+      .array(
+        z.strictObject({
+          assetId: uuid,
+          snapshotId: uuid,
+        }),
+        says('must be a list of { assetId, snapshotId }'),
+      )
+      .max(1000, 'must list at most 1000 snapshots')
+      .default([]),
     idempotencyKey: z.string(says('must be a string, e.g. <run>/<step>/<attempt>')).min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
   })
   .superRefine((c, ctx) => {

@@ -9,7 +9,7 @@ import type { ObjectStore } from '@flowforge/storage';
 import { LAKE_STORE } from '../lake/lake.module';
 import { assetNotFound, AppendSchemaMismatchProblem, CommitConflictProblem, CommitFilesProblem, IdempotencyKeyReusedProblem } from './asset.errors';
 import type { CommitRequest } from '@flowforge/http';
-import { AssetStore, type AssetRecord, type SnapshotFileRecord, type SnapshotRecord } from './asset.store';
+import { AssetStore, type AssetRecord, type SnapshotFileRecord, type SnapshotRecord, type SnapshotSource } from './asset.store';
 import { snapshotView, type SnapshotView } from './asset.views';
 import { diffSchemas, isSchemaChange } from './schema-history';
 import type { Pool } from 'pg';
@@ -50,7 +50,8 @@ export class AssetCommitService {
       if (asset.currentSnapshotId !== req.parentSnapshotId) throw new CommitConflictProblem(asset.id, req.parentSnapshotId, asset.currentSnapshotId);
       // Inside the table lock: the lake GC cannot remove a file between this check and COMMIT.
       await this.checkStaged(req);
-      const snapshot = await this.record(tx, asset, req, files);
+      const sources = await this.sourcesOf(tx, req);
+      const snapshot = await this.record(tx, asset, req, files, sources);
       await this.bus.publish(
         AssetCommitted,
         {
@@ -63,7 +64,8 @@ export class AssetCommitService {
           rowCount: snapshot.rowCount,
           runId: snapshot.runId,
           files: snapshot.fileCount,
-          inputs: req.inputs.map((i) => ({ connection: i.connection, path: i.path, size: i.size, etag: i.etag })),
+          inputs: snapshot.inputs,
+          sourceSnapshots: snapshot.sourceSnapshots,
         },
         { key: asset.id, tx },
       );
@@ -120,6 +122,34 @@ export class AssetCommitService {
     if (wrongSize.length > 0) throw new CommitFilesProblem('FF_ASSET_FILE_SIZE_MISMATCH', wrongSize);
   }
 
+  /**
+   * The lake snapshots the writer says it read, checked to exist and named by their table from the catalog's
+   * own records (a writer cannot attribute its result to a snapshot that never was).
+   */
+  private async sourcesOf(tx: Queryable, req: CommitRequest): Promise<SnapshotSource[]> {
+    if (req.sourceSnapshots.length === 0) return [];
+    const found = await this.assets.snapshotsByIds(
+      tx,
+      req.sourceSnapshots.map((s) => s.snapshotId),
+    );
+    const tables = new Map<string, AssetRecord | null>();
+    const errors: { field: string; message: string }[] = [];
+    const sources: SnapshotSource[] = [];
+    for (const [i, s] of req.sourceSnapshots.entries()) {
+      const snap = found.get(s.snapshotId);
+      if (!snap || snap.assetId !== s.assetId) {
+        errors.push({ field: `sourceSnapshots[${i}].snapshotId`, message: `is not a snapshot of asset ${s.assetId}` });
+        continue;
+      }
+      if (!tables.has(s.assetId)) tables.set(s.assetId, await this.assets.find(tx, s.assetId));
+      const table = tables.get(s.assetId);
+      if (!table) errors.push({ field: `sourceSnapshots[${i}].assetId`, message: `asset ${s.assetId} was deleted` });
+      else sources.push({ assetId: s.assetId, snapshotId: s.snapshotId, layer: table.layer, namespace: table.namespace, table: table.table });
+    }
+    if (errors.length > 0) throw new ValidationProblem(errors);
+    return sources;
+  }
+
   /** A repeated key: the same request answers the snapshot it made; different files are a mistake, not a retry. */
   private async replayed(tx: Queryable, asset: AssetRecord, previous: SnapshotRecord, req: CommitRequest): Promise<SnapshotRecord> {
     const made = new Set((await this.assets.files(tx, previous.id)).map((f) => f.path));
@@ -127,7 +157,7 @@ export class AssetCommitService {
     return previous;
   }
 
-  private async record(tx: Queryable, asset: AssetRecord, req: CommitRequest, files: SnapshotFileRecord[]): Promise<SnapshotRecord> {
+  private async record(tx: Queryable, asset: AssetRecord, req: CommitRequest, files: SnapshotFileRecord[], sources: SnapshotSource[]): Promise<SnapshotRecord> {
     let all = files;
     let rowCount = req.rowCount;
     let stats: TableStats = req.stats;
@@ -173,6 +203,8 @@ export class AssetCommitService {
         stats,
         runId: req.runId ?? null,
         idempotencyKey: req.idempotencyKey,
+        inputs: req.inputs.map((i) => ({ connection: i.connection, path: i.path, size: i.size, etag: i.etag })),
+        sourceSnapshots: sources,
       },
       all,
     );

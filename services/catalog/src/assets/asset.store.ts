@@ -29,6 +29,25 @@ export interface SnapshotRecord {
   runId: string | null;
   idempotencyKey: string;
   committedAt: Date;
+  /** Source files read to make it (ingestion). */
+  inputs: SnapshotSourceFile[];
+  /** Lake snapshots read to compute it (transformation). */
+  sourceSnapshots: SnapshotSource[];
+}
+
+export interface SnapshotSourceFile {
+  connection: string;
+  path: string;
+  size: number | null;
+  etag: string | null;
+}
+
+export interface SnapshotSource {
+  assetId: string;
+  snapshotId: string;
+  layer: LakeLayer;
+  namespace: string;
+  table: string;
 }
 
 export interface SnapshotFileRecord {
@@ -60,7 +79,7 @@ type Row = Record<string, unknown>;
 
 const ASSET_COLUMNS = 'id, layer, namespace, name, current_snapshot_id, retention_keep_last, retention_max_age_seconds, created_at, updated_at';
 const SNAPSHOT_COLUMNS =
-  'id, asset_id, sequence, parent_snapshot_id, operation, row_count, file_count, total_bytes, schema, schema_version, stats, run_id, idempotency_key, committed_at';
+  'id, asset_id, sequence, parent_snapshot_id, operation, row_count, file_count, total_bytes, schema, schema_version, stats, run_id, idempotency_key, committed_at, inputs, source_snapshots';
 
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -92,6 +111,8 @@ const toSnapshot = (r: Row): SnapshotRecord => ({
   runId: (r.run_id as string | null) ?? null,
   idempotencyKey: r.idempotency_key as string,
   committedAt: r.committed_at as Date,
+  inputs: (r.inputs as SnapshotSourceFile[] | null) ?? [],
+  sourceSnapshots: (r.source_snapshots as SnapshotSource[] | null) ?? [],
 });
 
 /** SQL over ff_catalog.assets, snapshots, snapshot_files and schema_versions; every method takes the Queryable to run on (a transaction or the pool). */
@@ -210,8 +231,8 @@ export class AssetStore {
 
   async insertSnapshot(tx: Queryable, s: Omit<SnapshotRecord, 'committedAt'>, files: readonly SnapshotFileRecord[]): Promise<SnapshotRecord> {
     const { rows } = await tx.query(
-      `INSERT INTO ff_catalog.snapshots (id, asset_id, sequence, parent_snapshot_id, operation, row_count, file_count, total_bytes, schema, schema_version, stats, run_id, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13) RETURNING ${SNAPSHOT_COLUMNS}`,
+      `INSERT INTO ff_catalog.snapshots (id, asset_id, sequence, parent_snapshot_id, operation, row_count, file_count, total_bytes, schema, schema_version, stats, run_id, idempotency_key, inputs, source_snapshots)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13, $14::jsonb, $15::jsonb) RETURNING ${SNAPSHOT_COLUMNS}`,
       [
         s.id,
         s.assetId,
@@ -226,6 +247,8 @@ export class AssetStore {
         JSON.stringify(s.stats),
         s.runId,
         s.idempotencyKey,
+        JSON.stringify(s.inputs),
+        JSON.stringify(s.sourceSnapshots),
       ],
     );
     await tx.query(

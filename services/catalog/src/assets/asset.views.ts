@@ -1,5 +1,5 @@
 import type { ColumnSchema, LakeLayer, TableStats } from '@flowforge/engine';
-import type { AssetRecord, SchemaChange, SchemaVersionRecord, SnapshotFileRecord, SnapshotRecord } from './asset.store';
+import type { AssetRecord, SchemaChange, SchemaVersionRecord, SnapshotFileRecord, SnapshotRecord, SnapshotSource, SnapshotSourceFile } from './asset.store';
 
 export interface SnapshotView {
   id: string;
@@ -15,6 +15,10 @@ export interface SnapshotView {
   stats: TableStats;
   runId: string | null;
   committedAt: string;
+  /** Source files read to make the snapshot (ingestion). */
+  inputs: SnapshotSourceFile[];
+  /** Lake snapshots read to compute it (transformation): with `inputs`, what reproduces it. */
+  sourceSnapshots: SnapshotSource[];
 }
 
 export interface SnapshotDetailView extends SnapshotView {
@@ -55,6 +59,8 @@ export function snapshotView(s: SnapshotRecord): SnapshotView {
     stats: s.stats,
     runId: s.runId,
     committedAt: s.committedAt.toISOString(),
+    inputs: s.inputs,
+    sourceSnapshots: s.sourceSnapshots,
   };
 }
 

@@ -122,9 +122,10 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
       runId: 'run-42',
       files: 1,
       producer: 'catalog',
-      schemaVersion: 2,
-      // A writer that names no source files (not an ingestion): an empty list, the schema's default.
+      schemaVersion: 3,
+      // A writer that names no source files (not an ingestion) nor lake snapshots: empty lists, the schema's defaults.
       inputs: [],
+      sourceSnapshots: [],
     });
   });
 
@@ -183,8 +184,46 @@ describe('data assets: commit protocol, preview, download, retention, GC (real P
     // Time travel: snapshot 1 stays readable.
     expect((await csvOf(assetId, s1.id)).body.split('\n')).toHaveLength(7);
     await waitEvents(2);
-    // The source files the writer names travel with the event (lineage reads them).
+    // The source files the writer names travel with the event (lineage reads them) and stay with the snapshot.
     expect(events[1]).toMatchObject({ snapshotId: s2.id, inputs });
+    expect(detail.body).toMatchObject({ inputs, sourceSnapshots: [] });
+  });
+
+  it('a snapshot computed from lake snapshots records them, named by the catalog; an unknown one is refused', async () => {
+    const gold = { layer: 'silver' as const, namespace: 'reports', table: 'order_totals' };
+    const w = await writeParquet(writer, attemptPrefix(gold, 'att-gold-1'), { sql: 'SELECT 10 AS orders' }, { db: duck });
+    const body = {
+      ...gold,
+      parentSnapshotId: null,
+      files: w.files,
+      schema: w.schema,
+      stats: w.stats,
+      rowCount: w.rowCount,
+      runId: 'run-gold',
+      idempotencyKey: 'run-gold/step/1',
+      sourceSnapshots: [{ assetId, snapshotId: s2.id }],
+    };
+    // A snapshot of another asset, or none at all: nothing is committed, the field is named.
+    const wrong = await commit({ ...body, sourceSnapshots: [{ assetId, snapshotId: '00000000-0000-4000-8000-000000000000' }] });
+    expect(wrong.body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'sourceSnapshots[0].snapshotId', message: `is not a snapshot of asset ${assetId}` }],
+    });
+    expect((await commit({ ...body, sourceSnapshots: [{ assetId: 'x', snapshotId: s2.id }] })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'sourceSnapshots[0].assetId' }],
+    });
+    expect((await api<AssetView[]>('GET', '/assets?namespace=reports')).body).toEqual([]);
+
+    const r = await commit(body);
+    expect(r.status).toBe(201);
+    const source = { assetId, snapshotId: s2.id, layer: 'silver', namespace: 'shop', table: 'orders' };
+    expect(r.body.snapshot.sourceSnapshots).toEqual([source]);
+    const detail = await api<SnapshotDetailView>('GET', `/assets/${r.body.snapshot.assetId}/snapshots/${r.body.snapshot.id}`);
+    expect(detail.body).toMatchObject({ inputs: [], sourceSnapshots: [source] });
+    await waitEvents(3);
+    expect(events[2]).toMatchObject({ snapshotId: r.body.snapshot.id, namespace: 'reports', sourceSnapshots: [source] });
+    events.splice(2, 1);
   });
 
   it('a stale parent is refused with 409 FF_ASSET_COMMIT_CONFLICT naming both snapshots', async () => {

@@ -2,6 +2,7 @@ import { CreateCatalogSchema1764201600000 } from './1764201600000-create-catalog
 import { ConnectionsAndAssets1766016000000 } from './1766016000000-connections-and-assets';
 import { SoftDeleteAssets1766188800000 } from './1766188800000-soft-delete-assets';
 import { FileConnectionTypes1766966400000 } from './1766966400000-file-connection-types';
+import { SnapshotInputs1767830400000 } from './1767830400000-snapshot-inputs';
 
 /** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
 export const catalogMigrations = [
@@ -9,4 +10,5 @@ export const catalogMigrations = [
   ConnectionsAndAssets1766016000000,
   SoftDeleteAssets1766188800000,
   FileConnectionTypes1766966400000,
+  SnapshotInputs1767830400000,
 ];

@@ -18,6 +18,21 @@ class ColumnStatsDto {
 
 // `stats` refers to ColumnStatsDto by name only: listed so that the document defines it.
 @ApiExtraModels(ColumnStatsDto)
+class SnapshotSourceFileDto {
+  @ApiProperty({ description: 'Catalog connection the file was read through' }) connection!: string;
+  @ApiProperty({ description: "Path relative to the connection's root" }) path!: string;
+  @ApiProperty({ nullable: true, type: Number }) size!: number | null;
+  @ApiProperty({ nullable: true, type: String }) etag!: string | null;
+}
+
+class SnapshotSourceDto {
+  @ApiProperty({ format: 'uuid' }) assetId!: string;
+  @ApiProperty({ format: 'uuid' }) snapshotId!: string;
+  @ApiProperty({ enum: AssetLayerSymbols }) layer!: string;
+  @ApiProperty() namespace!: string;
+  @ApiProperty() table!: string;
+}
+
 export class SnapshotDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) assetId!: string;
@@ -33,6 +48,9 @@ export class SnapshotDto {
   stats!: Record<string, ColumnStatsDto>;
   @ApiProperty({ nullable: true, type: String, description: 'Run that produced it' }) runId!: string | null;
   @ApiProperty({ format: 'date-time' }) committedAt!: string;
+  @ApiProperty({ type: [SnapshotSourceFileDto], description: 'Source files read to make it (ingestion)' }) inputs!: SnapshotSourceFileDto[];
+  @ApiProperty({ type: [SnapshotSourceDto], description: 'Lake snapshots read to compute it (transformation): with inputs, what reproduces it' })
+  sourceSnapshots!: SnapshotSourceDto[];
 }
 
 class SnapshotFileDto {

@@ -785,6 +785,10 @@ export interface SnapshotDetailDto {
   runId: string | null;
   /** Format: date-time. */
   committedAt: string;
+  /** Source files read to make it (ingestion) */
+  inputs: SnapshotSourceFileDto[];
+  /** Lake snapshots read to compute it (transformation): with inputs, what reproduces it */
+  sourceSnapshots: SnapshotSourceDto[];
   files: SnapshotFileDto[];
 }
 
@@ -809,12 +813,35 @@ export interface SnapshotDto {
   runId: string | null;
   /** Format: date-time. */
   committedAt: string;
+  /** Source files read to make it (ingestion) */
+  inputs: SnapshotSourceFileDto[];
+  /** Lake snapshots read to compute it (transformation): with inputs, what reproduces it */
+  sourceSnapshots: SnapshotSourceDto[];
 }
 
 export interface SnapshotFileDto {
   path: string;
   rows: number;
   bytes: number;
+}
+
+export interface SnapshotSourceDto {
+  /** Format: uuid. */
+  assetId: string;
+  /** Format: uuid. */
+  snapshotId: string;
+  layer: 'bronze' | 'silver' | 'gold';
+  namespace: string;
+  table: string;
+}
+
+export interface SnapshotSourceFileDto {
+  /** Catalog connection the file was read through */
+  connection: string;
+  /** Path relative to the connection's root */
+  path: string;
+  size: number | null;
+  etag: string | null;
 }
 
 /** A `step` event: one step changed state */
@@ -1047,6 +1074,8 @@ export interface ApiSchemas {
   SnapshotDetailDto: SnapshotDetailDto;
   SnapshotDto: SnapshotDto;
   SnapshotFileDto: SnapshotFileDto;
+  SnapshotSourceDto: SnapshotSourceDto;
+  SnapshotSourceFileDto: SnapshotSourceFileDto;
   StepChangeEventDto: StepChangeEventDto;
   StepDto: StepDto;
   StepProgressDto: StepProgressDto;
