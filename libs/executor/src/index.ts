@@ -5,3 +5,14 @@ export { StepExecutor, dispatchGroup, cancelGroup, type StepExecutorOptions, typ
 export { JobConfigValidator } from './job-config.validator';
 export * from './builtin';
 export { ExecutorModule, stepExecutorToken, type ExecutorModuleOptions } from './nest/executor.module';
+export {
+  LakeCatalogClient,
+  type AssetInfo,
+  type CommitBody,
+  type ExecutorConnection,
+  type SnapshotDetail,
+  type SnapshotInfo,
+  type SourceInput,
+  type SourceSnapshot,
+  type StepCall,
+} from './catalog/lake-catalog.client';

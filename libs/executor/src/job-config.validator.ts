@@ -29,6 +29,23 @@ export class JobConfigValidator {
   }
 
   /**
+   * Validates a config object (the schema's defaults are filled in, in place): one problem per field and
+   * reason, empty when valid. For callers that answer a person (a preview), not a dispatch.
+   */
+  check(jobType: JobType, config: unknown): { field: string; message: string }[] {
+    const validate = this.validators.get(jobType.type);
+    if (!validate) throw new Error(`job type "${jobType.type}" was not given to the validator`);
+    if (validate(config)) return [];
+    const seen = new Set<string>();
+    return (validate.errors ?? []).map(describeProblem).filter((p) => {
+      const key = `${p.field}\u0000${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /**
    * Parses and validates a config given as JSON text. Throws JobError FF_JOB_CONFIG_INVALID (not
    * retryable: the same config fails the same way) naming every offending field, never their values.
    */
@@ -73,19 +90,28 @@ export function fieldPath(instancePath: string, child?: string): string {
 
 /** One ajv error as "<field> <problem>"; ajv messages describe the schema, never the (secret) value. */
 function describeError(e: ErrorObject): string {
+  const p = describeProblem(e);
+  return `${p.field} ${p.message}`;
+}
+
+/** One ajv error as the field it is about and what is wrong with it. */
+function describeProblem(e: ErrorObject): { field: string; message: string } {
   switch (e.keyword) {
     case 'required':
-      return `${fieldPath(e.instancePath, String((e.params as { missingProperty: string }).missingProperty))} is required`;
+      return { field: fieldPath(e.instancePath, String((e.params as { missingProperty: string }).missingProperty)), message: 'is required' };
     case 'additionalProperties':
-      return `${fieldPath(e.instancePath, String((e.params as { additionalProperty: string }).additionalProperty))} is not allowed`;
+      return { field: fieldPath(e.instancePath, String((e.params as { additionalProperty: string }).additionalProperty)), message: 'is not allowed' };
     case 'enum':
-      return `${fieldPath(e.instancePath)} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+      return {
+        field: fieldPath(e.instancePath),
+        message: `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'not': {
       // `{ not: {}, description: 'cannot be combined with path...' }`: a field forbidden in a combination says why.
       const why = (e.parentSchema as { description?: unknown } | undefined)?.description;
-      return `${fieldPath(e.instancePath)} ${typeof why === 'string' ? why : (e.message ?? 'is not allowed here')}`;
+      return { field: fieldPath(e.instancePath), message: typeof why === 'string' ? why : (e.message ?? 'is not allowed here') };
     }
     default:
-      return `${fieldPath(e.instancePath)} ${e.message ?? `fails ${e.keyword}`}`;
+      return { field: fieldPath(e.instancePath), message: e.message ?? `fails ${e.keyword}` };
   }
 }
