@@ -264,6 +264,7 @@ export class SqlSandbox {
     }
     const bound = bindParams(sql, args.params ?? {}, args.values ?? {});
     const text = trimStatement(bound.sql);
+    if (text.length === 0) throw notAllowed('the SQL holds no statement (only comments or semicolons)');
     const extracted = await this.limited(() => this.connection.extractStatements(text), bound.map);
     if (extracted.count !== 1) {
       throw notAllowed(extracted.count === 0 ? 'the SQL holds no statement' : `found ${extracted.count} statements: custom SQL is exactly one SELECT`);

@@ -207,6 +207,10 @@ async function parseChecked(
 ): Promise<{ sql: string; tables: SqlTableUse[] }> {
   const inlined = inlineParams(config.sql, config.params ?? {}, values);
   const text = trimStatement(inlined.sql);
+  if (text.length === 0)
+    throw new TransformError('FF_SQL_NOT_ALLOWED', 'sql: holds no statement (only comments or semicolons)', {
+      problems: [{ field: 'sql', message: 'holds no statement' }],
+    });
   const ast = await parseOnly(text);
   if (ast.error) {
     if (ast.error_type === 'parser') {
