@@ -148,6 +148,9 @@ describe('openSandbox: reading', () => {
     const back = await db.withSession((s) => s.all(`SELECT count(*) AS n, sum(id) AS s FROM '${r.file}'`));
     db.close();
     expect(back.rows).toEqual([{ n: '5', s: '30' }]);
+    // A second write replaces the file in place (no temp file beside it, which the sandbox could not write).
+    expect((await sandbox.copyTo(`SELECT id FROM ${ORDERS} WHERE id = 1`)).rows).toBe(1);
+    expect(await fs.readdir(out)).toEqual(['part-0.parquet']);
     await fs.rm(r.file);
   });
 

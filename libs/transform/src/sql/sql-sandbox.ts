@@ -219,7 +219,8 @@ export class SqlSandbox {
 
   /**
    * Writes the query's result to `outputFile` (Parquet, zstd) with `COPY (<the validated SELECT>) TO`,
-   * composed here: the only write a sandbox can make. On any failure the partial file is removed.
+   * composed here: the only write a sandbox can make (an earlier file there is overwritten in place:
+   * DuckDB's temp-file-and-rename would need a second allowed path). On any failure the partial file is removed.
    */
   copyTo(sql: string, args: SqlArgs = {}): Promise<{ file: string; rows: number; schema: ColumnSchema[] }> {
     const file = this.outputFile;
@@ -227,7 +228,11 @@ export class SqlSandbox {
     return this.serial(async () => {
       const { validated, prepared } = await this.prepareChecked(sql, args);
       prepared.destroySync();
-      const copy = await this.composed(`COPY (\n${validated.sql}\n) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`, StatementType.COPY, validated);
+      const copy = await this.composed(
+        `COPY (\n${validated.sql}\n) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)`,
+        StatementType.COPY,
+        validated,
+      );
       try {
         const result = await this.limited(async () => (await copy.runAndReadAll()).getRowObjectsJson());
         return { file, rows: Number(result[0]?.Count ?? 0), schema: validated.schema };
