@@ -4,3 +4,4 @@ export { TransformError, type TransformErrorCode, type TransformProblem } from '
 export { parseTableName, tableName, tableSql, registerInputs, relationSql, type LakeInput } from './relations';
 export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from './compiled-job';
 export { previewJob, type PreviewPlan, type PreviewOutcome } from './preview';
+export * from './sql';
