@@ -3,7 +3,12 @@ import { TransformError } from '../transform.errors';
 import { EXPORT_CONFIG_SCHEMA, normalizeExportConfig, parseDestinationTable, type RawExportConfig } from './export-config';
 
 /** The schema as the executor kit compiles it (strict Ajv 2020) and applies it at each dispatch. */
-const jobType: JobType<RawExportConfig> = { type: 'export', version: 1, configSchema: EXPORT_CONFIG_SCHEMA, execute: () => Promise.reject(new Error('not run here')) };
+const jobType: JobType<RawExportConfig> = {
+  type: 'export',
+  version: 1,
+  configSchema: EXPORT_CONFIG_SCHEMA,
+  execute: () => Promise.reject(new Error('not run here')),
+};
 const validator = new JobConfigValidator([jobType]);
 const parse = (config: unknown): RawExportConfig => validator.parse(jobType, JSON.stringify(config)) as RawExportConfig;
 const refusal = (config: unknown): string => {
@@ -36,23 +41,34 @@ describe('EXPORT_CONFIG_SCHEMA + normalizeExportConfig', () => {
       mode: 'full',
       destination: { kind: 'file', connection: 'landing', path: 'out/daily.parquet', file: { format: 'parquet', compression: 'zstd' } },
     });
-    expect(normalizeExportConfig(parse({ ...file, destination: { ...file.destination, format: 'csv' } })).destination).toMatchObject({ file: { format: 'csv', delimiter: ',', header: true } });
-    expect(normalizeExportConfig(parse({ ...file, destination: { ...file.destination, format: 'xlsx' } })).destination).toMatchObject({ file: { format: 'xlsx', sheet: 'Export' } });
+    expect(normalizeExportConfig(parse({ ...file, destination: { ...file.destination, format: 'csv' } })).destination).toMatchObject({
+      file: { format: 'csv', delimiter: ',', header: true },
+    });
+    expect(normalizeExportConfig(parse({ ...file, destination: { ...file.destination, format: 'xlsx' } })).destination).toMatchObject({
+      file: { format: 'xlsx', sheet: 'Export' },
+    });
     expect(normalizeExportConfig(parse({ ...wh, mode: 'incremental', columns: ['id', 'amount'] }))).toEqual({
       source: 'gold.sales.daily',
       columns: ['id', 'amount'],
       mode: 'incremental',
       destination: { kind: 'redshift', connection: 'dwh', table: { schema: 'sales', table: 'daily' }, writeMode: 'append' },
     });
-    expect(normalizeExportConfig(parse({ ...wh, destination: { ...wh.destination, writeMode: 'merge', key: ['id'] } })).destination).toMatchObject({ writeMode: 'merge', key: ['id'] });
+    expect(normalizeExportConfig(parse({ ...wh, destination: { ...wh.destination, writeMode: 'merge', key: ['id'] } })).destination).toMatchObject({
+      writeMode: 'merge',
+      key: ['id'],
+    });
   });
 
   it('refuses paths leaving the root, NUL bytes, unknown formats and options of another format, naming the field', () => {
     expect(refusal({ ...file, destination: { ...file.destination, path: '../etc/x' } })).toContain('config.destination.path must match pattern');
     expect(refusal({ ...file, destination: { ...file.destination, path: '/abs' } })).toContain('config.destination.path must match pattern');
     expect(refusal({ ...file, destination: { ...file.destination, path: 'a\u0000b' } })).toContain('config.destination.path');
-    expect(refusal({ ...file, destination: { ...file.destination, path: 'x'.repeat(1025) } })).toContain('config.destination.path must NOT have more than 1024 characters');
-    expect(refusal({ ...file, destination: { ...file.destination, format: 'orc' } })).toContain('config.destination.format must be one of "parquet", "csv", "xlsx"');
+    expect(refusal({ ...file, destination: { ...file.destination, path: 'x'.repeat(1025) } })).toContain(
+      'config.destination.path must NOT have more than 1024 characters',
+    );
+    expect(refusal({ ...file, destination: { ...file.destination, format: 'orc' } })).toContain(
+      'config.destination.format must be one of "parquet", "csv", "xlsx"',
+    );
     expect(refusal({ ...file, destination: { ...file.destination, compression: 'lz4' } })).toContain('config.destination.compression');
     expect(refusal({ ...file, destination: { ...file.destination, delimiter: ';' } })).toContain('config.destination.delimiter only for format csv');
     expect(refusal({ ...file, destination: { ...file.destination, format: 'xlsx', sheet: 'a/b' } })).toContain('config.destination.sheet must match pattern');
@@ -72,13 +88,13 @@ describe('EXPORT_CONFIG_SCHEMA + normalizeExportConfig', () => {
 
   it('normalize re-checks what the schema checks and the columns against the source schema', () => {
     expect(problems({ ...wh, destination: { ...wh.destination, kind: 'redshift', writeMode: 'merge' } } as RawExportConfig)).toEqual(['destination.key']);
-    expect(problems({ source: 'gold.x', destination: { kind: 'file', connection: 'c', path: '../x', format: 'csv', delimiter: '"' } } as RawExportConfig)).toEqual([
-      'source',
-      'destination.path',
-      'destination.delimiter',
-    ]);
+    expect(
+      problems({ source: 'gold.x', destination: { kind: 'file', connection: 'c', path: '../x', format: 'csv', delimiter: '"' } } as RawExportConfig),
+    ).toEqual(['source', 'destination.path', 'destination.delimiter']);
     expect(problems({ ...wh, columns: ['id', 'nope'] } as RawExportConfig, ['id', 'amount'])).toEqual(['columns[1]']);
-    expect(problems({ ...wh, columns: ['id'], destination: { ...wh.destination, writeMode: 'merge', key: ['amount'] } } as RawExportConfig, ['id', 'amount'])).toEqual(['destination.key[0]']);
+    expect(
+      problems({ ...wh, columns: ['id'], destination: { ...wh.destination, writeMode: 'merge', key: ['amount'] } } as RawExportConfig, ['id', 'amount']),
+    ).toEqual(['destination.key[0]']);
     expect(problems({ ...wh, destination: { ...wh.destination, table: 'x.y.z' } } as RawExportConfig)).toEqual(['destination.table']);
   });
 

@@ -89,7 +89,12 @@ describe('writeExportFile', () => {
     expect(written.sheets).toEqual(['A sheet name of 31 characters!!', 'A sheet name of 31 characte (2)', 'A sheet name of 31 characte (3)']);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    const values = wb.worksheets.map((ws) => ws.getSheetValues().slice(1).map((r) => (r as unknown[])[1]));
+    const values = wb.worksheets.map((ws) =>
+      ws
+        .getSheetValues()
+        .slice(1)
+        .map((r) => (r as unknown[])[1]),
+    );
     expect(values).toEqual([
       ['n', 0, 1, 2],
       ['n', 3, 4, 5],
@@ -108,7 +113,9 @@ describe('writeExportFile', () => {
 
   it('xlsx: a text longer than an Excel cell fails naming the column and row; the temp table is dropped', async () => {
     const file = path.join(dir, 'long.xlsx');
-    const err = await writeExportFile(session, `SELECT 'x' AS a UNION ALL SELECT repeat('y', 40000)`, { format: 'xlsx', sheet: 'L' }, file).catch((e: unknown) => e);
+    const err = await writeExportFile(session, `SELECT 'x' AS a UNION ALL SELECT repeat('y', 40000)`, { format: 'xlsx', sheet: 'L' }, file).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransformError);
     expect((err as TransformError).code).toBe('FF_EXPORT_DESTINATION');
     expect((err as TransformError).message).toContain('column "a", row 2: 40000 characters');
@@ -118,7 +125,9 @@ describe('writeExportFile', () => {
   it('an aborted export stops before writing', async () => {
     const ac = new AbortController();
     ac.abort();
-    const err = await writeExportFile(session, SALES, { format: 'csv', delimiter: ',', header: true }, path.join(dir, 'never.csv'), { signal: ac.signal }).catch((e: unknown) => e);
+    const err = await writeExportFile(session, SALES, { format: 'csv', delimiter: ',', header: true }, path.join(dir, 'never.csv'), {
+      signal: ac.signal,
+    }).catch((e: unknown) => e);
     expect((err as TransformError).code).toBe('FF_EXPORT_DESTINATION');
     await expect(readFile(path.join(dir, 'never.csv'))).rejects.toThrow(/ENOENT/);
   });
