@@ -5,3 +5,4 @@ export { parseTableName, tableName, tableSql, registerInputs, relationSql, type 
 export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from './compiled-job';
 export { previewJob, type PreviewPlan, type PreviewOutcome } from './preview';
 export * from './sql';
+export * from './export';
