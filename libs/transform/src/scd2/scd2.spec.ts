@@ -214,6 +214,20 @@ describe('gold.scd2', () => {
       ]);
     });
 
+    it('a key back with an old updatedAt reopens no earlier than it was closed: versions never overlap', async () => {
+      const cfg: GoldScd2Config = { ...byTime, hardDeletes: 'invalidate' };
+      await put([1, 'a@x', '2023-12-31 10:00:00+00'], [2, 'b@x', '2023-12-31 10:00:00+00']);
+      await lake.merge(cfg, T1);
+      await put([1, 'a@x', '2023-12-31 10:00:00+00']);
+      await lake.merge(cfg, T2); // 2 gone: closed at the run's time
+      await put([1, 'a@x', '2023-12-31 10:00:00+00'], [2, 'b@x', '2024-01-10 00:00:00+00']);
+      await lake.merge(cfg, T3); // 2 back with an updatedAt before it was closed
+      expect((await lake.rows(DIM)).filter((r) => r.id === 2).map((r) => [r.version, r.valid_from, r.valid_to, r.is_current])).toEqual([
+        [1, '2023-12-31 10:00:00', '2024-02-01 00:00:00', false],
+        [2, '2024-02-01 00:00:00', null, true],
+      ]);
+    });
+
     it("validFrom 'now': versions are valid from the run's time", async () => {
       const cfg: GoldScd2Config = { ...base, strategy: { type: 'timestamp', updatedAt: 'updated_at', validFrom: 'now' } };
       await put([1, 'a@x', '2023-12-31 10:00:00+00']);
