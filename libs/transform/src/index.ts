@@ -6,3 +6,4 @@ export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from '.
 export { previewJob, type PreviewPlan, type PreviewOutcome } from './preview';
 export * from './sql';
 export * from './export';
+export * from './scd2';
