@@ -3,3 +3,4 @@
 export { TransformError, type TransformErrorCode, type TransformProblem } from './transform.errors';
 export { parseTableName, tableName, tableSql, registerInputs, relationSql, type LakeInput } from './relations';
 export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from './compiled-job';
+export * from './gold';
