@@ -141,7 +141,6 @@ function checkShape(config: GoldAggregateConfig, p: Problems): void {
     if (value === undefined && optional) return false;
     if (typeof value !== 'string' || value.length === 0) p.add('FF_TRANSFORM_CONFIG', field, 'must be a non-empty string');
     else if (value.length > max) p.add('FF_TRANSFORM_CONFIG', field, `must be at most ${max} characters`);
-    // eslint-disable-next-line no-control-regex
     else if (/[\u0000-\u001f]/.test(value)) p.add('FF_TRANSFORM_CONFIG', field, 'must not contain control characters (NUL, newline...)');
     else return true;
     return false;
