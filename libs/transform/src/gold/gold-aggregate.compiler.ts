@@ -29,7 +29,22 @@ export interface GoldIncrementalRelations {
   newFacts: string;
   /** The gold table as the previous refresh wrote it. */
   previous: string;
+  /**
+   * The affected time buckets, when the runner already has them: the rows of `affectedPartitionsSql` of a
+   * compile without them, over the same `newFacts` (`YYYY-MM-DD`, null for the null bucket). Given, they
+   * become constants, so DuckDB skips the fact's row groups outside them (Parquet min/max) instead of
+   * reading the whole fact; the result is the same. They must be complete: a bucket left out keeps its
+   * previous rows.
+   */
+  partitions?: (string | null)[];
 }
+
+/** Most affected buckets accepted as constants (beyond: compile without them). */
+export const GOLD_MAX_PARTITIONS = 100_000;
+/** Most separate time ranges written into the fact filter (beyond: one range from the first to the last). */
+const MAX_RANGES = 64;
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export interface GoldCompileOptions {
   /** Compile an incremental refresh (config.mode must be `incremental`); see incrementalAllowed for when the runner may. */
@@ -451,6 +466,8 @@ export function compileGoldAggregate(config: GoldAggregateConfig, ctx: CompileCo
 
   let bucket: string | undefined;
   let partitionColumn: string | undefined;
+  /** The time column when it is the fact's own (an incremental refresh then filters the fact by time ranges). */
+  let factTime: { sql: string; kind: TimeKind; grain: GoldGrain } | undefined;
   if (c.time) {
     const col = resolve(c.time.column, 'time.column', all);
     const timeZone = canonicalTimeZone(c.time.timeZone);
@@ -473,6 +490,7 @@ export function compileGoldAggregate(config: GoldAggregateConfig, ctx: CompileCo
         problems.add('FF_TRANSFORM_CONFIG', 'time.as', `${JSON.stringify(partitionColumn)} cannot name an output column: give the bucket a name with "as"`);
       } else {
         bucket = bucketSql(col.sql, kind, c.time.grain, timeZone);
+        if (col.rel === fact) factTime = { sql: col.sql, kind, grain: c.time.grain };
         outputs.push({ name: partitionColumn, field: c.time.as !== undefined ? 'time.as' : 'time.column' });
         schema.push({ name: partitionColumn, type: 'DATE', nullable: col.column.nullable || col.rel.outer });
         groupExprs.push(bucket);
@@ -542,6 +560,15 @@ export function compileGoldAggregate(config: GoldAggregateConfig, ctx: CompileCo
       if (typeof rel !== 'string' || !RELATION.test(rel))
         problems.add('FF_TRANSFORM_CONFIG', `incremental.${key}`, 'must be a relation name (up to three identifiers, bare or double-quoted)');
     }
+    const partitions = opts.incremental.partitions;
+    if (partitions !== undefined) {
+      if (!Array.isArray(partitions) || partitions.length > GOLD_MAX_PARTITIONS)
+        problems.add('FF_TRANSFORM_CONFIG', 'incremental.partitions', `must be an array of at most ${GOLD_MAX_PARTITIONS} dates`);
+      else
+        partitions.forEach((p, i) => {
+          if (p !== null && isoDayNumber(p) === null) problems.add('FF_TRANSFORM_CONFIG', `incremental.partitions[${i}]`, 'must be a date YYYY-MM-DD or null');
+        });
+    }
   }
   problems.throwIfAny();
 
@@ -557,20 +584,77 @@ export function compileGoldAggregate(config: GoldAggregateConfig, ctx: CompileCo
   const base = { inputs, schema, target: target!, guards, ...(partitionColumn ? { partitionColumn } : {}) };
   if (!opts.incremental) return { ...base, sql: ordered(withKpis(aggregate())) };
 
-  // Incremental: the buckets of the new facts (joined like the facts, the bucket may come from a dimension)...
+  // Incremental: the buckets of the new facts (joined like the facts: the bucket may come from a dimension),
+  // or the constants the runner passed...
   const part = sqlIdent(partitionColumn!);
-  const affected = `SELECT DISTINCT ${bucket!} AS "partition" FROM ${fromJoins(opts.incremental.newFacts)}`;
+  const given = opts.incremental.partitions;
+  const affected = given
+    ? given.length === 0
+      ? `SELECT CAST(NULL AS DATE) AS "partition" WHERE false`
+      : `SELECT DISTINCT "partition" FROM (VALUES ${given.map((p) => `(${p === null ? 'CAST(NULL AS DATE)' : `DATE ${sqlString(p)}`})`).join(', ')}) AS "v"("partition")`
+    : `SELECT DISTINCT ${bucket!} AS "partition" FROM ${fromJoins(opts.incremental.newFacts)}`;
   const cte = `WITH "__ff_gold_affected" AS (${affected})`;
   // ...the previous rows of every other bucket, as they are...
   const kept =
     `SELECT ${schema.map((s) => `CAST("__ff_previous".${sqlIdent(s.name)} AS ${s.type}) AS ${sqlIdent(s.name)}`).join(', ')} ` +
     `FROM ${opts.incremental.previous} AS "__ff_previous" ` +
     `WHERE NOT EXISTS (SELECT 1 FROM "__ff_gold_affected" AS "a" WHERE "a"."partition" IS NOT DISTINCT FROM "__ff_previous".${part})`;
-  // ...and the affected buckets recomputed over the WHOLE fact table (COUNT DISTINCT and AVG do not merge).
-  const recomputed = withKpis(aggregate(`EXISTS (SELECT 1 FROM "__ff_gold_affected" AS "a" WHERE "a"."partition" IS NOT DISTINCT FROM ${bucket!})`));
+  // ...and the affected buckets recomputed over the WHOLE fact table (COUNT DISTINCT and AVG do not merge),
+  // its rows first narrowed by time ranges around the buckets when the time column is the fact's.
+  const inBucket = `EXISTS (SELECT 1 FROM "__ff_gold_affected" AS "a" WHERE "a"."partition" IS NOT DISTINCT FROM ${bucket!})`;
+  const narrowed = factTime && given ? factRangeFilter(factTime, given) : undefined;
+  const recomputed = withKpis(aggregate(narrowed ? `${narrowed} AND ${inBucket}` : inBucket));
   return {
     ...base,
     sql: `${cte} SELECT * FROM (${kept} UNION ALL ${recomputed}) AS "refreshed"${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
     affectedPartitionsSql: `SELECT "partition" FROM (${affected}) AS "affected" ORDER BY "partition"`,
   };
+}
+
+/** Days since 1970-01-01 of a valid `YYYY-MM-DD`, else null. */
+function isoDayNumber(text: string): number | null {
+  const m = typeof text === 'string' ? ISO_DATE.exec(text) : null;
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / DAY_MS;
+}
+
+/** The first day after the period of `grain` starting on `day` (a day number). */
+function periodEnd(day: number, grain: GoldGrain): number {
+  const date = new Date(day * DAY_MS);
+  const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
+  const months = { day: 0, week: 0, month: 1, quarter: 3, year: 12 }[grain];
+  if (months === 0) return day + (grain === 'week' ? 7 : 1);
+  return Date.UTC(y, m + months, d) / DAY_MS;
+}
+
+/**
+ * A filter of the fact's time column keeping every row whose bucket is in `partitions` (and, as it is
+ * written with constants, letting DuckDB skip row groups by their min/max): each bucket's days widened by
+ * one day on both sides, which covers any UTC offset (-12 h to +14 h) and DST, merged into ranges. It only
+ * narrows: the exact bucket test follows it.
+ */
+function factRangeFilter(time: { sql: string; kind: TimeKind; grain: GoldGrain }, partitions: readonly (string | null)[]): string {
+  const days = [...new Set(partitions.filter((p): p is string => p !== null).map((p) => isoDayNumber(p)!))].sort((a, b) => a - b);
+  const withNull = partitions.includes(null);
+  const exact = time.kind === 'date';
+  let ranges = days.map((d) => [exact ? d : d - 1, exact ? periodEnd(d, time.grain) : periodEnd(d, time.grain) + 1] as [number, number]);
+  ranges = ranges.reduce<[number, number][]>((out, r) => {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([...r]);
+    return out;
+  }, []);
+  if (ranges.length > MAX_RANGES) ranges = [[ranges[0]![0], ranges[ranges.length - 1]![1]]];
+  const literal = (day: number): string => {
+    const iso = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    return time.kind === 'date' ? `DATE '${iso}'` : time.kind === 'timestamptz' ? `TIMESTAMPTZ '${iso} 00:00:00+00'` : `TIMESTAMP '${iso} 00:00:00'`;
+  };
+  const conditions = ranges.map(([lo, hi]) => `(${time.sql} >= ${literal(lo)} AND ${time.sql} < ${literal(hi)})`);
+  if (withNull) conditions.push(`${time.sql} IS NULL`);
+  if (conditions.length === 0) return 'false';
+  return `(${conditions.join(' OR ')})`;
 }

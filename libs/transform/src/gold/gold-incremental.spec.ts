@@ -5,7 +5,8 @@ import { goldAggregateFingerprint, incrementalAllowed, type GoldRefreshBasis } f
 import { contextOf, SpecLake } from './gold-spec-lake';
 
 const orders = (values: string) =>
-  `SELECT CAST(id AS BIGINT) AS id, CAST(customer_id AS BIGINT) AS customer_id, CAST(amount AS DECIMAL(10,2)) AS amount, CAST(ordered_at AS TIMESTAMP) AS ordered_at
+  `SELECT CAST(id AS BIGINT) AS id, CAST(customer_id AS BIGINT) AS customer_id, CAST(amount AS DECIMAL(10,2)) AS amount, CAST(ordered_at AS TIMESTAMP) AS ordered_at,
+     CAST(ordered_at AS TIMESTAMPTZ) AS ordered_tz, CAST(ordered_at AS DATE) AS ordered_on
    FROM (VALUES ${values}) AS t(id, customer_id, amount, ordered_at)`;
 // Berlin days: 1, 2 → 03-02; 3 → 03-28; 4 (23:30 UTC on the 28th) → 03-29; 5 (DST night) → 03-30; 6 → 04-15 (no customer); 7 → no day.
 const FIRST = orders(`(1, 1, 10.00, '2026-03-02 10:00:00'), (2, 2, 20.00, '2026-03-02 12:00:00'), (3, 3, 30.00, '2026-03-28 12:00:00'),
@@ -63,10 +64,11 @@ describe('gold.aggregate incremental refresh (real DuckDB over Parquet)', () => 
   });
 
   /** A full refresh over `factFiles`, written to Parquet and registered as the gold table (the "previous" rows). */
-  const fullRefresh = async (...factFiles: string[]) => {
+  const fullRefresh = async (...factFiles: string[]) => fullRefreshOf(config, ...factFiles);
+  const fullRefreshOf = async (cfg: GoldAggregateConfig, ...factFiles: string[]) => {
     const input = fact(...factFiles);
     await lake.register(input, customers);
-    const job = compileGoldAggregate({ ...config, mode: 'replace' }, contextOf(input, customers));
+    const job = compileGoldAggregate({ ...cfg, mode: 'replace' }, contextOf(input, customers));
     return { job, rows: await lake.rows(job.sql) };
   };
   const previousFrom = async (sql: string): Promise<LakeInput> => {
@@ -76,12 +78,19 @@ describe('gold.aggregate incremental refresh (real DuckDB over Parquet)', () => 
     return gold;
   };
   /** An incremental refresh: the fact is all of `factFiles`, the new facts are `appended`, over `previous`. */
-  const incremental = async (previous: LakeInput, appended: string[], ...factFiles: string[]) => {
+  const incremental = async (previous: LakeInput, appended: string[], ...factFiles: string[]) => incrementalOf(config, false, previous, appended, ...factFiles);
+  /** With `constants`, the two-step form: the affected buckets first, then the refresh compiled with them. */
+  const incrementalOf = async (cfg: GoldAggregateConfig, constants: boolean, previous: LakeInput, appended: string[], ...factFiles: string[]) => {
     const input = fact(...factFiles);
     const added = newFacts(...appended);
     await lake.register(input, customers, added);
-    const job = compileGoldAggregate(config, contextOf(input, customers), { incremental: { newFacts: tableSql(added.ref), previous: tableSql(previous.ref) } });
-    const affected = (await lake.rows(job.affectedPartitionsSql!)).map((r) => r.partition);
+    const relations = { newFacts: tableSql(added.ref), previous: tableSql(previous.ref) };
+    let job = compileGoldAggregate(cfg, contextOf(input, customers), { incremental: relations });
+    const affected = (await lake.rows(job.affectedPartitionsSql!)).map((r) => r.partition as string | null);
+    if (constants) {
+      job = compileGoldAggregate(cfg, contextOf(input, customers), { incremental: { ...relations, partitions: affected } });
+      expect((await lake.rows(job.affectedPartitionsSql!)).map((r) => r.partition)).toEqual(affected);
+    }
     return { job, affected, rows: await lake.rows(job.sql) };
   };
   const inDays = (rows: Awaited<ReturnType<SpecLake['rows']>>, days: (string | null)[]) => rows.filter((r) => days.includes(r.day as string | null));
@@ -135,6 +144,51 @@ describe('gold.aggregate incremental refresh (real DuckDB over Parquet)', () => 
     expect(inDays(third.rows, [null])).toEqual([
       { country: 'DE', day: null, revenue: '79.00', orders: '2', customers: '2', avg_amount: 39.5, avg_order: 39.5 },
     ]);
+  });
+
+  it.each([
+    ['fact.ordered_at', 'day', false],
+    ['fact.ordered_at', 'day', true],
+    ['fact.ordered_tz', 'week', false],
+    ['fact.ordered_tz', 'week', true],
+    ['fact.ordered_on', 'month', true],
+    ['fact.ordered_at', 'quarter', true],
+    ['fact.ordered_at', 'year', true],
+  ] as const)('equals a full refresh after each append: %s by %s, buckets as constants: %s', async (column, grain, constants) => {
+    const cfg: GoldAggregateConfig = { ...config, time: { column, grain, timeZone: 'Europe/Berlin', as: 'day' } };
+    const afterFirst = await previousFrom((await fullRefreshOf(cfg, files.first)).job.sql);
+    const second = await incrementalOf(cfg, constants, afterFirst, [files.second], files.first, files.second);
+    expect(second.rows).toEqual((await fullRefreshOf(cfg, files.first, files.second)).rows);
+    const afterSecond = await previousFrom(second.job.sql);
+    const third = await incrementalOf(cfg, constants, afterSecond, [files.third], files.first, files.second, files.third);
+    expect(third.affected).toEqual([null]);
+    expect(third.rows).toEqual((await fullRefreshOf(cfg, files.first, files.second, files.third)).rows);
+  });
+
+  it('with the buckets as constants, filters the fact by time ranges around them (one day wider on each side)', async () => {
+    const previous = await previousFrom((await fullRefresh(files.first)).job.sql);
+    const inc = await incrementalOf(config, true, previous, [files.second], files.first, files.second);
+    expect(inc.job.sql).toContain(
+      `("fact"."ordered_at" >= TIMESTAMP '2026-03-28 00:00:00' AND "fact"."ordered_at" < TIMESTAMP '2026-03-31 00:00:00') OR ("fact"."ordered_at" >= TIMESTAMP '2026-04-14 00:00:00' AND "fact"."ordered_at" < TIMESTAMP '2026-04-17 00:00:00')`,
+    );
+    // Many scattered buckets: one range from the first to the last.
+    const many = Array.from({ length: 100 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + 3 * i)).toISOString().slice(0, 10));
+    const wide = compileGoldAggregate(config, contextOf(fact(files.first), customers), { incremental: { newFacts: 'n', previous: 'p', partitions: many } });
+    expect(wide.sql).toContain(`("fact"."ordered_at" >= TIMESTAMP '2025-12-31 00:00:00' AND "fact"."ordered_at" < TIMESTAMP '2026-10-27 00:00:00')`);
+  });
+
+  it('refuses buckets that are not dates', () => {
+    const compileWith = (partitions: unknown) => () =>
+      compileGoldAggregate(config, contextOf(fact(files.first), customers), {
+        incremental: { newFacts: 'n', previous: 'p', partitions: partitions as string[] },
+      });
+    expect(compileWith(['2026-02-30'])).toThrow(
+      expect.objectContaining({ problems: [{ field: 'incremental.partitions[0]', message: 'must be a date YYYY-MM-DD or null' }] }),
+    );
+    expect(compileWith([null, "2026-01-01'); DROP"])).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ field: 'incremental.partitions[1]' })] }),
+    );
+    expect(compileWith('2026-01-01')).toThrow(expect.objectContaining({ problems: [expect.objectContaining({ field: 'incremental.partitions' })] }));
   });
 
   it('with no new facts, yields the previous rows unchanged', async () => {
