@@ -8,10 +8,13 @@
  * late ones for two older days) and the gold table refreshed two ways, each written to Parquet as the
  * runner would:
  *  - baseline: full refresh (compileGoldAggregate without `incremental`) over all files;
- *  - incremental: compileGoldAggregate with `incremental` (newFacts = the appended file, previous = the
- *    gold table of the first refresh).
- * Alternated, 3 rounds each, medians compared; both results are checked equal (EXCEPT ALL both ways).
- * Verdict on the ratio incremental / full (target ≤ 0.5: the point of refreshing incrementally).
+ *  - incremental, one statement: compileGoldAggregate with `incremental` (newFacts = the appended file,
+ *    previous = the gold table of the first refresh);
+ *  - incremental, two steps (the runner's form, libs/transform/README.md): `affectedPartitionsSql` first,
+ *    then the refresh compiled with those buckets as constants (both steps timed).
+ * Alternated, 3 rounds each, medians compared; each result is checked equal to the full one (EXCEPT ALL
+ * both ways). Verdict on the ratio two-step incremental / full (target ≤ 0.5: the point of refreshing
+ * incrementally); the one-statement ratio is shown, without a target.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -166,7 +169,7 @@ async function main(): Promise<void> {
           '—',
           '',
         ],
-        ['ratio incremental (one statement) / full', ratio.toFixed(3), '≤ 0.5', verdict(ratio <= 0.5)],
+        ['ratio incremental (one statement) / full', ratio.toFixed(3), '—', ''],
         ['ratio incremental (buckets as constants) / full', ratioParts.toFixed(3), '≤ 0.5', verdict(ratioParts <= 0.5)],
         [
           'incremental result = full result (EXCEPT ALL both ways)',

@@ -165,6 +165,29 @@ describe('gold.aggregate incremental refresh (real DuckDB over Parquet)', () => 
     expect(third.rows).toEqual((await fullRefreshOf(cfg, files.first, files.second, files.third)).rows);
   });
 
+  it('refreshes buckets taken from a dimension (a calendar) the same way', async () => {
+    const calendar = await lake.table(
+      'silver.sales.calendar',
+      `SELECT CAST(d AS DATE) AS "date", CAST(date_trunc('week', d) AS DATE) AS week_start FROM range(DATE '2026-03-01', DATE '2026-05-01', INTERVAL 1 DAY) AS r(d)`,
+    );
+    await lake.register(calendar);
+    const cfg: GoldAggregateConfig = {
+      ...config,
+      dimensions: [...config.dimensions!, { table: 'silver.sales.calendar', alias: 'calendar', join: { from: 'fact.ordered_on', to: 'date' } }],
+      time: { column: 'calendar.date', grain: 'month', as: 'day' },
+    };
+    const ctx = (...factFiles: string[]) => contextOf(fact(...factFiles), customers, calendar);
+    await lake.register(fact(files.first), customers);
+    const previous = await previousFrom(compileGoldAggregate({ ...cfg, mode: 'replace' }, ctx(files.first)).sql);
+    const added = newFacts(files.second);
+    await lake.register(fact(files.first, files.second), added);
+    const inc = compileGoldAggregate(cfg, ctx(files.first, files.second), { incremental: { newFacts: tableSql(added.ref), previous: tableSql(previous.ref) } });
+    // The calendar keys by the UTC date: order 8 (28 March in UTC) falls in March, order 9 in April.
+    expect((await lake.rows(inc.affectedPartitionsSql!)).map((r) => r.partition)).toEqual(['2026-03-01', '2026-04-01']);
+    const full = compileGoldAggregate({ ...cfg, mode: 'replace' }, ctx(files.first, files.second));
+    expect(await lake.rows(inc.sql)).toEqual(await lake.rows(full.sql));
+  });
+
   it('with the buckets as constants, filters the fact by time ranges around them (one day wider on each side)', async () => {
     const previous = await previousFrom((await fullRefresh(files.first)).job.sql);
     const inc = await incrementalOf(config, true, previous, [files.second], files.first, files.second);
