@@ -7,3 +7,4 @@ export { previewJob, type PreviewPlan, type PreviewOutcome } from './preview';
 export * from './sql';
 export * from './export';
 export * from './scd2';
+export * from './gold';
