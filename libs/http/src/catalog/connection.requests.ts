@@ -4,7 +4,23 @@ import { requestSchema } from '../openapi/zod-openapi';
 import { limitQuery, offsetQuery } from '../params/page.query';
 
 /** The connection types the catalog knows; it validates each type's config in depth (400 naming `config.<field>`). */
-export const CONNECTION_TYPES = ['postgres', 'mysql', 's3', 'local', 'sftp', 'http', 'kafka', 'gcs', 'azure', 'ftp', 'smb'] as const;
+export const CONNECTION_TYPES = [
+  'postgres',
+  'mysql',
+  's3',
+  'local',
+  'sftp',
+  'http',
+  'kafka',
+  'gcs',
+  'azure',
+  'ftp',
+  'smb',
+  'redshift',
+  'synapse',
+  'snowflake',
+  'bigquery',
+] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 
 export function isConnectionType(value: unknown): value is ConnectionType {
@@ -48,9 +64,10 @@ const description = z
   .refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte')
   .nullable();
 const CONFIG_DOC =
-  'Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
-  'http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. ' +
-  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata ' +
+  'Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb/redshift/synapse `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, ' +
+  'http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`, ' +
+  'snowflake `password`/`privateKey`/`privateKeyPassphrase`, bigquery `credentials`) are write-only: responses show `{ "set": true|false }` instead. ' +
+  'Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure, redshift, synapse, snowflake) refuses loopback, private, link-local and cloud-metadata ' +
   'addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). ' +
   'A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`.';
 const config = z.record(z.string(), z.unknown(), says('must be an object'));

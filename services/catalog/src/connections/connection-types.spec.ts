@@ -104,7 +104,11 @@ describe('connection type schemas', () => {
     const r = createConnectionRequest.safeParse({ name: 'x', type: 'oracle', config: {} });
     expect(r.success).toBe(false);
     expect(fieldErrorsOf(r.error!)).toEqual([
-      { field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb"' },
+      {
+        field: 'type',
+        message:
+          'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb", "redshift", "synapse", "snowflake", "bigquery"',
+      },
     ]);
   });
 
@@ -130,6 +134,10 @@ describe('connection type schemas', () => {
       kafka: ['sasl.password'],
       gcs: ['hmacSecret'],
       azure: ['accountKey', 'sasToken', 'connectionString'],
+      redshift: ['password'],
+      synapse: ['password'],
+      snowflake: ['password', 'privateKey', 'privateKeyPassphrase'],
+      bigquery: ['credentials'],
     });
   });
 
@@ -160,5 +168,124 @@ describe('connection type schemas', () => {
     expect(errorsOf('azure', { account: 'acct1', container: 'landing', accountKey: 'k', connectionString: 'c' })).toEqual([
       { field: 'config.connectionString', message: 'only one of accountKey, sasToken, connectionString may be set (accountKey is)' },
     ]);
+  });
+
+  describe('warehouse destinations (redshift, synapse, snowflake, bigquery)', () => {
+    const PEM = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+    const saKey = (over: Record<string, unknown> = {}) =>
+      JSON.stringify({ type: 'service_account', project_id: 'my-project', client_email: 'etl@my-project.iam.gserviceaccount.com', private_key: PEM, ...over });
+    const sf = { account: 'xy12345.eu-central-1', username: 'ETL', warehouse: 'LOAD_WH', database: 'DWH', schema: 'PUBLIC' };
+
+    it('apply their defaults: redshift 5439 with ssl on, synapse 1433 encrypted without trusting any certificate', () => {
+      expect(CONNECTION_SPECS.redshift.schema.parse({ host: 'c.abc.eu-west-1.redshift.amazonaws.com', database: 'dev', user: 'etl', password: 'p' })).toEqual({
+        host: 'c.abc.eu-west-1.redshift.amazonaws.com',
+        port: 5439,
+        database: 'dev',
+        user: 'etl',
+        password: 'p',
+        ssl: true,
+        allowPrivateNetworks: false,
+      });
+      expect(CONNECTION_SPECS.synapse.schema.parse({ server: 'ws.sql.azuresynapse.net', database: 'pool1', user: 'etl', password: 'p' })).toEqual({
+        server: 'ws.sql.azuresynapse.net',
+        port: 1433,
+        database: 'pool1',
+        user: 'etl',
+        password: 'p',
+        encrypt: true,
+        trustServerCertificate: false,
+        allowPrivateNetworks: false,
+      });
+      expect(CONNECTION_SPECS.snowflake.schema.parse({ ...sf, privateKey: PEM, role: 'LOADER' })).toEqual({
+        ...sf,
+        privateKey: PEM,
+        role: 'LOADER',
+        allowPrivateNetworks: false,
+      });
+      for (const account of ['myorg-myaccount', 'xy12345.us-east-2.aws', 'xy12345.eu-central-1.privatelink', 'my_org-acct_1'])
+        expect({ account, errors: errorsOf('snowflake', { ...sf, account, password: 'p' }) }).toEqual({ account, errors: [] });
+      expect(CONNECTION_SPECS.bigquery.schema.parse({ projectId: 'my-project', dataset: 'lake_export', location: 'EU', credentials: saKey() })).toEqual({
+        projectId: 'my-project',
+        dataset: 'lake_export',
+        location: 'EU',
+        credentials: saKey(),
+      });
+      expect(errorsOf('bigquery', { projectId: 'example.com:my-project', dataset: 'd', credentials: saKey() })).toEqual([]);
+    });
+
+    it('redshift and synapse: missing password, ports out of range, NUL bytes and unknown fields are named', () => {
+      expect(errorsOf('redshift', { host: 'h', port: 0, database: 'd\u0000x', user: 'u' })).toEqual([
+        { field: 'config.port', message: 'must be an integer between 1 and 65535' },
+        { field: 'config.database', message: 'must not contain NUL bytes or control characters' },
+        { field: 'config.password', message: 'is required' },
+      ]);
+      expect(errorsOf('redshift', { host: 'h', database: 'd', user: 'u', password: 'a\u0000b', ssl: 'yes' })).toEqual([
+        { field: 'config.password', message: 'must not contain a NUL byte' },
+        { field: 'config.ssl', message: 'must be true or false' },
+      ]);
+      expect(errorsOf('synapse', { server: 'bad host\u0000', port: 70000, database: 'd', user: 'u', password: 'p', encrypt: 'strict', host: 'x' })).toEqual([
+        { field: 'config.server', message: 'must be a host name or IP address (no spaces or control characters)' },
+        { field: 'config.port', message: 'must be an integer between 1 and 65535' },
+        { field: 'config.encrypt', message: 'must be true or false' },
+        { field: 'config.host', message: 'is not a known field' },
+      ]);
+      expect(errorsOf('synapse', { server: 'ws', database: 'd', user: 'x'.repeat(129) })).toEqual([
+        { field: 'config.user', message: 'must be at most 128 characters' },
+        { field: 'config.password', message: 'is required' },
+      ]);
+    });
+
+    it('snowflake: exactly one of password and privateKey, a PEM key, a passphrase only with a key, the account without its URL', () => {
+      expect(errorsOf('snowflake', sf)).toEqual([{ field: 'config.password', message: 'one of password or privateKey is required' }]);
+      expect(errorsOf('snowflake', { ...sf, password: 'p', privateKey: PEM })).toEqual([
+        { field: 'config.privateKey', message: 'only one of password, privateKey may be set (password is)' },
+      ]);
+      expect(errorsOf('snowflake', { ...sf, privateKey: 'not a key' })).toEqual([
+        { field: 'config.privateKey', message: 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)' },
+      ]);
+      expect(errorsOf('snowflake', { ...sf, password: 'p', privateKeyPassphrase: 'x' })).toEqual([
+        { field: 'config.privateKeyPassphrase', message: 'is allowed only with privateKey' },
+      ]);
+      expect(errorsOf('snowflake', { ...sf, account: 'https://xy12345.snowflakecomputing.com', password: 'p' })).toEqual([
+        { field: 'config.account', message: 'must be the account identifier only, without https:// or .snowflakecomputing.com' },
+      ]);
+      expect(errorsOf('snowflake', { ...sf, account: 'xy 12345', password: 'p', warehouse: '', schema: 's\u0000' })).toEqual([
+        { field: 'config.account', message: 'must be a Snowflake account identifier such as xy12345.eu-central-1 or myorg-myaccount' },
+        { field: 'config.warehouse', message: 'must be a warehouse name' },
+        { field: 'config.schema', message: 'must not contain NUL bytes or control characters' },
+      ]);
+      expect(errorsOf('snowflake', { account: 'a', password: 'p' })).toEqual([
+        { field: 'config.username', message: 'is required' },
+        { field: 'config.warehouse', message: 'is required' },
+        { field: 'config.database', message: 'is required' },
+        { field: 'config.schema', message: 'is required' },
+      ]);
+    });
+
+    it('bigquery: credentials must be a service account JSON key, and no message shows a part of it', () => {
+      const secretText = 'hunter2-not-json {"private_key":"secret-material"';
+      const bad = (credentials: unknown) => errorsOf('bigquery', { projectId: 'my-project', dataset: 'd', credentials });
+      expect(bad(secretText)).toEqual([
+        { field: 'config.credentials', message: 'must be the text of a service account JSON key file (it does not parse as JSON)' },
+      ]);
+      expect(bad('["a"]')).toEqual([{ field: 'config.credentials', message: 'must be the text of a service account JSON key file (a JSON object)' }]);
+      expect(bad(JSON.stringify({ private_key: 'secret-material' }))).toEqual([
+        { field: 'config.credentials', message: 'must be a service account JSON key: "client_email" missing' },
+      ]);
+      expect(bad('{}')).toEqual([{ field: 'config.credentials', message: 'must be a service account JSON key: "client_email" and "private_key" missing' }]);
+      expect(bad(saKey({ type: 'authorized_user' }))).toEqual([
+        { field: 'config.credentials', message: 'must be a service account key ("type": "service_account"), not user or external-account credentials' },
+      ]);
+      expect(bad(saKey({ private_key: 'secret-material' }))).toEqual([
+        { field: 'config.credentials', message: 'must be a service account JSON key whose "private_key" is a PEM private key' },
+      ]);
+      expect(bad({ client_email: 'a@b', private_key: PEM })).toEqual([{ field: 'config.credentials', message: expect.stringContaining('must be') }]);
+      for (const e of [...bad(secretText), ...bad(saKey({ private_key: 'secret-material' }))]) expect(e.message).not.toMatch(/hunter2|secret-material/);
+      expect(errorsOf('bigquery', { projectId: 'My_Project', dataset: 'a-b', location: 'E U', credentials: saKey() })).toEqual([
+        { field: 'config.projectId', message: 'must be a Google Cloud project id (6-30 lower-case letters, digits and hyphens, starting with a letter)' },
+        { field: 'config.dataset', message: 'must be a dataset name (1-1024 letters, digits and underscores)' },
+        { field: 'config.location', message: 'must be a BigQuery location such as EU, US or europe-west3' },
+      ]);
+    });
   });
 });

@@ -251,6 +251,159 @@ const azure = z
       ctx.addIssue({ code: 'custom', path: [k], message: `only one of accountKey, sasToken, connectionString may be set (${given[0]} is)` });
   });
 
+// ---- Warehouse destinations (the transformation service's `export` job, issue 14) ----------------------
+// Their fields reach a driver's login packet or a URL: bounded, and without NUL or control characters.
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** A name a warehouse knows (database, user, schema, role…): 1-`max` characters, no NUL or control characters. */
+const warehouseName = (what: string, max = 255) =>
+  z
+    .string(says(`must be ${what}`))
+    .min(1, `must be ${what}`)
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !CONTROL_CHARS.test(v), 'must not contain NUL bytes or control characters');
+const warehouseHost = () =>
+  host().refine((v) => !CONTROL_CHARS.test(v) && !/\s/.test(v), 'must be a host name or IP address (no spaces or control characters)');
+/** A secret of a warehouse connection; the messages never show the value. */
+const warehouseSecret = (what: string) => secret(what).refine(NO_NUL, 'must not contain a NUL byte');
+const onByDefault = () => z.boolean(says('must be true or false')).default(true);
+const PEM_PRIVATE_KEY = /-----BEGIN (ENCRYPTED |RSA )?PRIVATE KEY-----/;
+
+/** Amazon Redshift: the PostgreSQL wire protocol (the `pg` driver), TLS on by default as Redshift clusters expect. */
+const redshift = z.strictObject({
+  /** The cluster or serverless workgroup endpoint, e.g. examplecluster.abc123.eu-west-1.redshift.amazonaws.com. */
+  host: warehouseHost(),
+  port: port(5439),
+  database: warehouseName('a database name', 127),
+  user: warehouseName('a user name', 128),
+  password: warehouseSecret('the password'),
+  ssl: onByDefault(),
+  allowPrivateNetworks: allowPrivateNetworks(),
+});
+
+/** Azure Synapse Analytics (dedicated or serverless SQL pool) over TDS, through the `mssql` driver. */
+const synapse = z.strictObject({
+  /** The workspace's SQL endpoint, e.g. myworkspace.sql.azuresynapse.net (serverless: myworkspace-ondemand…). */
+  server: warehouseHost(),
+  port: port(1433),
+  database: warehouseName('a database (SQL pool) name', 128),
+  user: warehouseName('a user name', 128),
+  password: warehouseSecret('the password'),
+  encrypt: onByDefault(),
+  /** True accepts any server certificate (a test server's self-signed one); never needed for Azure itself. */
+  trustServerCertificate: flag(),
+  allowPrivateNetworks: allowPrivateNetworks(),
+});
+
+/**
+ * A Snowflake account identifier as its URL uses it: `orgname-accountname`, or the legacy locator with
+ * region (and cloud), e.g. `xy12345.eu-central-1`, `xy12345.us-east-2.aws`, `xy12345.eu-central-1.privatelink`.
+ */
+const snowflakeAccount = z
+  .string(says('must be a Snowflake account identifier such as xy12345.eu-central-1 or myorg-myaccount'))
+  .max(255, 'must be at most 255 characters')
+  .refine(
+    (v) => !/\.snowflakecomputing\.com\.?$/i.test(v) && !v.includes('://'),
+    'must be the account identifier only, without https:// or .snowflakecomputing.com',
+  )
+  .refine(
+    (v) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9_-]{0,62}){0,3}$/.test(v) || /\.snowflakecomputing\.com\.?$/i.test(v) || v.includes('://'),
+    'must be a Snowflake account identifier such as xy12345.eu-central-1 or myorg-myaccount',
+  );
+
+/** Snowflake: exactly one of password and privateKey (key-pair authentication, an RSA key in PEM). */
+const snowflake = z
+  .strictObject({
+    account: snowflakeAccount,
+    username: warehouseName('a user name'),
+    password: warehouseSecret('the password').optional(),
+    /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, or ENCRYPTED with privateKeyPassphrase). */
+    privateKey: warehouseSecret('a PEM private key')
+      .refine((v) => PEM_PRIVATE_KEY.test(v), 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)')
+      .optional(),
+    privateKeyPassphrase: warehouseSecret('the private key passphrase').optional(),
+    warehouse: warehouseName('a warehouse name'),
+    database: warehouseName('a database name'),
+    schema: warehouseName('a schema name'),
+    role: warehouseName('a role name').optional(),
+    /** PrivateLink account hosts resolve to addresses of the customer's own network. */
+    allowPrivateNetworks: allowPrivateNetworks(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.password === undefined && c.privateKey === undefined)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'one of password or privateKey is required' });
+    if (c.password !== undefined && c.privateKey !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'only one of password, privateKey may be set (password is)' });
+    if (c.privateKeyPassphrase !== undefined && c.privateKey === undefined)
+      ctx.addIssue({ code: 'custom', path: ['privateKeyPassphrase'], message: 'is allowed only with privateKey' });
+  });
+
+/** The fields of a Google service account JSON key file the export job uses. */
+export interface ServiceAccountKey {
+  client_email: string;
+  private_key: string;
+  project_id?: string;
+}
+
+/**
+ * Reads a service account JSON key file's text; null when it is not one (not JSON, not an object, or
+ * without a string `client_email` and `private_key`). Used by the bigquery schema and its users.
+ */
+export function parseServiceAccountKey(text: string): ServiceAccountKey | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const k = parsed as Record<string, unknown>;
+  if (typeof k.client_email !== 'string' || typeof k.private_key !== 'string') return null;
+  return { client_email: k.client_email, private_key: k.private_key, ...(typeof k.project_id === 'string' ? { project_id: k.project_id } : {}) };
+}
+
+/** The service account key as text; each message names what is wrong, never a part of the value. */
+const serviceAccountKey = warehouseSecret("the service account's JSON key file text").superRefine((v, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be the text of a service account JSON key file (it does not parse as JSON)' });
+    return;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    ctx.addIssue({ code: 'custom', message: 'must be the text of a service account JSON key file (a JSON object)' });
+    return;
+  }
+  const k = parsed as Record<string, unknown>;
+  const missing = (['client_email', 'private_key'] as const).filter((f) => typeof k[f] !== 'string' || k[f] === '');
+  if (missing.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a service account JSON key: ${missing.map((f) => `"${f}"`).join(' and ')} missing` });
+    return;
+  }
+  if (k.type !== undefined && k.type !== 'service_account')
+    ctx.addIssue({ code: 'custom', message: 'must be a service account key ("type": "service_account"), not user or external-account credentials' });
+  else if (!PEM_PRIVATE_KEY.test(String(k.private_key)))
+    ctx.addIssue({ code: 'custom', message: 'must be a service account JSON key whose "private_key" is a PEM private key' });
+});
+
+/** Google BigQuery: a project, a dataset, and a service account key (the API endpoint is Google's, fixed). */
+const bigquery = z.strictObject({
+  projectId: z
+    .string(says('must be a Google Cloud project id'))
+    .regex(
+      /^([a-z0-9][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+      'must be a Google Cloud project id (6-30 lower-case letters, digits and hyphens, starting with a letter)',
+    ),
+  dataset: z.string(says('must be a dataset name')).regex(/^[A-Za-z0-9_]{1,1024}$/, 'must be a dataset name (1-1024 letters, digits and underscores)'),
+  /** Where the dataset lives and jobs run, e.g. EU, US, europe-west3. */
+  location: z
+    .string(says('must be a BigQuery location such as EU, US or europe-west3'))
+    .regex(/^[A-Za-z][A-Za-z0-9-]{1,63}$/, 'must be a BigQuery location such as EU, US or europe-west3')
+    .optional(),
+  credentials: serviceAccountKey,
+});
+
 /** What the catalog knows about one connection type: its config schema and which fields are secrets. */
 export interface ConnectionTypeSpec<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
@@ -270,6 +423,10 @@ export const CONNECTION_SPECS = {
   kafka: { schema: kafka, secretFields: ['sasl.password'] },
   gcs: { schema: gcs, secretFields: ['hmacSecret'] },
   azure: { schema: azure, secretFields: ['accountKey', 'sasToken', 'connectionString'] },
+  redshift: { schema: redshift, secretFields: ['password'] },
+  synapse: { schema: synapse, secretFields: ['password'] },
+  snowflake: { schema: snowflake, secretFields: ['password', 'privateKey', 'privateKeyPassphrase'] },
+  bigquery: { schema: bigquery, secretFields: ['credentials'] },
 } as const satisfies Record<ConnectionType, ConnectionTypeSpec>;
 
 export type ConnectionConfigOf<T extends ConnectionType> = z.output<(typeof CONNECTION_SPECS)[T]['schema']>;
@@ -284,3 +441,7 @@ export type HttpConfig = ConnectionConfigOf<'http'>;
 export type KafkaConfig = ConnectionConfigOf<'kafka'>;
 export type GcsConfig = ConnectionConfigOf<'gcs'>;
 export type AzureConfig = ConnectionConfigOf<'azure'>;
+export type RedshiftConfig = ConnectionConfigOf<'redshift'>;
+export type SynapseConfig = ConnectionConfigOf<'synapse'>;
+export type SnowflakeConfig = ConnectionConfigOf<'snowflake'>;
+export type BigQueryConfig = ConnectionConfigOf<'bigquery'>;

@@ -74,11 +74,15 @@ describe('connections security (catalog on real PostgreSQL)', () => {
         return { brokers: [`${inUrl}:${port}`] };
       case 'http':
         return { baseUrl: `http://${inUrl}:${port}/` };
+      case 'redshift':
+        return { host: target, port, database: 'dev', user: 'etl', password: 'rs-probe-pw', ssl: false };
+      case 'synapse':
+        return { server: target, port, database: 'pool1', user: 'etl', password: 'syn-probe-pw' };
       default:
         throw new Error(type);
     }
   };
-  const NETWORK_TYPES = ['postgres', 'mysql', 's3', 'sftp', 'kafka', 'http', 'ftp', 'smb'];
+  const NETWORK_TYPES = ['postgres', 'mysql', 's3', 'sftp', 'kafka', 'http', 'ftp', 'smb', 'redshift', 'synapse'];
   const TARGETS: [string, RegExp][] = [
     ['127.0.0.1', /127\.0\.0\.1 \(loopback address\)/],
     ['10.20.30.40', /10\.20\.30\.40 \(private address\)/],

@@ -188,7 +188,13 @@ describe('connections API (catalog on real PostgreSQL)', () => {
     const cases: [unknown, { field: string; message: string }[]][] = [
       [
         { name: 'x', type: 'oracle', config: {} },
-        [{ field: 'type', message: 'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb"' }],
+        [
+          {
+            field: 'type',
+            message:
+              'must be one of "postgres", "mysql", "s3", "local", "sftp", "http", "kafka", "gcs", "azure", "ftp", "smb", "redshift", "synapse", "snowflake", "bigquery"',
+          },
+        ],
       ],
       [
         { name: 'x', type: 'postgres', config: { host: 'h', port: 'five', database: 'd', user: 'u' } },

@@ -3,6 +3,7 @@ import { ConnectionsAndAssets1766016000000 } from './1766016000000-connections-a
 import { SoftDeleteAssets1766188800000 } from './1766188800000-soft-delete-assets';
 import { FileConnectionTypes1766966400000 } from './1766966400000-file-connection-types';
 import { SnapshotInputs1767830400000 } from './1767830400000-snapshot-inputs';
+import { WarehouseConnectionTypes1768003200000 } from './1768003200000-warehouse-connection-types';
 
 /** In order; a new migration is appended here (explicit list: no glob loading in the bundle). */
 export const catalogMigrations = [
@@ -11,4 +12,5 @@ export const catalogMigrations = [
   SoftDeleteAssets1766188800000,
   FileConnectionTypes1766966400000,
   SnapshotInputs1767830400000,
+  WarehouseConnectionTypes1768003200000,
 ];

@@ -124,7 +124,7 @@ export interface ConnectionDto {
   /** Format: uuid. */
   id: string;
   name: string;
-  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb';
+  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb' | 'redshift' | 'synapse' | 'snowflake' | 'bigquery';
   description: string | null;
   /** The config with `{ "set": boolean }` in place of every secret field */
   config: Record<string, unknown>;
@@ -150,9 +150,9 @@ export interface ConnectionTestResultDto {
 export interface CreateConnectionDto {
   /** 1-128 letters, digits, spaces, "_", "." or "-"; unique; not "uploads" (reserved) */
   name: string;
-  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb';
+  type: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb' | 'redshift' | 'synapse' | 'snowflake' | 'bigquery';
   description?: string | null;
-  /** Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. */
+  /** Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb/redshift/synapse `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`, snowflake `password`/`privateKey`/`privateKeyPassphrase`, bigquery `credentials`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure, redshift, synapse, snowflake) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. */
   config: Record<string, unknown>;
 }
 
@@ -975,7 +975,7 @@ export interface UpdateConnectionDto {
   /** 1-128 letters, digits, spaces, "_", "." or "-"; unique; not "uploads" (reserved) */
   name?: string;
   description?: string | null;
-  /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
+  /** JSON merge patch of the config (null removes a field). Type-specific settings. Secret fields (postgres/mysql/sftp/ftp/smb/redshift/synapse `password`, sftp `privateKey`/`passphrase`, s3 `secretAccessKey`, http `headers`/`token`, kafka `sasl.password`, gcs `hmacSecret`, azure `accountKey`/`sasToken`/`connectionString`, snowflake `password`/`privateKey`/`privateKeyPassphrase`, bigquery `credentials`) are write-only: responses show `{ "set": true|false }` instead. Every type with a host (postgres, mysql, s3 `endpoint`, sftp, ftp, smb, http, kafka, gcs, azure, redshift, synapse, snowflake) refuses loopback, private, link-local and cloud-metadata addresses unless `allowPrivateNetworks: true`, which only settings:configure-system may set (else 403 naming `config.allowPrivateNetworks`). A local `path` must lie in the configured roots (default `<FLOWFORGE_HOME>/landing`), symlinks resolved; else 400 naming `config.path`. Sending `{ "set": true }` back keeps a stored secret, `{ "set": false }` clears it. */
   config?: Record<string, unknown>;
 }
 
@@ -2497,7 +2497,7 @@ export interface ApiPaths {
     get: {
       path: Record<string, never>;
       query: {
-        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb';
+        type?: 'postgres' | 'mysql' | 's3' | 'local' | 'sftp' | 'http' | 'kafka' | 'gcs' | 'azure' | 'ftp' | 'smb' | 'redshift' | 'synapse' | 'snowflake' | 'bigquery';
         /** Default: 100. */
         limit?: number;
         /** Default: 0. */

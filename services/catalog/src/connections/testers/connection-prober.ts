@@ -9,6 +9,10 @@ import type { ProbeOutcome } from './probe-outcome';
 import { probeS3 } from './s3.tester';
 import { probeSftp } from './sftp.tester';
 import { probeLocation } from './location.tester';
+import { probeRedshift } from './redshift.tester';
+import { probeSynapse } from './synapse.tester';
+import { probeSnowflake } from './snowflake.tester';
+import { probeBigQuery } from './bigquery.tester';
 
 export interface ProbeContext {
   /** Where local connections may point. */
@@ -52,5 +56,14 @@ export function probeConnection<T extends ConnectionType>(type: T, config: Conne
       const m = c as ConnectionConfigOf<'smb'>;
       return probeLocation('smb', m, { localPolicy: ctx.localPaths }, `SMB share "${m.share}" at ${m.host}:${m.port}`);
     }
+    case 'redshift':
+      return probeRedshift(c as ConnectionConfigOf<'redshift'>);
+    case 'synapse':
+      return probeSynapse(c as ConnectionConfigOf<'synapse'>);
+    // Paid SaaS: config checks and reachability only, the message says so (snowflake.tester.ts, bigquery.tester.ts).
+    case 'snowflake':
+      return probeSnowflake(c as ConnectionConfigOf<'snowflake'>);
+    case 'bigquery':
+      return probeBigQuery(c as ConnectionConfigOf<'bigquery'>);
   }
 }
