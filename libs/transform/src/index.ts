@@ -3,3 +3,12 @@
 export { TransformError, type TransformErrorCode, type TransformProblem } from './transform.errors';
 export { parseTableName, tableName, tableSql, registerInputs, relationSql, type LakeInput } from './relations';
 export type { CompiledJob, CompiledGuard, CompileContext, SchemaLookup } from './compiled-job';
+export {
+  validateExpression,
+  testExpression,
+  checkExpressionText,
+  embedExpression,
+  EXPRESSION_MAX_LENGTH,
+  SAMPLE_ROWS_MAX,
+  type ExpressionTestResult,
+} from './expr/expression';
