@@ -332,7 +332,7 @@ class FilterCompiler {
   }
 
   /** A value as a literal of the column's type, or a problem at `field` when it cannot be one. */
-  private literal(v: unknown, kind: Kind, type: string | undefined, field: string): string {
+  literal(v: unknown, kind: Kind, type: string | undefined, field: string): string {
     const bad = (why: string): string => this.fail(field, why);
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const m = v as RelativeMoment;
@@ -398,6 +398,18 @@ export function filterProblems(tree: unknown, columns: readonly FilterColumn[], 
   const c = new FilterCompiler(columns, now);
   const sql = c.node(tree, field, 1);
   return { sql, problems: c.problems };
+}
+
+/** `value` as a SQL literal of `column`'s type (checked as filters check values), or the problems at `field`. */
+export function valueLiteral(value: unknown, column: FilterColumn, now: Date, field: string): { sql: string; problems: TransformProblem[] } {
+  const c = new FilterCompiler([column], now);
+  const sql = c.literal(value, kindOf(column.type), column.type, field);
+  return { sql, problems: c.problems };
+}
+
+/** Whether DuckDB type `type` is text (VARCHAR and its aliases). */
+export function isTextType(type: string | undefined): boolean {
+  return kindOf(type) === 'text';
 }
 
 function filterError(problems: TransformProblem[]): TransformError {
