@@ -322,6 +322,39 @@ describe('transform.silver joins', () => {
     expect(full.out.map((r) => r.customer_id)).toContain(40);
   });
 
+  it('a join step joins at its place in the order: de-duplicate and cast the source first, then join two tables', async () => {
+    const { out, job } = await run(
+      base([
+        { op: 'dedupe', keys: ['order_id'], orderBy: [{ column: 'updated_at' }] },
+        { op: 'cast', column: 'order_id', type: 'INTEGER' },
+        {
+          op: 'join',
+          table: 'bronze.sales.customers',
+          type: 'inner',
+          on: [
+            { left: 'customer_id', right: 'customer_id' },
+            { left: 'region', right: 'region' },
+          ],
+          prefix: 'c_',
+        },
+        { op: 'join', table: 'bronze.sales.products', type: 'left', on: [{ left: 'product_id', right: 'product_id' }], columns: [{ name: 'title' }] },
+        { op: 'select', columns: [{ name: 'order_id' }, { name: 'amount' }, { name: 'c_name' }, { name: 'title' }] },
+      ]),
+    );
+    expect(out).toEqual([
+      { order_id: 1, amount: '13.00', c_name: 'Ann', title: 'Pen' },
+      { order_id: 2, amount: 'abc', c_name: 'Bob', title: 'Ink' },
+    ]);
+    expect(job.inputs.map(tableName)).toEqual(['bronze.sales.orders', 'bronze.sales.customers', 'bronze.sales.products']);
+    const e = await failure(() =>
+      compileTransformSilver(
+        base([{ op: 'join', table: 'bronze.sales.customers', type: 'inner', on: [{ left: 'orders.customer_id', right: 'customer_id' }] }]),
+        ctx,
+      ),
+    );
+    expect(e.problems[0]).toMatchObject({ field: 'steps[0].on[0].left', message: expect.stringContaining('unknown column "orders.customer_id"') });
+  });
+
   it('a name collision is an error listing the names, unless a prefix is set', async () => {
     const cfg = (prefix?: string): TransformSilverConfig =>
       base([], {

@@ -39,6 +39,13 @@ interface Cte {
   exprAt?: number;
 }
 
+/** A relation being joined: its columns (SQL over the FROM's aliases), FROM clause, and inputs by alias. */
+interface JoinState {
+  cols: Col[];
+  from: string;
+  aliases: Map<string, { internal: string; schema: ColumnSchema[] }>;
+}
+
 interface Problem extends TransformProblem {
   code: TransformErrorCode;
 }
@@ -59,9 +66,13 @@ interface BuildOptions {
   nullExpressions?: Set<number>;
 }
 
-/** The lake tables a silver job reads: the source, then each joined table (each once). */
+/** The lake tables a silver job reads: the source, then each joined table (top-level joins, then join steps; each once). */
 export function transformSilverInputs(config: TransformSilverConfig): LakeTableRef[] {
-  const refs = [parseTableName(config.source, 'source'), ...(config.joins ?? []).map((j, i) => parseTableName(j.table, `joins[${i}].table`))];
+  const refs = [
+    parseTableName(config.source, 'source'),
+    ...(config.joins ?? []).map((j, i) => parseTableName(j.table, `joins[${i}].table`)),
+    ...(config.steps ?? []).flatMap((s, i) => (s?.op === 'join' ? [parseTableName(s.table, `steps[${i}].table`)] : [])),
+  ];
   const seen = new Set<string>();
   return refs.filter((r) => !seen.has(tableName(r)) && seen.add(tableName(r)));
 }
@@ -142,6 +153,8 @@ class SilverBuilder {
     const steps = this.config.steps;
     if (!Array.isArray(steps)) this.problem('FF_TRANSFORM_CONFIG', 'steps', 'must be a list of steps');
     else if (steps.length > STEPS_MAX) this.problem('FF_TRANSFORM_CONFIG', 'steps', `at most ${STEPS_MAX} steps`);
+    else if ((this.config.joins?.length ?? 0) + steps.filter((x) => x?.op === 'join').length > JOINS_MAX)
+      this.problem('FF_TRANSFORM_CONFIG', 'steps', `at most ${JOINS_MAX} joins in all (joins and join steps)`);
     else steps.forEach((s, i) => this.step(s, i));
     if (this.cols.length === 0 && this.problems.length === 0) this.problem('FF_TRANSFORM_CONFIG', 'steps', 'no column is left');
   }
@@ -156,81 +169,95 @@ class SilverBuilder {
     }
     const joins = this.config.joins ?? [];
     if (!Array.isArray(joins) || joins.length > JOINS_MAX) return this.problem('FF_TRANSFORM_CONFIG', 'joins', `must be a list of at most ${JOINS_MAX} joins`);
-    const schemaOf = (ref: LakeTableRef, field: string): ColumnSchema[] | undefined => {
-      const schema = this.ctx.schemas(ref);
-      if (!schema) this.problem('FF_TRANSFORM_UNKNOWN_TABLE', field, `table ${tableName(ref)} is not in the lake (or not readable)`);
-      return schema;
-    };
-    const srcSchema = schemaOf(source, 'source');
+    const srcSchema = this.schemaOf(source, 'source');
     if (!srcSchema) return;
     // Each input's columns by alias (original names, for <alias>.<column> keys).
     const aliases = new Map<string, { internal: string; schema: ColumnSchema[] }>();
     aliases.set(this.config.alias ?? source.table, { internal: 't0', schema: srcSchema });
     let cols: Col[] = srcSchema.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, sql: `"t0".${sqlIdent(c.name)}` }));
     let from = `${this.opts.from(source, srcSchema)} AS "t0"`;
-    joins.forEach((j: SilverJoin, i) => {
-      const f = `joins[${i}]`;
-      let ref: LakeTableRef;
-      try {
-        ref = parseTableName(j.table, `${f}.table`);
-      } catch (err) {
-        this.problems.push(...(err as TransformError).problems.map((p) => ({ ...p, code: 'FF_TRANSFORM_CONFIG' as const })));
-        return;
-      }
-      const schema = schemaOf(ref, `${f}.table`);
-      if (!schema) return;
-      const alias = j.alias ?? ref.table;
-      if (aliases.has(alias))
-        return this.problem('FF_TRANSFORM_CONFIG', `${f}.alias`, `alias "${alias}" is already used by an earlier table: give this join an alias of its own`);
-      const internal = `t${i + 1}`;
-      aliases.set(alias, { internal, schema });
-      const rightCols: Col[] = schema.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, sql: `${sqlIdent(internal)}.${sqlIdent(c.name)}` }));
-      const type = j.type;
-      if (!['inner', 'left', 'right', 'full'].includes(type)) this.problem('FF_TRANSFORM_CONFIG', `${f}.type`, 'must be inner, left, right or full');
-      // Keys: left = an output column so far, or <alias>.<column> of an earlier table.
-      const pairs: { left: Col; right: Col }[] = [];
-      if (!Array.isArray(j.on) || j.on.length === 0) this.problem('FF_TRANSFORM_CONFIG', `${f}.on`, 'needs at least one key pair');
-      (Array.isArray(j.on) ? j.on : []).forEach((k, n) => {
-        const left = this.leftKey(k.left, cols, aliases, alias, `${f}.on[${n}].left`);
-        const right = this.find(k.right, `${f}.on[${n}].right`, rightCols);
-        if (left && right) pairs.push({ left, right });
-      });
-      const on = pairs.map((p) => `${p.left.sql} = ${p.right.sql}`).join(' AND ') || 'false';
-      // Columns taken: listed ones, or all but audit columns; then the prefix; then keys merged (USING semantics).
-      let taken: Col[];
-      if (j.columns) {
-        taken = [];
-        j.columns.forEach((c, n) => {
-          const col = this.find(c.name, `${f}.columns[${n}].name`, rightCols);
-          if (!col) return;
-          if (c.as !== undefined && !this.newName(c.as, `${f}.columns[${n}].as`)) return;
-          taken.push({ ...col, name: c.as ?? `${j.prefix ?? ''}${col.name}` });
-        });
-      } else taken = rightCols.filter((c) => !AUDIT.test(c.name)).map((c) => ({ ...c, name: `${j.prefix ?? ''}${c.name}` }));
-      // A right key column taken under the name of the left key it equals is one column (USING semantics):
-      // the left value, or for right/full joins the one that is not null.
-      for (const p of pairs) {
-        const idx = taken.findIndex((t) => t.sql === p.right.sql && lower(t.name) === lower(p.left.name));
-        if (idx < 0) continue;
-        taken.splice(idx, 1);
-        const li = cols.indexOf(p.left);
-        if (li >= 0 && (type === 'right' || type === 'full'))
-          cols[li] = {
-            ...p.left,
-            sql: `coalesce(${p.left.sql}, ${p.right.sql})`,
-            nullable: p.left.nullable && p.right.nullable,
-            type: p.left.type === p.right.type ? p.left.type : undefined,
-          };
-      }
-      if (type === 'left' || type === 'full') taken = taken.map((c) => ({ ...c, nullable: true }));
-      if (type === 'right' || type === 'full') cols = cols.map((c) => (c.sql.startsWith('coalesce(') ? c : { ...c, nullable: true }));
-      cols = [...cols, ...taken];
-      this.collisions(cols, f, `set a prefix on this join, or list its columns with as`);
-      from += ` ${{ inner: 'INNER', left: 'LEFT', right: 'RIGHT', full: 'FULL' }[type] ?? 'INNER'} JOIN ${this.opts.from(ref, schema)} AS ${sqlIdent(internal)} ON ${on}`;
-    });
+    const state: JoinState = { cols, from, aliases };
+    joins.forEach((j: SilverJoin, i) => this.joinOne(j, `joins[${i}]`, state, `t${i + 1}`));
+    cols = state.cols;
+    from = state.from;
     const list = cols.map((c) => `${c.sql} AS ${sqlIdent(c.name)}`);
     this.ctes.push({ name: 's0', body: `SELECT ${list.join(', ')} FROM ${from}`, step: -1 });
     this.reset(cols);
+  }
+
+  /** The schema of an input, or a problem FF_TRANSFORM_UNKNOWN_TABLE at `field`. */
+  private schemaOf(ref: LakeTableRef, field: string): ColumnSchema[] | undefined {
+    const schema = this.ctx.schemas(ref);
+    if (!schema) this.problem('FF_TRANSFORM_UNKNOWN_TABLE', field, `table ${tableName(ref)} is not in the lake (or not readable)`);
+    return schema;
+  }
+
+  /**
+   * Joins table `j` to the relation `st` describes (its columns and FROM clause so far), as `internal`:
+   * keys, the columns taken (listed, or all but audit columns; then the prefix), equal-named keys merged,
+   * nullability of outer joins, and name collisions.
+   */
+  private joinOne(j: SilverJoin, f: string, st: JoinState, internal: string): void {
+    if (!j || typeof j !== 'object') return this.problem('FF_TRANSFORM_CONFIG', f, 'must be a join object');
+    let ref: LakeTableRef;
+    try {
+      ref = parseTableName(j.table, `${f}.table`);
+    } catch (err) {
+      this.problems.push(...(err as TransformError).problems.map((p) => ({ ...p, code: 'FF_TRANSFORM_CONFIG' as const })));
+      return;
+    }
+    const schema = this.schemaOf(ref, `${f}.table`);
+    if (!schema) return;
+    const alias = j.alias ?? ref.table;
+    if (st.aliases.has(alias))
+      return this.problem('FF_TRANSFORM_CONFIG', `${f}.alias`, `alias "${alias}" is already used by an earlier table: give this join an alias of its own`);
+    st.aliases.set(alias, { internal, schema });
+    const rightCols: Col[] = schema.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, sql: `${sqlIdent(internal)}.${sqlIdent(c.name)}` }));
+    const type = j.type;
+    if (!['inner', 'left', 'right', 'full'].includes(type)) this.problem('FF_TRANSFORM_CONFIG', `${f}.type`, 'must be inner, left, right or full');
+    // Keys: left = an output column so far, or <alias>.<column> of an earlier table.
+    const pairs: { left: Col; right: Col }[] = [];
+    if (!Array.isArray(j.on) || j.on.length === 0) this.problem('FF_TRANSFORM_CONFIG', `${f}.on`, 'needs at least one key pair');
+    (Array.isArray(j.on) ? j.on : []).forEach((k, n) => {
+      const left = this.leftKey(k.left, st.cols, st.aliases, alias, `${f}.on[${n}].left`);
+      const right = this.find(k.right, `${f}.on[${n}].right`, rightCols);
+      if (left && right) pairs.push({ left, right });
+    });
+    const on = pairs.map((p) => `${p.left.sql} = ${p.right.sql}`).join(' AND ') || 'false';
+    // Columns taken: listed ones, or all but audit columns; then the prefix; then keys merged (USING semantics).
+    let taken: Col[];
+    if (j.columns) {
+      taken = [];
+      j.columns.forEach((c, n) => {
+        const col = this.find(c.name, `${f}.columns[${n}].name`, rightCols);
+        if (!col) return;
+        if (c.as !== undefined && !this.newName(c.as, `${f}.columns[${n}].as`)) return;
+        taken.push({ ...col, name: c.as ?? `${j.prefix ?? ''}${col.name}` });
+      });
+    } else taken = rightCols.filter((c) => !AUDIT.test(c.name)).map((c) => ({ ...c, name: `${j.prefix ?? ''}${c.name}` }));
+    // A right key column taken under the name of the left key it equals is one column (USING semantics):
+    // the left value, or for right/full joins the one that is not null.
+    const merged = new Set<number>();
+    for (const p of pairs) {
+      const idx = taken.findIndex((t) => t.sql === p.right.sql && lower(t.name) === lower(p.left.name));
+      if (idx < 0) continue;
+      taken.splice(idx, 1);
+      const li = st.cols.indexOf(p.left);
+      if (li >= 0 && (type === 'right' || type === 'full')) {
+        merged.add(li);
+        st.cols[li] = {
+          ...p.left,
+          sql: `coalesce(${p.left.sql}, ${p.right.sql})`,
+          nullable: p.left.nullable && p.right.nullable,
+          type: p.left.type === p.right.type ? p.left.type : undefined,
+        };
+      }
+    }
+    if (type === 'left' || type === 'full') taken = taken.map((c) => ({ ...c, nullable: true }));
+    if (type === 'right' || type === 'full') st.cols = st.cols.map((c, n) => (merged.has(n) ? c : { ...c, nullable: true }));
+    st.cols = [...st.cols, ...taken];
+    this.collisions(st.cols, f, `set a prefix on this join, or list its columns with as`);
+    st.from += ` ${{ inner: 'INNER', left: 'LEFT', right: 'RIGHT', full: 'FULL' }[type] ?? 'INNER'} JOIN ${this.opts.from(ref, schema)} AS ${sqlIdent(internal)} ON ${on}`;
   }
 
   private leftKey(ref: unknown, cols: Col[], aliases: Map<string, { internal: string; schema: ColumnSchema[] }>, self: string, field: string): Col | undefined {
@@ -413,6 +440,18 @@ class SilverBuilder {
           const before = out.slice(0, idx).map((c) => (c.sql === sqlIdent(c.name) ? c.sql : `${c.sql} AS ${sqlIdent(c.name)}`));
           return head + before.map((b) => b.length + 2).reduce((a, b) => a + b, 0) + EXPRESSION_OPEN.length;
         });
+      }
+      case 'join': {
+        // The rows so far (as "l") joined to a table: keys on the left are the current column names.
+        const st: JoinState = { cols: this.cols.map((c) => ({ ...c, sql: `"l".${sqlIdent(c.name)}` })), from: `${this.last} AS "l"`, aliases: new Map() };
+        this.joinOne(s, f, st, `j${i}`);
+        if (this.problems.length > before) return;
+        this.ctes.push({
+          name: `s${this.ctes.length}`,
+          body: `SELECT ${st.cols.map((c) => `${c.sql} AS ${sqlIdent(c.name)}`).join(', ')} FROM ${st.from}`,
+          step: i,
+        });
+        return this.reset(st.cols);
       }
       case 'filter': {
         const { sql, problems } = filterProblems(s.condition, this.cols, this.ctx.now, `${f}.condition`);

@@ -48,6 +48,62 @@ const step = (op: string, title: string, description: string, required: string[]
   properties: { op: { const: op, title: 'Operation', description: title }, ...properties },
 });
 
+/** The properties of a join (a top-level join, or a `join` step). */
+const JOIN_PROPERTIES = {
+  table: { type: 'string', maxLength: 200, pattern: TABLE_NAME, title: 'Table', description: 'The joined table, <layer>.<namespace>.<table>' },
+  type: { enum: ['inner', 'left', 'right', 'full'], title: 'Join type', description: 'inner, left outer, right outer or full outer' },
+  alias: { ...ALIAS, title: 'Alias', description: 'Name of this table in later join keys; default: its table name' },
+  on: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 10,
+    title: 'Keys',
+    description: 'Pairs of equal columns (all must match)',
+    items: {
+      type: 'object',
+      title: 'Key pair',
+      description: 'A column of the tables joined so far equal to a column of this table',
+      additionalProperties: false,
+      required: ['left', 'right'],
+      properties: {
+        left: {
+          ...COLUMN,
+          maxLength: 320,
+          title: 'Left column',
+          description: 'A column joined so far (its output name), or <alias>.<column> of an earlier table',
+        },
+        right: { ...COLUMN, title: 'Right column', description: 'A column of this table' },
+      },
+    },
+  },
+  columns: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 1000,
+    title: 'Columns taken',
+    description: 'The columns of this table in the output (default: all but its _ff_ audit columns and the keys merged with the left side)',
+    items: {
+      type: 'object',
+      title: 'Column',
+      description: 'A column of this table, optionally renamed',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { ...COLUMN, title: 'Name', description: 'The column of this table' },
+        as: { ...NEW_COLUMN, title: 'As', description: 'Its name in the output' },
+      },
+    },
+  },
+  prefix: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 63,
+    pattern: '^(?!_ff_)[A-Za-z_][A-Za-z0-9_]*$',
+    title: 'Prefix',
+    description: 'Put before the name of every column taken from this table (not those renamed with as), e.g. customer_ — resolves name collisions',
+  },
+} as const;
+
 /** JSON Schema 2020-12 of the `transform.silver` config: validated at apply and at each dispatch; the console renders its form. */
 export const TRANSFORM_SILVER_CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -77,60 +133,7 @@ export const TRANSFORM_SILVER_CONFIG_SCHEMA = {
         description: 'One table joined to the source (and the tables joined before it)',
         additionalProperties: false,
         required: ['table', 'type', 'on'],
-        properties: {
-          table: { type: 'string', maxLength: 200, pattern: TABLE_NAME, title: 'Table', description: 'The joined table, <layer>.<namespace>.<table>' },
-          type: { enum: ['inner', 'left', 'right', 'full'], title: 'Join type', description: 'inner, left outer, right outer or full outer' },
-          alias: { ...ALIAS, title: 'Alias', description: 'Name of this table in later join keys; default: its table name' },
-          on: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 10,
-            title: 'Keys',
-            description: 'Pairs of equal columns (all must match)',
-            items: {
-              type: 'object',
-              title: 'Key pair',
-              description: 'A column of the tables joined so far equal to a column of this table',
-              additionalProperties: false,
-              required: ['left', 'right'],
-              properties: {
-                left: {
-                  ...COLUMN,
-                  maxLength: 320,
-                  title: 'Left column',
-                  description: 'A column joined so far (its output name), or <alias>.<column> of an earlier table',
-                },
-                right: { ...COLUMN, title: 'Right column', description: 'A column of this table' },
-              },
-            },
-          },
-          columns: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 1000,
-            title: 'Columns taken',
-            description: 'The columns of this table in the output (default: all but its _ff_ audit columns and the keys merged with the left side)',
-            items: {
-              type: 'object',
-              title: 'Column',
-              description: 'A column of this table, optionally renamed',
-              additionalProperties: false,
-              required: ['name'],
-              properties: {
-                name: { ...COLUMN, title: 'Name', description: 'The column of this table' },
-                as: { ...NEW_COLUMN, title: 'As', description: 'Its name in the output' },
-              },
-            },
-          },
-          prefix: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 63,
-            pattern: '^(?!_ff_)[A-Za-z_][A-Za-z0-9_]*$',
-            title: 'Prefix',
-            description: 'Put before the name of every column taken from this table (not those renamed with as), e.g. customer_ — resolves name collisions',
-          },
-        },
+        properties: JOIN_PROPERTIES,
       },
     },
     steps: {
@@ -261,6 +264,13 @@ export const TRANSFORM_SILVER_CONFIG_SCHEMA = {
             },
             replace: { type: 'boolean', title: 'Replace', description: 'Allow the name of an existing column (its values are replaced); default false' },
           }),
+          step(
+            'join',
+            'Join',
+            'Join a table to the rows so far (e.g. after de-duplicating the source); left keys are the current column names',
+            ['table', 'type', 'on'],
+            JOIN_PROPERTIES,
+          ),
           // No `default` inside oneOf (ajv applies none there): the compiler applies the defaults the descriptions state.
           step('filter', 'Filter rows', 'Keep the rows where the condition holds', ['condition'], {
             condition: { $ref: '#/$defs/condition', title: 'Condition', description: 'The rows kept' },
@@ -303,7 +313,8 @@ export type SilverStep =
   | { op: 'nulls'; column: string; action: 'default' | 'drop' | 'fail'; value?: FilterValue }
   | { op: 'dedupe'; keys: string[]; orderBy: { column: string; direction?: 'asc' | 'desc' }[] }
   | { op: 'derive'; name: string; expression: string; replace?: boolean }
-  | { op: 'filter'; condition: FilterCondition };
+  | { op: 'filter'; condition: FilterCondition }
+  | ({ op: 'join' } & SilverJoin);
 
 /** The config of `transform.silver` (TRANSFORM_SILVER_CONFIG_SCHEMA). */
 export interface TransformSilverConfig {
