@@ -8,3 +8,28 @@ export * from './sql';
 export * from './export';
 export * from './scd2';
 export * from './gold';
+export {
+  validateExpression,
+  testExpression,
+  checkExpressionText,
+  embedExpression,
+  EXPRESSION_MAX_LENGTH,
+  SAMPLE_ROWS_MAX,
+  type ExpressionTestResult,
+} from './expr/expression';
+export {
+  compileFilter,
+  previewFilter,
+  FILTER_CONDITION_SCHEMA,
+  FILTER_MAX_DEPTH,
+  FILTER_MAX_IN,
+  type FilterCondition,
+  type FilterPredicate,
+  type FilterColumn,
+  type FilterOp,
+  type FilterValue,
+  type RelativeMoment,
+  type TimeUnit,
+} from './silver/filter';
+export { TRANSFORM_SILVER_CONFIG_SCHEMA, type TransformSilverConfig, type SilverJoin, type SilverStep } from './silver/silver.schema';
+export { transformSilverInputs, compileTransformSilver, validateTransformSilver } from './silver/silver.compiler';

@@ -6,6 +6,7 @@ export type TransformErrorCode =
   | 'FF_TRANSFORM_EXPRESSION' // an expression that does not parse or bind (the problem carries the position)
   | 'FF_TRANSFORM_NAME_COLLISION' // two output columns with one name (joins, renames, derived columns)
   | 'FF_TRANSFORM_NULLS' // null handling `fail` met a null
+  | 'FF_TRANSFORM_CAST' // a cast with onError `fail` met a value that does not convert
   | 'FF_TRANSFORM_DUPLICATE_KEY' // one natural key twice in one input batch (SCD2); the offending keys are listed
   | 'FF_SQL_NOT_ALLOWED' // custom SQL that is not one read-only SELECT, or reaches outside the sandbox
   | 'FF_SQL_PARAMETER' // a named parameter missing, unknown or of the wrong type
