@@ -191,4 +191,19 @@ describe('scheduler: conflicts between workflows writing the same asset (real Po
     await h.loop.pruneHistory(new Date(Date.now() + 91 * 86_400_000));
     expect((await writers()).length).toBe(0);
   });
+
+  it('names the first three shared assets and counts the rest when two workflows share many', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await h.runState(a, 'wide-a', 'running');
+    await h.runState(b, 'wide-b', 'running');
+    await waitFor('both runs recorded', async () => ((await runKnown(a, 'running')()) && (await runKnown(b, 'running')()) ? true : undefined));
+    const tables = ['t1', 't2', 't3', 't4'].map((table) => ({ id: randomUUID(), table }));
+    for (const t of tables) for (const run of [a, b]) await commit(t.id, run, { layer: 'bronze', namespace: 'raw', table: t.table });
+    await waitFor('8 writes', async () => ((await writers()).filter((r) => r.workflow.startsWith('wide-')).length === 8 ? true : undefined));
+    h.clock.set(at('2026-08-02T00:00:00Z'));
+    await put('wide-a-daily', { workflow: 'wide-a', cron: '0 6 * * *' });
+    const b6 = await put('wide-b-daily', { workflow: 'wide-b', cron: '4 6 * * *' });
+    expect(b6.warnings).toHaveLength(1);
+    expect(b6.warnings![0]).toContain('both write bronze.raw.t1, bronze.raw.t2, bronze.raw.t3 and 1 more and fire within 5 minutes');
+  });
 });

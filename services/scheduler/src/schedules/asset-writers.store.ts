@@ -12,12 +12,19 @@ export interface AssetWrite {
   runId: string;
 }
 
-/** Another workflow writing an asset `workflow` writes too: the pair and the asset as `layer.namespace.table`. */
+/**
+ * Another workflow (`other`) writing assets `workflow` writes too: the first few of those assets as
+ * `layer.namespace.table` (by name) and how many there are.
+ */
 export interface CoWriter {
   workflow: string;
   other: string;
-  asset: string;
+  assets: string[];
+  count: number;
 }
+
+/** Assets named per co-writer pair at most (the count says how many there are). */
+export const CO_WRITER_ASSETS_NAMED = 3;
 
 /** An active run of a workflow: from a schedule's fire (`schedule` its name) or from elsewhere (`schedule` null). */
 export interface ActiveRun {
@@ -111,14 +118,17 @@ export class AssetWriterStore {
     }));
   }
 
-  /** Pairs (workflow of `workflows`, another workflow, an asset both wrote), ordered, at most `limit`. */
+  /** Per (workflow of `workflows`, another workflow) that both wrote assets: the first assets by name and their count; ordered, at most `limit` pairs. */
   async coWriters(q: Queryable, workflows: string[], limit: number): Promise<CoWriter[]> {
     if (!workflows.length) return [];
-    const { rows } = await q.query<CoWriter & Record<string, unknown>>(
-      `SELECT m.workflow, o.workflow AS other, m.layer || '.' || m.namespace || '.' || m.table_name AS asset
+    const { rows } = await q.query<{ workflow: string; other: string; assets: string[]; count: number }>(
+      `SELECT m.workflow, o.workflow AS other,
+              (array_agg(m.layer || '.' || m.namespace || '.' || m.table_name ORDER BY m.layer, m.namespace, m.table_name))[1:${CO_WRITER_ASSETS_NAMED}] AS assets,
+              count(*)::int AS count
          FROM ${ASSETS} m JOIN ${ASSETS} o ON o.asset_id = m.asset_id AND o.workflow <> m.workflow
         WHERE m.workflow = ANY($1::text[])
-        ORDER BY m.workflow, o.workflow, asset LIMIT $2`,
+        GROUP BY m.workflow, o.workflow
+        ORDER BY m.workflow, o.workflow LIMIT $2`,
       [workflows, limit],
     );
     return rows;

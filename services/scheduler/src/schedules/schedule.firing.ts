@@ -4,7 +4,7 @@ import { RunRequested, type RunRequestedEvent } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
 import { EVENT_BUS, serviceConfigToken } from '@flowforge/service-kit';
 import type { SchedulerConfig } from '../scheduler.config';
-import { AssetWriterStore, type ActiveRun } from './asset-writers.store';
+import { AssetWriterStore, type ActiveRun, type CoWriter } from './asset-writers.store';
 import { FireStore, type FireOutcome, type SkipReason } from './fire.store';
 import { fireParams, FireTimes, jitterFor, localDate, runIdFor, type FireKind } from './schedule.cron';
 import { ScheduleStore, type ScheduleRow } from './schedule.store';
@@ -13,8 +13,8 @@ import { ScheduleStore, type ScheduleRow } from './schedule.store';
 export const SCHEDULER_PRINCIPAL = 'scheduler';
 /** Missed fire times looked at (and recorded) per schedule and pass: the newest; older ones are not recorded. */
 export const MAX_MISSED_RECORDED = 1000;
-/** Bounds of what one batch reads about other workflows writing its workflows' assets (pairs, their active runs). */
-const MAX_CO_WRITERS = 2000;
+/** Bounds of what one batch reads about other workflows writing its workflows' assets (workflow pairs, their active runs). */
+const MAX_CO_WRITERS = 5000;
 const MAX_CO_ACTIVE = 2000;
 /** Runs, workflows and assets named in one fire's warning at most. */
 const WARN_MAX = 5;
@@ -47,8 +47,8 @@ export class FiringState {
     readonly buffered: Map<string, number>,
     /** workflow → its schedules' active runs */
     readonly byWorkflow: Map<string, { scheduleId: string; name: string; runId: string }[]>,
-    /** workflow → other workflow → the assets (`layer.namespace.table`) both wrote */
-    readonly coWriters: Map<string, Map<string, string[]>> = new Map(),
+    /** workflow → the other workflows writing a same asset, with those assets */
+    readonly coWriters: Map<string, CoWriter[]> = new Map(),
     /** other workflow (a co-writer) → its active runs, the scheduler's and any other's */
     readonly coActive: Map<string, ActiveRun[]> = new Map(),
   ) {}
@@ -107,11 +107,7 @@ export class ScheduleFiring {
     for (const r of await this.fires.bufferedCounts(q, ids)) state.buffered.set(r.schedule_id, r.n);
     // Other workflows writing a same asset, and their active runs (only read when there are such workflows).
     const co = await this.writers.coWriters(q, workflows, MAX_CO_WRITERS);
-    for (const c of co) {
-      const mine = state.coWriters.get(c.workflow) ?? new Map<string, string[]>();
-      mine.set(c.other, [...(mine.get(c.other) ?? []), c.asset]);
-      state.coWriters.set(c.workflow, mine);
-    }
+    for (const c of co) state.coWriters.set(c.workflow, [...(state.coWriters.get(c.workflow) ?? []), c]);
     const others = [...new Set(co.map((c) => c.other))];
     for (const r of await this.writers.activeRuns(q, others, MAX_CO_ACTIVE)) state.coActive.set(r.workflow, [...(state.coActive.get(r.workflow) ?? []), r]);
     return state;
@@ -308,14 +304,14 @@ export class ScheduleFiring {
  */
 function crossWorkflowWarnings(s: ScheduleRow, state: FiringState): string[] {
   const warnings: string[] = [];
-  for (const [other, assets] of state.coWriters.get(s.workflow) ?? []) {
+  for (const { other, assets, count } of state.coWriters.get(s.workflow) ?? []) {
     const runs = new Map<string, string | null>();
     for (const r of state.coActive.get(other) ?? []) runs.set(r.runId, r.schedule);
     for (const r of state.byWorkflow.get(other) ?? []) runs.set(r.runId, r.name);
     if (!runs.size) continue;
     const named = [...runs].slice(0, WARN_MAX).map(([runId, schedule]) => (schedule ? `${schedule}: ${runId}` : `run ${runId}`));
     warnings.push(
-      `FF_SCHEDULE_CONFLICT: workflow "${other}" also writes ${assetList(assets)} and has runs active (${named.join(', ')}${
+      `FF_SCHEDULE_CONFLICT: workflow "${other}" also writes ${assetList(assets, count)} and has runs active (${named.join(', ')}${
         runs.size > WARN_MAX ? `, ${runs.size - WARN_MAX} more` : ''
       }); this run of workflow "${s.workflow}" (schedule "${s.name}") may write the same asset at the same time`,
     );
@@ -324,11 +320,10 @@ function crossWorkflowWarnings(s: ScheduleRow, state: FiringState): string[] {
   return warnings;
 }
 
-/** `a, b and c`, or the first few and how many more. */
-export function assetList(assets: string[]): string {
-  const shown = assets.slice(0, 3);
-  if (assets.length > shown.length) return `${shown.join(', ')} and ${assets.length - shown.length} more`;
-  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown.join('');
+/** The assets named (`a, b and c`), or, when `count` is more, those and how many more. */
+export function assetList(named: string[], count: number): string {
+  if (count > named.length) return `${named.join(', ')} and ${count - named.length} more`;
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
 }
 
 /** A local date the schedule skips: in its own excludedDates or in one of its calendars. */

@@ -21,7 +21,7 @@ const CONFLICT_WINDOW_MS = 5 * 60_000;
 const CONFLICT_HORIZON_MS = 86_400_000;
 const CONFLICT_MAX_TIMES = 100;
 const CONFLICT_MAX_SCHEDULES = 20;
-/** (other workflow, asset) pairs read for one schedule's cross-workflow warnings at most. */
+/** Other workflows writing a same asset read for one schedule's cross-workflow warnings at most. */
 const CONFLICT_MAX_PAIRS = 1000;
 
 export interface BackfillView {
@@ -202,15 +202,13 @@ export class SchedulesService {
         );
       }
     }
-    const assetsOf = new Map<string, string[]>();
-    for (const c of await this.writers.coWriters(this.pool, [s.workflow], CONFLICT_MAX_PAIRS))
-      assetsOf.set(c.other, [...(assetsOf.get(c.other) ?? []), c.asset]);
-    for (const o of await this.schedules.ofWorkflows(this.pool, [...assetsOf.keys()], CONFLICT_MAX_SCHEDULES)) {
+    const shared = new Map((await this.writers.coWriters(this.pool, [s.workflow], CONFLICT_MAX_PAIRS)).map((c) => [c.other, c]));
+    for (const o of await this.schedules.ofWorkflows(this.pool, [...shared.keys()], CONFLICT_MAX_SCHEDULES)) {
       const hit = overlap(o);
       if (hit) {
         warnings.push(
           `FF_SCHEDULE_CONFLICT: schedule "${o.name}" of workflow "${o.workflow}" and this schedule "${s.name}" of workflow "${s.workflow}" ` +
-            `both write ${assetList(assetsOf.get(o.workflow)!)} and fire within 5 minutes of each other ("${s.name}" at ${hit.mine}, "${o.name}" at ${hit.theirs}); ` +
+            `both write ${assetList(shared.get(o.workflow)!.assets, shared.get(o.workflow)!.count)} and fire within 5 minutes of each other ("${s.name}" at ${hit.mine}, "${o.name}" at ${hit.theirs}); ` +
             'their runs may write the same asset at the same time',
         );
       }
