@@ -50,6 +50,14 @@ export function isStorableText(v: unknown): v is string {
 const ASSETS = '"ff_scheduler"."workflow_assets"';
 const RUNS = '"ff_scheduler"."runs"';
 const ACTIVE_STATES = `('queued', 'running')`;
+/** Per (workflow of $1, another workflow) that both wrote assets: the first assets by name and their count, in order. */
+const CO_WRITERS_SQL = `SELECT m.workflow, o.workflow AS other,
+    (array_agg(m.layer || '.' || m.namespace || '.' || m.table_name ORDER BY m.layer, m.namespace, m.table_name))[1:${CO_WRITER_ASSETS_NAMED}] AS assets,
+    count(*)::int AS count
+  FROM ${ASSETS} m JOIN ${ASSETS} o ON o.asset_id = m.asset_id AND o.workflow <> m.workflow
+  WHERE m.workflow = ANY($1::text[])
+  GROUP BY m.workflow, o.workflow
+  ORDER BY m.workflow, o.workflow`;
 
 /**
  * ff_scheduler.workflow_assets and ff_scheduler.runs: which workflows write which lake assets, and which
@@ -96,60 +104,50 @@ export class AssetWriterStore {
     );
   }
 
-  /** The assets a workflow wrote, newest write first (at most `limit`). */
-  async assetsOf(q: Queryable, workflow: string, limit = 1000): Promise<AssetWrite[]> {
-    const { rows } = await q.query<{
-      workflow: string;
-      asset_id: string;
-      layer: string;
-      namespace: string;
-      table_name: string;
-      last_written_at: Date;
-      last_run_id: string;
-    }>(`SELECT * FROM ${ASSETS} WHERE workflow = $1 ORDER BY last_written_at DESC, asset_id LIMIT $2`, [workflow, limit]);
-    return rows.map((r) => ({
-      workflow: r.workflow,
-      assetId: r.asset_id,
-      layer: r.layer,
-      namespace: r.namespace,
-      table: r.table_name,
-      writtenAt: r.last_written_at,
-      runId: r.last_run_id,
-    }));
-  }
-
   /** Per (workflow of `workflows`, another workflow) that both wrote assets: the first assets by name and their count; ordered, at most `limit` pairs. */
   async coWriters(q: Queryable, workflows: string[], limit: number): Promise<CoWriter[]> {
     if (!workflows.length) return [];
-    const { rows } = await q.query<{ workflow: string; other: string; assets: string[]; count: number }>(
-      `SELECT m.workflow, o.workflow AS other,
-              (array_agg(m.layer || '.' || m.namespace || '.' || m.table_name ORDER BY m.layer, m.namespace, m.table_name))[1:${CO_WRITER_ASSETS_NAMED}] AS assets,
-              count(*)::int AS count
-         FROM ${ASSETS} m JOIN ${ASSETS} o ON o.asset_id = m.asset_id AND o.workflow <> m.workflow
-        WHERE m.workflow = ANY($1::text[])
-        GROUP BY m.workflow, o.workflow
-        ORDER BY m.workflow, o.workflow LIMIT $2`,
-      [workflows, limit],
-    );
+    const { rows } = await q.query<CoWriter & Record<string, unknown>>(`${CO_WRITERS_SQL} LIMIT $2`, [workflows, limit]);
     return rows;
   }
 
   /**
-   * Active runs of these workflows: the scheduler's own (a fired fire whose run has not ended, named by its
-   * schedule) and the others run.state-changed reported queued or running. One row per run, at most `limit`.
+   * What the fire loop needs of a batch's workflows, in one statement: their co-writers (as `coWriters`, at
+   * most `maxPairs`) and the co-writers' active runs — the scheduler's own (a fired fire whose run has not
+   * ended, named by its schedule) and the others run.state-changed reported queued or running; one row per
+   * run, at most `maxRuns`. Without co-writers (no asset of theirs shared) it reads the asset index only.
    */
-  async activeRuns(q: Queryable, workflows: string[], limit: number): Promise<ActiveRun[]> {
-    if (!workflows.length) return [];
-    const { rows } = await q.query<{ workflow: string; schedule: string | null; run_id: string }>(
-      `SELECT DISTINCT ON (run_id) workflow, schedule, run_id FROM (
-         SELECT s.workflow, s.name AS schedule, f.run_id, 0 AS pref FROM "ff_scheduler"."fires" f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
-          WHERE s.workflow = ANY($1::text[]) AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ${ACTIVE_STATES})
-         UNION ALL
-         SELECT workflow, NULL, run_id, 1 FROM ${RUNS} WHERE workflow = ANY($1::text[]) AND state IN ${ACTIVE_STATES}
-       ) a ORDER BY run_id, pref LIMIT $2`,
-      [workflows, limit],
+  async coWriterState(q: Queryable, workflows: string[], maxPairs: number, maxRuns: number): Promise<{ pairs: CoWriter[]; active: ActiveRun[] }> {
+    if (!workflows.length) return { pairs: [], active: [] };
+    const { rows } = await q.query<{
+      kind: 'pair' | 'run';
+      workflow: string;
+      other: string | null;
+      assets: string[] | null;
+      count: number | null;
+      schedule: string | null;
+      run_id: string | null;
+    }>(
+      `WITH co AS (${CO_WRITERS_SQL} LIMIT $2),
+       act AS (
+         SELECT DISTINCT ON (run_id) workflow, schedule, run_id FROM (
+           SELECT s.workflow, s.name AS schedule, f.run_id, 0 AS pref FROM "ff_scheduler"."fires" f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
+            WHERE s.workflow IN (SELECT other FROM co) AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ${ACTIVE_STATES})
+           UNION ALL
+           SELECT workflow, NULL, run_id, 1 FROM ${RUNS} WHERE workflow IN (SELECT other FROM co) AND state IN ${ACTIVE_STATES}
+         ) a ORDER BY run_id, pref LIMIT $3)
+       SELECT 'pair' AS kind, workflow, other, assets, count, NULL::text AS schedule, NULL::uuid AS run_id FROM co
+       UNION ALL
+       SELECT 'run', workflow, NULL, NULL, NULL, schedule, run_id FROM act`,
+      [workflows, maxPairs, maxRuns],
     );
-    return rows.map((r) => ({ workflow: r.workflow, schedule: r.schedule, runId: r.run_id }));
+    const pairs: CoWriter[] = [];
+    const active: ActiveRun[] = [];
+    for (const r of rows) {
+      if (r.kind === 'pair') pairs.push({ workflow: r.workflow, other: r.other!, assets: r.assets!, count: r.count! });
+      else active.push({ workflow: r.workflow, schedule: r.schedule, runId: r.run_id! });
+    }
+    return { pairs, active };
   }
 
   /** Retention: finished runs older than `runsBefore`, writers that have not written an asset since `assetsBefore` (null: kept). */
