@@ -70,7 +70,11 @@ export class FireDto {
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'uuid v5 of the schedule, fire time and kind' }) runId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Last state run.state-changed reported' }) runState!: string | null;
   @ApiProperty({ nullable: true, type: String }) runReason!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules, or runs of another workflow writing a same lake asset, were active' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules, or runs of another workflow writing a same lake asset, were active',
+  })
   warning!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When RunRequested was published' }) requestedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) decidedAt!: string;
