@@ -112,42 +112,23 @@ export class AssetWriterStore {
   }
 
   /**
-   * What the fire loop needs of a batch's workflows, in one statement: their co-writers (as `coWriters`, at
-   * most `maxPairs`) and the co-writers' active runs — the scheduler's own (a fired fire whose run has not
-   * ended, named by its schedule) and the others run.state-changed reported queued or running; one row per
-   * run, at most `maxRuns`. Without co-writers (no asset of theirs shared) it reads the asset index only.
+   * Active runs of these workflows: the scheduler's own (a fired fire whose run has not ended, named by its
+   * schedule) and the others run.state-changed reported queued or running. One row per run, at most `limit`.
+   * The workflows are a parameter (not a join against the co-writers' query): the plan stays a hash of the
+   * list whatever the planner believes of the fires' size.
    */
-  async coWriterState(q: Queryable, workflows: string[], maxPairs: number, maxRuns: number): Promise<{ pairs: CoWriter[]; active: ActiveRun[] }> {
-    if (!workflows.length) return { pairs: [], active: [] };
-    const { rows } = await q.query<{
-      kind: 'pair' | 'run';
-      workflow: string;
-      other: string | null;
-      assets: string[] | null;
-      count: number | null;
-      schedule: string | null;
-      run_id: string | null;
-    }>(
-      `WITH co AS (${CO_WRITERS_SQL} LIMIT $2),
-       act AS (
-         SELECT DISTINCT ON (run_id) workflow, schedule, run_id FROM (
-           SELECT s.workflow, s.name AS schedule, f.run_id, 0 AS pref FROM "ff_scheduler"."fires" f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
-            WHERE s.workflow IN (SELECT other FROM co) AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ${ACTIVE_STATES})
-           UNION ALL
-           SELECT workflow, NULL, run_id, 1 FROM ${RUNS} WHERE workflow IN (SELECT other FROM co) AND state IN ${ACTIVE_STATES}
-         ) a ORDER BY run_id, pref LIMIT $3)
-       SELECT 'pair' AS kind, workflow, other, assets, count, NULL::text AS schedule, NULL::uuid AS run_id FROM co
-       UNION ALL
-       SELECT 'run', workflow, NULL, NULL, NULL, schedule, run_id FROM act`,
-      [workflows, maxPairs, maxRuns],
+  async activeRuns(q: Queryable, workflows: string[], limit: number): Promise<ActiveRun[]> {
+    if (!workflows.length) return [];
+    const { rows } = await q.query<{ workflow: string; schedule: string | null; run_id: string }>(
+      `SELECT DISTINCT ON (run_id) workflow, schedule, run_id FROM (
+         SELECT s.workflow, s.name AS schedule, f.run_id, 0 AS pref FROM "ff_scheduler"."fires" f JOIN "ff_scheduler"."schedules" s ON s.id = f.schedule_id
+          WHERE s.workflow = ANY($1::text[]) AND f.outcome = 'fired' AND (f.run_state IS NULL OR f.run_state IN ${ACTIVE_STATES})
+         UNION ALL
+         SELECT workflow, NULL, run_id, 1 FROM ${RUNS} WHERE workflow = ANY($1::text[]) AND state IN ${ACTIVE_STATES}
+       ) a ORDER BY run_id, pref LIMIT $2`,
+      [workflows, limit],
     );
-    const pairs: CoWriter[] = [];
-    const active: ActiveRun[] = [];
-    for (const r of rows) {
-      if (r.kind === 'pair') pairs.push({ workflow: r.workflow, other: r.other!, assets: r.assets!, count: r.count! });
-      else active.push({ workflow: r.workflow, schedule: r.schedule, runId: r.run_id! });
-    }
-    return { pairs, active };
+    return rows.map((r) => ({ workflow: r.workflow, schedule: r.schedule, runId: r.run_id }));
   }
 
   /** Retention: finished runs older than `runsBefore`, writers that have not written an asset since `assetsBefore` (null: kept). */

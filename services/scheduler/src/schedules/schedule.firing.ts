@@ -105,10 +105,11 @@ export class ScheduleFiring {
       if (claimed.has(r.schedule_id)) state.active.set(r.schedule_id, [...(state.active.get(r.schedule_id) ?? []), r.run_id]);
     }
     for (const r of await this.fires.bufferedCounts(q, ids)) state.buffered.set(r.schedule_id, r.n);
-    // Other workflows writing a same asset, and their active runs: one statement.
-    const co = await this.writers.coWriterState(q, workflows, MAX_CO_WRITERS, MAX_CO_ACTIVE);
-    for (const c of co.pairs) state.coWriters.set(c.workflow, [...(state.coWriters.get(c.workflow) ?? []), c]);
-    for (const r of co.active) state.coActive.set(r.workflow, [...(state.coActive.get(r.workflow) ?? []), r]);
+    // Other workflows writing a same asset, and (only when there are some) their active runs.
+    const pairs = await this.writers.coWriters(q, workflows, MAX_CO_WRITERS);
+    for (const c of pairs) state.coWriters.set(c.workflow, [...(state.coWriters.get(c.workflow) ?? []), c]);
+    const others = [...new Set(pairs.map((c) => c.other))];
+    for (const r of await this.writers.activeRuns(q, others, MAX_CO_ACTIVE)) state.coActive.set(r.workflow, [...(state.coActive.get(r.workflow) ?? []), r]);
     return state;
   }
 
