@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         ['fires warned: conflicts / baseline rounds', `${warned.conflicts.join(', ')} / ${warned.baseline.join(', ')}`, `${SCHEDULES} / 0`, verdict(allWarned)],
       ],
       [
-        'Each round deletes the fires of the one before and sets every schedule due at a new minute, so both variants decide the same fires on the same tables; the conflicts variant also fills `workflow_assets` (workflow i and i + N/2 share asset i) and `runs` (one running run per workflow). The baseline still runs the co-writer query once per batch (it finds nothing): its cost against the code before the feature is that one indexed query per 500 schedules.',
+        'Each round deletes the fires of the one before and sets every schedule due at a new minute, so both variants decide the same fires on the same tables; the conflicts variant also fills `workflow_assets` (workflow i and i + N/2 share asset i) and `runs` (one running run per workflow). The baseline still runs the co-writer query once per batch (it finds nothing): its cost against the code before the feature is that one indexed query per 500 schedules. The fires table is analyzed while empty before each round (as on a fresh install), so a plan that trusts its size is caught: a first version reading the co-writers and their active runs in one statement (joined to a CTE) became a nested loop over the fires, ~3 s a batch.',
       ],
     );
   } finally {
