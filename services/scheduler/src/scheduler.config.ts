@@ -15,6 +15,9 @@ export const schedulerConfigVariables = {
   FLOWFORGE_SCHEDULER_MISFIRE_GRACE_MS: env.int({ min: 1000, max: 86_400_000, def: 60_000 }),
   // Days a fire time's history row is kept (0 = forever); rows of buffered fires and active runs stay. Pruned by the loop every 10 minutes.
   FLOWFORGE_SCHEDULER_HISTORY_DAYS: env.int({ min: 0, max: 36_500, def: 30 }),
+  // Days a workflow stays known as a writer of a lake asset after its last commit to it (0 = forever): conflict warnings
+  // between workflows compare the assets they wrote. Pruned with the history.
+  FLOWFORGE_SCHEDULER_ASSET_DAYS: env.int({ min: 0, max: 36_500, def: 90 }),
   // The orchestrator, for overlap "cancel_running". Unset: the process's own port when embedded, else http://127.0.0.1:8103.
   FLOWFORGE_ORCHESTRATOR_URL: env.optionalUrl(['http:', 'https:'], 'http://orchestrator:8103'),
 };

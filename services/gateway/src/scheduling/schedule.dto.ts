@@ -35,7 +35,7 @@ export class ScheduleDto {
     type: [String],
     required: false,
     description:
-      'PUT and GET one: FF_SCHEDULE_CONFLICT warnings — another schedule of the same workflow fires within 5 minutes of this one (the assets a workflow writes are not known to the scheduler yet, so only the same workflow is compared)',
+      'PUT and GET one: FF_SCHEDULE_CONFLICT warnings — another schedule of the same workflow, or a schedule of another workflow that wrote a same lake asset (learned from the assets committed by runs), fires within 5 minutes of this one in the next day; a warning names both schedules, both workflows, the assets (layer.namespace.table) and the times',
   })
   warnings?: string[];
 }
@@ -70,7 +70,11 @@ export class FireDto {
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'uuid v5 of the schedule, fire time and kind' }) runId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Last state run.state-changed reported' }) runState!: string | null;
   @ApiProperty({ nullable: true, type: String }) runReason!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules were active' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules, or runs of another workflow writing a same lake asset, were active',
+  })
   warning!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When RunRequested was published' }) requestedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) decidedAt!: string;

@@ -43,7 +43,10 @@ export class SchedulesController {
   @Get(':name')
   @RequirePermission('schedule:view')
   @nameParam
-  @ApiOperation({ summary: 'Get a schedule', description: 'With `warnings` when another schedule of the same workflow fires within 5 minutes of it.' })
+  @ApiOperation({
+    summary: 'Get a schedule',
+    description: 'With `warnings` when another schedule of the same workflow, or of another workflow writing a same lake asset, fires within 5 minutes of it.',
+  })
   @ApiResponse({ status: 200, type: ScheduleDto })
   @ApiProblem(404, 'FF_SCHEDULE_NOT_FOUND')
   get(@Param('name', name) n: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {

@@ -4,6 +4,7 @@ import { LOGGER, serviceConfigToken, type FlowForgeLogger } from '@flowforge/ser
 import type { Pool } from 'pg';
 import type { SchedulerConfig } from '../scheduler.config';
 import { SCHEDULER_POOL } from '../scheduler.database';
+import { AssetWriterStore } from './asset-writers.store';
 import { FireStore } from './fire.store';
 import { OrchestratorClient } from './orchestrator.client';
 import { SchedulerClock } from './scheduler.clock';
@@ -12,6 +13,8 @@ import { countFires } from './scheduler.metrics';
 import { ScheduleStore, type ScheduleRow } from './schedule.store';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** A finished run's workflow is kept this long (an asset commit of it may still be on its way): a day. */
+const FINISHED_RUN_KEEP_MS = 86_400_000;
 
 export interface TickReport {
   schedules: number;
@@ -55,6 +58,7 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly fires: FireStore,
     private readonly firing: ScheduleFiring,
     private readonly orchestrator: OrchestratorClient,
+    private readonly writers: AssetWriterStore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -223,8 +227,22 @@ export class FireLoop implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** History retention: rows older than FLOWFORGE_SCHEDULER_HISTORY_DAYS, in bounded rounds (every replica may do it; deletes do not conflict). */
+  /**
+   * History retention: fire rows older than FLOWFORGE_SCHEDULER_HISTORY_DAYS; with them, finished runs older
+   * than a day and asset writers silent for FLOWFORGE_SCHEDULER_ASSET_DAYS. In bounded rounds (every replica
+   * may do it; deletes do not conflict). Answers the fire rows deleted.
+   */
   async pruneHistory(now: Date = this.clock.now()): Promise<number> {
+    const assetDays = this.config.FLOWFORGE_SCHEDULER_ASSET_DAYS;
+    for (let round = 0; round < 10; round++) {
+      const n = await this.writers.prune(
+        this.pool,
+        new Date(now.getTime() - FINISHED_RUN_KEEP_MS),
+        assetDays === 0 ? null : new Date(now.getTime() - assetDays * 86_400_000),
+        10_000,
+      );
+      if (n.runs < 10_000 && n.assets < 10_000) break;
+    }
     const days = this.config.FLOWFORGE_SCHEDULER_HISTORY_DAYS;
     if (days === 0) return 0;
     let total = 0;

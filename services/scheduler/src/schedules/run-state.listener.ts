@@ -3,6 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, OnEvent } from '@flowforge/bus';
 import { RunStateChanged, type RunStateChangedEvent } from '@flowforge/contracts';
 import { LOGGER, type FlowForgeLogger } from '@flowforge/service-kit';
+import { AssetWriterStore, isRunId, isStorableText } from './asset-writers.store';
 import { FireStore } from './fire.store';
 import { SchedulerClock } from './scheduler.clock';
 import { FiringBatch, ScheduleFiring } from './schedule.firing';
@@ -12,9 +13,11 @@ const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 const FAILED = new Set(['failed', 'timed_out']);
 
 /**
- * run.state-changed (group `scheduler`): the runs the scheduler requested, matched by run id. Records
- * their state (what overlap looks at), releases a buffered fire when the last active run ends, counts
- * consecutive failures and pauses the schedule at its autoPauseAfterFailures. Runs of others are ignored.
+ * run.state-changed (group `scheduler`). Every run's workflow and state is recorded (`runs`: what puts an
+ * asset commit to its workflow, and the active runs of another workflow writing a same asset). For the runs
+ * the scheduler requested, matched by run id, it also records their state on the fire (what overlap looks
+ * at), releases a buffered fire when the last active run ends, counts consecutive failures and pauses the
+ * schedule at its autoPauseAfterFailures.
  */
 @Controller()
 export class RunStateListener {
@@ -23,12 +26,17 @@ export class RunStateListener {
     private readonly schedules: ScheduleStore,
     private readonly firing: ScheduleFiring,
     private readonly clock: SchedulerClock,
+    private readonly writers: AssetWriterStore,
     @Inject(LOGGER) private readonly logger: FlowForgeLogger,
   ) {}
 
   @OnEvent(RunStateChanged, { group: 'scheduler', maxAttempts: 10, backoffMs: 50 })
   async onRunStateChanged(@Payload() e: RunStateChangedEvent, @Ctx() ctx: BusContext): Promise<void> {
+    // Not a uuid: no run of the scheduler's, and nothing it can record.
+    if (!isRunId(e.runId)) return;
     const tx = ctx.getTx();
+    if (isStorableText(e.workflowId))
+      await this.writers.recordRun(tx, e.runId, e.workflowId, e.to, new Date(Number.isFinite(e.occurredAt) ? e.occurredAt : Date.now()));
     const fire = await this.fires.byRun(tx, e.runId);
     if (!fire) return;
     // The schedule's lock orders this with the fire loop (which holds it while deciding overlap).

@@ -4,6 +4,7 @@ import { RunRequested, type RunRequestedEvent } from '@flowforge/contracts';
 import type { Queryable } from '@flowforge/db';
 import { EVENT_BUS, serviceConfigToken } from '@flowforge/service-kit';
 import type { SchedulerConfig } from '../scheduler.config';
+import { AssetWriterStore, type ActiveRun, type CoWriter } from './asset-writers.store';
 import { FireStore, type FireOutcome, type SkipReason } from './fire.store';
 import { fireParams, FireTimes, jitterFor, localDate, runIdFor, type FireKind } from './schedule.cron';
 import { ScheduleStore, type ScheduleRow } from './schedule.store';
@@ -12,6 +13,11 @@ import { ScheduleStore, type ScheduleRow } from './schedule.store';
 export const SCHEDULER_PRINCIPAL = 'scheduler';
 /** Missed fire times looked at (and recorded) per schedule and pass: the newest; older ones are not recorded. */
 export const MAX_MISSED_RECORDED = 1000;
+/** Bounds of what one batch reads about other workflows writing its workflows' assets (workflow pairs, their active runs). */
+const MAX_CO_WRITERS = 5000;
+const MAX_CO_ACTIVE = 2000;
+/** Runs, workflows and assets named in one fire's warning at most. */
+const WARN_MAX = 5;
 
 /** What became of one fire time (null from `decide`: it had its row already). */
 export interface FireDecision {
@@ -41,10 +47,14 @@ export class FiringState {
     readonly buffered: Map<string, number>,
     /** workflow → its schedules' active runs */
     readonly byWorkflow: Map<string, { scheduleId: string; name: string; runId: string }[]>,
+    /** workflow → the other workflows writing a same asset, with those assets */
+    readonly coWriters: Map<string, CoWriter[]> = new Map(),
+    /** other workflow (a co-writer) → its active runs, the scheduler's and any other's */
+    readonly coActive: Map<string, ActiveRun[]> = new Map(),
   ) {}
 
   static empty(): FiringState {
-    return new FiringState(new Map(), new Map(), new Map());
+    return new FiringState(new Map(), new Map(), new Map(), new Map(), new Map());
   }
 }
 
@@ -73,6 +83,7 @@ export class ScheduleFiring {
     @Inject(serviceConfigToken('scheduler')) private readonly config: SchedulerConfig,
     private readonly fires: FireStore,
     private readonly schedules: ScheduleStore,
+    private readonly writers: AssetWriterStore,
   ) {}
 
   /** The next fire time after `after` and when it is due (with its jitter); nulls when there is none. */
@@ -94,6 +105,11 @@ export class ScheduleFiring {
       if (claimed.has(r.schedule_id)) state.active.set(r.schedule_id, [...(state.active.get(r.schedule_id) ?? []), r.run_id]);
     }
     for (const r of await this.fires.bufferedCounts(q, ids)) state.buffered.set(r.schedule_id, r.n);
+    // Other workflows writing a same asset, and (only when there are some) their active runs.
+    const pairs = await this.writers.coWriters(q, workflows, MAX_CO_WRITERS);
+    for (const c of pairs) state.coWriters.set(c.workflow, [...(state.coWriters.get(c.workflow) ?? []), c]);
+    const others = [...new Set(pairs.map((c) => c.other))];
+    for (const r of await this.writers.activeRuns(q, others, MAX_CO_ACTIVE)) state.coActive.set(r.workflow, [...(state.coActive.get(r.workflow) ?? []), r]);
     return state;
   }
 
@@ -208,12 +224,13 @@ export class ScheduleFiring {
       }
     }
     const runId = runIdFor(s.id, t, kind);
-    const others = (state.byWorkflow.get(s.workflow) ?? []).filter((o) => o.scheduleId !== s.id).slice(0, 5);
-    const warning = others.length
+    const others = (state.byWorkflow.get(s.workflow) ?? []).filter((o) => o.scheduleId !== s.id).slice(0, WARN_MAX);
+    const sameWorkflow = others.length
       ? `FF_SCHEDULE_CONFLICT: runs of workflow "${s.workflow}" from other schedules are still active (${others
           .map((o) => `${o.name}: ${o.runId}`)
           .join(', ')}); they may write the same assets at the same time`
       : null;
+    const warning = [sameWorkflow, ...crossWorkflowWarnings(s, state)].filter((w) => w !== null).join('; ') || null;
     state.active.set(s.id, [...active, runId]);
     state.byWorkflow.set(s.workflow, [...(state.byWorkflow.get(s.workflow) ?? []), { scheduleId: s.id, name: s.name, runId }]);
     return { s, t, kind, outcome: 'fired', reason: null, runId, warning, cancel };
@@ -279,6 +296,34 @@ export class ScheduleFiring {
   async flush(tx: Queryable, batch: FiringBatch): Promise<void> {
     if (batch.events.length) await this.bus.publishMany(RunRequested, batch.events.splice(0), { tx });
   }
+}
+
+/**
+ * At a fire of `s`: one warning per other workflow that wrote a same asset as `s.workflow` and has a run
+ * active now (read with the batch's state, or fired earlier in the same batch).
+ */
+function crossWorkflowWarnings(s: ScheduleRow, state: FiringState): string[] {
+  const warnings: string[] = [];
+  for (const { other, assets, count } of state.coWriters.get(s.workflow) ?? []) {
+    const runs = new Map<string, string | null>();
+    for (const r of state.coActive.get(other) ?? []) runs.set(r.runId, r.schedule);
+    for (const r of state.byWorkflow.get(other) ?? []) runs.set(r.runId, r.name);
+    if (!runs.size) continue;
+    const named = [...runs].slice(0, WARN_MAX).map(([runId, schedule]) => (schedule ? `${schedule}: ${runId}` : `run ${runId}`));
+    warnings.push(
+      `FF_SCHEDULE_CONFLICT: workflow "${other}" also writes ${assetList(assets, count)} and has runs active (${named.join(', ')}${
+        runs.size > WARN_MAX ? `, ${runs.size - WARN_MAX} more` : ''
+      }); this run of workflow "${s.workflow}" (schedule "${s.name}") may write the same asset at the same time`,
+    );
+    if (warnings.length >= WARN_MAX) break;
+  }
+  return warnings;
+}
+
+/** The assets named (`a, b and c`), or, when `count` is more, those and how many more. */
+export function assetList(named: string[], count: number): string {
+  if (count > named.length) return `${named.join(', ')} and ${count - named.length} more`;
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
 }
 
 /** A local date the schedule skips: in its own excludedDates or in one of its calendars. */

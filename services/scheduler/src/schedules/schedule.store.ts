@@ -109,6 +109,16 @@ export class ScheduleStore {
     return rows;
   }
 
+  /** The schedules of these workflows, by name, at most `limit` (cross-workflow conflict warnings). */
+  async ofWorkflows(q: Queryable, workflows: string[], limit: number): Promise<ScheduleRow[]> {
+    if (!workflows.length) return [];
+    const { rows } = await q.query<ScheduleRow & Record<string, unknown>>(`SELECT * FROM ${T} WHERE workflow = ANY($1::text[]) ORDER BY name LIMIT $2`, [
+      workflows,
+      limit,
+    ]);
+    return rows;
+  }
+
   /**
    * Due schedules, locked for this transaction; a schedule another replica holds is skipped (it is
    * firing it), so replicas share the due schedules without waiting for each other.

@@ -30,7 +30,7 @@ export interface ScheduleView {
   updatedBy: string;
   createdAt: string;
   updatedAt: string;
-  /** Only in the answers of PUT and GET one: conflicts with other schedules of the same workflow. */
+  /** Only in the answers of PUT and GET one: conflicts with other schedules of the same workflow, or of other workflows writing a same asset. */
   warnings?: string[];
 }
 

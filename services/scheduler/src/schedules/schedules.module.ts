@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { schedulerDatabase } from '../scheduler.database';
+import { AssetCommittedListener } from './asset-committed.listener';
+import { AssetWriterStore } from './asset-writers.store';
 import { CalendarStore } from './calendar.store';
 import { CalendarsInternalController } from './calendars-internal.controller';
 import { FireLoop } from './fire.loop';
@@ -12,11 +14,11 @@ import { ScheduleStore } from './schedule.store';
 import { SchedulesInternalController } from './schedules-internal.controller';
 import { SchedulesService } from './schedules.service';
 
-/** Schedules: the model and its API, the fire loop, the run-state listener (overlap, auto-pause). */
+/** Schedules: the model and its API, the fire loop, the run-state listener (overlap, auto-pause), the asset-committed listener (who writes what, for conflict warnings). */
 @Module({
   imports: [schedulerDatabase],
-  controllers: [SchedulesInternalController, CalendarsInternalController, RunStateListener],
-  providers: [SchedulerClock, ScheduleStore, CalendarStore, FireStore, ScheduleFiring, SchedulesService, OrchestratorClient, FireLoop],
+  controllers: [SchedulesInternalController, CalendarsInternalController, RunStateListener, AssetCommittedListener],
+  providers: [SchedulerClock, ScheduleStore, CalendarStore, FireStore, AssetWriterStore, ScheduleFiring, SchedulesService, OrchestratorClient, FireLoop],
   exports: [SchedulerClock, FireLoop, SchedulesService],
 })
 export class SchedulesModule {}

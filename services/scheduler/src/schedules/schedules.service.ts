@@ -9,17 +9,20 @@ import { FireStore, type FireOutcome } from './fire.store';
 import { SchedulerClock } from './scheduler.clock';
 import { compilePreset, FireTimes, localDate, readBound } from './schedule.cron';
 import { BackfillInvalidError, ScheduleCreateForbiddenError, ScheduleNoFutureError, ScheduleNotFoundError } from './schedule.errors';
-import { FiringBatch, isExcluded, ScheduleFiring } from './schedule.firing';
+import { AssetWriterStore } from './asset-writers.store';
+import { assetList, FiringBatch, isExcluded, ScheduleFiring } from './schedule.firing';
 import { CalendarStore } from './calendar.store';
 import { ScheduleStore, type ScheduleFields, type ScheduleRow } from './schedule.store';
 import { fireView, scheduleView, type FireView, type ScheduleView } from './schedule.views';
 
-/** Fire times of two schedules of one workflow closer than this are reported as overlapping. */
+/** Fire times of two schedules (of one workflow, or of two writing a same asset) closer than this are reported as overlapping. */
 const CONFLICT_WINDOW_MS = 5 * 60_000;
 /** How far ahead conflicts are looked for, how many fire times of each schedule and how many other schedules at most (croner costs ~0.2 ms a time). */
 const CONFLICT_HORIZON_MS = 86_400_000;
 const CONFLICT_MAX_TIMES = 100;
 const CONFLICT_MAX_SCHEDULES = 20;
+/** Other workflows writing a same asset read for one schedule's cross-workflow warnings at most. */
+const CONFLICT_MAX_PAIRS = 1000;
 
 export interface BackfillView {
   schedule: string;
@@ -41,6 +44,7 @@ export class SchedulesService {
     private readonly fires: FireStore,
     private readonly firing: ScheduleFiring,
     private readonly calendars: CalendarStore,
+    private readonly writers: AssetWriterStore,
   ) {}
 
   async list(workflow?: string): Promise<{ items: ScheduleView[] }> {
@@ -171,29 +175,41 @@ export class SchedulesService {
     });
   }
 
-  /** Schedules of the same workflow whose fire times in the next day (first 100) come within 5 minutes of this one's. */
+  /**
+   * The FF_SCHEDULE_CONFLICT warnings of PUT and GET one, from the fire times of the next day (the first 100
+   * of each schedule), two closer than 5 minutes overlapping:
+   * - another schedule of the same workflow overlaps this one;
+   * - a schedule of another workflow that wrote a same lake asset as this one's workflow (`workflow_assets`,
+   *   learned from flowforge.asset.committed) overlaps it: named with both workflows, the assets and both times.
+   * At most 20 other schedules of each kind are compared.
+   */
   private async conflicts(s: ScheduleRow): Promise<string[]> {
-    const others = (await this.schedules.ofWorkflow(this.pool, s.workflow, s.id)).slice(0, CONFLICT_MAX_SCHEDULES);
-    if (!others.length) return [];
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + CONFLICT_HORIZON_MS);
-    const mine = FireTimes.of(s.cron, s.timezone)
-      .between(now, horizon, CONFLICT_MAX_TIMES)
-      .map((t) => t.getTime());
-    const warnings: string[] = [];
-    for (const o of others) {
-      const theirs = FireTimes.of(o.cron, o.timezone)
+    const timesOf = (x: ScheduleRow): number[] =>
+      FireTimes.of(x.cron, x.timezone)
         .between(now, horizon, CONFLICT_MAX_TIMES)
         .map((t) => t.getTime());
-      let j = 0;
-      const hit = mine.find((t) => {
-        while (j < theirs.length && theirs[j] < t - CONFLICT_WINDOW_MS) j++;
-        return j < theirs.length && Math.abs(theirs[j] - t) <= CONFLICT_WINDOW_MS;
-      });
-      if (hit !== undefined) {
+    let mine: number[] | null = null;
+    const overlap = (o: ScheduleRow): { mine: string; theirs: string } | null => firstOverlap((mine ??= timesOf(s)), timesOf(o), CONFLICT_WINDOW_MS);
+    const warnings: string[] = [];
+    for (const o of (await this.schedules.ofWorkflow(this.pool, s.workflow, s.id)).slice(0, CONFLICT_MAX_SCHEDULES)) {
+      const hit = overlap(o);
+      if (hit) {
         warnings.push(
-          `FF_SCHEDULE_CONFLICT: schedule "${o.name}" also runs workflow "${s.workflow}" within 5 minutes of this one (first at ${new Date(hit).toISOString()}); ` +
-            'their runs may write the same assets at the same time. Only schedules of the same workflow are compared: the assets a workflow writes are not known to the scheduler yet',
+          `FF_SCHEDULE_CONFLICT: schedule "${o.name}" also runs workflow "${s.workflow}" within 5 minutes of this one (first at ${hit.mine}); ` +
+            'their runs may write the same assets at the same time',
+        );
+      }
+    }
+    const shared = new Map((await this.writers.coWriters(this.pool, [s.workflow], CONFLICT_MAX_PAIRS)).map((c) => [c.other, c]));
+    for (const o of await this.schedules.ofWorkflows(this.pool, [...shared.keys()], CONFLICT_MAX_SCHEDULES)) {
+      const hit = overlap(o);
+      if (hit) {
+        warnings.push(
+          `FF_SCHEDULE_CONFLICT: schedule "${o.name}" of workflow "${o.workflow}" and this schedule "${s.name}" of workflow "${s.workflow}" ` +
+            `both write ${assetList(shared.get(o.workflow)!.assets, shared.get(o.workflow)!.count)} and fire within 5 minutes of each other ("${s.name}" at ${hit.mine}, "${o.name}" at ${hit.theirs}); ` +
+            'their runs may write the same asset at the same time',
         );
       }
     }
@@ -211,4 +227,14 @@ export class SchedulesService {
     if (!s) throw new ScheduleNotFoundError(name);
     return s;
   }
+}
+
+/** The first of `mine` (ascending ms) with one of `theirs` (ascending) within `windowMs`, both as ISO times; null when none. */
+export function firstOverlap(mine: number[], theirs: number[], windowMs: number): { mine: string; theirs: string } | null {
+  let j = 0;
+  for (const t of mine) {
+    while (j < theirs.length && theirs[j] < t - windowMs) j++;
+    if (j < theirs.length && Math.abs(theirs[j] - t) <= windowMs) return { mine: new Date(t).toISOString(), theirs: new Date(theirs[j]).toISOString() };
+  }
+  return null;
 }

@@ -236,7 +236,7 @@ export interface FireDto {
   /** Last state run.state-changed reported */
   runState: string | null;
   runReason: string | null;
-  /** FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules were active */
+  /** FF_SCHEDULE_CONFLICT: runs of the same workflow from other schedules, or runs of another workflow writing a same lake asset, were active */
   warning: string | null;
   /**
    * When RunRequested was published
@@ -717,7 +717,7 @@ export interface ScheduleDto {
   createdAt: string;
   /** Format: date-time. */
   updatedAt: string;
-  /** PUT and GET one: FF_SCHEDULE_CONFLICT warnings — another schedule of the same workflow fires within 5 minutes of this one (the assets a workflow writes are not known to the scheduler yet, so only the same workflow is compared) */
+  /** PUT and GET one: FF_SCHEDULE_CONFLICT warnings — another schedule of the same workflow, or a schedule of another workflow that wrote a same lake asset (learned from the assets committed by runs), fires within 5 minutes of this one in the next day; a warning names both schedules, both workflows, the assets (layer.namespace.table) and the times */
   warnings?: string[];
 }
 
@@ -3475,7 +3475,7 @@ export interface ApiPaths {
   '/api/v1/schedules/{name}': {
     /**
      * Get a schedule (schedules_get)
-     * With `warnings` when another schedule of the same workflow fires within 5 minutes of it.
+     * With `warnings` when another schedule of the same workflow, or of another workflow writing a same lake asset, fires within 5 minutes of it.
      */
     get: {
       path: {
