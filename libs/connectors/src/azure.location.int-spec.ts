@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { requireAzurite, startAzurite, type AzuriteHandle } from '@flowforge/testing';
 import { deterministicStream, hashStream } from '@flowforge/storage/testing';
@@ -88,8 +89,10 @@ const run = requireAzurite('azure location (Azurite)');
     const bySas = azure({ accountKey: undefined, sasToken: sas });
     await bySas.test();
     expect(await text(await bySas.open('a.csv'))).toBe('x\n1\n');
-    // Read and list only: the SAS refuses a delete.
+    // Read and list only: the SAS refuses a delete and a write.
     await expect(bySas.delete('a.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_AUTH' });
+    await expect(bySas.write('sas/w.csv', Readable.from(['w']))).rejects.toMatchObject({ code: 'FF_LOCATION_AUTH' });
+    expect(await bySas.stat('sas/w.csv')).toBeNull();
     expect(() => azure({ accountKey: undefined, endpoint: undefined, connectionString: 'AccountName=x;BlobEndpoint=http://h/x' })).toThrow(
       expect.objectContaining({ code: 'FF_LOCATION_AUTH', message: expect.stringContaining('neither AccountKey nor SharedAccessSignature') }),
     );
@@ -131,6 +134,45 @@ const run = requireAzurite('azure location (Azurite)');
     const loc = azure();
     expect((await loc.stat('big.bin'))?.size).toBe(5 * MIB);
     expect(await hashStream(await loc.open('big.bin'))).toEqual({ sha256: src.sha256(), size: 5 * MIB });
+  });
+
+  it('writes (blocks staged, then committed), reads back equal, with the content type; replaces by default; overwrite: false is FF_LOCATION_EXISTS', async () => {
+    const loc = azure();
+    // 9 MiB: two blocks of 8 MiB at most.
+    const src = deterministicStream(9 * MIB, { seed: 31 });
+    expect(await loc.write('out/2024/big.bin', src.stream, { contentType: 'application/vnd.apache.parquet' })).toEqual({ bytes: 9 * MIB });
+    expect(await hashStream(await loc.open('out/2024/big.bin'))).toEqual({ sha256: src.sha256(), size: 9 * MIB });
+    const props = await service.getContainerClient('landing').getBlobClient('in/out/2024/big.bin').getProperties();
+    expect(props.contentType).toBe('application/vnd.apache.parquet');
+    await loc.write('out/r.csv', Readable.from(['x\n1\n']));
+    await loc.write('out/r.csv', Readable.from(['x\n2\n']));
+    expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+    await expect(loc.write('out/r.csv', Readable.from(['x\n3\n']), { overwrite: false })).rejects.toMatchObject({
+      code: 'FF_LOCATION_EXISTS',
+      message: expect.stringContaining('out/r.csv'),
+    });
+    expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+    expect(await loc.write('out/empty.csv', Readable.from([]), { overwrite: false })).toEqual({ bytes: 0 });
+    await expect(loc.write('../in-other/x.csv', Readable.from(['no']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+  });
+
+  it('a body failing midway leaves nothing at the path (a new blob, and an existing one kept as it was)', async () => {
+    const loc = azure();
+    for (const [name, size, failAt] of [
+      ['early.bin', 2 * MIB, MIB],
+      ['late.bin', 10 * MIB, 9 * MIB],
+    ] as const) {
+      const err = await loc.write(`failed/${name}`, deterministicStream(size, { seed: 32, failAfterBytes: failAt }).stream).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FF_LOCATION_FAILED', message: expect.stringContaining(`failed/${name}`) });
+      expect((err as Error).message).toContain('source stream failed on purpose');
+    }
+    await loc.write('failed/keep.csv', Readable.from(['kept']));
+    await expect(loc.write('failed/keep.csv', deterministicStream(2 * MIB, { failAfterBytes: MIB }).stream)).rejects.toMatchObject({
+      code: 'FF_LOCATION_FAILED',
+    });
+    expect(await text(await loc.open('failed/keep.csv'))).toBe('kept');
+    await expect(azure({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    expect((await loc.list('failed')).entries.map((e) => e.name)).toEqual(['keep.csv']);
   });
 
   it('refuses ".." before any request, the loopback endpoint without allowPrivateNetworks, and a dead port is FF_LOCATION_UNREACHABLE', async () => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { requireServerBinaries, startVsftpd, VSFTPD_BINARIES, type TestVsftpd } from '@flowforge/testing';
 import { FtpLocation } from './ftp.location';
@@ -55,7 +56,7 @@ for (const secure of ['explicit', 'implicit'] as const) {
     }, 60_000);
     afterAll(() => ftp?.stop());
 
-    it(`reads, lists and archives over TLS (control and data), trusting the server's certificate`, async () => {
+    it(`reads, lists, archives and writes over TLS (control and data), trusting the server's certificate`, async () => {
       ftp.writeFile('in/a.csv', 'x\n1\n');
       const loc = new FtpLocation(configOf(ftp));
       try {
@@ -64,6 +65,8 @@ for (const secure of ['explicit', 'implicit'] as const) {
         expect(await text(await loc.open('in/a.csv'))).toBe('x\n1\n');
         await loc.archive('in/a.csv', 'done/a.csv', { move: false });
         expect(await text(await loc.open('done/a.csv'))).toBe('x\n1\n');
+        expect(await loc.write('out/w.csv', Readable.from(['w\n']))).toEqual({ bytes: 2 });
+        expect(await text(await loc.open('out/w.csv'))).toBe('w\n');
       } finally {
         await loc.close();
       }

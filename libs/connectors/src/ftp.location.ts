@@ -8,6 +8,7 @@ import { baseName, checkRelativePath, dirName, joinRelative } from './location-p
 import type { FileEntry, FileLocation, Listing } from './location.port';
 import { networkLocationError } from './location-network';
 import { guardedTarget, SerialQueue } from './remote-location';
+import { beginWrite, existsError, partialName, type WriteOptions, type WriteResult } from './location-write';
 
 /** The catalog's `ftp` connection config (services/catalog connection-types.ts), secrets included. */
 export interface FtpLocationConfig {
@@ -143,6 +144,56 @@ export class FtpLocation implements FileLocation {
         throw this.error(err, dest);
       }
     });
+  }
+
+  /**
+   * Uploads `body` (STOR) on a connection of its own, so the control connection keeps answering, into
+   * `<name>.ff-partial-<random>` beside the target, then renames it into place (RNFR/RNTO, which replaces
+   * a file on Unix servers). The partial is removed on failure (over the control connection: a body that
+   * fails closes the upload's). `overwrite: false` checks with SIZE before and again just before the
+   * rename: FTP has no rename that refuses an existing target, so a writer racing in that last moment is
+   * not detected. Parent folders are created.
+   */
+  async write(p: string, body: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { rel, attempt } = beginWrite(p, body, opts);
+    const temp = joinRelative(dirName(rel), partialName(baseName(rel)));
+    let uploading: Client | null = null;
+    let started = false;
+    const where = `the FTP folder at ${this.where}`;
+    const finish = () => {
+      if (uploading) {
+        this.streams.delete(uploading);
+        uploading.close();
+        uploading = null;
+      }
+    };
+    return attempt
+      .run(
+        async () => {
+          if (opts.overwrite === false && (await this.stat(rel, opts.signal))) throw existsError(rel, where);
+          const { client, root } = await this.connect();
+          uploading = client;
+          this.streams.add(client);
+          if (this.closed) throw new LocationError('FF_LOCATION_FAILED', 'this FTP location was closed', false);
+          if (dirName(rel) !== '')
+            await client.ensureDir(this.abs(root, dirName(rel))).catch((err: unknown) => {
+              throw this.error(err, dirName(rel));
+            });
+          started = true;
+          await client.uploadFrom(attempt.counted, this.abs(root, temp));
+          if (opts.overwrite === false && (await this.statWith(client, root, rel))) throw existsError(rel, where);
+          await client.rename(this.abs(root, temp), this.abs(root, rel));
+          started = false;
+          finish();
+          return { bytes: attempt.bytes };
+        },
+        (err) => this.error(err, rel),
+      )
+      .catch(async (err: unknown) => {
+        finish();
+        if (started) await this.withMain((c, root) => c.remove(this.abs(root, temp), true)).catch(() => undefined);
+        throw err;
+      });
   }
 
   async delete(p: string, signal?: AbortSignal): Promise<void> {

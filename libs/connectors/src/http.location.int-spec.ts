@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
@@ -126,6 +127,14 @@ describe('HttpLocation (node:http on loopback)', () => {
     await expect(loc.archive('a.csv', 'done/a.csv', { move: true })).rejects.toMatchObject({ code: 'FF_LOCATION_UNSUPPORTED' });
     await expect(loc.delete('a.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_UNSUPPORTED' });
     const before = seen.length;
+    // Read-only: a write is refused without a request, and its body is destroyed (its producer not left waiting).
+    const body = Readable.from(['x\n']);
+    await expect(loc.write('out/a.csv', body)).rejects.toMatchObject({
+      code: 'FF_LOCATION_READ_ONLY',
+      retryable: false,
+      message: expect.stringContaining('out/a.csv'),
+    });
+    expect(body.destroyed).toBe(true);
     await expect(loc.open('../secret')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(location({ allowPrivateNetworks: false }).open('a.csv')).rejects.toMatchObject({
       code: 'FF_LOCATION_REFUSED',

@@ -5,6 +5,7 @@ import { LocationError } from './location.errors';
 import { networkLocationError } from './location-network';
 import { baseName, checkRelativePath } from './location-path';
 import type { FileEntry, FileLocation, Listing } from './location.port';
+import { beginWrite, type WriteOptions, type WriteResult } from './location-write';
 import { pinnedLookup, resolvePublicTarget, type ResolvedTarget } from './network-guard';
 
 /** The catalog's `http` config (the fields a location uses). */
@@ -98,6 +99,18 @@ export class HttpLocation implements FileLocation {
 
   async delete(): Promise<void> {
     throw new LocationError('FF_LOCATION_UNSUPPORTED', 'an http location cannot delete files (read-only); use afterSuccess "none"', false);
+  }
+
+  /** HTTP is read-only here (no PUT to someone's web server): FF_LOCATION_READ_ONLY; the body is destroyed. */
+  async write(p: string, body: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { rel, attempt } = beginWrite(p, body, opts);
+    return attempt.run(
+      () =>
+        Promise.reject(
+          new LocationError('FF_LOCATION_READ_ONLY', `an http location is read-only: cannot write ${rel}; export to another file connection`, false),
+        ),
+      (err) => err as LocationError,
+    );
   }
 
   async close(): Promise<void> {}

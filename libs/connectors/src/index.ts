@@ -3,6 +3,7 @@
 export type { FileLocation, FileEntry, Listing } from './location.port';
 export { LocationError, type LocationErrorCode } from './location.errors';
 export { checkRelativePath, joinRelative, baseName, dirName } from './location-path';
+export { PARTIAL_MARKER, type WriteOptions, type WriteResult } from './location-write';
 export { selectFiles, type FileSelector, type SelectionLimits } from './file-selection';
 export { openLocation, fileLocationTypes, isFileLocationType, type LocationContext, type LocationOpener } from './location.factory';
 export { LocalLocation } from './local.location';

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import { deterministicStream, hashStream } from '@flowforge/storage/testing';
 import { localPathPolicy } from './local-path.policy';
 import { LocalLocation } from './local.location';
 import { LocationError } from './location.errors';
@@ -84,5 +86,112 @@ describe('LocalLocation and selectFiles', () => {
     await loc.delete('done/2/d.csv');
     await loc.delete('done/2/d.csv'); // missing: not an error
     expect(fs.existsSync(path.join(landing, 'in', 'done', '2', 'd.csv'))).toBe(false);
+  });
+
+  describe('write', () => {
+    const inDir = () => path.join(landing, 'in');
+    /** Every name in the folder that a write in progress uses (none must be left behind). */
+    const partials = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.ff-partial-'));
+
+    it('streams a body to a new file, creating parent folders, and returns the bytes written (sha256 equal)', async () => {
+      const src = deterministicStream(3 * 1024 * 1024 + 17, { seed: 3 });
+      expect(await loc.write('out/2024/06/big.bin', src.stream)).toEqual({ bytes: 3 * 1024 * 1024 + 17 });
+      expect(await hashStream(await loc.open('out/2024/06/big.bin'))).toEqual({ sha256: src.sha256(), size: 3 * 1024 * 1024 + 17 });
+      expect(fs.readdirSync(path.join(inDir(), 'out', '2024', '06'))).toEqual(['big.bin']);
+      expect(await loc.write('empty.csv', Readable.from([]))).toEqual({ bytes: 0 });
+      expect(fs.readFileSync(path.join(inDir(), 'empty.csv'), 'utf8')).toBe('');
+    });
+
+    it('replaces an existing file by default; overwrite: false refuses it with FF_LOCATION_EXISTS and keeps it', async () => {
+      await loc.write('out/r.csv', Readable.from(['x\n1\n']));
+      await loc.write('out/r.csv', Readable.from(['x\n2\n']), { overwrite: true });
+      expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+      const err = await loc.write('out/r.csv', Readable.from(['x\n3\n']), { overwrite: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FF_LOCATION_EXISTS', retryable: false, message: expect.stringContaining('out/r.csv') });
+      expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+      expect(await loc.write('out/new.csv', Readable.from(['n\n']), { overwrite: false })).toEqual({ bytes: 2 });
+      expect(partials(path.join(inDir(), 'out'))).toEqual([]);
+    });
+
+    it('refuses "..", absolute paths, NUL, the root and bad options before touching the disk, and destroys the body', async () => {
+      for (const bad of ['../secret.txt', 'out/../../x.csv', 'a\u0000.csv', '..\\x.csv', '']) {
+        const body = Readable.from(['no']);
+        await expect(loc.write(bad, body)).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+        expect(body.destroyed).toBe(true);
+      }
+      // An absolute path is taken relative to the root (checkRelativePath trims the leading "/"): it cannot reach /tmp.
+      await loc.write(`/${path.join(scratch, 'abs.csv')}`, Readable.from(['a']));
+      expect(fs.existsSync(path.join(scratch, 'abs.csv'))).toBe(false);
+      expect(fs.existsSync(path.join(inDir(), scratch, 'abs.csv'))).toBe(true);
+      await expect(loc.write('x.csv', 'not a stream' as unknown as Readable)).rejects.toMatchObject({
+        code: 'FF_LOCATION_INVALID_OPTION',
+        message: expect.stringContaining('body'),
+      });
+      await expect(loc.write('x.csv', Readable.from(['a']), { contentType: 'text/csv\r\nX: y' })).rejects.toMatchObject({
+        code: 'FF_LOCATION_INVALID_OPTION',
+        message: expect.stringContaining('opts.contentType'),
+      });
+      expect(fs.existsSync(path.join(inDir(), 'x.csv'))).toBe(false);
+    });
+
+    it('refuses symlinks leading out (as a target, or as a folder on the way) and creates nothing outside', async () => {
+      const outside = path.join(scratch, 'outside-dir');
+      fs.mkdirSync(outside);
+      fs.symlinkSync(outside, path.join(inDir(), 'linkdir'));
+      await expect(loc.write('linkdir/x.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+      await expect(loc.write('linkdir/deeper/x.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+      expect(fs.readdirSync(outside)).toEqual([]);
+      await expect(loc.write('escape.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+      expect(fs.readFileSync(path.join(scratch, 'secret.txt'), 'utf8')).toBe('outside');
+      // A symlink to a folder inside the directory is followed.
+      fs.symlinkSync(path.join(inDir(), '2024'), path.join(inDir(), 'inner'));
+      await loc.write('inner/via-link.csv', Readable.from(['v']));
+      expect(fs.readFileSync(path.join(inDir(), '2024', 'via-link.csv'), 'utf8')).toBe('v');
+      // A file on the way is not a folder; a folder at the path is not a file.
+      await expect(loc.write('a.csv/x.csv', Readable.from(['a']))).rejects.toMatchObject({
+        code: 'FF_LOCATION_FAILED',
+        message: expect.stringContaining('not a folder'),
+      });
+      await expect(loc.write('2024', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED', message: expect.stringContaining('folder') });
+    });
+
+    it('refuses a directory outside the configured roots (the local path policy, as reads)', async () => {
+      const outsideLoc = new LocalLocation(scratch, localPathPolicy({ home: path.join(scratch, 'home'), lakeDir: null, roots: landing }));
+      await expect(outsideLoc.write('w.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+      expect(fs.existsSync(path.join(scratch, 'w.csv'))).toBe(false);
+      // A connection at the platform's home (a guarded folder) is refused even inside the roots.
+      const home = path.join(landing, 'home');
+      fs.mkdirSync(home);
+      const guarded = new LocalLocation(home, localPathPolicy({ home, lakeDir: null, roots: landing }));
+      await expect(guarded.write('w.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+      expect(fs.readdirSync(home)).toEqual([]);
+    });
+
+    it('a body failing midway leaves no file and no partial (a new path, and an existing file kept as it was)', async () => {
+      const failing = () => deterministicStream(2 * 1024 * 1024, { seed: 5, failAfterBytes: 1024 * 1024 + 3 }).stream;
+      const err = await loc.write('out/failed/f.bin', failing()).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FF_LOCATION_FAILED', message: expect.stringContaining('out/failed/f.bin') });
+      expect((err as Error).message).toContain('source stream failed on purpose');
+      expect(fs.readdirSync(path.join(inDir(), 'out', 'failed'))).toEqual([]);
+      await loc.write('out/keep.csv', Readable.from(['kept\n']));
+      await expect(loc.write('out/keep.csv', failing())).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED' });
+      expect(fs.readFileSync(path.join(inDir(), 'out', 'keep.csv'), 'utf8')).toBe('kept\n');
+      expect(partials(path.join(inDir(), 'out'))).toEqual([]);
+    });
+
+    it('an abort stops the write: retryable FF_LOCATION_FAILED, nothing left', async () => {
+      const ac = new AbortController();
+      // A body that never ends: only the abort can finish the write.
+      const endless = new Readable({ read() {} });
+      endless.push(Buffer.alloc(1000));
+      const writing = loc.write('out/aborted.bin', endless, { signal: ac.signal });
+      await new Promise((r) => setImmediate(r));
+      ac.abort();
+      await expect(writing).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED', retryable: true, message: expect.stringContaining('aborted') });
+      expect(endless.destroyed).toBe(true);
+      expect(fs.existsSync(path.join(inDir(), 'out', 'aborted.bin'))).toBe(false);
+      expect(partials(path.join(inDir(), 'out'))).toEqual([]);
+      await expect(loc.write('out/pre.bin', Readable.from(['a']), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED' });
+    });
   });
 });

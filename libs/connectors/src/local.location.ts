@@ -1,11 +1,12 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkLocalPath, type LocalPathPolicy } from './local-path.policy';
 import { LocationError } from './location.errors';
-import { baseName, checkRelativePath, joinRelative } from './location-path';
+import { baseName, checkRelativePath, dirName, joinRelative } from './location-path';
 import type { FileEntry, FileLocation, Listing } from './location.port';
+import { beginWrite, existsError, partialName, type WriteOptions, type WriteResult } from './location-write';
 
 /**
  * A directory of this host (`local` connection). The connection's directory must pass the local path
@@ -103,6 +104,45 @@ export class LocalLocation implements FileLocation {
     }
   }
 
+  /**
+   * Streams `body` into `<name>.ff-partial-<random>` beside the target (created exclusively: never through
+   * a symlink), flushed to disk, then renamed over the target (overwrite) or hard-linked to it (no
+   * overwrite: the link fails if a file appeared meanwhile, so two writers cannot both win). Parent
+   * folders are created one at a time, each judged on its real path, so neither `..` nor a symlink can
+   * lead a write out of the connection's directory; the directory itself passes the policy first.
+   */
+  async write(p: string, body: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { rel, attempt } = beginWrite(p, body, opts);
+    let temp: string | null = null;
+    return attempt
+      .run(
+        async () => {
+          const root = await this.root();
+          // An existing target that is a symlink leading out is refused, as reads refuse it (a missing one is what we create).
+          await this.resolve(rel).catch((err: unknown) => {
+            if (!(err instanceof LocationError && err.code === 'FF_LOCATION_NOT_FOUND')) throw err;
+          });
+          const parent = await this.ensureFolder(root, dirName(rel));
+          const target = path.join(parent, baseName(rel));
+          const existing = await fs.lstat(target).catch(() => null);
+          if (existing?.isDirectory()) throw new LocationError('FF_LOCATION_FAILED', `${rel} is a folder, not a file`, false);
+          if (existing && opts.overwrite === false) throw existsError(rel, "the connection's directory");
+          temp = path.join(parent, partialName(baseName(rel)));
+          // 'wx': O_CREAT|O_EXCL, which never follows a symlink; flush: fsync before close, so the rename publishes durable bytes.
+          const bytes = await attempt.into(createWriteStream(temp, { flags: 'wx', flush: true, highWaterMark: 1 << 20 }));
+          if (opts.overwrite === false) await this.linkNoReplace(temp, target, rel);
+          else await fs.rename(temp, target);
+          temp = null;
+          return { bytes };
+        },
+        (err) => this.fsError(err, rel),
+      )
+      .catch(async (err: unknown) => {
+        if (temp) await fs.unlink(temp).catch(() => undefined);
+        throw err;
+      });
+  }
+
   async delete(p: string): Promise<void> {
     const abs = await this.resolve(checkRelativePath(p));
     await fs.unlink(abs).catch((err: NodeJS.ErrnoException) => {
@@ -117,6 +157,60 @@ export class LocalLocation implements FileLocation {
     const verdict = await checkLocalPath(this.dir, this.policy);
     if (!verdict.ok) throw new LocationError('FF_LOCATION_REFUSED', `${this.dir} ${verdict.reason}`);
     return verdict.realPath;
+  }
+
+  /**
+   * Creates the folders of `rel` under the (real) root one at a time, and returns the last one's real
+   * path. An existing segment that is a symlink is followed only when its real path stays inside the
+   * root; nothing is created outside it.
+   */
+  private async ensureFolder(root: string, rel: string): Promise<string> {
+    let cur = root;
+    let done = '';
+    for (const segment of rel.split('/').filter(Boolean)) {
+      done = joinRelative(done, segment);
+      const next = path.join(cur, segment);
+      let st = await fs.lstat(next).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw this.fsError(err, done);
+      });
+      if (!st) {
+        await fs.mkdir(next).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw this.fsError(err, done);
+        });
+        st = await fs.lstat(next);
+      }
+      if (st.isSymbolicLink()) {
+        const real = await fs.realpath(next).catch((err: unknown) => {
+          throw this.fsError(err, done);
+        });
+        const r = path.relative(root, real);
+        if (r.startsWith('..') || path.isAbsolute(r))
+          throw new LocationError('FF_LOCATION_REFUSED', `${done} leads out of the connection's directory (a symlink to ${real})`);
+        st = await fs.stat(real);
+        cur = real;
+      } else {
+        cur = next;
+      }
+      if (!st.isDirectory()) throw new LocationError('FF_LOCATION_FAILED', `${done} exists and is not a folder`, false);
+    }
+    return cur;
+  }
+
+  /** Publishes `temp` as `target` unless a file is there (link(2) refuses atomically), then drops the temporary name. */
+  private async linkNoReplace(temp: string, target: string, rel: string): Promise<void> {
+    try {
+      await fs.link(temp, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw existsError(rel, "the connection's directory");
+      // File systems without hard links: check, then rename (a concurrent writer could slip in between).
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      if (await fs.lstat(target).catch(() => null)) throw existsError(rel, "the connection's directory");
+      await fs.rename(temp, target);
+      return;
+    }
+    await fs.unlink(temp);
   }
 
   /** Absolute real path of `rel`, which must stay inside the root once symlinks are resolved. */

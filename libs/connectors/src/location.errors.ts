@@ -7,6 +7,9 @@ export type LocationErrorCode =
   | 'FF_LOCATION_REFUSED' // a policy refused it (private network, outside the local roots)
   | 'FF_LOCATION_TOO_MANY' // a selection matched more files than allowed
   | 'FF_LOCATION_UNSUPPORTED' // the type cannot do this (e.g. archive on HTTP)
+  | 'FF_LOCATION_READ_ONLY' // the type only reads files (http): nothing can be written there
+  | 'FF_LOCATION_EXISTS' // a write with overwrite: false found a file at the path
+  | 'FF_LOCATION_INVALID_OPTION' // a write's body or option is malformed (the message names it)
   | 'FF_LOCATION_FAILED'; // anything else the server said
 
 export class LocationError extends Error {

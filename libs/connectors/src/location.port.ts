@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
+import type { WriteOptions, WriteResult } from './location-write';
 
 /**
- * A place files come from: a local directory, a bucket, a share, a server. One port for every file
+ * A place files come from (and exports go to): a local directory, a bucket, a share, a server. One port for every file
  * location type, so the catalog (test, browse) and the ingestion executor (list, read, archive, delete)
  * use the same code whatever the location. Paths are always relative to the location's root
  * (the connection's directory, bucket prefix, share folder...), use `/` as separator, never start with
@@ -42,6 +43,19 @@ export interface FileLocation {
    * the root). Implementations without a rename do copy + delete.
    */
   archive(path: string, to: string, opts: { move: boolean; signal?: AbortSignal }): Promise<void>;
+
+  /**
+   * Writes `body` (streamed, never buffered whole) to `path` (relative to the root, checked like every
+   * path: inside the root, no `..`, no NUL — location-path.ts), replacing an existing file; atomically
+   * where the store allows (local: a temporary file in the same folder, then a rename; s3/gcs/azure: one
+   * object put or multipart/block upload, visible only once complete; sftp/ftp/smb: an upload to
+   * `<name>.ff-partial-<random>`, then a rename, the partial removed on failure). Parent folders are
+   * created. `overwrite: false` refuses an existing file with FF_LOCATION_EXISTS. Resolves with the
+   * bytes written. On failure (the store's, the body's own error, an abort) it rejects with a
+   * LocationError naming the path, leaves nothing at `path` (an existing file stays as it was) and
+   * destroys `body`. http is read-only: FF_LOCATION_READ_ONLY.
+   */
+  write(path: string, body: Readable, opts?: WriteOptions): Promise<WriteResult>;
 
   /** Deletes one file; a missing file is not an error. */
   delete(path: string, signal?: AbortSignal): Promise<void>;

@@ -1,9 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { selectFiles } from './file-selection';
 import type { FileLocation } from './location.port';
+
+/** `data` in 64 KiB chunks; with `failAfter`, the stream errors once that many bytes were emitted (a producer dying midway). */
+function chunked(data: Buffer, failAfter?: number): Readable {
+  let at = 0;
+  return new Readable({
+    read() {
+      if (failAfter !== undefined && at >= failAfter) return this.destroy(new Error(`source stream failed on purpose after ${at} bytes`));
+      if (at >= data.length) return void this.push(null);
+      const n = Math.min(64 * 1024, data.length - at, failAfter !== undefined ? failAfter - at : Infinity);
+      this.push(data.subarray(at, at + n));
+      at += n;
+    },
+  });
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A real server a location test runs against, and how to build locations on it. */
 export interface RemoteLocationFixture {
@@ -18,7 +35,8 @@ export interface RemoteLocationFixture {
 /**
  * What every networked location (sftp, ftp, smb) must do against its real server, shared by their
  * integration tests (<type>.location.int-spec.ts): browse a nested tree, select with globs and regexes,
- * stream a 5 MiB file with bounded buffering, archive (copy, move), delete, and answer a missing path
+ * stream a 5 MiB file with bounded buffering, archive (copy, move), delete, write (through a partial
+ * name, replacing or refusing an existing file, nothing left when the body fails), and answer a missing path
  * with FF_LOCATION_NOT_FOUND, a wrong password with FF_LOCATION_AUTH, a closed port with
  * FF_LOCATION_UNREACHABLE, a private address without allowPrivateNetworks with FF_LOCATION_REFUSED and a
  * `..` path with FF_LOCATION_INVALID_PATH before any connection.
@@ -132,6 +150,43 @@ export function remoteLocationContract(type: string, fixture: () => RemoteLocati
     await loc.delete('done/copy/arch.csv');
   });
 
+  it(`${type}: writes a file (folders created) that reads back equal, replaces it, and refuses it with overwrite: false`, async () => {
+    const data = randomBytes(2 * 1024 * 1024 + 3);
+    expect(await loc.write('out/2024/w.bin', chunked(data))).toEqual({ bytes: data.length });
+    expect(sha256(fs.readFileSync(path.join(fx.root, 'out/2024/w.bin')))).toBe(sha256(data));
+    const back = await loc.open('out/2024/w.bin');
+    const hash = createHash('sha256');
+    for await (const chunk of back as AsyncIterable<Buffer>) hash.update(chunk);
+    expect(hash.digest('hex')).toBe(sha256(data));
+    // The upload went through a partial name: nothing else is left beside the file.
+    expect(fs.readdirSync(path.join(fx.root, 'out/2024'))).toEqual(['w.bin']);
+    await loc.write('out/r.csv', Readable.from(['x\n1\n']));
+    expect(await loc.write('out/r.csv', Readable.from(['x\n2\n']))).toEqual({ bytes: 4 });
+    expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+    const refused = Readable.from(['x\n3\n']);
+    const err = await loc.write('out/r.csv', refused, { overwrite: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FF_LOCATION_EXISTS', retryable: false, message: expect.stringContaining('out/r.csv') });
+    expect(refused.destroyed).toBe(true);
+    expect(fs.readFileSync(path.join(fx.root, 'out/r.csv'), 'utf8')).toBe('x\n2\n');
+    expect(await loc.write('out/a file é.csv', Readable.from(['é\n']), { overwrite: false })).toEqual({ bytes: 3 });
+    expect(await loc.write('out/empty.csv', Readable.from([]))).toEqual({ bytes: 0 });
+    expect(fs.readdirSync(path.join(fx.root, 'out')).sort()).toEqual(['2024', 'a file é.csv', 'empty.csv', 'r.csv']);
+  });
+
+  it(`${type}: a body failing midway leaves nothing at the path and no partial (a new file, and an existing one kept as it was)`, async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    const err = await loc.write('failed/deep/f.bin', chunked(data, 1024 * 1024 + 7)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FF_LOCATION_FAILED', message: expect.stringContaining('failed/deep/f.bin') });
+    expect((err as Error).message).toContain('source stream failed on purpose');
+    expect(fs.readdirSync(path.join(fx.root, 'failed/deep'))).toEqual([]);
+    await loc.write('failed/keep.csv', Readable.from(['kept\n']));
+    await expect(loc.write('failed/keep.csv', chunked(data, 512 * 1024))).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED' });
+    expect(fs.readFileSync(path.join(fx.root, 'failed/keep.csv'), 'utf8')).toBe('kept\n');
+    expect(fs.readdirSync(path.join(fx.root, 'failed')).sort()).toEqual(['deep', 'keep.csv']);
+    // The location still works after a failed write (its session was not left broken).
+    expect(await text(await loc.open('failed/keep.csv'))).toBe('kept\n');
+  });
+
   it(`${type}: names with spaces and non-ASCII letters`, async () => {
     fx.writeFile('odd/a file é.csv', 'odd\n');
     expect((await loc.list('odd')).entries.map((e) => [e.name, e.size])).toEqual([['a file é.csv', 4]]);
@@ -159,10 +214,14 @@ export function remoteLocationContract(type: string, fixture: () => RemoteLocati
     await expect(nowhere.open('../etc/passwd')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(nowhere.list('in/../..')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(nowhere.archive('in/a.csv', '../a.csv', { move: true })).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    await expect(nowhere.write('../a.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    await expect(nowhere.write('', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(nowhere.test()).rejects.toMatchObject({ code: 'FF_LOCATION_UNREACHABLE', retryable: true });
     await expect(loc.open('../outside')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     const guarded = make({ allowPrivateNetworks: false });
     await expect(guarded.test()).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
     await expect(guarded.list('in')).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    await expect(guarded.write('in/refused.csv', Readable.from(['a']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    expect(fs.existsSync(path.join(fx.root, 'in/refused.csv'))).toBe(false);
   });
 }

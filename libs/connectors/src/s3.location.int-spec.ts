@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { deterministicStream, hashStream, startS3rver, type S3rverHandle } from '@flowforge/storage/testing';
 import { selectFiles } from './file-selection';
@@ -129,6 +130,63 @@ describe('S3Location and the gcs location (s3rver)', () => {
     expect(await hashStream(stream)).toEqual({ sha256: src.sha256(), size: 5 * MIB });
   });
 
+  it('writes (one put under 8 MiB, multipart above), reads back equal, with the content type; creates no folder objects', async () => {
+    const loc = s3();
+    const small = deterministicStream(MIB + 5, { seed: 21 });
+    expect(await loc.write('out/2024/small.bin', small.stream, { contentType: 'application/vnd.apache.parquet' })).toEqual({ bytes: MIB + 5 });
+    expect(await hashStream(await loc.open('out/2024/small.bin'))).toEqual({ sha256: small.sha256(), size: MIB + 5 });
+    const head = await client.send(new HeadObjectCommand({ Bucket: server.bucket, Key: 'landing/in/out/2024/small.bin' }));
+    expect(head.ContentType).toBe('application/vnd.apache.parquet');
+    // 9 MiB: two parts of a multipart upload (8 MiB each at most).
+    const large = deterministicStream(9 * MIB, { seed: 22 });
+    expect(await loc.write('out/large.bin', large.stream)).toEqual({ bytes: 9 * MIB });
+    expect(await hashStream(await loc.open('out/large.bin'))).toEqual({ sha256: large.sha256(), size: 9 * MIB });
+    expect(await loc.write('out/empty.csv', Readable.from([]))).toEqual({ bytes: 0 });
+    expect(await loc.stat('out/empty.csv')).toMatchObject({ size: 0 });
+    const keys = (await client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: 'landing/in/out/' }))).Contents?.map((o) => o.Key);
+    expect(keys).toEqual(['landing/in/out/2024/small.bin', 'landing/in/out/empty.csv', 'landing/in/out/large.bin']);
+  });
+
+  it('replaces an object by default; overwrite: false refuses an existing one with FF_LOCATION_EXISTS and keeps it', async () => {
+    const loc = s3();
+    await loc.write('out/r.csv', Readable.from(['x\n1\n']));
+    await loc.write('out/r.csv', Readable.from(['x\n2\n']));
+    expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+    const body = Readable.from(['x\n3\n']);
+    const err = await loc.write('out/r.csv', body, { overwrite: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FF_LOCATION_EXISTS', retryable: false, message: expect.stringContaining('out/r.csv') });
+    expect(body.destroyed).toBe(true);
+    expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
+    expect(await loc.write('out/fresh.csv', Readable.from(['f']), { overwrite: false })).toEqual({ bytes: 1 });
+    await expect(loc.write('../outside.csv', Readable.from(['no']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    await expect(loc.write('', Readable.from(['no']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+  });
+
+  it('a body failing midway leaves nothing at the key (in the first part, and after a part of a multipart upload was sent)', async () => {
+    const loc = s3();
+    const keysUnder = async (prefix: string) =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
+    for (const [name, size, failAt] of [
+      ['early.bin', 2 * MIB, MIB],
+      ['late.bin', 10 * MIB, 9 * MIB],
+    ] as const) {
+      const err = await loc.write(`failed/${name}`, deterministicStream(size, { seed: 23, failAfterBytes: failAt }).stream).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FF_LOCATION_FAILED', message: expect.stringContaining(`failed/${name}`) });
+      expect((err as Error).message).toContain('source stream failed on purpose');
+      expect(await loc.stat(`failed/${name}`)).toBeNull();
+    }
+    expect(await keysUnder('landing/in/failed/')).toEqual([]);
+    // An existing object stays as it was.
+    await loc.write('failed/keep.csv', Readable.from(['kept']));
+    await expect(loc.write('failed/keep.csv', deterministicStream(2 * MIB, { failAfterBytes: MIB }).stream)).rejects.toMatchObject({
+      code: 'FF_LOCATION_FAILED',
+    });
+    expect(await text(await loc.open('failed/keep.csv'))).toBe('kept');
+    // Without allowPrivateNetworks the write is refused before a byte leaves.
+    await expect(s3({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    expect(await keysUnder('landing/in/failed/')).toEqual(['landing/in/failed/keep.csv']);
+  });
+
   it('refuses ".." and control characters before any request; wrong keys are FF_LOCATION_AUTH; a missing bucket FF_LOCATION_NOT_FOUND', async () => {
     const loc = s3();
     await expect(loc.open('../outside.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
@@ -190,6 +248,9 @@ describe('S3Location and the gcs location (s3rver)', () => {
     await loc.test();
     expect((await loc.list('2024')).entries.map((e) => e.path)).toEqual(['2024/01', '2024/02', '2024/notes.txt']);
     expect(await text(await loc.open('a.csv'))).toBe('x\n1\n');
+    expect(await loc.write('gcs-out/w.csv', Readable.from(['g\n']), { contentType: 'text/csv' })).toEqual({ bytes: 2 });
+    expect(await text(await loc.open('gcs-out/w.csv'))).toBe('g\n');
+    await expect(loc.write('gcs-out/w.csv', Readable.from(['h\n']), { overwrite: false })).rejects.toMatchObject({ code: 'FF_LOCATION_EXISTS' });
     await expect(gcs({ allowPrivateNetworks: false }).test()).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
     const err = await gcs({ hmacAccessId: 'GOOG1WRONG', hmacSecret: 'wrong-Hmac-secret' })
       .test()

@@ -7,6 +7,7 @@ import { baseName, checkRelativePath, dirName, joinRelative } from './location-p
 import type { FileEntry, FileLocation, Listing } from './location.port';
 import { networkLocationError } from './location-network';
 import { guardedTarget } from './remote-location';
+import { beginWrite, existsError, partialName, type WriteOptions, type WriteResult } from './location-write';
 
 /** The catalog's `sftp` connection config (services/catalog connection-types.ts), secrets included. */
 export interface SftpLocationConfig {
@@ -144,6 +145,60 @@ export class SftpLocation implements FileLocation {
       await call<void>((cb) => sftp.unlink(temp, (e) => cb(e, undefined))).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Streams `body` into `<name>.ff-partial-<random>` beside the target (ssh2 keeps a bounded number of
+   * 32 KiB writes in flight and pauses the body meanwhile), then renames it over the target
+   * (posix-rename@openssh.com) — or, with `overwrite: false`, with a plain SFTP rename, which OpenSSH's
+   * server makes with link(2) and so refuses a target that appeared meanwhile. The partial is removed
+   * on any failure. Parent folders are created.
+   */
+  async write(p: string, body: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { rel, attempt } = beginWrite(p, body, opts);
+    let temp: string | null = null;
+    let sftp: SFTPWrapper | null = null;
+    return attempt
+      .run(
+        async () => {
+          const session = await this.open_();
+          sftp = session.sftp;
+          await this.mkdirs(sftp, session.root, dirName(rel));
+          const target = this.abs(session.root, rel);
+          const existing = await this.statRaw(sftp, target, rel);
+          if (existing?.isDirectory())
+            throw new LocationError('FF_LOCATION_FAILED', `${rel} is a folder in the SFTP folder at ${this.where}, not a file`, false);
+          if (existing && opts.overwrite === false) throw existsError(rel, `the SFTP folder at ${this.where}`);
+          temp = this.abs(session.root, joinRelative(dirName(rel), partialName(baseName(rel))));
+          const bytes = await attempt.into(sftp.createWriteStream(temp, { highWaterMark: 256 * 1024 }));
+          if (opts.overwrite === false) {
+            const s = sftp;
+            await call<void>((cb) => s.rename(temp!, target, (err) => cb(err, undefined))).catch(async (err: unknown) => {
+              if (await this.statRaw(s, target, rel)) throw existsError(rel, `the SFTP folder at ${this.where}`);
+              throw err;
+            });
+          } else {
+            await this.rename(sftp, temp, target);
+          }
+          temp = null;
+          return { bytes };
+        },
+        (err) => this.error(err, rel),
+      )
+      .catch(async (err: unknown) => {
+        const s = sftp as SFTPWrapper | null;
+        const t = temp as string | null;
+        if (s && t) await call<void>((cb) => s.unlink(t, (e) => cb(e, undefined))).catch(() => undefined);
+        throw err;
+      });
+  }
+
+  /** The attributes at `abs`, null when nothing is there. */
+  private statRaw(sftp: SFTPWrapper, abs: string, rel: string): Promise<Stats | null> {
+    return call<Stats>((cb) => sftp.stat(abs, cb)).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === NO_SUCH_FILE) return null;
+      throw this.error(err, rel);
+    });
   }
 
   /** posix-rename@openssh.com replaces an existing target (plain SFTP v3 rename refuses to); ssh2 throws when the server lacks it. */

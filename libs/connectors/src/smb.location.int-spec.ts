@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { requireServerBinaries, SAMBA_BINARIES, startSamba, type TestSamba } from '@flowforge/testing';
 import { remoteLocationContract } from './remote-location.contract';
 import { SmbLocation } from './smb.location';
@@ -38,6 +42,18 @@ const run = requireServerBinaries('SMB location against Samba smbd (through smbc
     await expect(loc.stat('in/*.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(loc.open('in/a".csv')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
     await expect(loc.delete('in/a?.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    const body = Readable.from(['a']);
+    await expect(loc.write('out/a*.csv', body)).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('writes a file whose path holds ";" (the upload goes under a partial name at the share top, then is renamed into place)', async () => {
+    const loc = new SmbLocation(config());
+    expect(await loc.write('semi;colon/a;b.csv', Readable.from(['s\n']))).toEqual({ bytes: 2 });
+    expect(await text(await loc.open('semi;colon/a;b.csv'))).toBe('s\n');
+    expect(fs.readdirSync(samba.root).filter((n) => n.includes('.ff-partial-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(samba.root, 'semi;colon'))).toEqual(['a;b.csv']);
+    await loc.close();
   });
 
   it('without smbclient on PATH every call is FF_LOCATION_UNSUPPORTED naming the package', async () => {

@@ -6,6 +6,7 @@ import { LocationError } from './location.errors';
 import { baseName, checkRelativePath, dirName, joinRelative } from './location-path';
 import type { FileEntry, FileLocation, Listing } from './location.port';
 import { guardedTarget } from './remote-location';
+import { beginWrite, existsError, partialName, PARTIAL_MARKER, type WriteOptions, type WriteResult } from './location-write';
 
 /** The catalog's `smb` connection config (services/catalog connection-types.ts), secrets included. */
 export interface SmbLocationConfig {
@@ -146,6 +147,50 @@ export class SmbLocation implements FileLocation {
       await this.run([`del ${quote(temp)}`], { what: temp, tolerate: ['NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_OBJECT_NAME_NOT_FOUND'] }).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Streams `body` into smbclient's stdin (`put - <partial>`, with the pipe's backpressure) under
+   * `<name>.ff-partial-<random>` beside the target, then renames it into place: `rename -f` replaces a
+   * file, a plain rename (`overwrite: false`) refuses one that appeared meanwhile
+   * (NT_STATUS_OBJECT_NAME_COLLISION: FF_LOCATION_EXISTS). A target whose path holds ";" (smbclient's
+   * -c splits commands there) is uploaded under a partial name at the share's top instead. The partial
+   * is deleted on failure; parent folders are created.
+   */
+  async write(p: string, body: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { rel, attempt } = beginWrite(p, body, opts);
+    let temp = '';
+    let child: ChildProcess | null = null;
+    let started = false;
+    return attempt
+      .run(
+        async () => {
+          this.check(rel);
+          const dest = this.remote(rel);
+          const beside = this.remote(joinRelative(dirName(rel), partialName(baseName(rel))));
+          temp = beside.includes(';') ? `\\${PARTIAL_MARKER.slice(1)}${randomBytes(8).toString('hex')}` : beside;
+          await this.mkdirs(dirName(rel), opts.signal);
+          const existing = await this.stat(rel, opts.signal);
+          if (existing && opts.overwrite === false) throw existsError(rel, `the SMB share ${this.where}`);
+          started = true;
+          const upload = await this.start([`put - ${quote(temp)}`], { signal: opts.signal, what: rel, dataIn: true, timeoutMs: 0 });
+          child = upload.child;
+          const [bytes] = await Promise.all([attempt.into(upload.child.stdin!), upload.done]);
+          await this.run([`rename ${quote(temp)} ${quote(dest)}${opts.overwrite === false ? '' : ' -f'}`], { signal: opts.signal, what: rel });
+          started = false;
+          return { bytes };
+        },
+        (err) => (err instanceof LocationError ? err : new LocationError('FF_LOCATION_FAILED', `SMB share ${this.where}: ${rel}: ${(err as Error).message}`)),
+      )
+      .catch(async (err: unknown) => {
+        const c = child as ChildProcess | null;
+        if (c && c.exitCode === null) c.kill('SIGTERM');
+        if (started)
+          await this.run([`del ${quote(temp)}`], { what: temp, tolerate: ['NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_OBJECT_NAME_NOT_FOUND'] }).catch(
+            () => undefined,
+          );
+        throw err;
+      });
   }
 
   async delete(p: string, signal?: AbortSignal): Promise<void> {
@@ -296,6 +341,8 @@ export class SmbLocation implements FileLocation {
       case 'NT_STATUS_NOT_A_DIRECTORY':
       case 'NT_STATUS_OBJECT_NAME_INVALID':
         return new LocationError('FF_LOCATION_NOT_FOUND', `${item} does not exist in the SMB share ${this.where}`);
+      case 'NT_STATUS_OBJECT_NAME_COLLISION':
+        return new LocationError('FF_LOCATION_EXISTS', `${item} already exists in the SMB share ${this.where}`);
       case 'NT_STATUS_CONNECTION_REFUSED':
         return new LocationError(
           'FF_LOCATION_UNREACHABLE',

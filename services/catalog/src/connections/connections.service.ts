@@ -85,6 +85,10 @@ const BROWSE_STATUS: Record<LocationErrorCode, [number, string]> = {
   FF_LOCATION_UNSUPPORTED: [422, 'Not a file location'],
   FF_LOCATION_REFUSED: [422, 'Location refused'],
   FF_LOCATION_TOO_MANY: [422, 'Too many entries'],
+  // Codes of FileLocation.write (exports): browsing never writes, listed so the map stays total.
+  FF_LOCATION_READ_ONLY: [422, 'Location is read-only'],
+  FF_LOCATION_EXISTS: [409, 'File exists'],
+  FF_LOCATION_INVALID_OPTION: [400, 'Invalid option'],
   FF_LOCATION_AUTH: [502, 'Location refused the credentials'],
   FF_LOCATION_UNREACHABLE: [502, 'Location unreachable'],
   FF_LOCATION_FAILED: [502, 'Location failed'],
