@@ -18,6 +18,7 @@ import { registerRunCommand } from './commands/run.command';
 import { registerRunsCommand } from './commands/runs.command';
 import { registerSchedulesCommand } from './commands/schedules.command';
 import { registerTokensCommand } from './commands/tokens.command';
+import { registerTransformCommands } from './commands/transform.commands';
 import { registerTriggersCommand } from './commands/triggers.command';
 import { registerWhoamiCommand } from './commands/whoami.command';
 
@@ -70,6 +71,7 @@ Environment: FLOWFORGE_URL (default ${DEFAULT_URL}), FLOWFORGE_TOKEN, FLOWFORGE_
   registerSchedulesCommand(program, runner);
   registerTokensCommand(program, runner);
   registerTriggersCommand(program, runner);
+  registerTransformCommands(program, runner);
   registerAuditCommand(program, runner);
   return program;
 }

@@ -16,3 +16,4 @@ export {
   type SourceSnapshot,
   type StepCall,
 } from './catalog/lake-catalog.client';
+export { ConnectionLocations, type ConnectionLocationsOptions, type ResolvedLocation } from './catalog/connection-locations';

@@ -13,3 +13,4 @@ export * from './orchestrator/run.requests';
 export * from './orchestrator/definition.requests';
 export * from './triggers/trigger.requests';
 export * from './scheduler/schedule.requests';
+export * from './transformation/transform.requests';

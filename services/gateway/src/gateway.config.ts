@@ -10,6 +10,8 @@ export const gatewayConfigVariables = {
   FLOWFORGE_INGESTION_URL: env.optionalUrl(['http:', 'https:'], 'http://ingestion:8106'),
   // Unset: the process's own port when embedded, the triggers service's standalone port otherwise.
   FLOWFORGE_TRIGGERS_URL: env.optionalUrl(['http:', 'https:'], 'http://triggers:8105'),
+  // Unset: the process's own port when embedded, the transformation service's standalone port otherwise.
+  FLOWFORGE_TRANSFORMATION_URL: env.optionalUrl(['http:', 'https:'], 'http://transformation:8107'),
   // Unset: the process's own port when embedded, the scheduler's standalone port otherwise.
   FLOWFORGE_SCHEDULER_URL: env.optionalUrl(['http:', 'https:'], 'http://scheduler:8104'),
   // Unset: the process's own port when embedded, the auth service's standalone port otherwise.

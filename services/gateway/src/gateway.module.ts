@@ -8,6 +8,7 @@ import { OpenApiModule } from './openapi/openapi.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { SchedulingApiModule } from './scheduling/scheduling-api.module';
 import { SystemModule } from './system/system.module';
+import { TransformationApiModule } from './transformation/transformation-api.module';
 import { TriggersApiModule } from './triggers/triggers-api.module';
 
 /**
@@ -23,6 +24,7 @@ export const GATEWAY_API_MODULES: Type<unknown>[] = [
   IngestionApiModule,
   TriggersApiModule,
   SchedulingApiModule,
+  TransformationApiModule,
   OpenApiModule,
 ];
 

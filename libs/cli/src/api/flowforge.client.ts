@@ -21,6 +21,8 @@ import type {
   ScheduleDto,
   ScheduleListDto,
   SnapshotDto,
+  SqlResultDto,
+  TransformPreviewDto,
   TriggerDto,
   TriggerTestResultDto,
 } from '@flowforge/contracts/http-api';
@@ -244,6 +246,16 @@ export class FlowForgeClient {
 
   previewAsset(id: string, query: ApiQuery<'/api/v1/assets/{id}/preview', 'get'>, signal?: AbortSignal): Promise<PreviewDto> {
     return this.call('get', '/api/v1/assets/{id}/preview', { path: { id }, query, signal });
+  }
+
+  // -- transformation --------------------------------------------------------------------------
+
+  previewTransform(body: ApiRequestBody<'/api/v1/transform/preview', 'post'>, signal?: AbortSignal): Promise<TransformPreviewDto> {
+    return this.call('post', '/api/v1/transform/preview', { json: body, signal });
+  }
+
+  sqlQuery(body: ApiRequestBody<'/api/v1/sql/query', 'post'>, signal?: AbortSignal): Promise<SqlResultDto> {
+    return this.call('post', '/api/v1/sql/query', { json: body, signal });
   }
 
   // -- connections -----------------------------------------------------------------------------

@@ -58,7 +58,7 @@ function describe(d: AppliedDocumentDto): string {
   return d.secret ? `${line}; webhook secret, shown once: ${d.secret}` : line;
 }
 
-async function readSource(io: CliIo, file: string): Promise<string> {
+export async function readSource(io: CliIo, file: string): Promise<string> {
   if (file === '-') {
     if (!io.stdin) throw new CliFailure('cannot read stdin here; pass a file with -f <path>');
     const chunks: Buffer[] = [];

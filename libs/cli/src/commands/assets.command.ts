@@ -135,7 +135,7 @@ export async function previewAsset(ctx: CliContext, id: string, options: Preview
 }
 
 /** The rows as a table, in the snapshot's column order; numbers right-aligned, NULL spelled out. */
-export function renderPreview(preview: PreviewDto): string {
+export function renderPreview(preview: Pick<PreviewDto, 'columns' | 'rows'> & Partial<PreviewDto>): string {
   const columns: TableColumn<Record<string, unknown>>[] = preview.columns.map((c) => ({
     header: c.name,
     value: (row) => row[c.name],

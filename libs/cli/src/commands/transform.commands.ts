@@ -89,7 +89,8 @@ export async function previewJob(ctx: CliContext, options: PreviewOptions): Prom
         : `${name} holds ${candidates.length} previewable jobs: pick one with --job (${candidates.map((j) => j.name).join(', ')})`,
     );
   }
-  if (!(PREVIEWABLE as readonly string[]).includes(job.type)) throw new UsageError(`job "${job.name}" is of type ${job.type}; preview covers ${PREVIEWABLE.join(', ')}`);
+  if (!(PREVIEWABLE as readonly string[]).includes(job.type))
+    throw new UsageError(`job "${job.name}" is of type ${job.type}; preview covers ${PREVIEWABLE.join(', ')}`);
   const preview = await ctx.client.previewTransform({ type: job.type as Previewable, config: job.config, limit: options.limit }, ctx.signal);
   if (ctx.json) {
     ctx.out.data(preview);

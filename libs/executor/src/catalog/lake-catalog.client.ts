@@ -122,6 +122,11 @@ export class LakeCatalogClient {
     return s.files;
   }
 
+  /** An asset by id with its current snapshot (404 → FF_ASSET_NOT_FOUND, not retryable). */
+  async assetById(assetId: string, signal?: AbortSignal): Promise<AssetInfo & { layer: string; namespace: string; table: string }> {
+    return this.request('GET', `/internal/catalog/assets/${encodeURIComponent(assetId)}`, { signal, what: `reading asset ${assetId}` });
+  }
+
   /** One snapshot of an asset with its schema and data files (404 → FF_SNAPSHOT_NOT_FOUND / FF_ASSET_NOT_FOUND, not retryable). */
   async snapshot(assetId: string, snapshotId: string, signal?: AbortSignal): Promise<SnapshotDetail> {
     return this.request<SnapshotDetail>('GET', `/internal/catalog/assets/${encodeURIComponent(assetId)}/snapshots/${encodeURIComponent(snapshotId)}`, {

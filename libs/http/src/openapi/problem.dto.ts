@@ -5,6 +5,8 @@ import { PROBLEM_CONTENT_TYPE } from '@flowforge/service-kit';
 class ProblemFieldErrorDto {
   @ApiProperty({ example: 'spec.steps[1].dependsOn[0]' }) field!: string;
   @ApiProperty({ example: 'line 12, column 9: step "load": depends on unknown step "extrct"' }) message!: string;
+  @ApiPropertyOptional({ description: "0-based character offset of the problem inside the field's text (an expression, a SQL query)", example: 14 })
+  position?: number;
 }
 
 /** RFC 9457 problem details plus FlowForge's stable `code`: the body of every 4xx and 5xx answer. */

@@ -26,10 +26,24 @@ const text = (min: number, max: number, what = 'a string') =>
 export const lakeTableName = z
   .string(says('must be a table name <layer>.<namespace>.<table>'))
   .max(200, 'must be at most 200 characters long')
-  .regex(/^(bronze|silver|gold)\.[a-z][a-z0-9_]{0,62}\.[a-z][a-z0-9_]{0,62}$/, 'must be <layer>.<namespace>.<table> with layer bronze, silver or gold, e.g. silver.sales.orders');
+  .regex(
+    /^(bronze|silver|gold)\.[a-z][a-z0-9_]{0,62}\.[a-z][a-z0-9_]{0,62}$/,
+    'must be <layer>.<namespace>.<table> with layer bronze, silver or gold, e.g. silver.sales.orders',
+  );
 
 const paramName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a parameter name: a letter or "_", then letters, digits or "_" (at most 63)');
-const paramValue = z.union([z.string().max(10_000, 'must be at most 10000 characters long').refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte'), z.number(), z.boolean(), z.null()], says('must be a string, number, boolean or null'));
+const paramValue = z.union(
+  [
+    z
+      .string()
+      .max(10_000, 'must be at most 10000 characters long')
+      .refine((v) => !v.includes('\u0000'), 'must not contain a NUL byte'),
+    z.number(),
+    z.boolean(),
+    z.null(),
+  ],
+  says('must be a string, number, boolean or null'),
+);
 const paramValues = z
   .record(paramName, paramValue, says('must be an object of parameter values'))
   .refine((o) => Object.keys(o).length <= MAX_PARAMS, `must hold at most ${MAX_PARAMS} parameters`);
@@ -40,7 +54,12 @@ export const transformPreviewRequest = requestSchema(
   z.strictObject({
     type: z.enum(TRANSFORM_JOB_TYPES, says(`must be one of ${TRANSFORM_JOB_TYPES.join(', ')}`)),
     config: z.record(z.string(), z.unknown(), says('must be the job configuration (an object)')),
-    limit: z.number(says(`must be an integer from 1 to ${MAX_PREVIEW_ROWS}`)).int().min(1).max(MAX_PREVIEW_ROWS).default(100),
+    limit: z
+      .number(says(`must be an integer from 1 to ${MAX_PREVIEW_ROWS}`))
+      .int()
+      .min(1)
+      .max(MAX_PREVIEW_ROWS)
+      .default(100),
   }),
   'A job configuration of a transformation type, previewed without writing anything',
 );
@@ -63,7 +82,12 @@ export const expressionTestRequest = requestSchema(
         .array(z.record(z.string(), paramValue, says('must be an object of column values')), says('must be a list of rows'))
         .max(MAX_SAMPLE_ROWS, `must hold at most ${MAX_SAMPLE_ROWS} rows`)
         .optional(),
-      limit: z.number(says(`must be an integer from 1 to ${MAX_SAMPLE_ROWS}`)).int().min(1).max(MAX_SAMPLE_ROWS).default(10),
+      limit: z
+        .number(says(`must be an integer from 1 to ${MAX_SAMPLE_ROWS}`))
+        .int()
+        .min(1)
+        .max(MAX_SAMPLE_ROWS)
+        .default(10),
     })
     .superRefine((b, ctx) => {
       if (!b.table && !b.schema) ctx.addIssue({ code: 'custom', path: ['table'], message: 'is required unless schema (and rows) are given' });
@@ -90,7 +114,12 @@ export const sqlQueryRequest = requestSchema(
   z.strictObject({
     sql: text(1, MAX_SQL_CHARS, 'SQL text'),
     params: paramValues.optional(),
-    limit: z.number(says(`must be an integer from 1 to ${MAX_QUERY_ROWS}`)).int().min(1).max(MAX_QUERY_ROWS).default(1000),
+    limit: z
+      .number(says(`must be an integer from 1 to ${MAX_QUERY_ROWS}`))
+      .int()
+      .min(1)
+      .max(MAX_QUERY_ROWS)
+      .default(1000),
   }),
   'One read-only SELECT over bronze/silver/gold tables, with named parameters (:since)',
 );
@@ -107,7 +136,10 @@ export const putSqlTemplateRequest = requestSchema(
     description: text(0, 2000).default(''),
     sql: text(1, MAX_SQL_CHARS, 'SQL text'),
     params: z
-      .record(paramName, z.strictObject({ type: z.enum(SQL_PARAM_TYPES, says(`must be one of ${SQL_PARAM_TYPES.join(', ')}`)), default: paramValue.optional() }))
+      .record(
+        paramName,
+        z.strictObject({ type: z.enum(SQL_PARAM_TYPES, says(`must be one of ${SQL_PARAM_TYPES.join(', ')}`)), default: paramValue.optional() }),
+      )
       .refine((o) => Object.keys(o).length <= MAX_PARAMS, `must declare at most ${MAX_PARAMS} parameters`)
       .default({}),
   }),

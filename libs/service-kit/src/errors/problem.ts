@@ -7,7 +7,7 @@ export interface ProblemDetails {
   instance: string;
   code: string;
   /** Field-level reasons for validation problems. */
-  errors?: { field: string; message: string }[];
+  errors?: { field: string; message: string; position?: number }[];
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -28,7 +28,8 @@ export class FlowForgeError extends Error {
     readonly status: number,
     readonly title: string,
     detail: string,
-    readonly fieldErrors?: { field: string; message: string }[],
+    /** `position`: 0-based offset inside the field's text (an expression, a SQL query), when the problem is inside it. */
+    readonly fieldErrors?: { field: string; message: string; position?: number }[],
   ) {
     super(detail);
     this.name = 'FlowForgeError';

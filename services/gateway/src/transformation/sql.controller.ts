@@ -38,7 +38,10 @@ export class SqlController {
   @Post('validate')
   @HttpCode(200)
   @RequirePermission('asset:view')
-  @ApiOperation({ summary: 'Validate a query', description: 'Parse and bind against the lake tables: problems with their position, the result schema, tables and parameters. Runs nothing.' })
+  @ApiOperation({
+    summary: 'Validate a query',
+    description: 'Parse and bind against the lake tables: problems with their position, the result schema, tables and parameters. Runs nothing.',
+  })
   @ApiZodBody(sqlQueryRequest)
   @ApiResponse({ status: 200, type: SqlValidationDto })
   validate(@Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
@@ -80,7 +83,8 @@ export class SqlController {
   @nameParam
   @ApiOperation({
     summary: 'Save a SQL template',
-    description: 'Creates or replaces (a new one also needs job:create). The SQL is validated first (parse, parameters, sandbox rules); its tables need not exist yet.',
+    description:
+      'Creates or replaces (a new one also needs job:create). The SQL is validated first (parse, parameters, sandbox rules); its tables need not exist yet.',
   })
   @ApiZodBody(putSqlTemplateRequest)
   @ApiResponse({ status: 201, type: SqlTemplateDto, description: 'Created' })

@@ -23,7 +23,8 @@ export class TransformController {
   @RequirePermission('asset:view')
   @ApiOperation({
     summary: 'Preview a transformation job',
-    description: 'Compiles the job configuration and runs it over the current snapshots of its inputs: first rows, row count and output schema. Nothing is written.',
+    description:
+      'Compiles the job configuration and runs it over the current snapshots of its inputs: first rows, row count and output schema. Nothing is written.',
   })
   @ApiZodBody(transformPreviewRequest)
   @ApiResponse({ status: 200, type: TransformPreviewDto })
@@ -38,7 +39,8 @@ export class TransformController {
   @RequirePermission('asset:view')
   @ApiOperation({
     summary: 'Test a derived-column expression',
-    description: 'Checks the expression against the schema (an unknown column or function is named with its position) and evaluates it on sample rows: a table’s first rows, or rows sent with their schema.',
+    description:
+      'Checks the expression against the schema (an unknown column or function is named with its position) and evaluates it on sample rows: a table’s first rows, or rows sent with their schema.',
   })
   @ApiZodBody(expressionTestRequest)
   @ApiResponse({ status: 200, type: ExpressionTestDto })
@@ -50,7 +52,10 @@ export class TransformController {
   @Post('filters/preview')
   @HttpCode(200)
   @RequirePermission('asset:view')
-  @ApiOperation({ summary: 'Count the rows a filter keeps and drops', description: 'The condition tree of transform.silver, over the current snapshot of a table.' })
+  @ApiOperation({
+    summary: 'Count the rows a filter keeps and drops',
+    description: 'The condition tree of transform.silver, over the current snapshot of a table.',
+  })
   @ApiZodBody(filterPreviewRequest)
   @ApiResponse({ status: 200, type: FilterPreviewDto })
   @ApiProblem(404, 'FF_TRANSFORM_UNKNOWN_TABLE')

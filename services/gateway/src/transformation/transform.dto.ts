@@ -7,7 +7,8 @@ class ResultColumnDto {
 
 class InputSnapshotDto {
   @ApiProperty({ example: 'silver.sales.orders' }) table!: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The snapshot read; null when the table does not exist yet' }) snapshot!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The snapshot read; null when the table does not exist yet' }) snapshot!:
+    string | null;
 }
 
 export class TransformPreviewDto {
@@ -83,7 +84,10 @@ export class AsOfDto {
   @ApiProperty({ format: 'uuid' }) snapshotId!: string;
   @ApiProperty({ format: 'date-time' }) ts!: string;
   @ApiProperty({ type: [ResultColumnDto] }) columns!: ResultColumnDto[];
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The versions valid at ts' }) rows!: Record<string, unknown>[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The versions valid at ts' }) rows!: Record<
+    string,
+    unknown
+  >[];
   @ApiProperty() truncated!: boolean;
 }
 

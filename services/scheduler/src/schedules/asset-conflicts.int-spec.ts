@@ -57,6 +57,7 @@ describe('scheduler: conflicts between workflows writing the same asset (real Po
         runId,
         files: 1,
         inputs: [],
+        sourceSnapshots: [],
         ...extra,
       },
       { key: assetId },

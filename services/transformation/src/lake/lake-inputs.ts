@@ -42,7 +42,10 @@ export class LakeInputs {
     @Inject(serviceConfigToken('transformation')) private readonly config: TransformationConfig,
   ) {}
 
-  async resolve(refs: readonly LakeTableRef[], opts: { workDir: string; signal?: AbortSignal; mayBeMissing?: (ref: LakeTableRef) => boolean }): Promise<ResolvedInputs> {
+  async resolve(
+    refs: readonly LakeTableRef[],
+    opts: { workDir: string; signal?: AbortSignal; mayBeMissing?: (ref: LakeTableRef) => boolean },
+  ): Promise<ResolvedInputs> {
     const unique = dedupe(refs);
     const copies: LocalFiles[] = [];
     const cleanup = async () => {

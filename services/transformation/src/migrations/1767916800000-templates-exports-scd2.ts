@@ -5,7 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `sql_templates`: saved custom-SQL templates (name, SQL text, declared parameters), versioned by edit;
  * - `export_history`: every export to a destination (what snapshot, full or incremental, rows, outcome) —
  *   an incremental export starts from the last successful one of the same destination;
- * - `scd2_tables`: the validity columns of each SCD2 dimension the service wrote (the as-of query reads them).
+ * - `scd2_tables`: the validity columns of each SCD2 dimension the service wrote (the as-of query reads them);
+ * - `gold_refreshes`: what each gold.aggregate refresh was computed from (config fingerprint, input snapshots):
+ *   the basis an incremental refresh builds on.
  */
 export class TemplatesExportsScd21767916800000 implements MigrationInterface {
   name = 'TemplatesExportsScd21767916800000';
@@ -43,14 +45,20 @@ export class TemplatesExportsScd21767916800000 implements MigrationInterface {
     await q.query(`CREATE TABLE "ff_transformation"."scd2_tables" (
       asset_id uuid PRIMARY KEY,
       table_name text NOT NULL,
-      valid_from_column text NOT NULL,
-      valid_to_column text NOT NULL,
-      far_future timestamptz,
+      columns jsonb NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    await q.query(`CREATE TABLE "ff_transformation"."gold_refreshes" (
+      asset_id uuid PRIMARY KEY,
+      snapshot_id uuid NOT NULL,
+      fingerprint text NOT NULL,
+      snapshots jsonb NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS "ff_transformation"."gold_refreshes"`);
     await q.query(`DROP TABLE IF EXISTS "ff_transformation"."scd2_tables"`);
     await q.query(`DROP TABLE IF EXISTS "ff_transformation"."export_history"`);
     await q.query(`DROP TABLE IF EXISTS "ff_transformation"."sql_templates"`);

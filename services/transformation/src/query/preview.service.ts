@@ -1,29 +1,41 @@
 import { Injectable } from '@nestjs/common';
-import type { DuckDbSession, JsonRow } from '@flowforge/engine';
+import type { JsonRow } from '@flowforge/engine';
 import { JobConfigValidator, type JobType } from '@flowforge/executor';
 import type { TransformPreviewRequest } from '@flowforge/http';
 import { FlowForgeError, ValidationProblem } from '@flowforge/service-kit';
-import { registerInputs, tableName } from '@flowforge/transform';
+import { previewJob, tableName, type TransformSqlConfig } from '@flowforge/transform';
 import { transformKinds } from '../jobs/kinds';
 import { LakeInputs } from '../lake/lake-inputs';
 import { TransformRunner } from '../run/transform.runner';
 import type { TransformKind } from '../run/transform-kind';
 import { toProblem } from './query.errors';
 import { QueryLimits } from './query.limits';
+import { SqlQueryService } from './sql-query.service';
 
 export interface PreviewView {
   columns: { name: string; type: string }[];
   rows: JsonRow[];
   rowCount: number;
+  /** false: estimated from a sample of the fact input (the whole could not be counted within the budget). */
+  rowCountExact: boolean;
   rejectedCount: number;
+  /** The tables read through a sample (first rows) rather than whole. */
+  sampled: string[];
+  /** Guards the job would fail on (duplicate keys, nulls), with the offending rows. */
+  failures: { code: string; message: string; rows: JsonRow[] }[];
   inputs: { table: string; snapshot: string | null }[];
   sql: string;
 }
 
+/** Rows of a fact input kept by a preview; the whole is counted within the time budget below, else estimated. */
+const PREVIEW_SAMPLE_ROWS = 100_000;
+const PREVIEW_COUNT_BUDGET_MS = 1000;
+
 /**
- * A job configuration run over the current snapshots of its inputs without writing anything: the same
- * compile path as the job (so what is previewed is what runs), the first rows, the row count and the
- * output schema, inside the interactive limits (memory, time: FF_SQL_LIMIT).
+ * A job configuration run over the current snapshots of its inputs without writing anything (libs/transform
+ * previewJob): the job's own compiled SQL (what is previewed is what runs), its first rows and output schema
+ * from a sample of the fact input, the row count exact when it can be counted within a second, else
+ * estimated and flagged. Custom SQL previews in the SQL sandbox, like it runs.
  */
 @Injectable()
 export class PreviewService {
@@ -34,6 +46,7 @@ export class PreviewService {
     private readonly runner: TransformRunner,
     private readonly lakeInputs: LakeInputs,
     private readonly limits: QueryLimits,
+    private readonly sql: SqlQueryService,
   ) {}
 
   async preview(req: TransformPreviewRequest): Promise<PreviewView> {
@@ -43,45 +56,43 @@ export class PreviewService {
     const problems = this.validator.check(kind as unknown as JobType, config);
     if (problems.length > 0) throw new ValidationProblem(problems);
     try {
+      if (kind.sandboxed) {
+        const r = await this.sql.previewJob(config as unknown as TransformSqlConfig, req.limit);
+        return { ...r, rowCountExact: true, rejectedCount: 0, sampled: [], failures: [] };
+      }
       return await this.runner.withEngine(
         'ff-preview-',
-        async (db, work) => {
+        async (_db, work) => {
           const target = kind.target(config);
-          const refs = kind.inputs(config);
-          const resolved = await this.lakeInputs.resolve(refs, { workDir: work, mayBeMissing: (ref) => tableName(ref) === tableName(target) || (kind.mayBeMissing?.(config, ref) ?? false) });
+          const refs = await kind.inputs(config);
+          const resolved = await this.lakeInputs.resolve(refs, {
+            workDir: work,
+            mayBeMissing: (ref) => tableName(ref) === tableName(target) || (kind.mayBeMissing?.(config, ref) ?? false),
+          });
           try {
-            return await db.withSession(async (session) => {
-              await registerInputs(session, resolved.present);
-              const schemas = new Map(resolved.present.map((i) => [tableName(i.ref), i.schema]));
-              const job = await kind.compile(config, { schemas: (ref) => schemas.get(tableName(ref)), now: new Date() }, session);
-              return this.limits.timed(session, async () => {
-                await this.runner.checkGuards(session, job);
-                const first = await session.all(`SELECT * FROM (${job.sql}) AS preview LIMIT ${req.limit}`);
-                const count = await countOf(session, job.sql);
-                const rejected = job.rejectsSql ? await countOf(session, job.rejectsSql) : 0;
-                return {
-                  columns: first.columns,
-                  rows: first.rows,
-                  rowCount: count,
-                  rejectedCount: rejected,
-                  inputs: resolved.inputs.map((i) => ({ table: tableName(i.ref), snapshot: i.input?.snapshotId ?? null })),
-                  sql: job.sql,
-                };
-              });
+            const schemas = new Map(resolved.present.map((i) => [tableName(i.ref), i.schema]));
+            const sampleable = new Set((kind.previewSample?.(config) ?? []).map(tableName));
+            const outcome = await previewJob({
+              inputs: resolved.present,
+              sample: resolved.inputs
+                .filter((i) => i.input && sampleable.has(tableName(i.ref)))
+                .map((i) => ({ ref: i.ref, totalRows: i.asset?.currentSnapshot?.rowCount ?? 0 })),
+              compile: async (session) => kind.compile(config, { schemas: (ref) => schemas.get(tableName(ref)), now: new Date() }, session),
+              limit: req.limit,
+              sampleRows: PREVIEW_SAMPLE_ROWS,
+              countBudgetMs: PREVIEW_COUNT_BUDGET_MS,
+              memoryLimit: this.limits.engine().memoryLimit,
+              tempDirectory: `${work}/spill`,
             });
+            return { ...outcome, inputs: resolved.inputs.map((i) => ({ table: tableName(i.ref), snapshot: i.input?.snapshotId ?? null })) };
           } finally {
             await resolved.cleanup();
           }
         },
-        this.limits.engine(),
+        { memoryLimit: '64MB', threads: 1 },
       );
     } catch (err) {
       throw toProblem(err, 'config.');
     }
   }
-}
-
-async function countOf(session: DuckDbSession, sql: string): Promise<number> {
-  const r = await session.all(`SELECT count(*)::BIGINT AS n FROM (${sql}) AS counted`);
-  return Number(r.rows[0]?.n ?? 0);
 }

@@ -20,7 +20,13 @@ export function toProblem(err: unknown, fieldPrefix = ''): unknown {
   if (err instanceof FlowForgeError) return err;
   if (err instanceof TransformError) {
     const errors = err.problems.map((p) => ({ ...p, field: p.field ? `${fieldPrefix}${p.field}` : fieldPrefix.replace(/\.$/, '') }));
-    return new FlowForgeError(err.code, STATUS[err.code] ?? 400, titleOf(STATUS[err.code] ?? 400), err.message.replace(/^FF_[A-Z_]+: /, ''), errors.length ? errors : undefined);
+    return new FlowForgeError(
+      err.code,
+      STATUS[err.code] ?? 400,
+      titleOf(STATUS[err.code] ?? 400),
+      err.message.replace(/^FF_[A-Z_]+: /, ''),
+      errors.length ? errors : undefined,
+    );
   }
   if (err instanceof JobError) {
     if (err.code === 'FF_TRANSFORM_UNKNOWN_TABLE') return new FlowForgeError(err.code, 404, 'Not Found', err.message.replace(/^FF_[A-Z_]+: /, ''));
@@ -28,8 +34,10 @@ export function toProblem(err: unknown, fieldPrefix = ''): unknown {
     return new FlowForgeError(err.code, err.retryable ? 503 : 422, err.retryable ? 'Service Unavailable' : 'Unprocessable Content', err.message);
   }
   if (err instanceof EngineError && err.code === 'FF_ENGINE_SQL') {
-    if (/INTERRUPT/i.test(err.message)) return new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', 'the query passed its time limit and was stopped');
-    if (/Out of Memory|memory limit/i.test(err.message)) return new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', `the query passed its memory limit: ${err.message.replace(/^FF_[A-Z_]+: /, '')}`);
+    if (/INTERRUPT/i.test(err.message))
+      return new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', 'the query passed its time limit and was stopped');
+    if (/Out of Memory|memory limit/i.test(err.message))
+      return new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', `the query passed its memory limit: ${err.message.replace(/^FF_[A-Z_]+: /, '')}`);
     return new FlowForgeError('FF_TRANSFORM_SQL', 422, 'Unprocessable Content', err.message.replace(/^FF_[A-Z_]+: /, ''));
   }
   return err;

@@ -26,7 +26,8 @@ export class QueryLimits {
     try {
       return await fn();
     } catch (err) {
-      if (expired) throw new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', `the query passed its time limit of ${this.timeoutMs} ms and was stopped`);
+      if (expired)
+        throw new FlowForgeError('FF_SQL_LIMIT', 422, 'Unprocessable Content', `the query passed its time limit of ${this.timeoutMs} ms and was stopped`);
       throw err;
     } finally {
       clearTimeout(timer);

@@ -7,6 +7,7 @@ import {
   attemptPrefix,
   EngineError,
   openDuckDb,
+  sqlString,
   tableRoot,
   writeParquet,
   type DuckDb,
@@ -16,7 +17,7 @@ import {
 } from '@flowforge/engine';
 import { JobError, type CommitBody, type JobContext, type JobResult } from '@flowforge/executor';
 import { serviceConfigToken, servicePoolToken } from '@flowforge/service-kit';
-import { registerInputs, tableName, TransformError, type CompiledJob } from '@flowforge/transform';
+import { openSandbox, registerInputs, tableName, TransformError, type CompiledJob, type LakeInput } from '@flowforge/transform';
 import { LakeInputs } from '../lake/lake-inputs';
 import { TransformCatalogClient } from '../lake/transform-catalog.client';
 import type { TransformationConfig } from '../transformation.config';
@@ -102,7 +103,7 @@ export class TransformRunner {
     const cfg = ctx.config;
     return this.withEngine('ff-transform-', async (db, work) => {
       ctx.progress({ percent: 1, message: 'resolving inputs' });
-      const refs = kind.inputs(cfg);
+      const refs = await kind.inputs(cfg);
       const resolved = await this.lakeInputs.resolve([...refs, target], {
         workDir: work,
         signal: ctx.signal,
@@ -122,14 +123,21 @@ export class TransformRunner {
         const compiled = await db.withSession(async (session) => {
           await registerInputs(session, registered);
           const schemas = new Map(registered.map((i) => [tableName(i.ref), i.schema]));
-          const job = await kind.compile(cfg, { schemas: (ref) => schemas.get(tableName(ref)), now: runNow(ctx) }, session);
+          const job = await kind.compile(cfg, { schemas: (ref) => schemas.get(tableName(ref)), now: runNow(ctx) }, session, {
+            resolved,
+            catalog: this.catalog,
+            pool: this.pool,
+            log: ctx.log,
+          });
           await this.checkGuards(session, job);
           return job;
         });
         ctx.signal.throwIfAborted();
         ctx.progress({ percent: 10, message: `computing ${tableName(target)}`, metrics: { rowsRead: resolved.rows } });
         const attemptId = attemptIdOf(ctx);
-        const written = await this.write(db, ctx, target, attemptId, compiled.sql, work);
+        const written = compiled.sandboxed
+          ? await this.writeSandboxed(db, ctx, target, attemptId, compiled.sql, registered, work)
+          : await this.write(db, ctx, target, attemptId, compiled.sql, work);
         const parent = targetState.asset?.currentSnapshot ?? null;
         const mode = kind.mode(cfg);
         const commit = await this.catalog.commit(
@@ -150,6 +158,8 @@ export class TransformRunner {
         );
         const snapshot = commit.snapshot;
         ctx.log.info(`committed snapshot ${snapshot.sequence} of ${tableRoot(target)}: ${written.rowCount} rows`, { snapshotId: snapshot.id });
+        const read = Object.fromEntries(registered.map((i) => [tableName(i.ref), i.snapshotId]));
+        await kind.onCommitted?.(cfg, { assetId: snapshot.assetId, snapshotId: snapshot.id, table: tableName(target), sources: read }, this.pool);
         let rejectsAsset: TransformOutputs['rejectsAsset'];
         let rejected = 0;
         if (compiled.rejectsSql) {
@@ -182,9 +192,13 @@ export class TransformRunner {
     for (const guard of job.guards ?? []) {
       const found = await session.all(`SELECT * FROM (${guard.sql}) AS guard LIMIT ${GUARD_SAMPLE}`);
       if (found.rows.length > 0) {
-        throw new JobError(guard.code, `${guard.message}: ${found.rows.map((r) => JSON.stringify(r)).join(', ')}${found.rows.length === GUARD_SAMPLE ? ', …' : ''}`, {
-          retryable: false,
-        });
+        throw new JobError(
+          guard.code,
+          `${guard.message}: ${found.rows.map((r) => JSON.stringify(r)).join(', ')}${found.rows.length === GUARD_SAMPLE ? ', …' : ''}`,
+          {
+            retryable: false,
+          },
+        );
       }
     }
   }
@@ -195,6 +209,45 @@ export class TransformRunner {
     // A cancel during the write: the staged parts are left to the lake GC, nothing is committed.
     ctx.signal.throwIfAborted();
     return written;
+  }
+
+  /**
+   * A custom SQL job's result: written by the SQL sandbox (locked DuckDB, only the inputs readable, one output
+   * file it names) — the user's text never runs on a plain session — then staged like any other result.
+   */
+  private async writeSandboxed<C>(
+    db: DuckDb,
+    ctx: JobContext<C>,
+    target: LakeTableRef,
+    attemptId: string,
+    sql: string,
+    inputs: LakeInput[],
+    work: string,
+  ): Promise<WrittenTable> {
+    const outputDir = path.join(work, 'sandbox-out');
+    await fs.mkdir(outputDir, { recursive: true });
+    const threads = this.config.FLOWFORGE_TRANSFORM_THREADS;
+    const box = await openSandbox({
+      inputs,
+      outputDir,
+      memoryLimit: this.config.FLOWFORGE_TRANSFORM_MEMORY_LIMIT,
+      timeoutMs: ctx.deadlineAt ? Math.max(1, Math.min(3_600_000, ctx.deadlineAt.getTime() - Date.now())) : 3_600_000,
+      threads: threads > 0 ? Math.min(64, threads) : 2,
+    });
+    let file: string;
+    try {
+      const onAbort = () => box.close();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        file = (await box.copyTo(sql)).file;
+      } finally {
+        ctx.signal.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      box.close();
+    }
+    ctx.signal.throwIfAborted();
+    return this.write(db, ctx, target, attemptId, `SELECT * FROM read_parquet(${sqlString(file)})`, work);
   }
 
   /** The rows set aside (cast failures...) appended to `<table>__rejects`, after the main commit (retrying a conflict: appends of one schema). */

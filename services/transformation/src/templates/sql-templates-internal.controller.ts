@@ -37,7 +37,12 @@ export class SqlTemplatesInternalController {
     const caller = actorFromHeaders(headers);
     // The gateway checked job:edit; a template that does not exist yet also needs job:create.
     if (caller.permissions != null && !caller.permissions.includes('job:create') && !(await this.templates.exists(name))) {
-      throw new FlowForgeError('FF_FORBIDDEN', 403, 'Forbidden', `SQL template "${name}" does not exist and creating one needs job:create, which the caller does not hold`);
+      throw new FlowForgeError(
+        'FF_FORBIDDEN',
+        403,
+        'Forbidden',
+        `SQL template "${name}" does not exist and creating one needs job:create, which the caller does not hold`,
+      );
     }
     await this.checks.checkTemplate(body);
     const { created, template } = await this.templates.put(name, body, principalName(caller));

@@ -15,6 +15,19 @@ export interface ApplyResultDto {
   documents: AppliedDocumentDto[];
 }
 
+export interface AsOfDto {
+  /** Format: uuid. */
+  assetId: string;
+  /** Format: uuid. */
+  snapshotId: string;
+  /** Format: date-time. */
+  ts: string;
+  columns: ResultColumnDto[];
+  /** The versions valid at ts */
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
 export interface AssetDto {
   /** Format: uuid. */
   id: string;
@@ -205,6 +218,52 @@ export interface EchoViewDto {
   handledCount: number;
 }
 
+export interface ExportRecordDto {
+  /** Format: uuid. */
+  id: string;
+  destination: string;
+  sourceTable: string;
+  /** Format: uuid. */
+  sourceAssetId: string;
+  /** Format: uuid. */
+  snapshotId: string;
+  /**
+   * Incremental: the snapshot exported last time
+   * Format: uuid.
+   */
+  sinceSnapshotId: string | null;
+  mode: 'full' | 'incremental';
+  rows: number;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  runId: string | null;
+  stepId: string | null;
+  /** Format: date-time. */
+  startedAt: string;
+  /** Format: date-time. */
+  finishedAt: string;
+}
+
+export interface ExpressionTestDto {
+  /** The type of the expression */
+  type: string;
+  /** The sample rows with the value as `result` */
+  rows: Record<string, unknown>[];
+}
+
+/** A derived-column expression checked against a schema and evaluated on sample rows */
+export interface ExpressionTestRequest {
+  expression: string;
+  table?: string;
+  schema?: {
+    name: string;
+    type: string;
+  }[];
+  rows?: Record<string, string | number | boolean | null>[];
+  /** Default: 10. */
+  limit?: number;
+}
+
 export interface FileEntryDto {
   /** Relative to the connection's root, `/`-separated */
   path: string;
@@ -216,6 +275,19 @@ export interface FileEntryDto {
   modifiedAt: string | null;
   /** ETag or checksum when the store has one */
   etag: string | null;
+}
+
+export interface FilterPreviewDto {
+  kept: number;
+  dropped: number;
+  /** The condition as SQL */
+  sql: string;
+}
+
+/** A row filter counted on a table: rows kept and dropped */
+export interface FilterPreviewRequest {
+  table: string;
+  condition: Record<string, unknown>;
 }
 
 export interface FireDto {
@@ -282,6 +354,15 @@ export interface HookAcceptedDto {
   runId: string;
   /** Format: uuid. */
   firingId: string;
+}
+
+export interface InputSnapshotDto {
+  table: string;
+  /**
+   * The snapshot read; null when the table does not exist yet
+   * Format: uuid.
+   */
+  snapshot: string | null;
 }
 
 export interface JobDto {
@@ -418,6 +499,8 @@ export interface Problem {
 export interface ProblemFieldError {
   field: string;
   message: string;
+  /** 0-based character offset of the problem inside the field's text (an expression, a SQL query) */
+  position?: number;
 }
 
 export interface PutCalendarDto {
@@ -498,6 +581,18 @@ export interface PutScheduleDto {
   overlap?: 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_running' | 'allow';
 }
 
+/** A saved custom-SQL template */
+export interface PutSqlTemplateRequest {
+  /** Default: "". */
+  description?: string;
+  sql: string;
+  /** Default: {}. */
+  params?: Record<string, {
+    type: 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp';
+    default?: string | number | boolean | null;
+  }>;
+}
+
 export interface RefreshDto {
   refreshToken: string;
 }
@@ -505,6 +600,11 @@ export interface RefreshDto {
 export interface RerunDto {
   /** Rerun this step and everything downstream; absent: every failed, timed-out, cancelled or upstream-failed step */
   fromStep?: string;
+}
+
+export interface ResultColumnDto {
+  name: string;
+  type: string;
 }
 
 export interface RetentionDto {
@@ -844,6 +944,68 @@ export interface SnapshotSourceFileDto {
   etag: string | null;
 }
 
+export interface SqlDryRunDto {
+  /** DuckDB's plan (EXPLAIN) */
+  plan: string;
+  columns: ResultColumnDto[];
+  rows: Record<string, unknown>[];
+}
+
+export interface SqlParamDto {
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp';
+  /** Used when no value is given */
+  default?: Record<string, unknown>;
+}
+
+export interface SqlProblemDto {
+  field: string;
+  message: string;
+  /** 0-based offset in the SQL text */
+  position?: number;
+}
+
+/** One read-only SELECT over bronze/silver/gold tables, with named parameters (:since) */
+export interface SqlQueryRequest {
+  sql: string;
+  params?: Record<string, string | number | boolean | null>;
+  /** Default: 1000. */
+  limit?: number;
+}
+
+export interface SqlResultDto {
+  columns: ResultColumnDto[];
+  rows: Record<string, unknown>[];
+  /** More rows exist than `limit` */
+  truncated: boolean;
+  /** The tables read, each at its current snapshot */
+  inputs: InputSnapshotDto[];
+}
+
+export interface SqlTemplateDto {
+  name: string;
+  description: string;
+  sql: string;
+  params: Record<string, SqlParamDto>;
+  version: number;
+  createdBy: string | null;
+  updatedBy: string | null;
+  /** Format: date-time. */
+  createdAt: string;
+  /** Format: date-time. */
+  updatedAt: string;
+}
+
+export interface SqlValidationDto {
+  valid: boolean;
+  problems: SqlProblemDto[];
+  /** Schema of the result (when valid) */
+  columns: ResultColumnDto[];
+  /** Lake tables the query reads */
+  tables: string[];
+  /** Named parameters the query uses */
+  params: string[];
+}
+
 /** A `step` event: one step changed state */
 export interface StepChangeEventDto {
   /** Format: uuid. */
@@ -932,6 +1094,28 @@ export interface TotpCodeDto {
   code: string;
 }
 
+export interface TransformPreviewDto {
+  /** The output schema */
+  columns: ResultColumnDto[];
+  /** The first rows (BIGINT and DECIMAL as strings) */
+  rows: Record<string, unknown>[];
+  /** Rows the job would write */
+  rowCount: number;
+  /** Rows a cast would set aside to <table>__rejects */
+  rejectedCount: number;
+  inputs: InputSnapshotDto[];
+  /** The compiled SQL (one DuckDB statement) */
+  sql: string;
+}
+
+/** A job configuration of a transformation type, previewed without writing anything */
+export interface TransformPreviewRequest {
+  type: 'transform.silver' | 'transform.sql' | 'gold.aggregate' | 'gold.scd2';
+  config: Record<string, unknown>;
+  /** Default: 100. */
+  limit?: number;
+}
+
 export interface TriggerDto {
   /** Format: uuid. */
   id: string;
@@ -1005,6 +1189,7 @@ export interface WorkflowListDto {
 export interface ApiSchemas {
   AppliedDocumentDto: AppliedDocumentDto;
   ApplyResultDto: ApplyResultDto;
+  AsOfDto: AsOfDto;
   AssetDto: AssetDto;
   AttemptDto: AttemptDto;
   BackfillResultDto: BackfillResultDto;
@@ -1025,11 +1210,17 @@ export interface ApiSchemas {
   EchoAcceptedDto: EchoAcceptedDto;
   EchoRequestDto: EchoRequestDto;
   EchoViewDto: EchoViewDto;
+  ExportRecordDto: ExportRecordDto;
+  ExpressionTestDto: ExpressionTestDto;
+  ExpressionTestRequest: ExpressionTestRequest;
   FileEntryDto: FileEntryDto;
+  FilterPreviewDto: FilterPreviewDto;
+  FilterPreviewRequest: FilterPreviewRequest;
   FireDto: FireDto;
   FiringDto: FiringDto;
   FiringPageDto: FiringPageDto;
   HookAcceptedDto: HookAcceptedDto;
+  InputSnapshotDto: InputSnapshotDto;
   JobDto: JobDto;
   JobListDto: JobListDto;
   JobTypeDto: JobTypeDto;
@@ -1049,8 +1240,10 @@ export interface ApiSchemas {
   PutCalendarDto: PutCalendarDto;
   PutRoleDto: PutRoleDto;
   PutScheduleDto: PutScheduleDto;
+  PutSqlTemplateRequest: PutSqlTemplateRequest;
   RefreshDto: RefreshDto;
   RerunDto: RerunDto;
+  ResultColumnDto: ResultColumnDto;
   RetentionDto: RetentionDto;
   RetentionPolicyDto: RetentionPolicyDto;
   RetentionReportDto: RetentionReportDto;
@@ -1076,6 +1269,13 @@ export interface ApiSchemas {
   SnapshotFileDto: SnapshotFileDto;
   SnapshotSourceDto: SnapshotSourceDto;
   SnapshotSourceFileDto: SnapshotSourceFileDto;
+  SqlDryRunDto: SqlDryRunDto;
+  SqlParamDto: SqlParamDto;
+  SqlProblemDto: SqlProblemDto;
+  SqlQueryRequest: SqlQueryRequest;
+  SqlResultDto: SqlResultDto;
+  SqlTemplateDto: SqlTemplateDto;
+  SqlValidationDto: SqlValidationDto;
   StepChangeEventDto: StepChangeEventDto;
   StepDto: StepDto;
   StepProgressDto: StepProgressDto;
@@ -1083,6 +1283,8 @@ export interface ApiSchemas {
   StreamErrorEventDto: StreamErrorEventDto;
   TestTriggerDto: TestTriggerDto;
   TotpCodeDto: TotpCodeDto;
+  TransformPreviewDto: TransformPreviewDto;
+  TransformPreviewRequest: TransformPreviewRequest;
   TriggerDto: TriggerDto;
   TriggerTestResultDto: TriggerTestResultDto;
   TriggerTypeDto: TriggerTypeDto;
@@ -1220,6 +1422,48 @@ export interface ApiPaths {
         500: Problem;
         /** FF_CATALOG_UNREACHABLE: the catalog did not answer */
         502: Problem;
+      };
+    };
+  };
+  '/api/v1/assets/{id}/as-of': {
+    /**
+     * Rows of an SCD2 dimension as they were at an instant (assetAsOf_asOf)
+     * The versions valid at `ts` (valid_from ≤ ts < valid_to), read from the current snapshot.
+     */
+    get: {
+      path: {
+        /**
+         * Asset id of an SCD2 dimension
+         * Format: uuid.
+         */
+        id: string;
+      };
+      query: {
+        /** Format: date-time. */
+        ts: string;
+        /** Default: 1000. */
+        limit?: number;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: AsOfDto;
+      responses: {
+        200: AsOfDto;
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_ASSET_NOT_FOUND */
+        404: Problem;
+        /** FF_ASSET_NOT_SCD2: the asset was not written by gold.scd2 */
+        409: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
       };
     };
   };
@@ -2724,6 +2968,39 @@ export interface ApiPaths {
       };
     };
   };
+  '/api/v1/exports/history': {
+    /**
+     * Export history, newest first (exports_history)
+     * Optionally of one destination (`kind:connection/table-or-path`).
+     */
+    get: {
+      path: Record<string, never>;
+      query: {
+        destination?: string;
+        /** Default: 100. */
+        limit?: number;
+        /** Default: 0. */
+        offset?: number;
+      };
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ExportRecordDto[];
+      responses: {
+        200: ExportRecordDto[];
+        /** Invalid input; `errors` names each field */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant job:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+      };
+    };
+  };
   '/api/v1/hooks/{triggerId}': {
     /**
      * Deliver a webhook event (hooks_deliver)
@@ -3748,6 +4025,223 @@ export interface ApiPaths {
       };
     };
   };
+  '/api/v1/sql/dry-run': {
+    /**
+     * Dry-run a query (sql_dryRun)
+     * DuckDB's plan, the result schema and the first rows, writing nothing.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: SqlQueryRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlDryRunDto;
+      responses: {
+        200: SqlDryRunDto;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_SQL_NOT_ALLOWED FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SQL_LIMIT */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/sql/query': {
+    /**
+     * Run a read-only query (sql_query)
+     * At most `limit` rows; `truncated` says when there were more.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: SqlQueryRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlResultDto;
+      responses: {
+        200: SqlResultDto;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_SQL_NOT_ALLOWED: not one read-only SELECT over lake tables (files, ATTACH, COPY, SET… are refused) FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRANSFORM_UNKNOWN_TABLE */
+        404: Problem;
+        /** FF_SQL_LIMIT: the query passed its time or memory limit */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/sql/templates': {
+    /** List saved SQL templates (sql_listTemplates) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlTemplateDto[];
+      responses: {
+        200: SqlTemplateDto[];
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant job:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/sql/templates/{name}': {
+    /** Get a saved SQL template (sql_getTemplate) */
+    get: {
+      path: {
+        /** Template name */
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlTemplateDto;
+      responses: {
+        200: SqlTemplateDto;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant job:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SQL_TEMPLATE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+    /**
+     * Save a SQL template (sql_putTemplate)
+     * Creates or replaces (a new one also needs job:create). The SQL is validated first (parse, parameters, sandbox rules); its tables need not exist yet.
+     */
+    put: {
+      path: {
+        /** Template name */
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: PutSqlTemplateRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlTemplateDto;
+      responses: {
+        /** Replaced */
+        200: SqlTemplateDto;
+        /** Created */
+        201: SqlTemplateDto;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN (job:create for a new template) or FF_SQL_NOT_ALLOWED FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant job:edit; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+    /** Delete a SQL template (sql_deleteTemplate) */
+    delete: {
+      path: {
+        /** Template name */
+        name: string;
+      };
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      body?: never;
+      /** The body of a 2xx answer (`void`: none). */
+      response: void;
+      responses: {
+        /** Deleted */
+        204: void;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant job:delete; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_SQL_TEMPLATE_NOT_FOUND */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/sql/validate': {
+    /**
+     * Validate a query (sql_validate)
+     * Parse and bind against the lake tables: problems with their position, the result schema, tables and parameters. Runs nothing.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: SqlQueryRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: SqlValidationDto;
+      responses: {
+        200: SqlValidationDto;
+        /** Invalid input; `errors` names each field (and `position` inside the SQL) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
   '/api/v1/system/echo': {
     /**
      * Send an echo through the bus (echo_request)
@@ -3977,6 +4471,104 @@ export interface ApiPaths {
         /** FF_INTERNAL: an unexpected error; it has been logged */
         500: Problem;
         /** FF_AUTH_UNREACHABLE: the auth service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/transform/expressions/test': {
+    /**
+     * Test a derived-column expression (transform_testExpression)
+     * Checks the expression against the schema (an unknown column or function is named with its position) and evaluates it on sample rows: a table’s first rows, or rows sent with their schema.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: ExpressionTestRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: ExpressionTestDto;
+      responses: {
+        200: ExpressionTestDto;
+        /** Invalid input; `errors` names each field (and `position` inside an expression) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRANSFORM_UNKNOWN_TABLE */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/transform/filters/preview': {
+    /**
+     * Count the rows a filter keeps and drops (transform_previewFilter)
+     * The condition tree of transform.silver, over the current snapshot of a table.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: FilterPreviewRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: FilterPreviewDto;
+      responses: {
+        200: FilterPreviewDto;
+        /** Invalid input; `errors` names each field (and `position` inside an expression) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRANSFORM_UNKNOWN_TABLE */
+        404: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
+        502: Problem;
+      };
+    };
+  };
+  '/api/v1/transform/preview': {
+    /**
+     * Preview a transformation job (transform_preview)
+     * Compiles the job configuration and runs it over the current snapshots of its inputs: first rows, row count and output schema. Nothing is written.
+     */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      headers: Record<string, never>;
+      /** Sent as application/json. */
+      body: TransformPreviewRequest;
+      /** The body of a 2xx answer (`void`: none). */
+      response: TransformPreviewDto;
+      responses: {
+        200: TransformPreviewDto;
+        /** Invalid input; `errors` names each field (and `position` inside an expression) */
+        400: Problem;
+        /** FF_AUTH_REQUIRED / FF_AUTH_TOKEN_INVALID / FF_AUTH_TOKEN_EXPIRED: no valid access token or API token */
+        401: Problem;
+        /** FF_FORBIDDEN: the caller's roles (or the token's scopes) do not grant asset:view; FF_AUTH_PASSWORD_CHANGE_REQUIRED: change the password first */
+        403: Problem;
+        /** FF_TRANSFORM_UNKNOWN_TABLE: an input is not in the lake */
+        404: Problem;
+        /** FF_SQL_LIMIT: the preview passed its time or memory limit */
+        422: Problem;
+        /** FF_RATE_LIMITED: too many requests from this caller (or address, when anonymous); retry after Retry-After seconds */
+        429: Problem;
+        /** FF_INTERNAL: an unexpected error; it has been logged */
+        500: Problem;
+        /** FF_UPSTREAM_UNAVAILABLE: the transformation service did not answer */
         502: Problem;
       };
     };
