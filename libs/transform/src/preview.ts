@@ -49,6 +49,10 @@ export async function previewJob(plan: PreviewPlan): Promise<PreviewOutcome> {
   const sampleRows = plan.sampleRows ?? DEFAULT_SAMPLE_ROWS;
   const cut = plan.sample.filter((s) => s.totalRows > sampleRows);
   const cutNames = new Set(cut.map((s) => tableName(s.ref)));
+  // The exact count over the whole input runs alongside the sample's work, within its budget: the preview
+  // takes about the longer of the two, not their sum.
+  const fullCount = cut.length > 0 ? countWithin(plan, plan.countBudgetMs ?? DEFAULT_COUNT_BUDGET_MS) : null;
+  fullCount?.catch(() => undefined);
   const sampleDb = await open(plan);
   try {
     const outcome = await sampleDb.withSession(async (session) => {
@@ -72,7 +76,7 @@ export async function previewJob(plan: PreviewPlan): Promise<PreviewOutcome> {
     if (outcome.sampleCount === null) {
       rowCount = await sampleDb.withSession((s) => countOf(s, outcome.job.sql));
     } else {
-      const full = await countWithin(plan, plan.countBudgetMs ?? DEFAULT_COUNT_BUDGET_MS);
+      const full = await fullCount!;
       if (full !== null) rowCount = full;
       else {
         // The sampled inputs scaled to their whole: a filter or join keeps about the same share of rows.
