@@ -30,7 +30,7 @@ export class ApiProblemError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly code?: string,
-    readonly errors?: { field: string; message: string }[],
+    readonly errors?: { field: string; message: string; position?: number }[],
     /** Retry-After in seconds, when the answer had one (429 FF_AUTH_LOCKED). */
     readonly retryAfterSeconds?: number,
   ) {

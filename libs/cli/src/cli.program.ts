@@ -116,6 +116,8 @@ function report(err: unknown, io: CliIo): number {
   }
   if (err instanceof ApiProblemError) {
     write(`error: ${err.title}${err.detail ? `: ${err.detail}` : ''}`);
+    // The fields the API named (a config, an expression with the position in it): what to fix, where.
+    for (const e of err.errors ?? []) write(`  ${e.field}${e.position !== undefined ? ` (at ${e.position})` : ''}: ${e.message}`);
     return err.exitCode;
   }
   if (err instanceof GatewayUnreachableError || err instanceof CliFailure) {

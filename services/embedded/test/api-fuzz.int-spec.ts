@@ -2,6 +2,7 @@ import http from 'node:http';
 import { createTestDatabase } from '@flowforge/testing';
 import { randomBytes } from 'node:crypto';
 import { schedulerService } from '@flowforge/service-scheduler';
+import { transformationService } from '@flowforge/service-transformation';
 import { triggersService } from '@flowforge/service-triggers';
 import { ADMIN, startAuthHost, type AuthHost } from './auth-host';
 
@@ -208,7 +209,7 @@ describe('OpenAPI fuzz: every route, every role, hostile values in every field',
 
   beforeAll(async () => {
     // Rate limits off: a 429 would hide what the handler answers (the limit itself is tested in input-safety.int-spec.ts).
-    // The scheduler and triggers services too, so their routes reach their handlers (not a 404 of a service not hosted).
+    // The scheduler, triggers and transformation services too, so their routes reach their handlers (not a 404 of a service not hosted).
     host = await startAuthHost(
       () => createTestDatabase('ff_api_fuzz'),
       {
@@ -216,7 +217,7 @@ describe('OpenAPI fuzz: every route, every role, hostile values in every field',
         FLOWFORGE_RATE_LIMIT_ANONYMOUS_PER_SECOND: '0',
         FLOWFORGE_TRIGGERS_SECRET_KEY: randomBytes(32).toString('base64'),
       },
-      [schedulerService, triggersService],
+      [schedulerService, triggersService, transformationService],
     );
     const res = await host.call<OpenApi>('GET', '/api/openapi.json');
     expect(res.status).toBe(200);

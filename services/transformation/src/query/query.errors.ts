@@ -29,7 +29,8 @@ export function toProblem(err: unknown, fieldPrefix = ''): unknown {
     );
   }
   if (err instanceof JobError) {
-    if (err.code === 'FF_TRANSFORM_UNKNOWN_TABLE') return new FlowForgeError(err.code, 404, 'Not Found', err.message.replace(/^FF_[A-Z_]+: /, ''));
+    if (err.code === 'FF_TRANSFORM_UNKNOWN_TABLE' || /_NOT_FOUND$/.test(err.code))
+      return new FlowForgeError(err.code, 404, 'Not Found', err.message.replace(/^FF_[A-Z_]+: /, ''));
     if (err.code.startsWith('FF_CATALOG')) return new FlowForgeError('FF_UPSTREAM_UNAVAILABLE', 502, 'Bad Gateway', err.message);
     return new FlowForgeError(err.code, err.retryable ? 503 : 422, err.retryable ? 'Service Unavailable' : 'Unprocessable Content', err.message);
   }
