@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { sqlString, type ColumnSchema } from '@flowforge/engine';
 import { destinationType, qualifiedTable, quoteIdent, transferSelect } from './dialects';
 import { assertMergeKey, checkConnectionConfig, destinationError, type ExportDestination, type ExportLoadOptions } from './destination';
@@ -34,14 +34,20 @@ export interface BigQueryClient {
 
 /** The real client over @google-cloud/bigquery. */
 export function connectBigQuery(cfg: BigQueryConnectionConfig): BigQueryClient {
-  const bq = new BigQuery({
-    projectId: cfg.projectId,
-    credentials: { client_email: cfg.clientEmail, private_key: cfg.privateKey },
-    ...(cfg.location ? { location: cfg.location } : {}),
-  });
+  // Loaded on first use: the SDK (and its auth library) stays out of every process that never exports to BigQuery.
+  let client: Promise<BigQuery> | undefined;
+  const bigquery = (): Promise<BigQuery> =>
+    (client ??= import('@google-cloud/bigquery').then(
+      ({ BigQuery }) =>
+        new BigQuery({
+          projectId: cfg.projectId,
+          credentials: { client_email: cfg.clientEmail, private_key: cfg.privateKey },
+          ...(cfg.location ? { location: cfg.location } : {}),
+        }),
+    ));
   return {
     async load(dataset, table, file, opts) {
-      await bq
+      await (await bigquery())
         .dataset(dataset)
         .table(table)
         .load(file, {
@@ -52,10 +58,10 @@ export function connectBigQuery(cfg: BigQueryConnectionConfig): BigQueryClient {
         });
     },
     async query(sqlText) {
-      await bq.query({ query: sqlText, ...(cfg.location ? { location: cfg.location } : {}) });
+      await (await bigquery()).query({ query: sqlText, ...(cfg.location ? { location: cfg.location } : {}) });
     },
     async deleteTable(dataset, table) {
-      await bq.dataset(dataset).table(table).delete({ ignoreNotFound: true });
+      await (await bigquery()).dataset(dataset).table(table).delete({ ignoreNotFound: true });
     },
   };
 }

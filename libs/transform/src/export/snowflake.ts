@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import snowflake from 'snowflake-sdk';
 import { sqlString, type ColumnSchema } from '@flowforge/engine';
 import { TransformError } from '../transform.errors';
 import { destinationType, qualifiedTable, quoteIdent, transferSelect } from './dialects';
@@ -32,6 +31,9 @@ export interface SnowflakeClient {
 
 /** The real client over snowflake-sdk (one connection; PUT reads the local file itself). */
 export async function connectSnowflake(cfg: SnowflakeConnectionConfig): Promise<SnowflakeClient> {
+  // Loaded on first use: snowflake-sdk pulls in the AWS SDK, whose region lookup probes the instance
+  // metadata endpoint; a process that never exports to Snowflake must not load it.
+  const { default: snowflake } = await import('snowflake-sdk');
   snowflake.configure({ logLevel: 'ERROR' });
   const connection = snowflake.createConnection({
     account: cfg.account,
