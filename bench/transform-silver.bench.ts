@@ -66,7 +66,7 @@ const CONFIG: TransformSilverConfig = {
   mode: 'replace',
 };
 
-/** The same logic by hand: one statement, cast and dedupe on the fact first, then the joins. */
+/** The same logic by hand: one statement, the cast computed once, cast and dedupe on the fact first, then the joins. */
 function handSql(files: Record<string, string>): string {
   return `
     SELECT o.order_id, o.customer_id, o.product_id, o.quantity, o.status, o.updated_at, o._ff_source_line,
@@ -74,10 +74,10 @@ function handSql(files: Record<string, string>): string {
            CASE WHEN o.quantity * p.price >= 500 THEN 'large' WHEN o.quantity * p.price >= 100 THEN 'medium' ELSE 'small' END AS band,
            round(o.quantity * p.price * 1.2, 2) AS gross
     FROM (
-      SELECT * REPLACE (TRY_CAST(order_id AS BIGINT) AS order_id)
-      FROM read_parquet(${sqlString(files.orders!)})
-      WHERE TRY_CAST(order_id AS BIGINT) IS NOT NULL OR order_id IS NULL
-      QUALIFY row_number() OVER (PARTITION BY TRY_CAST(order_id AS BIGINT) ORDER BY updated_at DESC NULLS LAST) = 1
+      SELECT * EXCLUDE (raw_id)
+      FROM (SELECT * REPLACE (TRY_CAST(order_id AS BIGINT) AS order_id), order_id AS raw_id FROM read_parquet(${sqlString(files.orders!)}))
+      WHERE order_id IS NOT NULL OR raw_id IS NULL
+      QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY updated_at DESC NULLS LAST) = 1
     ) o
     LEFT JOIN read_parquet(${sqlString(files.customers!)}) c ON o.customer_id = c.customer_id
     LEFT JOIN read_parquet(${sqlString(files.products!)}) p ON o.product_id = p.product_id

@@ -397,6 +397,35 @@ describe('transform.silver bad configs', () => {
     expect(k.problems.map((p) => p.field)).toEqual(['joins[0].on[0].left', 'joins[0].on[0].right']);
   });
 
+  it('an unknown column at a later step is FF_TRANSFORM_UNKNOWN_COLUMN at steps[n].column, against the columns at that step', async () => {
+    const e = await failure(() =>
+      compileTransformSilver(
+        base([
+          { op: 'rename', columns: [{ name: 'amount', as: 'total' }] },
+          { op: 'trim', columns: ['total'] },
+          { op: 'derive', name: 'x', expression: 'total' },
+          { op: 'nulls', column: 'amount', action: 'drop' },
+        ]),
+        ctx,
+      ),
+    );
+    expect(e.code).toBe('FF_TRANSFORM_UNKNOWN_COLUMN');
+    expect(e.problems).toEqual([{ field: 'steps[3].column', message: expect.stringMatching(/unknown column "amount".*total/) }]);
+  });
+
+  it('compiles to one statement: a WITH chain and one SELECT, no ;', () => {
+    const job = compileTransformSilver(
+      base([
+        { op: 'cast', column: 'order_id', type: 'INTEGER' },
+        { op: 'filter', condition: { column: 'region', op: 'eq', value: "eu'; --" } },
+      ]),
+      ctx,
+    );
+    expect(job.sql).toMatch(/^WITH "s0" AS NOT MATERIALIZED \(/);
+    expect(job.sql.replace(/'(?:[^']|'')*'/g, "''")).not.toContain(';');
+    expect(job.inputs).toEqual([{ layer: 'bronze', namespace: 'sales', table: 'orders' }]);
+  });
+
   it('refuses a bad cast type, a bad new name, a derived name that exists, an unknown op', async () => {
     const e = await failure(() =>
       compileTransformSilver(
