@@ -387,6 +387,71 @@ describe('transformation through the embedded platform', () => {
     expect((await asset('gold', 'crm', 'dim_people')).currentSnapshot!.id).toBe(dim.currentSnapshot!.id);
   });
 
+  it('refreshes a gold aggregate incrementally when the fact only grew by appends: only the touched days, equal to a full refresh', async () => {
+    const facts = (mode: string, rows: string) =>
+      oneStep('facts-load', 'transform.sql', {
+        sql: `SELECT * FROM (VALUES ${rows}) AS t(sale_id, sold_at, amount)`,
+        target: { layer: 'silver', namespace: 'shop', table: 'sales' },
+        mode,
+      });
+    const daily = oneStep('sales-daily', 'gold.aggregate', {
+      fact: 'silver.shop.sales',
+      time: { column: 'fact.sold_at', grain: 'day', timeZone: 'Europe/Berlin', as: 'day' },
+      measures: [
+        { name: 'revenue', fn: 'sum', column: 'fact.amount' },
+        { name: 'sales', fn: 'count' },
+      ],
+      target: { namespace: 'shop', table: 'sales_daily' },
+      mode: 'incremental',
+    });
+    const ts = (d: string) => `TIMESTAMP '${d}'`;
+    expect((await api.apply(facts('replace', `(1, ${ts('2026-03-01 10:00:00')}, 10), (2, ${ts('2026-03-02 10:00:00')}, 20), (3, ${ts('2026-03-02 23:30:00')}, 5)`))).status).toBeLessThan(300);
+    expect((await api.apply(daily)).status).toBeLessThan(300);
+    expect((await run('facts-load')).state).toBe('succeeded');
+    expect((await run('sales-daily')).state).toBe('succeeded');
+    // Appended: one sale on a day already there (23:30 UTC is the next day in Berlin), one on a new day.
+    expect((await api.apply(facts('append', `(4, ${ts('2026-03-03 09:00:00')}, 7), (5, ${ts('2026-03-05 12:00:00')}, 1)`))).status).toBeLessThan(300);
+    expect((await run('facts-load')).state).toBe('succeeded');
+    const second = await run('sales-daily');
+    expect(second.state).toBe('succeeded');
+    const logs = (await api.call<{ items: { message: string }[] }>('GET', `/api/v1/runs/${second.id}/logs`)).body.items.map((l) => l.message);
+    expect(logs.find((m) => m.startsWith('incremental refresh of gold.shop.sales_daily'))).toBe('incremental refresh of gold.shop.sales_daily: 1 new fact file(s), 2 time bucket(s) recomputed');
+    const gold = await sql('SELECT day::VARCHAR AS day, revenue, sales FROM gold.shop.sales_daily ORDER BY day');
+    const full = await sql(
+      `SELECT (timezone('Europe/Berlin', timezone('UTC', sold_at)))::DATE::VARCHAR AS day, sum(amount) AS revenue, count(*) AS sales FROM silver.shop.sales GROUP BY 1 ORDER BY 1`,
+    );
+    expect(gold.body.rows).toEqual(full.body.rows);
+    expect(gold.body.rows.map((r) => r.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-05']);
+  });
+
+  it('runs two merges of one SCD2 dimension one after the other, never interleaved: every key keeps one current version', async () => {
+    const dim = await asset('gold', 'crm', 'dim_people');
+    const source = oneStep('people-source', 'transform.sql', {
+      sql: `SELECT * FROM (VALUES (1, 'Nice'), (2, 'Wien'), (3, 'Oslo')) AS t(person_id, city)`,
+      target: { layer: 'silver', namespace: 'crm', table: 'people' },
+    });
+    expect((await api.apply(source)).status).toBeLessThan(300);
+    expect((await run('people-source')).state).toBe('succeeded');
+    const [a, b] = await Promise.all([api.startRun('people-dim'), api.startRun('people-dim')]);
+    const [ra, rb] = await Promise.all([api.waitRun(a.body.id, isFinalRun, 90_000), api.waitRun(b.body.id, isFinalRun, 90_000)]);
+    expect([ra.state, rb.state]).toEqual(['succeeded', 'succeeded']);
+    const after = await asset('gold', 'crm', 'dim_people');
+    // Two commits on top of the one before: the second merge read the first's result (nothing changed for it).
+    expect(after.currentSnapshot!.sequence).toBe(dim.currentSnapshot!.sequence + 2);
+    const current = await sql('SELECT person_id, count(*) AS n FROM gold.crm.dim_people WHERE is_current GROUP BY 1 ORDER BY 1');
+    expect(current.body.rows).toEqual([
+      { person_id: 1, n: '1' },
+      { person_id: 2, n: '1' },
+      { person_id: 3, n: '1' },
+    ]);
+    const versions = await sql('SELECT person_id, max(version) AS v FROM gold.crm.dim_people GROUP BY 1 ORDER BY 1');
+    expect(versions.body.rows).toEqual([
+      { person_id: 1, v: 3 },
+      { person_id: 2, v: 2 },
+      { person_id: 3, v: 1 },
+    ]);
+  });
+
   it('sets cast failures aside in <table>__rejects with their reason, and exports incrementally into PostgreSQL (standing in for Redshift)', async () => {
     const cast = oneStep('payments-cast', 'transform.silver', {
       source: 'bronze.samples.payments',
