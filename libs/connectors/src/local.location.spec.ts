@@ -193,6 +193,16 @@ describe('LocalLocation and selectFiles', () => {
       await expect(loc.write('out/keep.csv', failing())).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED' });
       expect(fs.readFileSync(path.join(inDir(), 'out', 'keep.csv'), 'utf8')).toBe('kept\n');
       expect(partials(path.join(inDir(), 'out'))).toEqual([]);
+      // A body that is another location's stream failing: its code and retryability are kept, the message names both.
+      const remote = new Readable({
+        read() {
+          this.destroy(new LocationError('FF_LOCATION_UNREACHABLE', 'SFTP server at h:22 closed the connection unexpectedly'));
+        },
+      });
+      const err2 = await loc.write('out/from-remote.csv', remote).catch((e: unknown) => e);
+      expect(err2).toMatchObject({ code: 'FF_LOCATION_UNREACHABLE', retryable: true });
+      expect((err2 as Error).message).toMatch(/out\/from-remote\.csv.*SFTP server at h:22/);
+      expect(fs.existsSync(path.join(inDir(), 'out', 'from-remote.csv'))).toBe(false);
     });
 
     it('an abort stops the write: retryable FF_LOCATION_FAILED, nothing left', async () => {

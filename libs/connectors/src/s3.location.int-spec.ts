@@ -196,7 +196,15 @@ describe('S3Location and the gcs location (s3rver)', () => {
     expect(endless.destroyed).toBe(true);
     expect(await loc.stat('failed/aborted.bin')).toBeNull();
     // Without allowPrivateNetworks the write is refused before a byte leaves.
-    await expect(s3({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    await expect(s3({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({
+      code: 'FF_LOCATION_REFUSED',
+      message: expect.stringContaining('failed/x.csv'),
+    });
+    const wrong = await s3({ accessKeyId: 'NOT-A-KEY', secretAccessKey: 'wrong-Secret-value' })
+      .write('failed/y.csv', Readable.from(['y']))
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'FF_LOCATION_AUTH', message: expect.stringContaining('failed/y.csv') });
+    expect((wrong as Error).message).not.toContain('wrong-Secret-value');
     expect(await keysUnder('landing/in/failed/')).toEqual(['landing/in/failed/keep.csv']);
   });
 
