@@ -91,7 +91,10 @@ const run = requireAzurite('azure location (Azurite)');
     expect(await text(await bySas.open('a.csv'))).toBe('x\n1\n');
     // Read and list only: the SAS refuses a delete and a write.
     await expect(bySas.delete('a.csv')).rejects.toMatchObject({ code: 'FF_LOCATION_AUTH' });
-    await expect(bySas.write('sas/w.csv', Readable.from(['w']))).rejects.toMatchObject({ code: 'FF_LOCATION_AUTH' });
+    await expect(bySas.write('sas/w.csv', Readable.from(['w']))).rejects.toMatchObject({
+      code: 'FF_LOCATION_AUTH',
+      message: expect.stringContaining('sas/w.csv'),
+    });
     expect(await bySas.stat('sas/w.csv')).toBeNull();
     expect(() => azure({ accountKey: undefined, endpoint: undefined, connectionString: 'AccountName=x;BlobEndpoint=http://h/x' })).toThrow(
       expect.objectContaining({ code: 'FF_LOCATION_AUTH', message: expect.stringContaining('neither AccountKey nor SharedAccessSignature') }),
@@ -154,6 +157,19 @@ const run = requireAzurite('azure location (Azurite)');
     expect(await text(await loc.open('out/r.csv'))).toBe('x\n2\n');
     expect(await loc.write('out/empty.csv', Readable.from([]), { overwrite: false })).toEqual({ bytes: 0 });
     await expect(loc.write('../in-other/x.csv', Readable.from(['no']))).rejects.toMatchObject({ code: 'FF_LOCATION_INVALID_PATH' });
+    // Another writer puts the blob while ours streams (after the check made before): the commit's If-None-Match refuses ours.
+    let sent = 0;
+    const racing = new Readable({
+      read() {
+        if (sent >= 2 * MIB) return void this.push(null);
+        sent += 64 * 1024;
+        const chunk = Buffer.alloc(64 * 1024, 2);
+        if (sent === MIB) void put('in/out/race.csv', 'theirs').then(() => this.push(chunk));
+        else this.push(chunk);
+      },
+    });
+    await expect(loc.write('out/race.csv', racing, { overwrite: false })).rejects.toMatchObject({ code: 'FF_LOCATION_EXISTS' });
+    expect(await text(await loc.open('out/race.csv'))).toBe('theirs');
   });
 
   it('a body failing midway leaves nothing at the path (a new blob, and an existing one kept as it was)', async () => {
@@ -171,6 +187,19 @@ const run = requireAzurite('azure location (Azurite)');
       code: 'FF_LOCATION_FAILED',
     });
     expect(await text(await loc.open('failed/keep.csv'))).toBe('kept');
+    // An abort once a first part/block has gone (9 MiB pulled): retryable FF_LOCATION_FAILED, nothing at the path.
+    const ac = new AbortController();
+    let sent = 0;
+    const endless = new Readable({
+      read() {
+        sent += 256 * 1024;
+        if (sent >= 9 * MIB && !ac.signal.aborted) ac.abort();
+        this.push(Buffer.alloc(256 * 1024, 1));
+      },
+    });
+    await expect(loc.write('failed/aborted.bin', endless, { signal: ac.signal })).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED', retryable: true });
+    expect(endless.destroyed).toBe(true);
+    expect(await loc.stat('failed/aborted.bin')).toBeNull();
     await expect(azure({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
     expect((await loc.list('failed')).entries.map((e) => e.name)).toEqual(['keep.csv']);
   });

@@ -167,6 +167,22 @@ describe('LocalLocation and selectFiles', () => {
       expect(fs.readdirSync(home)).toEqual([]);
     });
 
+    it('overwrite: false refuses a file another writer put at the path while the body streamed (link, not check-then-rename)', async () => {
+      let sent = 0;
+      // At 1 MiB, past what the write buffers ahead (~0.5 MiB): the check before the upload has passed.
+      const racing = new Readable({
+        read() {
+          if (sent === 1024 * 1024) fs.writeFileSync(path.join(inDir(), 'race.csv'), 'theirs');
+          if (sent >= 2 * 1024 * 1024) return void this.push(null);
+          sent += 64 * 1024;
+          this.push(Buffer.alloc(64 * 1024, 2));
+        },
+      });
+      await expect(loc.write('race.csv', racing, { overwrite: false })).rejects.toMatchObject({ code: 'FF_LOCATION_EXISTS' });
+      expect(fs.readFileSync(path.join(inDir(), 'race.csv'), 'utf8')).toBe('theirs');
+      expect(partials(inDir())).toEqual([]);
+    });
+
     it('a body failing midway leaves no file and no partial (a new path, and an existing file kept as it was)', async () => {
       const failing = () => deterministicStream(2 * 1024 * 1024, { seed: 5, failAfterBytes: 1024 * 1024 + 3 }).stream;
       const err = await loc.write('out/failed/f.bin', failing()).catch((e: unknown) => e);
@@ -177,6 +193,16 @@ describe('LocalLocation and selectFiles', () => {
       await expect(loc.write('out/keep.csv', failing())).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED' });
       expect(fs.readFileSync(path.join(inDir(), 'out', 'keep.csv'), 'utf8')).toBe('kept\n');
       expect(partials(path.join(inDir(), 'out'))).toEqual([]);
+      // A body that is another location's stream failing: its code and retryability are kept, the message names both.
+      const remote = new Readable({
+        read() {
+          this.destroy(new LocationError('FF_LOCATION_UNREACHABLE', 'SFTP server at h:22 closed the connection unexpectedly'));
+        },
+      });
+      const err2 = await loc.write('out/from-remote.csv', remote).catch((e: unknown) => e);
+      expect(err2).toMatchObject({ code: 'FF_LOCATION_UNREACHABLE', retryable: true });
+      expect((err2 as Error).message).toMatch(/out\/from-remote\.csv.*SFTP server at h:22/);
+      expect(fs.existsSync(path.join(inDir(), 'out', 'from-remote.csv'))).toBe(false);
     });
 
     it('an abort stops the write: retryable FF_LOCATION_FAILED, nothing left', async () => {

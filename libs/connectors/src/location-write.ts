@@ -137,17 +137,24 @@ export class WriteAttempt {
     }
   }
 
-  /** The error that explains a failed write (see `run`). */
+  /** The error that explains a failed write (see `run`), its message naming the path written. */
   explain(err: unknown, mapStore: (err: unknown) => LocationError): LocationError {
     if (this.signal?.aborted) return this.aborted();
     if (this.bodyError !== undefined) {
-      if (this.bodyError instanceof LocationError) return this.bodyError;
+      // A LocationError from the body (another location's stream) keeps its code and retryability.
+      if (this.bodyError instanceof LocationError) return this.naming(this.bodyError, 'the data to write failed: ');
       const message = this.bodyError instanceof Error ? this.bodyError.message : String(this.bodyError);
       const e = new LocationError('FF_LOCATION_FAILED', `${this.rel}: the data to write failed (${message.slice(0, 300)}): nothing was written`, false);
       return Object.assign(e, { cause: this.bodyError });
     }
-    if (err instanceof LocationError) return err;
-    return mapStore(err);
+    return this.naming(err instanceof LocationError ? err : mapStore(err), '');
+  }
+
+  /** `err` itself when its message names the path, else the same code and retryability with `writing <path>: ` in front. */
+  private naming(err: LocationError, what: string): LocationError {
+    if (err.message.includes(this.rel)) return err;
+    const text = err.message.startsWith(`${err.code}: `) ? err.message.slice(err.code.length + 2) : err.message;
+    return Object.assign(new LocationError(err.code, `writing ${this.rel}: ${what}${text}`, err.retryable), { cause: err });
   }
 
   private aborted(): LocationError {

@@ -187,6 +187,39 @@ export function remoteLocationContract(type: string, fixture: () => RemoteLocati
     expect(await text(await loc.open('failed/keep.csv'))).toBe('kept\n');
   });
 
+  it(`${type}: overwrite: false refuses a file another writer put at the path while the upload ran`, async () => {
+    let sent = 0;
+    // Another writer creates the target once 1 MiB of ours went out: the existence check made before is passed.
+    const racing = new Readable({
+      read() {
+        if (sent === 1024 * 1024) fx.writeFile('race/r.csv', 'theirs\n');
+        if (sent >= 2 * 1024 * 1024) return void this.push(null);
+        sent += 64 * 1024;
+        this.push(Buffer.alloc(64 * 1024, 2));
+      },
+    });
+    await expect(loc.write('race/r.csv', racing, { overwrite: false })).rejects.toMatchObject({ code: 'FF_LOCATION_EXISTS' });
+    expect(fs.readFileSync(path.join(fx.root, 'race/r.csv'), 'utf8')).toBe('theirs\n');
+    expect(fs.readdirSync(path.join(fx.root, 'race'))).toEqual(['r.csv']);
+  });
+
+  it(`${type}: an abort during a write stops it (retryable FF_LOCATION_FAILED) and leaves nothing`, async () => {
+    const ac = new AbortController();
+    let sent = 0;
+    // Endless: only the abort ends the write, fired once 2 MiB were pulled (more than the write's own buffers hold: the upload is under way).
+    const endless = new Readable({
+      read() {
+        sent += 64 * 1024;
+        if (sent >= 2 * 1024 * 1024 && !ac.signal.aborted) ac.abort();
+        this.push(Buffer.alloc(64 * 1024, 1));
+      },
+    });
+    const err = await loc.write('aborted/a.bin', endless, { signal: ac.signal }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FF_LOCATION_FAILED', retryable: true, message: expect.stringContaining('aborted/a.bin') });
+    expect(endless.destroyed).toBe(true);
+    expect(fs.readdirSync(path.join(fx.root, 'aborted'))).toEqual([]);
+  });
+
   it(`${type}: names with spaces and non-ASCII letters`, async () => {
     fx.writeFile('odd/a file é.csv', 'odd\n');
     expect((await loc.list('odd')).entries.map((e) => [e.name, e.size])).toEqual([['a file é.csv', 4]]);

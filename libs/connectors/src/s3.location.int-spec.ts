@@ -182,8 +182,29 @@ describe('S3Location and the gcs location (s3rver)', () => {
       code: 'FF_LOCATION_FAILED',
     });
     expect(await text(await loc.open('failed/keep.csv'))).toBe('kept');
+    // An abort once a first part/block has gone (9 MiB pulled): retryable FF_LOCATION_FAILED, nothing at the path.
+    const ac = new AbortController();
+    let sent = 0;
+    const endless = new Readable({
+      read() {
+        sent += 256 * 1024;
+        if (sent >= 9 * MIB && !ac.signal.aborted) ac.abort();
+        this.push(Buffer.alloc(256 * 1024, 1));
+      },
+    });
+    await expect(loc.write('failed/aborted.bin', endless, { signal: ac.signal })).rejects.toMatchObject({ code: 'FF_LOCATION_FAILED', retryable: true });
+    expect(endless.destroyed).toBe(true);
+    expect(await loc.stat('failed/aborted.bin')).toBeNull();
     // Without allowPrivateNetworks the write is refused before a byte leaves.
-    await expect(s3({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({ code: 'FF_LOCATION_REFUSED' });
+    await expect(s3({ allowPrivateNetworks: false }).write('failed/x.csv', Readable.from(['x']))).rejects.toMatchObject({
+      code: 'FF_LOCATION_REFUSED',
+      message: expect.stringContaining('failed/x.csv'),
+    });
+    const wrong = await s3({ accessKeyId: 'NOT-A-KEY', secretAccessKey: 'wrong-Secret-value' })
+      .write('failed/y.csv', Readable.from(['y']))
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'FF_LOCATION_AUTH', message: expect.stringContaining('failed/y.csv') });
+    expect((wrong as Error).message).not.toContain('wrong-Secret-value');
     expect(await keysUnder('landing/in/failed/')).toEqual(['landing/in/failed/keep.csv']);
   });
 

@@ -161,6 +161,7 @@ export class SmbLocation implements FileLocation {
     const { rel, attempt } = beginWrite(p, body, opts);
     let temp = '';
     let child: ChildProcess | null = null;
+    let uploadDone: Promise<void> | null = null;
     let started = false;
     return attempt
       .run(
@@ -175,6 +176,7 @@ export class SmbLocation implements FileLocation {
           started = true;
           const upload = await this.start([`put - ${quote(temp)}`], { signal: opts.signal, what: rel, dataIn: true, timeoutMs: 0 });
           child = upload.child;
+          uploadDone = upload.done;
           const [bytes] = await Promise.all([attempt.into(upload.child.stdin!), upload.done]);
           await this.run([`rename ${quote(temp)} ${quote(dest)}${opts.overwrite === false ? '' : ' -f'}`], { signal: opts.signal, what: rel });
           started = false;
@@ -185,6 +187,8 @@ export class SmbLocation implements FileLocation {
       .catch(async (err: unknown) => {
         const c = child as ChildProcess | null;
         if (c && c.exitCode === null) c.kill('SIGTERM');
+        // The upload's session must be over before the partial is deleted (smbd may still hold it open).
+        await (uploadDone as Promise<void> | null)?.catch(() => undefined);
         if (started)
           await this.run([`del ${quote(temp)}`], { what: temp, tolerate: ['NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_OBJECT_NAME_NOT_FOUND'] }).catch(
             () => undefined,
