@@ -19,6 +19,9 @@ import { adminApiToken, createTestDatabase, TEST_ADMIN, testAdminEnv, type TestD
 import { waitFor } from './host-process';
 import { isFinalRun, PublicApi, stepOf, type Problem, type PublicRun } from './public-api';
 
+// Each test runs several workflows end to end on a small shared machine.
+jest.setTimeout(180_000);
+
 const quiet = createLogger({ service: 'test', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const EXAMPLES = path.join(__dirname, '../../../docs/examples');
 
@@ -405,7 +408,10 @@ describe('transformation through the embedded platform', () => {
       mode: 'incremental',
     });
     const ts = (d: string) => `TIMESTAMP '${d}'`;
-    expect((await api.apply(facts('replace', `(1, ${ts('2026-03-01 10:00:00')}, 10), (2, ${ts('2026-03-02 10:00:00')}, 20), (3, ${ts('2026-03-02 23:30:00')}, 5)`))).status).toBeLessThan(300);
+    expect(
+      (await api.apply(facts('replace', `(1, ${ts('2026-03-01 10:00:00')}, 10), (2, ${ts('2026-03-02 10:00:00')}, 20), (3, ${ts('2026-03-02 23:30:00')}, 5)`)))
+        .status,
+    ).toBeLessThan(300);
     expect((await api.apply(daily)).status).toBeLessThan(300);
     expect((await run('facts-load')).state).toBe('succeeded');
     expect((await run('sales-daily')).state).toBe('succeeded');
@@ -415,7 +421,9 @@ describe('transformation through the embedded platform', () => {
     const second = await run('sales-daily');
     expect(second.state).toBe('succeeded');
     const logs = (await api.call<{ items: { message: string }[] }>('GET', `/api/v1/runs/${second.id}/logs`)).body.items.map((l) => l.message);
-    expect(logs.find((m) => m.startsWith('incremental refresh of gold.shop.sales_daily'))).toBe('incremental refresh of gold.shop.sales_daily: 1 new fact file(s), 2 time bucket(s) recomputed');
+    expect(logs.find((m) => m.startsWith('incremental refresh of gold.shop.sales_daily'))).toBe(
+      'incremental refresh of gold.shop.sales_daily: 1 new fact file(s), 2 time bucket(s) recomputed',
+    );
     const gold = await sql('SELECT day::VARCHAR AS day, revenue, sales FROM gold.shop.sales_daily ORDER BY day');
     const full = await sql(
       `SELECT (timezone('Europe/Berlin', timezone('UTC', sold_at)))::DATE::VARCHAR AS day, sum(amount) AS revenue, count(*) AS sales FROM silver.shop.sales GROUP BY 1 ORDER BY 1`,

@@ -31,7 +31,8 @@ import { SqlTemplateStore } from './templates/sql-template.store';
 import { SqlTemplatesInternalController } from './templates/sql-templates-internal.controller';
 import type { TransformationConfig } from './transformation.config';
 
-const transformationDatabase = ServiceDatabaseModule.forService({ service: 'transformation', entities: [], migrations: transformationMigrations });
+// Four connections: an exclusive run holds one for its advisory lock while its own queries use another.
+const transformationDatabase = ServiceDatabaseModule.forService({ service: 'transformation', entities: [], migrations: transformationMigrations, poolSize: 4 });
 
 /** What the transformation job types and the query routes need: the service's database, the lake, the catalog client. */
 @Module({

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   attemptPrefix,
   EngineError,
@@ -298,22 +298,30 @@ export class TransformRunner {
    * committed, and reads its result. The catalog's compare-and-set on the parent is the last word anyway.
    */
   private async exclusively<T>(target: LakeTableRef, ctx: JobContext<unknown>, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
-      const key = `transformation:${tableRoot(target)}`;
-      for (;;) {
-        const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [key]);
-        if (rows[0]?.ok) break;
+    const key = `transformation:${tableRoot(target)}`;
+    // A waiting attempt holds no connection between tries: only the holder keeps one (for the lock), and the
+    // pool's others stay free for the holder's own queries (a waiter parked on a connection could starve it).
+    let holder: PoolClient | undefined;
+    while (!holder) {
+      const client = await this.pool.connect();
+      let ok = false;
+      try {
+        ok = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [key])).rows[0]?.ok === true;
+      } finally {
+        if (ok) holder = client;
+        else client.release();
+      }
+      if (!holder) {
         ctx.signal.throwIfAborted();
         ctx.progress({ message: `waiting for another run writing ${tableName(target)}` });
         await new Promise((r) => setTimeout(r, 250));
       }
-      locked = true;
+    }
+    try {
       return await fn();
     } finally {
-      if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`transformation:${tableRoot(target)}`]).catch(() => undefined);
-      client.release();
+      await holder.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]).catch(() => undefined);
+      holder.release();
     }
   }
 }
