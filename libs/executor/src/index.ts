@@ -17,3 +17,4 @@ export {
   type StepCall,
 } from './catalog/lake-catalog.client';
 export { ConnectionLocations, type ConnectionLocationsOptions, type ResolvedLocation } from './catalog/connection-locations';
+export { lakeStoreProvider } from './catalog/lake-store.provider';

@@ -1,16 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ExecutorModule } from '@flowforge/executor';
-import {
-  COMMON_CONFIG,
-  describeLake,
-  lakeObjectStoreConfig,
-  LOGGER,
-  ServiceDatabaseModule,
-  serviceConfigToken,
-  type CommonConfig,
-  type FlowForgeLogger,
-} from '@flowforge/service-kit';
-import { createObjectStore } from '@flowforge/storage';
+import { ExecutorModule, lakeStoreProvider } from '@flowforge/executor';
+import { ServiceDatabaseModule } from '@flowforge/service-kit';
 import { CatalogClient } from './ingest-file/catalog.client';
 import { IngestedFileStore } from './ingest-file/ingested-file.store';
 import { ingestFileJob } from './ingest-file/ingest-file.job';
@@ -25,20 +15,7 @@ const ingestionDatabase = ServiceDatabaseModule.forService({ service: 'ingestion
 /** What the ingest job types need: the service's database, the lake, the catalog client and the locations. */
 @Module({
   imports: [ingestionDatabase],
-  providers: [
-    {
-      provide: INGESTION_LAKE_STORE,
-      inject: [serviceConfigToken('ingestion'), COMMON_CONFIG, LOGGER],
-      useFactory: (config: IngestionConfig, common: CommonConfig, logger: FlowForgeLogger) => {
-        logger.info({ module: 'ingestion', lake: describeLake(config, common.FLOWFORGE_HOME) }, 'ingestion writes the lake');
-        return createObjectStore(lakeObjectStoreConfig(config, common.FLOWFORGE_HOME));
-      },
-    },
-    CatalogClient,
-    IngestedFileStore,
-    LocationResolver,
-    IngestFileRunner,
-  ],
+  providers: [lakeStoreProvider(INGESTION_LAKE_STORE, 'ingestion'), CatalogClient, IngestedFileStore, LocationResolver, IngestFileRunner],
   exports: [ingestionDatabase, IngestFileRunner],
 })
 export class IngestionCoreModule {}

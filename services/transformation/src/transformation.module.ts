@@ -1,16 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ExecutorModule } from '@flowforge/executor';
-import {
-  COMMON_CONFIG,
-  describeLake,
-  lakeObjectStoreConfig,
-  LOGGER,
-  ServiceDatabaseModule,
-  serviceConfigToken,
-  type CommonConfig,
-  type FlowForgeLogger,
-} from '@flowforge/service-kit';
-import { createObjectStore } from '@flowforge/storage';
+import { ExecutorModule, lakeStoreProvider } from '@flowforge/executor';
+import { ServiceDatabaseModule } from '@flowforge/service-kit';
 import { exportJob } from './export/export.job';
 import { ExportRunner } from './export/export.runner';
 import { ExportsInternalController } from './export/exports-internal.controller';
@@ -38,14 +28,7 @@ const transformationDatabase = ServiceDatabaseModule.forService({ service: 'tran
 @Module({
   imports: [transformationDatabase],
   providers: [
-    {
-      provide: TRANSFORMATION_LAKE_STORE,
-      inject: [serviceConfigToken('transformation'), COMMON_CONFIG, LOGGER],
-      useFactory: (config: TransformationConfig, common: CommonConfig, logger: FlowForgeLogger) => {
-        logger.info({ module: 'transformation', lake: describeLake(config, common.FLOWFORGE_HOME) }, 'transformation reads and writes the lake');
-        return createObjectStore(lakeObjectStoreConfig(config, common.FLOWFORGE_HOME));
-      },
-    },
+    lakeStoreProvider(TRANSFORMATION_LAKE_STORE, 'transformation', 'reads and writes'),
     TransformCatalogClient,
     TransformLocations,
     LakeInputs,

@@ -47,7 +47,9 @@ export function connectBigQuery(cfg: BigQueryConnectionConfig): BigQueryClient {
     ));
   return {
     async load(dataset, table, file, opts) {
-      await (await bigquery())
+      await (
+        await bigquery()
+      )
         .dataset(dataset)
         .table(table)
         .load(file, {
