@@ -175,6 +175,8 @@ describe('gateway /api/v1/connections and /api/v1/assets → catalog internal AP
       [
         '/api/v1/assets',
         '/api/v1/assets/{id}',
+        // Answered by the transformation service (SCD2 dimensions), documented with the assets.
+        '/api/v1/assets/{id}/as-of',
         '/api/v1/assets/{id}/download',
         '/api/v1/assets/{id}/preview',
         '/api/v1/assets/{id}/retention',
