@@ -116,8 +116,11 @@ function report(err: unknown, io: CliIo): number {
   }
   if (err instanceof ApiProblemError) {
     write(`error: ${err.title}${err.detail ? `: ${err.detail}` : ''}`);
-    // The fields the API named (a config, an expression with the position in it): what to fix, where.
-    for (const e of err.errors ?? []) write(`  ${e.field}${e.position !== undefined ? ` (at ${e.position})` : ''}: ${e.message}`);
+    // The fields the API named (a config, an expression with the position in it) that its detail does not
+    // already spell out: what to fix, where.
+    for (const e of (err.errors ?? []).filter((x) => !err.detail.includes(x.message))) {
+      write(`  ${e.field}${e.position !== undefined ? ` (at ${e.position})` : ''}: ${e.message}`);
+    }
     return err.exitCode;
   }
   if (err instanceof GatewayUnreachableError || err instanceof CliFailure) {
