@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { localCopiesOf, type LakeTableRef, type LocalFiles } from '@flowforge/engine';
 import { JobError, type AssetInfo } from '@flowforge/executor';
-import { serviceConfigToken } from '@flowforge/service-kit';
 import type { ObjectStore } from '@flowforge/storage';
 import { tableName, type LakeInput } from '@flowforge/transform';
-import type { TransformationConfig } from '../transformation.config';
 import { TransformCatalogClient } from './transform-catalog.client';
 
 /** The lake's object store as the transformation service sees it (the same FLOWFORGE_LAKE_* as the catalog). */
@@ -39,7 +37,6 @@ export class LakeInputs {
   constructor(
     private readonly catalog: TransformCatalogClient,
     @Inject(TRANSFORMATION_LAKE_STORE) readonly lake: ObjectStore,
-    @Inject(serviceConfigToken('transformation')) private readonly config: TransformationConfig,
   ) {}
 
   async resolve(
@@ -87,10 +84,6 @@ export class LakeInputs {
       await cleanup();
       throw err;
     }
-  }
-
-  get workRoot(): string {
-    return this.config.FLOWFORGE_TRANSFORM_WORK_DIR || '';
   }
 }
 
