@@ -60,37 +60,33 @@ export class PreviewService {
         const r = await this.sql.previewJob(config as unknown as TransformSqlConfig, req.limit);
         return { ...r, rowCountExact: true, rejectedCount: 0, sampled: [], failures: [] };
       }
-      return await this.runner.withEngine(
-        'ff-preview-',
-        async (_db, work) => {
-          const target = kind.target(config);
-          const refs = await kind.inputs(config);
-          const resolved = await this.lakeInputs.resolve(refs, {
-            workDir: work,
-            mayBeMissing: (ref) => tableName(ref) === tableName(target) || (kind.mayBeMissing?.(config, ref) ?? false),
+      return await this.runner.withWorkDir('ff-preview-', async (work) => {
+        const target = kind.target(config);
+        const refs = await kind.inputs(config);
+        const resolved = await this.lakeInputs.resolve(refs, {
+          workDir: work,
+          mayBeMissing: (ref) => tableName(ref) === tableName(target) || (kind.mayBeMissing?.(config, ref) ?? false),
+        });
+        try {
+          const schemas = new Map(resolved.present.map((i) => [tableName(i.ref), i.schema]));
+          const sampleable = new Set((kind.previewSample?.(config) ?? []).map(tableName));
+          const outcome = await previewJob({
+            inputs: resolved.present,
+            sample: resolved.inputs
+              .filter((i) => i.input && sampleable.has(tableName(i.ref)))
+              .map((i) => ({ ref: i.ref, totalRows: i.asset?.currentSnapshot?.rowCount ?? 0 })),
+            compile: async (session) => kind.compile(config, { schemas: (ref) => schemas.get(tableName(ref)), now: new Date() }, session),
+            limit: req.limit,
+            sampleRows: PREVIEW_SAMPLE_ROWS,
+            countBudgetMs: PREVIEW_COUNT_BUDGET_MS,
+            memoryLimit: this.limits.engine().memoryLimit,
+            tempDirectory: `${work}/spill`,
           });
-          try {
-            const schemas = new Map(resolved.present.map((i) => [tableName(i.ref), i.schema]));
-            const sampleable = new Set((kind.previewSample?.(config) ?? []).map(tableName));
-            const outcome = await previewJob({
-              inputs: resolved.present,
-              sample: resolved.inputs
-                .filter((i) => i.input && sampleable.has(tableName(i.ref)))
-                .map((i) => ({ ref: i.ref, totalRows: i.asset?.currentSnapshot?.rowCount ?? 0 })),
-              compile: async (session) => kind.compile(config, { schemas: (ref) => schemas.get(tableName(ref)), now: new Date() }, session),
-              limit: req.limit,
-              sampleRows: PREVIEW_SAMPLE_ROWS,
-              countBudgetMs: PREVIEW_COUNT_BUDGET_MS,
-              memoryLimit: this.limits.engine().memoryLimit,
-              tempDirectory: `${work}/spill`,
-            });
-            return { ...outcome, inputs: resolved.inputs.map((i) => ({ table: tableName(i.ref), snapshot: i.input?.snapshotId ?? null })) };
-          } finally {
-            await resolved.cleanup();
-          }
-        },
-        { memoryLimit: '64MB', threads: 1 },
-      );
+          return { ...outcome, inputs: resolved.inputs.map((i) => ({ table: tableName(i.ref), snapshot: i.input?.snapshotId ?? null })) };
+        } finally {
+          await resolved.cleanup();
+        }
+      });
     } catch (err) {
       throw toProblem(err, 'config.');
     }

@@ -120,28 +120,24 @@ export class SqlQueryService {
 
   private async inSandbox<T>(config: TransformSqlConfig, fn: (box: SqlSandbox, resolved: ResolvedInputs) => Promise<T>): Promise<T> {
     const refs = await transformSqlInputs(config);
-    return this.runner.withEngine(
-      'ff-sql-',
-      async (_db, work) => {
-        const resolved = await this.lakeInputs.resolve(refs, { workDir: work });
+    return this.runner.withWorkDir('ff-sql-', async (work) => {
+      const resolved = await this.lakeInputs.resolve(refs, { workDir: work });
+      try {
+        const box = await openSandbox({
+          inputs: resolved.present,
+          memoryLimit: this.limits.engine().memoryLimit,
+          timeoutMs: this.limits.timeoutMs,
+          threads: 2,
+        });
         try {
-          const box = await openSandbox({
-            inputs: resolved.present,
-            memoryLimit: this.limits.engine().memoryLimit,
-            timeoutMs: this.limits.timeoutMs,
-            threads: 2,
-          });
-          try {
-            return await fn(box, resolved);
-          } finally {
-            box.close();
-          }
+          return await fn(box, resolved);
         } finally {
-          await resolved.cleanup();
+          box.close();
         }
-      },
-      { memoryLimit: '64MB', threads: 1 },
-    );
+      } finally {
+        await resolved.cleanup();
+      }
+    });
   }
 }
 

@@ -77,12 +77,21 @@ export class TransformRunner {
     }
   }
 
-  /** Opens a work folder and a DuckDB bounded by the service's limits, for one attempt or one preview. */
-  async withEngine<T>(prefix: string, fn: (db: DuckDb, work: string) => Promise<T>, limits?: { memoryLimit?: string; threads?: number }): Promise<T> {
+  /** A private work folder under FLOWFORGE_TRANSFORM_WORK_DIR for `fn` (downloads, spill), removed afterwards. */
+  async withWorkDir<T>(prefix: string, fn: (work: string) => Promise<T>): Promise<T> {
     const root = this.config.FLOWFORGE_TRANSFORM_WORK_DIR || os.tmpdir();
     await fs.mkdir(root, { recursive: true });
     const work = await fs.mkdtemp(path.join(root, prefix));
     try {
+      return await fn(work);
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** A work folder and a DuckDB bounded by the service's limits, for one attempt or one query. */
+  async withEngine<T>(prefix: string, fn: (db: DuckDb, work: string) => Promise<T>, limits?: { memoryLimit?: string; threads?: number }): Promise<T> {
+    return this.withWorkDir(prefix, async (work) => {
       const threads = limits?.threads ?? this.config.FLOWFORGE_TRANSFORM_THREADS;
       const db = await openDuckDb({
         memoryLimit: limits?.memoryLimit ?? this.config.FLOWFORGE_TRANSFORM_MEMORY_LIMIT,
@@ -94,9 +103,7 @@ export class TransformRunner {
       } finally {
         db.close();
       }
-    } finally {
-      await fs.rm(work, { recursive: true, force: true });
-    }
+    });
   }
 
   private async attempt<C>(kind: TransformKind<C>, ctx: JobContext<C>, target: LakeTableRef): Promise<JobResult> {
